@@ -188,3 +188,11 @@ clean:
 # Dependency files: never try to remake them.
 %.d: ;
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# --- source checks (tools/checks.sh) ---
+.PHONY: depcheck symcheck lint headercheck format-check testmap check
+depcheck lint headercheck format-check testmap:
+	@bash tools/checks.sh $@
+symcheck: all
+	@bash tools/checks.sh $@
+check: depcheck symcheck lint headercheck testmap

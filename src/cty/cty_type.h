@@ -113,7 +113,7 @@ bool cty_type_has_dynamic(const cty_type *t);
 /* Deep copy of t into a (singletons are returned as is). */
 const cty_type *cty_type_clone(base_arena *a, const cty_type *t);
 
-/* Short human name for messages: "string", "list of string", "object", ... Static. */
+/* Name of the kind of t for messages: "string", "list", "object", ... Static. */
 const char *cty_type_kind_name(const cty_type *t);
 
 #endif
