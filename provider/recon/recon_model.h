@@ -216,6 +216,7 @@ typedef struct recon_prefix_list { const char *service, *id; } recon_prefix_list
  * it (ids, owned flags) and passes the saved ids back as the prior state.
  */
 typedef struct recon_state {
+	const char *function_name, *vpc_id; /* whose bundle this is (set by recon_observe / recon_apply) */
 	recon_role role;
 	recon_subnet *subnets; size_t n_subnets;
 	recon_route_table rt;

@@ -22,6 +22,10 @@
 
 typedef struct aws_xml_node aws_xml_node;
 
+/* Initialises libxml2 (xmlInitParser). Call once from the main thread
+ * before any thread parses XML (STYLE C12(a)); aws_global_init does it. */
+void aws_xml_global_init(void);
+
 /* Parses body[0..len) into a tree in arena a; *root_out = the document
  * element (borrowed, lives as long as a). No network access, no DTD/entity
  * loading. Returns BASE_EINVALID (and *root_out = NULL) if the bytes are

@@ -71,8 +71,10 @@ const cty_value *cty_value_string_n(base_arena *a, const char *s, size_t n);
 /* Numbers. */
 const cty_value *cty_value_number_int(base_arena *a, int64_t i);
 const cty_value *cty_value_number_uint(base_arena *a, uint64_t u);
-/* A float64 (encoded back as float64 by cty_msgpack; canonical text is the
- * shortest decimal that round-trips). Must not be NaN (assert). */
+/* A float64. Must not be NaN (assert). Canonical text: integral values below
+ * 2^64 exactly ("9223372036854775808"), others the shortest decimal that
+ * round-trips ("0.1"), infinities "+Inf"/"-Inf". cty_msgpack writes it back
+ * as a msgpack int when integral and within int64/uint64, else as float64. */
 const cty_value *cty_value_number_double(base_arena *a, double d);
 /*
  * Number from decimal text, kept verbatim for encoding: optional '-' or '+',
@@ -172,8 +174,8 @@ BASE_MUST_USE int cty_value_as_int64(const cty_value *v, int64_t *out);
 BASE_MUST_USE int cty_value_as_double(const cty_value *v, double *out);
 
 /*
- * Number of elements of a known list/set/map/tuple, or of attributes of an
- * object type value (known or not). 0 for null/unknown collections.
+ * Number of elements of a known list/set/map/tuple, or of attributes of a
+ * known object. 0 for null/unknown values and primitives.
  */
 size_t cty_value_len(const cty_value *v);
 /* i-th element of a known list/set/tuple/map (maps in sorted key order), or

@@ -1,0 +1,51 @@
+/*
+ * main.c - composition root of terraform-provider-lambdavpc.
+ *
+ * Initialises the libraries (logging from TF_LOG*, gRPC, curl/OpenSSL),
+ * builds the provider with its one resource type, registers the tfplugin6
+ * service and hands the process to the go-plugin host, which exits on
+ * GRPCController.Shutdown. Nothing here parses schemas or contacts AWS:
+ * start-up stays cheap because Terraform launches several provider
+ * processes per command.
+ */
+#include "aws/aws_client.h"
+#include "base/base_log.h"
+#include "plugin/plugin_server.h"
+#include "prov/prov.h"
+#include "secure_function/sf.h"
+#include "tf6/tf6_server.h"
+
+int main(void)
+{
+	int code = 1;
+	prov *p = NULL;
+	tf6_server *t = NULL;
+	plugin_server *s = NULL;
+
+	base_log_init();
+	plugin_global_init();
+	aws_global_init();
+
+	const prov_resource_def resources[] = {
+		{ SF_TYPE_NAME, sf_resource_ops() },
+	};
+	if (prov_new(&p, resources, sizeof(resources) / sizeof(resources[0])) != BASE_OK) {
+		BASE_ERROR("main", "cannot create the provider");
+		goto done;
+	}
+	if (tf6_server_new(&t, prov_ops(), p) != BASE_OK || plugin_server_new(&s) != BASE_OK) {
+		BASE_ERROR("main", "cannot create the server");
+		goto done;
+	}
+	if (tf6_server_register(t, s) != BASE_OK) {
+		BASE_ERROR("main", "cannot register the tfplugin6 service");
+		goto done;
+	}
+	code = plugin_serve(s);
+	s = NULL; /* served: plugin_server_free is only for unserved servers */
+done:
+	plugin_server_free(s);
+	tf6_server_free(t);
+	prov_free(p);
+	return code;
+}

@@ -1,0 +1,63 @@
+/*
+ * recon_observe.h - read what exists of one bundle, concurrently and batched.
+ *
+ * One call per kind of part (GetFunction, GetRole + ListAttachedRolePolicies
+ * + GetRolePolicy, DescribeSubnets, DescribeRouteTables,
+ * DescribeSecurityGroups + DescribeSecurityGroupRules, DescribeVpcEndpoints,
+ * DescribePrefixLists), all in parallel on recon_engine's pool. Parts are
+ * found by the ownership tag lambdavpc:function=<name> in the VPC and by the
+ * ids of the prior state (which is how reused endpoints, that do not carry
+ * our tag, are found again). So the same call serves Read (prior = saved
+ * state), Import (prior = NULL, only the function name known) and the
+ * adoption of objects left by an apply that was killed half-way.
+ */
+#ifndef RECON_OBSERVE_H
+#define RECON_OBSERVE_H
+
+#include <stdbool.h>
+#include "aws/aws_client.h"
+#include "aws/aws_error.h"
+#include "aws/aws_lambda.h"
+#include "base/base_arena.h"
+#include "base/base_err.h"
+#include "recon/recon_model.h"
+
+/*
+ * Inputs (all borrowed for the call).
+ *   function_name     required
+ *   vpc_id            NULL = learn it from the function's subnets (import)
+ *   role_name         NULL = prior->role.name, else recon_role_name()
+ *   prior             the saved state or NULL
+ *   gateway_services  gateway endpoint services whose prefix list ids are
+ *                     resolved (so egress rules to them can be compared)
+ *   workers           concurrent calls (0 = 6)
+ */
+typedef struct recon_observe_in {
+	const char *function_name, *vpc_id, *role_name;
+	const recon_state *prior;
+	aws_strs gateway_services;
+	unsigned workers;
+} recon_observe_in;
+
+/*
+ * Fills *out (zeroed first) with everything that exists, allocated in a.
+ * Absent parts have id/name NULL; an endpoint whose state is deleted /
+ * deleting / failed is left out (it will be recreated). owned flags come
+ * from the ownership tag. out->function_name / vpc_id are set.
+ * Returns BASE_OK; BASE_ENOTFOUND when vpc_id is NULL and the function
+ * does not exist (nothing to import); otherwise the code of the first
+ * failed AWS call (BASE_EAWS, BASE_ETHROTTLED, BASE_EIO, BASE_ECANCELLED...)
+ * with *err filled. Thread-safe (a is used by this call only).
+ */
+BASE_MUST_USE int recon_observe(aws_client *c, base_arena *a, const recon_observe_in *in, recon_state *out,
+				aws_error *err);
+
+/*
+ * Converts a GetFunction / CreateFunction / Update* result into the model
+ * (strings copied into a; owned from the ownership tag, which is only known
+ * for GetFunction results - callers set it otherwise). Reserved concurrency
+ * is -1 unless f reports one. Exposed for recon_exec.
+ */
+void recon_observe_function_from_aws(base_arena *a, const aws_lambda_function *f, recon_function *out);
+
+#endif

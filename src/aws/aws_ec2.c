@@ -1,0 +1,476 @@
+/*
+ * aws_ec2.c - EC2 VPCs, AZs, subnets, route tables, prefix lists, network
+ * interfaces and tags. Security groups live in aws_ec2_sg.c, VPC endpoints
+ * in aws_ec2_vpce.c.
+ */
+#include "aws/aws_ec2.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "aws/aws_proto_int.h"
+#include "aws/aws_query.h"
+#include "aws/aws_xml.h"
+
+#define V AWS_EC2_API_VERSION
+
+/* Common tail of a Describe*: ids as <id_prefix>.N, then filters. */
+static void add_ids_filters(aws_query *q, const char *id_prefix, aws_strs ids, aws_filters filters)
+{
+	aws_query_add_list(q, id_prefix, ids);
+	aws_query_add_filters(q, filters);
+}
+
+/* Sends a mutation whose reply is just <return>true</return>. */
+static int simple_call(aws_client *c, base_arena *a, const char *op, aws_query *q, aws_error *err)
+{
+	int rc = aws__query_call(c, a, AWS_SVC_EC2, op, q, false, NULL, err);
+	aws_query_dispose(q);
+	return rc;
+}
+
+/* ===================================================================== */
+/* VPCs, attributes, AZs                                                 */
+/* ===================================================================== */
+
+static void parse_vpc(base_arena *a, const aws_xml_node *it, aws_ec2_vpc *v)
+{
+	v->vpc_id = aws_xml_path_text(it, "vpcId");
+	v->cidr_block = aws_xml_path_text(it, "cidrBlock");
+	v->state = aws_xml_path_text(it, "state");
+	v->owner_id = aws_xml_path_text(it, "ownerId");
+	(void)aws_xml_path_bool(it, "isDefault", false, &v->is_default);
+	v->cidr_blocks = aws__xml_strs(a, aws_xml_child(it, "cidrBlockAssociationSet"), "item", "cidrBlock");
+	v->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
+}
+
+int aws_ec2_describe_vpcs(aws_client *c, base_arena *a, aws_strs vpc_ids, aws_filters filters,
+			  aws_ec2_vpcs *out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node **items;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	aws_query_init(&q, "DescribeVpcs", V);
+	add_ids_filters(&q, "VpcId", vpc_ids, filters);
+	rc = aws__ec2_describe_all(c, a, "DescribeVpcs", &q, "vpcSet", &items, &n, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++)
+		parse_vpc(a, items[i], &out->v[i]);
+	out->n = n;
+	return BASE_OK;
+}
+
+int aws_ec2_describe_vpc_attribute(aws_client *c, base_arena *a, const char *vpc_id, const char *attribute,
+				   bool *value_out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node *root = NULL;
+	char path[96];
+	int rc;
+
+	*value_out = false;
+	aws_query_init(&q, "DescribeVpcAttribute", V);
+	aws_query_add(&q, "VpcId", vpc_id);
+	aws_query_add(&q, "Attribute", attribute);
+	rc = aws__query_call(c, a, AWS_SVC_EC2, "DescribeVpcAttribute", &q, false, &root, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	snprintf(path, sizeof path, "%s/value", attribute);
+	if (!aws_xml_path_bool(root, path, false, value_out))
+		return aws__invalid_response(err, "DescribeVpcAttribute", "attribute value missing");
+	return BASE_OK;
+}
+
+int aws_ec2_describe_availability_zones(aws_client *c, base_arena *a, aws_strs zone_names, aws_filters filters,
+					aws_ec2_azs *out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node **items;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	aws_query_init(&q, "DescribeAvailabilityZones", V);
+	add_ids_filters(&q, "ZoneName", zone_names, filters);
+	rc = aws__ec2_describe_all(c, a, "DescribeAvailabilityZones", &q, "availabilityZoneInfo", &items, &n, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++) {
+		aws_ec2_az *z = &out->v[i];
+		z->zone_name = aws_xml_path_text(items[i], "zoneName");
+		z->zone_id = aws_xml_path_text(items[i], "zoneId");
+		z->state = aws_xml_path_text(items[i], "zoneState");
+		z->region_name = aws_xml_path_text(items[i], "regionName");
+		z->zone_type = aws_xml_path_text(items[i], "zoneType");
+		z->opt_in_status = aws_xml_path_text(items[i], "optInStatus");
+	}
+	out->n = n;
+	return BASE_OK;
+}
+
+/* ===================================================================== */
+/* Subnets                                                               */
+/* ===================================================================== */
+
+static void parse_subnet(base_arena *a, const aws_xml_node *it, aws_ec2_subnet *s)
+{
+	s->subnet_id = aws_xml_path_text(it, "subnetId");
+	s->vpc_id = aws_xml_path_text(it, "vpcId");
+	s->cidr_block = aws_xml_path_text(it, "cidrBlock");
+	s->availability_zone = aws_xml_path_text(it, "availabilityZone");
+	s->availability_zone_id = aws_xml_path_text(it, "availabilityZoneId");
+	s->state = aws_xml_path_text(it, "state");
+	s->owner_id = aws_xml_path_text(it, "ownerId");
+	(void)aws_xml_path_int(it, "availableIpAddressCount", 0, &s->available_ip_count);
+	(void)aws_xml_path_bool(it, "mapPublicIpOnLaunch", false, &s->map_public_ip_on_launch);
+	(void)aws_xml_path_bool(it, "defaultForAz", false, &s->default_for_az);
+	s->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
+}
+
+int aws_ec2_create_subnet(aws_client *c, base_arena *a, const aws_ec2_subnet_spec *spec, aws_ec2_subnet *out,
+			  aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node *root = NULL, *sn;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	aws_query_init(&q, "CreateSubnet", V);
+	aws_query_add(&q, "VpcId", spec->vpc_id);
+	aws_query_add(&q, "CidrBlock", spec->cidr_block);
+	aws_query_add(&q, "AvailabilityZone", spec->availability_zone);
+	aws_query_add(&q, "AvailabilityZoneId", spec->availability_zone_id);
+	aws_query_add_tag_spec(&q, 1, "subnet", spec->tags);
+	rc = aws__query_call(c, a, AWS_SVC_EC2, "CreateSubnet", &q, true, &root, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	sn = aws_xml_child(root, "subnet");
+	if (!aws_xml_path_text(sn, "subnetId"))
+		return aws__invalid_response(err, "CreateSubnet", "subnet/subnetId missing");
+	parse_subnet(a, sn, out);
+	return BASE_OK;
+}
+
+int aws_ec2_describe_subnets(aws_client *c, base_arena *a, aws_strs subnet_ids, aws_filters filters,
+			     aws_ec2_subnets *out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node **items;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	aws_query_init(&q, "DescribeSubnets", V);
+	add_ids_filters(&q, "SubnetId", subnet_ids, filters);
+	rc = aws__ec2_describe_all(c, a, "DescribeSubnets", &q, "subnetSet", &items, &n, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++)
+		parse_subnet(a, items[i], &out->v[i]);
+	out->n = n;
+	return BASE_OK;
+}
+
+int aws_ec2_delete_subnet(aws_client *c, base_arena *a, const char *subnet_id, aws_error *err)
+{
+	aws_query q;
+	aws_query_init(&q, "DeleteSubnet", V);
+	aws_query_add(&q, "SubnetId", subnet_id);
+	return simple_call(c, a, "DeleteSubnet", &q, err);
+}
+
+/* ===================================================================== */
+/* Route tables                                                          */
+/* ===================================================================== */
+
+static void parse_route_table(base_arena *a, const aws_xml_node *it, aws_ec2_route_table *t)
+{
+	const aws_xml_node *set, *x;
+	size_t k;
+
+	t->route_table_id = aws_xml_path_text(it, "routeTableId");
+	t->vpc_id = aws_xml_path_text(it, "vpcId");
+	t->owner_id = aws_xml_path_text(it, "ownerId");
+	t->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
+
+	set = aws_xml_child(it, "associationSet");
+	t->n_assocs = aws_xml_count(set, "item");
+	t->assocs = base_arena_calloc(a, t->n_assocs ? t->n_assocs : 1, sizeof *t->assocs);
+	for (k = 0, x = aws_xml_child(set, "item"); x; x = aws_xml_next(x, "item"), k++) {
+		aws_ec2_rt_assoc *as = &t->assocs[k];
+		as->association_id = aws_xml_path_text(x, "routeTableAssociationId");
+		as->subnet_id = aws_xml_path_text(x, "subnetId");
+		as->gateway_id = aws_xml_path_text(x, "gatewayId");
+		as->state = aws_xml_path_text(x, "associationState/state");
+		(void)aws_xml_path_bool(x, "main", false, &as->main);
+	}
+
+	set = aws_xml_child(it, "routeSet");
+	t->n_routes = aws_xml_count(set, "item");
+	t->routes = base_arena_calloc(a, t->n_routes ? t->n_routes : 1, sizeof *t->routes);
+	for (k = 0, x = aws_xml_child(set, "item"); x; x = aws_xml_next(x, "item"), k++) {
+		aws_ec2_route *r = &t->routes[k];
+		r->destination_cidr_block = aws_xml_path_text(x, "destinationCidrBlock");
+		r->destination_prefix_list_id = aws_xml_path_text(x, "destinationPrefixListId");
+		r->gateway_id = aws_xml_path_text(x, "gatewayId");
+		r->nat_gateway_id = aws_xml_path_text(x, "natGatewayId");
+		r->network_interface_id = aws_xml_path_text(x, "networkInterfaceId");
+		r->vpc_peering_connection_id = aws_xml_path_text(x, "vpcPeeringConnectionId");
+		r->transit_gateway_id = aws_xml_path_text(x, "transitGatewayId");
+		r->state = aws_xml_path_text(x, "state");
+		r->origin = aws_xml_path_text(x, "origin");
+	}
+}
+
+int aws_ec2_create_route_table(aws_client *c, base_arena *a, const char *vpc_id, aws_tags tags,
+			       const char *client_token, aws_ec2_route_table *out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node *root = NULL, *rt;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	aws_query_init(&q, "CreateRouteTable", V);
+	aws_query_add(&q, "VpcId", vpc_id);
+	aws_query_add_tag_spec(&q, 1, "route-table", tags);
+	aws_query_add(&q, "ClientToken", client_token);
+	rc = aws__query_call(c, a, AWS_SVC_EC2, "CreateRouteTable", &q, client_token == NULL, &root, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	rt = aws_xml_child(root, "routeTable");
+	if (!aws_xml_path_text(rt, "routeTableId"))
+		return aws__invalid_response(err, "CreateRouteTable", "routeTable/routeTableId missing");
+	parse_route_table(a, rt, out);
+	return BASE_OK;
+}
+
+int aws_ec2_describe_route_tables(aws_client *c, base_arena *a, aws_strs route_table_ids, aws_filters filters,
+				  aws_ec2_route_tables *out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node **items;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	aws_query_init(&q, "DescribeRouteTables", V);
+	add_ids_filters(&q, "RouteTableId", route_table_ids, filters);
+	rc = aws__ec2_describe_all(c, a, "DescribeRouteTables", &q, "routeTableSet", &items, &n, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++)
+		parse_route_table(a, items[i], &out->v[i]);
+	out->n = n;
+	return BASE_OK;
+}
+
+int aws_ec2_associate_route_table(aws_client *c, base_arena *a, const char *route_table_id, const char *subnet_id,
+				  const char **association_id_out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node *root = NULL;
+	int rc;
+
+	*association_id_out = NULL;
+	aws_query_init(&q, "AssociateRouteTable", V);
+	aws_query_add(&q, "RouteTableId", route_table_id);
+	aws_query_add(&q, "SubnetId", subnet_id);
+	rc = aws__query_call(c, a, AWS_SVC_EC2, "AssociateRouteTable", &q, false, &root, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	*association_id_out = aws_xml_path_text(root, "associationId");
+	if (!*association_id_out)
+		return aws__invalid_response(err, "AssociateRouteTable", "associationId missing");
+	return BASE_OK;
+}
+
+int aws_ec2_disassociate_route_table(aws_client *c, base_arena *a, const char *association_id, aws_error *err)
+{
+	aws_query q;
+	aws_query_init(&q, "DisassociateRouteTable", V);
+	aws_query_add(&q, "AssociationId", association_id);
+	return simple_call(c, a, "DisassociateRouteTable", &q, err);
+}
+
+int aws_ec2_replace_route_table_association(aws_client *c, base_arena *a, const char *association_id,
+					   const char *route_table_id, const char **new_association_id_out,
+					   aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node *root = NULL;
+	int rc;
+
+	*new_association_id_out = NULL;
+	aws_query_init(&q, "ReplaceRouteTableAssociation", V);
+	aws_query_add(&q, "AssociationId", association_id);
+	aws_query_add(&q, "RouteTableId", route_table_id);
+	rc = aws__query_call(c, a, AWS_SVC_EC2, "ReplaceRouteTableAssociation", &q, false, &root, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	*new_association_id_out = aws_xml_path_text(root, "newAssociationId");
+	if (!*new_association_id_out)
+		return aws__invalid_response(err, "ReplaceRouteTableAssociation", "newAssociationId missing");
+	return BASE_OK;
+}
+
+int aws_ec2_delete_route_table(aws_client *c, base_arena *a, const char *route_table_id, aws_error *err)
+{
+	aws_query q;
+	aws_query_init(&q, "DeleteRouteTable", V);
+	aws_query_add(&q, "RouteTableId", route_table_id);
+	return simple_call(c, a, "DeleteRouteTable", &q, err);
+}
+
+/* ===================================================================== */
+/* Prefix lists                                                          */
+/* ===================================================================== */
+
+static int describe_prefix_lists(aws_client *c, base_arena *a, const char *op, const char *set, aws_strs ids,
+				 aws_filters filters, aws_ec2_prefix_lists *out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node **items;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	aws_query_init(&q, op, V);
+	add_ids_filters(&q, "PrefixListId", ids, filters);
+	rc = aws__ec2_describe_all(c, a, op, &q, set, &items, &n, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++) {
+		aws_ec2_prefix_list *p = &out->v[i];
+		p->prefix_list_id = aws_xml_path_text(items[i], "prefixListId");
+		p->prefix_list_name = aws_xml_path_text(items[i], "prefixListName");
+		p->state = aws_xml_path_text(items[i], "state");
+		p->owner_id = aws_xml_path_text(items[i], "ownerId");
+		p->address_family = aws_xml_path_text(items[i], "addressFamily");
+		p->cidrs = aws__xml_strs(a, aws_xml_child(items[i], "cidrSet"), "item", NULL);
+	}
+	out->n = n;
+	return BASE_OK;
+}
+
+int aws_ec2_describe_prefix_lists(aws_client *c, base_arena *a, aws_strs prefix_list_ids, aws_filters filters,
+				  aws_ec2_prefix_lists *out, aws_error *err)
+{
+	return describe_prefix_lists(c, a, "DescribePrefixLists", "prefixListSet", prefix_list_ids, filters, out,
+				     err);
+}
+
+int aws_ec2_describe_managed_prefix_lists(aws_client *c, base_arena *a, aws_strs prefix_list_ids,
+					  aws_filters filters, aws_ec2_prefix_lists *out, aws_error *err)
+{
+	return describe_prefix_lists(c, a, "DescribeManagedPrefixLists", "prefixListSet", prefix_list_ids, filters,
+				     out, err);
+}
+
+/* ===================================================================== */
+/* Network interfaces                                                    */
+/* ===================================================================== */
+
+int aws_ec2_describe_network_interfaces(aws_client *c, base_arena *a, aws_strs eni_ids, aws_filters filters,
+					aws_ec2_enis *out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node **items;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	aws_query_init(&q, "DescribeNetworkInterfaces", V);
+	add_ids_filters(&q, "NetworkInterfaceId", eni_ids, filters);
+	rc = aws__ec2_describe_all(c, a, "DescribeNetworkInterfaces", &q, "networkInterfaceSet", &items, &n, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
+	for (size_t i = 0; i < n; i++) {
+		aws_ec2_eni *e = &out->v[i];
+		const aws_xml_node *it = items[i];
+		e->network_interface_id = aws_xml_path_text(it, "networkInterfaceId");
+		e->subnet_id = aws_xml_path_text(it, "subnetId");
+		e->vpc_id = aws_xml_path_text(it, "vpcId");
+		e->availability_zone = aws_xml_path_text(it, "availabilityZone");
+		e->description = aws_xml_path_text(it, "description");
+		e->status = aws_xml_path_text(it, "status");
+		e->interface_type = aws_xml_path_text(it, "interfaceType");
+		e->requester_id = aws_xml_path_text(it, "requesterId");
+		e->private_ip_address = aws_xml_path_text(it, "privateIpAddress");
+		e->owner_id = aws_xml_path_text(it, "ownerId");
+		(void)aws_xml_path_bool(it, "requesterManaged", false, &e->requester_managed);
+		e->attachment_id = aws_xml_path_text(it, "attachment/attachmentId");
+		e->attachment_status = aws_xml_path_text(it, "attachment/status");
+		e->instance_id = aws_xml_path_text(it, "attachment/instanceId");
+		e->instance_owner_id = aws_xml_path_text(it, "attachment/instanceOwnerId");
+		e->security_group_ids = aws__xml_strs(a, aws_xml_child(it, "groupSet"), "item", "groupId");
+		e->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
+	}
+	out->n = n;
+	return BASE_OK;
+}
+
+int aws_ec2_detach_network_interface(aws_client *c, base_arena *a, const char *attachment_id, bool force,
+				     aws_error *err)
+{
+	aws_query q;
+	aws_query_init(&q, "DetachNetworkInterface", V);
+	aws_query_add(&q, "AttachmentId", attachment_id);
+	if (force)
+		aws_query_add_bool(&q, "Force", true);
+	return simple_call(c, a, "DetachNetworkInterface", &q, err);
+}
+
+int aws_ec2_delete_network_interface(aws_client *c, base_arena *a, const char *eni_id, aws_error *err)
+{
+	aws_query q;
+	aws_query_init(&q, "DeleteNetworkInterface", V);
+	aws_query_add(&q, "NetworkInterfaceId", eni_id);
+	return simple_call(c, a, "DeleteNetworkInterface", &q, err);
+}
+
+/* ===================================================================== */
+/* Tags                                                                  */
+/* ===================================================================== */
+
+int aws_ec2_create_tags(aws_client *c, base_arena *a, aws_strs resource_ids, aws_tags tags, aws_error *err)
+{
+	aws_query q;
+	aws_query_init(&q, "CreateTags", V);
+	aws_query_add_list(&q, "ResourceId", resource_ids);
+	for (size_t i = 0; i < tags.n; i++) {
+		aws_query_addf(&q, tags.v[i].key, "Tag.%zu.Key", i + 1);
+		/* CreateTags needs a value; NULL means "" here */
+		aws_query_addf(&q, tags.v[i].value ? tags.v[i].value : "", "Tag.%zu.Value", i + 1);
+	}
+	return simple_call(c, a, "CreateTags", &q, err);
+}
+
+int aws_ec2_delete_tags(aws_client *c, base_arena *a, aws_strs resource_ids, aws_tags tags, aws_error *err)
+{
+	aws_query q;
+	aws_query_init(&q, "DeleteTags", V);
+	aws_query_add_list(&q, "ResourceId", resource_ids);
+	aws_query_add_tags(&q, "Tag", tags);
+	return simple_call(c, a, "DeleteTags", &q, err);
+}

@@ -1,0 +1,128 @@
+/*
+ * aws_http.h - the HTTP transport interface (STYLE C9) and its libcurl
+ * implementation (libcurl is included by aws_http.c only, STYLE C8).
+ *
+ * aws_transport is a const table with one op, `send`: one HTTP exchange,
+ * no retries, no signing. The client (aws_client.c) signs, retries and
+ * classifies; unit tests plug a scripted fake (tests/fake/) in its place.
+ *
+ * THREAD SAFETY: the libcurl transport may be used by many threads at once
+ * (each send uses its own easy handle; idle connections are pooled under a
+ * mutex and reused).
+ */
+#ifndef AWS_HTTP_H
+#define AWS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "base/base_buf.h"
+#include "base/base_err.h"
+
+/* One request header (name and value borrowed). */
+typedef struct aws_http_header {
+	const char *name;
+	const char *value;
+} aws_http_header;
+
+/*
+ * One HTTP exchange. Every pointer is borrowed for the duration of send.
+ *   url            absolute http(s) URL including path and query
+ *   headers        sent as given; the transport adds nothing that needs
+ *                  signing (it suppresses libcurl's Expect and default
+ *                  Content-Type), but may add Accept / Content-Length
+ *   connect_timeout_ms  TCP+TLS connect deadline (0 = 10 s)
+ *   idle_timeout_ms     fail when no byte arrives for this long (0 = 60 s)
+ *   timeout_ms     deadline for the whole exchange (0 = 300 s)
+ *   max_response   response body cap in bytes (0 = 64 MiB); above it the
+ *                  exchange fails with BASE_ETOOBIG
+ *   ca_bundle      PEM file of trusted CAs, NULL = the system store
+ *   is_cancelled   polled while waiting (about every 50 ms); returning
+ *                  true aborts the exchange with BASE_ECANCELLED. May be NULL.
+ */
+typedef struct aws_http_request {
+	const char *method;
+	const char *url;
+	const aws_http_header *headers;
+	size_t n_headers;
+	const char *body;
+	size_t body_len;
+	unsigned connect_timeout_ms;
+	unsigned idle_timeout_ms;
+	unsigned timeout_ms;
+	size_t max_response;
+	const char *ca_bundle;
+	bool (*is_cancelled)(void *cancel_ctx);
+	void *cancel_ctx;
+} aws_http_request;
+
+/* Why an exchange produced no HTTP response. */
+typedef enum aws_http_failure {
+	AWS_HTTP_OK = 0,          /* a response was received (any status) */
+	AWS_HTTP_ECONNECT,        /* resolve/connect failed: nothing was sent */
+	AWS_HTTP_ECONNECT_TIMEOUT,/* connect timed out: nothing was sent */
+	AWS_HTTP_ETIMEOUT,        /* timed out after the request may have been sent */
+	AWS_HTTP_ESEND,           /* write error while sending */
+	AWS_HTTP_ERECV,           /* connection dropped / empty or partial reply */
+	AWS_HTTP_ETLS,            /* TLS handshake or certificate failure */
+	AWS_HTTP_ETOOBIG,         /* response larger than max_response */
+	AWS_HTTP_ECANCELLED,      /* is_cancelled returned true */
+	AWS_HTTP_EOTHER           /* anything else (bad URL, out of handles) */
+} aws_http_failure;
+
+/*
+ * The outcome of send. Caller-allocated: aws_http_response_init/_dispose.
+ * headers holds the response headers of the final response as
+ * "name\0value\0" pairs with lowercase names; read them with
+ * aws_http_response_header.
+ */
+typedef struct aws_http_response {
+	int status;               /* 0 when failure != AWS_HTTP_OK */
+	base_buf body;
+	base_buf headers;
+	aws_http_failure failure;
+	bool sent;                /* the request (or part of it) reached the peer */
+	char errmsg[256];         /* transport error text, "" when none; no secrets */
+} aws_http_response;
+
+void aws_http_response_init(aws_http_response *r);
+void aws_http_response_dispose(aws_http_response *r);
+/* Clears status, body, headers and failure for another attempt. */
+void aws_http_response_reset(aws_http_response *r);
+/* Appends one response header (name lowercased). For transports. */
+BASE_MUST_USE int aws_http_response_add_header(aws_http_response *r, const char *name, size_t nlen,
+					       const char *value, size_t vlen);
+/* Value of the first response header called name (case-insensitive), or
+ * NULL. Borrowed; valid until the response is reset or disposed. */
+const char *aws_http_response_header(const aws_http_response *r, const char *name);
+
+/* The transport vtable: one op (STYLE C9). */
+typedef struct aws_transport {
+	/*
+	 * Performs one exchange. Returns BASE_OK when an HTTP response of any
+	 * status was received (resp->status, body, headers set). Otherwise
+	 * resp->failure, resp->sent and resp->errmsg are set and the return is
+	 * BASE_ECANCELLED (AWS_HTTP_ECANCELLED), BASE_ETOOBIG (AWS_HTTP_ETOOBIG),
+	 * BASE_ETIMEOUT (the two timeout kinds) or BASE_EIO (the rest).
+	 */
+	int (*send)(void *ctx, const aws_http_request *req, aws_http_response *resp);
+} aws_transport;
+
+/* ---- libcurl implementation ---- */
+
+/* Per-client libcurl state (connection pool). Opaque. */
+typedef struct aws_http_curl aws_http_curl;
+
+/* The libcurl transport; its ctx is an aws_http_curl. */
+extern const aws_transport aws_http_curl_transport;
+
+/* Creates the libcurl state. Returns BASE_OK or BASE_EIO (libcurl could not
+ * create a handle); *out = NULL on failure. Free with aws_http_curl_free. */
+BASE_MUST_USE int aws_http_curl_new(aws_http_curl **out);
+/* Frees the state and closes pooled connections; NULL is fine. No send may
+ * be in flight. */
+void aws_http_curl_free(aws_http_curl *h);
+
+/* curl_global_init; called once by aws_global_init before threads start. */
+void aws_http_global_init(void);
+
+#endif

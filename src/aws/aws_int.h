@@ -1,0 +1,37 @@
+/*
+ * aws_int.h - declarations shared only between files of src/aws (STYLE C2).
+ * Never included from another folder; tests of src/aws may include it.
+ */
+#ifndef AWS_INT_H
+#define AWS_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "aws/aws_client.h"
+#include "aws/aws_retry.h"
+
+/* Log module name of everything in src/aws. */
+#define AWS_LOG_MODULE "aws"
+
+/* User-Agent sent with every request. No "region/" token in it: moto would
+ * take the region from there (AWS.md 5). */
+#define AWS_USER_AGENT "terraform-provider-lambdavpc/0.1.0"
+
+/* Test hook: replaces the client's retry policy (e.g. 1 ms backoff). */
+void aws_client__set_retry_policy(aws_client *c, const aws_retry_policy *p);
+
+/* Test hook: the client's current retry quota tokens. */
+int aws_client__quota_available(aws_client *c);
+
+/* The resolved base URL of a service ("https://ec2.us-east-1.amazonaws.com").
+ * Borrowed; valid until aws_client_free. */
+const char *aws_client__endpoint(const aws_client *c, aws_service svc);
+
+/*
+ * Parses an ISO 8601 UTC timestamp as AWS sends them
+ * ("2026-11-26T20:00:00Z", with optional fraction, "+00:00" or "Z").
+ * Returns true and unix seconds in *out.
+ */
+bool aws__parse_iso8601(const char *s, int64_t *out);
+
+#endif

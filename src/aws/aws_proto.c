@@ -1,0 +1,250 @@
+/*
+ * aws_proto.c - the request/response plumbing shared by the typed
+ * operations: query-protocol calls, EC2 pagination, REST-JSON calls, and
+ * small XML/JSON list readers.
+ */
+#include "aws/aws_proto_int.h"
+
+#include <string.h>
+
+#include "base/base_buf.h"
+
+int aws__invalid_response(aws_error *err, const char *op, const char *what)
+{
+	aws_error_setf(err, 0, "InvalidResponse", "%s: unexpected response: %s", op, what);
+	return BASE_EINVALID;
+}
+
+static int map_rc(int rc, const aws_error *err)
+{
+	if (rc == BASE_EAWS && aws_error_is_not_found(err))
+		return BASE_ENOTFOUND;
+	return rc;
+}
+
+int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *op, const aws_query *q,
+		    bool not_idempotent, const aws_xml_node **root_out, aws_error *err)
+{
+	int rc;
+	size_t len = 0;
+	aws_response resp;
+	aws_request req;
+	const aws_xml_node *root = NULL;
+
+	aws_response_init(&resp);
+	aws_error_clear(err);
+	if (root_out)
+		*root_out = NULL;
+	if ((rc = aws_query_done(q)) != BASE_OK) {
+		aws_error_setf(err, 0, "RequestTooLarge", "%s: request body exceeds %u bytes", op,
+			       AWS_QUERY_MAX_BODY);
+		goto done;
+	}
+	memset(&req, 0, sizeof req);
+	req.service = svc;
+	req.op = op;
+	req.method = "POST";
+	req.path = "/";
+	req.body = aws_query_body(q, &len);
+	req.body_len = len;
+	req.content_type = AWS__FORM_CONTENT_TYPE;
+	req.not_idempotent = not_idempotent;
+	rc = aws_client_send(c, &req, &resp, err);
+	if (rc != BASE_OK) {
+		rc = map_rc(rc, err);
+		goto done;
+	}
+	if (root_out) {
+		if (aws_xml_parse(a, resp.body.data, resp.body.len, &root) != BASE_OK) {
+			rc = aws__invalid_response(err, op, "body is not XML");
+			goto done;
+		}
+		*root_out = root;
+	}
+	aws_error_clear(err);
+done:
+	aws_response_dispose(&resp);
+	return rc;
+}
+
+int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aws_query *q, const char *set_name,
+			  const aws_xml_node ***items_out, size_t *n_out, aws_error *err)
+{
+	int rc = BASE_OK;
+	const aws_xml_node **items = NULL;
+	size_t n = 0, cap = 0;
+	const char *token = NULL;
+	aws_query page;
+	int pages = 0;
+
+	*items_out = NULL;
+	*n_out = 0;
+	base_buf_init(&page.buf, AWS_QUERY_MAX_BODY);
+	do {
+		const aws_xml_node *root = NULL, *it;
+		size_t qlen;
+		const char *qbody = aws_query_body(q, &qlen);
+
+		/* page = the caller's parameters + this page's token */
+		base_buf_reset(&page.buf);
+		page.err = aws_query_done(q);
+		if (page.err == BASE_OK)
+			page.err = base_buf_append(&page.buf, qbody, qlen);
+		aws_query_add(&page, "NextToken", token);
+		if ((rc = aws__query_call(c, a, AWS_SVC_EC2, op, &page, false, &root, err)) != BASE_OK)
+			goto done;
+		for (it = aws_xml_child(aws_xml_child(root, set_name), "item"); it; it = aws_xml_next(it, "item")) {
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				items = base_arena_realloc(a, items, cap * sizeof *items, ncap * sizeof *items);
+				cap = ncap;
+			}
+			items[n++] = it;
+		}
+		token = aws_xml_path_text(root, "nextToken");
+		if (token && !*token)
+			token = NULL;
+		/* a server that repeats pages forever must not hang us */
+		if (++pages > 10000) {
+			rc = aws__invalid_response(err, op, "too many pages");
+			goto done;
+		}
+	} while (token);
+	*items_out = items;
+	*n_out = n;
+done:
+	base_buf_dispose(&page.buf);
+	return rc;
+}
+
+char *aws__path_escape(base_arena *a, const char *s)
+{
+	base_buf b;
+	char *out;
+	base_buf_init(&b, 0);
+	if (aws_query_encode(&b, s, strlen(s)) != BASE_OK) {
+		base_buf_dispose(&b);
+		return base_arena_strdup(a, "");
+	}
+	out = base_arena_strndup(a, base_buf_cstr(&b), b.len);
+	base_buf_dispose(&b);
+	return out;
+}
+
+int aws__rest_call(aws_client *c, base_arena *a, const char *op, const char *method, const char *path,
+		   const char *query, const aws_json *body, bool not_idempotent, const aws_json **root_out,
+		   aws_error *err)
+{
+	int rc = BASE_OK;
+	base_buf enc;
+	aws_response resp;
+	aws_request req;
+	const aws_json *root = NULL;
+
+	base_buf_init(&enc, 0);
+	aws_response_init(&resp);
+	aws_error_clear(err);
+	if (root_out)
+		*root_out = NULL;
+	memset(&req, 0, sizeof req);
+	if (body) {
+		if ((rc = aws_json_encode(body, &enc)) != BASE_OK) {
+			aws_error_setf(err, 0, "InvalidRequest", "%s: cannot encode the request body as JSON", op);
+			goto done;
+		}
+		req.body = enc.data;
+		req.body_len = enc.len;
+		req.content_type = AWS__JSON_CONTENT_TYPE;
+	}
+	req.service = AWS_SVC_LAMBDA;
+	req.op = op;
+	req.method = method;
+	req.path = path;
+	req.query = query;
+	req.not_idempotent = not_idempotent;
+	rc = aws_client_send(c, &req, &resp, err);
+	if (rc != BASE_OK) {
+		rc = map_rc(rc, err);
+		goto done;
+	}
+	if (root_out && resp.body.len > 0) {
+		if (aws_json_parse(a, resp.body.data, resp.body.len, &root) != BASE_OK) {
+			rc = aws__invalid_response(err, op, "body is not JSON");
+			goto done;
+		}
+		*root_out = root;
+	}
+	aws_error_clear(err);
+done:
+	aws_response_dispose(&resp);
+	base_buf_dispose(&enc);
+	return rc;
+}
+
+aws_strs aws__xml_strs(base_arena *a, const aws_xml_node *set, const char *item_name, const char *field)
+{
+	size_t n = aws_xml_count(set, item_name), k = 0;
+	const char **v;
+	if (n == 0)
+		return (aws_strs){ NULL, 0 };
+	v = base_arena_calloc(a, n, sizeof *v);
+	for (const aws_xml_node *it = aws_xml_child(set, item_name); it; it = aws_xml_next(it, item_name)) {
+		const char *t = field ? aws_xml_path_text(it, field) : aws_xml_text(it);
+		if (t)
+			v[k++] = t;
+	}
+	return (aws_strs){ v, k };
+}
+
+aws_tags aws__xml_tags(base_arena *a, const aws_xml_node *set, const char *item_name, const char *key_name,
+		       const char *value_name)
+{
+	size_t n = aws_xml_count(set, item_name), k = 0;
+	aws_tag *v;
+	if (n == 0)
+		return (aws_tags){ NULL, 0 };
+	v = base_arena_calloc(a, n, sizeof *v);
+	for (const aws_xml_node *it = aws_xml_child(set, item_name); it; it = aws_xml_next(it, item_name)) {
+		const char *key = aws_xml_path_text(it, key_name);
+		if (!key)
+			continue;
+		const char *val = aws_xml_path_text(it, value_name);
+		v[k].key = key;
+		v[k].value = val ? val : "";
+		k++;
+	}
+	return (aws_tags){ v, k };
+}
+
+aws_strs aws__json_strs(base_arena *a, const aws_json *arr)
+{
+	size_t n = aws_json_kind_of(arr) == AWS_JSON_ARRAY ? aws_json_len(arr) : 0, k = 0;
+	const char **v;
+	if (n == 0)
+		return (aws_strs){ NULL, 0 };
+	v = base_arena_calloc(a, n, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = aws_json_str(aws_json_at(arr, i));
+		if (s)
+			v[k++] = s;
+	}
+	return (aws_strs){ v, k };
+}
+
+aws_tags aws__json_tags(base_arena *a, const aws_json *obj)
+{
+	size_t n = aws_json_kind_of(obj) == AWS_JSON_OBJECT ? aws_json_len(obj) : 0, k = 0;
+	aws_tag *v;
+	if (n == 0)
+		return (aws_tags){ NULL, 0 };
+	v = base_arena_calloc(a, n, sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		const char *s = aws_json_str(aws_json_at(obj, i));
+		if (!s)
+			continue;
+		v[k].key = aws_json_key_at(obj, i);
+		v[k].value = s;
+		k++;
+	}
+	return (aws_tags){ v, k };
+}

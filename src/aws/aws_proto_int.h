@@ -1,0 +1,73 @@
+/*
+ * aws_proto_int.h - internal helpers shared by the typed operation files
+ * (aws_ec2*.c, aws_iam.c, aws_sts.c, aws_lambda.c). Never included from
+ * outside src/aws (tests of src/aws excepted). STYLE C2: aws__ names.
+ */
+#ifndef AWS_PROTO_INT_H
+#define AWS_PROTO_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "base/base_arena.h"
+#include "base/base_err.h"
+#include "aws/aws_client.h"
+#include "aws/aws_error.h"
+#include "aws/aws_json.h"
+#include "aws/aws_query.h"
+#include "aws/aws_types.h"
+#include "aws/aws_xml.h"
+
+#define AWS__FORM_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
+#define AWS__JSON_CONTENT_TYPE "application/json"
+
+/*
+ * POSTs the form body of q to "/" of service svc (op names the call for
+ * logs/retries). On success parses the XML reply into arena a and sets
+ * *root_out (NULL allowed when the caller ignores the body); err cleared.
+ * Errors: aws_query_done(q) code; the client's codes; BASE_EAWS turned into
+ * BASE_ENOTFOUND when aws_error_is_not_found(err); BASE_EINVALID with
+ * err->code "InvalidResponse" for an unparsable 2xx body.
+ */
+BASE_MUST_USE int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *op,
+				  const aws_query *q, bool not_idempotent, const aws_xml_node **root_out,
+				  aws_error *err);
+
+/*
+ * EC2 Describe* with pagination: sends q (plus NextToken on later pages)
+ * until no nextToken is returned, collecting the `item` children of the
+ * top-level element set_name of every page. *items_out and *n_out live in a.
+ */
+BASE_MUST_USE int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aws_query *q,
+					const char *set_name, const aws_xml_node ***items_out, size_t *n_out,
+					aws_error *err);
+
+/*
+ * Lambda REST-JSON call. path must be already percent-encoded; query may be
+ * NULL. body (may be NULL) is encoded compactly. On success, when root_out
+ * is non-NULL and the reply has a body, it is parsed into a (NULL for an
+ * empty body). Error mapping as aws__query_call.
+ */
+BASE_MUST_USE int aws__rest_call(aws_client *c, base_arena *a, const char *op, const char *method,
+				 const char *path, const char *query, const aws_json *body, bool not_idempotent,
+				 const aws_json **root_out, aws_error *err);
+
+/* Percent-encodes s (RFC 3986, '/' and ':' encoded) into an arena string. */
+char *aws__path_escape(base_arena *a, const char *s);
+
+/* Texts of `field` (NULL = the item's own text) of every child `item_name`
+ * of set, as an arena array. Missing set -> {NULL, 0}. */
+aws_strs aws__xml_strs(base_arena *a, const aws_xml_node *set, const char *item_name, const char *field);
+/* key/value children of every child `item_name` of set (EC2: "item",
+ * "key", "value"; IAM: "member", "Key", "Value"). */
+aws_tags aws__xml_tags(base_arena *a, const aws_xml_node *set, const char *item_name, const char *key_name,
+		       const char *value_name);
+
+/* JSON string array -> aws_strs (non-strings skipped). */
+aws_strs aws__json_strs(base_arena *a, const aws_json *arr);
+/* JSON object of strings -> aws_tags. */
+aws_tags aws__json_tags(base_arena *a, const aws_json *obj);
+
+/* Sets err to code "InvalidResponse" and returns BASE_EINVALID. */
+int aws__invalid_response(aws_error *err, const char *op, const char *what);
+
+#endif

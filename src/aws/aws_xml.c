@@ -1,0 +1,196 @@
+/*
+ * aws_xml.c - the only file that includes libxml2 (STYLE C8).
+ *
+ * libxml2 parses the body into its own DOM, which we immediately copy into a
+ * minimal arena tree (local name, direct text, children) and free. Callers
+ * then never deal with libxml2 ownership or namespaces.
+ */
+#include "aws/aws_xml.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <string.h>
+
+#include "base/base_buf.h"
+#include "base/base_str.h"
+
+/* Deeper documents are rejected: AWS responses nest < 10 levels. */
+#define XML_MAX_DEPTH 128
+
+struct aws_xml_node {
+	const char *name;
+	const char *text;
+	aws_xml_node *first_child;
+	aws_xml_node *next;
+};
+
+void aws_xml_global_init(void)
+{
+	xmlInitParser();
+}
+
+/* Copies element `src` (and its element subtree) into the arena. */
+static int copy_element(base_arena *a, const xmlNode *src, int depth, aws_xml_node **out)
+{
+	int rc = BASE_OK;
+	base_buf text;
+	aws_xml_node *n = base_arena_calloc(a, 1, sizeof *n);
+	aws_xml_node **tail = &n->first_child;
+
+	base_buf_init(&text, 0);
+	if (depth > XML_MAX_DEPTH) {
+		rc = BASE_EINVALID;
+		goto done;
+	}
+	n->name = base_arena_strdup(a, (const char *)src->name);
+	for (const xmlNode *ch = src->children; ch; ch = ch->next) {
+		if (ch->type == XML_ELEMENT_NODE) {
+			aws_xml_node *child = NULL;
+			if ((rc = copy_element(a, ch, depth + 1, &child)) != BASE_OK)
+				goto done;
+			*tail = child;
+			tail = &child->next;
+		} else if ((ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) && ch->content) {
+			if ((rc = base_buf_puts(&text, (const char *)ch->content)) != BASE_OK)
+				goto done;
+		}
+	}
+	n->text = base_arena_strndup(a, base_buf_cstr(&text), text.len);
+	*out = n;
+done:
+	base_buf_dispose(&text);
+	return rc;
+}
+
+int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_node **root_out)
+{
+	int rc = BASE_EINVALID;
+	xmlDoc *doc = NULL;
+	aws_xml_node *root = NULL;
+
+	*root_out = NULL;
+	if (!body || len == 0 || len > (size_t)0x7fffffff)
+		goto done;
+	/* NONET: never fetch anything; no NOENT/DTDLOAD: no entity expansion
+	 * from external sources. Errors are reported by return value only. */
+	doc = xmlReadMemory(body, (int)len, NULL, NULL,
+			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	if (!doc)
+		goto done;
+	const xmlNode *el = xmlDocGetRootElement(doc);
+	if (!el)
+		goto done;
+	if ((rc = copy_element(a, el, 0, &root)) != BASE_OK)
+		goto done;
+	*root_out = root;
+	rc = BASE_OK;
+done:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+const char *aws_xml_name(const aws_xml_node *n)
+{
+	return n ? n->name : NULL;
+}
+
+bool aws_xml_is(const aws_xml_node *n, const char *name)
+{
+	return n && name && strcmp(n->name, name) == 0;
+}
+
+const char *aws_xml_text(const aws_xml_node *n)
+{
+	return n ? n->text : NULL;
+}
+
+static const aws_xml_node *first_from(const aws_xml_node *n, const char *name)
+{
+	for (; n; n = n->next)
+		if (!name || strcmp(n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+const aws_xml_node *aws_xml_child(const aws_xml_node *n, const char *name)
+{
+	return n ? first_from(n->first_child, name) : NULL;
+}
+
+const aws_xml_node *aws_xml_next(const aws_xml_node *n, const char *name)
+{
+	return n ? first_from(n->next, name) : NULL;
+}
+
+const aws_xml_node *aws_xml_find(const aws_xml_node *n, const char *name)
+{
+	if (!n)
+		return NULL;
+	if (!name || strcmp(n->name, name) == 0)
+		return n;
+	for (const aws_xml_node *ch = n->first_child; ch; ch = ch->next) {
+		const aws_xml_node *hit = aws_xml_find(ch, name);
+		if (hit)
+			return hit;
+	}
+	return NULL;
+}
+
+const aws_xml_node *aws_xml_path(const aws_xml_node *n, const char *path)
+{
+	char step[128];
+	const char *p = path;
+
+	while (n && p && *p) {
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len == 0 || len >= sizeof step)
+			return NULL;
+		memcpy(step, p, len);
+		step[len] = '\0';
+		n = aws_xml_child(n, step);
+		p = slash ? slash + 1 : NULL;
+	}
+	return n;
+}
+
+const char *aws_xml_path_text(const aws_xml_node *n, const char *path)
+{
+	return aws_xml_text(aws_xml_path(n, path));
+}
+
+size_t aws_xml_count(const aws_xml_node *n, const char *name)
+{
+	size_t k = 0;
+	for (const aws_xml_node *it = aws_xml_child(n, name); it; it = aws_xml_next(it, name))
+		k++;
+	return k;
+}
+
+bool aws_xml_path_bool(const aws_xml_node *n, const char *path, bool dflt, bool *out)
+{
+	const char *t = aws_xml_path_text(n, path);
+	*out = dflt;
+	if (!t)
+		return false;
+	if (strcmp(t, "true") == 0) {
+		*out = true;
+		return true;
+	}
+	if (strcmp(t, "false") == 0) {
+		*out = false;
+		return true;
+	}
+	return false;
+}
+
+bool aws_xml_path_int(const aws_xml_node *n, const char *path, int64_t dflt, int64_t *out)
+{
+	const char *t = aws_xml_path_text(n, path);
+	int64_t v;
+	*out = dflt;
+	if (!t || base_str_to_i64(t, &v) != BASE_OK)
+		return false;
+	*out = v;
+	return true;
+}

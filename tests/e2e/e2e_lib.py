@@ -1,0 +1,278 @@
+"""Shared helpers for the end-to-end tests (stdlib + boto3 only).
+
+The tests drive the real `terraform` binary, which runs the provider installed
+from build/mirror through build/terraformrc (tools/mirror.sh), exactly as a
+user would. AWS is moto's server on 127.0.0.1; boto3 checks what exists there,
+independently of Terraform's state.
+
+Environment:
+  E2E_MOTO_URL   moto to use (tests/e2e/run.sh starts one); when unset the
+                 first test that needs moto starts one via tools/moto.sh and
+                 stops it at exit.
+  E2E_RESOURCE   "1" enables the tests that need the working resource.
+  E2E_KEEP       "1" keeps the temporary working directories.
+"""
+
+import atexit
+import base64
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import uuid
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, "build")
+TERRAFORMRC = os.path.join(BUILD, "terraformrc")
+VERSION = "0.1.0"
+PROVIDER_ADDR = "registry.terraform.io/lambdavpc/lambdavpc"
+MIRROR_PKG = os.path.join(BUILD, "mirror", PROVIDER_ADDR, VERSION, "linux_amd64")
+BIN_NAME = "terraform-provider-lambdavpc_v" + VERSION
+EXAMPLES = os.path.join(ROOT, "examples")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+REGION = "us-east-2"
+OWNER_TAG = "lambdavpc:function"
+
+# What a crashed or hung provider looks like in Terraform's output.
+CRASH_MARKERS = (
+    "Plugin did not respond",
+    "panic:",
+    "The plugin encountered an error, and failed to respond",
+    "plugin exited before we could connect",
+    "Unrecognized remote plugin message",
+    "timeout while waiting for plugin to start",
+    "Failed to load plugin schemas",
+    "AddressSanitizer",
+    "runtime error:",
+)
+
+RESOURCE_ENABLED = os.environ.get("E2E_RESOURCE") == "1"
+RESOURCE_SKIP_REASON = (
+    "resource scenarios need a working lambdavpc_secure_function; "
+    "run with E2E_RESOURCE=1 once it exists"
+)
+
+_moto = {"url": os.environ.get("E2E_MOTO_URL"), "pid": None}
+
+
+def unique(prefix):
+    """A name no other test (or earlier run against the same moto) uses."""
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:8])
+
+
+# ---------------------------------------------------------------- moto / boto3
+
+
+def moto_url():
+    """URL of the moto server, starting a private one on first use."""
+    if _moto["url"]:
+        return _moto["url"]
+    out = subprocess.run(
+        [os.path.join(ROOT, "tools", "moto.sh"), "start"],
+        check=True, stdout=subprocess.PIPE, text=True,
+    ).stdout
+    vals = dict(line.split("=", 1) for line in out.split() if "=" in line)
+    _moto["url"], _moto["pid"] = vals["MOTO_URL"], vals["MOTO_PID"]
+    atexit.register(_stop_moto)
+    return _moto["url"]
+
+
+def _stop_moto():
+    if _moto["pid"]:
+        subprocess.run([os.path.join(ROOT, "tools", "moto.sh"), "stop", _moto["pid"]])
+
+
+def client(service):
+    """A boto3 client for moto with dummy credentials in us-east-2."""
+    import boto3  # imported late: the validate-only tests need no boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=moto_url(),
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def create_vpc(cidr="12.25.15.0/25", dns=True):
+    """Creates a VPC (the user's pre-existing one) and returns its id."""
+    ec2 = client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    if dns:
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsSupport={"Value": True})
+        ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+    return vpc_id
+
+
+# ---------------------------------------------------------------- terraform
+
+
+def terraform_env(extra=None):
+    """Terraform's environment: our CLI config, no network, dummy AWS creds."""
+    env = dict(os.environ)
+    for k in list(env):
+        if k.startswith("TF_LOG") or k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+                                           "TF_REATTACH_PROVIDERS", "TF_PLUGIN_CACHE_DIR"):
+            del env[k]
+    env.update({
+        "TF_CLI_CONFIG_FILE": TERRAFORMRC,
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+    })
+    if extra:
+        env.update(extra)
+    return env
+
+
+class Result:
+    """Outcome of one terraform command."""
+
+    def __init__(self, args, rc, out, err):
+        self.args, self.rc, self.stdout, self.stderr = args, rc, out, err
+        self.output = out + err
+
+    def crashed(self):
+        """The first crash marker found in the output, or None."""
+        for m in CRASH_MARKERS:
+            if m in self.output:
+                return m
+        return None
+
+    def __str__(self):
+        tail = self.output[-6000:]
+        return "terraform %s -> rc %d\n%s" % (" ".join(self.args), self.rc, tail)
+
+
+class Workdir:
+    """A temporary Terraform working directory."""
+
+    def __init__(self, prefix="e2e"):
+        self.path = tempfile.mkdtemp(prefix="lambdavpc-%s-" % prefix)
+        self.env_extra = {}
+
+    def cleanup(self):
+        if os.environ.get("E2E_KEEP") != "1":
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def write(self, name, text):
+        p = os.path.join(self.path, name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+        return p
+
+    def copy_example(self, name):
+        """Copies examples/<name> here and builds lambda.zip next to it."""
+        src = os.path.join(EXAMPLES, name)
+        shutil.copytree(src, self.path, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*", "lambda.zip"))
+        make_zip(self.path)
+
+    def set_vars(self, **values):
+        self.write("terraform.auto.tfvars.json", json.dumps(values, indent=2))
+
+    def tf(self, *args, env=None, timeout=600):
+        """Runs terraform ARGS here; never raises on a non-zero exit."""
+        full = list(args)
+        cmd = full[0] if full else ""
+        if cmd in ("init", "validate", "plan", "apply", "destroy", "import", "refresh", "output"):
+            full.insert(1, "-no-color")
+        if cmd in ("init", "plan", "apply", "destroy", "import", "refresh"):
+            full.insert(1, "-input=false")
+        e = terraform_env(self.env_extra)
+        if env:
+            e.update(env)
+        try:
+            p = subprocess.run(["terraform"] + full, cwd=self.path, env=e,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as ex:
+            out = ex.stdout.decode() if isinstance(ex.stdout, bytes) else (ex.stdout or "")
+            err = ex.stderr.decode() if isinstance(ex.stderr, bytes) else (ex.stderr or "")
+            return Result(full, 124, out, err + "\n[e2e] TIMEOUT after %ss" % timeout)
+        return Result(full, p.returncode, p.stdout, p.stderr)
+
+    def outputs(self):
+        r = self.tf("output", "-json")
+        if r.rc != 0:
+            raise AssertionError(str(r))
+        return {k: v["value"] for k, v in json.loads(r.stdout).items()}
+
+
+def make_zip(out_dir):
+    subprocess.run(["python3", os.path.join(EXAMPLES, "basic", "make_zip.py"), out_dir],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+# ---------------------------------------------------------------- lock hash
+
+
+def h1_hash(pkg_dir):
+    """Terraform's h1 (Go dirhash Hash1) of an unpacked package directory.
+
+    Every regular file below pkg_dir (symlinks followed), relative name with
+    '/', sorted byte-wise; one line "<sha256 hex>  <name>\\n" per file;
+    SHA-256 of all lines; "h1:" + padded standard base64.
+    """
+    names = []
+    for dirpath, _dirs, files in os.walk(pkg_dir, followlinks=True):
+        for fn in files:
+            full = os.path.join(dirpath, fn)
+            if os.path.isfile(full):
+                names.append(os.path.relpath(full, pkg_dir).replace(os.sep, "/"))
+    names.sort(key=lambda s: s.encode())
+    summary = hashlib.sha256()
+    for n in names:
+        if "\n" in n:
+            raise ValueError("file name with newline: %r" % n)
+        with open(os.path.join(pkg_dir, n), "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        summary.update(("%s  %s\n" % (digest, n)).encode())
+    return "h1:" + base64.b64encode(summary.digest()).decode()
+
+
+def lock_entry(lock_text, addr):
+    """(version, constraints, [hashes]) of one provider block of a lock file."""
+    m = re.search(r'provider\s+"%s"\s*\{(.*?)\n\}' % re.escape(addr), lock_text, re.S)
+    if not m:
+        return None
+    body = m.group(1)
+    version = re.search(r'version\s*=\s*"([^"]*)"', body)
+    constraints = re.search(r'constraints\s*=\s*"([^"]*)"', body)
+    hashes = re.findall(r'"((?:h1|zh):[^"]+)"', body)
+    return (version.group(1) if version else None,
+            constraints.group(1) if constraints else None, hashes)
+
+
+# ---------------------------------------------------------------- processes
+
+
+def provider_pids():
+    """PIDs of running processes whose executable is a lambdavpc provider."""
+    pids = []
+    for d in glob.glob("/proc/[0-9]*"):
+        try:
+            with open(os.path.join(d, "cmdline"), "rb") as f:
+                argv0 = f.read().split(b"\0")[0].decode(errors="replace")
+        except OSError:
+            continue
+        if os.path.basename(argv0).startswith("terraform-provider-lambdavpc"):
+            pids.append(int(os.path.basename(d)))
+    return pids
+
+
+def tags_of(tag_list):
+    """EC2 [{"Key":..,"Value":..}] -> dict."""
+    return {t["Key"]: t["Value"] for t in (tag_list or [])}

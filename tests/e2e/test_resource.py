@@ -1,0 +1,328 @@
+"""Resource end-to-end tests: the seed scenario applied with the real terraform
+against moto, checked with boto3; updates, drift repair, import, the module
+example with for_each, and "nothing left" after every destroy.
+
+Enabled with E2E_RESOURCE=1 (skipped with the reason otherwise)."""
+
+import json
+import unittest
+
+import e2e_lib as L
+from botocore.exceptions import ClientError
+
+VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
+SEED_CIDRS = ["12.25.15.0/27", "12.25.15.32/27", "12.25.15.64/27"]
+
+
+def _err_code(ex):
+    return ex.response.get("Error", {}).get("Code", "")
+
+
+@unittest.skipUnless(L.RESOURCE_ENABLED, L.RESOURCE_SKIP_REASON)
+class ResourceTestCase(unittest.TestCase):
+    """Helpers shared by the resource scenarios."""
+
+    def setUp(self):
+        self.ec2 = L.client("ec2")
+        self.iam = L.client("iam")
+        self.lam = L.client("lambda")
+        self.dirs = []
+
+    def tearDown(self):
+        # Best effort: never leave a deployment behind in the shared moto.
+        for wd in self.dirs:
+            if getattr(wd, "applied", False):
+                wd.tf("destroy", "-auto-approve")
+            wd.cleanup()
+
+    # ------------------------------------------------------------- terraform
+
+    def workdir(self, example, **tfvars):
+        wd = L.Workdir(example)
+        wd.copy_example(example)
+        wd.set_vars(aws_endpoint=L.moto_url(), **tfvars)
+        self.dirs.append(wd)
+        r = wd.tf("init")
+        self.assertEqual(r.rc, 0, str(r))
+        return wd
+
+    def ok(self, r):
+        marker = r.crashed()
+        self.assertIsNone(marker, "crash marker %r:\n%s" % (marker, r))
+        self.assertEqual(r.rc, 0, str(r))
+        return r
+
+    def apply(self, wd):
+        wd.applied = True
+        return self.ok(wd.tf("apply", "-auto-approve"))
+
+    def plan_exitcode(self, wd):
+        r = wd.tf("plan", "-detailed-exitcode")
+        self.assertIsNone(r.crashed(), str(r))
+        self.assertIn(r.rc, (0, 2), str(r))
+        return r
+
+    def assertNoChanges(self, wd, why="second plan"):
+        r = self.plan_exitcode(wd)
+        self.assertEqual(r.rc, 0, "%s should be empty:\n%s" % (why, r))
+
+    def assertChanges(self, wd, why):
+        r = self.plan_exitcode(wd)
+        self.assertEqual(r.rc, 2, "%s: plan should show changes:\n%s" % (why, r))
+        return r
+
+    def destroy_and_check_clean(self, wd, name, outputs):
+        self.ok(wd.tf("destroy", "-auto-approve"))
+        wd.applied = False
+        self.assertNothingLeft(name, outputs)
+
+    # ------------------------------------------------------------- cloud checks
+
+    def endpoints_by_id(self, ids):
+        eps = self.ec2.describe_vpc_endpoints(VpcEndpointIds=list(ids))["VpcEndpoints"]
+        return {e["VpcEndpointId"]: e for e in eps}
+
+    def live_endpoints(self, vpc_id):
+        eps = self.ec2.describe_vpc_endpoints(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["VpcEndpoints"]
+        return [e for e in eps if e.get("State", "").lower() not in ("deleted", "deleting")]
+
+    def assertSeedDeployed(self, name, vpc_id, out, cidrs, services, memory, env):
+        ec2 = self.ec2
+        region = L.REGION
+        # --- subnets: ours, in the VPC, the configured CIDRs, on our route table
+        subnet_ids = out["subnet_ids"]
+        self.assertEqual(len(subnet_ids), len(cidrs))
+        subnets = ec2.describe_subnets(SubnetIds=subnet_ids)["Subnets"]
+        self.assertEqual(sorted(s["CidrBlock"] for s in subnets), sorted(cidrs))
+        for s in subnets:
+            self.assertEqual(s["VpcId"], vpc_id)
+            self.assertEqual(L.tags_of(s.get("Tags")).get(L.OWNER_TAG), name, s)
+        rt = ec2.describe_route_tables(RouteTableIds=[out["route_table_id"]])["RouteTables"][0]
+        self.assertEqual(rt["VpcId"], vpc_id)
+        assoc = {a.get("SubnetId") for a in rt.get("Associations", [])}
+        self.assertTrue(set(subnet_ids) <= assoc, "subnets not on our route table: %s" % assoc)
+        for route in rt.get("Routes", []):
+            self.assertNotEqual(route.get("DestinationCidrBlock"), "0.0.0.0/0", route)
+            self.assertFalse(route.get("GatewayId", "").startswith("igw-"), route)
+            self.assertFalse(route.get("NatGatewayId"), route)
+        self.assertEqual(L.tags_of(rt.get("Tags")).get(L.OWNER_TAG), name)
+
+        # --- security groups
+        lsg_id, esg_id = out["lambda_security_group_id"], out["endpoint_security_group_id"]
+        sgs = {g["GroupId"]: g for g in ec2.describe_security_groups(GroupIds=[lsg_id, esg_id])["SecurityGroups"]}
+        lsg, esg = sgs[lsg_id], sgs[esg_id]
+        for g in (lsg, esg):
+            self.assertEqual(g["VpcId"], vpc_id)
+            self.assertEqual(L.tags_of(g.get("Tags")).get(L.OWNER_TAG), name)
+        gateway_only = all(s in ("s3", "dynamodb") for s in services)
+        for perm in lsg.get("IpPermissionsEgress", []):
+            self.assertEqual([r for r in perm.get("IpRanges", []) if r.get("CidrIp") == "0.0.0.0/0"], [],
+                             "lambda SG allows egress to 0.0.0.0/0: %s" % perm)
+            self.assertEqual(perm.get("IpRanges", []), [], "lambda SG egress to CIDRs: %s" % perm)
+            self.assertEqual(perm.get("IpProtocol"), "tcp", perm)
+            self.assertEqual((perm.get("FromPort"), perm.get("ToPort")), (443, 443), perm)
+            groups = [p["GroupId"] for p in perm.get("UserIdGroupPairs", [])]
+            self.assertTrue(set(groups) <= {esg_id}, "egress to other SGs: %s" % perm)
+        if not gateway_only:
+            targets = [p["GroupId"] for perm in lsg.get("IpPermissionsEgress", [])
+                       for p in perm.get("UserIdGroupPairs", [])]
+            self.assertIn(esg_id, targets, "lambda SG has no egress to the endpoint SG")
+        self.assertTrue(esg.get("IpPermissions"), "endpoint SG has no ingress")
+        for perm in esg.get("IpPermissions", []):
+            self.assertEqual(perm.get("IpProtocol"), "tcp", perm)
+            self.assertEqual((perm.get("FromPort"), perm.get("ToPort")), (443, 443), perm)
+            self.assertEqual(perm.get("IpRanges", []), [], perm)
+            self.assertEqual(perm.get("Ipv6Ranges", []), [], perm)
+            self.assertEqual([p["GroupId"] for p in perm.get("UserIdGroupPairs", [])], [lsg_id], perm)
+
+        # --- endpoints
+        ep_ids = out["vpc_endpoint_ids"]
+        self.assertEqual(sorted(ep_ids), sorted(services))
+        eps = self.endpoints_by_id(ep_ids.values())
+        for svc, eid in ep_ids.items():
+            e = eps[eid]
+            self.assertEqual(e["VpcId"], vpc_id)
+            self.assertEqual(e["ServiceName"], "com.amazonaws.%s.%s" % (region, svc))
+            self.assertNotIn(e.get("State", "").lower(), ("deleted", "deleting", "failed"))
+            if svc in ("s3", "dynamodb"):
+                self.assertEqual(e["VpcEndpointType"], "Gateway")
+                self.assertIn(out["route_table_id"], e.get("RouteTableIds", []))
+            else:
+                self.assertEqual(e["VpcEndpointType"], "Interface")
+                self.assertTrue(e.get("PrivateDnsEnabled"), "%s: private DNS off" % svc)
+                self.assertEqual(sorted(e.get("SubnetIds", [])), sorted(subnet_ids))
+                self.assertIn(esg_id, [g["GroupId"] for g in e.get("Groups", [])])
+            self.assertEqual(L.tags_of(e.get("Tags")).get(L.OWNER_TAG), name)
+
+        # --- role
+        role = self.iam.get_role(RoleName=out["role_name"])["Role"]
+        self.assertEqual(role["Arn"], out["role_arn"])
+        trust = role["AssumeRolePolicyDocument"]
+        if isinstance(trust, str):
+            from urllib.parse import unquote
+            trust = json.loads(unquote(trust))
+        self.assertIn("lambda.amazonaws.com", json.dumps(trust))
+        attached = [p["PolicyArn"] for p in
+                    self.iam.list_attached_role_policies(RoleName=out["role_name"])["AttachedPolicies"]]
+        self.assertIn(VPC_ACCESS_POLICY, attached)
+        rtags = {t["Key"]: t["Value"] for t in self.iam.list_role_tags(RoleName=out["role_name"])["Tags"]}
+        self.assertEqual(rtags.get(L.OWNER_TAG), name)
+
+        # --- function
+        fn = self.lam.get_function_configuration(FunctionName=name)
+        self.assertEqual(fn["FunctionArn"], out["arn"])
+        self.assertEqual(fn["Role"], out["role_arn"])
+        self.assertEqual(fn["Runtime"], "python3.12")
+        self.assertEqual(fn["Handler"], "handler.lambda_handler")
+        self.assertEqual(fn["MemorySize"], memory)
+        self.assertEqual(fn.get("Environment", {}).get("Variables", {}), env)
+        vpc = fn.get("VpcConfig") or {}
+        self.assertEqual(sorted(vpc.get("SubnetIds", [])), sorted(subnet_ids))
+        self.assertEqual(vpc.get("SecurityGroupIds", []), [lsg_id])
+        ftags = self.lam.list_tags(Resource=out["arn"])["Tags"]
+        self.assertEqual(ftags.get(L.OWNER_TAG), name)
+
+    def assertNothingLeft(self, name, out, vpc_id=None):
+        owner = [{"Name": "tag:" + L.OWNER_TAG, "Values": [name]}]
+        ec2 = self.ec2
+        self.assertEqual(ec2.describe_subnets(Filters=owner)["Subnets"], [], "subnets left")
+        self.assertEqual(ec2.describe_route_tables(Filters=owner)["RouteTables"], [], "route tables left")
+        self.assertEqual(ec2.describe_security_groups(Filters=owner)["SecurityGroups"], [], "SGs left")
+        eps = [e for e in ec2.describe_vpc_endpoints(Filters=owner)["VpcEndpoints"]
+               if e.get("State", "").lower() not in ("deleted", "deleting")]
+        self.assertEqual(eps, [], "endpoints left")
+        if vpc_id:
+            left = ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+            self.assertEqual(left, [], "subnets left in the VPC")
+            sgs = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["SecurityGroups"]
+            self.assertEqual([g["GroupName"] for g in sgs], ["default"], "SGs left in the VPC")
+            rts = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]
+            extra = [t["RouteTableId"] for t in rts
+                     if not any(a.get("Main") for a in t.get("Associations", []))]
+            self.assertEqual(extra, [], "route tables left in the VPC")
+            self.assertEqual(self.live_endpoints(vpc_id), [], "endpoints left in the VPC")
+        with self.assertRaises(ClientError, msg="role %s left" % out.get("role_name")) as cm:
+            self.iam.get_role(RoleName=out["role_name"])
+        self.assertEqual(_err_code(cm.exception), "NoSuchEntity")
+        with self.assertRaises(ClientError, msg="function %s left" % name) as cm:
+            self.lam.get_function(FunctionName=name)
+        self.assertEqual(_err_code(cm.exception), "ResourceNotFoundException")
+
+
+class SeedScenarioTest(ResourceTestCase):
+    def deploy(self, prefix):
+        name = L.unique(prefix)
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
+        self.apply(wd)
+        return name, vpc_id, wd, wd.outputs()
+
+    def test_apply_check_replan_destroy(self):
+        name, vpc_id, wd, out = self.deploy("e2e-seed")
+        self.assertEqual(out["id"], name)
+        self.assertSeedDeployed(name, vpc_id, out, SEED_CIDRS, ["logs", "ssm"], 256, {"STAGE": "dev"})
+        self.assertEqual(out["tags_all"].get("Team"), "payments")
+        self.assertNoChanges(wd)
+        self.ok(wd.tf("destroy", "-auto-approve"))
+        wd.applied = False
+        self.assertNothingLeft(name, out, vpc_id)
+
+    def test_update_in_place(self):
+        name, vpc_id, wd, out = self.deploy("e2e-upd")
+        cidrs = ["12.25.15.0/27", "12.25.15.32/27", "12.25.15.96/27"]
+        wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=vpc_id, function_name=name,
+                    memory_size=512, environment={"STAGE": "prod", "MODE": "x"},
+                    subnet_cidr_blocks=cidrs, endpoint_services=["logs", "sqs"])
+        r = self.assertChanges(wd, "update")
+        self.assertIn("Plan: 0 to add, 1 to change, 0 to destroy.", r.output)
+        self.assertNotIn("must be replaced", r.output)
+        self.apply(wd)
+        out2 = wd.outputs()
+        self.assertEqual(out2["arn"], out["arn"])
+        self.assertEqual(out2["role_name"], out["role_name"])
+        self.assertSeedDeployed(name, vpc_id, out2, cidrs, ["logs", "sqs"], 512,
+                                {"STAGE": "prod", "MODE": "x"})
+        # The ssm endpoint and the 12.25.15.64/27 subnet are gone from AWS.
+        self.assertEqual(
+            [e for e in self.live_endpoints(vpc_id) if e["ServiceName"].endswith(".ssm")], [])
+        left = self.ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+        self.assertEqual(sorted(s["CidrBlock"] for s in left), sorted(cidrs))
+        self.assertNoChanges(wd, "plan after update")
+        self.destroy_and_check_clean(wd, name, out2)
+
+    def test_drift_detected_and_repaired(self):
+        name, vpc_id, wd, out = self.deploy("e2e-drift")
+        lsg = out["lambda_security_group_id"]
+
+        def delete_endpoint():
+            self.ec2.delete_vpc_endpoints(VpcEndpointIds=[wd.outputs()["vpc_endpoint_ids"]["ssm"]])
+
+        def open_egress():
+            self.ec2.authorize_security_group_egress(
+                GroupId=lsg, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+
+        def detach_policy():
+            self.iam.detach_role_policy(RoleName=out["role_name"], PolicyArn=VPC_ACCESS_POLICY)
+
+        def change_memory():
+            self.lam.update_function_configuration(FunctionName=name, MemorySize=1024)
+
+        def delete_subnet():
+            self.ec2.delete_subnet(SubnetId=wd.outputs()["subnet_ids"][0])
+
+        for kind, drift in [("endpoint deleted", delete_endpoint), ("0.0.0.0/0 egress", open_egress),
+                            ("policy detached", detach_policy), ("memory changed", change_memory),
+                            ("subnet deleted", delete_subnet)]:
+            with self.subTest(drift=kind):
+                drift()
+                self.assertChanges(wd, kind)
+                self.apply(wd)
+                self.assertNoChanges(wd, "plan after repairing " + kind)
+                self.assertSeedDeployed(name, vpc_id, wd.outputs(), SEED_CIDRS, ["logs", "ssm"], 256,
+                                        {"STAGE": "dev"})
+        out = wd.outputs()
+        self.destroy_and_check_clean(wd, name, out)
+
+    def test_import_round_trip(self):
+        name, vpc_id, wd, out = self.deploy("e2e-imp")
+        wd2 = self.workdir("basic", vpc_id=vpc_id, function_name=name)
+        self.ok(wd2.tf("import", "lambdavpc_secure_function.app", name))
+        self.assertNoChanges(wd2, "plan after import")
+        self.assertEqual(wd2.tf("state", "show", "-no-color", "lambdavpc_secure_function.app").rc, 0)
+        # Destroy from the importing directory: it owns everything now.
+        wd2.applied = True
+        self.ok(wd2.tf("destroy", "-auto-approve"))
+        wd2.applied = False
+        wd.applied = False
+        self.assertNothingLeft(name, out, vpc_id)
+
+
+class ModuleForEachTest(ResourceTestCase):
+    def test_three_functions_one_vpc(self):
+        prefix = L.unique("e2e-mod")
+        vpc_id = L.create_vpc("10.77.0.0/16")
+        wd = self.workdir("module", vpc_id=vpc_id, name_prefix=prefix)
+        self.apply(wd)
+        funcs = wd.outputs()["functions"]
+        self.assertEqual(sorted(funcs), ["api", "report", "worker"])
+        sgs = set()
+        for key, f in funcs.items():
+            name = "%s-%s" % (prefix, key)
+            cfg = self.lam.get_function_configuration(FunctionName=name)
+            self.assertEqual(sorted(cfg["VpcConfig"]["SubnetIds"]), sorted(f["subnet_ids"]))
+            self.assertEqual(cfg["VpcConfig"]["SecurityGroupIds"], [f["lambda_security_group_id"]])
+            subnets = self.ec2.describe_subnets(SubnetIds=f["subnet_ids"])["Subnets"]
+            self.assertTrue(all(s["VpcId"] == vpc_id for s in subnets))
+            sgs.add(f["lambda_security_group_id"])
+        self.assertEqual(len(sgs), 3, "each function has its own lambda SG")
+        self.assertNoChanges(wd)
+        self.ok(wd.tf("destroy", "-auto-approve"))
+        wd.applied = False
+        for key, f in funcs.items():
+            self.assertNothingLeft("%s-%s" % (prefix, key), f)
+        self.assertNothingLeft("%s-api" % prefix, funcs["api"], vpc_id)
+
+
+if __name__ == "__main__":
+    unittest.main()

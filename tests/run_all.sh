@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# THE test command (`make test`). Runs every suite in order, shows each
+# suite's own output, then one result line per suite and, last, exactly one
+#   N passed, N failed
+# line summing them all. Exit status non-zero when anything failed.
+#
+# Every suite ends its output with `[word: ]N passed, N failed[, N skipped]`.
+# A suite that ends without such a line, or exits non-zero while claiming
+# 0 failures, is counted as one failure: nothing is ever hidden.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+total_pass=0
+total_fail=0
+total_skip=0
+results=()
+log_dir=build/test-logs
+mkdir -p "$log_dir"
+
+run_suite() {
+  local name=$1; shift
+  local log="$log_dir/$name.log"
+  echo "=== $name: $*"
+  local rc
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  local line p f s
+  line=$(grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  if [ -z "$line" ]; then
+    p=0; f=1; s=0
+    results+=("$name: no summary line (exit $rc) - counted as 1 failure; see $log")
+  else
+    p=$(sed -E 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+    f=$(sed -E 's/^.* ([0-9]+) failed.*/\1/' <<<"$line")
+    s=$(sed -nE 's/^.* ([0-9]+) skipped.*/\1/p' <<<"$line"); s=${s:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+      f=1
+      results+=("$name: $p passed, 0 failed but exit status $rc - counted as 1 failure")
+    else
+      local sk=""; [ "$s" -gt 0 ] && sk=", $s skipped"
+      results+=("$name: $p passed, $f failed$sk (exit $rc)")
+    fi
+  fi
+  total_pass=$((total_pass + p)); total_fail=$((total_fail + f)); total_skip=$((total_skip + s))
+}
+
+run_suite unit make --no-print-directory unit
+run_suite valgrind make --no-print-directory test-valgrind
+[ -f tests/plugin/run.sh ] && run_suite plugin bash tests/plugin/run.sh
+[ -f tests/integration/aws/run.sh ] && run_suite integration-aws bash tests/integration/aws/run.sh
+[ -f tests/integration/recon/run.sh ] && run_suite integration-recon bash tests/integration/recon/run.sh
+run_suite e2e bash tests/e2e/run.sh
+
+echo
+echo "=== results"
+for r in "${results[@]}"; do echo "$r"; done
+[ "$total_skip" -gt 0 ] && echo "($total_skip skipped, not counted)"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,778 @@
+/*
+ * aws_client_test.c - aws_client over the scripted fake transport (signing,
+ * endpoints, region, retries, cancellation, log redaction) and, when
+ * moto_server is available, against moto over libcurl.
+ */
+#include "t.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../fake/aws_fake_transport.h"
+#include "../../fake/aws_moto.h"
+#include "aws/aws_client.h"
+#include "aws/aws_int.h"
+#include "aws/aws_sigv4.h"
+#include "base/base_alloc.h"
+#include "base/base_log.h"
+
+static const char *const aws_env_vars[] = {
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+	"AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
+	"AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_IAM",
+	"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_LAMBDA", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_MAX_ATTEMPTS", NULL
+};
+
+/* Hermetic environment: no AWS_* variables, HOME without ~/.aws, IMDS off. */
+static void clean_env(void)
+{
+	static char home[64];
+	size_t i;
+	for (i = 0; aws_env_vars[i]; i++)
+		unsetenv(aws_env_vars[i]);
+	if (!home[0]) {
+		snprintf(home, sizeof home, "/tmp/aws_client_test.XXXXXX");
+		if (!mkdtemp(home))
+			snprintf(home, sizeof home, "/tmp");
+	}
+	setenv("HOME", home, 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+}
+
+static void base_cfg(aws_client_config *cfg, aws_fake *f)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->region = "us-west-2";
+	cfg->access_key = "AKIDTEST";
+	cfg->secret_key = "SECRETSECRETSECRET";
+	cfg->max_retries = -1;
+	cfg->endpoints[AWS_SVC_EC2] = "http://127.0.0.1:9/";
+	cfg->transport = f ? &aws_fake_transport : NULL;
+	cfg->transport_ctx = f;
+}
+
+static void fast_retries(aws_client *c)
+{
+	aws_retry_policy p;
+	aws_retry_policy_default(&p);
+	p.base_ms = 1;
+	p.cap_ms = 5;
+	aws_client__set_retry_policy(c, &p);
+}
+
+static aws_request form_req(const char *body)
+{
+	aws_request r;
+	memset(&r, 0, sizeof r);
+	r.service = AWS_SVC_EC2;
+	r.op = "DescribeRegions";
+	r.method = "POST";
+	r.path = "/";
+	r.body = body;
+	r.body_len = strlen(body);
+	r.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	return r;
+}
+
+void test_aws_client__signs_and_sends(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_response resp;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	const aws_fake_request *rec;
+	char date[64], host[64], tok[64], auth[512], want_prefix[256];
+	aws_sigv4_header sh[2];
+	aws_sigv4_params sp;
+	aws_sigv4_result sr;
+
+	clean_env();
+	base_cfg(&cfg, f);
+	cfg.token = "SESSIONTOKEN";
+	T_OK(aws_client_new(&c, &cfg, &err));
+	aws_fake_push_status(f, 200, "x-amzn-RequestId: rid-1\nContent-Type: text/xml\n", "<ok/>");
+	aws_response_init(&resp);
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT_INT(resp.status, 200);
+	T_ASSERT_STR(base_buf_cstr(&resp.body), "<ok/>");
+	T_ASSERT_STR(resp.request_id, "rid-1");
+	T_ASSERT_INT(aws_fake_count(f), 1);
+	rec = aws_fake_request_at(f, 0);
+	T_ASSERT_STR(rec->url, "http://127.0.0.1:9/");
+	T_ASSERT_STR(rec->method, "POST");
+	T_ASSERT_STR(rec->body, "Action=DescribeRegions&Version=2016-11-15");
+	T_ASSERT(aws_fake_request_header(f, 0, "Host", host, sizeof host));
+	T_ASSERT_STR(host, "127.0.0.1:9");
+	T_ASSERT(aws_fake_request_header(f, 0, "X-Amz-Date", date, sizeof date));
+	T_ASSERT(aws_fake_request_header(f, 0, "X-Amz-Security-Token", tok, sizeof tok));
+	T_ASSERT_STR(tok, "SESSIONTOKEN");
+	T_ASSERT(aws_fake_request_header(f, 0, "Authorization", auth, sizeof auth));
+	snprintf(want_prefix, sizeof want_prefix,
+		 "AWS4-HMAC-SHA256 Credential=AKIDTEST/%.8s/us-west-2/ec2/aws4_request, "
+		 "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=", date);
+	T_ASSERT_MSG(strncmp(auth, want_prefix, strlen(want_prefix)) == 0, "auth: %s", auth);
+
+	/* the signature is what the pure signer computes for what was sent */
+	sh[0] = (aws_sigv4_header){ "Host", host };
+	sh[1] = (aws_sigv4_header){ "Content-Type", req.content_type };
+	memset(&sp, 0, sizeof sp);
+	sp.method = "POST";
+	sp.path = "/";
+	sp.headers = sh;
+	sp.n_headers = 2;
+	sp.body = req.body;
+	sp.body_len = req.body_len;
+	sp.region = "us-west-2";
+	sp.service = "ec2";
+	sp.access_key = "AKIDTEST";
+	sp.secret_key = "SECRETSECRETSECRET";
+	sp.session_token = "SESSIONTOKEN";
+	sp.amz_date = date;
+	sp.normalize_path = sp.double_encode = true;
+	aws_sigv4_result_init(&sr);
+	T_OK(aws_sigv4_sign(&sp, &sr));
+	T_ASSERT_STR(auth, base_buf_cstr(&sr.authorization));
+	aws_sigv4_result_dispose(&sr);
+
+	T_ASSERT_STR(aws_client_region(c), "us-west-2");
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+void test_aws_client__default_and_env_endpoints(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_response resp;
+	aws_request req;
+	char auth[512];
+
+	clean_env();
+	base_cfg(&cfg, f);
+	cfg.endpoints[AWS_SVC_EC2] = NULL;
+	T_OK(aws_client_new(&c, &cfg, &err));
+	T_ASSERT_STR(aws_client__endpoint(c, AWS_SVC_EC2), "https://ec2.us-west-2.amazonaws.com");
+	T_ASSERT_STR(aws_client__endpoint(c, AWS_SVC_IAM), "https://iam.amazonaws.com");
+	T_ASSERT_STR(aws_client__endpoint(c, AWS_SVC_STS), "https://sts.us-west-2.amazonaws.com");
+	T_ASSERT_STR(aws_client__endpoint(c, AWS_SVC_LAMBDA), "https://lambda.us-west-2.amazonaws.com");
+	aws_client_free(c);
+
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1234", 1);
+	setenv("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:5678/prefix/", 1);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	T_ASSERT_STR(aws_client__endpoint(c, AWS_SVC_EC2), "http://127.0.0.1:1234");
+	T_ASSERT_STR(aws_client__endpoint(c, AWS_SVC_LAMBDA), "http://127.0.0.1:5678/prefix");
+
+	memset(&req, 0, sizeof req);
+	req.service = AWS_SVC_LAMBDA;
+	req.op = "UntagResource";
+	req.method = "DELETE";
+	req.path = "/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-west-2%3A1%3Afunction%3Af";
+	req.query = "tagKeys=a&tagKeys=b";
+	aws_fake_push_status(f, 204, NULL, NULL);
+	aws_response_init(&resp);
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT_STR(aws_fake_request_at(f, 0)->url,
+		     "http://127.0.0.1:5678/prefix/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-west-2%3A1%3Afunction%3Af"
+		     "?tagKeys=a&tagKeys=b");
+
+	/* IAM signs with us-east-1 whatever the client region */
+	req.service = AWS_SVC_IAM;
+	req.method = "POST";
+	req.path = "/";
+	req.query = NULL;
+	req.body = "Action=ListRoles&Version=2010-05-08";
+	req.body_len = strlen(req.body);
+	req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	aws_fake_push_status(f, 200, NULL, "<ok/>");
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT(aws_fake_request_header(f, 1, "Authorization", auth, sizeof auth));
+	T_ASSERT(strstr(auth, "/us-east-1/iam/aws4_request") != NULL);
+	T_ASSERT_STR(aws_fake_request_at(f, 1)->url, "http://127.0.0.1:1234/");
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+
+	/* the provider block wins over the environment; bad URLs are refused */
+	cfg.endpoints[AWS_SVC_LAMBDA] = "http://localhost:1";
+	T_OK(aws_client_new(&c, &cfg, &err));
+	T_ASSERT_STR(aws_client__endpoint(c, AWS_SVC_LAMBDA), "http://localhost:1");
+	aws_client_free(c);
+	cfg.endpoints[AWS_SVC_LAMBDA] = "ftp://x";
+	T_ASSERT_INT(aws_client_new(&c, &cfg, &err), BASE_EINVALID);
+	T_ASSERT(c == NULL);
+	T_ASSERT_STR(err.code, "InvalidEndpoint");
+	clean_env();
+	aws_fake_free(f);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	if (fp) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+void test_aws_client__region_resolution(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	char path[256];
+
+	clean_env();
+	base_cfg(&cfg, f);
+	cfg.region = NULL;
+	T_ASSERT_INT(aws_client_new(&c, &cfg, &err), BASE_EINVALID);
+	T_ASSERT_STR(err.code, "MissingRegion");
+	setenv("AWS_DEFAULT_REGION", "eu-west-1", 1);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	T_ASSERT_STR(aws_client_region(c), "eu-west-1");
+	aws_client_free(c);
+	setenv("AWS_REGION", "eu-central-1", 1);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	T_ASSERT_STR(aws_client_region(c), "eu-central-1");
+	aws_client_free(c);
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+
+	snprintf(path, sizeof path, "%s/config_region", getenv("HOME"));
+	write_file(path, "[default]\nregion = ap-south-1\n[profile other]\nregion=sa-east-1\n");
+	setenv("AWS_CONFIG_FILE", path, 1);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	T_ASSERT_STR(aws_client_region(c), "ap-south-1");
+	aws_client_free(c);
+	cfg.profile = "other";
+	T_OK(aws_client_new(&c, &cfg, &err));
+	T_ASSERT_STR(aws_client_region(c), "sa-east-1");
+	aws_client_free(c);
+	cfg.region = "Bad Region";
+	T_ASSERT_INT(aws_client_new(&c, &cfg, &err), BASE_EINVALID);
+	T_ASSERT_STR(err.code, "InvalidRegion");
+	unlink(path);
+	clean_env();
+	aws_fake_free(f);
+}
+
+void test_aws_client__retries_transient_then_succeeds(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_response resp;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	aws_fake_reply drop;
+	char d1[32], d2[32];
+
+	clean_env();
+	base_cfg(&cfg, f);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	fast_retries(c);
+	aws_fake_push_status(f, 503, NULL, "<html><title>busy</title></html>");
+	memset(&drop, 0, sizeof drop);
+	drop.failure = AWS_HTTP_ERECV;
+	drop.sent = true;
+	aws_fake_push(f, &drop);
+	aws_fake_push_status(f, 200, NULL, "<ok/>");
+	aws_response_init(&resp);
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT_INT(aws_fake_count(f), 3);
+	T_ASSERT_INT(resp.status, 200);
+	/* every attempt is signed afresh (rule 10) */
+	T_ASSERT(aws_fake_request_header(f, 0, "X-Amz-Date", d1, sizeof d1));
+	T_ASSERT(aws_fake_request_header(f, 2, "X-Amz-Date", d2, sizeof d2));
+	/* two retries cost 5 each; the success refunds the last cost */
+	T_ASSERT_INT(aws_client__quota_available(c), 495);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+void test_aws_client__throttling_runs_out(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_response resp;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	const char *thr = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message>"
+			  "</Error></Errors><RequestID>r-9</RequestID></Response>";
+	int i;
+
+	clean_env();
+	base_cfg(&cfg, f);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	fast_retries(c);
+	for (i = 0; i < 3; i++)
+		aws_fake_push_status(f, 503, "Content-Type: text/xml\n", thr);
+	aws_response_init(&resp);
+	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_ETHROTTLED);
+	T_ASSERT_INT(aws_fake_count(f), 3);
+	T_ASSERT_STR(err.code, "RequestLimitExceeded");
+	T_ASSERT_INT(err.http_status, 503);
+	T_ASSERT_INT(resp.status, 503);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+
+	/* max_retries = 0: one attempt only */
+	cfg.max_retries = 0;
+	T_OK(aws_client_new(&c, &cfg, &err));
+	aws_fake_push_status(f, 503, "Content-Type: text/xml\n", thr);
+	aws_response_init(&resp);
+	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_ETHROTTLED);
+	T_ASSERT_INT(aws_fake_count(f), 4);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+void test_aws_client__client_error_not_retried(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_response resp;
+	aws_request req = form_req("Action=DescribeSubnets&Version=2016-11-15&SubnetId.1=subnet-0");
+
+	clean_env();
+	base_cfg(&cfg, f);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	fast_retries(c);
+	aws_fake_push_status(f, 400, "Content-Type: text/xml\n",
+			     "<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>nope</Message>"
+			     "</Error></Errors><RequestID>r-1</RequestID></Response>");
+	aws_response_init(&resp);
+	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
+	T_ASSERT_INT(aws_fake_count(f), 1);
+	T_ASSERT_STR(err.code, "InvalidSubnetID.NotFound");
+	T_ASSERT_STR(err.request_id, "r-1");
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+void test_aws_client__create_timeout_is_not_repeated(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_response resp;
+	aws_request req = form_req("Action=CreateSecurityGroup&Version=2016-11-15&GroupName=g");
+	aws_fake_reply to;
+
+	clean_env();
+	base_cfg(&cfg, f);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	fast_retries(c);
+	memset(&to, 0, sizeof to);
+	to.failure = AWS_HTTP_ETIMEOUT;
+	to.sent = true;
+	aws_fake_push(f, &to);
+	req.not_idempotent = true;
+	aws_response_init(&resp);
+	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_ETIMEOUT);
+	T_ASSERT_STR(err.code, "RequestOutcomeUnknown");
+	T_ASSERT_INT(aws_fake_count(f), 1);
+
+	/* a connect failure never reached the server: safe to retry */
+	to.failure = AWS_HTTP_ECONNECT;
+	to.sent = false;
+	aws_fake_push(f, &to);
+	aws_fake_push_status(f, 200, NULL, "<ok/>");
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT_INT(aws_fake_count(f), 3);
+
+	/* an idempotent call is retried after a timeout, then gives up */
+	req.not_idempotent = false;
+	to.failure = AWS_HTTP_ETIMEOUT;
+	to.sent = true;
+	aws_fake_push(f, &to);
+	aws_fake_push(f, &to);
+	aws_fake_push(f, &to);
+	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_ETIMEOUT);
+	T_ASSERT_STR(err.code, "RequestTimeout");
+	T_ASSERT_INT(aws_fake_count(f), 6);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void test_aws_client__retry_after_honoured(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_response resp;
+	aws_request req;
+	uint64_t t0;
+
+	clean_env();
+	base_cfg(&cfg, f);
+	cfg.endpoints[AWS_SVC_LAMBDA] = "http://127.0.0.1:9";
+	T_OK(aws_client_new(&c, &cfg, &err));
+	fast_retries(c);
+	memset(&req, 0, sizeof req);
+	req.service = AWS_SVC_LAMBDA;
+	req.op = "GetFunction";
+	req.method = "GET";
+	req.path = "/2015-03-31/functions/f";
+	aws_fake_push_status(f, 429, "Retry-After: 1\nx-amzn-ErrorType: TooManyRequestsException\n",
+			     "{\"message\":\"Rate exceeded\",\"Reason\":\"CallerRateLimitExceeded\"}");
+	aws_fake_push_status(f, 200, NULL, "{}");
+	aws_response_init(&resp);
+	t0 = now_ms();
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT_MSG(now_ms() - t0 >= 990, "waited only %llu ms", (unsigned long long)(now_ms() - t0));
+	T_ASSERT_INT(aws_fake_count(f), 2);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+void test_aws_client__expired_token_refreshes_once(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_response resp;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	const char *exp = "<Response><Errors><Error><Code>ExpiredToken</Code><Message>old</Message></Error>"
+			  "</Errors></Response>";
+
+	clean_env();
+	base_cfg(&cfg, f);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	fast_retries(c);
+	aws_fake_push_status(f, 400, NULL, exp);
+	aws_fake_push_status(f, 400, NULL, exp);
+	aws_response_init(&resp);
+	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
+	T_ASSERT_STR(err.code, "ExpiredToken");
+	T_ASSERT_INT(aws_fake_count(f), 2);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+struct bg_send {
+	aws_client *c;
+	aws_request req;
+	int rc;
+	aws_error err;
+};
+
+static void *bg_send_main(void *arg)
+{
+	struct bg_send *b = arg;
+	aws_response resp;
+	aws_response_init(&resp);
+	b->rc = aws_client_send(b->c, &b->req, &resp, &b->err);
+	aws_response_dispose(&resp);
+	return NULL;
+}
+
+void test_aws_client__cancel_in_flight_and_later(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_fake_reply slow;
+	struct bg_send b;
+	pthread_t th;
+	uint64_t t0;
+	aws_response resp;
+
+	clean_env();
+	base_cfg(&cfg, f);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	memset(&slow, 0, sizeof slow);
+	slow.status = 200;
+	slow.delay_ms = 10000;
+	aws_fake_push(f, &slow);
+	memset(&b, 0, sizeof b);
+	b.c = c;
+	b.req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	t0 = now_ms();
+	T_ASSERT(pthread_create(&th, NULL, bg_send_main, &b) == 0);
+	while (aws_fake_count(f) == 0 && now_ms() - t0 < 2000)
+		usleep(1000);
+	T_ASSERT(!aws_client_cancelled(c));
+	aws_client_cancel(c);
+	pthread_join(th, NULL);
+	T_ASSERT_INT(b.rc, BASE_ECANCELLED);
+	T_ASSERT_STR(b.err.code, "RequestCanceled");
+	T_ASSERT_MSG(now_ms() - t0 < 2000, "cancel took %llu ms", (unsigned long long)(now_ms() - t0));
+	T_ASSERT(aws_client_cancelled(c));
+	/* later sends and sleeps fail at once without touching the network */
+	aws_response_init(&resp);
+	T_ASSERT_INT(aws_client_send(c, &b.req, &resp, &err), BASE_ECANCELLED);
+	T_ASSERT_INT(aws_fake_count(f), 1);
+	T_ASSERT_INT(aws_client_sleep_ms(c, 5000), BASE_ECANCELLED);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+struct sleeper {
+	aws_client *c;
+	int rc;
+};
+
+static void *sleeper_main(void *arg)
+{
+	struct sleeper *s = arg;
+	s->rc = aws_client_sleep_ms(s->c, 10000);
+	return NULL;
+}
+
+void test_aws_client__sleep_wakes_on_cancel(void)
+{
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	struct sleeper s;
+	pthread_t th;
+	uint64_t t0;
+	aws_fake *f = aws_fake_new();
+
+	clean_env();
+	base_cfg(&cfg, f);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	t0 = now_ms();
+	T_OK(aws_client_sleep_ms(c, 20));
+	T_ASSERT(now_ms() - t0 >= 19);
+	s.c = c;
+	s.rc = 1;
+	T_ASSERT(pthread_create(&th, NULL, sleeper_main, &s) == 0);
+	usleep(30000);
+	aws_client_cancel(c);
+	pthread_join(th, NULL);
+	T_ASSERT_INT(s.rc, BASE_ECANCELLED);
+	T_ASSERT(now_ms() - t0 < 2000);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+struct hammer {
+	aws_client *c;
+	int failures;
+};
+
+static void *hammer_main(void *arg)
+{
+	struct hammer *h = arg;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	aws_response resp;
+	aws_error err;
+	int i;
+	aws_response_init(&resp);
+	for (i = 0; i < 25; i++)
+		if (aws_client_send(h->c, &req, &resp, &err) != BASE_OK || resp.status != 200)
+			h->failures++;
+	aws_response_dispose(&resp);
+	return NULL;
+}
+
+void test_aws_client__many_threads_share_one_client(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_fake_reply ok;
+	struct hammer hs[8];
+	pthread_t th[8];
+	int i, fails = 0;
+
+	clean_env();
+	base_cfg(&cfg, f);
+	cfg.token = "TOK";
+	T_OK(aws_client_new(&c, &cfg, &err));
+	memset(&ok, 0, sizeof ok);
+	ok.status = 200;
+	ok.body = "<ok/>";
+	aws_fake_set_default(f, &ok);
+	for (i = 0; i < 8; i++) {
+		hs[i].c = c;
+		hs[i].failures = 0;
+		T_ASSERT(pthread_create(&th[i], NULL, hammer_main, &hs[i]) == 0);
+	}
+	for (i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		fails += hs[i].failures;
+	}
+	T_ASSERT_INT(fails, 0);
+	T_ASSERT_INT(aws_fake_count(f), 200);
+	aws_client_free(c);
+	aws_fake_free(f);
+}
+
+/* A TRACE log of a run (success, retry, failure) never contains the secret
+ * key, the session token or a signature. */
+void test_aws_client__log_never_contains_secrets(void)
+{
+	aws_fake *f = aws_fake_new();
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	aws_error err;
+	aws_response resp;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	char path[] = "/tmp/aws_client_log.XXXXXX";
+	char auth[512];
+	const char *sig;
+	char *log;
+	size_t i, n;
+	int fd;
+
+	clean_env();
+	fd = mkstemp(path);
+	T_ASSERT(fd >= 0);
+	base_log_set_fd(fd);
+	base_log_set_level(BASE_LOG_TRACE);
+	base_cfg(&cfg, f);
+	cfg.secret_key = "TOPSECRETKEYVALUE123";
+	cfg.token = "SESSIONTOKENVALUE456";
+	T_OK(aws_client_new(&c, &cfg, &err));
+	fast_retries(c);
+	aws_fake_push_status(f, 500, NULL, "oops");
+	aws_fake_push_status(f, 200, "x-amzn-RequestId: req-77\n", "<ok/>");
+	aws_fake_push_status(f, 403, NULL,
+			     "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>"
+			     "</ErrorResponse>");
+	aws_response_init(&resp);
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+	base_log_set_level(BASE_LOG_OFF);
+	base_log_set_fd(2);
+	close(fd);
+
+	log = t_read_file(path, &n);
+	unlink(path);
+	T_ASSERT(log != NULL);
+	T_ASSERT_MSG(strstr(log, "aws request") != NULL, "log: %s", log);
+	T_ASSERT(strstr(log, "req-77") != NULL);
+	T_ASSERT(strstr(log, "TOPSECRETKEYVALUE123") == NULL);
+	T_ASSERT(strstr(log, "SESSIONTOKENVALUE456") == NULL);
+	T_ASSERT(strstr(log, "Authorization") == NULL);
+	for (i = 0; i < aws_fake_count(f); i++) {
+		T_ASSERT(aws_fake_request_header(f, i, "Authorization", auth, sizeof auth));
+		sig = strstr(auth, "Signature=");
+		T_ASSERT(sig != NULL);
+		T_ASSERT_MSG(strstr(log, sig + 10) == NULL, "signature leaked into the log");
+	}
+	base_free(log);
+	aws_fake_free(f);
+}
+
+/* ---- against moto over libcurl ---- */
+
+static aws_client *moto_client(const char *url, aws_error *err)
+{
+	aws_client_config cfg;
+	aws_client *c = NULL;
+	int i;
+	memset(&cfg, 0, sizeof cfg);
+	cfg.region = "us-east-1";
+	cfg.access_key = "AKIDMOTO";
+	cfg.secret_key = "moto-secret";
+	cfg.max_retries = -1;
+	for (i = 0; i < AWS_SVC_COUNT; i++)
+		cfg.endpoints[i] = url;
+	if (aws_client_new(&c, &cfg, err) != BASE_OK)
+		return NULL;
+	return c;
+}
+
+void test_aws_client__moto_signed_calls(void)
+{
+	const char *url;
+	aws_client *c;
+	aws_error err;
+	aws_response resp;
+	aws_request req;
+
+	clean_env();
+	url = aws_moto_url();
+	if (!url) {
+		printf("SKIP test_aws_client__moto_signed_calls: moto_server not available\n");
+		return;
+	}
+	c = moto_client(url, &err);
+	T_ASSERT_MSG(c != NULL, "client: %s", err.message);
+	aws_response_init(&resp);
+
+	memset(&req, 0, sizeof req);
+	req.service = AWS_SVC_STS;
+	req.op = "GetCallerIdentity";
+	req.method = "POST";
+	req.path = "/";
+	req.body = "Action=GetCallerIdentity&Version=2011-06-15";
+	req.body_len = strlen(req.body);
+	req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT_INT(resp.status, 200);
+	T_ASSERT_MSG(strstr(base_buf_cstr(&resp.body), "GetCallerIdentityResult") != NULL, "%s",
+		     base_buf_cstr(&resp.body));
+
+	req.service = AWS_SVC_EC2;
+	req.op = "DescribeSubnets";
+	req.body = "Action=DescribeSubnets&Version=2016-11-15&SubnetId.1=subnet-00000000";
+	req.body_len = strlen(req.body);
+	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
+	T_ASSERT_STR(err.code, "InvalidSubnetID.NotFound");
+
+	req.service = AWS_SVC_IAM;
+	req.op = "ListRoles";
+	req.body = "Action=ListRoles&Version=2010-05-08";
+	req.body_len = strlen(req.body);
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT(strstr(base_buf_cstr(&resp.body), "ListRolesResult") != NULL);
+
+	memset(&req, 0, sizeof req);
+	req.service = AWS_SVC_LAMBDA;
+	req.op = "ListFunctions";
+	req.method = "GET";
+	req.path = "/2015-03-31/functions/";
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT_MSG(strstr(base_buf_cstr(&resp.body), "Functions") != NULL, "%s", base_buf_cstr(&resp.body));
+
+	req.op = "GetFunction";
+	req.path = "/2015-03-31/functions/does-not-exist";
+	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
+	T_ASSERT_STR(err.code, "ResourceNotFoundException");
+	T_ASSERT_INT(err.http_status, 404);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+}

@@ -1,0 +1,147 @@
+/* aws_retry_test.c - classification, full-jitter backoff, quota and the
+ * retry decision, with injected randomness and time (all pure). */
+#include "t.h"
+
+#include "aws/aws_retry.h"
+
+void test_aws_retry__classify_throttling(void)
+{
+	T_ASSERT_INT(aws_retry_classify(400, "Throttling", AWS_RETRY_T_NONE), AWS_RETRY_THROTTLING);
+	T_ASSERT_INT(aws_retry_classify(503, "RequestLimitExceeded", AWS_RETRY_T_NONE), AWS_RETRY_THROTTLING);
+	T_ASSERT_INT(aws_retry_classify(429, "TooManyRequestsException", AWS_RETRY_T_NONE), AWS_RETRY_THROTTLING);
+	T_ASSERT_INT(aws_retry_classify(429, "", AWS_RETRY_T_NONE), AWS_RETRY_THROTTLING);
+	T_ASSERT_INT(aws_retry_classify(502, "EC2ThrottledException", AWS_RETRY_T_NONE), AWS_RETRY_THROTTLING);
+	T_ASSERT_INT(aws_retry_classify(400, "PriorRequestNotComplete", AWS_RETRY_T_NONE), AWS_RETRY_THROTTLING);
+	/* IAM's quota error is not throttling */
+	T_ASSERT_INT(aws_retry_classify(409, "LimitExceeded", AWS_RETRY_T_NONE), AWS_RETRY_NO);
+	T_ASSERT(aws_retry_is_throttling_code("SlowDown"));
+	T_ASSERT(!aws_retry_is_throttling_code(NULL));
+}
+
+void test_aws_retry__classify_transient_and_fatal(void)
+{
+	T_ASSERT_INT(aws_retry_classify(500, "InternalError", AWS_RETRY_T_NONE), AWS_RETRY_TRANSIENT);
+	T_ASSERT_INT(aws_retry_classify(500, "InternalError", AWS_RETRY_T_NONE), AWS_RETRY_TRANSIENT);
+	T_ASSERT_INT(aws_retry_classify(503, "HTTP503", AWS_RETRY_T_NONE), AWS_RETRY_TRANSIENT);
+	T_ASSERT_INT(aws_retry_classify(504, NULL, AWS_RETRY_T_NONE), AWS_RETRY_TRANSIENT);
+	T_ASSERT_INT(aws_retry_classify(400, "RequestTimeout", AWS_RETRY_T_NONE), AWS_RETRY_TRANSIENT);
+	T_ASSERT_INT(aws_retry_classify(500, "ServiceFailure", AWS_RETRY_T_NONE), AWS_RETRY_TRANSIENT);
+	T_ASSERT_INT(aws_retry_classify(400, "IDPCommunicationError", AWS_RETRY_T_NONE), AWS_RETRY_TRANSIENT);
+	T_ASSERT_INT(aws_retry_classify(0, NULL, AWS_RETRY_T_CONNECT), AWS_RETRY_TRANSIENT);
+	T_ASSERT_INT(aws_retry_classify(0, NULL, AWS_RETRY_T_IO), AWS_RETRY_TRANSIENT);
+	T_ASSERT_INT(aws_retry_classify(0, NULL, AWS_RETRY_T_TIMEOUT), AWS_RETRY_TIMEOUT);
+	T_ASSERT_INT(aws_retry_classify(0, NULL, AWS_RETRY_T_FATAL), AWS_RETRY_NO);
+	/* Lambda's 502 configuration errors fail fast */
+	T_ASSERT_INT(aws_retry_classify(502, "ENILimitReachedException", AWS_RETRY_T_NONE), AWS_RETRY_NO);
+	T_ASSERT_INT(aws_retry_classify(502, "InvalidSubnetIDException", AWS_RETRY_T_NONE), AWS_RETRY_NO);
+	T_ASSERT_INT(aws_retry_classify(400, "InvalidParameterValue", AWS_RETRY_T_NONE), AWS_RETRY_NO);
+	T_ASSERT_INT(aws_retry_classify(404, "ResourceNotFoundException", AWS_RETRY_T_NONE), AWS_RETRY_NO);
+	T_ASSERT_INT(aws_retry_classify(200, NULL, AWS_RETRY_T_NONE), AWS_RETRY_NO);
+}
+
+void test_aws_retry__full_jitter_backoff(void)
+{
+	aws_retry_policy p;
+	aws_retry_policy_default(&p);
+	T_ASSERT_INT(p.max_attempts, 3);
+	T_ASSERT_INT(aws_retry_backoff_ms(&p, 1, 0.0), 0);
+	T_ASSERT_INT(aws_retry_backoff_ms(&p, 1, 0.5), 500);
+	T_ASSERT_INT(aws_retry_backoff_ms(&p, 2, 0.5), 1000);
+	T_ASSERT_INT(aws_retry_backoff_ms(&p, 3, 0.5), 2000);
+	T_ASSERT_INT(aws_retry_backoff_ms(&p, 5, 0.999), 15984);
+	/* capped at 20 s */
+	T_ASSERT_INT(aws_retry_backoff_ms(&p, 6, 0.5), 10000);
+	T_ASSERT_INT(aws_retry_backoff_ms(&p, 40, 0.5), 10000);
+	T_ASSERT(aws_retry_backoff_ms(&p, 40, 1.5) < 20000);
+}
+
+void test_aws_retry__quota(void)
+{
+	aws_retry_policy p;
+	aws_retry_quota q;
+	int cost, i;
+	aws_retry_policy_default(&p);
+	aws_retry_quota_init(&q, 500);
+	T_ASSERT(aws_retry_quota_acquire(&q, &p, AWS_RETRY_TRANSIENT, &cost));
+	T_ASSERT_INT(cost, 5);
+	T_ASSERT(aws_retry_quota_acquire(&q, &p, AWS_RETRY_TIMEOUT, &cost));
+	T_ASSERT_INT(cost, 10);
+	T_ASSERT_INT(q.available, 485);
+	aws_retry_quota_release(&q, 10);
+	T_ASSERT_INT(q.available, 495);
+	aws_retry_quota_release(&q, 0);
+	T_ASSERT_INT(q.available, 496);
+	for (i = 0; i < 10; i++)
+		aws_retry_quota_release(&q, 0);
+	T_ASSERT_INT(q.available, 500);
+	while (aws_retry_quota_acquire(&q, &p, AWS_RETRY_TRANSIENT, &cost))
+		;
+	T_ASSERT_INT(q.available, 0);
+	T_ASSERT(!aws_retry_quota_acquire(&q, &p, AWS_RETRY_TRANSIENT, &cost));
+	T_ASSERT_INT(cost, 0);
+}
+
+void test_aws_retry__decide(void)
+{
+	aws_retry_policy p;
+	aws_retry_quota q;
+	aws_retry_decision d;
+	int cost;
+	aws_retry_policy_default(&p);
+	aws_retry_quota_init(&q, 500);
+
+	aws_retry_decide(&p, &q, AWS_RETRY_NO, 1, 0, 0, 0.5, &d, &cost);
+	T_ASSERT(!d.retry);
+	aws_retry_decide(&p, &q, AWS_RETRY_THROTTLING, 1, 0, 0, 0.5, &d, &cost);
+	T_ASSERT(d.retry);
+	T_ASSERT_INT(d.delay_ms, 500);
+	T_ASSERT_INT(cost, 5);
+	T_ASSERT_STR(d.reason, "throttled");
+	aws_retry_decide(&p, &q, AWS_RETRY_TRANSIENT, 2, 0, 0, 0.25, &d, &cost);
+	T_ASSERT(d.retry);
+	T_ASSERT_INT(d.delay_ms, 500);
+	/* attempts used up */
+	aws_retry_decide(&p, &q, AWS_RETRY_TRANSIENT, 3, 0, 0, 0.25, &d, &cost);
+	T_ASSERT(!d.retry);
+	T_ASSERT_STR(d.reason, "max attempts reached");
+	/* Retry-After longer than the backoff wins */
+	aws_retry_decide(&p, &q, AWS_RETRY_THROTTLING, 1, 0, 3000, 0.5, &d, &cost);
+	T_ASSERT(d.retry);
+	T_ASSERT_INT(d.delay_ms, 3000);
+	/* ... but not when it is absurd */
+	aws_retry_decide(&p, &q, AWS_RETRY_THROTTLING, 1, 0, 3600000, 0.5, &d, &cost);
+	T_ASSERT(!d.retry);
+	/* wall-clock budget */
+	aws_retry_decide(&p, &q, AWS_RETRY_THROTTLING, 1, p.budget_ms - 100, 0, 0.5, &d, &cost);
+	T_ASSERT(!d.retry);
+	T_ASSERT_STR(d.reason, "retry time budget exhausted");
+	/* empty quota stops retries */
+	q.available = 4;
+	aws_retry_decide(&p, &q, AWS_RETRY_TRANSIENT, 1, 0, 0, 0.5, &d, &cost);
+	T_ASSERT(!d.retry);
+	T_ASSERT_STR(d.reason, "retry quota exhausted");
+	T_ASSERT_INT(q.available, 4);
+	/* NULL quota = unlimited */
+	aws_retry_decide(&p, NULL, AWS_RETRY_TRANSIENT, 1, 0, 0, 0.5, &d, &cost);
+	T_ASSERT(d.retry);
+	T_ASSERT_INT(cost, 0);
+}
+
+void test_aws_retry__retry_after_parsing(void)
+{
+	unsigned ms = 0;
+	T_ASSERT(aws_retry_parse_retry_after("3", NULL, 0, &ms));
+	T_ASSERT_INT(ms, 3000);
+	T_ASSERT(aws_retry_parse_retry_after(" 0 ", NULL, 0, &ms));
+	T_ASSERT_INT(ms, 0);
+	/* Wed, 21 Oct 2015 07:28:00 GMT = 1445412480 */
+	T_ASSERT(aws_retry_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", NULL, 1445412470, &ms));
+	T_ASSERT_INT(ms, 10000);
+	T_ASSERT(aws_retry_parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", NULL, 1445412490, &ms));
+	T_ASSERT_INT(ms, 0);
+	T_ASSERT(aws_retry_parse_retry_after(NULL, "1500", 0, &ms));
+	T_ASSERT_INT(ms, 1500);
+	T_ASSERT(!aws_retry_parse_retry_after("soon", NULL, 0, &ms));
+	T_ASSERT(!aws_retry_parse_retry_after(NULL, NULL, 0, &ms));
+	T_ASSERT(!aws_retry_parse_retry_after("", "x", 0, &ms));
+}

@@ -1,0 +1,170 @@
+/* cty_json_test.c - JSON value codec: exact round trips, numbers, rejects with paths. */
+#include <string.h>
+
+#include "base/base_alloc.h"
+#include "base/base_arena.h"
+#include "base/base_buf.h"
+#include "base/base_diag.h"
+#include "cty/cty_equal.h"
+#include "cty/cty_json.h"
+#include "cty/cty_msgpack.h"
+#include "cty/cty_value.h"
+#include "cty_testutil.h"
+#include "t.h"
+
+void test_cty_json__fixture_roundtrip(void)
+{
+	const char *path = "tests/data/cty/json_roundtrip.txt";
+	char *file = t_read_file(path, NULL);
+	T_ASSERT_MSG(file != NULL, "missing %s", path);
+	base_arena *a = base_arena_new();
+	char *save = NULL;
+	int count = 0;
+	for (char *line = strtok_r(file, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		char *f[3];
+		T_ASSERT(ctyt_split(line, f, 3) == 3);
+		const cty_type *t = ctyt_type(a, f[0]);
+		const char *want = strcmp(f[2], "=") == 0 ? f[1] : f[2];
+		const cty_value *v = NULL;
+		base_diags *d = base_diags_new(a);
+		int rc = cty_json_decode(a, t, f[1], strlen(f[1]), 0, &v, d);
+		if (rc != 0) {
+			t__fail(__FILE__, __LINE__, "decode %s | %s: %d %s", f[0], f[1], rc,
+			        base_diags_first(d) ? base_diags_first(d)->detail : "");
+			break;
+		}
+		base_buf out;
+		base_buf_init(&out, 0);
+		rc = cty_json_encode_as(t, v, &out);
+		int same = rc == 0 && strcmp(base_buf_cstr(&out), want) == 0;
+		if (!same)
+			t__fail(__FILE__, __LINE__, "%s | %s -> rc %d %s, want %s", f[0], f[1], rc,
+			        base_buf_cstr(&out), want);
+		/* JSON -> value -> msgpack -> value is the same value */
+		base_buf mp;
+		base_buf_init(&mp, 0);
+		const cty_value *v2 = NULL;
+		int rc2 = cty_msgpack_encode_as(t, v, &mp);
+		if (rc2 == 0)
+			rc2 = cty_msgpack_decode(a, t, mp.data, mp.len, &v2, NULL);
+		base_buf_dispose(&mp);
+		base_buf_dispose(&out);
+		if (!same)
+			break;
+		T_ASSERT_MSG(rc2 == 0 && cty_value_raw_equal(v, v2), "msgpack round trip of %s", f[1]);
+		count++;
+	}
+	base_arena_free(a);
+	base_free(file);
+	T_ASSERT(count >= 35);
+}
+
+void test_cty_json__fixture_reject(void)
+{
+	const char *path = "tests/data/cty/json_reject.txt";
+	char *file = t_read_file(path, NULL);
+	T_ASSERT_MSG(file != NULL, "missing %s", path);
+	base_arena *a = base_arena_new();
+	char *save = NULL;
+	int count = 0;
+	for (char *line = strtok_r(file, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		char *f[3];
+		T_ASSERT(ctyt_split(line, f, 3) == 3);
+		const cty_type *t = ctyt_type(a, f[0]);
+		const cty_value *v = cty_value_null(t);
+		base_diags *d = base_diags_new(a);
+		int rc = cty_json_decode(a, t, f[1], strlen(f[1]), 0, &v, d);
+		if (rc != BASE_EINVALID || v != NULL || base_diags_count(d) != 1) {
+			t__fail(__FILE__, __LINE__, "accepted %s | %s (rc %d)", f[0], f[1], rc);
+			break;
+		}
+		const base_diag *dg = base_diags_first(d);
+		const char *got = dg->has_path ? base_path_str(a, dg->path) : "";
+		const char *want = strcmp(f[2], "-") == 0 ? "" : f[2];
+		if (strcmp(got, want) != 0) {
+			t__fail(__FILE__, __LINE__, "%s: path \"%s\", want \"%s\"", f[1], got, want);
+			break;
+		}
+		T_ASSERT_STR(dg->summary, "Invalid JSON value");
+		count++;
+	}
+	base_arena_free(a);
+	base_free(file);
+	T_ASSERT(count >= 18);
+}
+
+void test_cty_json__empty_and_extra(void)
+{
+	base_arena *a = base_arena_new();
+	const cty_value *v = NULL;
+	T_ASSERT_INT(cty_json_decode(a, cty_type_string(), "", 0, 0, &v, NULL), BASE_EINVALID);
+	T_ASSERT_INT(cty_json_decode(a, cty_type_string(), "  ", 2, 0, &v, NULL), BASE_EINVALID);
+	const cty_type *t = ctyt_type(a, "[\"object\",{\"a\":\"string\"}]");
+	const char *js = "{\"a\":\"x\",\"old\":[1,2]}";
+	T_ASSERT_INT(cty_json_decode(a, t, js, strlen(js), 0, &v, NULL), BASE_EINVALID);
+	T_OK(cty_json_decode(a, t, js, strlen(js), CTY_JSON_ALLOW_EXTRA, &v, NULL));
+	T_ASSERT_STR(cty_value_as_string(cty_value_get_attr(v, "a")), "x");
+	/* deep nesting is refused, not a stack overflow */
+	char deep[2001];
+	memset(deep, '[', 2000);
+	deep[2000] = '\0';
+	T_ASSERT_INT(cty_json_decode(a, cty_type_dynamic(), deep, 2000, 0, &v, NULL), BASE_EINVALID);
+	base_arena_free(a);
+}
+
+void test_cty_json__unknown_not_encodable(void)
+{
+	base_arena *a = base_arena_new();
+	const cty_type *t = ctyt_type(a, "[\"object\",{\"a\":\"string\",\"b\":[\"list\",\"number\"]}]");
+	const cty_value *l[] = { cty_value_number_int(a, 1), cty_value_unknown(cty_type_number()) };
+	cty_obj_builder b;
+	cty_obj_builder_init(&b, a, t);
+	T_ASSERT(cty_obj_builder_set(&b, "b", cty_value_list(a, cty_type_number(), 2, l)));
+	base_buf out;
+	base_buf_init(&out, 0);
+	T_ASSERT_INT(cty_json_encode(cty_obj_builder_finish(&b), &out), BASE_EINVALID);
+	base_buf_reset(&out);
+	T_ASSERT_INT(cty_json_encode(cty_value_unknown(cty_type_string()), &out), BASE_EINVALID);
+	base_buf_reset(&out);
+	T_ASSERT_INT(cty_json_encode(cty_value_number_double(a, 1.0 / 0.0), &out), BASE_EINVALID);
+	base_buf_dispose(&out);
+	base_arena_free(a);
+}
+
+void test_cty_json__numbers_exact(void)
+{
+	base_arena *a = base_arena_new();
+	struct { const char *in, *canon; } cases[] = {
+		{ "0.1", "0.1" }, { "100", "100" }, { "-0.0", "0" }, { "1e-2", "0.01" },
+		{ "12345678901234567890123456789", "12345678901234567890123456789" },
+		{ "2.50e2", "250" }, { "-7E+1", "-70" }, { "0.000", "0" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const cty_value *v = NULL;
+		T_OK(cty_json_decode(a, cty_type_number(), cases[i].in, strlen(cases[i].in), 0, &v, NULL));
+		T_ASSERT_STR(cty_value_number_text_of(v), cases[i].in);
+		T_ASSERT_STR(cty_value_number_canon(v), cases[i].canon);
+		base_buf out;
+		base_buf_init(&out, 0);
+		T_OK(cty_json_encode(v, &out));
+		T_ASSERT_STR(out.data, cases[i].canon);
+		base_buf_dispose(&out);
+	}
+	/* a double renders as its shortest round-trip decimal */
+	base_buf out;
+	base_buf_init(&out, 0);
+	T_OK(cty_json_encode(cty_value_number_double(a, 0.1), &out));
+	T_ASSERT_STR(out.data, "0.1");
+	base_buf_reset(&out);
+	T_OK(cty_json_encode(cty_value_number_double(a, 1e21), &out));
+	T_ASSERT_STR(out.data, "1000000000000000000000");
+	base_buf_reset(&out);
+	T_OK(cty_json_encode(cty_value_number_double(a, 1.5e-7), &out));
+	T_ASSERT_STR(out.data, "0.00000015");
+	base_buf_dispose(&out);
+	base_arena_free(a);
+}

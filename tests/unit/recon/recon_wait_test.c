@@ -1,0 +1,120 @@
+/* recon_wait_test.c - poll intervals, deadline, cancellation with a fake clock. */
+#include "t.h"
+
+#include <string.h>
+
+#include "recon/recon_wait.h"
+
+struct fake_clock {
+	uint64_t now;
+	unsigned sleeps[32];
+	unsigned n_sleeps;
+	unsigned cancel_at;   /* 1-based sleep number that reports cancellation; 0 = never */
+};
+
+static uint64_t fc_now(void *ctx) { return ((struct fake_clock *)ctx)->now; }
+
+static int fc_sleep(void *ctx, unsigned ms)
+{
+	struct fake_clock *c = ctx;
+	if (c->n_sleeps < 32)
+		c->sleeps[c->n_sleeps] = ms;
+	c->n_sleeps++;
+	if (c->cancel_at && c->n_sleeps == c->cancel_at)
+		return BASE_ECANCELLED;
+	c->now += ms;
+	return BASE_OK;
+}
+
+struct poller {
+	unsigned calls, done_at; /* done from call done_at on (1-based); 0 = never */
+	int fail_at_rc;
+	unsigned fail_at;
+};
+
+static int poll_fn(void *ctx, bool *done)
+{
+	struct poller *p = ctx;
+	p->calls++;
+	if (p->fail_at && p->calls == p->fail_at)
+		return p->fail_at_rc;
+	*done = p->done_at && p->calls >= p->done_at;
+	return BASE_OK;
+}
+
+void test_recon_wait__doubling_intervals(void)
+{
+	struct fake_clock c = { 0 };
+	recon_clock clk = { fc_now, fc_sleep, &c };
+	recon_wait_cfg cfg = { 0 };
+	struct poller p = { 0 };
+	unsigned polls = 0;
+	static const unsigned want[] = { 100, 200, 400, 800, 1600 };
+	p.done_at = 6;
+	T_OK(recon_wait_until(&clk, &cfg, poll_fn, &p, &polls));
+	T_ASSERT_INT(polls, 6);
+	T_ASSERT_INT(c.n_sleeps, 5);
+	T_ASSERT_MEM(c.sleeps, sizeof want, want, sizeof want);
+}
+
+void test_recon_wait__cap(void)
+{
+	struct fake_clock c = { 0 };
+	recon_clock clk = { fc_now, fc_sleep, &c };
+	recon_wait_cfg cfg = { 0, 100, 1000, 0, 0 };
+	struct poller p = { 0 };
+	static const unsigned want[] = { 100, 200, 400, 800, 1000, 1000 };
+	p.done_at = 7;
+	T_OK(recon_wait_until(&clk, &cfg, poll_fn, &p, NULL));
+	T_ASSERT_MEM(c.sleeps, sizeof want, want, sizeof want);
+	T_ASSERT_INT(recon_wait_interval(&cfg, 1), 100);
+	T_ASSERT_INT(recon_wait_interval(&cfg, 40), 1000);
+}
+
+void test_recon_wait__deadline(void)
+{
+	struct fake_clock c = { 0 };
+	recon_clock clk = { fc_now, fc_sleep, &c };
+	recon_wait_cfg cfg = { 0, 0, 0, 1000, 0 };
+	struct poller p = { 0 };
+	unsigned polls = 0;
+	static const unsigned want[] = { 100, 200, 400, 300 };
+	T_ASSERT_INT(recon_wait_until(&clk, &cfg, poll_fn, &p, &polls), BASE_ETIMEOUT);
+	/* The last poll happens exactly at the deadline, never after it. */
+	T_ASSERT_INT(polls, 5);
+	T_ASSERT_INT(c.now, 1000);
+	T_ASSERT_MEM(c.sleeps, sizeof want, want, sizeof want);
+}
+
+void test_recon_wait__cancel_and_errors(void)
+{
+	struct fake_clock c = { 0 };
+	recon_clock clk = { fc_now, fc_sleep, &c };
+	recon_wait_cfg cfg = { 0 };
+	struct poller p = { 0 };
+	unsigned polls = 0;
+	c.cancel_at = 2;
+	T_ASSERT_INT(recon_wait_until(&clk, &cfg, poll_fn, &p, &polls), BASE_ECANCELLED);
+	T_ASSERT_INT(polls, 2);
+
+	memset(&c, 0, sizeof c);
+	memset(&p, 0, sizeof p);
+	p.fail_at = 3;
+	p.fail_at_rc = BASE_EAWS;
+	T_ASSERT_INT(recon_wait_until(&clk, &cfg, poll_fn, &p, &polls), BASE_EAWS);
+	T_ASSERT_INT(polls, 3);
+}
+
+void test_recon_wait__delay_and_consecutive(void)
+{
+	struct fake_clock c = { 0 };
+	recon_clock clk = { fc_now, fc_sleep, &c };
+	recon_wait_cfg cfg = { 5000, 0, 0, 0, 3 };
+	struct poller p = { 0 };
+	unsigned polls = 0;
+	p.done_at = 2;  /* done from the 2nd read on: needs reads 2, 3, 4 */
+	T_OK(recon_wait_until(&clk, &cfg, poll_fn, &p, &polls));
+	T_ASSERT_INT(polls, 4);
+	T_ASSERT_INT(c.sleeps[0], 5000);
+	T_ASSERT_INT(c.n_sleeps, 4);
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# make bench: our provider next to the preinstalled hashicorp/aws 5.100.0.
+#   (a) exec -> handshake line, median of 11 starts
+#   (b) peak RSS (VmHWM) right after the handshake line
+#   (c) wall time of `terraform providers schema -json` (median of 5)
+#   (d) when the resource works: plan / apply / destroy wall time of the seed
+#       scenario vs the same 16 resources written with hashicorp/aws
+#       (tools/bench/aws_peer), both against one moto on 127.0.0.1
+# Prints a side-by-side table (also saved to build/bench/results.txt).
+# Never run by the tests. Needs build/terraformrc (make mirror).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/build/bench
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+VERSION=0.1.0
+OURS=$ROOT/build/mirror/registry.terraform.io/lambdavpc/lambdavpc/$VERSION/linux_amd64/terraform-provider-lambdavpc_v$VERSION
+[ -x "$OURS" ] || { echo "bench: $OURS missing: run make mirror" >&2; exit 1; }
+AWS_DIR=$(find / -path /proc -prune -o -path '*registry.terraform.io/hashicorp/aws' -print -prune 2>/dev/null | head -n 1)
+AWS_BIN=$(ls "$AWS_DIR"/*/linux_amd64/terraform-provider-aws* 2>/dev/null | sort | tail -n 1)
+[ -x "$AWS_BIN" ] || { echo "bench: no hashicorp/aws binary found" >&2; exit 1; }
+
+export TF_CLI_CONFIG_FILE=$ROOT/build/terraformrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-2
+export AWS_EC2_METADATA_DISABLED=true
+unset TF_LOG TF_LOG_PROVIDER TF_LOG_CORE TF_LOG_PATH
+
+# --- client certificate as Terraform makes it (P-521, CN=localhost, SAN) ---
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp521r1 -sha512 -nodes \
+  -keyout "$OUT/client.key" -out "$OUT/client.pem" -days 2 \
+  -subj "/O=HashiCorp/CN=localhost" -addext "subjectAltName=DNS:localhost" \
+  -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "extendedKeyUsage=clientAuth,serverAuth" 2>/dev/null
+
+# --- (a) + (b): start -> handshake, VmHWM ---
+cat > "$OUT/handshake.py" <<'PY'
+import os, statistics, subprocess, sys, time
+bin_path, cert_path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+env = dict(os.environ)
+env.update({
+    "TF_PLUGIN_MAGIC_COOKIE": "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+    "PLUGIN_PROTOCOL_VERSIONS": "5,6",
+    "PLUGIN_MIN_PORT": "10000", "PLUGIN_MAX_PORT": "25000",
+    "PLUGIN_CLIENT_CERT": open(cert_path).read(),
+})
+times, rss = [], []
+for _ in range(runs):
+    t0 = time.perf_counter()
+    p = subprocess.Popen([bin_path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, env=env)
+    line = p.stdout.readline()
+    t1 = time.perf_counter()
+    hwm = None
+    try:
+        with open("/proc/%d/status" % p.pid) as f:
+            for l in f:
+                if l.startswith("VmHWM:"):
+                    hwm = int(l.split()[1])
+    except OSError:
+        pass
+    p.kill()
+    p.wait()
+    if not line.strip():
+        sys.exit("no handshake line from %s" % bin_path)
+    times.append((t1 - t0) * 1000.0)
+    if hwm:
+        rss.append(hwm / 1024.0)
+print("%.1f %.1f %.1f %.1f %s" % (statistics.median(times), min(times), max(times),
+                                   statistics.median(rss) if rss else -1,
+                                   line.decode().split("|")[1]))
+PY
+
+echo "bench: handshake timing (11 runs each)..." >&2
+read -r ours_hs ours_hs_min ours_hs_max ours_rss ours_proto < <(python3 "$OUT/handshake.py" "$OURS" "$OUT/client.pem" 11)
+read -r aws_hs aws_hs_min aws_hs_max aws_rss aws_proto < <(python3 "$OUT/handshake.py" "$AWS_BIN" "$OUT/client.pem" 11)
+
+# --- (c) providers schema -json ---
+median_of() { # N command... : prints the median wall seconds of N runs
+  local n=$1; shift
+  python3 - "$n" "$@" <<'PY'
+import statistics, subprocess, sys, time
+n, cmd = int(sys.argv[1]), sys.argv[2:]
+ts = []
+for _ in range(n):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ts.append(time.perf_counter() - t0)
+print("%.2f" % statistics.median(ts))
+PY
+}
+
+mk_schema_dir() { # DIR SOURCE VERSION
+  mkdir -p "$1"
+  cat > "$1/main.tf" <<EOF
+terraform {
+  required_providers {
+    p = {
+      source  = "$2"
+      version = "$3"
+    }
+  }
+}
+EOF
+  (cd "$1" && terraform init -input=false -no-color >/dev/null)
+}
+echo "bench: providers schema -json (5 runs each)..." >&2
+mk_schema_dir "$OUT/schema_ours" lambdavpc/lambdavpc "$VERSION"
+AWS_VERSION=$(basename "$(dirname "$(dirname "$AWS_BIN")")")
+mk_schema_dir "$OUT/schema_aws" hashicorp/aws "$AWS_VERSION"
+ours_schema=$(median_of 5 terraform -chdir="$OUT/schema_ours" providers schema -json)
+aws_schema=$(median_of 5 terraform -chdir="$OUT/schema_aws" providers schema -json)
+
+# --- (d) plan/apply of the seed scenario, only if the resource works ---
+ours_plan=-; ours_apply=-; ours_destroy=-; aws_plan=-; aws_apply=-; aws_destroy=-
+scenario_note="(d) skipped: set BENCH_RESOURCE=1 once lambdavpc_secure_function works"
+if [ "${BENCH_RESOURCE:-${E2E_RESOURCE:-0}}" = 1 ]; then
+  eval "$(tools/moto.sh start "$OUT/moto.log")"
+  trap 'tools/moto.sh stop "$MOTO_PID"' EXIT
+  mkvpc() {
+    python3 - "$MOTO_URL" <<'PY'
+import sys, boto3
+ec2 = boto3.client("ec2", endpoint_url=sys.argv[1], region_name="us-east-2",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+v = ec2.create_vpc(CidrBlock="12.25.15.0/25")["Vpc"]["VpcId"]
+ec2.modify_vpc_attribute(VpcId=v, EnableDnsSupport={"Value": True})
+ec2.modify_vpc_attribute(VpcId=v, EnableDnsHostnames={"Value": True})
+print(v)
+PY
+  }
+  timed() { # prints wall seconds of a command that must succeed
+    local t0 t1
+    t0=$(date +%s.%N)
+    "$@" >"$OUT/last.log" 2>&1 || { echo "bench: failed: $*" >&2; tail -n 30 "$OUT/last.log" >&2; return 1; }
+    t1=$(date +%s.%N)
+    python3 -c "print('%.2f' % ($t1 - $t0))"
+  }
+  run_scenario() { # DIR VARS... -> sets plan/apply/destroy seconds in $REPLY_*
+    local dir=$1; shift
+    (cd "$dir" && terraform init -input=false -no-color >/dev/null)
+    REPLY_PLAN=$(timed terraform -chdir="$dir" plan -input=false -no-color "$@")
+    REPLY_APPLY=$(timed terraform -chdir="$dir" apply -input=false -no-color -auto-approve "$@")
+    REPLY_DESTROY=$(timed terraform -chdir="$dir" destroy -input=false -no-color -auto-approve "$@")
+  }
+  echo "bench: seed scenario with lambdavpc..." >&2
+  mkdir -p "$OUT/seed_ours" && cp examples/basic/main.tf "$OUT/seed_ours/"
+  python3 examples/basic/make_zip.py "$OUT/seed_ours" >/dev/null
+  run_scenario "$OUT/seed_ours" -var "aws_endpoint=$MOTO_URL" -var "vpc_id=$(mkvpc)" -var function_name=bench-ours
+  ours_plan=$REPLY_PLAN; ours_apply=$REPLY_APPLY; ours_destroy=$REPLY_DESTROY
+  echo "bench: seed scenario with 16 hashicorp/aws resources..." >&2
+  mkdir -p "$OUT/seed_aws" && cp tools/bench/aws_peer/*.tf "$OUT/seed_aws/"
+  python3 examples/basic/make_zip.py "$OUT/seed_aws" >/dev/null
+  run_scenario "$OUT/seed_aws" -var "aws_endpoint=$MOTO_URL" -var "vpc_id=$(mkvpc)" -var function_name=bench-aws
+  aws_plan=$REPLY_PLAN; aws_apply=$REPLY_APPLY; aws_destroy=$REPLY_DESTROY
+  scenario_note="(d) seed scenario: 1 lambdavpc_secure_function vs 16 hashicorp/aws resources, moto on 127.0.0.1"
+fi
+
+ours_size=$(du -k "$OURS" | cut -f1)
+aws_size=$(du -k "$AWS_BIN" | cut -f1)
+{
+  printf '%-44s %18s %18s\n' "measure" "lambdavpc $VERSION" "hashicorp/aws $AWS_VERSION"
+  printf '%-44s %18s %18s\n' "--------------------------------------------" "------------------" "------------------"
+  printf '%-44s %18s %18s\n' "(a) exec -> handshake, median of 11 (ms)" "$ours_hs" "$aws_hs"
+  printf '%-44s %18s %18s\n' "    min / max (ms)" "$ours_hs_min / $ours_hs_max" "$aws_hs_min / $aws_hs_max"
+  printf '%-44s %18s %18s\n' "    protocol chosen from 5,6" "$ours_proto" "$aws_proto"
+  printf '%-44s %18s %18s\n' "(b) peak RSS at handshake (MiB, VmHWM)" "$ours_rss" "$aws_rss"
+  printf '%-44s %18s %18s\n' "    binary size (MiB)" "$(python3 -c "print('%.1f' % ($ours_size/1024))")" "$(python3 -c "print('%.1f' % ($aws_size/1024))")"
+  printf '%-44s %18s %18s\n' "(c) providers schema -json, median of 5 (s)" "$ours_schema" "$aws_schema"
+  printf '%-44s %18s %18s\n' "(d) plan, seed scenario (s)" "$ours_plan" "$aws_plan"
+  printf '%-44s %18s %18s\n' "    apply (s)" "$ours_apply" "$aws_apply"
+  printf '%-44s %18s %18s\n' "    destroy (s)" "$ours_destroy" "$aws_destroy"
+  echo
+  echo "$scenario_note"
+  echo "machine: $(nproc) cores, $(uname -sr), terraform $(terraform version | head -n 1 | cut -d' ' -f2)"
+} | tee "$OUT/results.txt"
