@@ -65,3 +65,22 @@ done:
 		*polls_out = polls;
 	return rc;
 }
+
+void recon_backoff_init(recon_backoff *b, const recon_clock *clk, const recon_wait_cfg *cfg)
+{
+	b->clk = clk;
+	b->cfg = *cfg;
+	b->k = 0;
+	b->deadline = cfg->timeout_ms ? clk->now_ms(clk->ctx) + cfg->timeout_ms : UINT64_MAX;
+}
+
+int recon_backoff_sleep(recon_backoff *b)
+{
+	uint64_t now = b->clk->now_ms(b->clk->ctx), iv;
+	if (now >= b->deadline)
+		return BASE_ETIMEOUT;
+	iv = recon_wait_interval(&b->cfg, ++b->k);
+	if (now + iv > b->deadline)
+		iv = b->deadline - now;
+	return b->clk->sleep_ms(b->clk->ctx, (unsigned)iv);
+}

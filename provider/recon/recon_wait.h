@@ -64,6 +64,28 @@ BASE_MUST_USE int recon_wait_until(const recon_clock *clk, const recon_wait_cfg 
 				   void *ctx, unsigned *polls_out);
 
 /*
+ * A retry loop for operations that AWS answers "not yet" (IAM propagation,
+ * DependencyViolation, update in progress): the caller calls the operation,
+ * and on a retryable error calls recon_backoff_sleep, which sleeps the next
+ * interval (same growth and cap as recon_wait_until, clamped to the
+ * deadline). Caller-allocated; init then use from one thread.
+ */
+typedef struct recon_backoff {
+	const recon_clock *clk;
+	recon_wait_cfg cfg;
+	uint64_t deadline;   /* UINT64_MAX = none */
+	unsigned k;          /* sleeps done */
+} recon_backoff;
+
+/* Starts a backoff now; cfg->timeout_ms is the budget (0 = none). */
+void recon_backoff_init(recon_backoff *b, const recon_clock *clk, const recon_wait_cfg *cfg);
+
+/* Sleeps the next interval. Returns BASE_OK; BASE_ETIMEOUT when the
+ * deadline has already passed (nothing slept: give up and report the last
+ * error); BASE_ECANCELLED when the sleep was cancelled. */
+BASE_MUST_USE int recon_backoff_sleep(recon_backoff *b);
+
+/*
  * The interval before poll number k+1 (k >= 1 polls done so far), without
  * the deadline clamp: min(first_ms * 2^(k-1), max_ms) with the defaults
  * applied. Pure; exposed for tests and logs.

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../fake/aws_fake_env.h"
 #include "../../fake/aws_fake_transport.h"
 #include "../../fake/aws_moto.h"
 #include "aws/aws_client.h"
@@ -21,31 +22,10 @@
 #include "base/base_alloc.h"
 #include "base/base_log.h"
 
-static const char *const aws_env_vars[] = {
-	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-	"AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE",
-	"AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_EC2", "AWS_ENDPOINT_URL_IAM",
-	"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_LAMBDA", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
-	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-	"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_MAX_ATTEMPTS", NULL
-};
-
 /* Hermetic environment: no AWS_* variables, HOME without ~/.aws, IMDS off. */
 static void clean_env(void)
 {
-	static char home[64];
-	size_t i;
-	for (i = 0; aws_env_vars[i]; i++)
-		unsetenv(aws_env_vars[i]);
-	if (!home[0]) {
-		snprintf(home, sizeof home, "/tmp/aws_client_test.XXXXXX");
-		if (!mkdtemp(home))
-			snprintf(home, sizeof home, "/tmp");
-	}
-	setenv("HOME", home, 1);
-	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	(void)aws_fake_clean_env();
 }
 
 static void base_cfg(aws_client_config *cfg, aws_fake *f)
@@ -221,11 +201,8 @@ void test_aws_client__default_and_env_endpoints(void)
 
 static void write_file(const char *path, const char *text)
 {
-	FILE *fp = fopen(path, "w");
-	if (fp) {
-		fputs(text, fp);
-		fclose(fp);
-	}
+	if (aws_fake_write_file(path, text) != 0)
+		printf("cannot write %s\n", path);
 }
 
 void test_aws_client__region_resolution(void)

@@ -118,3 +118,19 @@ void test_recon_wait__delay_and_consecutive(void)
 	T_ASSERT_INT(c.sleeps[0], 5000);
 	T_ASSERT_INT(c.n_sleeps, 4);
 }
+
+void test_recon_wait__backoff(void)
+{
+	struct fake_clock c = { 0 };
+	recon_clock clk = { fc_now, fc_sleep, &c };
+	recon_wait_cfg cfg = { 0, 0, 0, 500, 0 };
+	recon_backoff b;
+	static const unsigned want[] = { 100, 200, 200 };
+	recon_backoff_init(&b, &clk, &cfg);
+	T_OK(recon_backoff_sleep(&b));
+	T_OK(recon_backoff_sleep(&b));
+	T_OK(recon_backoff_sleep(&b));   /* clamped to the deadline */
+	T_ASSERT_INT(recon_backoff_sleep(&b), BASE_ETIMEOUT);
+	T_ASSERT_INT(c.n_sleeps, 3);
+	T_ASSERT_MEM(c.sleeps, sizeof want, want, sizeof want);
+}
