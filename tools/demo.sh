@@ -26,7 +26,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 # A previous demo may still have moto running: stop it, start clean.
 if [ -f "$DEMO/moto.pid" ]; then
-  tools/moto.sh stop "$(cat "$DEMO/moto.pid")" 2>/dev/null || true
+  bash tools/moto.sh stop "$(cat "$DEMO/moto.pid")" 2>/dev/null || true
 fi
 rm -rf "$DEMO"
 mkdir -p "$DEMO"
@@ -42,12 +42,12 @@ terraform -chdir="$DEMO" validate -no-color
 
 say "terraform providers schema -json | jq (resource lambdavpc_secure_function)"
 terraform -chdir="$DEMO" providers schema -json > "$DEMO/schema.json"
-jq -r '
-  .provider_schemas["registry.terraform.io/lambdavpc/lambdavpc"] as $p
-  | ($p.resource_schemas.lambdavpc_secure_function.block) as $b
-  | "provider block: " + ([$p.provider.block.attributes | keys[]] + [($p.provider.block.block_types // {}) | keys[] | . + "{}"] | join(", ")),
-    "",
-    ( $b.attributes | to_entries[]
+P='.provider_schemas["registry.terraform.io/lambdavpc/lambdavpc"]'
+jq -r "$P"' | "provider block: " + ([.provider.block.attributes | keys[]]
+    + [(.provider.block.block_types // {}) | keys[] | . + " {}"] | join(", "))' "$DEMO/schema.json"
+echo
+jq -r "$P"'.resource_schemas.lambdavpc_secure_function.block as $b
+  | ( $b.attributes | to_entries[]
       | [ .key,
           (if .value.required then "required"
            elif .value.optional and .value.computed then "optional+computed"
@@ -57,8 +57,7 @@ jq -r '
       | @tsv ),
     ( ($b.block_types // {}) | to_entries[]
       | [ .key, "block (" + .value.nesting_mode + ")", ([.value.block.attributes | keys[]] | join(",")), "" ]
-      | @tsv )
-' "$DEMO/schema.json" | column -t -s $'\t'
+      | @tsv )' "$DEMO/schema.json" | column -t -s $'\t'
 
 if [ "${DEMO_APPLY:-1}" = 0 ]; then
   echo; echo "demo: DEMO_APPLY=0: stopping before the moto deployment."
@@ -66,10 +65,11 @@ if [ "${DEMO_APPLY:-1}" = 0 ]; then
 fi
 
 say "moto on 127.0.0.1 + a VPC 12.25.15.0/25 with DNS support and hostnames"
-eval "$(tools/moto.sh start "$DEMO/moto.log")"
+moto_env=$(bash tools/moto.sh start "$DEMO/moto.log")
+eval "$moto_env"
 echo "$MOTO_PID" > "$DEMO/moto.pid"
 keep_moto=0
-trap '[ "$keep_moto" = 1 ] || { tools/moto.sh stop "$MOTO_PID"; rm -f "$DEMO/moto.pid"; }' EXIT
+trap '[ "$keep_moto" = 1 ] || { bash tools/moto.sh stop "$MOTO_PID"; rm -f "$DEMO/moto.pid"; }' EXIT
 VPC_ID=$(python3 - "$MOTO_URL" <<'PY'
 import sys, boto3
 ec2 = boto3.client("ec2", endpoint_url=sys.argv[1], region_name="us-east-2",
@@ -133,5 +133,5 @@ demo: deployed. moto keeps running (pid $MOTO_PID) so you can look around:
   cd $DEMO
   terraform plan                   # no changes
   terraform destroy -auto-approve  # removes everything it created
-  tools/moto.sh stop $MOTO_PID     # (from $ROOT) when done
+  bash tools/moto.sh stop $MOTO_PID  # (from $ROOT) when done
 EOF

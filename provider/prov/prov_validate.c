@@ -4,7 +4,6 @@
 #include "prov/prov_validate.h"
 
 #include <regex.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "base/base_buf.h"

@@ -36,7 +36,7 @@ static void obs_fail(struct obs *o, int rc, const aws_error *e)
 	pthread_mutex_unlock(&o->mu);
 }
 
-static aws_filter f1(const char *name, const char **vals, size_t n)
+static aws_filter f1(const char *name, const char *const *vals, size_t n)
 {
 	aws_filter f;
 	f.name = name;
@@ -373,17 +373,21 @@ static int obs_endpoints(struct obs *o)
 	if (rc != BASE_OK)
 		goto fail;
 	if (o->in->prior && o->in->prior->n_endpoints) {
-		const char **ids = base_arena_calloc(t, o->in->prior->n_endpoints, sizeof *ids);
-		for (i = 0; i < o->in->prior->n_endpoints; i++)
-			if (o->in->prior->endpoints[i].id)
-				ids[n++] = o->in->prior->endpoints[i].id;
-		if (n) {
-			fl[1] = f1("vpc-endpoint-id", ids, n);
-			rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 2 },
-							    &found[2], &e);
-			if (rc != BASE_OK)
-				goto fail;
-		}
+		/* Reused endpoints carry no tag of ours: find the prior ids among
+		 * the VPC's endpoints (no per-id describe: it fails as a whole when
+		 * one id is gone, and moto lacks the vpc-endpoint-id filter). */
+		aws_ec2_vpces all;
+		rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 1 }, &all, &e);
+		if (rc != BASE_OK)
+			goto fail;
+		found[2].v = base_arena_calloc(t, all.n + 1, sizeof *found[2].v);
+		for (i = 0; i < all.n; i++)
+			for (j = 0; j < o->in->prior->n_endpoints; j++)
+				if (base_str_eq(all.v[i].vpc_endpoint_id, o->in->prior->endpoints[j].id)) {
+					found[2].v[n++] = all.v[i];
+					break;
+				}
+		found[2].n = n;
 	}
 	for (j = 0; j < 3; j++)
 		total += found[j].n;

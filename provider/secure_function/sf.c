@@ -4,6 +4,7 @@
 #include "secure_function/sf.h"
 
 #include "secure_function/sf_int.h"
+#include "secure_function/sf_ops_int.h"
 
 const tf6_schema *sf__schema(prov *p, base_diags *diags)
 {
@@ -24,12 +25,12 @@ const tf6_schema *sf__schema(prov *p, base_diags *diags)
  */
 static const tf6_resource_ops SF_OPS = {
 	.validate = sf__validate,
-	.plan = NULL,
-	.apply_create = NULL,
-	.apply_update = NULL,
-	.apply_delete = NULL,
-	.read = NULL,
-	.import = NULL,
+	.plan = sf__plan,
+	.apply_create = sf__apply_create,
+	.apply_update = sf__apply_update,
+	.apply_delete = sf__apply_delete,
+	.read = sf__read,
+	.import = sf__import,
 	.upgrade = sf__upgrade,
 };
 

@@ -67,7 +67,8 @@ static void check_code(struct v *v, const sf_config *c)
 		src[n++] = sf_has(c, SF_A_S3_BUCKET) ? SF_A_S3_BUCKET : SF_A_S3_KEY;
 	if (sf_has(c, SF_A_IMAGE_URI))
 		src[n++] = SF_A_IMAGE_URI;
-	if (n == 0)
+	bool image = sf_has(c, SF_A_PACKAGE_TYPE) && strcmp(c->package_type, "Image") == 0;
+	if (n == 0 && !image) /* for images check_package names image_uri */
 		err_root(v, "Missing function code",
 		         base_arena_sprintf(v->a, "Set exactly one of %s (a local zip), %s with %s (a zip in S3) or %s "
 		                                  "(a container image).", fn, bk, key, img));

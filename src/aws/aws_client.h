@@ -107,6 +107,10 @@ void aws_client_free(aws_client *c);
  * BASE_EAWS is returned (BASE_ETHROTTLED when throttling retries ran out,
  * BASE_ETIMEOUT, BASE_ECANCELLED, BASE_EIO for transport failures,
  * BASE_ETOOBIG when the response exceeded the size cap, with err filled).
+ * Credential failures (first resolution when skip_credentials_validation,
+ * or a refresh of expired credentials that fails) return the chain's code
+ * (BASE_EINVALID with err->code "NoCredentialProviders", BASE_EAWS from
+ * STS, ...) with err naming the source.
  * A not_idempotent request that timed out after being sent returns
  * BASE_ETIMEOUT with err->code "RequestOutcomeUnknown": the caller should
  * re-discover the object by name or tag rather than repeat the call.

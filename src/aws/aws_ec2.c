@@ -45,7 +45,7 @@ static void parse_vpc(base_arena *a, const aws_xml_node *it, aws_ec2_vpc *v)
 }
 
 int aws_ec2_describe_vpcs(aws_client *c, base_arena *a, aws_strs vpc_ids, aws_filters filters,
-			  aws_ec2_vpcs *out, aws_error *err)
+                          aws_ec2_vpcs *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node **items;
@@ -67,7 +67,7 @@ int aws_ec2_describe_vpcs(aws_client *c, base_arena *a, aws_strs vpc_ids, aws_fi
 }
 
 int aws_ec2_describe_vpc_attribute(aws_client *c, base_arena *a, const char *vpc_id, const char *attribute,
-				   bool *value_out, aws_error *err)
+                                   bool *value_out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *root = NULL;
@@ -88,8 +88,8 @@ int aws_ec2_describe_vpc_attribute(aws_client *c, base_arena *a, const char *vpc
 	return BASE_OK;
 }
 
-int aws_ec2_describe_availability_zones(aws_client *c, base_arena *a, aws_strs zone_names, aws_filters filters,
-					aws_ec2_azs *out, aws_error *err)
+int aws_ec2_describe_availability_zones(aws_client *c, base_arena *a, aws_strs zone_names,
+                                        aws_filters filters, aws_ec2_azs *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node **items;
@@ -99,7 +99,8 @@ int aws_ec2_describe_availability_zones(aws_client *c, base_arena *a, aws_strs z
 	memset(out, 0, sizeof *out);
 	aws_query_init(&q, "DescribeAvailabilityZones", V);
 	add_ids_filters(&q, "ZoneName", zone_names, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeAvailabilityZones", &q, "availabilityZoneInfo", &items, &n, err);
+	rc = aws__ec2_describe_all(c, a, "DescribeAvailabilityZones", &q, "availabilityZoneInfo", &items, &n,
+	                           err);
 	aws_query_dispose(&q);
 	if (rc != BASE_OK)
 		return rc;
@@ -137,7 +138,7 @@ static void parse_subnet(base_arena *a, const aws_xml_node *it, aws_ec2_subnet *
 }
 
 int aws_ec2_create_subnet(aws_client *c, base_arena *a, const aws_ec2_subnet_spec *spec, aws_ec2_subnet *out,
-			  aws_error *err)
+                          aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *root = NULL, *sn;
@@ -162,7 +163,7 @@ int aws_ec2_create_subnet(aws_client *c, base_arena *a, const aws_ec2_subnet_spe
 }
 
 int aws_ec2_describe_subnets(aws_client *c, base_arena *a, aws_strs subnet_ids, aws_filters filters,
-			     aws_ec2_subnets *out, aws_error *err)
+                             aws_ec2_subnets *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node **items;
@@ -235,7 +236,7 @@ static void parse_route_table(base_arena *a, const aws_xml_node *it, aws_ec2_rou
 }
 
 int aws_ec2_create_route_table(aws_client *c, base_arena *a, const char *vpc_id, aws_tags tags,
-			       const char *client_token, aws_ec2_route_table *out, aws_error *err)
+                               const char *client_token, aws_ec2_route_table *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *root = NULL, *rt;
@@ -258,7 +259,7 @@ int aws_ec2_create_route_table(aws_client *c, base_arena *a, const char *vpc_id,
 }
 
 int aws_ec2_describe_route_tables(aws_client *c, base_arena *a, aws_strs route_table_ids, aws_filters filters,
-				  aws_ec2_route_tables *out, aws_error *err)
+                                  aws_ec2_route_tables *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node **items;
@@ -279,8 +280,8 @@ int aws_ec2_describe_route_tables(aws_client *c, base_arena *a, aws_strs route_t
 	return BASE_OK;
 }
 
-int aws_ec2_associate_route_table(aws_client *c, base_arena *a, const char *route_table_id, const char *subnet_id,
-				  const char **association_id_out, aws_error *err)
+int aws_ec2_associate_route_table(aws_client *c, base_arena *a, const char *route_table_id,
+                                  const char *subnet_id, const char **association_id_out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *root = NULL;
@@ -309,8 +310,8 @@ int aws_ec2_disassociate_route_table(aws_client *c, base_arena *a, const char *a
 }
 
 int aws_ec2_replace_route_table_association(aws_client *c, base_arena *a, const char *association_id,
-					   const char *route_table_id, const char **new_association_id_out,
-					   aws_error *err)
+                                            const char *route_table_id, const char **new_association_id_out,
+                                            aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *root = NULL;
@@ -343,7 +344,7 @@ int aws_ec2_delete_route_table(aws_client *c, base_arena *a, const char *route_t
 /* ===================================================================== */
 
 static int describe_prefix_lists(aws_client *c, base_arena *a, const char *op, const char *set, aws_strs ids,
-				 aws_filters filters, aws_ec2_prefix_lists *out, aws_error *err)
+                                 aws_filters filters, aws_ec2_prefix_lists *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node **items;
@@ -372,17 +373,17 @@ static int describe_prefix_lists(aws_client *c, base_arena *a, const char *op, c
 }
 
 int aws_ec2_describe_prefix_lists(aws_client *c, base_arena *a, aws_strs prefix_list_ids, aws_filters filters,
-				  aws_ec2_prefix_lists *out, aws_error *err)
+                                  aws_ec2_prefix_lists *out, aws_error *err)
 {
-	return describe_prefix_lists(c, a, "DescribePrefixLists", "prefixListSet", prefix_list_ids, filters, out,
-				     err);
+	return describe_prefix_lists(c, a, "DescribePrefixLists", "prefixListSet", prefix_list_ids, filters,
+	                             out, err);
 }
 
 int aws_ec2_describe_managed_prefix_lists(aws_client *c, base_arena *a, aws_strs prefix_list_ids,
-					  aws_filters filters, aws_ec2_prefix_lists *out, aws_error *err)
+                                          aws_filters filters, aws_ec2_prefix_lists *out, aws_error *err)
 {
-	return describe_prefix_lists(c, a, "DescribeManagedPrefixLists", "prefixListSet", prefix_list_ids, filters,
-				     out, err);
+	return describe_prefix_lists(c, a, "DescribeManagedPrefixLists", "prefixListSet", prefix_list_ids,
+	                             filters, out, err);
 }
 
 /* ===================================================================== */
@@ -390,7 +391,7 @@ int aws_ec2_describe_managed_prefix_lists(aws_client *c, base_arena *a, aws_strs
 /* ===================================================================== */
 
 int aws_ec2_describe_network_interfaces(aws_client *c, base_arena *a, aws_strs eni_ids, aws_filters filters,
-					aws_ec2_enis *out, aws_error *err)
+                                        aws_ec2_enis *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node **items;
@@ -400,7 +401,8 @@ int aws_ec2_describe_network_interfaces(aws_client *c, base_arena *a, aws_strs e
 	memset(out, 0, sizeof *out);
 	aws_query_init(&q, "DescribeNetworkInterfaces", V);
 	add_ids_filters(&q, "NetworkInterfaceId", eni_ids, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeNetworkInterfaces", &q, "networkInterfaceSet", &items, &n, err);
+	rc = aws__ec2_describe_all(c, a, "DescribeNetworkInterfaces", &q, "networkInterfaceSet", &items, &n,
+	                           err);
 	aws_query_dispose(&q);
 	if (rc != BASE_OK)
 		return rc;
@@ -431,7 +433,7 @@ int aws_ec2_describe_network_interfaces(aws_client *c, base_arena *a, aws_strs e
 }
 
 int aws_ec2_detach_network_interface(aws_client *c, base_arena *a, const char *attachment_id, bool force,
-				     aws_error *err)
+                                     aws_error *err)
 {
 	aws_query q;
 	aws_query_init(&q, "DetachNetworkInterface", V);
@@ -456,6 +458,9 @@ int aws_ec2_delete_network_interface(aws_client *c, base_arena *a, const char *e
 int aws_ec2_create_tags(aws_client *c, base_arena *a, aws_strs resource_ids, aws_tags tags, aws_error *err)
 {
 	aws_query q;
+	aws_error_clear(err);
+	if (resource_ids.n == 0 || tags.n == 0)
+		return BASE_OK;
 	aws_query_init(&q, "CreateTags", V);
 	aws_query_add_list(&q, "ResourceId", resource_ids);
 	for (size_t i = 0; i < tags.n; i++) {
@@ -469,6 +474,10 @@ int aws_ec2_create_tags(aws_client *c, base_arena *a, aws_strs resource_ids, aws
 int aws_ec2_delete_tags(aws_client *c, base_arena *a, aws_strs resource_ids, aws_tags tags, aws_error *err)
 {
 	aws_query q;
+	/* DeleteTags without any Tag.N would delete every tag: never send that */
+	aws_error_clear(err);
+	if (resource_ids.n == 0 || tags.n == 0)
+		return BASE_OK;
 	aws_query_init(&q, "DeleteTags", V);
 	aws_query_add_list(&q, "ResourceId", resource_ids);
 	aws_query_add_tags(&q, "Tag", tags);

@@ -13,7 +13,7 @@
 #define V AWS_EC2_API_VERSION
 
 int aws_ec2_create_security_group(aws_client *c, base_arena *a, const aws_ec2_sg_spec *spec,
-				  const char **group_id_out, aws_error *err)
+                                  const char **group_id_out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *root = NULL;
@@ -73,7 +73,8 @@ static void add_ip_perms(aws_query *q, const aws_ec2_ip_perm *perms, size_t n)
 			aws_query_addf(q, p->description, "%s.Ipv6Ranges.%zu.Description", pre, j + 1);
 		}
 		for (size_t j = 0; j < p->prefix_list_ids.n; j++) {
-			aws_query_addf(q, p->prefix_list_ids.v[j], "%s.PrefixListIds.%zu.PrefixListId", pre, j + 1);
+			aws_query_addf(q, p->prefix_list_ids.v[j], "%s.PrefixListIds.%zu.PrefixListId", pre,
+			               j + 1);
 			aws_query_addf(q, p->description, "%s.PrefixListIds.%zu.Description", pre, j + 1);
 		}
 		for (size_t j = 0; j < p->group_ids.n; j++) {
@@ -101,8 +102,10 @@ static void parse_ip_perms(base_arena *a, const aws_xml_node *set, aws_ec2_ip_pe
 	for (const aws_xml_node *it = aws_xml_child(set, "item"); it; it = aws_xml_next(it, "item"), k++) {
 		aws_ec2_ip_perm *p = &v[k];
 		int64_t port;
-		const aws_xml_node *ranges = aws_xml_child(it, "ipRanges"), *r6 = aws_xml_child(it, "ipv6Ranges");
-		const aws_xml_node *groups = aws_xml_child(it, "groups"), *pls = aws_xml_child(it, "prefixListIds");
+		const aws_xml_node *ranges = aws_xml_child(it, "ipRanges"),
+		                   *r6 = aws_xml_child(it, "ipv6Ranges");
+		const aws_xml_node *groups = aws_xml_child(it, "groups"),
+		                   *pls = aws_xml_child(it, "prefixListIds");
 		p->ip_protocol = aws_xml_path_text(it, "ipProtocol");
 		p->omit_ports = !aws_xml_path_text(it, "fromPort");
 		(void)aws_xml_path_int(it, "fromPort", -1, &port);
@@ -126,7 +129,7 @@ static void parse_ip_perms(base_arena *a, const aws_xml_node *set, aws_ec2_ip_pe
 }
 
 int aws_ec2_describe_security_groups(aws_client *c, base_arena *a, aws_strs group_ids, aws_filters filters,
-				     aws_ec2_sgs *out, aws_error *err)
+                                     aws_ec2_sgs *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node **items;
@@ -189,8 +192,8 @@ static void parse_rules(base_arena *a, const aws_xml_node *const *items, size_t 
 	out->n = n;
 }
 
-int aws_ec2_describe_security_group_rules(aws_client *c, base_arena *a, aws_strs rule_ids, aws_filters filters,
-					  aws_ec2_sg_rules *out, aws_error *err)
+int aws_ec2_describe_security_group_rules(aws_client *c, base_arena *a, aws_strs rule_ids,
+                                          aws_filters filters, aws_ec2_sg_rules *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node **items;
@@ -201,7 +204,8 @@ int aws_ec2_describe_security_group_rules(aws_client *c, base_arena *a, aws_strs
 	aws_query_init(&q, "DescribeSecurityGroupRules", V);
 	aws_query_add_list(&q, "SecurityGroupRuleId", rule_ids);
 	aws_query_add_filters(&q, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeSecurityGroupRules", &q, "securityGroupRuleSet", &items, &n, err);
+	rc = aws__ec2_describe_all(c, a, "DescribeSecurityGroupRules", &q, "securityGroupRuleSet", &items, &n,
+	                           err);
 	aws_query_dispose(&q);
 	if (rc != BASE_OK)
 		return rc;
@@ -210,8 +214,8 @@ int aws_ec2_describe_security_group_rules(aws_client *c, base_arena *a, aws_strs
 }
 
 int aws_ec2_authorize_security_group(aws_client *c, base_arena *a, const char *group_id, bool egress,
-				     const aws_ec2_ip_perm *perms, size_t n_perms, aws_tags rule_tags,
-				     aws_ec2_sg_rules *out, aws_error *err)
+                                     const aws_ec2_ip_perm *perms, size_t n_perms, aws_tags rule_tags,
+                                     aws_ec2_sg_rules *out, aws_error *err)
 {
 	const char *op = egress ? "AuthorizeSecurityGroupEgress" : "AuthorizeSecurityGroupIngress";
 	aws_query q;
@@ -238,7 +242,7 @@ int aws_ec2_authorize_security_group(aws_client *c, base_arena *a, const char *g
 }
 
 int aws_ec2_revoke_security_group(aws_client *c, base_arena *a, const char *group_id, bool egress,
-				  const aws_ec2_ip_perm *perms, size_t n_perms, aws_error *err)
+                                  const aws_ec2_ip_perm *perms, size_t n_perms, aws_error *err)
 {
 	const char *op = egress ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress";
 	aws_query q;
@@ -253,12 +257,15 @@ int aws_ec2_revoke_security_group(aws_client *c, base_arena *a, const char *grou
 }
 
 int aws_ec2_revoke_security_group_rules(aws_client *c, base_arena *a, const char *group_id, bool egress,
-					aws_strs rule_ids, aws_error *err)
+                                        aws_strs rule_ids, aws_error *err)
 {
 	const char *op = egress ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress";
 	aws_query q;
 	int rc;
 
+	aws_error_clear(err);
+	if (rule_ids.n == 0)
+		return BASE_OK;
 	aws_query_init(&q, op, V);
 	aws_query_add(&q, "GroupId", group_id);
 	aws_query_add_list(&q, "SecurityGroupRuleId", rule_ids);

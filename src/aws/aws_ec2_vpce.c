@@ -39,8 +39,8 @@ static void parse_vpce(base_arena *a, const aws_xml_node *it, aws_ec2_vpce *e)
 	e->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
 }
 
-int aws_ec2_create_vpc_endpoint(aws_client *c, base_arena *a, const aws_ec2_vpce_spec *spec, aws_ec2_vpce *out,
-				aws_error *err)
+int aws_ec2_create_vpc_endpoint(aws_client *c, base_arena *a, const aws_ec2_vpce_spec *spec,
+                                aws_ec2_vpce *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *root = NULL, *ep;
@@ -59,7 +59,8 @@ int aws_ec2_create_vpc_endpoint(aws_client *c, base_arena *a, const aws_ec2_vpce
 	aws_query_add(&q, "ClientToken", spec->client_token);
 	aws_query_add_tag_spec(&q, 1, "vpc-endpoint", spec->tags);
 	/* with a ClientToken a blind retry is safe: AWS returns the same endpoint */
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "CreateVpcEndpoint", &q, spec->client_token == NULL, &root, err);
+	rc = aws__query_call(c, a, AWS_SVC_EC2, "CreateVpcEndpoint", &q, spec->client_token == NULL, &root,
+	                     err);
 	aws_query_dispose(&q);
 	if (rc != BASE_OK)
 		return rc;
@@ -70,8 +71,8 @@ int aws_ec2_create_vpc_endpoint(aws_client *c, base_arena *a, const aws_ec2_vpce
 	return BASE_OK;
 }
 
-int aws_ec2_describe_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endpoint_ids, aws_filters filters,
-				   aws_ec2_vpces *out, aws_error *err)
+int aws_ec2_describe_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endpoint_ids,
+                                   aws_filters filters, aws_ec2_vpces *out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node **items;
@@ -116,7 +117,7 @@ int aws_ec2_modify_vpc_endpoint(aws_client *c, base_arena *a, const aws_ec2_vpce
 }
 
 int aws_ec2_delete_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endpoint_ids,
-				 aws_ec2_failed_items *failed, aws_error *err)
+                                 aws_ec2_failed_items *failed, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *root = NULL, *set;
@@ -124,6 +125,9 @@ int aws_ec2_delete_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endp
 
 	if (failed)
 		memset(failed, 0, sizeof *failed);
+	aws_error_clear(err);
+	if (vpc_endpoint_ids.n == 0)
+		return BASE_OK;
 	aws_query_init(&q, "DeleteVpcEndpoints", V);
 	aws_query_add_list(&q, "VpcEndpointId", vpc_endpoint_ids);
 	rc = aws__query_call(c, a, AWS_SVC_EC2, "DeleteVpcEndpoints", &q, false, &root, err);

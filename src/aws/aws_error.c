@@ -58,7 +58,7 @@ bool aws_error_is(const aws_error *e, const char *code)
 
 bool aws_error_is_not_found(const aws_error *e)
 {
-	static const char *const exact[] = { "NoSuchEntity", "ResourceNotFoundException", "ResourceNotFound" };
+	static const char *const exact[] = {"NoSuchEntity", "ResourceNotFoundException", "ResourceNotFound"};
 	size_t n;
 
 	if (!e || !e->code[0])
@@ -223,7 +223,7 @@ static bool parse_json(aws_error *e, base_arena *a, const char *body, size_t len
 }
 
 void aws_error_parse(aws_error *e, int http_status, const char *content_type, const char *amzn_error_type,
-		     const char *request_id_hdr, const char *body, size_t len)
+                     const char *request_id_hdr, const char *body, size_t len)
 {
 	base_arena *a = NULL;
 	const char *p = body;
@@ -240,7 +240,8 @@ void aws_error_parse(aws_error *e, int http_status, const char *content_type, co
 		n--;
 	}
 	/* skip a UTF-8 BOM */
-	if (n >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB && (unsigned char)p[2] == 0xBF) {
+	if (n >= 3 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+	    (unsigned char)p[2] == 0xBF) {
 		p += 3;
 		n -= 3;
 	}
@@ -249,7 +250,7 @@ void aws_error_parse(aws_error *e, int http_status, const char *content_type, co
 
 	a = base_arena_new();
 	bool html = starts_with_ci(p, n, "<!doctype html") || starts_with_ci(p, n, "<html") ||
-		    (content_type && strncasecmp(content_type, "text/html", 9) == 0);
+	            (content_type && strncasecmp(content_type, "text/html", 9) == 0);
 	if (html) {
 		parse_html(e, p, n);
 		parsed = true;

@@ -17,10 +17,10 @@
 #include <stddef.h>
 
 typedef struct aws_error {
-	int http_status;        /* 0 = no HTTP response (transport failure) */
-	char code[128];         /* AWS error code, "" when none */
-	char message[1024];     /* human text, "" when none */
-	char request_id[128];   /* x-amzn-RequestId / <RequestId>, "" when none */
+	int http_status;      /* 0 = no HTTP response (transport failure) */
+	char code[128];       /* AWS error code, "" when none */
+	char message[1024];   /* human text, "" when none */
+	char request_id[128]; /* x-amzn-RequestId / <RequestId>, "" when none */
 } aws_error;
 
 /* Resets every field to zero / "". e may not be NULL. */
@@ -29,7 +29,7 @@ void aws_error_clear(aws_error *e);
 /* Sets status, code (NULL = "") and a printf-formatted message; request_id
  * is cleared. Truncates silently. */
 void aws_error_setf(aws_error *e, int http_status, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /*
  * Fills e from an error response of any shape:
@@ -47,9 +47,8 @@ void aws_error_setf(aws_error *e, int http_status, const char *code, const char 
  * NULL when len is 0. The request id comes from request_id_hdr if non-empty,
  * else from the body. Never fails: e is always filled.
  */
-void aws_error_parse(aws_error *e, int http_status, const char *content_type,
-		     const char *amzn_error_type, const char *request_id_hdr,
-		     const char *body, size_t len);
+void aws_error_parse(aws_error *e, int http_status, const char *content_type, const char *amzn_error_type,
+                     const char *request_id_hdr, const char *body, size_t len);
 
 /* True when e->code equals code exactly. NULL-safe (NULL e -> false). */
 bool aws_error_is(const aws_error *e, const char *code);

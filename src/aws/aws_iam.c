@@ -29,7 +29,7 @@ static const char *decode_policy(base_arena *a, const char *s)
 }
 
 static int call(aws_client *c, base_arena *a, const char *op, aws_query *q, bool not_idempotent,
-		const aws_xml_node **result_out, aws_error *err)
+                const aws_xml_node **result_out, aws_error *err)
 {
 	const aws_xml_node *root = NULL;
 	char result[96];
@@ -47,8 +47,8 @@ static int call(aws_client *c, base_arena *a, const char *op, aws_query *q, bool
 /* Runs a List* call page by page (Marker/IsTruncated), collecting the
  * `member` children of <list_name> of every page. `add` appends the call's
  * own parameters. */
-static int list_all(aws_client *c, base_arena *a, const char *op, const char *role_name, const char *list_name,
-		    const aws_xml_node ***items_out, size_t *n_out, aws_error *err)
+static int list_all(aws_client *c, base_arena *a, const char *op, const char *role_name,
+                    const char *list_name, const aws_xml_node ***items_out, size_t *n_out, aws_error *err)
 {
 	const aws_xml_node **items = NULL;
 	size_t n = 0, cap = 0;
@@ -70,7 +70,8 @@ static int list_all(aws_client *c, base_arena *a, const char *op, const char *ro
 		     m = aws_xml_next(m, "member")) {
 			if (n == cap) {
 				size_t ncap = cap ? cap * 2 : 16;
-				items = base_arena_realloc(a, items, cap * sizeof *items, ncap * sizeof *items);
+				items = base_arena_realloc(a, items, cap * sizeof *items,
+				                           ncap * sizeof *items);
 				cap = ncap;
 			}
 			items[n++] = m;
@@ -117,7 +118,7 @@ int aws_iam_parse_role_response(base_arena *a, const char *body, size_t len, aws
 }
 
 int aws_iam_create_role(aws_client *c, base_arena *a, const aws_iam_role_spec *spec, aws_iam_role *out,
-			aws_error *err)
+                        aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *res = NULL, *role;
@@ -169,7 +170,7 @@ int aws_iam_delete_role(aws_client *c, base_arena *a, const char *role_name, aws
 }
 
 int aws_iam_update_role(aws_client *c, base_arena *a, const char *role_name, const char *description,
-			int64_t max_session_duration, aws_error *err)
+                        int64_t max_session_duration, aws_error *err)
 {
 	aws_query q;
 	aws_query_init(&q, "UpdateRole", V);
@@ -181,7 +182,7 @@ int aws_iam_update_role(aws_client *c, base_arena *a, const char *role_name, con
 }
 
 int aws_iam_update_assume_role_policy(aws_client *c, base_arena *a, const char *role_name,
-				      const char *policy_document, aws_error *err)
+                                      const char *policy_document, aws_error *err)
 {
 	aws_query q;
 	aws_query_init(&q, "UpdateAssumeRolePolicy", V);
@@ -191,7 +192,7 @@ int aws_iam_update_assume_role_policy(aws_client *c, base_arena *a, const char *
 }
 
 int aws_iam_set_role_permissions_boundary(aws_client *c, base_arena *a, const char *role_name,
-					  const char *boundary_arn, aws_error *err)
+                                          const char *boundary_arn, aws_error *err)
 {
 	aws_query q;
 	const char *op = boundary_arn ? "PutRolePermissionsBoundary" : "DeleteRolePermissionsBoundary";
@@ -204,7 +205,7 @@ int aws_iam_set_role_permissions_boundary(aws_client *c, base_arena *a, const ch
 /* ---- managed policies ------------------------------------------------- */
 
 int aws_iam_attach_role_policy(aws_client *c, base_arena *a, const char *role_name, const char *policy_arn,
-			       aws_error *err)
+                               aws_error *err)
 {
 	aws_query q;
 	aws_query_init(&q, "AttachRolePolicy", V);
@@ -214,7 +215,7 @@ int aws_iam_attach_role_policy(aws_client *c, base_arena *a, const char *role_na
 }
 
 int aws_iam_detach_role_policy(aws_client *c, base_arena *a, const char *role_name, const char *policy_arn,
-			       aws_error *err)
+                               aws_error *err)
 {
 	aws_query q;
 	aws_query_init(&q, "DetachRolePolicy", V);
@@ -224,7 +225,7 @@ int aws_iam_detach_role_policy(aws_client *c, base_arena *a, const char *role_na
 }
 
 int aws_iam_list_attached_role_policies(aws_client *c, base_arena *a, const char *role_name,
-					aws_iam_attached_policies *out, aws_error *err)
+                                        aws_iam_attached_policies *out, aws_error *err)
 {
 	const aws_xml_node **items;
 	size_t n;
@@ -246,7 +247,7 @@ int aws_iam_list_attached_role_policies(aws_client *c, base_arena *a, const char
 /* ---- inline policies -------------------------------------------------- */
 
 int aws_iam_put_role_policy(aws_client *c, base_arena *a, const char *role_name, const char *policy_name,
-			    const char *policy_document, aws_error *err)
+                            const char *policy_document, aws_error *err)
 {
 	aws_query q;
 	aws_query_init(&q, "PutRolePolicy", V);
@@ -257,7 +258,7 @@ int aws_iam_put_role_policy(aws_client *c, base_arena *a, const char *role_name,
 }
 
 int aws_iam_get_role_policy(aws_client *c, base_arena *a, const char *role_name, const char *policy_name,
-			    const char **document_out, aws_error *err)
+                            const char **document_out, aws_error *err)
 {
 	aws_query q;
 	const aws_xml_node *res = NULL;
@@ -276,7 +277,7 @@ int aws_iam_get_role_policy(aws_client *c, base_arena *a, const char *role_name,
 }
 
 int aws_iam_delete_role_policy(aws_client *c, base_arena *a, const char *role_name, const char *policy_name,
-			       aws_error *err)
+                               aws_error *err)
 {
 	aws_query q;
 	aws_query_init(&q, "DeleteRolePolicy", V);
@@ -286,7 +287,7 @@ int aws_iam_delete_role_policy(aws_client *c, base_arena *a, const char *role_na
 }
 
 int aws_iam_list_role_policies(aws_client *c, base_arena *a, const char *role_name, aws_strs *names_out,
-			       aws_error *err)
+                               aws_error *err)
 {
 	const aws_xml_node **items;
 	size_t n;
@@ -300,7 +301,7 @@ int aws_iam_list_role_policies(aws_client *c, base_arena *a, const char *role_na
 	v = base_arena_calloc(a, n ? n : 1, sizeof *v);
 	for (size_t i = 0; i < n; i++)
 		v[i] = aws_xml_text(items[i]);
-	*names_out = (aws_strs){ v, n };
+	*names_out = (aws_strs){v, n};
 	return BASE_OK;
 }
 
@@ -309,6 +310,9 @@ int aws_iam_list_role_policies(aws_client *c, base_arena *a, const char *role_na
 int aws_iam_tag_role(aws_client *c, base_arena *a, const char *role_name, aws_tags tags, aws_error *err)
 {
 	aws_query q;
+	aws_error_clear(err);
+	if (tags.n == 0)
+		return BASE_OK;
 	aws_query_init(&q, "TagRole", V);
 	aws_query_add(&q, "RoleName", role_name);
 	aws_query_add_tags(&q, "Tags.member", tags);
@@ -318,6 +322,9 @@ int aws_iam_tag_role(aws_client *c, base_arena *a, const char *role_name, aws_ta
 int aws_iam_untag_role(aws_client *c, base_arena *a, const char *role_name, aws_strs keys, aws_error *err)
 {
 	aws_query q;
+	aws_error_clear(err);
+	if (keys.n == 0)
+		return BASE_OK;
 	aws_query_init(&q, "UntagRole", V);
 	aws_query_add(&q, "RoleName", role_name);
 	aws_query_add_list(&q, "TagKeys.member", keys);
@@ -337,13 +344,14 @@ int aws_iam_list_role_tags(aws_client *c, base_arena *a, const char *role_name, 
 		return rc;
 	v = base_arena_calloc(a, n ? n : 1, sizeof *v);
 	for (size_t i = 0; i < n; i++) {
-		const char *key = aws_xml_path_text(items[i], "Key"), *val = aws_xml_path_text(items[i], "Value");
+		const char *key = aws_xml_path_text(items[i], "Key"),
+		           *val = aws_xml_path_text(items[i], "Value");
 		if (!key)
 			continue;
 		v[k].key = key;
 		v[k].value = val ? val : "";
 		k++;
 	}
-	*out = (aws_tags){ v, k };
+	*out = (aws_tags){v, k};
 	return BASE_OK;
 }

@@ -12,7 +12,7 @@
 
 struct aws_json {
 	aws_json_kind kind;
-	base_arena *a;            /* containers: where children/keys are allocated */
+	base_arena *a; /* containers: where children/keys are allocated */
 	union {
 		bool b;
 		int64_t i;
@@ -20,7 +20,7 @@ struct aws_json {
 		const char *s;
 		struct {
 			aws_json **items;
-			const char **keys;    /* objects only */
+			const char **keys; /* objects only */
 			size_t n, cap;
 		} c;
 	} u;
@@ -75,10 +75,10 @@ static void grow(aws_json *c)
 		return;
 	size_t ncap = c->u.c.cap ? c->u.c.cap * 2 : 8;
 	c->u.c.items = base_arena_realloc(c->a, c->u.c.items, c->u.c.cap * sizeof(aws_json *),
-					  ncap * sizeof(aws_json *));
+	                                  ncap * sizeof(aws_json *));
 	if (c->kind == AWS_JSON_OBJECT)
 		c->u.c.keys = base_arena_realloc(c->a, (void *)c->u.c.keys, c->u.c.cap * sizeof(char *),
-						 ncap * sizeof(char *));
+		                                 ncap * sizeof(char *));
 	c->u.c.cap = ncap;
 }
 
@@ -209,7 +209,7 @@ static int dump_cb(const char *buffer, size_t size, void *data)
 int aws_json_encode(const aws_json *v, base_buf *out)
 {
 	int rc = BASE_EINVALID;
-	struct dump_ctx d = { out, BASE_OK };
+	struct dump_ctx d = {out, BASE_OK};
 	json_t *j = v ? to_jansson(v, 0) : NULL;
 
 	if (!j)
@@ -255,7 +255,8 @@ static aws_json *from_jansson(base_arena *a, json_t *j, int depth)
 		size_t i;
 		json_t *e;
 		v = aws_json_new_array(a);
-		json_array_foreach(j, i, e) {
+		json_array_foreach(j, i, e)
+		{
 			aws_json *ev = from_jansson(a, e, depth + 1);
 			if (!ev)
 				return NULL;
@@ -267,7 +268,8 @@ static aws_json *from_jansson(base_arena *a, json_t *j, int depth)
 		const char *k;
 		json_t *e;
 		v = aws_json_new_object(a);
-		json_object_foreach(j, k, e) {
+		json_object_foreach(j, k, e)
+		{
 			aws_json *ev = from_jansson(a, e, depth + 1);
 			if (!ev)
 				return NULL;

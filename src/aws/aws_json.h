@@ -35,7 +35,7 @@ typedef enum aws_json_kind {
 /* ---- building ---- */
 aws_json *aws_json_new_object(base_arena *a);
 aws_json *aws_json_new_array(base_arena *a);
-aws_json *aws_json_new_string(base_arena *a, const char *s);  /* copied */
+aws_json *aws_json_new_string(base_arena *a, const char *s); /* copied */
 aws_json *aws_json_new_int(base_arena *a, int64_t v);
 aws_json *aws_json_new_bool(base_arena *a, bool v);
 
@@ -62,7 +62,7 @@ BASE_MUST_USE int aws_json_encode(const aws_json *v, base_buf *out);
  * *out = NULL) when it is not a JSON text. */
 BASE_MUST_USE int aws_json_parse(base_arena *a, const char *body, size_t len, const aws_json **out);
 
-aws_json_kind aws_json_kind_of(const aws_json *v);   /* NULL -> AWS_JSON_NULL */
+aws_json_kind aws_json_kind_of(const aws_json *v); /* NULL -> AWS_JSON_NULL */
 /* obj[key] or NULL (missing key, or obj not an object). An explicit JSON
  * null is returned as a value of kind AWS_JSON_NULL. */
 const aws_json *aws_json_get(const aws_json *obj, const char *key);

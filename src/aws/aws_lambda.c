@@ -110,11 +110,12 @@ static int build_function(base_arena *a, const aws_lambda_function_spec *s, bool
 		aws_json_set_str(aws_json_set_object(o, "TracingConfig"), "Mode", s->tracing_mode);
 	if (update || s->dead_letter_target_arn)
 		aws_json_set_str(aws_json_set_object(o, "DeadLetterConfig"), "TargetArn",
-				 s->dead_letter_target_arn ? s->dead_letter_target_arn : "");
+		                 s->dead_letter_target_arn ? s->dead_letter_target_arn : "");
 	if (update || s->layers.n)
 		set_strs(o, "Layers", s->layers);
 	if (s->ephemeral_storage_size > 0)
-		aws_json_set_int(aws_json_set_object(o, "EphemeralStorage"), "Size", s->ephemeral_storage_size);
+		aws_json_set_int(aws_json_set_object(o, "EphemeralStorage"), "Size",
+		                 s->ephemeral_storage_size);
 	if (logging_set(&s->logging))
 		set_logging(o, &s->logging);
 	*out = o;
@@ -136,7 +137,8 @@ static int build_code(base_arena *a, const aws_lambda_function_spec *s, aws_json
 	return BASE_OK;
 }
 
-int aws_lambda_encode_function(base_arena *a, const aws_lambda_function_spec *spec, bool update, base_buf *out)
+int aws_lambda_encode_function(base_arena *a, const aws_lambda_function_spec *spec, bool update,
+                               base_buf *out)
 {
 	aws_json *o;
 	int rc = build_function(a, spec, update, &o);
@@ -194,7 +196,7 @@ static void parse_config(base_arena *a, const aws_json *c, aws_lambda_function *
 			if (arn)
 				v[k++] = arn;
 		}
-		f->layers = (aws_strs){ v, k };
+		f->layers = (aws_strs){v, k};
 	}
 	f->environment = aws__json_tags(a, aws_json_path(c, "Environment/Variables"));
 	f->subnet_ids = aws__json_strs(a, aws_json_path(c, "VpcConfig/SubnetIds"));
@@ -250,7 +252,7 @@ static const char *fn_path(base_arena *a, const char *prefix, const char *name, 
 
 /* Call returning a function configuration in *out. */
 static int function_call(aws_client *c, base_arena *a, const char *op, const char *method, const char *path,
-			 const aws_json *body, bool not_idempotent, aws_lambda_function *out, aws_error *err)
+                         const aws_json *body, bool not_idempotent, aws_lambda_function *out, aws_error *err)
 {
 	const aws_json *root = NULL;
 	int rc;
@@ -266,12 +268,13 @@ static int function_call(aws_client *c, base_arena *a, const char *op, const cha
 
 static int encode_error(aws_error *err, const char *op, int rc)
 {
-	aws_error_setf(err, 0, "InvalidRequest", "%s: cannot build the request body (%s)", op, base_err_str(rc));
+	aws_error_setf(err, 0, "InvalidRequest", "%s: cannot build the request body (%s)", op,
+	               base_err_str(rc));
 	return rc;
 }
 
 int aws_lambda_create_function(aws_client *c, base_arena *a, const aws_lambda_function_spec *spec,
-			       aws_lambda_function *out, aws_error *err)
+                               aws_lambda_function *out, aws_error *err)
 {
 	aws_json *body;
 	int rc = build_function(a, spec, false, &body);
@@ -283,21 +286,23 @@ int aws_lambda_create_function(aws_client *c, base_arena *a, const aws_lambda_fu
 }
 
 int aws_lambda_get_function(aws_client *c, base_arena *a, const char *name, aws_lambda_function *out,
-			    aws_error *err)
+                            aws_error *err)
 {
-	return function_call(c, a, "GetFunction", "GET", fn_path(a, "2015-03-31/functions", name, ""), NULL, false,
-			     out, err);
+	return function_call(c, a, "GetFunction", "GET", fn_path(a, "2015-03-31/functions", name, ""), NULL,
+	                     false, out, err);
 }
 
 int aws_lambda_get_function_configuration(aws_client *c, base_arena *a, const char *name,
-					  aws_lambda_function *out, aws_error *err)
+                                          aws_lambda_function *out, aws_error *err)
 {
 	return function_call(c, a, "GetFunctionConfiguration", "GET",
-			     fn_path(a, "2015-03-31/functions", name, "/configuration"), NULL, false, out, err);
+	                     fn_path(a, "2015-03-31/functions", name, "/configuration"), NULL, false, out,
+	                     err);
 }
 
-int aws_lambda_update_function_configuration(aws_client *c, base_arena *a, const aws_lambda_function_spec *spec,
-					     aws_lambda_function *out, aws_error *err)
+int aws_lambda_update_function_configuration(aws_client *c, base_arena *a,
+                                             const aws_lambda_function_spec *spec, aws_lambda_function *out,
+                                             aws_error *err)
 {
 	aws_json *body;
 	int rc = build_function(a, spec, true, &body);
@@ -306,12 +311,12 @@ int aws_lambda_update_function_configuration(aws_client *c, base_arena *a, const
 		return encode_error(err, "UpdateFunctionConfiguration", rc);
 	}
 	return function_call(c, a, "UpdateFunctionConfiguration", "PUT",
-			     fn_path(a, "2015-03-31/functions", spec->function_name, "/configuration"), body, false,
-			     out, err);
+	                     fn_path(a, "2015-03-31/functions", spec->function_name, "/configuration"), body,
+	                     false, out, err);
 }
 
 int aws_lambda_update_function_code(aws_client *c, base_arena *a, const aws_lambda_function_spec *spec,
-				    aws_lambda_function *out, aws_error *err)
+                                    aws_lambda_function *out, aws_error *err)
 {
 	aws_json *body;
 	int rc = build_code(a, spec, &body);
@@ -320,28 +325,33 @@ int aws_lambda_update_function_code(aws_client *c, base_arena *a, const aws_lamb
 		return encode_error(err, "UpdateFunctionCode", rc);
 	}
 	return function_call(c, a, "UpdateFunctionCode", "PUT",
-			     fn_path(a, "2015-03-31/functions", spec->function_name, "/code"), body, false, out, err);
+	                     fn_path(a, "2015-03-31/functions", spec->function_name, "/code"), body, false,
+	                     out, err);
 }
 
 int aws_lambda_publish_version(aws_client *c, base_arena *a, const char *name, aws_lambda_function *out,
-			       aws_error *err)
+                               aws_error *err)
 {
-	return function_call(c, a, "PublishVersion", "POST", fn_path(a, "2015-03-31/functions", name, "/versions"),
-			     aws_json_new_object(a), true, out, err);
+	return function_call(c, a, "PublishVersion", "POST",
+	                     fn_path(a, "2015-03-31/functions", name, "/versions"), aws_json_new_object(a),
+	                     true, out, err);
 }
 
 int aws_lambda_delete_function(aws_client *c, base_arena *a, const char *name, aws_error *err)
 {
-	return aws__rest_call(c, a, "DeleteFunction", "DELETE", fn_path(a, "2015-03-31/functions", name, ""), NULL,
-			      NULL, false, NULL, err);
+	return aws__rest_call(c, a, "DeleteFunction", "DELETE", fn_path(a, "2015-03-31/functions", name, ""),
+	                      NULL, NULL, false, NULL, err);
 }
 
 int aws_lambda_tag_resource(aws_client *c, base_arena *a, const char *arn, aws_tags tags, aws_error *err)
 {
 	aws_json *body = aws_json_new_object(a);
+	aws_error_clear(err);
+	if (tags.n == 0)
+		return BASE_OK;
 	set_tags(body, "Tags", tags);
 	return aws__rest_call(c, a, "TagResource", "POST", fn_path(a, "2017-03-31/tags", arn, ""), NULL, body,
-			      false, NULL, err);
+	                      false, NULL, err);
 }
 
 int aws_lambda_untag_resource(aws_client *c, base_arena *a, const char *arn, aws_strs keys, aws_error *err)
@@ -350,6 +360,9 @@ int aws_lambda_untag_resource(aws_client *c, base_arena *a, const char *arn, aws
 	int rc = BASE_OK;
 	char *query;
 
+	aws_error_clear(err);
+	if (keys.n == 0)
+		return BASE_OK;
 	base_buf_init(&q, 0);
 	for (size_t i = 0; i < keys.n && rc == BASE_OK; i++) {
 		if (i > 0)
@@ -364,7 +377,7 @@ int aws_lambda_untag_resource(aws_client *c, base_arena *a, const char *arn, aws
 	if (rc != BASE_OK)
 		return encode_error(err, "UntagResource", rc);
 	return aws__rest_call(c, a, "UntagResource", "DELETE", fn_path(a, "2017-03-31/tags", arn, ""),
-			      keys.n ? query : NULL, NULL, false, NULL, err);
+	                      keys.n ? query : NULL, NULL, false, NULL, err);
 }
 
 int aws_lambda_list_tags(aws_client *c, base_arena *a, const char *arn, aws_tags *out, aws_error *err)
@@ -373,8 +386,8 @@ int aws_lambda_list_tags(aws_client *c, base_arena *a, const char *arn, aws_tags
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	rc = aws__rest_call(c, a, "ListTags", "GET", fn_path(a, "2017-03-31/tags", arn, ""), NULL, NULL, false, &root,
-			    err);
+	rc = aws__rest_call(c, a, "ListTags", "GET", fn_path(a, "2017-03-31/tags", arn, ""), NULL, NULL,
+	                    false, &root, err);
 	if (rc != BASE_OK)
 		return rc;
 	*out = aws__json_tags(a, aws_json_get(root, "Tags"));
@@ -382,22 +395,24 @@ int aws_lambda_list_tags(aws_client *c, base_arena *a, const char *arn, aws_tags
 }
 
 int aws_lambda_put_function_concurrency(aws_client *c, base_arena *a, const char *name, int64_t reserved,
-					aws_error *err)
+                                        aws_error *err)
 {
 	aws_json *body = aws_json_new_object(a);
 	aws_json_set_int(body, "ReservedConcurrentExecutions", reserved);
 	return aws__rest_call(c, a, "PutFunctionConcurrency", "PUT",
-			      fn_path(a, "2017-10-31/functions", name, "/concurrency"), NULL, body, false, NULL, err);
+	                      fn_path(a, "2017-10-31/functions", name, "/concurrency"), NULL, body, false,
+	                      NULL, err);
 }
 
 int aws_lambda_delete_function_concurrency(aws_client *c, base_arena *a, const char *name, aws_error *err)
 {
 	return aws__rest_call(c, a, "DeleteFunctionConcurrency", "DELETE",
-			      fn_path(a, "2017-10-31/functions", name, "/concurrency"), NULL, NULL, false, NULL, err);
+	                      fn_path(a, "2017-10-31/functions", name, "/concurrency"), NULL, NULL, false,
+	                      NULL, err);
 }
 
 int aws_lambda_get_function_concurrency(aws_client *c, base_arena *a, const char *name, bool *has_out,
-					int64_t *reserved_out, aws_error *err)
+                                        int64_t *reserved_out, aws_error *err)
 {
 	const aws_json *root = NULL;
 	int rc;
@@ -405,7 +420,8 @@ int aws_lambda_get_function_concurrency(aws_client *c, base_arena *a, const char
 	*has_out = false;
 	*reserved_out = 0;
 	rc = aws__rest_call(c, a, "GetFunctionConcurrency", "GET",
-			    fn_path(a, "2019-09-30/functions", name, "/concurrency"), NULL, NULL, false, &root, err);
+	                    fn_path(a, "2019-09-30/functions", name, "/concurrency"), NULL, NULL, false,
+	                    &root, err);
 	if (rc != BASE_OK)
 		return rc;
 	*has_out = aws_json_int(aws_json_get(root, "ReservedConcurrentExecutions"), reserved_out);

@@ -23,7 +23,7 @@ static int map_rc(int rc, const aws_error *err)
 }
 
 int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *op, const aws_query *q,
-		    bool not_idempotent, const aws_xml_node **root_out, aws_error *err)
+                    bool not_idempotent, const aws_xml_node **root_out, aws_error *err)
 {
 	int rc;
 	size_t len = 0;
@@ -37,7 +37,7 @@ int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *o
 		*root_out = NULL;
 	if ((rc = aws_query_done(q)) != BASE_OK) {
 		aws_error_setf(err, 0, "RequestTooLarge", "%s: request body exceeds %u bytes", op,
-			       AWS_QUERY_MAX_BODY);
+		               AWS_QUERY_MAX_BODY);
 		goto done;
 	}
 	memset(&req, 0, sizeof req);
@@ -67,8 +67,9 @@ done:
 	return rc;
 }
 
-int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aws_query *q, const char *set_name,
-			  const aws_xml_node ***items_out, size_t *n_out, aws_error *err)
+int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aws_query *q,
+                          const char *set_name, const aws_xml_node ***items_out, size_t *n_out,
+                          aws_error *err)
 {
 	int rc = BASE_OK;
 	const aws_xml_node **items = NULL;
@@ -93,10 +94,12 @@ int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aw
 		aws_query_add(&page, "NextToken", token);
 		if ((rc = aws__query_call(c, a, AWS_SVC_EC2, op, &page, false, &root, err)) != BASE_OK)
 			goto done;
-		for (it = aws_xml_child(aws_xml_child(root, set_name), "item"); it; it = aws_xml_next(it, "item")) {
+		for (it = aws_xml_child(aws_xml_child(root, set_name), "item"); it;
+		     it = aws_xml_next(it, "item")) {
 			if (n == cap) {
 				size_t ncap = cap ? cap * 2 : 16;
-				items = base_arena_realloc(a, items, cap * sizeof *items, ncap * sizeof *items);
+				items = base_arena_realloc(a, items, cap * sizeof *items,
+				                           ncap * sizeof *items);
 				cap = ncap;
 			}
 			items[n++] = it;
@@ -132,8 +135,8 @@ char *aws__path_escape(base_arena *a, const char *s)
 }
 
 int aws__rest_call(aws_client *c, base_arena *a, const char *op, const char *method, const char *path,
-		   const char *query, const aws_json *body, bool not_idempotent, const aws_json **root_out,
-		   aws_error *err)
+                   const char *query, const aws_json *body, bool not_idempotent, const aws_json **root_out,
+                   aws_error *err)
 {
 	int rc = BASE_OK;
 	base_buf enc;
@@ -149,7 +152,8 @@ int aws__rest_call(aws_client *c, base_arena *a, const char *op, const char *met
 	memset(&req, 0, sizeof req);
 	if (body) {
 		if ((rc = aws_json_encode(body, &enc)) != BASE_OK) {
-			aws_error_setf(err, 0, "InvalidRequest", "%s: cannot encode the request body as JSON", op);
+			aws_error_setf(err, 0, "InvalidRequest", "%s: cannot encode the request body as JSON",
+			               op);
 			goto done;
 		}
 		req.body = enc.data;
@@ -186,23 +190,23 @@ aws_strs aws__xml_strs(base_arena *a, const aws_xml_node *set, const char *item_
 	size_t n = aws_xml_count(set, item_name), k = 0;
 	const char **v;
 	if (n == 0)
-		return (aws_strs){ NULL, 0 };
+		return (aws_strs){NULL, 0};
 	v = base_arena_calloc(a, n, sizeof *v);
 	for (const aws_xml_node *it = aws_xml_child(set, item_name); it; it = aws_xml_next(it, item_name)) {
 		const char *t = field ? aws_xml_path_text(it, field) : aws_xml_text(it);
 		if (t)
 			v[k++] = t;
 	}
-	return (aws_strs){ v, k };
+	return (aws_strs){v, k};
 }
 
 aws_tags aws__xml_tags(base_arena *a, const aws_xml_node *set, const char *item_name, const char *key_name,
-		       const char *value_name)
+                       const char *value_name)
 {
 	size_t n = aws_xml_count(set, item_name), k = 0;
 	aws_tag *v;
 	if (n == 0)
-		return (aws_tags){ NULL, 0 };
+		return (aws_tags){NULL, 0};
 	v = base_arena_calloc(a, n, sizeof *v);
 	for (const aws_xml_node *it = aws_xml_child(set, item_name); it; it = aws_xml_next(it, item_name)) {
 		const char *key = aws_xml_path_text(it, key_name);
@@ -213,7 +217,7 @@ aws_tags aws__xml_tags(base_arena *a, const aws_xml_node *set, const char *item_
 		v[k].value = val ? val : "";
 		k++;
 	}
-	return (aws_tags){ v, k };
+	return (aws_tags){v, k};
 }
 
 aws_strs aws__json_strs(base_arena *a, const aws_json *arr)
@@ -221,14 +225,14 @@ aws_strs aws__json_strs(base_arena *a, const aws_json *arr)
 	size_t n = aws_json_kind_of(arr) == AWS_JSON_ARRAY ? aws_json_len(arr) : 0, k = 0;
 	const char **v;
 	if (n == 0)
-		return (aws_strs){ NULL, 0 };
+		return (aws_strs){NULL, 0};
 	v = base_arena_calloc(a, n, sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = aws_json_str(aws_json_at(arr, i));
 		if (s)
 			v[k++] = s;
 	}
-	return (aws_strs){ v, k };
+	return (aws_strs){v, k};
 }
 
 aws_tags aws__json_tags(base_arena *a, const aws_json *obj)
@@ -236,7 +240,7 @@ aws_tags aws__json_tags(base_arena *a, const aws_json *obj)
 	size_t n = aws_json_kind_of(obj) == AWS_JSON_OBJECT ? aws_json_len(obj) : 0, k = 0;
 	aws_tag *v;
 	if (n == 0)
-		return (aws_tags){ NULL, 0 };
+		return (aws_tags){NULL, 0};
 	v = base_arena_calloc(a, n, sizeof *v);
 	for (size_t i = 0; i < n; i++) {
 		const char *s = aws_json_str(aws_json_at(obj, i));
@@ -246,5 +250,5 @@ aws_tags aws__json_tags(base_arena *a, const aws_json *obj)
 		v[k].value = s;
 		k++;
 	}
-	return (aws_tags){ v, k };
+	return (aws_tags){v, k};
 }

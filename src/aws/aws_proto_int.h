@@ -29,8 +29,8 @@
  * err->code "InvalidResponse" for an unparsable 2xx body.
  */
 BASE_MUST_USE int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *op,
-				  const aws_query *q, bool not_idempotent, const aws_xml_node **root_out,
-				  aws_error *err);
+                                  const aws_query *q, bool not_idempotent, const aws_xml_node **root_out,
+                                  aws_error *err);
 
 /*
  * EC2 Describe* with pagination: sends q (plus NextToken on later pages)
@@ -38,8 +38,8 @@ BASE_MUST_USE int aws__query_call(aws_client *c, base_arena *a, aws_service svc,
  * top-level element set_name of every page. *items_out and *n_out live in a.
  */
 BASE_MUST_USE int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aws_query *q,
-					const char *set_name, const aws_xml_node ***items_out, size_t *n_out,
-					aws_error *err);
+                                        const char *set_name, const aws_xml_node ***items_out, size_t *n_out,
+                                        aws_error *err);
 
 /*
  * Lambda REST-JSON call. path must be already percent-encoded; query may be
@@ -48,8 +48,8 @@ BASE_MUST_USE int aws__ec2_describe_all(aws_client *c, base_arena *a, const char
  * empty body). Error mapping as aws__query_call.
  */
 BASE_MUST_USE int aws__rest_call(aws_client *c, base_arena *a, const char *op, const char *method,
-				 const char *path, const char *query, const aws_json *body, bool not_idempotent,
-				 const aws_json **root_out, aws_error *err);
+                                 const char *path, const char *query, const aws_json *body,
+                                 bool not_idempotent, const aws_json **root_out, aws_error *err);
 
 /* Percent-encodes s (RFC 3986, '/' and ':' encoded) into an arena string. */
 char *aws__path_escape(base_arena *a, const char *s);
@@ -60,7 +60,7 @@ aws_strs aws__xml_strs(base_arena *a, const aws_xml_node *set, const char *item_
 /* key/value children of every child `item_name` of set (EC2: "item",
  * "key", "value"; IAM: "member", "Key", "Value"). */
 aws_tags aws__xml_tags(base_arena *a, const aws_xml_node *set, const char *item_name, const char *key_name,
-		       const char *value_name);
+                       const char *value_name);
 
 /* JSON string array -> aws_strs (non-strings skipped). */
 aws_strs aws__json_strs(base_arena *a, const aws_json *arr);

@@ -13,16 +13,6 @@
 
 #include "base/base_alloc.h"
 
-const char *aws_tags_get(aws_tags tags, const char *key)
-{
-	if (!key)
-		return NULL;
-	for (size_t i = 0; i < tags.n; i++)
-		if (tags.v[i].key && strcmp(tags.v[i].key, key) == 0)
-			return tags.v[i].value;
-	return NULL;
-}
-
 /* ---------------------------------------------------------------------- */
 /* percent-encoding                                                        */
 /* ---------------------------------------------------------------------- */
@@ -46,7 +36,7 @@ int aws_query_encode(base_buf *out, const char *s, size_t n)
 		/* flush the verbatim run, then the escape */
 		if (i > start && (rc = base_buf_append(out, s + start, i - start)) != BASE_OK)
 			goto done;
-		char esc[3] = { '%', hex[ch >> 4], hex[ch & 15] };
+		char esc[3] = {'%', hex[ch >> 4], hex[ch & 15]};
 		if ((rc = base_buf_append(out, esc, 3)) != BASE_OK)
 			goto done;
 		start = i + 1;

@@ -27,8 +27,8 @@
 #define AWS_QUERY_MAX_BODY (4u * 1024u * 1024u)
 
 typedef struct aws_query {
-	base_buf buf;   /* the form body so far; data is NUL-terminated */
-	int err;        /* first append error (sticky), BASE_OK otherwise */
+	base_buf buf; /* the form body so far; data is NUL-terminated */
+	int err;      /* first append error (sticky), BASE_OK otherwise */
 } aws_query;
 
 /* Initialises q and appends "Action=<action>&Version=<version>".
@@ -46,9 +46,9 @@ const char *aws_query_body(const aws_query *q, size_t *len_out);
 void aws_query_add(aws_query *q, const char *key, const char *value);
 /* Same with a printf-formatted key, e.g. ("IpPermissions.%zu.FromPort"). */
 void aws_query_addf(aws_query *q, const char *value, const char *key_fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 void aws_query_add_int(aws_query *q, const char *key, int64_t v);
-void aws_query_add_bool(aws_query *q, const char *key, bool v);   /* true/false */
+void aws_query_add_bool(aws_query *q, const char *key, bool v); /* true/false */
 
 /* prefix.1=v[0]&prefix.2=v[1]... (prefix "SubnetId" or "TagKeys.member"). */
 void aws_query_add_list(aws_query *q, const char *prefix, aws_strs vals);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 /* AWS.md 2.2: the union of the SDKs' throttling codes. IAM's "LimitExceeded"
  * (no "Exception") is a quota error and deliberately absent. */

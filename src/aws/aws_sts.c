@@ -101,7 +101,7 @@ int aws_sts_get_caller_identity(aws_client *c, base_arena *a, aws_sts_identity *
 }
 
 static int assume(aws_client *c, base_arena *a, const char *op, aws_query *q, aws_sts_credentials *out,
-		  aws_error *err)
+                  aws_error *err)
 {
 	const aws_xml_node *root = NULL;
 	int rc = aws__query_call(c, a, AWS_SVC_STS, op, q, false, &root, err);
@@ -114,7 +114,7 @@ static int assume(aws_client *c, base_arena *a, const char *op, aws_query *q, aw
 }
 
 int aws_sts_assume_role(aws_client *c, base_arena *a, const aws_sts_assume_role_in *in,
-			aws_sts_credentials *out, aws_error *err)
+                        aws_sts_credentials *out, aws_error *err)
 {
 	aws_query q;
 	memset(out, 0, sizeof *out);
@@ -123,7 +123,7 @@ int aws_sts_assume_role(aws_client *c, base_arena *a, const aws_sts_assume_role_
 }
 
 int aws_sts_assume_role_with_web_identity(aws_client *c, base_arena *a, const aws_sts_web_identity_in *in,
-					  aws_sts_credentials *out, aws_error *err)
+                                          aws_sts_credentials *out, aws_error *err)
 {
 	aws_query q;
 	memset(out, 0, sizeof *out);

@@ -43,16 +43,12 @@ typedef struct aws_filters {
 } aws_filters;
 
 /* Wraps a C array literal as aws_strs / aws_tags / aws_filters. */
-#define AWS_STRS(arr) ((aws_strs){ (arr), sizeof(arr) / sizeof((arr)[0]) })
-#define AWS_TAGS(arr) ((aws_tags){ (arr), sizeof(arr) / sizeof((arr)[0]) })
-#define AWS_FILTERS(arr) ((aws_filters){ (arr), sizeof(arr) / sizeof((arr)[0]) })
+#define AWS_STRS(arr) ((aws_strs){(arr), sizeof(arr) / sizeof((arr)[0])})
+#define AWS_TAGS(arr) ((aws_tags){(arr), sizeof(arr) / sizeof((arr)[0])})
+#define AWS_FILTERS(arr) ((aws_filters){(arr), sizeof(arr) / sizeof((arr)[0])})
 
 /* An optional boolean: UNSET means "do not send" (AWS keeps its default). */
-typedef enum aws_opt_bool {
-	AWS_BOOL_UNSET = 0,
-	AWS_BOOL_FALSE,
-	AWS_BOOL_TRUE
-} aws_opt_bool;
+typedef enum aws_opt_bool { AWS_BOOL_UNSET = 0, AWS_BOOL_FALSE, AWS_BOOL_TRUE } aws_opt_bool;
 
 /* Looks up a tag value by key; NULL when absent. NULL-safe. */
 const char *aws_tags_get(aws_tags tags, const char *key);

@@ -9,6 +9,7 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "base/base_buf.h"
@@ -24,9 +25,18 @@ struct aws_xml_node {
 	aws_xml_node *next;
 };
 
-void aws_xml_global_init(void)
+/* libxml2's lazy initialisation is not thread-safe (2.9.x): run it exactly
+ * once, from aws_xml_global_init or from the first parse (STYLE C12(a)). */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init_once(void)
 {
 	xmlInitParser();
+}
+
+void aws_xml_global_init(void)
+{
+	(void)pthread_once(&xml_once, xml_init_once);
 }
 
 /* Copies element `src` (and its element subtree) into the arena. */
@@ -69,12 +79,13 @@ int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_nod
 	aws_xml_node *root = NULL;
 
 	*root_out = NULL;
+	aws_xml_global_init();
 	if (!body || len == 0 || len > (size_t)0x7fffffff)
 		goto done;
 	/* NONET: never fetch anything; no NOENT/DTDLOAD: no entity expansion
 	 * from external sources. Errors are reported by return value only. */
 	doc = xmlReadMemory(body, (int)len, NULL, NULL,
-			    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (!doc)
 		goto done;
 	const xmlNode *el = xmlDocGetRootElement(doc);

@@ -22,16 +22,16 @@
 
 typedef struct aws_xml_node aws_xml_node;
 
-/* Initialises libxml2 (xmlInitParser). Call once from the main thread
- * before any thread parses XML (STYLE C12(a)); aws_global_init does it. */
+/* Initialises libxml2 (xmlInitParser) once (pthread_once). Call it from
+ * main before threads start (STYLE C12(a)); aws_xml_parse also calls it, so
+ * forgetting is safe. Thread-safe. */
 void aws_xml_global_init(void);
 
 /* Parses body[0..len) into a tree in arena a; *root_out = the document
  * element (borrowed, lives as long as a). No network access, no DTD/entity
  * loading. Returns BASE_EINVALID (and *root_out = NULL) if the bytes are
  * not well-formed XML. */
-BASE_MUST_USE int aws_xml_parse(base_arena *a, const char *body, size_t len,
-				const aws_xml_node **root_out);
+BASE_MUST_USE int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_node **root_out);
 
 /* Local name of the element ("vpcSet"), never NULL for a non-NULL node. */
 const char *aws_xml_name(const aws_xml_node *n);

@@ -73,7 +73,19 @@ struct plugin_server {
 	grpc_completion_queue *cq; /* new-call notifications + shutdown tag */
 	atomic_bool shutting_down;
 	int shutdown_tag; /* its address is the server-shutdown tag */
+
+	/* start-up work done by prepare(), possibly on prep_thread */
+	bool prep_started, prep_joined;
+	pthread_t prep_thread;
+	int prep_rc;
+	int port;
+	plugin_tls_cert *cert; /* NULL for plaintext */
 };
+
+static void *prepare_main(void *arg);
+static int join_prepare(plugin_server *s);
+struct slot;
+static void slot_free(struct slot *sl);
 
 /* One outstanding / running call. */
 struct slot {
@@ -163,6 +175,13 @@ int plugin_server_new(plugin_server **out)
 	rc = add_method(s, PLUGIN__PATH_HEALTH_CHECK, plugin__health_check, s, METHOD_UNARY);
 	if (rc != BASE_OK)
 		goto done;
+	/* When Terraform launched us, start the expensive part of start-up
+	 * (OpenSSL key + certificate, TLS context, listener) now, so it overlaps
+	 * whatever main does before plugin_serve. If no thread can be made,
+	 * plugin_serve simply does the work itself. */
+	if (plugin_handshake_cookie_ok(getenv(PLUGIN_MAGIC_COOKIE_KEY)) &&
+		pthread_create(&s->prep_thread, NULL, prepare_main, s) == 0)
+		s->prep_started = true;
 	*out = s;
 	s = NULL;
 done:
@@ -177,8 +196,25 @@ void plugin_server_free(plugin_server *s)
 	for (size_t i = 0; i < s->n_methods; i++)
 		base_free(s->methods[i].path);
 	base_free(s->methods);
-	/* s->server / s->cq exist only while serving, and serving ends the
-	 * process; nothing else to release. */
+	(void)join_prepare(s);
+	if (s->server != NULL) {
+		/* prepared but never served (tests): a server with listeners must
+		 * be shut down before it is destroyed */
+		grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
+		grpc_server_cancel_all_calls(s->server);
+		for (;;) {
+			grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+			if (ev.type != GRPC_OP_COMPLETE || ev.tag == &s->shutdown_tag)
+				break;
+			slot_free(ev.tag); /* a call request that shutdown failed */
+		}
+		grpc_server_destroy(s->server);
+	}
+	if (s->cq != NULL) {
+		grpc_completion_queue_shutdown(s->cq);
+		grpc_completion_queue_destroy(s->cq);
+	}
+	plugin_tls_cert_free(s->cert);
 	base_free(s);
 }
 
@@ -525,27 +561,18 @@ static grpc_server_credentials *make_creds(const char *client_pem, plugin_tls_ce
 	return creds;
 }
 
-int plugin_serve(plugin_server *s)
+/*
+ * Everything before grpc_server_start: credentials (TLS key + certificate
+ * when PLUGIN_CLIENT_CERT is set), the gRPC server, its queue and the
+ * listener on 127.0.0.1:<free port>. Sets s->server, s->cq, s->port,
+ * s->cert. Errors: BASE_ERR (logged).
+ */
+static int prepare(plugin_server *s)
 {
-	int exit_code = 1;
-	plugin_tls_cert *cert = NULL;
-	grpc_server_credentials *creds = NULL;
-	base_buf line;
-	base_buf_init(&line, 0);
-
-	if (!plugin_handshake_cookie_ok(getenv(PLUGIN_MAGIC_COOKIE_KEY))) {
-		fputs(PLUGIN_NOT_A_PROGRAM_MESSAGE, stderr);
-		fflush(stderr);
-		goto done;
-	}
-	setup_process();
-	static const int supported[] = { PLUGIN_APP_PROTOCOL_VERSION };
-	int version = plugin_handshake_choose_version(getenv("PLUGIN_PROTOCOL_VERSIONS"), supported, 1);
-
-	creds = make_creds(getenv("PLUGIN_CLIENT_CERT"), &cert);
+	int rc = BASE_ERR;
+	grpc_server_credentials *creds = make_creds(getenv("PLUGIN_CLIENT_CERT"), &s->cert);
 	if (creds == NULL)
 		goto done;
-
 	grpc_arg args[] = {
 		/* Terraform sends whole states and configs in one message. */
 		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, { .integer = -1 } },
@@ -558,11 +585,54 @@ int plugin_serve(plugin_server *s)
 	s->server = grpc_server_create(&chargs, NULL);
 	s->cq = grpc_completion_queue_create_for_next(NULL);
 	grpc_server_register_completion_queue(s->server, s->cq, NULL);
-	int port = grpc_server_add_http2_port(s->server, "127.0.0.1:0", creds);
-	grpc_server_credentials_release(creds);
-	creds = NULL;
-	if (port <= 0) {
+	s->port = grpc_server_add_http2_port(s->server, "127.0.0.1:0", creds);
+	if (s->port <= 0) {
 		BASE_ERROR("plugin", "cannot listen on 127.0.0.1");
+		goto done;
+	}
+	rc = BASE_OK;
+done:
+	if (creds != NULL)
+		grpc_server_credentials_release(creds);
+	return rc;
+}
+
+static void *prepare_main(void *arg)
+{
+	plugin_server *s = arg;
+	s->prep_rc = prepare(s);
+	return NULL;
+}
+
+/* Waits for the start-up thread if there is one; returns its result. */
+static int join_prepare(plugin_server *s)
+{
+	if (s->prep_started && !s->prep_joined) {
+		(void)pthread_join(s->prep_thread, NULL);
+		s->prep_joined = true;
+	}
+	return s->prep_rc;
+}
+
+int plugin_serve(plugin_server *s)
+{
+	int exit_code = 1;
+	base_buf line;
+	base_buf_init(&line, 0);
+
+	if (!plugin_handshake_cookie_ok(getenv(PLUGIN_MAGIC_COOKIE_KEY))) {
+		fputs(PLUGIN_NOT_A_PROGRAM_MESSAGE, stderr);
+		fflush(stderr);
+		goto done;
+	}
+	setup_process();
+	static const int supported[] = { PLUGIN_APP_PROTOCOL_VERSION };
+	int version = plugin_handshake_choose_version(getenv("PLUGIN_PROTOCOL_VERSIONS"), supported, 1);
+
+	if (s->prep_started) {
+		if (join_prepare(s) != BASE_OK)
+			goto done;
+	} else if (prepare(s) != BASE_OK) {
 		goto done;
 	}
 	grpc_server_start(s->server);
@@ -571,27 +641,24 @@ int plugin_serve(plugin_server *s)
 			goto done;
 
 	char addr[32];
-	snprintf(addr, sizeof addr, "127.0.0.1:%d", port);
+	snprintf(addr, sizeof addr, "127.0.0.1:%d", s->port);
 	size_t der_len = 0;
-	const uint8_t *der = cert ? plugin_tls_cert_der(cert, &der_len) : NULL;
+	const uint8_t *der = s->cert ? plugin_tls_cert_der(s->cert, &der_len) : NULL;
 	if (plugin_handshake_format(&line, version, "tcp", addr, der, der_len) != BASE_OK ||
 		plugin_handshake_write(STDOUT_FILENO, line.data, line.len) != BASE_OK) {
 		BASE_ERROR("plugin", "cannot write the handshake line");
 		goto done;
 	}
 	silence_stdout();
-	/* The key is inside the credentials now; drop our copy. */
-	plugin_tls_cert_free(cert);
-	cert = NULL;
 	BASE_DEBUG("plugin", "plugin server listening on %s (%s, protocol %d)", addr,
 		der ? "mTLS" : "plaintext", version);
+	/* The key lives inside the gRPC credentials now; drop our copy. */
+	plugin_tls_cert_free(s->cert);
+	s->cert = NULL;
 
 	serve_loop(s);
 	exit_code = 0;
 done:
-	if (creds != NULL)
-		grpc_server_credentials_release(creds);
-	plugin_tls_cert_free(cert);
 	base_buf_dispose(&line);
 	return exit_code;
 }

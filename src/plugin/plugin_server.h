@@ -61,12 +61,20 @@ void plugin_global_init(void);
 /*
  * Creates a server with no methods registered. *out = NULL on failure.
  * Errors: none today besides BASE_ERR (reserved). Caller frees with
- * plugin_server_free. Does no I/O.
+ * plugin_server_free. Requires plugin_global_init first.
+ *
+ * Start-up speed: when TF_PLUGIN_MAGIC_COOKIE is right (i.e. Terraform
+ * launched us), this already starts a background thread that generates the
+ * TLS key + certificate (if PLUGIN_CLIENT_CERT is set), builds the gRPC
+ * server and binds the listener; plugin_serve waits for it. So call it
+ * early in main, before other start-up work (schema building, AWS set-up),
+ * and do not modify the environment (setenv) while that thread may run.
  */
 BASE_MUST_USE int plugin_server_new(plugin_server **out);
 
-/* Frees a server that has not been served (plugin_serve exits the process).
- * NULL is fine. */
+/* Frees a server that has not been served (plugin_serve exits the process
+ * on Shutdown) or whose plugin_serve failed; waits for the start-up thread
+ * and closes the listener if they exist. NULL is fine. */
 void plugin_server_free(plugin_server *s);
 
 /*
@@ -81,8 +89,9 @@ BASE_MUST_USE int plugin_server_register(plugin_server *s, const char *path, plu
 
 /*
  * Optional hook run (on a worker thread) when GRPCController.Shutdown
- * arrives, after the reply is queued and before the process exits. Keep it
- * short: the process exits right after it returns. Call before plugin_serve.
+ * arrives, after the reply has been sent and before the other calls are
+ * cancelled and the process exits. Keep it short: the process exits right
+ * after it returns. Call before plugin_serve.
  */
 void plugin_server_on_shutdown(plugin_server *s, void (*fn)(void *ctx), void *ctx);
 
@@ -90,12 +99,16 @@ void plugin_server_on_shutdown(plugin_server *s, void (*fn)(void *ctx), void *ct
  * Serves the go-plugin protocol:
  *  1. checks TF_PLUGIN_MAGIC_COOKIE; if wrong or missing prints a human
  *     message on stderr and returns 1 (nothing is written to stdout);
- *  2. ignores SIGINT/SIGPIPE, sets PR_SET_PDEATHSIG(SIGKILL);
+ *  2. ignores SIGINT/SIGPIPE, sets PR_SET_PDEATHSIG(SIGKILL), marks every
+ *     inherited fd above 2 close-on-exec;
  *  3. with PLUGIN_CLIENT_CERT set: fresh P-256 key + self-signed cert and
  *     mTLS requiring a client cert signed by that PEM; without it plaintext;
- *  4. binds 127.0.0.1:<free port>, starts the server, prints the handshake
- *     line `1|6|tcp|127.0.0.1:PORT|grpc|<cert base64>` on stdout and flushes;
- *  5. serves until GRPCController.Shutdown, then exits the process with 0.
+ *  4. binds 127.0.0.1:<free port>, starts the server, writes the handshake
+ *     line `1|6|tcp|127.0.0.1:PORT|grpc|<cert base64>` to stdout (one
+ *     write(2), no stdio buffering), then points fd 1 at /dev/null so that
+ *     nothing else can ever reach Terraform's stdout pipe;
+ *  5. serves until GRPCController.Shutdown, then exits the process with 0
+ *     (via _exit: atexit handlers do not run).
  * Returns the process exit code: 1 on any start-up failure (reported on
  * stderr via base_log, nothing on stdout); on Shutdown the process exits
  * from inside (the return is only reached if the server stops otherwise,

@@ -7,7 +7,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "base/base_alloc.h"
@@ -449,11 +448,9 @@ static const struct method {
 int tf6_server_register(tf6_server *t, plugin_server *s)
 {
 	for (size_t i = 0; i < sizeof(METHODS) / sizeof(METHODS[0]); i++) {
-		char path[96];
-		int n = snprintf(path, sizeof(path), "/tfplugin6.Provider/%s", METHODS[i].name);
-		if (n < 0 || (size_t)n >= sizeof(path))
-			return BASE_ERR;
-		int rc = plugin_server_register(s, path, METHODS[i].fn, t);
+		char *path = base_xasprintf("/tfplugin6.Provider/%s", METHODS[i].name);
+		int rc = plugin_server_register(s, path, METHODS[i].fn, t); /* copies path */
+		base_free(path);
 		if (rc != BASE_OK)
 			return rc;
 	}

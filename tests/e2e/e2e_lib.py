@@ -33,7 +33,6 @@ PROVIDER_ADDR = "registry.terraform.io/lambdavpc/lambdavpc"
 MIRROR_PKG = os.path.join(BUILD, "mirror", PROVIDER_ADDR, VERSION, "linux_amd64")
 BIN_NAME = "terraform-provider-lambdavpc_v" + VERSION
 EXAMPLES = os.path.join(ROOT, "examples")
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 REGION = "us-east-2"
 OWNER_TAG = "lambdavpc:function"
 
@@ -72,7 +71,7 @@ def moto_url():
     if _moto["url"]:
         return _moto["url"]
     out = subprocess.run(
-        [os.path.join(ROOT, "tools", "moto.sh"), "start"],
+        ["bash", os.path.join(ROOT, "tools", "moto.sh"), "start"],
         check=True, stdout=subprocess.PIPE, text=True,
     ).stdout
     vals = dict(line.split("=", 1) for line in out.split() if "=" in line)
@@ -83,7 +82,7 @@ def moto_url():
 
 def _stop_moto():
     if _moto["pid"]:
-        subprocess.run([os.path.join(ROOT, "tools", "moto.sh"), "stop", _moto["pid"]])
+        subprocess.run(["bash", os.path.join(ROOT, "tools", "moto.sh"), "stop", _moto["pid"]])
 
 
 def client(service):

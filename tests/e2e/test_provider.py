@@ -251,6 +251,71 @@ class ValidateTest(ProviderTestCase):
         self.wd.write("main.tf", resource_config())
 
 
+# name -> ((text in PROVIDER_BLOCK, replacement), attribute names of which one must be named)
+BAD_PROVIDER_CONFIGS = {
+    "bad_region": (('region                      = "us-east-2"', 'region = "moon"'), ["region"]),
+    "endpoint_not_url": (('ec2    = "http://127.0.0.1:1"', 'ec2    = "not a url"'), ["ec2"]),
+    "max_retries_negative": (("skip_credentials_validation = true",
+                              "skip_credentials_validation = true\n  max_retries = -1"),
+                             ["max_retries"]),
+    "access_key_without_secret": (("skip_credentials_validation = true",
+                                   'skip_credentials_validation = true\n  access_key = "AKIAEXAMPLE"'),
+                                  ["secret_key"]),
+}
+
+
+class ProviderConfigTest(ProviderTestCase):
+    def errors_naming(self, r, attrs):
+        doc = json.loads(r.stdout)
+        errors = [d for d in doc.get("diagnostics", []) if d.get("severity") == "error"]
+        self.assertTrue(errors, r.stdout)
+        blob = "\n".join(d.get("summary", "") + "\n" + d.get("detail", "") + "\n" +
+                         (d.get("snippet") or {}).get("code", "") for d in errors)
+        self.assertTrue(any(a in blob for a in attrs), "none of %s named:\n%s" % (attrs, r.stdout))
+
+    def test_bad_provider_configs_fail_naming_the_attribute(self):
+        for name, (repl, attrs) in BAD_PROVIDER_CONFIGS.items():
+            with self.subTest(case=name):
+                self.wd.write("main.tf", resource_config().replace(*repl))
+                r = self.wd.tf("validate", "-json")
+                self.assertNoCrash(r)
+                self.assertNotEqual(r.rc, 0, "%s validated:\n%s" % (name, r))
+                self.errors_naming(r, attrs)
+        self.wd.write("main.tf", resource_config())
+
+    def test_secret_key_never_logged(self):
+        secret = "SuperSecretValue123xyz"
+        cfg = resource_config().replace(
+            "skip_credentials_validation = true",
+            'skip_credentials_validation = true\n  access_key = "AKIAEXAMPLEKEY"\n'
+            '  secret_key = "%s"\n  max_retries = 0' % secret)
+        self.wd.write("main.tf", cfg)
+        try:
+            r = self.wd.tf("plan", env={"TF_LOG": "TRACE"})
+            self.assertNoCrash(r)
+            ours = [ln for ln in r.stderr.splitlines() if "provider." + L.BIN_NAME in ln]
+            self.assertTrue(any("ConfigureProvider" in ln for ln in ours) or r.rc != 0, str(r))
+            self.assertEqual([ln for ln in ours if secret in ln], [], "secret in provider log")
+        finally:
+            self.wd.write("main.tf", resource_config())
+
+    def test_credentials_checked_at_configure(self):
+        """skip_credentials_validation = false: configure calls STS, so an
+        unreachable endpoint fails the plan with a clear error, not later."""
+        cfg = resource_config().replace(
+            "skip_credentials_validation = true",
+            "skip_credentials_validation = false\n  max_retries = 0")
+        self.wd.write("main.tf", cfg)
+        try:
+            r = self.wd.tf("plan", timeout=120)
+            self.assertNoCrash(r)
+            self.assertNotEqual(r.rc, 0, str(r))
+            self.assertRegex(r.output, r"(?i)sts|credential|connect|127\.0\.0\.1:1",
+                             "the error should be about reaching STS / checking credentials")
+        finally:
+            self.wd.write("main.tf", resource_config())
+
+
 class SchemaTest(ProviderTestCase):
     @classmethod
     def setUpClass(cls):

@@ -298,6 +298,46 @@ class SeedScenarioTest(ResourceTestCase):
         self.assertNothingLeft(name, out, vpc_id)
 
 
+class PlanTimeChecksTest(ResourceTestCase):
+    """Inputs that need the account fail at plan, before anything is created."""
+
+    def plan_fails_naming(self, wd, attrs, why):
+        r = wd.tf("plan")
+        self.assertIsNone(r.crashed(), str(r))
+        self.assertNotEqual(r.rc, 0, "%s: plan should fail:\n%s" % (why, r))
+        self.assertTrue(any(a in r.output for a in attrs), "%s: none of %s named:\n%s" % (why, attrs, r))
+        self.assertNotIn("Not implemented", r.output)
+
+    def test_account_dependent_inputs(self):
+        name = L.unique("e2e-plan")
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        # A subnet the user already has in the VPC.
+        self.ec2.create_subnet(VpcId=vpc_id, CidrBlock="12.25.15.96/27", AvailabilityZone="us-east-2a")
+        cases = [
+            ("CIDR outside the VPC", {"subnet_cidr_blocks": ["12.25.15.0/27", "12.25.16.0/27"]},
+             ["subnet_cidr_blocks"]),
+            ("CIDR already used in the VPC", {"subnet_cidr_blocks": ["12.25.15.0/27", "12.25.15.96/27"]},
+             ["subnet_cidr_blocks"]),
+        ]
+        wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
+        for why, tfvars, attrs in cases:
+            with self.subTest(case=why):
+                wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=vpc_id, function_name=name, **tfvars)
+                self.plan_fails_naming(wd, attrs, why)
+        no_dns = L.create_vpc("12.25.15.0/25", dns=False)
+        with self.subTest(case="VPC without DNS hostnames, private DNS on"):
+            wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=no_dns, function_name=name)
+            self.plan_fails_naming(wd, ["vpc_id", "private_dns_enabled", "DNS"], "no DNS")
+        with self.subTest(case="VPC that does not exist"):
+            wd.set_vars(aws_endpoint=L.moto_url(), vpc_id="vpc-0000000000000dead", function_name=name)
+            self.plan_fails_naming(wd, ["vpc_id"], "missing VPC")
+        # Failed plans create nothing.
+        self.assertEqual(self.ec2.describe_subnets(
+            Filters=[{"Name": "tag:" + L.OWNER_TAG, "Values": [name]}])["Subnets"], [])
+        with self.assertRaises(ClientError):
+            self.lam.get_function(FunctionName=name)
+
+
 class ModuleForEachTest(ResourceTestCase):
     def test_three_functions_one_vpc(self):
         prefix = L.unique("e2e-mod")

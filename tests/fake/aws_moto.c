@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -97,7 +98,9 @@ const char *aws_moto_url(void)
 	fflush(NULL);
 	moto_pid = fork();
 	if (moto_pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
+		int devnull;
+		prctl(PR_SET_PDEATHSIG, SIGTERM); /* never outlive a crashed test */
+		devnull = open("/dev/null", O_WRONLY);
 		if (devnull >= 0) {
 			dup2(devnull, 1);
 			dup2(devnull, 2);

@@ -243,7 +243,7 @@ OPID=$(cat "$T/orphan.pid" 2>/dev/null)
 [ -n "$OPID" ] && PIDS+=("$OPID")
 check "orphan test: inner server is serving (pid ${OPID:-?})" eval '[ -n "$OPID" ] && alive "$OPID"'
 kill -9 "$PARENT" 2>/dev/null
-wait "$PARENT" 2>/dev/null
+{ wait "$PARENT"; } 2>/dev/null
 check "orphaned plugin is killed when its parent dies" eval '[ -n "$OPID" ] && wait_gone "$OPID" 1000'
 
 echo "$pass passed, $fail failed"

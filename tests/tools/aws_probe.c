@@ -92,7 +92,7 @@ static aws_strs args_all(struct ctx *x, const char *k)
 	for (int i = 0; i < x->args.n; i++)
 		if (strcmp(x->args.key[i], k) == 0)
 			v[n++] = x->args.val[i];
-	return (aws_strs){ v, n };
+	return (aws_strs){v, n};
 }
 
 /* key=K=V pairs (value after the second '='; "K" alone = NULL value). */
@@ -105,7 +105,7 @@ static aws_tags args_kv(struct ctx *x, const char *k)
 		t[i].key = eq ? base_arena_strndup(x->a, raw.v[i], (size_t)(eq - raw.v[i])) : raw.v[i];
 		t[i].value = eq ? eq + 1 : NULL;
 	}
-	return (aws_tags){ t, raw.n };
+	return (aws_tags){t, raw.n};
 }
 
 /* filter=NAME=V1,V2 */
@@ -121,9 +121,9 @@ static aws_filters args_filters(struct ctx *x)
 		     tok = strtok_r(NULL, ",", &save))
 			vals[n++] = tok;
 		f[i].name = kv.v[i].key;
-		f[i].values = (aws_strs){ vals, n };
+		f[i].values = (aws_strs){vals, n};
 	}
-	return (aws_filters){ f, kv.n };
+	return (aws_filters){f, kv.n};
 }
 
 /* ---- output helpers ---- */
@@ -177,7 +177,8 @@ static aws_json *j_subnet(struct ctx *x, const aws_ec2_subnet *s)
 
 static aws_json *j_route_table(struct ctx *x, const aws_ec2_route_table *t)
 {
-	aws_json *o = obj(x), *as = aws_json_set_array(o, "associations"), *rs = aws_json_set_array(o, "routes");
+	aws_json *o = obj(x), *as = aws_json_set_array(o, "associations"),
+	         *rs = aws_json_set_array(o, "routes");
 	S(o, "route_table_id", t->route_table_id);
 	S(o, "vpc_id", t->vpc_id);
 	for (size_t i = 0; i < t->n_assocs; i++) {
@@ -349,7 +350,8 @@ static int op_describe_vpc_attribute(struct ctx *x)
 static int op_describe_azs(struct ctx *x)
 {
 	aws_ec2_azs out;
-	int rc = aws_ec2_describe_availability_zones(x->c, x->a, args_all(x, "name"), args_filters(x), &out, &x->err);
+	int rc = aws_ec2_describe_availability_zones(x->c, x->a, args_all(x, "name"), args_filters(x), &out,
+	                                             &x->err);
 	aws_json *l = list_result(x);
 	for (size_t i = 0; rc == BASE_OK && i < out.n; i++) {
 		aws_json *o = obj(x);
@@ -364,7 +366,8 @@ static int op_describe_azs(struct ctx *x)
 
 static int op_create_subnet(struct ctx *x)
 {
-	aws_ec2_subnet_spec s = { req(x, "vpc"), req(x, "cidr"), arg(x, "az"), arg(x, "az_id"), args_kv(x, "tag") };
+	aws_ec2_subnet_spec s = {req(x, "vpc"), req(x, "cidr"), arg(x, "az"), arg(x, "az_id"),
+	                         args_kv(x, "tag")};
 	aws_ec2_subnet out;
 	int rc = aws_ec2_create_subnet(x->c, x->a, &s, &out, &x->err);
 	if (rc == BASE_OK)
@@ -390,8 +393,8 @@ static int op_delete_subnet(struct ctx *x)
 static int op_create_route_table(struct ctx *x)
 {
 	aws_ec2_route_table out;
-	int rc = aws_ec2_create_route_table(x->c, x->a, req(x, "vpc"), args_kv(x, "tag"), arg(x, "token"), &out,
-					    &x->err);
+	int rc = aws_ec2_create_route_table(x->c, x->a, req(x, "vpc"), args_kv(x, "tag"), arg(x, "token"),
+	                                    &out, &x->err);
 	if (rc == BASE_OK)
 		x->result = j_route_table(x, &out);
 	return rc;
@@ -423,7 +426,8 @@ static int op_disassociate_route_table(struct ctx *x)
 static int op_replace_route_table_association(struct ctx *x)
 {
 	const char *id = NULL;
-	int rc = aws_ec2_replace_route_table_association(x->c, x->a, req(x, "assoc"), req(x, "rtb"), &id, &x->err);
+	int rc = aws_ec2_replace_route_table_association(x->c, x->a, req(x, "assoc"), req(x, "rtb"), &id,
+	                                                 &x->err);
 	x->result = aws_json_new_string(x->a, id);
 	return rc;
 }
@@ -435,7 +439,7 @@ static int op_delete_route_table(struct ctx *x)
 
 static int op_create_sg(struct ctx *x)
 {
-	aws_ec2_sg_spec s = { req(x, "name"), req(x, "desc"), req(x, "vpc"), args_kv(x, "tag") };
+	aws_ec2_sg_spec s = {req(x, "name"), req(x, "desc"), req(x, "vpc"), args_kv(x, "tag")};
 	const char *id = NULL;
 	int rc = aws_ec2_create_security_group(x->c, x->a, &s, &id, &x->err);
 	x->result = aws_json_new_string(x->a, id);
@@ -445,7 +449,8 @@ static int op_create_sg(struct ctx *x)
 static int op_describe_sgs(struct ctx *x)
 {
 	aws_ec2_sgs out;
-	int rc = aws_ec2_describe_security_groups(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);
+	int rc = aws_ec2_describe_security_groups(x->c, x->a, args_all(x, "id"), args_filters(x), &out,
+	                                          &x->err);
 	aws_json *l = list_result(x);
 	for (size_t i = 0; rc == BASE_OK && i < out.n; i++) {
 		aws_json *o = obj(x), *in, *eg;
@@ -473,7 +478,8 @@ static int op_delete_sg(struct ctx *x)
 static int op_describe_sg_rules(struct ctx *x)
 {
 	aws_ec2_sg_rules out;
-	int rc = aws_ec2_describe_security_group_rules(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);
+	int rc = aws_ec2_describe_security_group_rules(x->c, x->a, args_all(x, "id"), args_filters(x), &out,
+	                                               &x->err);
 	aws_json *l = list_result(x);
 	for (size_t i = 0; rc == BASE_OK && i < out.n; i++)
 		aws_json_push(l, j_rule(x, &out.v[i]));
@@ -501,7 +507,7 @@ static int op_authorize(struct ctx *x)
 	aws_ec2_ip_perm p = perm_from_args(x);
 	aws_ec2_sg_rules out;
 	int rc = aws_ec2_authorize_security_group(x->c, x->a, req(x, "id"), arg_bool(x, "egress"), &p, 1,
-						  args_kv(x, "tag"), &out, &x->err);
+	                                          args_kv(x, "tag"), &out, &x->err);
 	aws_json *l = list_result(x);
 	for (size_t i = 0; rc == BASE_OK && i < out.n; i++)
 		aws_json_push(l, j_rule(x, &out.v[i]));
@@ -517,7 +523,7 @@ static int op_revoke(struct ctx *x)
 static int op_revoke_rules(struct ctx *x)
 {
 	return aws_ec2_revoke_security_group_rules(x->c, x->a, req(x, "id"), arg_bool(x, "egress"),
-						   args_all(x, "rule"), &x->err);
+	                                           args_all(x, "rule"), &x->err);
 }
 
 static int op_create_vpce(struct ctx *x)
@@ -545,7 +551,8 @@ static int op_create_vpce(struct ctx *x)
 static int op_describe_vpces(struct ctx *x)
 {
 	aws_ec2_vpces out;
-	int rc = aws_ec2_describe_vpc_endpoints(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);
+	int rc =
+	        aws_ec2_describe_vpc_endpoints(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);
 	aws_json *l = list_result(x);
 	for (size_t i = 0; rc == BASE_OK && i < out.n; i++)
 		aws_json_push(l, j_vpce(x, &out.v[i]));
@@ -587,9 +594,10 @@ static int op_delete_vpces(struct ctx *x)
 static int prefix_lists(struct ctx *x, bool managed)
 {
 	aws_ec2_prefix_lists out;
-	int rc = managed ? aws_ec2_describe_managed_prefix_lists(x->c, x->a, args_all(x, "id"), args_filters(x), &out,
-								 &x->err)
-			 : aws_ec2_describe_prefix_lists(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);
+	int rc = managed ? aws_ec2_describe_managed_prefix_lists(x->c, x->a, args_all(x, "id"),
+	                                                         args_filters(x), &out, &x->err)
+	                 : aws_ec2_describe_prefix_lists(x->c, x->a, args_all(x, "id"), args_filters(x), &out,
+	                                                 &x->err);
 	aws_json *l = list_result(x);
 	for (size_t i = 0; rc == BASE_OK && i < out.n; i++) {
 		aws_json *o = obj(x);
@@ -615,7 +623,8 @@ static int op_describe_managed_prefix_lists(struct ctx *x)
 static int op_describe_enis(struct ctx *x)
 {
 	aws_ec2_enis out;
-	int rc = aws_ec2_describe_network_interfaces(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);
+	int rc = aws_ec2_describe_network_interfaces(x->c, x->a, args_all(x, "id"), args_filters(x), &out,
+	                                             &x->err);
 	aws_json *l = list_result(x);
 	for (size_t i = 0; rc == BASE_OK && i < out.n; i++) {
 		aws_json *o = obj(x);
@@ -635,7 +644,8 @@ static int op_describe_enis(struct ctx *x)
 
 static int op_detach_eni(struct ctx *x)
 {
-	return aws_ec2_detach_network_interface(x->c, x->a, req(x, "attachment"), arg_bool(x, "force"), &x->err);
+	return aws_ec2_detach_network_interface(x->c, x->a, req(x, "attachment"), arg_bool(x, "force"),
+	                                        &x->err);
 }
 
 static int op_delete_eni(struct ctx *x)
@@ -657,9 +667,11 @@ static int op_delete_tags(struct ctx *x)
 
 static int op_create_role(struct ctx *x)
 {
-	aws_iam_role_spec s = { req(x, "name"), arg(x, "policy") ? arg(x, "policy") : AWS_IAM_LAMBDA_TRUST_POLICY,
-				arg(x, "path"), arg(x, "desc"), arg(x, "boundary"), arg_int(x, "max_session", 0),
-				args_kv(x, "tag") };
+	aws_iam_role_spec s = {
+	        req(x, "name"),     arg(x, "policy") ? arg(x, "policy") : AWS_IAM_LAMBDA_TRUST_POLICY,
+	        arg(x, "path"),     arg(x, "desc"),
+	        arg(x, "boundary"), arg_int(x, "max_session", 0),
+	        args_kv(x, "tag")};
 	aws_iam_role out;
 	int rc = aws_iam_create_role(x->c, x->a, &s, &out, &x->err);
 	if (rc == BASE_OK)
@@ -683,7 +695,8 @@ static int op_delete_role(struct ctx *x)
 
 static int op_update_role(struct ctx *x)
 {
-	return aws_iam_update_role(x->c, x->a, req(x, "name"), arg(x, "desc"), arg_int(x, "max_session", 0), &x->err);
+	return aws_iam_update_role(x->c, x->a, req(x, "name"), arg(x, "desc"), arg_int(x, "max_session", 0),
+	                           &x->err);
 }
 
 static int op_update_assume_role_policy(struct ctx *x)
@@ -722,7 +735,8 @@ static int op_list_attached(struct ctx *x)
 
 static int op_put_role_policy(struct ctx *x)
 {
-	return aws_iam_put_role_policy(x->c, x->a, req(x, "name"), req(x, "policy_name"), req(x, "policy"), &x->err);
+	return aws_iam_put_role_policy(x->c, x->a, req(x, "name"), req(x, "policy_name"), req(x, "policy"),
+	                               &x->err);
 }
 
 static int op_get_role_policy(struct ctx *x)
@@ -781,8 +795,8 @@ static int op_get_caller_identity(struct ctx *x)
 
 static int op_assume_role(struct ctx *x)
 {
-	aws_sts_assume_role_in in = { req(x, "arn"), req(x, "session"), arg(x, "external_id"), arg(x, "policy"),
-				      arg_int(x, "duration", 0), args_kv(x, "tag") };
+	aws_sts_assume_role_in in = {req(x, "arn"),    req(x, "session"),         arg(x, "external_id"),
+	                             arg(x, "policy"), arg_int(x, "duration", 0), args_kv(x, "tag")};
 	aws_sts_credentials cr;
 	int rc = aws_sts_assume_role(x->c, x->a, &in, &cr, &x->err);
 	if (rc == BASE_OK)
@@ -792,7 +806,8 @@ static int op_assume_role(struct ctx *x)
 
 static int op_assume_role_web_identity(struct ctx *x)
 {
-	aws_sts_web_identity_in in = { req(x, "arn"), req(x, "session"), req(x, "token"), arg_int(x, "duration", 0) };
+	aws_sts_web_identity_in in = {req(x, "arn"), req(x, "session"), req(x, "token"),
+	                              arg_int(x, "duration", 0)};
 	aws_sts_credentials cr;
 	int rc = aws_sts_assume_role_with_web_identity(x->c, x->a, &in, &cr, &x->err);
 	if (rc == BASE_OK)
@@ -864,24 +879,54 @@ static int fn_op(struct ctx *x, int which)
 	if (spec_from_args(x, &s) != 0)
 		exit(64);
 	switch (which) {
-	case 0: rc = aws_lambda_create_function(x->c, x->a, &s, &out, &x->err); break;
-	case 1: rc = aws_lambda_update_function_configuration(x->c, x->a, &s, &out, &x->err); break;
-	case 2: rc = aws_lambda_update_function_code(x->c, x->a, &s, &out, &x->err); break;
-	case 3: rc = aws_lambda_get_function(x->c, x->a, s.function_name, &out, &x->err); break;
-	case 4: rc = aws_lambda_get_function_configuration(x->c, x->a, s.function_name, &out, &x->err); break;
-	default: rc = aws_lambda_publish_version(x->c, x->a, s.function_name, &out, &x->err); break;
+	case 0:
+		rc = aws_lambda_create_function(x->c, x->a, &s, &out, &x->err);
+		break;
+	case 1:
+		rc = aws_lambda_update_function_configuration(x->c, x->a, &s, &out, &x->err);
+		break;
+	case 2:
+		rc = aws_lambda_update_function_code(x->c, x->a, &s, &out, &x->err);
+		break;
+	case 3:
+		rc = aws_lambda_get_function(x->c, x->a, s.function_name, &out, &x->err);
+		break;
+	case 4:
+		rc = aws_lambda_get_function_configuration(x->c, x->a, s.function_name, &out, &x->err);
+		break;
+	default:
+		rc = aws_lambda_publish_version(x->c, x->a, s.function_name, &out, &x->err);
+		break;
 	}
 	if (rc == BASE_OK)
 		x->result = j_function(x, &out);
 	return rc;
 }
 
-static int op_create_function(struct ctx *x) { return fn_op(x, 0); }
-static int op_update_function_config(struct ctx *x) { return fn_op(x, 1); }
-static int op_update_function_code(struct ctx *x) { return fn_op(x, 2); }
-static int op_get_function(struct ctx *x) { return fn_op(x, 3); }
-static int op_get_function_config(struct ctx *x) { return fn_op(x, 4); }
-static int op_publish_version(struct ctx *x) { return fn_op(x, 5); }
+static int op_create_function(struct ctx *x)
+{
+	return fn_op(x, 0);
+}
+static int op_update_function_config(struct ctx *x)
+{
+	return fn_op(x, 1);
+}
+static int op_update_function_code(struct ctx *x)
+{
+	return fn_op(x, 2);
+}
+static int op_get_function(struct ctx *x)
+{
+	return fn_op(x, 3);
+}
+static int op_get_function_config(struct ctx *x)
+{
+	return fn_op(x, 4);
+}
+static int op_publish_version(struct ctx *x)
+{
+	return fn_op(x, 5);
+}
 
 static int op_delete_function(struct ctx *x)
 {
@@ -931,68 +976,68 @@ static const struct {
 	const char *name;
 	op_fn fn;
 } ops[] = {
-	{ "describe-vpcs", op_describe_vpcs },
-	{ "describe-vpc-attribute", op_describe_vpc_attribute },
-	{ "describe-azs", op_describe_azs },
-	{ "create-subnet", op_create_subnet },
-	{ "describe-subnets", op_describe_subnets },
-	{ "delete-subnet", op_delete_subnet },
-	{ "create-route-table", op_create_route_table },
-	{ "describe-route-tables", op_describe_route_tables },
-	{ "associate-route-table", op_associate_route_table },
-	{ "disassociate-route-table", op_disassociate_route_table },
-	{ "replace-route-table-association", op_replace_route_table_association },
-	{ "delete-route-table", op_delete_route_table },
-	{ "create-sg", op_create_sg },
-	{ "describe-sgs", op_describe_sgs },
-	{ "delete-sg", op_delete_sg },
-	{ "describe-sg-rules", op_describe_sg_rules },
-	{ "authorize", op_authorize },
-	{ "revoke", op_revoke },
-	{ "revoke-rules", op_revoke_rules },
-	{ "create-vpce", op_create_vpce },
-	{ "describe-vpces", op_describe_vpces },
-	{ "modify-vpce", op_modify_vpce },
-	{ "delete-vpces", op_delete_vpces },
-	{ "describe-prefix-lists", op_describe_prefix_lists },
-	{ "describe-managed-prefix-lists", op_describe_managed_prefix_lists },
-	{ "describe-enis", op_describe_enis },
-	{ "detach-eni", op_detach_eni },
-	{ "delete-eni", op_delete_eni },
-	{ "create-tags", op_create_tags },
-	{ "delete-tags", op_delete_tags },
-	{ "create-role", op_create_role },
-	{ "get-role", op_get_role },
-	{ "delete-role", op_delete_role },
-	{ "update-role", op_update_role },
-	{ "update-assume-role-policy", op_update_assume_role_policy },
-	{ "set-permissions-boundary", op_set_permissions_boundary },
-	{ "attach-role-policy", op_attach_role_policy },
-	{ "detach-role-policy", op_detach_role_policy },
-	{ "list-attached-role-policies", op_list_attached },
-	{ "put-role-policy", op_put_role_policy },
-	{ "get-role-policy", op_get_role_policy },
-	{ "delete-role-policy", op_delete_role_policy },
-	{ "list-role-policies", op_list_role_policies },
-	{ "tag-role", op_tag_role },
-	{ "untag-role", op_untag_role },
-	{ "list-role-tags", op_list_role_tags },
-	{ "get-caller-identity", op_get_caller_identity },
-	{ "assume-role", op_assume_role },
-	{ "assume-role-web-identity", op_assume_role_web_identity },
-	{ "create-function", op_create_function },
-	{ "get-function", op_get_function },
-	{ "get-function-config", op_get_function_config },
-	{ "update-function-config", op_update_function_config },
-	{ "update-function-code", op_update_function_code },
-	{ "publish-version", op_publish_version },
-	{ "delete-function", op_delete_function },
-	{ "tag-function", op_tag_function },
-	{ "untag-function", op_untag_function },
-	{ "list-function-tags", op_list_function_tags },
-	{ "put-concurrency", op_put_concurrency },
-	{ "delete-concurrency", op_delete_concurrency },
-	{ "get-concurrency", op_get_concurrency },
+        {"describe-vpcs", op_describe_vpcs},
+        {"describe-vpc-attribute", op_describe_vpc_attribute},
+        {"describe-azs", op_describe_azs},
+        {"create-subnet", op_create_subnet},
+        {"describe-subnets", op_describe_subnets},
+        {"delete-subnet", op_delete_subnet},
+        {"create-route-table", op_create_route_table},
+        {"describe-route-tables", op_describe_route_tables},
+        {"associate-route-table", op_associate_route_table},
+        {"disassociate-route-table", op_disassociate_route_table},
+        {"replace-route-table-association", op_replace_route_table_association},
+        {"delete-route-table", op_delete_route_table},
+        {"create-sg", op_create_sg},
+        {"describe-sgs", op_describe_sgs},
+        {"delete-sg", op_delete_sg},
+        {"describe-sg-rules", op_describe_sg_rules},
+        {"authorize", op_authorize},
+        {"revoke", op_revoke},
+        {"revoke-rules", op_revoke_rules},
+        {"create-vpce", op_create_vpce},
+        {"describe-vpces", op_describe_vpces},
+        {"modify-vpce", op_modify_vpce},
+        {"delete-vpces", op_delete_vpces},
+        {"describe-prefix-lists", op_describe_prefix_lists},
+        {"describe-managed-prefix-lists", op_describe_managed_prefix_lists},
+        {"describe-enis", op_describe_enis},
+        {"detach-eni", op_detach_eni},
+        {"delete-eni", op_delete_eni},
+        {"create-tags", op_create_tags},
+        {"delete-tags", op_delete_tags},
+        {"create-role", op_create_role},
+        {"get-role", op_get_role},
+        {"delete-role", op_delete_role},
+        {"update-role", op_update_role},
+        {"update-assume-role-policy", op_update_assume_role_policy},
+        {"set-permissions-boundary", op_set_permissions_boundary},
+        {"attach-role-policy", op_attach_role_policy},
+        {"detach-role-policy", op_detach_role_policy},
+        {"list-attached-role-policies", op_list_attached},
+        {"put-role-policy", op_put_role_policy},
+        {"get-role-policy", op_get_role_policy},
+        {"delete-role-policy", op_delete_role_policy},
+        {"list-role-policies", op_list_role_policies},
+        {"tag-role", op_tag_role},
+        {"untag-role", op_untag_role},
+        {"list-role-tags", op_list_role_tags},
+        {"get-caller-identity", op_get_caller_identity},
+        {"assume-role", op_assume_role},
+        {"assume-role-web-identity", op_assume_role_web_identity},
+        {"create-function", op_create_function},
+        {"get-function", op_get_function},
+        {"get-function-config", op_get_function_config},
+        {"update-function-config", op_update_function_config},
+        {"update-function-code", op_update_function_code},
+        {"publish-version", op_publish_version},
+        {"delete-function", op_delete_function},
+        {"tag-function", op_tag_function},
+        {"untag-function", op_untag_function},
+        {"list-function-tags", op_list_function_tags},
+        {"put-concurrency", op_put_concurrency},
+        {"delete-concurrency", op_delete_concurrency},
+        {"get-concurrency", op_get_concurrency},
 };
 
 int main(int argc, char **argv)

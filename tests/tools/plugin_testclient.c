@@ -330,13 +330,11 @@ static int parse_handshake(const char *line, char *addr, size_t addr_sz, base_bu
 	char *copy = base_xstrdup(line);
 	char *f[8] = { 0 };
 	int n = 0;
-	char *save = NULL;
 	size_t l = strlen(copy);
 	while (l > 0 && (copy[l - 1] == '\n' || copy[l - 1] == '\r'))
 		copy[--l] = '\0';
 	/* strtok_r would merge empty fields; split by hand */
 	char *p = copy;
-	(void)save;
 	while (n < 8) {
 		f[n++] = p;
 		char *bar = strchr(p, '|');
@@ -348,7 +346,7 @@ static int parse_handshake(const char *line, char *addr, size_t addr_sz, base_bu
 	int rc = 1;
 	if (n == 6 && strcmp(f[0], "1") == 0 && strcmp(f[1], "6") == 0 && strcmp(f[2], "tcp") == 0 &&
 		strcmp(f[4], "grpc") == 0 && strlen(f[3]) < addr_sz) {
-		strcpy(addr, f[3]);
+		memcpy(addr, f[3], strlen(f[3]) + 1);
 		if (base_buf_puts(cert_b64, f[5]) == BASE_OK)
 			rc = 0;
 	}

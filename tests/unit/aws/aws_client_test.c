@@ -680,6 +680,7 @@ static aws_client *moto_client(const char *url, aws_error *err)
 	aws_client_config cfg;
 	aws_client *c = NULL;
 	int i;
+	aws_global_init(); /* as main() does, before threads use libcurl */
 	memset(&cfg, 0, sizeof cfg);
 	cfg.region = "us-east-1";
 	cfg.access_key = "AKIDMOTO";
@@ -751,5 +752,63 @@ void test_aws_client__moto_signed_calls(void)
 	T_ASSERT_STR(err.code, "ResourceNotFoundException");
 	T_ASSERT_INT(err.http_status, 404);
 	aws_response_dispose(&resp);
+	aws_client_free(c);
+}
+
+struct moto_worker {
+	aws_client *c;
+	int failures;
+};
+
+static void *moto_worker_main(void *arg)
+{
+	struct moto_worker *w = arg;
+	aws_request req;
+	aws_response resp;
+	aws_error err;
+	int i;
+	memset(&req, 0, sizeof req);
+	req.service = AWS_SVC_STS;
+	req.op = "GetCallerIdentity";
+	req.method = "POST";
+	req.path = "/";
+	req.body = "Action=GetCallerIdentity&Version=2011-06-15";
+	req.body_len = strlen(req.body);
+	req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	aws_response_init(&resp);
+	for (i = 0; i < 5; i++)
+		if (aws_client_send(w->c, &req, &resp, &err) != BASE_OK || resp.status != 200)
+			w->failures++;
+	aws_response_dispose(&resp);
+	return NULL;
+}
+
+void test_aws_client__moto_concurrent_libcurl(void)
+{
+	const char *url;
+	aws_client *c;
+	aws_error err;
+	struct moto_worker w[4];
+	pthread_t th[4];
+	int i, fails = 0;
+
+	clean_env();
+	url = aws_moto_url();
+	if (!url) {
+		printf("SKIP test_aws_client__moto_concurrent_libcurl: moto_server not available\n");
+		return;
+	}
+	c = moto_client(url, &err);
+	T_ASSERT_MSG(c != NULL, "client: %s", err.message);
+	for (i = 0; i < 4; i++) {
+		w[i].c = c;
+		w[i].failures = 0;
+		T_ASSERT(pthread_create(&th[i], NULL, moto_worker_main, &w[i]) == 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		fails += w[i].failures;
+	}
+	T_ASSERT_INT(fails, 0);
 	aws_client_free(c);
 }

@@ -7,7 +7,7 @@
 #include "base/base_alloc.h"
 
 static int parse_file(aws_error *e, int status, const char *ct, const char *etype, const char *rid,
-		      const char *path)
+                      const char *path)
 {
 	size_t len;
 	char *body = t_read_file(path, &len);
@@ -33,9 +33,11 @@ void test_aws_error__ec2_xml(void)
 void test_aws_error__ec2_xml_aws_shape(void)
 {
 	static const char body[] =
-		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InvalidGroup.Duplicate"
-		"</Code><Message>The security group 'x' already exists for VPC 'vpc-1'</Message></Error></Errors>"
-		"<RequestID>4ec3e1b6-1c2d-4d3e-9d8a-7b2ff6a6d1a0</RequestID></Response>";
+	        "<?xml version=\"1.0\" "
+	        "encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>InvalidGroup.Duplicate"
+	        "</Code><Message>The security group 'x' already exists for VPC "
+	        "'vpc-1'</Message></Error></Errors>"
+	        "<RequestID>4ec3e1b6-1c2d-4d3e-9d8a-7b2ff6a6d1a0</RequestID></Response>";
 	aws_error e;
 	aws_error_parse(&e, 400, "text/xml;charset=UTF-8", NULL, NULL, body, sizeof body - 1);
 	T_ASSERT_STR(e.code, "InvalidGroup.Duplicate");
@@ -53,7 +55,7 @@ void test_aws_error__iam_xml(void)
 	T_ASSERT(aws_error_is_not_found(&e));
 	T_OK(parse_file(&e, 409, NULL, NULL, "hdr-id", "tests/data/aws/errors/iam_delete_conflict.xml"));
 	T_ASSERT_STR(e.code, "DeleteConflict");
-	T_ASSERT_STR(e.request_id, "hdr-id");   /* the header wins */
+	T_ASSERT_STR(e.request_id, "hdr-id"); /* the header wins */
 	T_ASSERT(!aws_error_is_not_found(&e));
 }
 
@@ -72,13 +74,14 @@ void test_aws_error__lambda_moto_json(void)
 {
 	aws_error e;
 	T_OK(parse_file(&e, 404, "application/json", "ResourceNotFoundException", "req-1",
-			"tests/data/aws/errors/lambda_not_found.json"));
+	                "tests/data/aws/errors/lambda_not_found.json"));
 	T_ASSERT_STR(e.code, "ResourceNotFoundException");
 	T_ASSERT_STR(e.message, "Function not found: arn:aws:lambda:us-east-1:123456789012:function:nope");
 	T_ASSERT_STR(e.request_id, "req-1");
 	T_ASSERT(aws_error_is_not_found(&e));
 	/* without the header, __type is used */
-	T_OK(parse_file(&e, 409, "application/json", NULL, NULL, "tests/data/aws/errors/lambda_conflict.json"));
+	T_OK(parse_file(&e, 409, "application/json", NULL, NULL,
+	                "tests/data/aws/errors/lambda_conflict.json"));
 	T_ASSERT_STR(e.code, "ResourceConflictException");
 	T_ASSERT_STR(e.message, "Function already exist: fx");
 }
@@ -86,16 +89,18 @@ void test_aws_error__lambda_moto_json(void)
 void test_aws_error__lambda_aws_json(void)
 {
 	static const char body[] = "{\"Type\":\"User\",\"message\":\"Function not found: arn:x\"}";
-	static const char body2[] = "{\"Type\":\"User\",\"Message\":\"Rate exceeded\",\"Reason\":\"CallerRateLimitExceeded\"}";
+	static const char body2[] =
+	        "{\"Type\":\"User\",\"Message\":\"Rate exceeded\",\"Reason\":\"CallerRateLimitExceeded\"}";
 	static const char body3[] = "{\"__type\":\"com.amazon.coral.service#SerializationException\"}";
 	aws_error e;
 	aws_error_parse(&e, 404, "application/json",
-			"ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.awslambda/",
-			"b0e9", body, sizeof body - 1);
+	                "ResourceNotFoundException:http://internal.amazon.com/coral/com.amazonaws.awslambda/",
+	                "b0e9", body, sizeof body - 1);
 	T_ASSERT_STR(e.code, "ResourceNotFoundException");
 	T_ASSERT_STR(e.message, "Function not found: arn:x");
 	T_ASSERT_STR(e.request_id, "b0e9");
-	aws_error_parse(&e, 429, "application/json", "TooManyRequestsException", NULL, body2, sizeof body2 - 1);
+	aws_error_parse(&e, 429, "application/json", "TooManyRequestsException", NULL, body2,
+	                sizeof body2 - 1);
 	T_ASSERT_STR(e.code, "TooManyRequestsException");
 	T_ASSERT_STR(e.message, "Rate exceeded");
 	aws_error_parse(&e, 400, "application/json", NULL, NULL, body3, sizeof body3 - 1);
@@ -106,11 +111,13 @@ void test_aws_error__lambda_aws_json(void)
 void test_aws_error__moto_html_500(void)
 {
 	aws_error e;
-	T_OK(parse_file(&e, 500, "text/html; charset=utf-8", NULL, NULL, "tests/data/aws/errors/moto_html_500.html"));
+	T_OK(parse_file(&e, 500, "text/html; charset=utf-8", NULL, NULL,
+	                "tests/data/aws/errors/moto_html_500.html"));
 	T_ASSERT_STR(e.code, "InternalError");
-	T_ASSERT_STR(e.message, "500 Internal Server Error: The server encountered an internal error and was "
-				"unable to complete your request. Either the server is overloaded or there is an "
-				"error in the application.");
+	T_ASSERT_STR(e.message,
+	             "500 Internal Server Error: The server encountered an internal error and was "
+	             "unable to complete your request. Either the server is overloaded or there is an "
+	             "error in the application.");
 	/* same page without a content type */
 	T_OK(parse_file(&e, 500, NULL, NULL, NULL, "tests/data/aws/errors/moto_html_500.html"));
 	T_ASSERT_STR(e.code, "InternalError");

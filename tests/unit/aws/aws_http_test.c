@@ -288,3 +288,73 @@ void test_aws_http__response_header_helpers(void)
 	T_ASSERT(aws_http_response_header(&r, "retry-after") == NULL);
 	aws_http_response_dispose(&r);
 }
+
+/* Two requests on one keep-alive connection: the server accepts only once,
+ * so the second call succeeds only if the pooled connection is reused. */
+struct ka_srv {
+	int lfd, port;
+	volatile int served;
+	pthread_t th;
+};
+
+static bool read_request(int c)
+{
+	char buf[4096];
+	size_t len = 0;
+	while (len < sizeof buf - 1) {
+		ssize_t n = read(c, buf + len, sizeof buf - 1 - len);
+		if (n <= 0)
+			return false;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\r\n\r\n"))
+			return true;
+	}
+	return false;
+}
+
+static void *ka_main(void *arg)
+{
+	struct ka_srv *s = arg;
+	static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok";
+	int c = accept(s->lfd, NULL, NULL);
+	if (c < 0)
+		return NULL;
+	while (s->served < 2 && read_request(c)) {
+		s->served++;
+		if (write(c, reply, sizeof reply - 1) < 0)
+			break;
+	}
+	close(c);
+	return NULL;
+}
+
+void test_aws_http__connection_reuse(void)
+{
+	struct ka_srv s;
+	aws_http_curl *h = NULL;
+	aws_http_request r;
+	aws_http_response resp;
+	char url[64];
+
+	memset(&s, 0, sizeof s);
+	s.lfd = listen_local(&s.port);
+	T_ASSERT(s.lfd >= 0);
+	T_ASSERT(pthread_create(&s.th, NULL, ka_main, &s) == 0);
+	T_OK(aws_http_curl_new(&h));
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/", s.port);
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	r.url = url;
+	r.timeout_ms = 3000;
+	aws_http_response_init(&resp);
+	T_OK(aws_http_curl_transport.send(h, &r, &resp));
+	T_OK(aws_http_curl_transport.send(h, &r, &resp));
+	T_ASSERT_STR(base_buf_cstr(&resp.body), "ok");
+	T_ASSERT_INT(s.served, 2);
+	aws_http_curl_free(h);
+	shutdown(s.lfd, SHUT_RDWR);
+	close(s.lfd);
+	pthread_join(s.th, NULL);
+	aws_http_response_dispose(&resp);
+}

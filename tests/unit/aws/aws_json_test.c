@@ -18,15 +18,16 @@ void test_aws_json__encode_compact_ordered(void)
 	aws_json *vpc = aws_json_set_object(o, "VpcConfig");
 	aws_json_push_str(aws_json_set_array(vpc, "SubnetIds"), "subnet-1");
 	aws_json_set_array(vpc, "SecurityGroupIds");
-	aws_json_set_str(aws_json_set_object(aws_json_set_object(o, "Environment"), "Variables"), "Q", "a\"b\\c/d\n\xc3\xa9");
-	aws_json_set_int(o, "Timeout", 11);   /* replaced in place */
+	aws_json_set_str(aws_json_set_object(aws_json_set_object(o, "Environment"), "Variables"), "Q",
+	                 "a\"b\\c/d\n\xc3\xa9");
+	aws_json_set_int(o, "Timeout", 11); /* replaced in place */
 
 	base_buf_init(&out, 0);
 	T_OK(aws_json_encode(o, &out));
 	T_ASSERT_STR(base_buf_cstr(&out),
-		     "{\"FunctionName\":\"fx\",\"Timeout\":11,\"Publish\":false,"
-		     "\"VpcConfig\":{\"SubnetIds\":[\"subnet-1\"],\"SecurityGroupIds\":[]},"
-		     "\"Environment\":{\"Variables\":{\"Q\":\"a\\\"b\\\\c/d\\n\xc3\xa9\"}}}");
+	             "{\"FunctionName\":\"fx\",\"Timeout\":11,\"Publish\":false,"
+	             "\"VpcConfig\":{\"SubnetIds\":[\"subnet-1\"],\"SecurityGroupIds\":[]},"
+	             "\"Environment\":{\"Variables\":{\"Q\":\"a\\\"b\\\\c/d\\n\xc3\xa9\"}}}");
 	base_buf_dispose(&out);
 	base_arena_free(a);
 }

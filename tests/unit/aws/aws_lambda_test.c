@@ -11,12 +11,12 @@
 
 static void full_spec(aws_lambda_function_spec *s)
 {
-	static const char *const subnets[] = { "subnet-1", "subnet-2" };
-	static const char *const sgs[] = { "sg-1" };
-	static const char *const arch[] = { "arm64" };
-	static const char *const layers[] = { "arn:aws:lambda:us-east-1:1:layer:l:3" };
-	static const aws_tag env[] = { { "STAGE", "prod" }, { "Q", "a\"b" } };
-	static const aws_tag tags[] = { { "lambdavpc:function", "fx" } };
+	static const char *const subnets[] = {"subnet-1", "subnet-2"};
+	static const char *const sgs[] = {"sg-1"};
+	static const char *const arch[] = {"arm64"};
+	static const char *const layers[] = {"arn:aws:lambda:us-east-1:1:layer:l:3"};
+	static const aws_tag env[] = {{"STAGE", "prod"}, {"Q", "a\"b"}};
+	static const aws_tag tags[] = {{"lambdavpc:function", "fx"}};
 	memset(s, 0, sizeof *s);
 	s->function_name = "fx";
 	s->role = "arn:aws:iam::123456789012:role/fx-role";
@@ -52,16 +52,20 @@ void test_aws_lambda__encode_create_full(void)
 	full_spec(&s);
 	base_buf_init(&out, 0);
 	T_OK(aws_lambda_encode_function(a, &s, false, &out));
-	T_ASSERT_STR(base_buf_cstr(&out),
-		     "{\"FunctionName\":\"fx\",\"Runtime\":\"python3.12\",\"Role\":\"arn:aws:iam::123456789012:role/fx-role\","
-		     "\"Handler\":\"handler.lambda_handler\",\"Code\":{\"ZipFile\":\"UEsDBA==\"},\"Description\":\"d\","
-		     "\"Timeout\":10,\"MemorySize\":256,\"Publish\":true,\"PackageType\":\"Zip\","
-		     "\"VpcConfig\":{\"SubnetIds\":[\"subnet-1\",\"subnet-2\"],\"SecurityGroupIds\":[\"sg-1\"]},"
-		     "\"Environment\":{\"Variables\":{\"STAGE\":\"prod\",\"Q\":\"a\\\"b\"}},"
-		     "\"Tags\":{\"lambdavpc:function\":\"fx\"},\"Architectures\":[\"arm64\"],\"KMSKeyArn\":\"arn:k\","
-		     "\"TracingConfig\":{\"Mode\":\"Active\"},\"DeadLetterConfig\":{\"TargetArn\":\"arn:sqs\"},"
-		     "\"Layers\":[\"arn:aws:lambda:us-east-1:1:layer:l:3\"],\"EphemeralStorage\":{\"Size\":1024},"
-		     "\"LoggingConfig\":{\"LogFormat\":\"JSON\",\"ApplicationLogLevel\":\"INFO\"}}");
+	T_ASSERT_STR(
+	        base_buf_cstr(&out),
+	        "{\"FunctionName\":\"fx\",\"Runtime\":\"python3.12\",\"Role\":\"arn:aws:iam::123456789012:"
+	        "role/fx-role\","
+	        "\"Handler\":\"handler.lambda_handler\",\"Code\":{\"ZipFile\":\"UEsDBA==\"},\"Description\":"
+	        "\"d\","
+	        "\"Timeout\":10,\"MemorySize\":256,\"Publish\":true,\"PackageType\":\"Zip\","
+	        "\"VpcConfig\":{\"SubnetIds\":[\"subnet-1\",\"subnet-2\"],\"SecurityGroupIds\":[\"sg-1\"]},"
+	        "\"Environment\":{\"Variables\":{\"STAGE\":\"prod\",\"Q\":\"a\\\"b\"}},"
+	        "\"Tags\":{\"lambdavpc:function\":\"fx\"},\"Architectures\":[\"arm64\"],\"KMSKeyArn\":\"arn:"
+	        "k\","
+	        "\"TracingConfig\":{\"Mode\":\"Active\"},\"DeadLetterConfig\":{\"TargetArn\":\"arn:sqs\"},"
+	        "\"Layers\":[\"arn:aws:lambda:us-east-1:1:layer:l:3\"],\"EphemeralStorage\":{\"Size\":1024},"
+	        "\"LoggingConfig\":{\"LogFormat\":\"JSON\",\"ApplicationLogLevel\":\"INFO\"}}");
 	base_buf_dispose(&out);
 	base_arena_free(a);
 }
@@ -81,14 +85,16 @@ void test_aws_lambda__encode_create_minimal_and_update_clears(void)
 	s.handler = "h.h";
 	base_buf_init(&out, 0);
 	T_OK(aws_lambda_encode_function(a, &s, false, &out));
-	T_ASSERT_STR(base_buf_cstr(&out), "{\"FunctionName\":\"fx\",\"Runtime\":\"python3.12\",\"Role\":\"arn:r\","
-					  "\"Handler\":\"h.h\",\"Code\":{\"S3Bucket\":\"b\",\"S3Key\":\"k.zip\"}}");
+	T_ASSERT_STR(base_buf_cstr(&out),
+	             "{\"FunctionName\":\"fx\",\"Runtime\":\"python3.12\",\"Role\":\"arn:r\","
+	             "\"Handler\":\"h.h\",\"Code\":{\"S3Bucket\":\"b\",\"S3Key\":\"k.zip\"}}");
 	base_buf_reset(&out);
 	T_OK(aws_lambda_encode_function(a, &s, true, &out));
-	T_ASSERT_STR(base_buf_cstr(&out), "{\"Runtime\":\"python3.12\",\"Role\":\"arn:r\",\"Handler\":\"h.h\","
-					  "\"Description\":\"\",\"VpcConfig\":{\"SubnetIds\":[],\"SecurityGroupIds\":[]},"
-					  "\"Environment\":{\"Variables\":{}},\"KMSKeyArn\":\"\","
-					  "\"DeadLetterConfig\":{\"TargetArn\":\"\"},\"Layers\":[]}");
+	T_ASSERT_STR(base_buf_cstr(&out),
+	             "{\"Runtime\":\"python3.12\",\"Role\":\"arn:r\",\"Handler\":\"h.h\","
+	             "\"Description\":\"\",\"VpcConfig\":{\"SubnetIds\":[],\"SecurityGroupIds\":[]},"
+	             "\"Environment\":{\"Variables\":{}},\"KMSKeyArn\":\"\","
+	             "\"DeadLetterConfig\":{\"TargetArn\":\"\"},\"Layers\":[]}");
 	base_buf_reset(&out);
 	s.publish = AWS_BOOL_FALSE;
 	T_OK(aws_lambda_encode_code(a, &s, &out));
@@ -139,11 +145,11 @@ void test_aws_lambda__parse_recorded(void)
 
 void test_aws_lambda__calls_paths_and_errors(void)
 {
-	static const char *const keys[] = { "a b", "c" };
-	static const aws_tag tags[] = { { "k", "v" } };
+	static const char *const keys[] = {"a b", "c"};
+	static const aws_tag tags[] = {{"k", "v"}};
 	const char *arn = "arn:aws:lambda:us-east-1:123456789012:function:fx";
 	aws_lambda_function_spec s;
-	ops_fake f = { 0 };
+	ops_fake f = {0};
 	base_arena *a = base_arena_new();
 	aws_lambda_function fn;
 	aws_tags got;
@@ -177,12 +183,14 @@ void test_aws_lambda__calls_paths_and_errors(void)
 	T_ASSERT_STR(err.code, "ResourceNotFoundException");
 
 	T_OK(aws_lambda_tag_resource(f.client, a, arn, AWS_TAGS(tags), &err));
-	T_ASSERT_STR(f.url[2], "http://127.0.0.1:9/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Afx");
+	T_ASSERT_STR(f.url[2], "http://127.0.0.1:9/2017-03-31/tags/"
+	                       "arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Afx");
 	T_ASSERT_STR(f.body[2], "{\"Tags\":{\"k\":\"v\"}}");
 	T_OK(aws_lambda_untag_resource(f.client, a, arn, AWS_STRS(keys), &err));
 	T_ASSERT_STR(f.method[3], "DELETE");
-	T_ASSERT_STR(f.url[3], "http://127.0.0.1:9/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Afx"
-			       "?tagKeys=a%20b&tagKeys=c");
+	T_ASSERT_STR(f.url[3], "http://127.0.0.1:9/2017-03-31/tags/"
+	                       "arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Afx"
+	                       "?tagKeys=a%20b&tagKeys=c");
 	T_OK(aws_lambda_list_tags(f.client, a, arn, &got, &err));
 	T_ASSERT_STR(aws_tags_get(got, "Team"), "x");
 
@@ -206,7 +214,7 @@ void test_aws_lambda__calls_paths_and_errors(void)
 void test_aws_lambda__update_calls(void)
 {
 	aws_lambda_function_spec s;
-	ops_fake f = { 0 };
+	ops_fake f = {0};
 	base_arena *a = base_arena_new();
 	aws_lambda_function fn;
 	aws_error err;
@@ -228,6 +236,33 @@ void test_aws_lambda__update_calls(void)
 	T_OK(aws_lambda_get_function_configuration(f.client, a, "fx", &fn, &err));
 	T_ASSERT_STR(f.url[2], "http://127.0.0.1:9/2015-03-31/functions/fx/configuration");
 	T_ASSERT_STR(fn.function_name, "fx");
+	ops_fake_dispose(&f);
+	base_arena_free(a);
+}
+
+void test_aws_lambda__publish_and_concurrency(void)
+{
+	ops_fake f = {0};
+	base_arena *a = base_arena_new();
+	aws_lambda_function fn;
+	bool has = false;
+	int64_t n = 0;
+	aws_error err;
+
+	T_OK(ops_fake_init(&f));
+	ops_fake_reply_add(&f, 201, D "GetFunctionConfiguration.json", NULL);
+	ops_fake_reply_add(&f, 200, D "GetFunctionConcurrency.json", NULL);
+	ops_fake_reply_add(&f, 204, NULL, NULL);
+	T_OK(aws_lambda_publish_version(f.client, a, "fx", &fn, &err));
+	T_ASSERT_STR(f.method[0], "POST");
+	T_ASSERT_STR(f.url[0], "http://127.0.0.1:9/2015-03-31/functions/fx/versions");
+	T_ASSERT_STR(f.body[0], "{}");
+	T_OK(aws_lambda_get_function_concurrency(f.client, a, "fx", &has, &n, &err));
+	T_ASSERT(has);
+	T_ASSERT_INT(n, 5);
+	T_OK(aws_lambda_delete_function_concurrency(f.client, a, "fx", &err));
+	T_ASSERT_STR(f.method[2], "DELETE");
+	T_ASSERT_STR(f.url[2], "http://127.0.0.1:9/2017-10-31/functions/fx/concurrency");
 	ops_fake_dispose(&f);
 	base_arena_free(a);
 }

@@ -19,9 +19,9 @@
 
 typedef struct ops_fake_reply {
 	int status;
-	const char *file;           /* body read from this fixture, or */
-	const char *body;           /* this literal body */
-	const char *hdr_name, *hdr_value;   /* one optional response header */
+	const char *file;                 /* body read from this fixture, or */
+	const char *body;                 /* this literal body */
+	const char *hdr_name, *hdr_value; /* one optional response header */
 } ops_fake_reply;
 
 typedef struct ops_fake {
@@ -63,14 +63,14 @@ static inline int ops_fake_send(void *ctx, const aws_http_request *req, aws_http
 	}
 	if (rc == BASE_OK && r->hdr_name)
 		rc = aws_http_response_add_header(resp, r->hdr_name, strlen(r->hdr_name), r->hdr_value,
-						  strlen(r->hdr_value));
+		                                  strlen(r->hdr_value));
 	return rc;
 }
 
 /* Creates f->client talking to the fake; returns 0 on success. */
 static inline int ops_fake_init(ops_fake *f)
 {
-	static const aws_transport tr = { ops_fake_send };
+	static const aws_transport tr = {ops_fake_send};
 	aws_client_config cfg;
 	aws_error err;
 

@@ -10,22 +10,23 @@
 
 void test_aws_sts__encode_assume_role(void)
 {
-	static const aws_tag tags[] = { { "Project", "x y" } };
-	aws_sts_assume_role_in in = { "arn:aws:iam::1:role/r", "tf session", "ext", NULL, 900, AWS_TAGS(tags) };
-	aws_sts_web_identity_in wi = { "arn:aws:iam::1:role/r", "s", "eyJ.tok_en", 0 };
+	static const aws_tag tags[] = {{"Project", "x y"}};
+	aws_sts_assume_role_in in = {"arn:aws:iam::1:role/r", "tf session", "ext", NULL, 900, AWS_TAGS(tags)};
+	aws_sts_web_identity_in wi = {"arn:aws:iam::1:role/r", "s", "eyJ.tok_en", 0};
 	aws_query q;
 	size_t n;
 
 	aws_sts_encode_assume_role(&q, &in);
 	T_OK(aws_query_done(&q));
-	T_ASSERT_STR(aws_query_body(&q, &n), "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr"
-					     "&RoleSessionName=tf%20session&ExternalId=ext&DurationSeconds=900"
-					     "&Tags.member.1.Key=Project&Tags.member.1.Value=x%20y");
+	T_ASSERT_STR(aws_query_body(&q, &n),
+	             "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr"
+	             "&RoleSessionName=tf%20session&ExternalId=ext&DurationSeconds=900"
+	             "&Tags.member.1.Key=Project&Tags.member.1.Value=x%20y");
 	aws_query_dispose(&q);
 	aws_sts_encode_assume_role_with_web_identity(&q, &wi);
 	T_ASSERT_STR(aws_query_body(&q, &n), "Action=AssumeRoleWithWebIdentity&Version=2011-06-15"
-					     "&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr&RoleSessionName=s"
-					     "&WebIdentityToken=eyJ.tok_en");
+	                                     "&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr&RoleSessionName=s"
+	                                     "&WebIdentityToken=eyJ.tok_en");
 	aws_query_dispose(&q);
 }
 
@@ -65,8 +66,8 @@ void test_aws_sts__parse_recorded(void)
 
 void test_aws_sts__client_calls(void)
 {
-	aws_sts_assume_role_in in = { "arn:aws:iam::1:role/r", "s", NULL, NULL, 0, { NULL, 0 } };
-	ops_fake f = { 0 };
+	aws_sts_assume_role_in in = {"arn:aws:iam::1:role/r", "s", NULL, NULL, 0, {NULL, 0}};
+	ops_fake f = {0};
 	base_arena *a = base_arena_new();
 	aws_sts_identity id;
 	aws_sts_credentials cr;

@@ -9,9 +9,10 @@
 void test_aws_xml__namespaces_ignored(void)
 {
 	static const char doc[] =
-		"<?xml version=\"1.0\"?><a:R xmlns:a=\"urn:x\" xmlns=\"urn:y\"><a:vpcSet><item><vpcId>vpc-1</vpcId>"
-		"<isDefault>true</isDefault><n>-7</n></item><item><vpcId>vpc-2</vpcId></item></a:vpcSet>"
-		"<t>a&amp;b &lt;c&gt;<![CDATA[<d>]]></t></a:R>";
+	        "<?xml version=\"1.0\"?><a:R xmlns:a=\"urn:x\" "
+	        "xmlns=\"urn:y\"><a:vpcSet><item><vpcId>vpc-1</vpcId>"
+	        "<isDefault>true</isDefault><n>-7</n></item><item><vpcId>vpc-2</vpcId></item></a:vpcSet>"
+	        "<t>a&amp;b &lt;c&gt;<![CDATA[<d>]]></t></a:R>";
 	base_arena *a = base_arena_new();
 	const aws_xml_node *root = NULL, *it;
 	bool b;
@@ -48,8 +49,9 @@ void test_aws_xml__malformed(void)
 
 void test_aws_xml__no_external_entities(void)
 {
-	static const char doc[] = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-				  "<r>&e;</r>";
+	static const char doc[] =
+	        "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+	        "<r>&e;</r>";
 	base_arena *a = base_arena_new();
 	const aws_xml_node *root = NULL;
 	if (aws_xml_parse(a, doc, sizeof doc - 1, &root) == BASE_OK)
@@ -68,7 +70,8 @@ void test_aws_xml__recorded_describe_security_groups(void)
 	sg = aws_xml_path(root, "securityGroupInfo/item");
 	T_ASSERT_STR(aws_xml_path_text(sg, "groupName"), "fx-lambda");
 	T_ASSERT_STR(aws_xml_path_text(sg, "ipPermissionsEgress/item/groups/item/description"), "to vpce");
-	T_ASSERT_STR(aws_xml_path_text(aws_xml_next(aws_xml_path(sg, "tagSet/item"), "item"), "value"), "a&b <c>");
+	T_ASSERT_STR(aws_xml_path_text(aws_xml_next(aws_xml_path(sg, "tagSet/item"), "item"), "value"),
+	             "a&b <c>");
 	base_arena_free(a);
 	base_free(body);
 }

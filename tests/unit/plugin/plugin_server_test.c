@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "plugin/plugin_server.h"
+#include "plugin/plugin_tls.h"
 #include "t.h"
 
 static int nop(void *ctx, const uint8_t *req, size_t req_len, base_buf *resp)
@@ -93,4 +94,34 @@ void test_plugin_server__missing_cookie_exits_1(void)
 	T_ASSERT_INT(serve_captured(NULL, out, sizeof out, err, sizeof err), 1);
 	T_ASSERT_STR(out, "");
 	T_ASSERT(strstr(err, "This binary is a plugin.") != NULL);
+}
+
+/* With the cookie set, plugin_server_new starts preparing the listener in
+ * the background; freeing an unserved server must undo that cleanly. */
+void test_plugin_server__prepared_but_not_served_frees_cleanly(void)
+{
+	plugin_server *s = NULL;
+	plugin_global_init();
+	setenv("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2", 1);
+	unsetenv("PLUGIN_CLIENT_CERT");
+	T_OK(plugin_server_new(&s));
+	plugin_server_free(s);
+	/* with mTLS: a certificate is generated and the TLS listener built */
+	setenv("PLUGIN_CLIENT_CERT",
+		"-----BEGIN CERTIFICATE-----\n"
+		"MIIBfjCCASOgAwIBAgIUGTdjsNTpBfGkb0kDYaUTZTJALGUwCgYIKoZIzj0EAwIw\n"
+		"FDESMBAGA1UEAwwJbG9jYWxob3N0MB4XDTI2MTEyNjE5NDQ1NVoXDTI2MTEyODE5\n"
+		"NDQ1NVowFDESMBAGA1UEAwwJbG9jYWxob3N0MFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+		"AQcDQgAE\n"
+		"-----END CERTIFICATE-----\n", 1);
+	T_OK(plugin_server_new(&s)); /* broken PEM: prepare fails, free still fine */
+	plugin_server_free(s);
+	plugin_tls_cert *client = NULL;
+	T_OK(plugin_tls_cert_new(&client));
+	setenv("PLUGIN_CLIENT_CERT", plugin_tls_cert_pem(client), 1);
+	T_OK(plugin_server_new(&s));
+	plugin_server_free(s);
+	plugin_tls_cert_free(client);
+	unsetenv("PLUGIN_CLIENT_CERT");
+	unsetenv("TF_PLUGIN_MAGIC_COOKIE");
 }

@@ -158,3 +158,13 @@ resource "aws_lambda_function" "app" {
   tags       = local.tags
   depends_on = [aws_iam_role_policy_attachment.vpc_access, aws_vpc_endpoint.svc]
 }
+
+# The same outputs as examples/basic, so the two deployments can be compared.
+output "arn" { value = aws_lambda_function.app.arn }
+output "role_arn" { value = aws_iam_role.exec.arn }
+output "role_name" { value = aws_iam_role.exec.name }
+output "subnet_ids" { value = [for k in sort(keys(aws_subnet.private)) : aws_subnet.private[k].id] }
+output "route_table_id" { value = aws_route_table.private.id }
+output "lambda_security_group_id" { value = aws_security_group.lambda.id }
+output "endpoint_security_group_id" { value = aws_security_group.endpoint.id }
+output "vpc_endpoint_ids" { value = { for k, e in aws_vpc_endpoint.svc : k => e.id } }

@@ -1,0 +1,173 @@
+/*
+ * sf_apply.c - ApplyResourceChange: create, update and delete through the
+ * reconcile engine (provider/recon).
+ *
+ * Every apply first observes what exists (by the ownership tag and the ids
+ * the state knows), so objects left by an interrupted apply are adopted,
+ * then runs recon_apply / recon_destroy. The new state is the planned
+ * state with its unknown (computed) values filled from what exists, so it
+ * equals every known planned value. On failure the state returned holds
+ * every ID that exists (partial state) with the error diagnostic:
+ *  - create: planned values + what exists (Terraform taints it);
+ *  - update: the prior configuration + the ids that exist now, so the next
+ *    plan proposes the same change again.
+ */
+#include "secure_function/sf_ops_int.h"
+
+#include <string.h>
+
+#include "recon/recon_observe.h"
+
+/* Full names of the gateway services among the model's endpoint_services. */
+static aws_strs gateway_services(base_arena *a, const sf_config *m, const char *region)
+{
+	const char **v;
+	size_t i, n = 0;
+	if (!sf_has(m, SF_A_ENDPOINT_SERVICES))
+		return (aws_strs){ NULL, 0 };
+	v = base_arena_calloc(a, m->endpoint_services.n + 1, sizeof *v);
+	for (i = 0; i < m->endpoint_services.n; i++)
+		if (m->endpoint_services.v[i] && sf__service_is_gateway(m->endpoint_services.v[i]))
+			v[n++] = sf__service_full(a, region, m->endpoint_services.v[i]);
+	return (aws_strs){ v, n };
+}
+
+/*
+ * Observes the bundle of m (function_name, vpc_id) using the ids of prior
+ * (may be NULL). Adds an error diagnostic on failure.
+ */
+int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior, recon_state *out,
+                base_diags *diags)
+{
+	recon_observe_in in;
+	aws_error err;
+	int rc;
+	memset(&in, 0, sizeof in);
+	in.function_name = m->function_name;
+	in.vpc_id = m->vpc_id;
+	in.prior = prior;
+	in.gateway_services = gateway_services(a, m, aws_client_region(c));
+	rc = recon_observe(c, a, &in, out, &err);
+	if (rc != BASE_OK)
+		sf__diag_aws(diags, NULL, "Cannot read the function's AWS objects", rc, &err);
+	return rc;
+}
+
+static int to_state(base_arena *a, const tf6_schema *s, const sf_config *m, const cty_value **out,
+                    base_diags *diags)
+{
+	return sf_model_to_value(a, s, m, out, diags);
+}
+
+/* Shared by create and update. */
+static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp, bool create)
+{
+	base_arena *a = call->arena;
+	const tf6_schema *s = sf__schema(pv, call->diags);
+	aws_client *c = NULL;
+	sf_config pm, prior;
+	recon_desired d;
+	recon_state pst, st;
+	recon_failure fail;
+	prov_tags dt;
+	const char *region;
+	int rc;
+
+	memset(resp, 0, sizeof *resp);
+	memset(&fail, 0, sizeof fail);
+	if (!s)
+		return BASE_EINVALID;
+	rc = prov_require_client(pv, call->diags, &c);
+	if (rc != BASE_OK)
+		return rc;
+	region = aws_client_region(c);
+	dt = prov_default_tags(pv);
+	rc = sf_model_from_value(a, req->planned, &pm, call->diags);
+	if (rc != BASE_OK)
+		return rc;
+	rc = sf_model_from_value(a, create ? NULL : req->prior, &prior, call->diags);
+	if (rc != BASE_OK)
+		return rc;
+	rc = sf__desired_build(a, &pm, region, dt, true, &d, call->diags);
+	if (rc != BASE_OK)
+		return rc;
+
+	if (create)
+		memset(&pst, 0, sizeof pst);
+	else
+		sf__prior_state(a, &prior, region, &pst);
+	rc = sf__observe(c, a, &pm, create ? NULL : &pst, &st, call->diags);
+	if (rc != BASE_OK) {
+		/* Nothing was changed: keep the prior state (create: none). */
+		return rc;
+	}
+	rc = recon_apply(c, a, &d, &st, NULL, &fail);
+	if (rc == BASE_OK) {
+		sf_config nm = pm;
+		sf__fill_computed(a, &nm, &st, region, dt, true);
+		rc = to_state(a, s, &nm, &resp->new_state, call->diags);
+		return rc;
+	}
+
+	/* Partial state: every ID that exists. */
+	{
+		sf_config nm = create ? pm : prior;
+		const cty_value *v = NULL;
+		sf__fill_computed(a, &nm, &st, region, dt, create);
+		if (create) {
+			/* anything still unknown (nothing to fill it from) becomes null */
+			nm.unknown = 0;
+		}
+		if (to_state(a, s, &nm, &v, call->diags) == BASE_OK)
+			resp->new_state = v;
+		sf__diag_failure(a, call->diags, &pm,
+		                 create ? "Creating the secure function failed" : "Updating the secure function failed",
+		                 &fail);
+	}
+	return rc;
+}
+
+int sf__apply_create(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
+{
+	return apply(ctx, call, req, resp, true);
+}
+
+int sf__apply_update(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
+{
+	return apply(ctx, call, req, resp, false);
+}
+
+int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
+{
+	prov *pv = ctx;
+	base_arena *a = call->arena;
+	aws_client *c = NULL;
+	sf_config prior;
+	recon_state pst, st;
+	recon_options opts;
+	recon_failure fail;
+	int rc;
+
+	memset(resp, 0, sizeof *resp);
+	memset(&opts, 0, sizeof opts);
+	memset(&fail, 0, sizeof fail);
+	rc = prov_require_client(pv, call->diags, &c);
+	if (rc != BASE_OK)
+		return rc;
+	rc = sf_model_from_value(a, req->prior, &prior, call->diags);
+	if (rc != BASE_OK)
+		return rc;
+	if (!sf_has(&prior, SF_A_FUNCTION_NAME))
+		return BASE_OK; /* nothing we could find */
+	sf__prior_state(a, &prior, aws_client_region(c), &pst);
+	rc = sf__observe(c, a, &prior, &pst, &st, call->diags);
+	if (rc != BASE_OK)
+		return rc;
+	if (sf_has(&prior, SF_A_TIMEOUTS) && (prior.timeouts.present & SF_BIT(SF_TO_DELETE)))
+		if (sf__duration_ms(prior.timeouts.delete_, &opts.timeout_ms) != BASE_OK)
+			opts.timeout_ms = 0; /* validation reports bad durations */
+	rc = recon_destroy(c, a, &st, &opts, &fail);
+	if (rc != BASE_OK)
+		sf__diag_failure(a, call->diags, &prior, "Destroying the secure function failed", &fail);
+	return rc;
+}

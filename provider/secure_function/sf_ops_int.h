@@ -1,0 +1,170 @@
+/*
+ * sf_ops_int.h - the plan / apply / read / import handlers of the resource
+ * and the translations they share (config model <-> recon model, drift
+ * flags). Internal to provider/secure_function (and its unit tests).
+ *
+ * Files:
+ *   sf_desired.c  sf_config (planned) -> recon_desired; state ids -> prior
+ *                 recon_state; service names; tags_all; durations
+ *   sf_state.c    recon_state -> computed attributes; Read merge; Import
+ *                 model; drift flags (private bytes)
+ *   sf_plan.c     PlanResourceChange (pure rules + account checks)
+ *   sf_apply.c    ApplyResourceChange create / update / delete
+ *   sf_read.c     ReadResource
+ *   sf_import.c   ImportResourceState
+ * THREAD SAFETY: everything here is reentrant (state lives in the call's
+ * arena; the prov and its client are shared read-only).
+ */
+#ifndef SF_OPS_INT_H
+#define SF_OPS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "aws/aws_client.h"
+#include "aws/aws_error.h"
+#include "base/base_arena.h"
+#include "base/base_diag.h"
+#include "prov/prov.h"
+#include "recon/recon_exec.h"
+#include "recon/recon_model.h"
+#include "secure_function/sf_int.h"
+#include "secure_function/sf_model.h"
+#include "tf6/tf6_provider.h"
+
+/* ---- the handlers (sf.c's table) ------------------------------------- */
+
+BASE_MUST_USE int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *resp);
+BASE_MUST_USE int sf__apply_create(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
+BASE_MUST_USE int sf__apply_update(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
+BASE_MUST_USE int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
+BASE_MUST_USE int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *resp);
+BASE_MUST_USE int sf__import(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_resp *resp);
+
+/*
+ * The pure part of PlanResourceChange (no AWS): defaults, unknown computed
+ * values, kept prior values, tags_all, requires_replace (see sf_plan.c).
+ * dt / dt_known: the provider's default tags and whether they are known
+ * (false while the provider configuration is deferred). drift: flags
+ * decoded from the prior private bytes. *planned_out and *rr_out (n_rr
+ * paths) are allocated in a. Returns BASE_OK or BASE_EINVALID (diagnostic).
+ */
+BASE_MUST_USE int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req, prov_tags dt,
+                                   bool dt_known, unsigned drift, const cty_value **planned_out,
+                                   base_path **rr_out, size_t *n_rr, base_diags *diags);
+
+/* ---- drift flags (private bytes) -------------------------------------- */
+
+/*
+ * Parts whose drift has no user attribute of its own. ReadResource stores
+ * the set in the private bytes; PlanResourceChange marks the computed
+ * attribute named here unknown, so the plan shows an update on it and the
+ * apply (a full reconcile) repairs the part. See README.md.
+ */
+typedef enum sf_drift {
+	SF_DRIFT_ROLE = 1u << 0,        /* role policies / boundary / inline -> role_arn */
+	SF_DRIFT_SUBNETS = 1u << 1,     /* subnets or route table associations -> subnet_ids */
+	SF_DRIFT_RT = 1u << 2,          /* route table -> route_table_id */
+	SF_DRIFT_SG_LAMBDA = 1u << 3,   /* lambda SG or its managed rules -> lambda_security_group_id */
+	SF_DRIFT_SG_ENDPOINT = 1u << 4, /* endpoint SG or its rules -> endpoint_security_group_id */
+	SF_DRIFT_ENDPOINTS = 1u << 5,   /* endpoints -> vpc_endpoint_ids */
+	SF_DRIFT_FUNCTION = 1u << 6,    /* function settings/code/VPC config -> last_modified */
+	SF_DRIFT_TAGS = 1u << 7         /* tags of some part -> tags_all */
+} sf_drift;
+
+/* Encodes flags as private bytes (arena); {NULL,0} when flags == 0. */
+tf6_bytes sf__drift_encode(base_arena *a, unsigned flags);
+/* Decodes private bytes written by sf__drift_encode (anything else -> 0). */
+unsigned sf__drift_decode(tf6_bytes b);
+/* Drift flags of a recon plan: the attribute each step kind repairs. Pure. */
+unsigned sf__drift_of_plan(const recon_plan *p);
+
+/* ---- sf_desired.c ------------------------------------------------------ */
+
+/* True for services served by gateway endpoints (s3, dynamodb), short or
+ * full name. */
+bool sf__service_is_gateway(const char *svc);
+/* "logs" -> "com.amazonaws.<region>.logs"; full names are returned as is. Arena. */
+const char *sf__service_full(base_arena *a, const char *region, const char *svc);
+/* "com.amazonaws.<region>.logs" -> "logs" (other prefixes: unchanged). Arena. */
+const char *sf__service_short(base_arena *a, const char *region, const char *full);
+
+/* tags_all: default tags merged with the model's tags (tags win), sorted
+ * by key. Arena. */
+sf_strmap sf__tags_all(base_arena *a, const sf_config *m, prov_tags dt);
+
+/* Go-style duration ("30m", "1h30m", "45s") -> milliseconds. BASE_EINVALID
+ * on bad text. */
+BASE_MUST_USE int sf__duration_ms(const char *s, uint64_t *out);
+
+/*
+ * Builds the recon desired spec from a wholly known model (the planned
+ * state on apply, the prior state on read). region names the endpoint
+ * services; dt are the provider's default tags. With read_code, the zip
+ * named by filename is read (apply): a missing file is an error diagnostic
+ * on filename (BASE_EINVALID). Everything is allocated in a.
+ */
+BASE_MUST_USE int sf__desired_build(base_arena *a, const sf_config *m, const char *region, prov_tags dt,
+                                    bool read_code, recon_desired *out, base_diags *diags);
+
+/*
+ * The ids a saved state knows (subnets by CIDR, endpoints by service, role
+ * name, SG and route table ids) as a recon_state usable as
+ * recon_observe_in.prior. Arena.
+ */
+void sf__prior_state(base_arena *a, const sf_config *m, const char *region, recon_state *out);
+
+/* ---- sf_state.c -------------------------------------------------------- */
+
+/*
+ * Fills the computed attributes of m (and availability_zones) from what
+ * exists: with only_unknown, only attributes whose unknown bit is set (the
+ * apply: known planned values are kept as planned); otherwise every
+ * computed attribute. An attribute whose part does not exist becomes null.
+ * Clears the filled attributes' unknown bits.
+ */
+void sf__fill_computed(base_arena *a, sf_config *m, const recon_state *st, const char *region, prov_tags dt,
+                       bool only_unknown);
+
+/*
+ * Read: merges what exists into the prior state model m (in place). Function
+ * settings that differ from the state take the observed value (so drift
+ * shows on that attribute); computed ids are refreshed; user egress rules
+ * that were added or removed by hand are reflected in egress_rules.
+ * Values that are the same modulo AWS normalisation keep their prior form.
+ */
+void sf__merge_observed(base_arena *a, sf_config *m, const recon_state *st, const char *region, prov_tags dt);
+
+/*
+ * Import: the whole model from an observed bundle (function_name, vpc_id,
+ * CIDRs sorted by address, services sorted, settings, tags minus the
+ * ownership and default tags, computed attributes).
+ */
+void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st, const char *region,
+                             prov_tags dt);
+
+/* ---- sf_apply.c -------------------------------------------------------- */
+
+/*
+ * Observes the bundle of m (function_name, vpc_id; vpc_id NULL = learn it
+ * from the function, for import) with the ids of prior (may be NULL), in
+ * parallel and batched (recon_observe). Adds an error diagnostic and
+ * returns the code on failure.
+ */
+BASE_MUST_USE int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior,
+                              recon_state *out, base_diags *diags);
+
+/* ---- errors ------------------------------------------------------------ */
+
+/*
+ * Adds an error diagnostic for a failed AWS call or reconcile step:
+ * summary, detail with the AWS error code, message and request id, and the
+ * attribute path when an input is at fault (CIDR conflicts ->
+ * subnet_cidr_blocks[i], role / policy errors -> policy_arns, ...).
+ */
+void sf__diag_failure(base_arena *a, base_diags *d, const sf_config *m, const char *what,
+                      const recon_failure *f);
+/* Same for a plain AWS error outside a step (observe, account checks). */
+void sf__diag_aws(base_diags *d, const base_path *path, const char *summary, int code, const aws_error *e);
+
+#endif

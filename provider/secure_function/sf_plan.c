@@ -1,0 +1,502 @@
+/*
+ * sf_plan.c - PlanResourceChange.
+ *
+ * The planned state starts from Terraform's proposed new state (config for
+ * configured attributes, prior values for unset computed ones) and changes
+ * only what the rules below say, so configured values are echoed exactly
+ * (PROTOCOL.md 2.8):
+ *  - optional+computed attributes left unset get their schema default
+ *    (private_dns_enabled, endpoint_services, memory_size, ...);
+ *  - create: id = function_name and role_name are known, tags_all is
+ *    default_tags merged with tags, everything else computed is unknown;
+ *  - update: prior computed values are kept unless the change (or drift
+ *    recorded by ReadResource in the private bytes) affects them: new CIDRs
+ *    -> subnet_ids (and unset availability_zones) unknown, other services ->
+ *    vpc_endpoint_ids unknown, any function change -> last_modified
+ *    unknown, code -> code_sha256, publishing -> version/qualified_arn;
+ *    a computed attribute whose part has disappeared (null) is unknown;
+ *  - requires_replace = function_name / vpc_id when they change.
+ * Then the checks that need the account run (skipped while the provider
+ * configuration is not known): the VPC exists, each CIDR lies inside it and
+ * overlaps no subnet that is not ours, requested AZs exist, and the VPC has
+ * DNS support and host names when private DNS is wanted.
+ */
+#include "secure_function/sf_ops_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "aws/aws_ec2.h"
+#include "base/base_str.h"
+#include "cty/cty_equal.h"
+#include "prov/prov_schema.h"
+#include "recon/recon_diff.h"
+
+struct pl {
+	base_arena *a;
+	const tf6_schema *s;
+	const cty_value *prior, *config, *planned;
+};
+
+static const cty_type *attr_type(const struct pl *p, sf_attr at)
+{
+	return cty_type_attr(tf6_schema_type(p->s), sf_attr_name(at));
+}
+
+static const cty_value *get(const cty_value *obj, sf_attr at)
+{
+	return cty_value_get_attr(obj, sf_attr_name(at));
+}
+
+static void set(struct pl *p, sf_attr at, const cty_value *v)
+{
+	const cty_value *n = cty_value_with_attr(p->a, p->planned, sf_attr_name(at), v);
+	if (n)
+		p->planned = n;
+}
+
+static void set_unknown(struct pl *p, sf_attr at)
+{
+	set(p, at, cty_value_unknown(attr_type(p, at)));
+}
+
+/* The attribute differs between prior and planned (unknown = differs). */
+static bool changed(const struct pl *p, sf_attr at)
+{
+	const cty_value *x = get(p->prior, at), *y = get(p->planned, at);
+	if (!cty_value_is_known(y))
+		return true;
+	return !cty_value_raw_equal(x, y);
+}
+
+static bool is_null_in(const cty_value *obj, sf_attr at)
+{
+	const cty_value *v = get(obj, at);
+	return !v || cty_value_is_null(v);
+}
+
+/* Attributes whose change updates the function's configuration. */
+static const sf_attr FN_SETTINGS[] = {
+	SF_A_RUNTIME, SF_A_HANDLER, SF_A_DESCRIPTION, SF_A_MEMORY_SIZE, SF_A_TIMEOUT, SF_A_ENVIRONMENT,
+	SF_A_LAYERS, SF_A_KMS_KEY_ARN, SF_A_TRACING_MODE, SF_A_DEAD_LETTER_TARGET_ARN,
+	SF_A_EPHEMERAL_STORAGE_SIZE, SF_A_LOGGING, SF_A_RESERVED_CONCURRENT_EXECUTIONS, SF_A_PUBLISH,
+	SF_A_TAGS,
+};
+/* Attributes whose change updates the function's code. */
+static const sf_attr FN_CODE[] = {
+	SF_A_FILENAME, SF_A_SOURCE_CODE_HASH, SF_A_S3_BUCKET, SF_A_S3_KEY, SF_A_S3_OBJECT_VERSION,
+	SF_A_IMAGE_URI, SF_A_PACKAGE_TYPE, SF_A_ARCHITECTURES,
+};
+/* Computed-only attributes (unknown on create). */
+static const sf_attr COMPUTED[] = {
+	SF_A_ARN, SF_A_INVOKE_ARN, SF_A_QUALIFIED_ARN, SF_A_VERSION, SF_A_LAST_MODIFIED, SF_A_CODE_SHA256,
+	SF_A_ROLE_ARN, SF_A_ROLE_NAME, SF_A_SUBNET_IDS, SF_A_ROUTE_TABLE_ID, SF_A_LAMBDA_SECURITY_GROUP_ID,
+	SF_A_ENDPOINT_SECURITY_GROUP_ID, SF_A_VPC_ENDPOINT_IDS, SF_A_TAGS_ALL, SF_A_ID,
+};
+#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
+
+/* Defaults of optional+computed attributes the config leaves unset. */
+static void apply_defaults(struct pl *p)
+{
+	const tf6_block *b = &p->s->block;
+	size_t i;
+	for (i = 0; i < b->n_attrs; i++) {
+		const tf6_attribute *at = &b->attrs[i];
+		const prov_attr_info *info;
+		const cty_value *cv;
+		if (!at->optional || !at->computed)
+			continue;
+		cv = cty_value_get_attr(p->config, at->name);
+		if (cv && !cty_value_is_null(cv))
+			continue;
+		info = prov_attr_info_of(at);
+		if (info && info->default_value) {
+			const cty_value *n = cty_value_with_attr(p->a, p->planned, at->name, info->default_value);
+			if (n)
+				p->planned = n;
+		}
+	}
+}
+
+/* tags_all: default tags + tags, unknown while either is. */
+static void plan_tags_all(struct pl *p, const sf_config *pm, prov_tags dt, bool dt_known)
+{
+	sf_strmap all;
+	const cty_type *t = attr_type(p, SF_A_TAGS_ALL);
+	const cty_value **vals;
+	size_t i;
+	if (!dt_known || sf_unknown(pm, SF_A_TAGS) || (sf_has(pm, SF_A_TAGS) && pm->tags.n_unknown)) {
+		set_unknown(p, SF_A_TAGS_ALL);
+		return;
+	}
+	all = sf__tags_all(p->a, pm, dt);
+	vals = base_arena_calloc(p->a, all.n + 1, sizeof *vals);
+	for (i = 0; i < all.n; i++)
+		vals[i] = cty_value_string(p->a, all.vals[i]);
+	set(p, SF_A_TAGS_ALL, cty_value_map(p->a, cty_type_elem(t), all.n, all.keys, vals));
+}
+
+/* vpc_endpoint_ids keys no longer match the services. */
+static bool endpoint_keys_differ(const sf_config *prior, const sf_config *pm)
+{
+	size_t i, j;
+	if (!sf_has(pm, SF_A_ENDPOINT_SERVICES) || !sf_has(prior, SF_A_VPC_ENDPOINT_IDS))
+		return true;
+	if (prior->vpc_endpoint_ids.n != pm->endpoint_services.n)
+		return true;
+	for (i = 0; i < pm->endpoint_services.n; i++) {
+		bool found = false;
+		for (j = 0; j < prior->vpc_endpoint_ids.n; j++)
+			if (base_str_eq(prior->vpc_endpoint_ids.keys[j], pm->endpoint_services.v[i]))
+				found = true;
+		if (!found)
+			return true;
+	}
+	return false;
+}
+
+int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req, prov_tags dt, bool dt_known,
+                     unsigned drift, const cty_value **planned_out, base_path **rr_out, size_t *n_rr,
+                     base_diags *diags)
+{
+	struct pl p;
+	sf_config pm, prior;
+	bool create = !req->prior || cty_value_is_null(req->prior);
+	size_t i;
+	int rc;
+
+	*planned_out = NULL;
+	*rr_out = NULL;
+	*n_rr = 0;
+	p.a = a;
+	p.s = s;
+	p.prior = req->prior;
+	p.config = req->config;
+	p.planned = req->proposed;
+
+	apply_defaults(&p);
+	rc = sf_model_from_value(a, p.planned, &pm, diags);
+	if (rc != BASE_OK)
+		return rc;
+
+	if (create) {
+		for (i = 0; i < COUNT(COMPUTED); i++)
+			set_unknown(&p, COMPUTED[i]);
+		if (sf_has(&pm, SF_A_FUNCTION_NAME)) {
+			set(&p, SF_A_ID, cty_value_string(a, pm.function_name));
+			set(&p, SF_A_ROLE_NAME, cty_value_string(a, recon_role_name(a, pm.function_name)));
+		}
+		if (is_null_in(p.config, SF_A_AVAILABILITY_ZONES))
+			set_unknown(&p, SF_A_AVAILABILITY_ZONES);
+		plan_tags_all(&p, &pm, dt, dt_known);
+		*planned_out = p.planned;
+		return BASE_OK;
+	}
+
+	rc = sf_model_from_value(a, req->prior, &prior, diags);
+	if (rc != BASE_OK)
+		return rc;
+
+	/* computed attributes whose part is gone */
+	for (i = 0; i < COUNT(COMPUTED); i++)
+		if (is_null_in(p.planned, COMPUTED[i]))
+			set_unknown(&p, COMPUTED[i]);
+	if (sf_has(&pm, SF_A_FUNCTION_NAME) && changed(&p, SF_A_FUNCTION_NAME))
+		set(&p, SF_A_ID, cty_value_string(a, pm.function_name));
+
+	{
+		bool cidrs = changed(&p, SF_A_SUBNET_CIDR_BLOCKS) ||
+		             !sf_has(&prior, SF_A_SUBNET_IDS) ||
+		             prior.subnet_ids.n != pm.subnet_cidr_blocks.n || (drift & SF_DRIFT_SUBNETS);
+		bool services = changed(&p, SF_A_ENDPOINT_SERVICES) || changed(&p, SF_A_PRIVATE_DNS_ENABLED) ||
+		                changed(&p, SF_A_REUSE_EXISTING_ENDPOINTS) || (drift & SF_DRIFT_ENDPOINTS) ||
+		                endpoint_keys_differ(&prior, &pm);
+		bool code = false, settings = false, touched;
+		for (i = 0; i < COUNT(FN_CODE); i++)
+			if (changed(&p, FN_CODE[i]))
+				code = true;
+		for (i = 0; i < COUNT(FN_SETTINGS); i++)
+			if (changed(&p, FN_SETTINGS[i]))
+				settings = true;
+		touched = code || settings || cidrs || (drift & (SF_DRIFT_FUNCTION | SF_DRIFT_SG_LAMBDA | SF_DRIFT_ROLE));
+
+		if (cidrs) {
+			set_unknown(&p, SF_A_SUBNET_IDS);
+			if (is_null_in(p.config, SF_A_AVAILABILITY_ZONES))
+				set_unknown(&p, SF_A_AVAILABILITY_ZONES);
+		}
+		if (services)
+			set_unknown(&p, SF_A_VPC_ENDPOINT_IDS);
+		if (drift & SF_DRIFT_RT)
+			set_unknown(&p, SF_A_ROUTE_TABLE_ID);
+		if (drift & SF_DRIFT_SG_LAMBDA)
+			set_unknown(&p, SF_A_LAMBDA_SECURITY_GROUP_ID);
+		if (drift & SF_DRIFT_SG_ENDPOINT)
+			set_unknown(&p, SF_A_ENDPOINT_SECURITY_GROUP_ID);
+		if (drift & SF_DRIFT_ROLE)
+			set_unknown(&p, SF_A_ROLE_ARN);
+		if (touched)
+			set_unknown(&p, SF_A_LAST_MODIFIED);
+		if (code)
+			set_unknown(&p, SF_A_CODE_SHA256);
+		if ((touched && sf_has(&pm, SF_A_PUBLISH) && pm.publish) || changed(&p, SF_A_PUBLISH)) {
+			set_unknown(&p, SF_A_VERSION);
+			set_unknown(&p, SF_A_QUALIFIED_ARN);
+		}
+		if (drift & SF_DRIFT_TAGS)
+			set_unknown(&p, SF_A_TAGS_ALL);
+		else
+			plan_tags_all(&p, &pm, dt, dt_known);
+	}
+
+	/* requires_replace */
+	{
+		base_path *rr = base_arena_calloc(a, 2, sizeof *rr);
+		size_t n = 0;
+		if (changed(&p, SF_A_FUNCTION_NAME))
+			rr[n++] = sf_path(a, SF_A_FUNCTION_NAME);
+		if (changed(&p, SF_A_VPC_ID))
+			rr[n++] = sf_path(a, SF_A_VPC_ID);
+		*rr_out = rr;
+		*n_rr = n;
+	}
+	*planned_out = p.planned;
+	return BASE_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* account checks                                                           */
+
+struct cidr4 {
+	uint32_t addr, mask;
+};
+
+static bool parse_cidr(const char *s, struct cidr4 *out)
+{
+	unsigned b[4], pfx;
+	char tail;
+	if (!s || sscanf(s, "%u.%u.%u.%u/%u%c", &b[0], &b[1], &b[2], &b[3], &pfx, &tail) != 5)
+		return false;
+	if (b[0] > 255 || b[1] > 255 || b[2] > 255 || b[3] > 255 || pfx > 32)
+		return false;
+	out->mask = pfx == 0 ? 0 : (uint32_t)(0xffffffffu << (32 - pfx));
+	out->addr = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) & out->mask;
+	return true;
+}
+
+/* inner lies entirely inside outer */
+static bool cidr_inside(struct cidr4 inner, struct cidr4 outer)
+{
+	return (inner.mask & outer.mask) == outer.mask && (inner.addr & outer.mask) == outer.addr;
+}
+
+static bool cidr_overlap(struct cidr4 x, struct cidr4 y)
+{
+	uint32_t m = x.mask & y.mask;
+	return (x.addr & m) == (y.addr & m);
+}
+
+static bool list_has(const sf_strlist *l, const char *s)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (base_str_eq(l->v[i], s))
+			return true;
+	return false;
+}
+
+/* Runs the checks that need the account. Adds error diagnostics; returns
+ * BASE_EINVALID when a check failed, BASE_OK otherwise (also when AWS
+ * could not be asked: then an error diagnostic says so). */
+static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
+                          bool create, base_diags *diags)
+{
+	aws_ec2_vpcs vpcs;
+	aws_error err;
+	int rc = BASE_OK, r;
+	const aws_ec2_vpc *vpc;
+	size_t i, j;
+	bool cidrs_changed, check_dns = false;
+
+	if (!sf_has(pm, SF_A_VPC_ID))
+		return BASE_OK;
+	cidrs_changed = create || !sf_has(prior, SF_A_SUBNET_CIDR_BLOCKS) ||
+	                pm->subnet_cidr_blocks.n != prior->subnet_cidr_blocks.n;
+	if (!cidrs_changed && sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS))
+		for (i = 0; i < pm->subnet_cidr_blocks.n; i++)
+			if (!base_str_eq(pm->subnet_cidr_blocks.v[i], prior->subnet_cidr_blocks.v[i]))
+				cidrs_changed = true;
+	if (!create && base_str_eq(pm->vpc_id, prior->vpc_id) && !cidrs_changed &&
+	    !(sf_has(pm, SF_A_AVAILABILITY_ZONES) && !sf_has(prior, SF_A_AVAILABILITY_ZONES)) &&
+	    (!sf_has(pm, SF_A_PRIVATE_DNS_ENABLED) || !pm->private_dns_enabled ||
+	     (sf_has(prior, SF_A_PRIVATE_DNS_ENABLED) && prior->private_dns_enabled)) &&
+	    (!sf_has(pm, SF_A_ENDPOINT_SERVICES) || !sf_has(prior, SF_A_ENDPOINT_SERVICES) ||
+	     pm->endpoint_services.n <= prior->endpoint_services.n))
+		return BASE_OK; /* nothing the account could reject has changed */
+
+	r = aws_ec2_describe_vpcs(c, a, (aws_strs){ &pm->vpc_id, 1 }, (aws_filters){ NULL, 0 }, &vpcs, &err);
+	if (r == BASE_ENOTFOUND || (r == BASE_OK && vpcs.n == 0)) {
+		base_path p = sf_path(a, SF_A_VPC_ID);
+		base_diags_addf(diags, BASE_SEV_ERROR, &p, "VPC not found",
+		                "The VPC %s does not exist in this account and region. Check vpc_id and the provider's "
+		                "region.",
+		                pm->vpc_id);
+		return BASE_EINVALID;
+	}
+	if (r != BASE_OK) {
+		base_path p = sf_path(a, SF_A_VPC_ID);
+		sf__diag_aws(diags, &p, "Cannot check the VPC", r, &err);
+		return BASE_EINVALID;
+	}
+	vpc = &vpcs.v[0];
+
+	/* CIDRs: inside the VPC, free */
+	if (sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS) && cidrs_changed) {
+		aws_ec2_subnets subs;
+		const char *vid[] = { pm->vpc_id };
+		aws_filter f = { "vpc-id", { vid, 1 } };
+		r = aws_ec2_describe_subnets(c, a, (aws_strs){ NULL, 0 }, (aws_filters){ &f, 1 }, &subs, &err);
+		if (r != BASE_OK) {
+			base_path p = sf_path(a, SF_A_SUBNET_CIDR_BLOCKS);
+			sf__diag_aws(diags, &p, "Cannot list the VPC's subnets", r, &err);
+			return BASE_EINVALID;
+		}
+		for (i = 0; i < pm->subnet_cidr_blocks.n; i++) {
+			struct cidr4 want, vc;
+			bool inside = false;
+			const char *cidr = pm->subnet_cidr_blocks.v[i];
+			base_path p;
+			if (!cidr || !parse_cidr(cidr, &want))
+				continue; /* unknown, or reported by validation */
+			p = sf_path_index(a, SF_A_SUBNET_CIDR_BLOCKS, (int64_t)i);
+			for (j = 0; j < vpc->cidr_blocks.n; j++)
+				if (parse_cidr(vpc->cidr_blocks.v[j], &vc) && cidr_inside(want, vc))
+					inside = true;
+			if (vpc->cidr_blocks.n == 0 && parse_cidr(vpc->cidr_block, &vc) && cidr_inside(want, vc))
+				inside = true;
+			if (!inside) {
+				base_diags_addf(diags, BASE_SEV_ERROR, &p, "Subnet CIDR outside the VPC",
+				                "%s does not lie inside the CIDR blocks of %s (%s). Use a range of the VPC.",
+				                cidr, pm->vpc_id, vpc->cidr_block ? vpc->cidr_block : "?");
+				rc = BASE_EINVALID;
+				continue;
+			}
+			for (j = 0; j < subs.n; j++) {
+				const aws_ec2_subnet *sn = &subs.v[j];
+				struct cidr4 have;
+				const char *owner = aws_tags_get(sn->tags, RECON_OWNER_TAG);
+				if (!parse_cidr(sn->cidr_block, &have) || !cidr_overlap(want, have))
+					continue;
+				if (base_str_eq(owner, pm->function_name))
+					continue; /* ours (created earlier or left by a failed apply) */
+				if (sf_has(prior, SF_A_SUBNET_IDS) && list_has(&prior->subnet_ids, sn->subnet_id))
+					continue;
+				base_diags_addf(diags, BASE_SEV_ERROR, &p, "Subnet CIDR already in use",
+				                "%s overlaps the existing subnet %s (%s) in %s%s%s. Choose a free range.", cidr,
+				                sn->subnet_id, sn->cidr_block, pm->vpc_id, owner ? ", owned by lambdavpc function " : "",
+				                owner ? owner : "");
+				rc = BASE_EINVALID;
+				break;
+			}
+		}
+	}
+
+	/* AZs exist */
+	if (sf_has(pm, SF_A_AVAILABILITY_ZONES) && pm->availability_zones.n > 0) {
+		aws_ec2_azs azs;
+		r = aws_ec2_describe_availability_zones(c, a, (aws_strs){ NULL, 0 }, (aws_filters){ NULL, 0 }, &azs,
+		                                        &err);
+		if (r != BASE_OK) {
+			base_path p = sf_path(a, SF_A_AVAILABILITY_ZONES);
+			sf__diag_aws(diags, &p, "Cannot list availability zones", r, &err);
+			return BASE_EINVALID;
+		}
+		for (i = 0; i < pm->availability_zones.n; i++) {
+			const char *z = pm->availability_zones.v[i];
+			bool found = false;
+			if (!z)
+				continue;
+			for (j = 0; j < azs.n; j++)
+				if (base_str_eq(azs.v[j].zone_name, z))
+					found = true;
+			if (!found) {
+				base_path p = sf_path_index(a, SF_A_AVAILABILITY_ZONES, (int64_t)i);
+				char *list = base_arena_strdup(a, "");
+				for (j = 0; j < azs.n; j++)
+					list = base_arena_sprintf(a, "%s%s%s", list, j ? ", " : "", azs.v[j].zone_name);
+				base_diags_addf(diags, BASE_SEV_ERROR, &p, "Availability zone not found",
+				                "%s is not an availability zone of this region. Available: %s.", z, list);
+				rc = BASE_EINVALID;
+			}
+		}
+	}
+
+	/* DNS support + host names for private DNS */
+	if (sf_has(pm, SF_A_PRIVATE_DNS_ENABLED) && pm->private_dns_enabled && sf_has(pm, SF_A_ENDPOINT_SERVICES))
+		for (i = 0; i < pm->endpoint_services.n; i++)
+			if (pm->endpoint_services.v[i] && !sf__service_is_gateway(pm->endpoint_services.v[i]))
+				check_dns = true;
+	if (check_dns) {
+		static const char *const attrs[2] = { "enableDnsSupport", "enableDnsHostnames" };
+		static const char *const human[2] = { "DNS resolution (enableDnsSupport)",
+			                              "DNS host names (enableDnsHostnames)" };
+		int k;
+		for (k = 0; k < 2; k++) {
+			bool on = false;
+			r = aws_ec2_describe_vpc_attribute(c, a, pm->vpc_id, attrs[k], &on, &err);
+			if (r != BASE_OK) {
+				base_path p = sf_path(a, SF_A_VPC_ID);
+				sf__diag_aws(diags, &p, "Cannot read the VPC's DNS settings", r, &err);
+				return BASE_EINVALID;
+			}
+			if (!on) {
+				base_path p = sf_path(a, SF_A_PRIVATE_DNS_ENABLED);
+				base_diags_addf(diags, BASE_SEV_ERROR, &p, "VPC DNS settings do not allow private DNS",
+				                "Private DNS for the interface endpoints needs %s on %s, which is off. "
+				                "Enable it on the VPC, or set %s = false.",
+				                human[k], pm->vpc_id, sf_attr_name(SF_A_PRIVATE_DNS_ENABLED));
+				rc = BASE_EINVALID;
+			}
+		}
+	}
+	return rc;
+}
+
+int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *resp)
+{
+	prov *pv = ctx;
+	const tf6_schema *s = sf__schema(pv, call->diags);
+	aws_client *c;
+	base_path *rr = NULL;
+	size_t n_rr = 0;
+	const cty_value *planned = NULL;
+	unsigned drift = sf__drift_decode(req->prior_private);
+	bool deferred;
+	int rc;
+
+	memset(resp, 0, sizeof *resp);
+	if (!s)
+		return BASE_EINVALID;
+	c = prov_client(pv);
+	deferred = !c;
+	rc = sf__plan_compute(call->arena, s, req, prov_default_tags(pv), !deferred, drift, &planned, &rr, &n_rr,
+	                      call->diags);
+	if (rc != BASE_OK)
+		return rc;
+	resp->planned = planned;
+	resp->requires_replace = rr;
+	resp->n_requires_replace = n_rr;
+	resp->planned_private = req->prior_private;
+
+	if (c) {
+		/* Unknown parts of the config are skipped by the checks. */
+		sf_config pm, prior;
+		bool create = !req->prior || cty_value_is_null(req->prior);
+		if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
+		    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) != BASE_OK)
+			return BASE_EINVALID;
+		if (account_checks(c, call->arena, &pm, &prior, create || n_rr > 0, call->diags) != BASE_OK)
+			return BASE_EINVALID;
+	}
+	return BASE_OK;
+}
