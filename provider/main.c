@@ -27,7 +27,7 @@ int main(void)
 	aws_global_init();
 
 	const prov_resource_def resources[] = {
-		{ SF_TYPE_NAME, sf_resource_ops() },
+	        {SF_TYPE_NAME, sf_resource_ops()},
 	};
 	if (prov_new(&p, resources, sizeof(resources) / sizeof(resources[0])) != BASE_OK) {
 		BASE_ERROR("main", "cannot create the provider");

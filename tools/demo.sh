@@ -94,7 +94,7 @@ if ! terraform -chdir="$DEMO" plan -input=false -no-color -out=demo.tfplan > "$D
   echo "demo: install, validate and schema above are what works today; moto stopped."
   exit 0
 fi
-grep -E '^\s+[+~-] |Plan:' "$DEMO/plan.log" | head -n 40
+sed -n '/will perform the following actions/,/^Plan:/p' "$DEMO/plan.log"
 
 say "terraform apply"
 terraform -chdir="$DEMO" apply -input=false -no-color demo.tfplan 2>&1 | tail -n 5

@@ -18,20 +18,20 @@ struct prov {
 	prov_resource_def *defs;
 	size_t n_defs;
 
-	pthread_mutex_t mu;          /* guards loading and configuring */
+	pthread_mutex_t mu; /* guards loading and configuring */
 	bool loaded;
 	int load_rc;
-	base_arena *schema_arena;    /* schemas + their load diagnostics */
+	base_arena *schema_arena; /* schemas + their load diagnostics */
 	base_diags *load_diags;
 	tf6_schema *provider_schema;
 	tf6_schema **resource_schemas; /* parallel to defs */
 	tf6_resource *resources;
 
-	base_arena *conf_arena;      /* configured state (tags) */
+	base_arena *conf_arena; /* configured state (tags) */
 	_Atomic(aws_client *) client;
 	atomic_bool deferred;
 	atomic_bool configured;
-	prov_tags tags;              /* written once before `configured` is set */
+	prov_tags tags; /* written once before `configured` is set */
 };
 
 /* ------------------------------------------------------------------ */
@@ -82,14 +82,16 @@ static int load_locked(prov *p)
 	const char *json;
 	size_t len;
 	if (!prov_schema_embedded("provider", &json, &len) ||
-	    prov_schema_parse(a, "schemas/provider.json", json, len, &p->provider_schema, p->load_diags) != BASE_OK)
+	    prov_schema_parse(a, "schemas/provider.json", json, len, &p->provider_schema, p->load_diags) !=
+	            BASE_OK)
 		rc = BASE_EINVALID;
 	p->resource_schemas = base_arena_calloc(a, p->n_defs + 1, sizeof(*p->resource_schemas));
 	p->resources = base_arena_calloc(a, p->n_defs + 1, sizeof(*p->resources));
 	for (size_t i = 0; i < p->n_defs; i++) {
 		const char *file = base_arena_sprintf(a, "schemas/%s.json", p->defs[i].type_name);
 		if (!prov_schema_embedded(p->defs[i].type_name, &json, &len) ||
-		    prov_schema_parse(a, file, json, len, &p->resource_schemas[i], p->load_diags) != BASE_OK) {
+		    prov_schema_parse(a, file, json, len, &p->resource_schemas[i], p->load_diags) !=
+		            BASE_OK) {
 			rc = BASE_EINVALID;
 			continue;
 		}
@@ -157,7 +159,7 @@ bool prov_config_deferred(const prov *p)
 
 prov_tags prov_default_tags(const prov *p)
 {
-	prov_tags none = { NULL, NULL, 0 };
+	prov_tags none = {NULL, NULL, 0};
 	if (!atomic_load(&((prov *)p)->configured))
 		return none;
 	return p->tags;
@@ -169,14 +171,17 @@ int prov_require_client(const prov *p, base_diags *diags, aws_client **out)
 	if (*out)
 		return BASE_OK;
 	if (prov_config_deferred(p))
-		base_diags_add(diags, BASE_SEV_ERROR, NULL, "Provider configuration not known yet",
-		               "The lambdavpc provider block uses values that are only known after apply, so the "
-		               "provider cannot reach AWS yet. Apply the resources the provider configuration depends "
-		               "on first (terraform apply -target=...), or use values known at plan time.");
+		base_diags_add(
+		        diags, BASE_SEV_ERROR, NULL, "Provider configuration not known yet",
+		        "The lambdavpc provider block uses values that are only known after apply, so the "
+		        "provider cannot reach AWS yet. Apply the resources the provider configuration "
+		        "depends "
+		        "on first (terraform apply -target=...), or use values known at plan time.");
 	else
-		base_diags_add(diags, BASE_SEV_ERROR, NULL, "Provider not configured",
-		               "The lambdavpc provider was not configured before it was used. This is a bug in the "
-		               "provider or in Terraform.");
+		base_diags_add(
+		        diags, BASE_SEV_ERROR, NULL, "Provider not configured",
+		        "The lambdavpc provider was not configured before it was used. This is a bug in the "
+		        "provider or in Terraform.");
 	return BASE_EINVALID;
 }
 
@@ -193,7 +198,7 @@ static int op_validate(void *ctx, tf6_call *call, const tf6_validate_req *req)
 	prov *p = ctx;
 	const tf6_schema *s = prov_schema_of(p, "provider");
 	if (!s)
-		return prov_schemas(p, &(tf6_provider_schema){ 0 }, call->diags);
+		return prov_schemas(p, &(tf6_provider_schema){0}, call->diags);
 	int rc = prov_validate_block(call->arena, &s->block, req->config, base_path_root(), call->diags);
 	if (prov_config_check(call->arena, req->config, call->diags) != BASE_OK)
 		rc = BASE_EINVALID;
@@ -226,7 +231,8 @@ static int op_configure(void *ctx, tf6_call *call, const tf6_configure_req *req)
 	pthread_mutex_lock(&p->mu);
 	if (atomic_load(&p->configured)) {
 		base_diags_add(call->diags, BASE_SEV_ERROR, NULL, "Provider already configured",
-		               "ConfigureProvider was called twice for one provider process. This is a bug in Terraform.");
+		               "ConfigureProvider was called twice for one provider process. This is a bug "
+		               "in Terraform.");
 		rc = BASE_EINVALID;
 		goto done;
 	}
@@ -242,10 +248,12 @@ static int op_configure(void *ctx, tf6_call *call, const tf6_configure_req *req)
 	aws_error_clear(&err);
 	rc = aws_client_new(&client, &cfg, &err);
 	if (rc != BASE_OK) {
-		base_diags_addf(call->diags, BASE_SEV_ERROR, NULL, "Cannot configure the AWS client", "%s%s%s%s%s",
-		                err.message[0] ? err.message : base_err_str(rc), err.code[0] ? " (" : "", err.code,
-		                err.code[0] ? ")" : "",
-		                err.request_id[0] ? base_arena_sprintf(call->arena, " Request ID: %s.", err.request_id) : "");
+		base_diags_addf(call->diags, BASE_SEV_ERROR, NULL, "Cannot configure the AWS client",
+		                "%s%s%s%s%s", err.message[0] ? err.message : base_err_str(rc),
+		                err.code[0] ? " (" : "", err.code, err.code[0] ? ")" : "",
+		                err.request_id[0]
+		                        ? base_arena_sprintf(call->arena, " Request ID: %s.", err.request_id)
+		                        : "");
 		goto done;
 	}
 	p->conf_arena = base_arena_new();
@@ -269,10 +277,10 @@ static const char *op_stop(void *ctx, tf6_call *call)
 }
 
 static const tf6_provider_ops PROV_OPS = {
-	.schema = op_schema,
-	.validate = op_validate,
-	.configure = op_configure,
-	.stop = op_stop,
+        .schema = op_schema,
+        .validate = op_validate,
+        .configure = op_configure,
+        .stop = op_stop,
 };
 
 const tf6_provider_ops *prov_ops(void)

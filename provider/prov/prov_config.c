@@ -34,7 +34,8 @@ static const char *str_of(base_arena *a, const cty_value *obj, const char *name,
 	return s && *s ? base_arena_strdup(a, s) : NULL;
 }
 
-static const char *const *strlist_of(base_arena *a, const cty_value *obj, const char *name, size_t *n, bool *unknown)
+static const char *const *strlist_of(base_arena *a, const cty_value *obj, const char *name, size_t *n,
+                                     bool *unknown)
 {
 	const cty_value *v = obj ? cty_value_get_attr(obj, name) : NULL;
 	*n = 0;
@@ -74,12 +75,14 @@ static int check(base_arena *a, const cty_value *cfg, base_diags *d)
 		if (is_set(ak) && !is_set(sk)) {
 			base_path p = base_path_attr(a, root, "secret_key");
 			base_diags_add(d, BASE_SEV_ERROR, &p, "Missing secret_key",
-			               "access_key is set, so secret_key must be set too (static credentials need both).");
+			               "access_key is set, so secret_key must be set too (static credentials "
+			               "need both).");
 			rc = BASE_EINVALID;
 		} else if (is_set(sk) && !is_set(ak)) {
 			base_path p = base_path_attr(a, root, "access_key");
 			base_diags_add(d, BASE_SEV_ERROR, &p, "Missing access_key",
-			               "secret_key is set, so access_key must be set too (static credentials need both).");
+			               "secret_key is set, so access_key must be set too (static credentials "
+			               "need both).");
 			rc = BASE_EINVALID;
 		}
 		if (is_set(tk) && !is_unknown(tk) && !is_set(ak) && !is_set(sk)) {
@@ -104,9 +107,9 @@ static int check(base_arena *a, const cty_value *cfg, base_diags *d)
 	return rc;
 }
 
-int prov_config_check(base_arena *a, const cty_value *cfg_val, base_diags *diags)
+int prov_config_check(base_arena *a, const cty_value *cfg, base_diags *diags)
 {
-	return check(a, cfg_val, diags);
+	return check(a, cfg, diags);
 }
 
 int prov_config_from_value(base_arena *a, const cty_value *cfg, aws_client_config *out, prov_tags *tags,
@@ -130,9 +133,9 @@ int prov_config_from_value(base_arena *a, const cty_value *cfg, aws_client_confi
 	out->secret_key = str_of(a, cfg, "secret_key", &unknown);
 	out->token = str_of(a, cfg, "token", &unknown);
 	out->shared_config_files =
-		strlist_of(a, cfg, "shared_config_files", &out->n_shared_config_files, &unknown);
+	        strlist_of(a, cfg, "shared_config_files", &out->n_shared_config_files, &unknown);
 	out->shared_credentials_files =
-		strlist_of(a, cfg, "shared_credentials_files", &out->n_shared_credentials_files, &unknown);
+	        strlist_of(a, cfg, "shared_credentials_files", &out->n_shared_credentials_files, &unknown);
 
 	const cty_value *mr = cty_value_get_attr(cfg, "max_retries");
 	if (is_unknown(mr)) {

@@ -16,8 +16,8 @@
 #include "prov/prov.h"
 
 /*
- * Fills *cfg (every string allocated in a) and *tags from the provider
- * config object cfg_val (null = everything unset). Unset values stay
+ * Fills *out (every string allocated in a) and *tags from the provider
+ * config object cfg (null = everything unset). Unset values stay
  * NULL / -1 so the AWS layer falls back to the environment.
  * Returns BASE_OK, BASE_EUNKNOWN when a value that matters is not known yet
  * (nothing reported: the caller defers), or BASE_EINVALID with error
@@ -25,7 +25,7 @@
  * access_key without secret_key or the reverse, token without keys,
  * assume_role without role_arn.
  */
-BASE_MUST_USE int prov_config_from_value(base_arena *a, const cty_value *cfg_val, aws_client_config *cfg,
+BASE_MUST_USE int prov_config_from_value(base_arena *a, const cty_value *cfg, aws_client_config *out,
                                          prov_tags *tags, base_diags *diags);
 
 /*
@@ -33,6 +33,6 @@ BASE_MUST_USE int prov_config_from_value(base_arena *a, const cty_value *cfg_val
  * skipping unknown values (for ValidateProviderConfig). Returns BASE_OK or
  * BASE_EINVALID with diagnostics.
  */
-BASE_MUST_USE int prov_config_check(base_arena *a, const cty_value *cfg_val, base_diags *diags);
+BASE_MUST_USE int prov_config_check(base_arena *a, const cty_value *cfg, base_diags *diags);
 
 #endif

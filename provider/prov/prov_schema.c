@@ -29,8 +29,9 @@ struct ps {
 static void perr(struct ps *p, const char *where, const char *fmt, const char *arg)
 {
 	char *what = base_arena_sprintf(p->a, fmt, arg ? arg : "");
-	base_diags_addf(p->d, BASE_SEV_ERROR, NULL, "Invalid provider schema", "%s: %s: %s. This is a bug in the provider.",
-	                p->file, where && *where ? where : "(root)", what);
+	base_diags_addf(p->d, BASE_SEV_ERROR, NULL, "Invalid provider schema",
+	                "%s: %s: %s. This is a bug in the provider.", p->file,
+	                where && *where ? where : "(root)", what);
 	p->rc = BASE_EINVALID;
 }
 
@@ -56,7 +57,8 @@ static bool check_keys(struct ps *p, json_t *obj, const char *where, const char 
 	const char *k;
 	json_t *v;
 	bool ok = true;
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		(void)v;
 		if (!key_allowed(k, allowed)) {
 			perr(p, where, "unknown key \"%s\"", k);
@@ -114,7 +116,7 @@ static int64_t get_int(struct ps *p, json_t *obj, const char *key, const char *w
 
 static prov_strs get_strs(struct ps *p, json_t *v, const char *where)
 {
-	prov_strs s = { NULL, 0 };
+	prov_strs s = {NULL, 0};
 	if (!json_is_array(v) || json_array_size(v) == 0) {
 		perr(p, where, "expected a non-empty array of strings%s", "");
 		return s;
@@ -153,9 +155,8 @@ static bool get_pair(struct ps *p, json_t *v, const char *where, int64_t *lo, in
 /* ------------------------------------------------------------------ */
 
 static const char *const VALIDATOR_KEYS[] = {
-	"string_regex", "key_regex", "one_of", "reserved_keys", "endpoint_service", "int_range", "length",
-	"cidr", "unique", "no_overlap", "duration", "json_object", "hint", NULL
-};
+        "string_regex", "key_regex", "one_of",     "reserved_keys", "endpoint_service", "int_range", "length",
+        "cidr",         "unique",    "no_overlap", "duration",      "json_object",      "hint",      NULL};
 
 static void parse_validators(struct ps *p, json_t *o, const char *where, prov_validators *v)
 {
@@ -191,14 +192,13 @@ static void parse_validators(struct ps *p, json_t *o, const char *where, prov_va
 	v->json_object = get_bool(p, o, "json_object", where);
 }
 
-static const char *const ATTR_KEYS[] = {
-	"type", "nested_type", "required", "optional", "computed", "sensitive", "description", "default",
-	"force_new", "validators", "deprecated", "write_only", NULL
-};
-static const char *const NESTED_KEYS[] = { "nesting", "attributes", NULL };
-static const char *const BLOCK_KEYS[] = { "nesting", "min_items", "max_items", "description", "attributes", "blocks",
-	                                  "deprecated", NULL };
-static const char *const ROOT_KEYS[] = { "description", "schema_version", "attributes", "blocks", NULL };
+static const char *const ATTR_KEYS[] = {"type",       "nested_type", "required", "optional",  "computed",
+                                        "sensitive",  "description", "default",  "force_new", "validators",
+                                        "deprecated", "write_only",  NULL};
+static const char *const NESTED_KEYS[] = {"nesting", "attributes", NULL};
+static const char *const BLOCK_KEYS[] = {"nesting",    "min_items", "max_items",  "description",
+                                         "attributes", "blocks",    "deprecated", NULL};
+static const char *const ROOT_KEYS[] = {"description", "schema_version", "attributes", "blocks", NULL};
 
 static int nesting_of(struct ps *p, json_t *o, const char *where, bool allow_group)
 {
@@ -207,11 +207,16 @@ static int nesting_of(struct ps *p, json_t *o, const char *where, bool allow_gro
 		perr(p, where, "missing \"nesting\"%s", "");
 		return 0;
 	}
-	if (strcmp(s, "single") == 0) return TF6_NEST_SINGLE;
-	if (strcmp(s, "list") == 0) return TF6_NEST_LIST;
-	if (strcmp(s, "set") == 0) return TF6_NEST_SET;
-	if (strcmp(s, "map") == 0) return TF6_NEST_MAP;
-	if (allow_group && strcmp(s, "group") == 0) return TF6_NEST_GROUP;
+	if (strcmp(s, "single") == 0)
+		return TF6_NEST_SINGLE;
+	if (strcmp(s, "list") == 0)
+		return TF6_NEST_LIST;
+	if (strcmp(s, "set") == 0)
+		return TF6_NEST_SET;
+	if (strcmp(s, "map") == 0)
+		return TF6_NEST_MAP;
+	if (allow_group && strcmp(s, "group") == 0)
+		return TF6_NEST_GROUP;
 	perr(p, sub(p, where, "nesting"), "unknown nesting \"%s\"", s);
 	return 0;
 }
@@ -234,7 +239,8 @@ static void parse_attr(struct ps *p, const char *name, json_t *o, const char *wh
 		if (check_keys(p, nt, w, NESTED_KEYS)) {
 			tf6_object *obj = base_arena_calloc(p->a, 1, sizeof(*obj));
 			obj->nesting = (tf6_nesting)nesting_of(p, nt, w, false);
-			parse_attrs(p, json_object_get(nt, "attributes"), sub(p, w, "attributes"), &obj->attrs, &obj->n_attrs);
+			parse_attrs(p, json_object_get(nt, "attributes"), sub(p, w, "attributes"),
+			            &obj->attrs, &obj->n_attrs);
 			at->nested = obj;
 		}
 	}
@@ -276,7 +282,8 @@ static void parse_attrs(struct ps *p, json_t *o, const char *where, tf6_attribut
 	size_t i = 0;
 	const char *k;
 	json_t *v;
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		parse_attr(p, k, v, sub(p, where, k), &attrs[i++]);
 	}
 	*out = attrs;
@@ -297,7 +304,8 @@ static void parse_blocks(struct ps *p, json_t *o, const char *where, tf6_block *
 	b->blocks = base_arena_calloc(p->a, n + 1, sizeof(*b->blocks));
 	const char *k;
 	json_t *v;
-	json_object_foreach(o, k, v) {
+	json_object_foreach(o, k, v)
+	{
 		const char *w = sub(p, where, k);
 		tf6_nested_block *nb = &b->blocks[b->n_blocks++];
 		nb->type_name = base_arena_strdup(p->a, k);
@@ -335,12 +343,13 @@ static void decode_defaults(struct ps *p, tf6_attribute *attrs, size_t n, const 
 	for (size_t i = 0; i < n; i++) {
 		prov_attr_info *info = (prov_attr_info *)attrs[i].ext;
 		if (attrs[i].nested)
-			decode_defaults(p, attrs[i].nested->attrs, attrs[i].nested->n_attrs, sub(p, where, attrs[i].name));
+			decode_defaults(p, attrs[i].nested->attrs, attrs[i].nested->n_attrs,
+			                sub(p, where, attrs[i].name));
 		if (!info || !info->default_json)
 			continue;
 		const cty_value *v = NULL;
-		if (cty_json_decode(p->a, attrs[i].type, info->default_json, strlen(info->default_json), 0, &v, NULL) !=
-		    BASE_OK)
+		if (cty_json_decode(p->a, attrs[i].type, info->default_json, strlen(info->default_json), 0,
+		                    &v, NULL) != BASE_OK)
 			perr(p, sub(p, where, attrs[i].name), "default %s does not match the attribute type",
 			     info->default_json);
 		else
@@ -351,14 +360,15 @@ static void decode_defaults(struct ps *p, tf6_attribute *attrs, size_t n, const 
 int prov_schema_parse(base_arena *a, const char *file, const char *json, size_t len, tf6_schema **out,
                       base_diags *diags)
 {
-	struct ps p = { a, file ? file : "schema", diags, BASE_OK };
+	struct ps p = {a, file ? file : "schema", diags, BASE_OK};
 	tf6_schema *s = NULL;
 	json_error_t jerr;
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
 	*out = NULL;
 	if (!root) {
 		base_diags_addf(diags, BASE_SEV_ERROR, NULL, "Invalid provider schema",
-		                "%s:%d:%d: %s. This is a bug in the provider.", p.file, jerr.line, jerr.column, jerr.text);
+		                "%s:%d:%d: %s. This is a bug in the provider.", p.file, jerr.line,
+		                jerr.column, jerr.text);
 		return BASE_EINVALID;
 	}
 	if (!check_keys(&p, root, "", ROOT_KEYS))

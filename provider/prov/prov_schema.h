@@ -59,8 +59,8 @@ typedef struct prov_validators {
 
 /* Provider data of one attribute (tf6_attribute.ext). */
 typedef struct prov_attr_info {
-	bool force_new;            /* a change replaces the resource */
-	const char *default_json;  /* JSON of the default value, NULL if none */
+	bool force_new;                 /* a change replaces the resource */
+	const char *default_json;       /* JSON of the default value, NULL if none */
 	const cty_value *default_value; /* the default as a cty value of the attribute's type, NULL if none */
 	prov_validators validators;
 } prov_attr_info;

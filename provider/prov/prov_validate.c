@@ -89,10 +89,17 @@ bool prov_validate_parse_duration(const char *s, int64_t *seconds)
 		if (digits == 0)
 			return false;
 		switch (*s) {
-		case 'h': total += n * 3600; break;
-		case 'm': total += n * 60; break;
-		case 's': total += n; break;
-		default: return false;
+		case 'h':
+			total += n * 3600;
+			break;
+		case 'm':
+			total += n * 60;
+			break;
+		case 's':
+			total += n;
+			break;
+		default:
+			return false;
 		}
 		s++;
 	}
@@ -107,8 +114,8 @@ static uint32_t mask_of(int prefix)
 
 static const char *ip_str(struct vctx *c, uint32_t a, int prefix)
 {
-	return base_arena_sprintf(c->a, "%u.%u.%u.%u/%d", (a >> 24) & 255, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-	                          prefix);
+	return base_arena_sprintf(c->a, "%u.%u.%u.%u/%d", (a >> 24) & 255, (a >> 16) & 255, (a >> 8) & 255,
+	                          a & 255, prefix);
 }
 
 /* regex match; a bad pattern is a schema bug reported once as such. */
@@ -154,17 +161,21 @@ static void check_endpoint_service(struct vctx *c, const prov_validators *vs, co
 	if (in_list(&vs->endpoint_services, s))
 		return;
 	/* Full form com.amazonaws.<region>.<service> (also vendor names). */
-	if (match_re(c, "^(com\\.amazonaws|aws\\.sagemaker|aws\\.api)\\.[a-z]{2}(-[a-z]+)+-[0-9]+\\.[a-z0-9][a-z0-9.-]*$", s,
-	             path))
+	if (match_re(c,
+	             "^(com\\.amazonaws|aws\\.sagemaker|aws\\.api)\\.[a-z]{2}(-[a-z]+)+-[0-9]+\\.[a-z0-9][a-"
+	             "z0-9.-]*$",
+	             s, path))
 		return;
-	base_diags_addf(c->d, BASE_SEV_ERROR, &path, "Unknown endpoint service",
-	                "%s: \"%s\" is not a known service short name. Use one of %s, or a full service name such as "
-	                "\"com.amazonaws.us-east-2.%s\".",
-	                pstr(c, path), s, join_list(c, &vs->endpoint_services), s);
+	base_diags_addf(
+	        c->d, BASE_SEV_ERROR, &path, "Unknown endpoint service",
+	        "%s: \"%s\" is not a known service short name. Use one of %s, or a full service name such as "
+	        "\"com.amazonaws.us-east-2.%s\".",
+	        pstr(c, path), s, join_list(c, &vs->endpoint_services), s);
 	c->rc = BASE_EINVALID;
 }
 
-static void check_string(struct vctx *c, const prov_validators *vs, const cty_value *v, base_path path, bool whole)
+static void check_string(struct vctx *c, const prov_validators *vs, const cty_value *v, base_path path,
+                         bool whole)
 {
 	const char *s = cty_value_as_string(v);
 	if (!s)
@@ -173,32 +184,39 @@ static void check_string(struct vctx *c, const prov_validators *vs, const cty_va
 		int64_t n = (int64_t)cty_value_string_len(v);
 		if (n < vs->len_min || n > vs->len_max)
 			verr(c, path, "Invalid value length",
-			     base_arena_sprintf(c->a, "%s must be %lld to %lld characters long, got %lld.", pstr(c, path),
-			                        (long long)vs->len_min, (long long)vs->len_max, (long long)n));
+			     base_arena_sprintf(c->a, "%s must be %lld to %lld characters long, got %lld.",
+			                        pstr(c, path), (long long)vs->len_min, (long long)vs->len_max,
+			                        (long long)n));
 	}
 	if (vs->string_regex && !match_re(c, vs->string_regex, s, path))
 		verr(c, path, "Invalid value",
-		     vs->hint ? base_arena_sprintf(c->a, "%s: \"%s\" is not valid: %s.", pstr(c, path), s, vs->hint)
-		              : base_arena_sprintf(c->a, "%s: \"%s\" does not have the expected form (it must match %s).",
-		                                   pstr(c, path), s, vs->string_regex));
+		     vs->hint
+		             ? base_arena_sprintf(c->a, "%s: \"%s\" is not valid: %s.", pstr(c, path), s,
+		                                  vs->hint)
+		             : base_arena_sprintf(
+		                       c->a, "%s: \"%s\" does not have the expected form (it must match %s).",
+		                       pstr(c, path), s, vs->string_regex));
 	if (vs->one_of.n && !in_list(&vs->one_of, s))
 		verr(c, path, "Invalid value",
-		     base_arena_sprintf(c->a, "%s must be one of %s, got \"%s\".", pstr(c, path), join_list(c, &vs->one_of),
-		                        s));
+		     base_arena_sprintf(c->a, "%s must be one of %s, got \"%s\".", pstr(c, path),
+		                        join_list(c, &vs->one_of), s));
 	if (vs->has_cidr) {
 		uint32_t addr;
 		int pfx;
 		if (!prov_validate_parse_cidr(s, &addr, &pfx)) {
 			verr(c, path, "Invalid CIDR block",
-			     base_arena_sprintf(c->a, "%s: \"%s\" is not an IPv4 CIDR block like 10.0.1.0/24.", pstr(c, path), s));
+			     base_arena_sprintf(c->a,
+			                        "%s: \"%s\" is not an IPv4 CIDR block like 10.0.1.0/24.",
+			                        pstr(c, path), s));
 		} else if (pfx < vs->cidr_min || pfx > vs->cidr_max) {
 			verr(c, path, "Invalid CIDR prefix length",
-			     base_arena_sprintf(c->a, "%s: %s has prefix /%d; the prefix must be between /%d and /%d.",
-			                        pstr(c, path), s, pfx, vs->cidr_min, vs->cidr_max));
+			     base_arena_sprintf(
+			             c->a, "%s: %s has prefix /%d; the prefix must be between /%d and /%d.",
+			             pstr(c, path), s, pfx, vs->cidr_min, vs->cidr_max));
 		} else if ((addr & ~mask_of(pfx)) != 0) {
 			verr(c, path, "Invalid CIDR block",
-			     base_arena_sprintf(c->a, "%s: %s has host bits set; did you mean %s?", pstr(c, path), s,
-			                        ip_str(c, addr & mask_of(pfx), pfx)));
+			     base_arena_sprintf(c->a, "%s: %s has host bits set; did you mean %s?",
+			                        pstr(c, path), s, ip_str(c, addr & mask_of(pfx), pfx)));
 		}
 	}
 	if (vs->endpoint_services.n)
@@ -207,12 +225,14 @@ static void check_string(struct vctx *c, const prov_validators *vs, const cty_va
 		int64_t secs;
 		if (!prov_validate_parse_duration(s, &secs))
 			verr(c, path, "Invalid duration",
-			     base_arena_sprintf(c->a, "%s: \"%s\" is not a duration like \"30m\", \"1h30m\" or \"45s\".",
-			                        pstr(c, path), s));
+			     base_arena_sprintf(
+			             c->a, "%s: \"%s\" is not a duration like \"30m\", \"1h30m\" or \"45s\".",
+			             pstr(c, path), s));
 	}
 	if (vs->json_object && !prov_schema_json_is_object(s, cty_value_string_len(v)))
 		verr(c, path, "Invalid JSON document",
-		     base_arena_sprintf(c->a, "%s must be a JSON object (an IAM policy document).", pstr(c, path)));
+		     base_arena_sprintf(c->a, "%s must be a JSON object (an IAM policy document).",
+		                        pstr(c, path)));
 }
 
 static void check_number(struct vctx *c, const prov_validators *vs, const cty_value *v, base_path path)
@@ -222,12 +242,13 @@ static void check_number(struct vctx *c, const prov_validators *vs, const cty_va
 	int64_t n;
 	if (cty_value_as_int64(v, &n) != BASE_OK || n < vs->int_min || n > vs->int_max)
 		verr(c, path, "Value out of range",
-		     base_arena_sprintf(c->a, "%s must be a whole number from %lld to %lld, got %s.", pstr(c, path),
-		                        (long long)vs->int_min, (long long)vs->int_max,
+		     base_arena_sprintf(c->a, "%s must be a whole number from %lld to %lld, got %s.",
+		                        pstr(c, path), (long long)vs->int_min, (long long)vs->int_max,
 		                        cty_value_number_text_of(v) ? cty_value_number_text_of(v) : "?"));
 }
 
-static void check_scalar(struct vctx *c, const prov_validators *vs, const cty_value *v, base_path path, bool whole)
+static void check_scalar(struct vctx *c, const prov_validators *vs, const cty_value *v, base_path path,
+                         bool whole)
 {
 	if (!v || cty_value_is_null(v) || cty_value_is_unknown(v))
 		return;
@@ -262,14 +283,18 @@ static void check_collection(struct vctx *c, const prov_validators *vs, const ct
 			base_path kp = base_path_key(c->a, path, key);
 			if (vs->key_regex && !match_re(c, vs->key_regex, key, kp))
 				verr(c, kp, "Invalid key",
-				     vs->hint ? base_arena_sprintf(c->a, "%s: the key \"%s\" is not valid: %s.", pstr(c, path), key,
-				                                   vs->hint)
+				     vs->hint ? base_arena_sprintf(c->a,
+				                                   "%s: the key \"%s\" is not valid: %s.",
+				                                   pstr(c, path), key, vs->hint)
 				              : base_arena_sprintf(c->a,
-				                                   "%s: the key \"%s\" does not have the expected form (it must match %s).",
+				                                   "%s: the key \"%s\" does not have the "
+				                                   "expected form (it must match %s).",
 				                                   pstr(c, path), key, vs->key_regex));
 			if (vs->reserved_keys.n && in_list(&vs->reserved_keys, key))
 				verr(c, kp, "Reserved key",
-				     base_arena_sprintf(c->a, "%s: the key \"%s\" is reserved by AWS Lambda and cannot be set.",
+				     base_arena_sprintf(c->a,
+				                        "%s: the key \"%s\" is reserved by AWS Lambda and "
+				                        "cannot be set.",
 				                        pstr(c, path), key));
 		}
 		return;
@@ -286,8 +311,10 @@ static void check_collection(struct vctx *c, const prov_validators *vs, const ct
 			const char *t = cty_value_as_string(cty_value_index(v, j));
 			if (t && strcmp(s, t) == 0) {
 				verr(c, ep, "Duplicate value",
-				     base_arena_sprintf(c->a, "%s: \"%s\" is listed more than once (first at index %zu).",
-				                        pstr(c, path), s, j));
+				     base_arena_sprintf(
+				             c->a,
+				             "%s: \"%s\" is listed more than once (first at index %zu).",
+				             pstr(c, path), s, j));
 				dup = true;
 				break;
 			}
@@ -303,7 +330,9 @@ static void check_collection(struct vctx *c, const prov_validators *vs, const ct
 			int pm = p1 < p2 ? p1 : p2;
 			if ((a1 & mask_of(pm)) == (a2 & mask_of(pm))) {
 				verr(c, ep, "Overlapping CIDR blocks",
-				     base_arena_sprintf(c->a, "%s: %s overlaps %s (index %zu); each subnet needs its own range.",
+				     base_arena_sprintf(c->a,
+				                        "%s: %s overlaps %s (index %zu); each subnet needs "
+				                        "its own range.",
 				                        pstr(c, path), s, t, j));
 				break;
 			}
@@ -314,7 +343,8 @@ static void check_collection(struct vctx *c, const prov_validators *vs, const ct
 /* ------------------------------------------------------------------ */
 /* attributes, objects, blocks                                          */
 
-static void validate_attrs(struct vctx *c, const tf6_attribute *attrs, size_t n, const cty_value *obj, base_path path);
+static void validate_attrs(struct vctx *c, const tf6_attribute *attrs, size_t n, const cty_value *obj,
+                           base_path path);
 
 static void validate_attr(struct vctx *c, const tf6_attribute *at, const cty_value *v, base_path path)
 {
@@ -351,12 +381,14 @@ static void validate_attr(struct vctx *c, const tf6_attribute *at, const cty_val
 	}
 }
 
-static void validate_attrs(struct vctx *c, const tf6_attribute *attrs, size_t n, const cty_value *obj, base_path path)
+static void validate_attrs(struct vctx *c, const tf6_attribute *attrs, size_t n, const cty_value *obj,
+                           base_path path)
 {
 	if (!obj || cty_value_is_null(obj) || cty_value_is_unknown(obj))
 		return;
 	for (size_t i = 0; i < n; i++)
-		validate_attr(c, &attrs[i], cty_value_get_attr(obj, attrs[i].name), base_path_attr(c->a, path, attrs[i].name));
+		validate_attr(c, &attrs[i], cty_value_get_attr(obj, attrs[i].name),
+		              base_path_attr(c->a, path, attrs[i].name));
 }
 
 static void validate_block(struct vctx *c, const tf6_block *b, const cty_value *obj, base_path path)
@@ -386,9 +418,10 @@ static void validate_block(struct vctx *c, const tf6_block *b, const cty_value *
 	}
 }
 
-int prov_validate_block(base_arena *a, const tf6_block *b, const cty_value *obj, base_path path, base_diags *diags)
+int prov_validate_block(base_arena *a, const tf6_block *b, const cty_value *obj, base_path path,
+                        base_diags *diags)
 {
-	struct vctx c = { a, diags, BASE_OK };
+	struct vctx c = {a, diags, BASE_OK};
 	validate_block(&c, b, obj, path);
 	return c.rc;
 }

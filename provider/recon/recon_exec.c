@@ -774,6 +774,22 @@ static int step_subnet_delete(struct ex *x, base_arena *t, const recon_step *st,
 		return BASE_OK;
 	one = base_arena_calloc(t, 1, sizeof *one);
 	one[0] = id;
+	{
+		/* Leave our route table first (AWS drops the association with the
+		 * subnet anyway; moto keeps it and would block rt.delete). */
+		const char *assoc = NULL;
+		size_t i;
+		lock(x);
+		for (i = 0; i < x->s->rt.assoc_subnet_ids.n && i < x->s->rt.assoc_ids.n; i++)
+			if (base_str_eq(x->s->rt.assoc_subnet_ids.v[i], id))
+				assoc = x->s->rt.assoc_ids.v[i];
+		unlock(x);
+		if (assoc) {
+			rc = aws_ec2_disassociate_route_table(x->c, t, assoc, e);
+			if (rc != BASE_OK && rc != BASE_ENOTFOUND)
+				return rc;
+		}
+	}
 	rc = wait_enis(x, t, (aws_strs){ NULL, 0 }, (aws_strs){ one, 1 }, e);
 	if (rc == BASE_OK)
 		rc = delete_with_retry(x, t, id, true, e);
@@ -874,6 +890,25 @@ static int step_rt_delete(struct ex *x, base_arena *t, aws_error *e)
 	unlock(x);
 	if (!rt)
 		return BASE_OK;
+	{
+		/* Disassociate whatever is still associated (the state may lag: moto,
+		 * unlike AWS, keeps associations of deleted subnets). */
+		aws_ec2_route_tables cur;
+		const char *ids[] = { rt };
+		rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){ ids, 1 }, (aws_filters){ NULL, 0 }, &cur, e);
+		if (rc == BASE_ENOTFOUND)
+			goto gone;
+		if (rc != BASE_OK)
+			return rc;
+		if (cur.n > 0) {
+			const char **v = base_arena_calloc(t, cur.v[0].n_assocs + 1, sizeof *v);
+			size_t n = 0;
+			for (i = 0; i < cur.v[0].n_assocs; i++)
+				if (!cur.v[0].assocs[i].main && cur.v[0].assocs[i].association_id)
+					v[n++] = cur.v[0].assocs[i].association_id;
+			assocs = (aws_strs){ v, n };
+		}
+	}
 	for (i = 0; i < assocs.n; i++) {
 		rc = aws_ec2_disassociate_route_table(x->c, t, assocs.v[i], e);
 		if (rc != BASE_OK && rc != BASE_ENOTFOUND)
@@ -884,6 +919,7 @@ static int step_rt_delete(struct ex *x, base_arena *t, aws_error *e)
 		rc = BASE_OK;
 	if (rc != BASE_OK)
 		return rc;
+gone:
 	lock(x);
 	memset(&x->s->rt, 0, sizeof x->s->rt);
 	unlock(x);

@@ -88,7 +88,18 @@ static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_r
 	rc = sf_model_from_value(a, create ? NULL : req->prior, &prior, call->diags);
 	if (rc != BASE_OK)
 		return rc;
-	rc = sf__desired_build(a, &pm, region, dt, true, &d, call->diags);
+	{
+		/* filename is write-only: it comes from the configuration */
+		sf_config cm;
+		rc = sf_model_from_value(a, req->config, &cm, call->diags);
+		if (rc != BASE_OK)
+			return rc;
+		pm.filename = cm.filename;
+		pm.present = (pm.present & ~SF_BIT(SF_A_FILENAME)) | (cm.present & SF_BIT(SF_A_FILENAME));
+		rc = sf__desired_build(a, &pm, region, dt, true, &d, call->diags);
+		pm.filename = NULL;
+		pm.present &= ~SF_BIT(SF_A_FILENAME);
+	}
 	if (rc != BASE_OK)
 		return rc;
 

@@ -16,87 +16,88 @@ struct field {
 	size_t off;
 };
 
-#define F(e, n, k, m) [e] = { n, k, offsetof(sf_config, m) }
+#define F(e, n, k, m) [e] = {n, k, offsetof(sf_config, m)}
 static const struct field FIELDS[SF_A_COUNT] = {
-	F(SF_A_ID, "id", K_STR, id),
-	F(SF_A_FUNCTION_NAME, "function_name", K_STR, function_name),
-	F(SF_A_VPC_ID, "vpc_id", K_STR, vpc_id),
-	F(SF_A_SUBNET_CIDR_BLOCKS, "subnet_cidr_blocks", K_STRLIST, subnet_cidr_blocks),
-	F(SF_A_AVAILABILITY_ZONES, "availability_zones", K_STRLIST, availability_zones),
-	F(SF_A_ENDPOINT_SERVICES, "endpoint_services", K_STRLIST, endpoint_services),
-	F(SF_A_PRIVATE_DNS_ENABLED, "private_dns_enabled", K_BOOL, private_dns_enabled),
-	F(SF_A_REUSE_EXISTING_ENDPOINTS, "reuse_existing_endpoints", K_BOOL, reuse_existing_endpoints),
-	F(SF_A_EGRESS_RULES, "egress_rules", K_EGRESS, egress_rules),
-	F(SF_A_RUNTIME, "runtime", K_STR, runtime),
-	F(SF_A_HANDLER, "handler", K_STR, handler),
-	F(SF_A_FILENAME, "filename", K_STR, filename),
-	F(SF_A_SOURCE_CODE_HASH, "source_code_hash", K_STR, source_code_hash),
-	F(SF_A_S3_BUCKET, "s3_bucket", K_STR, s3_bucket),
-	F(SF_A_S3_KEY, "s3_key", K_STR, s3_key),
-	F(SF_A_S3_OBJECT_VERSION, "s3_object_version", K_STR, s3_object_version),
-	F(SF_A_IMAGE_URI, "image_uri", K_STR, image_uri),
-	F(SF_A_PACKAGE_TYPE, "package_type", K_STR, package_type),
-	F(SF_A_ARCHITECTURES, "architectures", K_STRLIST, architectures),
-	F(SF_A_DESCRIPTION, "description", K_STR, description),
-	F(SF_A_LAYERS, "layers", K_STRLIST, layers),
-	F(SF_A_PUBLISH, "publish", K_BOOL, publish),
-	F(SF_A_KMS_KEY_ARN, "kms_key_arn", K_STR, kms_key_arn),
-	F(SF_A_RESERVED_CONCURRENT_EXECUTIONS, "reserved_concurrent_executions", K_INT, reserved_concurrent_executions),
-	F(SF_A_EPHEMERAL_STORAGE_SIZE, "ephemeral_storage_size", K_INT, ephemeral_storage_size),
-	F(SF_A_TRACING_MODE, "tracing_mode", K_STR, tracing_mode),
-	F(SF_A_DEAD_LETTER_TARGET_ARN, "dead_letter_target_arn", K_STR, dead_letter_target_arn),
-	F(SF_A_MEMORY_SIZE, "memory_size", K_INT, memory_size),
-	F(SF_A_TIMEOUT, "timeout", K_INT, timeout),
-	F(SF_A_ENVIRONMENT, "environment", K_STRMAP, environment),
-	F(SF_A_TAGS, "tags", K_STRMAP, tags),
-	F(SF_A_POLICY_ARNS, "policy_arns", K_STRLIST, policy_arns),
-	F(SF_A_INLINE_POLICY, "inline_policy", K_STR, inline_policy),
-	F(SF_A_PERMISSIONS_BOUNDARY, "permissions_boundary", K_STR, permissions_boundary),
-	F(SF_A_LOGGING, "logging", K_LOGGING, logging),
-	F(SF_A_TIMEOUTS, "timeouts", K_TIMEOUTS, timeouts),
-	F(SF_A_ARN, "arn", K_STR, arn),
-	F(SF_A_INVOKE_ARN, "invoke_arn", K_STR, invoke_arn),
-	F(SF_A_QUALIFIED_ARN, "qualified_arn", K_STR, qualified_arn),
-	F(SF_A_VERSION, "version", K_STR, version),
-	F(SF_A_LAST_MODIFIED, "last_modified", K_STR, last_modified),
-	F(SF_A_CODE_SHA256, "code_sha256", K_STR, code_sha256),
-	F(SF_A_ROLE_ARN, "role_arn", K_STR, role_arn),
-	F(SF_A_ROLE_NAME, "role_name", K_STR, role_name),
-	F(SF_A_SUBNET_IDS, "subnet_ids", K_STRLIST, subnet_ids),
-	F(SF_A_ROUTE_TABLE_ID, "route_table_id", K_STR, route_table_id),
-	F(SF_A_LAMBDA_SECURITY_GROUP_ID, "lambda_security_group_id", K_STR, lambda_security_group_id),
-	F(SF_A_ENDPOINT_SECURITY_GROUP_ID, "endpoint_security_group_id", K_STR, endpoint_security_group_id),
-	F(SF_A_VPC_ENDPOINT_IDS, "vpc_endpoint_ids", K_STRMAP, vpc_endpoint_ids),
-	F(SF_A_TAGS_ALL, "tags_all", K_STRMAP, tags_all),
+        F(SF_A_ID, "id", K_STR, id),
+        F(SF_A_FUNCTION_NAME, "function_name", K_STR, function_name),
+        F(SF_A_VPC_ID, "vpc_id", K_STR, vpc_id),
+        F(SF_A_SUBNET_CIDR_BLOCKS, "subnet_cidr_blocks", K_STRLIST, subnet_cidr_blocks),
+        F(SF_A_AVAILABILITY_ZONES, "availability_zones", K_STRLIST, availability_zones),
+        F(SF_A_ENDPOINT_SERVICES, "endpoint_services", K_STRLIST, endpoint_services),
+        F(SF_A_PRIVATE_DNS_ENABLED, "private_dns_enabled", K_BOOL, private_dns_enabled),
+        F(SF_A_REUSE_EXISTING_ENDPOINTS, "reuse_existing_endpoints", K_BOOL, reuse_existing_endpoints),
+        F(SF_A_EGRESS_RULES, "egress_rules", K_EGRESS, egress_rules),
+        F(SF_A_RUNTIME, "runtime", K_STR, runtime),
+        F(SF_A_HANDLER, "handler", K_STR, handler),
+        F(SF_A_FILENAME, "filename", K_STR, filename),
+        F(SF_A_SOURCE_CODE_HASH, "source_code_hash", K_STR, source_code_hash),
+        F(SF_A_S3_BUCKET, "s3_bucket", K_STR, s3_bucket),
+        F(SF_A_S3_KEY, "s3_key", K_STR, s3_key),
+        F(SF_A_S3_OBJECT_VERSION, "s3_object_version", K_STR, s3_object_version),
+        F(SF_A_IMAGE_URI, "image_uri", K_STR, image_uri),
+        F(SF_A_PACKAGE_TYPE, "package_type", K_STR, package_type),
+        F(SF_A_ARCHITECTURES, "architectures", K_STRLIST, architectures),
+        F(SF_A_DESCRIPTION, "description", K_STR, description),
+        F(SF_A_LAYERS, "layers", K_STRLIST, layers),
+        F(SF_A_PUBLISH, "publish", K_BOOL, publish),
+        F(SF_A_KMS_KEY_ARN, "kms_key_arn", K_STR, kms_key_arn),
+        F(SF_A_RESERVED_CONCURRENT_EXECUTIONS, "reserved_concurrent_executions", K_INT,
+          reserved_concurrent_executions),
+        F(SF_A_EPHEMERAL_STORAGE_SIZE, "ephemeral_storage_size", K_INT, ephemeral_storage_size),
+        F(SF_A_TRACING_MODE, "tracing_mode", K_STR, tracing_mode),
+        F(SF_A_DEAD_LETTER_TARGET_ARN, "dead_letter_target_arn", K_STR, dead_letter_target_arn),
+        F(SF_A_MEMORY_SIZE, "memory_size", K_INT, memory_size),
+        F(SF_A_TIMEOUT, "timeout", K_INT, timeout),
+        F(SF_A_ENVIRONMENT, "environment", K_STRMAP, environment),
+        F(SF_A_TAGS, "tags", K_STRMAP, tags),
+        F(SF_A_POLICY_ARNS, "policy_arns", K_STRLIST, policy_arns),
+        F(SF_A_INLINE_POLICY, "inline_policy", K_STR, inline_policy),
+        F(SF_A_PERMISSIONS_BOUNDARY, "permissions_boundary", K_STR, permissions_boundary),
+        F(SF_A_LOGGING, "logging", K_LOGGING, logging),
+        F(SF_A_TIMEOUTS, "timeouts", K_TIMEOUTS, timeouts),
+        F(SF_A_ARN, "arn", K_STR, arn),
+        F(SF_A_INVOKE_ARN, "invoke_arn", K_STR, invoke_arn),
+        F(SF_A_QUALIFIED_ARN, "qualified_arn", K_STR, qualified_arn),
+        F(SF_A_VERSION, "version", K_STR, version),
+        F(SF_A_LAST_MODIFIED, "last_modified", K_STR, last_modified),
+        F(SF_A_CODE_SHA256, "code_sha256", K_STR, code_sha256),
+        F(SF_A_ROLE_ARN, "role_arn", K_STR, role_arn),
+        F(SF_A_ROLE_NAME, "role_name", K_STR, role_name),
+        F(SF_A_SUBNET_IDS, "subnet_ids", K_STRLIST, subnet_ids),
+        F(SF_A_ROUTE_TABLE_ID, "route_table_id", K_STR, route_table_id),
+        F(SF_A_LAMBDA_SECURITY_GROUP_ID, "lambda_security_group_id", K_STR, lambda_security_group_id),
+        F(SF_A_ENDPOINT_SECURITY_GROUP_ID, "endpoint_security_group_id", K_STR, endpoint_security_group_id),
+        F(SF_A_VPC_ENDPOINT_IDS, "vpc_endpoint_ids", K_STRMAP, vpc_endpoint_ids),
+        F(SF_A_TAGS_ALL, "tags_all", K_STRMAP, tags_all),
 };
 #undef F
 
-#define G(e, n, k, m) [e] = { n, k, offsetof(sf_egress_rule, m) }
+#define G(e, n, k, m) [e] = {n, k, offsetof(sf_egress_rule, m)}
 static const struct field EGRESS[SF_EG_COUNT] = {
-	G(SF_EG_DESCRIPTION, "description", K_STR, description),
-	G(SF_EG_PROTOCOL, "protocol", K_STR, protocol),
-	G(SF_EG_FROM_PORT, "from_port", K_INT, from_port),
-	G(SF_EG_TO_PORT, "to_port", K_INT, to_port),
-	G(SF_EG_CIDR_BLOCKS, "cidr_blocks", K_STRLIST, cidr_blocks),
-	G(SF_EG_SECURITY_GROUP_IDS, "security_group_ids", K_STRLIST, security_group_ids),
-	G(SF_EG_PREFIX_LIST_IDS, "prefix_list_ids", K_STRLIST, prefix_list_ids),
+        G(SF_EG_DESCRIPTION, "description", K_STR, description),
+        G(SF_EG_PROTOCOL, "protocol", K_STR, protocol),
+        G(SF_EG_FROM_PORT, "from_port", K_INT, from_port),
+        G(SF_EG_TO_PORT, "to_port", K_INT, to_port),
+        G(SF_EG_CIDR_BLOCKS, "cidr_blocks", K_STRLIST, cidr_blocks),
+        G(SF_EG_SECURITY_GROUP_IDS, "security_group_ids", K_STRLIST, security_group_ids),
+        G(SF_EG_PREFIX_LIST_IDS, "prefix_list_ids", K_STRLIST, prefix_list_ids),
 };
 #undef G
 
-#define L(e, n, m) [e] = { n, K_STR, offsetof(sf_logging, m) }
+#define L(e, n, m) [e] = {n, K_STR, offsetof(sf_logging, m)}
 static const struct field LOGGING[SF_LOG_COUNT] = {
-	L(SF_LOG_LOG_FORMAT, "log_format", log_format),
-	L(SF_LOG_LOG_GROUP, "log_group", log_group),
-	L(SF_LOG_APPLICATION_LOG_LEVEL, "application_log_level", application_log_level),
-	L(SF_LOG_SYSTEM_LOG_LEVEL, "system_log_level", system_log_level),
+        L(SF_LOG_LOG_FORMAT, "log_format", log_format),
+        L(SF_LOG_LOG_GROUP, "log_group", log_group),
+        L(SF_LOG_APPLICATION_LOG_LEVEL, "application_log_level", application_log_level),
+        L(SF_LOG_SYSTEM_LOG_LEVEL, "system_log_level", system_log_level),
 };
 #undef L
 
-#define T(e, n, m) [e] = { n, K_STR, offsetof(sf_timeouts, m) }
+#define T(e, n, m) [e] = {n, K_STR, offsetof(sf_timeouts, m)}
 static const struct field TIMEOUTS[SF_TO_COUNT] = {
-	T(SF_TO_CREATE, "create", create),
-	T(SF_TO_UPDATE, "update", update),
-	T(SF_TO_DELETE, "delete", delete_),
+        T(SF_TO_CREATE, "create", create),
+        T(SF_TO_UPDATE, "update", update),
+        T(SF_TO_DELETE, "delete", delete_),
 };
 #undef T
 
@@ -274,7 +275,8 @@ int sf_model_from_value(base_arena *a, const cty_value *obj, sf_config *out, bas
 			break;
 		}
 		case K_LOGGING:
-			read_fields(a, v, LOGGING, SF_LOG_COUNT, &out->logging, &out->logging.present, &out->logging.unknown);
+			read_fields(a, v, LOGGING, SF_LOG_COUNT, &out->logging, &out->logging.present,
+			            &out->logging.unknown);
 			break;
 		case K_TIMEOUTS:
 			read_fields(a, v, TIMEOUTS, SF_TO_COUNT, &out->timeouts, &out->timeouts.present,
@@ -309,8 +311,8 @@ static const cty_value *strmap_value(base_arena *a, const cty_type *t, const sf_
 	return cty_value_map(a, et, m->n, (const char *const *)m->keys, vals);
 }
 
-static bool fields_value(base_arena *a, const cty_type *ot, const struct field *fs, size_t n, const void *base,
-                         uint32_t present, uint32_t unknown, const cty_value **out)
+static bool fields_value(base_arena *a, const cty_type *ot, const struct field *fs, size_t n,
+                         const void *base, uint32_t present, uint32_t unknown, const cty_value **out)
 {
 	cty_obj_builder b;
 	cty_obj_builder_init(&b, a, ot);
@@ -324,10 +326,17 @@ static bool fields_value(base_arena *a, const cty_type *ot, const struct field *
 			v = cty_value_unknown(ft);
 		} else if (present & (1u << i)) {
 			switch (fs[i].k) {
-			case K_STR: v = cty_value_string(a, *(const char *const *)p); break;
-			case K_INT: v = cty_value_number_int(a, *(const int64_t *)p); break;
-			case K_STRLIST: v = strlist_value(a, ft, (const sf_strlist *)p); break;
-			default: break;
+			case K_STR:
+				v = cty_value_string(a, *(const char *const *)p);
+				break;
+			case K_INT:
+				v = cty_value_number_int(a, *(const int64_t *)p);
+				break;
+			case K_STRLIST:
+				v = strlist_value(a, ft, (const sf_strlist *)p);
+				break;
+			default:
+				break;
 			}
 		}
 		(void)cty_obj_builder_set(&b, fs[i].name, v);
@@ -354,31 +363,44 @@ int sf_model_to_value(base_arena *a, const tf6_schema *s, const sf_config *c, co
 			v = cty_value_unknown(ft);
 		} else if (c->present & SF_BIT(i)) {
 			switch (f->k) {
-			case K_STR: v = cty_value_string(a, *(const char *const *)p); break;
-			case K_BOOL: v = cty_value_bool(*(const bool *)p); break;
-			case K_INT: v = cty_value_number_int(a, *(const int64_t *)p); break;
-			case K_STRLIST: v = strlist_value(a, ft, (const sf_strlist *)p); break;
-			case K_STRMAP: v = strmap_value(a, ft, (const sf_strmap *)p); break;
+			case K_STR:
+				v = cty_value_string(a, *(const char *const *)p);
+				break;
+			case K_BOOL:
+				v = cty_value_bool(*(const bool *)p);
+				break;
+			case K_INT:
+				v = cty_value_number_int(a, *(const int64_t *)p);
+				break;
+			case K_STRLIST:
+				v = strlist_value(a, ft, (const sf_strlist *)p);
+				break;
+			case K_STRMAP:
+				v = strmap_value(a, ft, (const sf_strmap *)p);
+				break;
 			case K_EGRESS: {
 				const cty_type *et = cty_type_elem(ft);
-				const cty_value **el = base_arena_calloc(a, c->n_egress_rules + 1, sizeof(*el));
+				const cty_value **el =
+				        base_arena_calloc(a, c->n_egress_rules + 1, sizeof(*el));
 				for (size_t j = 0; j < c->n_egress_rules; j++) {
 					const sf_egress_rule *r = &c->egress_rules[j];
-					if (!fields_value(a, et, EGRESS, SF_EG_COUNT, r, r->present, r->unknown, &el[j]))
+					if (!fields_value(a, et, EGRESS, SF_EG_COUNT, r, r->present,
+					                  r->unknown, &el[j]))
 						goto mismatch;
 				}
-				v = cty_type_kind_of(ft) == CTY_T_SET ? cty_value_set(a, et, c->n_egress_rules, el)
-				                                      : cty_value_list(a, et, c->n_egress_rules, el);
+				v = cty_type_kind_of(ft) == CTY_T_SET
+				            ? cty_value_set(a, et, c->n_egress_rules, el)
+				            : cty_value_list(a, et, c->n_egress_rules, el);
 				break;
 			}
 			case K_LOGGING:
-				if (!fields_value(a, ft, LOGGING, SF_LOG_COUNT, &c->logging, c->logging.present,
-				                  c->logging.unknown, &v))
+				if (!fields_value(a, ft, LOGGING, SF_LOG_COUNT, &c->logging,
+				                  c->logging.present, c->logging.unknown, &v))
 					goto mismatch;
 				break;
 			case K_TIMEOUTS:
-				if (!fields_value(a, ft, TIMEOUTS, SF_TO_COUNT, &c->timeouts, c->timeouts.present,
-				                  c->timeouts.unknown, &v))
+				if (!fields_value(a, ft, TIMEOUTS, SF_TO_COUNT, &c->timeouts,
+				                  c->timeouts.present, c->timeouts.unknown, &v))
 					goto mismatch;
 				break;
 			}

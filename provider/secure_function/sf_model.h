@@ -67,8 +67,8 @@ typedef enum sf_attr {
 	SF_A_POLICY_ARNS,
 	SF_A_INLINE_POLICY,
 	SF_A_PERMISSIONS_BOUNDARY,
-	SF_A_LOGGING,   /* block */
-	SF_A_TIMEOUTS,  /* block */
+	SF_A_LOGGING,  /* block */
+	SF_A_TIMEOUTS, /* block */
 	/* computed */
 	SF_A_ARN,
 	SF_A_INVOKE_ARN,
@@ -109,12 +109,7 @@ typedef enum sf_logging_field {
 } sf_logging_field;
 
 /* Fields of the timeouts block. */
-typedef enum sf_timeouts_field {
-	SF_TO_CREATE,
-	SF_TO_UPDATE,
-	SF_TO_DELETE,
-	SF_TO_COUNT
-} sf_timeouts_field;
+typedef enum sf_timeouts_field { SF_TO_CREATE, SF_TO_UPDATE, SF_TO_DELETE, SF_TO_COUNT } sf_timeouts_field;
 
 #define SF_BIT(x) (1ull << (x))
 
@@ -201,8 +196,14 @@ base_path sf_path_egress(base_arena *a, size_t rule, sf_egress_field f);
 base_path sf_path_logging(base_arena *a, sf_logging_field f);
 base_path sf_path_timeouts(base_arena *a, sf_timeouts_field f);
 
-static inline bool sf_has(const sf_config *c, sf_attr a) { return (c->present & SF_BIT(a)) != 0; }
-static inline bool sf_unknown(const sf_config *c, sf_attr a) { return (c->unknown & SF_BIT(a)) != 0; }
+static inline bool sf_has(const sf_config *c, sf_attr a)
+{
+	return (c->present & SF_BIT(a)) != 0;
+}
+static inline bool sf_unknown(const sf_config *c, sf_attr a)
+{
+	return (c->unknown & SF_BIT(a)) != 0;
+}
 
 /*
  * Reads obj (an object of the resource's implied type; a null or unknown
@@ -220,7 +221,7 @@ BASE_MUST_USE int sf_model_from_value(base_arena *a, const cty_value *obj, sf_co
  * Returns BASE_OK with *out in a, or BASE_EINVALID (with a diagnostic) if
  * s does not have the model's attributes (a schema/model mismatch bug).
  */
-BASE_MUST_USE int sf_model_to_value(base_arena *a, const tf6_schema *s, const sf_config *c, const cty_value **out,
-                                    base_diags *diags);
+BASE_MUST_USE int sf_model_to_value(base_arena *a, const tf6_schema *s, const sf_config *c,
+                                    const cty_value **out, base_diags *diags);
 
 #endif

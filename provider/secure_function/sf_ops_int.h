@@ -51,7 +51,7 @@ BASE_MUST_USE int sf__import(void *ctx, tf6_call *call, const tf6_import_req *re
  */
 BASE_MUST_USE int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req, prov_tags dt,
                                    bool dt_known, unsigned drift, const cty_value **planned_out,
-                                   base_path **rr_out, size_t *n_rr, base_diags *diags);
+                                   const base_path **rr_out, size_t *n_rr, base_diags *diags);
 
 /* ---- drift flags (private bytes) -------------------------------------- */
 

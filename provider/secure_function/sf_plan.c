@@ -29,6 +29,7 @@
 #include "aws/aws_ec2.h"
 #include "base/base_str.h"
 #include "cty/cty_equal.h"
+#include "prov/prov_plan.h"
 #include "prov/prov_schema.h"
 #include "recon/recon_diff.h"
 
@@ -156,7 +157,7 @@ static bool endpoint_keys_differ(const sf_config *prior, const sf_config *pm)
 }
 
 int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req, prov_tags dt, bool dt_known,
-                     unsigned drift, const cty_value **planned_out, base_path **rr_out, size_t *n_rr,
+                     unsigned drift, const cty_value **planned_out, const base_path **rr_out, size_t *n_rr,
                      base_diags *diags)
 {
 	struct pl p;
@@ -175,6 +176,14 @@ int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req
 	p.planned = req->proposed;
 
 	apply_defaults(&p);
+	/* write-only attributes (filename) are never planned or stored */
+	for (i = 0; i < s->block.n_attrs; i++)
+		if (s->block.attrs[i].write_only) {
+			const cty_value *n = cty_value_with_attr(a, p.planned, s->block.attrs[i].name,
+			                                         cty_value_null(s->block.attrs[i].type));
+			if (n)
+				p.planned = n;
+		}
 	rc = sf_model_from_value(a, p.planned, &pm, diags);
 	if (rc != BASE_OK)
 		return rc;
@@ -249,17 +258,8 @@ int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req
 			plan_tags_all(&p, &pm, dt, dt_known);
 	}
 
-	/* requires_replace */
-	{
-		base_path *rr = base_arena_calloc(a, 2, sizeof *rr);
-		size_t n = 0;
-		if (changed(&p, SF_A_FUNCTION_NAME))
-			rr[n++] = sf_path(a, SF_A_FUNCTION_NAME);
-		if (changed(&p, SF_A_VPC_ID))
-			rr[n++] = sf_path(a, SF_A_VPC_ID);
-		*rr_out = rr;
-		*n_rr = n;
-	}
+	/* requires_replace: the schema's force_new attributes that change */
+	prov_plan_requires_replace(a, &s->block, req->prior, p.planned, rr_out, n_rr);
 	*planned_out = p.planned;
 	return BASE_OK;
 }
@@ -467,7 +467,7 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 	prov *pv = ctx;
 	const tf6_schema *s = sf__schema(pv, call->diags);
 	aws_client *c;
-	base_path *rr = NULL;
+	const base_path *rr = NULL;
 	size_t n_rr = 0;
 	const cty_value *planned = NULL;
 	unsigned drift = sf__drift_decode(req->prior_private);

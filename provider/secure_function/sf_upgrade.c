@@ -15,10 +15,12 @@ int sf__upgrade(void *ctx, tf6_call *call, const tf6_upgrade_req *req, tf6_upgra
 	if (!s)
 		return BASE_EINVALID;
 	if (req->version < 0 || req->version > s->version) {
-		base_diags_addf(call->diags, BASE_SEV_ERROR, NULL, "Unsupported state version",
-		                "The stored state has schema version %lld; this provider reads versions 0 to %lld.",
-		                (long long)req->version, (long long)s->version);
+		base_diags_addf(
+		        call->diags, BASE_SEV_ERROR, NULL, "Unsupported state version",
+		        "The stored state has schema version %lld; this provider reads versions 0 to %lld.",
+		        (long long)req->version, (long long)s->version);
 		return BASE_EINVALID;
 	}
-	return tf6_upgrade_json_default(call->arena, s, req->raw_json, req->raw_len, &resp->upgraded, call->diags);
+	return tf6_upgrade_json_default(call->arena, s, req->raw_json, req->raw_len, &resp->upgraded,
+	                                call->diags);
 }

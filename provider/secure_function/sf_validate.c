@@ -41,12 +41,13 @@ static bool is_null(const sf_config *c, sf_attr a)
 static void check_code(struct v *v, const sf_config *c)
 {
 	const char *fn = sf_attr_name(SF_A_FILENAME), *bk = sf_attr_name(SF_A_S3_BUCKET),
-		   *key = sf_attr_name(SF_A_S3_KEY), *img = sf_attr_name(SF_A_IMAGE_URI);
+	           *key = sf_attr_name(SF_A_S3_KEY), *img = sf_attr_name(SF_A_IMAGE_URI);
 
 	/* s3_bucket and s3_key go together; s3_object_version needs them. */
 	if (sf_has(c, SF_A_S3_BUCKET) && is_null(c, SF_A_S3_KEY))
 		err(v, sf_path(v->a, SF_A_S3_KEY), "Missing S3 key",
-		    base_arena_sprintf(v->a, "%s is set, so %s must name the zip object in that bucket.", bk, key));
+		    base_arena_sprintf(v->a, "%s is set, so %s must name the zip object in that bucket.", bk,
+		                       key));
 	if (sf_has(c, SF_A_S3_KEY) && is_null(c, SF_A_S3_BUCKET))
 		err(v, sf_path(v->a, SF_A_S3_BUCKET), "Missing S3 bucket",
 		    base_arena_sprintf(v->a, "%s is set, so %s must name the bucket holding it.", key, bk));
@@ -70,11 +71,15 @@ static void check_code(struct v *v, const sf_config *c)
 	bool image = sf_has(c, SF_A_PACKAGE_TYPE) && strcmp(c->package_type, "Image") == 0;
 	if (n == 0 && !image) /* for images check_package names image_uri */
 		err_root(v, "Missing function code",
-		         base_arena_sprintf(v->a, "Set exactly one of %s (a local zip), %s with %s (a zip in S3) or %s "
-		                                  "(a container image).", fn, bk, key, img));
+		         base_arena_sprintf(
+		                 v->a,
+		                 "Set exactly one of %s (a local zip), %s with %s (a zip in S3) or %s "
+		                 "(a container image).",
+		                 fn, bk, key, img));
 	for (int i = 1; i < n; i++)
 		err(v, sf_path(v->a, src[i]), "Conflicting function code sources",
-		    base_arena_sprintf(v->a, "%s and %s are both set; set exactly one of %s, %s (with %s) or %s.",
+		    base_arena_sprintf(v->a,
+		                       "%s and %s are both set; set exactly one of %s, %s (with %s) or %s.",
 		                       sf_attr_name(src[0]), sf_attr_name(src[i]), fn, bk, key, img));
 }
 
@@ -89,12 +94,15 @@ static void check_package(struct v *v, const sf_config *c)
 			err(v, sf_path(v->a, SF_A_IMAGE_URI), "Missing image URI",
 			    base_arena_sprintf(v->a, "%s = \"Image\" needs %s, the ECR image to run.", ptn,
 			                       sf_attr_name(SF_A_IMAGE_URI)));
-		static const sf_attr zip_only[] = { SF_A_RUNTIME, SF_A_HANDLER, SF_A_LAYERS, SF_A_FILENAME, SF_A_S3_BUCKET };
+		static const sf_attr zip_only[] = {SF_A_RUNTIME, SF_A_HANDLER, SF_A_LAYERS, SF_A_FILENAME,
+		                                   SF_A_S3_BUCKET};
 		for (size_t i = 0; i < sizeof(zip_only) / sizeof(zip_only[0]); i++)
 			if (sf_has(c, zip_only[i]))
 				err(v, sf_path(v->a, zip_only[i]), "Argument not used with container images",
-				    base_arena_sprintf(v->a, "%s applies to zip packages only; remove it or set %s = \"Zip\".",
-				                       sf_attr_name(zip_only[i]), ptn));
+				    base_arena_sprintf(
+				            v->a,
+				            "%s applies to zip packages only; remove it or set %s = \"Zip\".",
+				            sf_attr_name(zip_only[i]), ptn));
 		return;
 	}
 	if (strcmp(pt, "Zip") != 0)
@@ -110,8 +118,9 @@ static void check_package(struct v *v, const sf_config *c)
 			                       sf_attr_name(SF_A_RUNTIME), sf_attr_name(SF_A_HANDLER)));
 		if (is_null(c, SF_A_HANDLER))
 			err(v, sf_path(v->a, SF_A_HANDLER), "Missing handler",
-			    base_arena_sprintf(v->a, "Zip packages need %s (e.g. \"handler.lambda_handler\") and %s.",
-			                       sf_attr_name(SF_A_HANDLER), sf_attr_name(SF_A_RUNTIME)));
+			    base_arena_sprintf(
+			            v->a, "Zip packages need %s (e.g. \"handler.lambda_handler\") and %s.",
+			            sf_attr_name(SF_A_HANDLER), sf_attr_name(SF_A_RUNTIME)));
 	}
 }
 
@@ -135,31 +144,35 @@ static void check_egress(struct v *v, const sf_config *c)
 			continue; /* the whole rule is unknown */
 		if (eg_null(r, SF_EG_CIDR_BLOCKS) && eg_null(r, SF_EG_SECURITY_GROUP_IDS) &&
 		    eg_null(r, SF_EG_PREFIX_LIST_IDS))
-			err(v, sf_path_index(v->a, SF_A_EGRESS_RULES, (int64_t)i), "Egress rule without destination",
-			    base_arena_sprintf(v->a, "Set at least one of %s, %s or %s.", sf_egress_field_name(SF_EG_CIDR_BLOCKS),
+			err(v, sf_path_index(v->a, SF_A_EGRESS_RULES, (int64_t)i),
+			    "Egress rule without destination",
+			    base_arena_sprintf(v->a, "Set at least one of %s, %s or %s.",
+			                       sf_egress_field_name(SF_EG_CIDR_BLOCKS),
 			                       sf_egress_field_name(SF_EG_SECURITY_GROUP_IDS),
 			                       sf_egress_field_name(SF_EG_PREFIX_LIST_IDS)));
 		if (!eg_has(r, SF_EG_PROTOCOL))
 			continue;
 		const char *p = r->protocol;
-		bool ported = strcmp(p, "tcp") == 0 || strcmp(p, "udp") == 0 || strcmp(p, "6") == 0 || strcmp(p, "17") == 0;
+		bool ported = strcmp(p, "tcp") == 0 || strcmp(p, "udp") == 0 || strcmp(p, "6") == 0 ||
+		              strcmp(p, "17") == 0;
 		if (!ported)
 			continue;
-		static const sf_egress_field ports[2] = { SF_EG_FROM_PORT, SF_EG_TO_PORT };
+		static const sf_egress_field ports[2] = {SF_EG_FROM_PORT, SF_EG_TO_PORT};
 		for (int k = 0; k < 2; k++) {
 			if (eg_null(r, ports[k]))
 				err(v, sf_path_egress(v->a, i, ports[k]), "Missing port",
 				    base_arena_sprintf(v->a, "Protocol \"%s\" needs %s and %s.", p,
-				                       sf_egress_field_name(SF_EG_FROM_PORT), sf_egress_field_name(SF_EG_TO_PORT)));
+				                       sf_egress_field_name(SF_EG_FROM_PORT),
+				                       sf_egress_field_name(SF_EG_TO_PORT)));
 			else if (eg_has(r, ports[k]) && (k == 0 ? r->from_port : r->to_port) < 0)
 				err(v, sf_path_egress(v->a, i, ports[k]), "Invalid port",
 				    base_arena_sprintf(v->a, "Ports for protocol \"%s\" are 0 to 65535.", p));
 		}
 		if (eg_has(r, SF_EG_FROM_PORT) && eg_has(r, SF_EG_TO_PORT) && r->from_port > r->to_port)
 			err(v, sf_path_egress(v->a, i, SF_EG_FROM_PORT), "Invalid port range",
-			    base_arena_sprintf(v->a, "%s (%lld) is greater than %s (%lld).", sf_egress_field_name(SF_EG_FROM_PORT),
-			                       (long long)r->from_port, sf_egress_field_name(SF_EG_TO_PORT),
-			                       (long long)r->to_port));
+			    base_arena_sprintf(v->a, "%s (%lld) is greater than %s (%lld).",
+			                       sf_egress_field_name(SF_EG_FROM_PORT), (long long)r->from_port,
+			                       sf_egress_field_name(SF_EG_TO_PORT), (long long)r->to_port));
 	}
 }
 
@@ -171,11 +184,12 @@ static void check_logging(struct v *v, const sf_config *c)
 	if (!sf_has(c, SF_A_LOGGING) || (l->unknown & SF_BIT(SF_LOG_LOG_FORMAT)))
 		return;
 	bool json = (l->present & SF_BIT(SF_LOG_LOG_FORMAT)) && strcmp(l->log_format, "JSON") == 0;
-	static const sf_logging_field levels[2] = { SF_LOG_APPLICATION_LOG_LEVEL, SF_LOG_SYSTEM_LOG_LEVEL };
+	static const sf_logging_field levels[2] = {SF_LOG_APPLICATION_LOG_LEVEL, SF_LOG_SYSTEM_LOG_LEVEL};
 	for (int k = 0; k < 2; k++)
 		if (!json && (l->present & SF_BIT(levels[k])))
 			err(v, sf_path_logging(v->a, levels[k]), "Log level needs JSON logs",
-			    base_arena_sprintf(v->a, "%s only applies when %s = \"JSON\".", sf_logging_field_name(levels[k]),
+			    base_arena_sprintf(v->a, "%s only applies when %s = \"JSON\".",
+			                       sf_logging_field_name(levels[k]),
 			                       sf_logging_field_name(SF_LOG_LOG_FORMAT)));
 }
 
@@ -200,9 +214,11 @@ static void check_services(struct v *v, const sf_config *c)
 			if (!l->v[j] || strcmp(l->v[i], l->v[j]) == 0)
 				continue; /* exact duplicates: reported by the unique validator */
 			if (strcmp(service_short(l->v[i]), service_short(l->v[j])) == 0) {
-				err(v, sf_path_index(v->a, SF_A_ENDPOINT_SERVICES, (int64_t)i), "Duplicate endpoint service",
-				    base_arena_sprintf(v->a, "\"%s\" and \"%s\" (index %zu) name the same service.", l->v[i],
-				                       l->v[j], j));
+				err(v, sf_path_index(v->a, SF_A_ENDPOINT_SERVICES, (int64_t)i),
+				    "Duplicate endpoint service",
+				    base_arena_sprintf(v->a,
+				                       "\"%s\" and \"%s\" (index %zu) name the same service.",
+				                       l->v[i], l->v[j], j));
 				break;
 			}
 		}
@@ -211,7 +227,7 @@ static void check_services(struct v *v, const sf_config *c)
 
 int sf__validate_model(base_arena *a, const sf_config *c, base_diags *diags)
 {
-	struct v v = { a, diags, BASE_OK };
+	struct v v = {a, diags, BASE_OK};
 	check_code(&v, c);
 	check_package(&v, c);
 	check_egress(&v, c);

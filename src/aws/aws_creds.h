@@ -47,6 +47,7 @@ typedef struct aws_creds {
 	char source[160];         /* where they came from; safe to log */
 } aws_creds;
 
+/* Zeroes c (no credentials). */
 void aws_creds_init(aws_creds *c);
 /* Frees and wipes the secrets. NULL is fine. */
 void aws_creds_dispose(aws_creds *c);
@@ -85,6 +86,7 @@ typedef struct aws_creds_config {
 	const char *ca_bundle;    /* for IMDS/ECS https URLs; NULL = system */
 } aws_creds_config;
 
+/* The chain with its caches (opaque). Thread-safe. */
 typedef struct aws_creds_provider aws_creds_provider;
 
 /*
@@ -94,6 +96,7 @@ typedef struct aws_creds_provider aws_creds_provider;
  */
 BASE_MUST_USE int aws_creds_provider_new(aws_creds_provider **out, const aws_creds_config *cfg,
 					 const aws_creds_hooks *hooks, aws_error *err);
+/* Frees the provider and wipes cached secrets; NULL is fine. */
 void aws_creds_provider_free(aws_creds_provider *p);
 
 /*
@@ -114,8 +117,9 @@ void aws_creds_provider_invalidate(aws_creds_provider *p);
 /*
  * The region of the profile (profile from cfg / AWS_PROFILE /
  * AWS_DEFAULT_PROFILE / "default") in the shared config files, or NULL in
- * *out when none is set. Caller frees *out with base_free. Returns BASE_OK
- * or BASE_EINVALID (a named profile that does not exist; err filled).
+ * *out when none is set (missing files or profile included: the
+ * credential chain reports those). Caller frees *out with base_free.
+ * Returns BASE_OK; err is reserved for future use.
  */
 BASE_MUST_USE int aws_creds_profile_region(const aws_creds_config *cfg, char **out, aws_error *err);
 

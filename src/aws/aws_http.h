@@ -84,7 +84,9 @@ typedef struct aws_http_response {
 	char errmsg[256];         /* transport error text, "" when none; no secrets */
 } aws_http_response;
 
+/* Prepares an empty response (no allocation until data arrives). */
 void aws_http_response_init(aws_http_response *r);
+/* Frees body and headers; r may be re-initialised afterwards. */
 void aws_http_response_dispose(aws_http_response *r);
 /* Clears status, body, headers and failure for another attempt. */
 void aws_http_response_reset(aws_http_response *r);

@@ -59,6 +59,7 @@ typedef struct aws_retry_policy {
 	unsigned max_retry_after_ms; /* longest Retry-After honoured (60000) */
 } aws_retry_policy;
 
+/* Fills p with the standard-mode defaults listed above. */
 void aws_retry_policy_default(aws_retry_policy *p);
 
 /* The per-client retry quota (token bucket, AWS.md 2.3). */
@@ -67,6 +68,7 @@ typedef struct aws_retry_quota {
 	int available;
 } aws_retry_quota;
 
+/* A full bucket of `capacity` tokens. */
 void aws_retry_quota_init(aws_retry_quota *q, int capacity);
 /* Takes the cost of one retry; false (nothing taken) when not enough is left. */
 bool aws_retry_quota_acquire(aws_retry_quota *q, const aws_retry_policy *p, aws_retry_class c, int *cost_out);

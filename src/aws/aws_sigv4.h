@@ -85,8 +85,9 @@ typedef struct aws_sigv4_result {
 	char payload_hash[65];
 } aws_sigv4_result;
 
-/* Initialises / frees a result (caller-allocated). */
+/* Initialises a result (caller-allocated). */
 void aws_sigv4_result_init(aws_sigv4_result *r);
+/* Frees a result and wipes the signature. NULL is fine. */
 void aws_sigv4_result_dispose(aws_sigv4_result *r);
 
 /*

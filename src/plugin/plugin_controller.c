@@ -23,7 +23,9 @@ int plugin__controller_shutdown(void *ctx, const uint8_t *req, size_t req_len, b
 	 * not worth refusing a shutdown over, so only log it. */
 	Plugin__Empty *in = plugin__empty__unpack(NULL, req_len, req);
 	if (in == NULL)
-		BASE_DEBUG("plugin", "Shutdown: request is not a plugin.Empty (%zu bytes); shutting down anyway", req_len);
+		BASE_DEBUG("plugin",
+		           "Shutdown: request is not a plugin.Empty (%zu bytes); shutting down anyway",
+		           req_len);
 	plugin__empty__free_unpacked(in, NULL);
 	return PLUGIN_STATUS_OK;
 }
@@ -37,7 +39,7 @@ void plugin__controller_after_reply(plugin_server *s)
 	 * shut down. Handlers still busy (an AWS call, say) keep their calls
 	 * alive and delay that report, so this thread ends the process after a
 	 * short grace period whatever happens. */
-	struct timespec ts = { 0, PLUGIN__EXIT_GRACE_MS * 1000000L };
+	struct timespec ts = {0, PLUGIN__EXIT_GRACE_MS * 1000000L};
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 	plugin__server_exit_now();

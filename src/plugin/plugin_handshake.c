@@ -59,8 +59,8 @@ static bool field_ok(const char *s)
 	return s != NULL && strpbrk(s, "|\r\n") == NULL;
 }
 
-int plugin_handshake_format(base_buf *out, int app_version, const char *network,
-	const char *address, const uint8_t *cert_der, size_t cert_der_len)
+int plugin_handshake_format(base_buf *out, int app_version, const char *network, const char *address,
+                            const uint8_t *cert_der, size_t cert_der_len)
 {
 	int rc = BASE_OK;
 	size_t start = out->len;
@@ -68,8 +68,8 @@ int plugin_handshake_format(base_buf *out, int app_version, const char *network,
 		rc = BASE_EINVALID;
 		goto done;
 	}
-	rc = base_buf_printf(out, "%d|%d|%s|%s|grpc|", PLUGIN_CORE_PROTOCOL_VERSION, app_version,
-		network, address);
+	rc = base_buf_printf(out, "%d|%d|%s|%s|grpc|", PLUGIN_CORE_PROTOCOL_VERSION, app_version, network,
+	                     address);
 	if (rc != BASE_OK)
 		goto done;
 	if (cert_der != NULL && cert_der_len > 0) {

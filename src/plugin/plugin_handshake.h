@@ -25,9 +25,9 @@
 #define PLUGIN_APP_PROTOCOL_VERSION 6
 
 /* The text go-plugin's reference server prints when run by hand (ends in '\n'). */
-#define PLUGIN_NOT_A_PROGRAM_MESSAGE \
-	"This binary is a plugin. These are not meant to be executed directly.\n" \
-	"Please execute the program that consumes these plugins, which will\n" \
+#define PLUGIN_NOT_A_PROGRAM_MESSAGE                                                                         \
+	"This binary is a plugin. These are not meant to be executed directly.\n"                            \
+	"Please execute the program that consumes these plugins, which will\n"                               \
 	"load any plugins automatically\n"
 
 /* True when value (the cookie's environment value, NULL if unset) is exactly
@@ -53,7 +53,7 @@ int plugin_handshake_choose_version(const char *offered, const int *supported, s
  * BASE_ETOOBIG (out's cap).
  */
 BASE_MUST_USE int plugin_handshake_format(base_buf *out, int app_version, const char *network,
-	const char *address, const uint8_t *cert_der, size_t cert_der_len);
+                                          const char *address, const uint8_t *cert_der, size_t cert_der_len);
 
 /*
  * Writes all of line[0..len) to fd with write(2) (unbuffered, so nothing can

@@ -14,7 +14,7 @@ int plugin__health_check(void *ctx, const uint8_t *req, size_t req_len, base_buf
 	(void)ctx;
 	int status = PLUGIN_STATUS_OK;
 	Grpc__Health__V1__HealthCheckRequest *in =
-		grpc__health__v1__health_check_request__unpack(NULL, req_len, req);
+	        grpc__health__v1__health_check_request__unpack(NULL, req_len, req);
 	if (in == NULL)
 		return PLUGIN_STATUS_INVALID_ARGUMENT;
 	const char *name = in->service ? in->service : "";

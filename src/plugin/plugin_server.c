@@ -122,7 +122,7 @@ static const struct method *find_method(const plugin_server *s, const char *p, s
 }
 
 static int add_method(plugin_server *s, const char *path, plugin_unary_fn fn, void *ctx,
-	enum method_kind kind)
+                      enum method_kind kind)
 {
 	if (path == NULL || path[0] != '/' || fn == NULL)
 		return BASE_EINVALID;
@@ -148,8 +148,9 @@ static int add_method(plugin_server *s, const char *path, plugin_unary_fn fn, vo
  * us, so they are logged one level lower. */
 static void grpc_log_to_base(gpr_log_func_args *a)
 {
-	base_log_level lvl = a->severity == GPR_LOG_SEVERITY_ERROR ? BASE_LOG_WARN
-		: a->severity == GPR_LOG_SEVERITY_INFO ? BASE_LOG_DEBUG : BASE_LOG_TRACE;
+	base_log_level lvl = a->severity == GPR_LOG_SEVERITY_ERROR  ? BASE_LOG_WARN
+	                     : a->severity == GPR_LOG_SEVERITY_INFO ? BASE_LOG_DEBUG
+	                                                            : BASE_LOG_TRACE;
 	if (!base_log_enabled(lvl))
 		return;
 	const char *file = a->file ? strrchr(a->file, '/') : NULL;
@@ -180,7 +181,7 @@ int plugin_server_new(plugin_server **out)
 	 * whatever main does before plugin_serve. If no thread can be made,
 	 * plugin_serve simply does the work itself. */
 	if (plugin_handshake_cookie_ok(getenv(PLUGIN_MAGIC_COOKIE_KEY)) &&
-		pthread_create(&s->prep_thread, NULL, prepare_main, s) == 0)
+	    pthread_create(&s->prep_thread, NULL, prepare_main, s) == 0)
 		s->prep_started = true;
 	*out = s;
 	s = NULL;
@@ -203,7 +204,8 @@ void plugin_server_free(plugin_server *s)
 		grpc_server_shutdown_and_notify(s->server, s->cq, &s->shutdown_tag);
 		grpc_server_cancel_all_calls(s->server);
 		for (;;) {
-			grpc_event ev = grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
+			grpc_event ev =
+			        grpc_completion_queue_next(s->cq, gpr_inf_future(GPR_CLOCK_MONOTONIC), NULL);
 			if (ev.type != GRPC_OP_COMPLETE || ev.tag == &s->shutdown_tag)
 				break;
 			slot_free(ev.tag); /* a call request that shutdown failed */
@@ -384,7 +386,7 @@ static void serve_unary(struct slot *sl, const struct method *m, const char *pat
 	}
 	if (base_log_enabled(BASE_LOG_TRACE))
 		base_log(BASE_LOG_TRACE, "plugin", "%s: status %d in %.3f ms", path, status,
-			(double)(now_ns() - sl->start_ns) / 1e6);
+		         (double)(now_ns() - sl->start_ns) / 1e6);
 done:
 	grpc_slice_unref(req);
 	if (req_bb != NULL)
@@ -445,8 +447,8 @@ static int request_slot(plugin_server *s)
 	sl->cq = grpc_completion_queue_create_for_pluck(NULL);
 	grpc_call_details_init(&sl->details);
 	grpc_metadata_array_init(&sl->md);
-	grpc_call_error ce = grpc_server_request_call(s->server, &sl->call, &sl->details, &sl->md,
-		sl->cq, s->cq, sl);
+	grpc_call_error ce =
+	        grpc_server_request_call(s->server, &sl->call, &sl->details, &sl->md, sl->cq, s->cq, sl);
 	if (ce != GRPC_CALL_OK) {
 		BASE_ERROR("plugin", "grpc_server_request_call: error %d", (int)ce);
 		slot_free(sl);
@@ -549,9 +551,9 @@ static grpc_server_credentials *make_creds(const char *client_pem, plugin_tls_ce
 		BASE_ERROR("plugin", "cannot generate the server TLS certificate");
 		return NULL;
 	}
-	grpc_ssl_pem_key_cert_pair pair = { plugin_tls_key_pem(cert), plugin_tls_cert_pem(cert) };
-	creds = grpc_ssl_server_credentials_create_ex(client_pem, &pair, 1,
-		GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY, NULL);
+	grpc_ssl_pem_key_cert_pair pair = {plugin_tls_key_pem(cert), plugin_tls_cert_pem(cert)};
+	creds = grpc_ssl_server_credentials_create_ex(
+	        client_pem, &pair, 1, GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY, NULL);
 	if (creds == NULL) {
 		BASE_ERROR("plugin", "cannot create the TLS server credentials");
 		plugin_tls_cert_free(cert);
@@ -574,14 +576,14 @@ static int prepare(plugin_server *s)
 	if (creds == NULL)
 		goto done;
 	grpc_arg args[] = {
-		/* Terraform sends whole states and configs in one message. */
-		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, { .integer = -1 } },
-		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, { .integer = -1 } },
-		/* go-plugin configures no keepalive; never punish pings. */
-		{ GRPC_ARG_INTEGER, GRPC_ARG_HTTP2_MAX_PING_STRIKES, { .integer = 0 } },
-		{ GRPC_ARG_INTEGER, GRPC_ARG_ALLOW_REUSEPORT, { .integer = 0 } },
+	        /* Terraform sends whole states and configs in one message. */
+	        {GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, {.integer = -1}},
+	        {GRPC_ARG_INTEGER, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, {.integer = -1}},
+	        /* go-plugin configures no keepalive; never punish pings. */
+	        {GRPC_ARG_INTEGER, GRPC_ARG_HTTP2_MAX_PING_STRIKES, {.integer = 0}},
+	        {GRPC_ARG_INTEGER, GRPC_ARG_ALLOW_REUSEPORT, {.integer = 0}},
 	};
-	grpc_channel_args chargs = { sizeof args / sizeof args[0], args };
+	grpc_channel_args chargs = {sizeof args / sizeof args[0], args};
 	s->server = grpc_server_create(&chargs, NULL);
 	s->cq = grpc_completion_queue_create_for_next(NULL);
 	grpc_server_register_completion_queue(s->server, s->cq, NULL);
@@ -626,7 +628,7 @@ int plugin_serve(plugin_server *s)
 		goto done;
 	}
 	setup_process();
-	static const int supported[] = { PLUGIN_APP_PROTOCOL_VERSION };
+	static const int supported[] = {PLUGIN_APP_PROTOCOL_VERSION};
 	int version = plugin_handshake_choose_version(getenv("PLUGIN_PROTOCOL_VERSIONS"), supported, 1);
 
 	if (s->prep_started) {
@@ -645,13 +647,13 @@ int plugin_serve(plugin_server *s)
 	size_t der_len = 0;
 	const uint8_t *der = s->cert ? plugin_tls_cert_der(s->cert, &der_len) : NULL;
 	if (plugin_handshake_format(&line, version, "tcp", addr, der, der_len) != BASE_OK ||
-		plugin_handshake_write(STDOUT_FILENO, line.data, line.len) != BASE_OK) {
+	    plugin_handshake_write(STDOUT_FILENO, line.data, line.len) != BASE_OK) {
 		BASE_ERROR("plugin", "cannot write the handshake line");
 		goto done;
 	}
 	silence_stdout();
 	BASE_DEBUG("plugin", "plugin server listening on %s (%s, protocol %d)", addr,
-		der ? "mTLS" : "plaintext", version);
+	           der ? "mTLS" : "plaintext", version);
 	/* The key lives inside the gRPC credentials now; drop our copy. */
 	plugin_tls_cert_free(s->cert);
 	s->cert = NULL;

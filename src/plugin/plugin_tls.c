@@ -97,19 +97,20 @@ static int build_cert(EVP_PKEY *pkey, X509 **out)
 	if (x == NULL || X509_set_version(x, 2) != 1 || set_serial(x) != BASE_OK)
 		goto done;
 	if (X509_gmtime_adj(X509_getm_notBefore(x), -CERT_BACKDATE_SECONDS) == NULL ||
-		X509_time_adj_ex(X509_getm_notAfter(x), CERT_VALID_DAYS, 0, NULL) == NULL)
+	    X509_time_adj_ex(X509_getm_notAfter(x), CERT_VALID_DAYS, 0, NULL) == NULL)
 		goto done;
 	name = X509_get_subject_name(x);
-	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-		    (const unsigned char *)"localhost", -1, -1, 0) != 1 ||
-		X509_set_issuer_name(x, name) != 1 || X509_set_pubkey(x, pkey) != 1)
+	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1,
+	                               0) != 1 ||
+	    X509_set_issuer_name(x, name) != 1 || X509_set_pubkey(x, pkey) != 1)
 		goto done;
 	X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
 	if (add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE") != BASE_OK ||
-		add_ext(x, &v3, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign") != BASE_OK ||
-		add_ext(x, &v3, NID_ext_key_usage, "serverAuth,clientAuth") != BASE_OK ||
-		add_ext(x, &v3, NID_subject_alt_name, "DNS:localhost") != BASE_OK ||
-		add_ext(x, &v3, NID_subject_key_identifier, "hash") != BASE_OK)
+	    add_ext(x, &v3, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign") !=
+	            BASE_OK ||
+	    add_ext(x, &v3, NID_ext_key_usage, "serverAuth,clientAuth") != BASE_OK ||
+	    add_ext(x, &v3, NID_subject_alt_name, "DNS:localhost") != BASE_OK ||
+	    add_ext(x, &v3, NID_subject_key_identifier, "hash") != BASE_OK)
 		goto done;
 	if (X509_sign(x, pkey, EVP_sha256()) <= 0)
 		goto done;
@@ -268,8 +269,7 @@ static void fill_key_info(X509 *x, const char *key_pem, plugin_tls_cert_info *in
 	}
 }
 
-int plugin_tls_cert_inspect(const uint8_t *der, size_t len, const char *key_pem,
-	plugin_tls_cert_info *info)
+int plugin_tls_cert_inspect(const uint8_t *der, size_t len, const char *key_pem, plugin_tls_cert_info *info)
 {
 	int rc = BASE_EINVALID;
 	const unsigned char *p = der;
@@ -301,7 +301,7 @@ int plugin_tls_cert_inspect(const uint8_t *der, size_t len, const char *key_pem,
 	info->not_before = asn1_time_to_unix(X509_get0_notBefore(x));
 	info->not_after = asn1_time_to_unix(X509_get0_notAfter(x));
 	if (X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, info->subject_cn,
-		    (int)sizeof info->subject_cn) < 0)
+	                              (int)sizeof info->subject_cn) < 0)
 		info->subject_cn[0] = '\0';
 	fill_key_info(x, key_pem, info);
 	rc = BASE_OK;

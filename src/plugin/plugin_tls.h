@@ -53,20 +53,20 @@ BASE_MUST_USE int plugin_tls_check_pem_cert(const char *pem);
 
 /* What plugin_tls_cert_inspect found in a DER certificate. */
 typedef struct plugin_tls_cert_info {
-	bool san_localhost;       /* SAN extension holds DNS:localhost */
-	bool is_ca;               /* basicConstraints CA:TRUE */
+	bool san_localhost; /* SAN extension holds DNS:localhost */
+	bool is_ca;         /* basicConstraints CA:TRUE */
 	bool ku_digital_signature;
 	bool ku_key_encipherment;
 	bool ku_cert_sign;
 	bool eku_server_auth;
 	bool eku_client_auth;
-	bool serial_positive;     /* > 0 */
-	int serial_bits;          /* bit length of the serial */
-	bool self_signature_ok;   /* signature verifies with its own public key */
-	bool key_matches;         /* key_pem given and it is this cert's key */
-	char key_group[32];       /* e.g. "prime256v1"; "" if not EC */
-	char subject_cn[64];      /* "" if none */
-	int64_t not_before;       /* Unix seconds */
+	bool serial_positive;   /* > 0 */
+	int serial_bits;        /* bit length of the serial */
+	bool self_signature_ok; /* signature verifies with its own public key */
+	bool key_matches;       /* key_pem given and it is this cert's key */
+	char key_group[32];     /* e.g. "prime256v1"; "" if not EC */
+	char subject_cn[64];    /* "" if none */
+	int64_t not_before;     /* Unix seconds */
 	int64_t not_after;
 } plugin_tls_cert_info;
 
@@ -76,6 +76,6 @@ typedef struct plugin_tls_cert_info {
  * (not a certificate).
  */
 BASE_MUST_USE int plugin_tls_cert_inspect(const uint8_t *der, size_t len, const char *key_pem,
-	plugin_tls_cert_info *info);
+                                          plugin_tls_cert_info *info);
 
 #endif

@@ -20,7 +20,8 @@ int tf6__encode_dv(base_arena *a, const cty_type *t, const cty_value *v, Tfplugi
 	int rc = cty_msgpack_encode_as(t, v, &b);
 	if (rc != BASE_OK) {
 		base_diags_addf(diags, BASE_SEV_ERROR, NULL, "Provider produced an invalid value",
-		                "The value could not be encoded (%s). This is a bug in the provider.", base_err_str(rc));
+		                "The value could not be encoded (%s). This is a bug in the provider.",
+		                base_err_str(rc));
 		goto done;
 	}
 	Tfplugin6__DynamicValue *dv = base_arena_calloc(a, 1, sizeof(*dv));

@@ -22,10 +22,24 @@ void tf6__not_implemented(tf6_call *call, const char *what);
 
 int tf6__dispatch_validate(const tf6_resource *r, tf6_call *call, const tf6_validate_req *req);
 int tf6__dispatch_plan(const tf6_resource *r, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *resp);
-int tf6__dispatch_apply(const tf6_resource *r, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
+int tf6__dispatch_apply(const tf6_resource *r, tf6_call *call, const tf6_apply_req *req,
+                        tf6_apply_resp *resp);
 int tf6__dispatch_read(const tf6_resource *r, tf6_call *call, const tf6_read_req *req, tf6_read_resp *resp);
-int tf6__dispatch_import(const tf6_resource *r, tf6_call *call, const tf6_import_req *req, tf6_import_resp *resp);
-int tf6__dispatch_upgrade(const tf6_resource *r, tf6_call *call, const tf6_upgrade_req *req, tf6_upgrade_resp *resp);
+int tf6__dispatch_import(const tf6_resource *r, tf6_call *call, const tf6_import_req *req,
+                         tf6_import_resp *resp);
+int tf6__dispatch_upgrade(const tf6_resource *r, tf6_call *call, const tf6_upgrade_req *req,
+                          tf6_upgrade_resp *resp);
+
+/*
+ * Write-only attributes (6.8): with !allowed (the client did not announce
+ * write_only_attributes_allowed, e.g. Terraform < 1.11) every configured
+ * (non-null) top-level write-only attribute is an error at its path.
+ * Returns BASE_OK or BASE_EINVALID.
+ */
+int tf6__check_write_only(const tf6_resource *r, tf6_call *call, const cty_value *config, bool allowed);
+/* v with every top-level write-only attribute set to null (Terraform never
+ * stores them in plans or state). NULL/null/unknown v returned as is. */
+const cty_value *tf6__strip_write_only(base_arena *a, const tf6_schema *s, const cty_value *v);
 
 /* ---- tf6_decode.c ------------------------------------------------------ */
 

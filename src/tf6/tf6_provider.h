@@ -55,15 +55,15 @@ typedef struct tf6_bytes {
 
 /* Per-RPC context given to every handler. */
 typedef struct tf6_call {
-	base_arena *arena;  /* the RPC's arena: allocate responses here */
-	base_diags *diags;  /* the RPC's diagnostics (in arena) */
+	base_arena *arena;     /* the RPC's arena: allocate responses here */
+	base_diags *diags;     /* the RPC's diagnostics (in arena) */
 	const char *type_name; /* resource type of the call, "" for provider calls */
 } tf6_call;
 
 /* ---- resource ---------------------------------------------------------- */
 
 typedef struct tf6_validate_req {
-	const cty_value *config;   /* may contain unknowns (e.g. variables during validate) */
+	const cty_value *config; /* may contain unknowns (e.g. variables during validate) */
 } tf6_validate_req;
 
 typedef struct tf6_plan_req {
@@ -74,16 +74,16 @@ typedef struct tf6_plan_req {
 } tf6_plan_req;
 
 typedef struct tf6_plan_resp {
-	const cty_value *planned;  /* NULL/unset = error unless diags has errors */
+	const cty_value *planned;          /* NULL/unset = error unless diags has errors */
 	const base_path *requires_replace; /* array of n_requires_replace paths */
 	size_t n_requires_replace;
 	tf6_bytes planned_private;
 } tf6_plan_resp;
 
 typedef struct tf6_apply_req {
-	const cty_value *prior;    /* null for create */
-	const cty_value *planned;  /* null for delete */
-	const cty_value *config;   /* null for delete */
+	const cty_value *prior;   /* null for create */
+	const cty_value *planned; /* null for delete */
+	const cty_value *config;  /* null for delete */
 	tf6_bytes planned_private;
 } tf6_apply_req;
 
@@ -109,18 +109,18 @@ typedef struct tf6_import_req {
 } tf6_import_req;
 
 typedef struct tf6_import_resp {
-	const cty_value *state;     /* must be non-null unless diags has errors */
+	const cty_value *state; /* must be non-null unless diags has errors */
 	tf6_bytes private_data;
 } tf6_import_resp;
 
 typedef struct tf6_upgrade_req {
-	int64_t version;            /* schema version that wrote the state (<= current) */
-	const char *raw_json;       /* the state's attributes JSON, NUL-terminated */
+	int64_t version;      /* schema version that wrote the state (<= current) */
+	const char *raw_json; /* the state's attributes JSON, NUL-terminated */
 	size_t raw_len;
 } tf6_upgrade_req;
 
 typedef struct tf6_upgrade_resp {
-	const cty_value *upgraded;  /* must conform to the current schema */
+	const cty_value *upgraded; /* must conform to the current schema */
 } tf6_upgrade_resp;
 
 /*
@@ -137,19 +137,24 @@ typedef struct tf6_upgrade_resp {
 typedef struct tf6_resource_ops {
 	BASE_MUST_USE int (*validate)(void *ctx, tf6_call *call, const tf6_validate_req *req);
 	BASE_MUST_USE int (*plan)(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *resp);
-	BASE_MUST_USE int (*apply_create)(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
-	BASE_MUST_USE int (*apply_update)(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
-	BASE_MUST_USE int (*apply_delete)(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
+	BASE_MUST_USE int (*apply_create)(void *ctx, tf6_call *call, const tf6_apply_req *req,
+	                                  tf6_apply_resp *resp);
+	BASE_MUST_USE int (*apply_update)(void *ctx, tf6_call *call, const tf6_apply_req *req,
+	                                  tf6_apply_resp *resp);
+	BASE_MUST_USE int (*apply_delete)(void *ctx, tf6_call *call, const tf6_apply_req *req,
+	                                  tf6_apply_resp *resp);
 	BASE_MUST_USE int (*read)(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *resp);
-	BASE_MUST_USE int (*import)(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_resp *resp);
-	BASE_MUST_USE int (*upgrade)(void *ctx, tf6_call *call, const tf6_upgrade_req *req, tf6_upgrade_resp *resp);
+	BASE_MUST_USE int (*import)(void *ctx, tf6_call *call, const tf6_import_req *req,
+	                            tf6_import_resp *resp);
+	BASE_MUST_USE int (*upgrade)(void *ctx, tf6_call *call, const tf6_upgrade_req *req,
+	                             tf6_upgrade_resp *resp);
 } tf6_resource_ops;
 
 /* One resource type as the provider publishes it. All pointers borrowed for
  * the life of the server. */
 typedef struct tf6_resource {
-	const char *type_name;        /* e.g. "lambdavpc_secure_function" */
-	const tf6_schema *schema;     /* finished (tf6_schema_finish) */
+	const char *type_name;    /* e.g. "lambdavpc_secure_function" */
+	const tf6_schema *schema; /* finished (tf6_schema_finish) */
 	const tf6_resource_ops *ops;
 	void *ctx;
 } tf6_resource;
@@ -158,14 +163,14 @@ typedef struct tf6_resource {
 
 /* What the provider publishes: its own schema and its resource types. */
 typedef struct tf6_provider_schema {
-	const tf6_schema *provider;     /* finished; never NULL on success */
-	const tf6_resource *resources;  /* array of n_resources */
+	const tf6_schema *provider;    /* finished; never NULL on success */
+	const tf6_resource *resources; /* array of n_resources */
 	size_t n_resources;
 } tf6_provider_schema;
 
 typedef struct tf6_configure_req {
-	const char *terraform_version;  /* e.g. "1.11.4"; "" if not sent */
-	const cty_value *config;        /* may contain unknowns */
+	const char *terraform_version; /* e.g. "1.11.4"; "" if not sent */
+	const cty_value *config;       /* may contain unknowns */
 } tf6_configure_req;
 
 /*
@@ -199,7 +204,7 @@ typedef struct tf6_provider_ops {
  * with an error diagnostic "Invalid resource state" (malformed JSON or a
  * value of the wrong type). Thread-safe.
  */
-BASE_MUST_USE int tf6_upgrade_json_default(base_arena *a, const tf6_schema *s, const char *json,
-                                           size_t len, const cty_value **out, base_diags *diags);
+BASE_MUST_USE int tf6_upgrade_json_default(base_arena *a, const tf6_schema *s, const char *json, size_t len,
+                                           const cty_value **out, base_diags *diags);
 
 #endif

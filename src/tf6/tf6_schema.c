@@ -27,8 +27,8 @@ static int cmp_block(const void *x, const void *y)
 
 static void bad(base_diags *d, base_arena *a, const char *where, const char *what)
 {
-	base_diags_addf(d, BASE_SEV_ERROR, NULL, "Invalid provider schema", "%s: %s. This is a bug in the provider.",
-	                where && *where ? where : "(root)", what);
+	base_diags_addf(d, BASE_SEV_ERROR, NULL, "Invalid provider schema",
+	                "%s: %s. This is a bug in the provider.", where && *where ? where : "(root)", what);
 	(void)a;
 }
 
@@ -65,7 +65,8 @@ static int finish_object(base_arena *a, tf6_object *o, const char *where, bool i
 		bad(d, a, where, "nested attribute nesting must be single, list, set or map");
 		rc = BASE_EINVALID;
 	}
-	if (finish_attrs(a, o->attrs, o->n_attrs, where, in_set || o->nesting == TF6_NEST_SET, d, true) != BASE_OK)
+	if (finish_attrs(a, o->attrs, o->n_attrs, where, in_set || o->nesting == TF6_NEST_SET, d, true) !=
+	    BASE_OK)
 		rc = BASE_EINVALID;
 	if (rc != BASE_OK)
 		return rc;
@@ -121,14 +122,23 @@ static int finish_attrs(base_arena *a, tf6_attribute *attrs, size_t n, const cha
 			}
 			const cty_type *ot = at->nested->obj_type;
 			switch (at->nested->nesting) {
-			case TF6_NEST_LIST: at->type = cty_type_list(a, ot); break;
-			case TF6_NEST_SET: at->type = cty_type_set(a, ot); break;
-			case TF6_NEST_MAP: at->type = cty_type_map(a, ot); break;
-			default: at->type = ot; break;
+			case TF6_NEST_LIST:
+				at->type = cty_type_list(a, ot);
+				break;
+			case TF6_NEST_SET:
+				at->type = cty_type_set(a, ot);
+				break;
+			case TF6_NEST_MAP:
+				at->type = cty_type_map(a, ot);
+				break;
+			default:
+				at->type = ot;
+				break;
 			}
 		} else {
 			const cty_type *t = NULL;
-			if (cty_json_type_decode(a, at->type_json, strlen(at->type_json), &t, NULL) != BASE_OK) {
+			if (cty_json_type_decode(a, at->type_json, strlen(at->type_json), &t, NULL) !=
+			    BASE_OK) {
 				bad(d, a, p, base_arena_sprintf(a, "invalid type JSON %s", at->type_json));
 				rc = BASE_EINVALID;
 				continue;
@@ -154,7 +164,8 @@ static int finish_attrs(base_arena *a, tf6_attribute *attrs, size_t n, const cha
 	return rc;
 }
 
-static int finish_nested_block(base_arena *a, tf6_nested_block *nb, const char *where, bool in_set, base_diags *d)
+static int finish_nested_block(base_arena *a, tf6_nested_block *nb, const char *where, bool in_set,
+                               base_diags *d)
 {
 	int rc = BASE_OK;
 	const char *p = join(a, where, nb->type_name);
@@ -196,10 +207,18 @@ static int finish_nested_block(base_arena *a, tf6_nested_block *nb, const char *
 	const cty_type *bt = nb->block.type;
 	bool dyn = cty_type_has_dynamic(bt);
 	switch (nb->nesting) {
-	case TF6_NEST_LIST: nb->type = dyn ? cty_type_dynamic() : cty_type_list(a, bt); break;
-	case TF6_NEST_SET: nb->type = cty_type_set(a, bt); break;
-	case TF6_NEST_MAP: nb->type = dyn ? cty_type_dynamic() : cty_type_map(a, bt); break;
-	default: nb->type = bt; break;
+	case TF6_NEST_LIST:
+		nb->type = dyn ? cty_type_dynamic() : cty_type_list(a, bt);
+		break;
+	case TF6_NEST_SET:
+		nb->type = cty_type_set(a, bt);
+		break;
+	case TF6_NEST_MAP:
+		nb->type = dyn ? cty_type_dynamic() : cty_type_map(a, bt);
+		break;
+	default:
+		nb->type = bt;
+		break;
 	}
 	return rc;
 }
@@ -217,7 +236,8 @@ static int finish_block(base_arena *a, tf6_block *b, const char *where, bool in_
 			rc = BASE_EINVALID;
 		}
 		if (nb->type_name && tf6_block_attr(b, nb->type_name)) {
-			bad(d, a, join(a, where, nb->type_name), "a block and an attribute have the same name");
+			bad(d, a, join(a, where, nb->type_name),
+			    "a block and an attribute have the same name");
 			rc = BASE_EINVALID;
 		}
 		if (finish_nested_block(a, nb, where, in_set, d) != BASE_OK)
@@ -332,16 +352,23 @@ const cty_value *tf6_block_normalize(base_arena *a, const tf6_block *b, const ct
 			/* leave as is */
 		} else if (!bv || cty_value_is_null(bv)) {
 			switch (nb->nesting) {
-			case TF6_NEST_LIST: bv = cty_value_list(a, nb->block.type, 0, NULL); break;
-			case TF6_NEST_SET: bv = cty_value_set(a, nb->block.type, 0, NULL); break;
-			case TF6_NEST_MAP: bv = cty_value_map(a, nb->block.type, 0, NULL, NULL); break;
+			case TF6_NEST_LIST:
+				bv = cty_value_list(a, nb->block.type, 0, NULL);
+				break;
+			case TF6_NEST_SET:
+				bv = cty_value_set(a, nb->block.type, 0, NULL);
+				break;
+			case TF6_NEST_MAP:
+				bv = cty_value_map(a, nb->block.type, 0, NULL, NULL);
+				break;
 			case TF6_NEST_GROUP: {
 				cty_obj_builder gb;
 				cty_obj_builder_init(&gb, a, nb->block.type);
 				bv = tf6_block_normalize(a, &nb->block, cty_obj_builder_finish(&gb));
 				break;
 			}
-			default: break;
+			default:
+				break;
 			}
 		} else if (nb->nesting == TF6_NEST_SINGLE || nb->nesting == TF6_NEST_GROUP) {
 			bv = tf6_block_normalize(a, &nb->block, bv);

@@ -9,7 +9,7 @@ Environment:
   E2E_MOTO_URL   moto to use (tests/e2e/run.sh starts one); when unset the
                  first test that needs moto starts one via tools/moto.sh and
                  stops it at exit.
-  E2E_RESOURCE   "1" enables the tests that need the working resource.
+  E2E_RESOURCE   "0" skips the tests that need the working resource (on by default).
   E2E_KEEP       "1" keeps the temporary working directories.
 """
 
@@ -49,11 +49,8 @@ CRASH_MARKERS = (
     "runtime error:",
 )
 
-RESOURCE_ENABLED = os.environ.get("E2E_RESOURCE") == "1"
-RESOURCE_SKIP_REASON = (
-    "resource scenarios need a working lambdavpc_secure_function; "
-    "run with E2E_RESOURCE=1 once it exists"
-)
+RESOURCE_ENABLED = os.environ.get("E2E_RESOURCE", "1") != "0"
+RESOURCE_SKIP_REASON = "resource scenarios switched off with E2E_RESOURCE=0"
 
 _moto = {"url": os.environ.get("E2E_MOTO_URL"), "pid": None}
 

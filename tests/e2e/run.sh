@@ -3,7 +3,7 @@
 # filesystem mirror, against one private moto server; boto3 checks the cloud.
 #
 #   bash tests/e2e/run.sh [PATTERN...]     (PATTERN: substring of test ids)
-#   E2E_RESOURCE=1 bash tests/e2e/run.sh   also runs the resource scenarios
+#   E2E_RESOURCE=0 bash tests/e2e/run.sh   skips the resource scenarios
 #
 # Builds the plugin and the mirror first (incremental). Last line:
 #   e2e: N passed, N failed, N skipped

@@ -2,7 +2,7 @@
 against moto, checked with boto3; updates, drift repair, import, the module
 example with for_each, and "nothing left" after every destroy.
 
-Enabled with E2E_RESOURCE=1 (skipped with the reason otherwise)."""
+On by default; E2E_RESOURCE=0 skips them (with the reason)."""
 
 import json
 import unittest

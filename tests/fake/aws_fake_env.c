@@ -1,6 +1,7 @@
 /* aws_fake_env.c - see aws_fake_env.h. Test support only. */
 #include "aws_fake_env.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -12,18 +13,36 @@ static const char *const aws_env_vars[] = {
 	"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
 	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-	"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_MAX_ATTEMPTS", NULL
+	"AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_MAX_ATTEMPTS", "AWS_CA_BUNDLE", NULL
 };
+
+static char home[64];
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* The temp HOME (and whatever tests wrote there) goes away at exit. */
+static void remove_home(void)
+{
+	if (home[0])
+		nftw(home, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
 
 const char *aws_fake_clean_env(void)
 {
-	static char home[64];
 	size_t i;
 	for (i = 0; aws_env_vars[i]; i++)
 		unsetenv(aws_env_vars[i]);
 	if (!home[0]) {
 		snprintf(home, sizeof home, "/tmp/aws_unit_home.XXXXXX");
-		if (!mkdtemp(home))
+		if (mkdtemp(home))
+			atexit(remove_home);
+		else
 			snprintf(home, sizeof home, "/nonexistent-aws-test-home");
 	}
 	setenv("HOME", home, 1);

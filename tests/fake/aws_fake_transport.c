@@ -49,6 +49,7 @@ void aws_fake_free(aws_fake *f)
 		base_free(f->reqs[i].url);
 		base_free(f->reqs[i].headers);
 		base_free(f->reqs[i].body);
+		base_free(f->reqs[i].ca_bundle);
 	}
 	base_free(f->reqs);
 	pthread_mutex_destroy(&f->mu);
@@ -172,6 +173,7 @@ static int fake_send(void *ctx, const aws_http_request *req, aws_http_response *
 	rec->headers = base_buf_detach(&hb, NULL);
 	rec->body = base_xstrndup(req->body ? req->body : "", req->body_len);
 	rec->body_len = req->body_len;
+	rec->ca_bundle = base_xstrdup(req->ca_bundle);
 	if (f->head < f->nq)
 		rep = f->q[f->head++];
 	else if (f->have_dflt)

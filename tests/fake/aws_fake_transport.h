@@ -30,6 +30,7 @@ typedef struct aws_fake_request {
 	char *headers;            /* "Name: value\n" lines in the order sent */
 	char *body;
 	size_t body_len;
+	char *ca_bundle;          /* the request's ca_bundle, NULL when none */
 } aws_fake_request;
 
 typedef struct aws_fake aws_fake;

@@ -56,7 +56,7 @@ static double t0;
 
 /* Starts a call. send_msg: send payload; half_close: client half-close. */
 static void start(grpc_channel *ch, grpc_completion_queue *cq, struct acall *c, const char *method,
-	const void *payload, size_t len, bool send_msg, bool half_close)
+                  const void *payload, size_t len, bool send_msg, bool half_close)
 {
 	grpc_slice m = grpc_slice_from_static_string(method);
 	grpc_op ops[6];
@@ -64,7 +64,7 @@ static void start(grpc_channel *ch, grpc_completion_queue *cq, struct acall *c, 
 	memset(c, 0, sizeof *c);
 	c->name = method;
 	c->call = grpc_channel_create_call(ch, NULL, GRPC_PROPAGATE_DEFAULTS, cq, m, NULL,
-		gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
+	                                   gpr_inf_future(GPR_CLOCK_REALTIME), NULL);
 	grpc_metadata_array_init(&c->init_md);
 	grpc_metadata_array_init(&c->trail_md);
 	memset(ops, 0, sizeof ops);
@@ -106,8 +106,11 @@ static int wait_calls(grpc_completion_queue *cq, struct acall *cs, int n, double
 		double left = end - now_s();
 		if (left <= 0)
 			return open;
-		grpc_event ev = grpc_completion_queue_next(cq,
-			gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC), gpr_time_from_millis((int64_t)(left * 1000) + 1, GPR_TIMESPAN)), NULL);
+		grpc_event ev = grpc_completion_queue_next(
+		        cq,
+		        gpr_time_add(gpr_now(GPR_CLOCK_MONOTONIC),
+		                     gpr_time_from_millis((int64_t)(left * 1000) + 1, GPR_TIMESPAN)),
+		        NULL);
 		if (ev.type != GRPC_OP_COMPLETE)
 			continue;
 		struct acall *c = ev.tag;
@@ -147,7 +150,8 @@ static void release(struct acall *c)
 
 static void say(const struct acall *c)
 {
-	printf("  %-34s status %d at %.3f s%s\n", c->name, (int)c->status, c->t_done, c->done ? "" : " (still open)");
+	printf("  %-34s status %d at %.3f s%s\n", c->name, (int)c->status, c->t_done,
+	       c->done ? "" : " (still open)");
 }
 
 /* ---- modes ---- */
@@ -167,8 +171,10 @@ static int mode_concurrent(grpc_channel *ch, grpc_completion_queue *cq)
 		base_buf b;
 		base_buf_init(&b, 0);
 		reply(&cs[i], &b);
-		if (!cs[i].done || cs[i].status != GRPC_STATUS_OK || !base_str_eq(base_buf_cstr(&b), "fast")) {
-			printf("FAIL fast call %d: done=%d status=%d reply=%s\n", i, cs[i].done, (int)cs[i].status, base_buf_cstr(&b));
+		if (!cs[i].done || cs[i].status != GRPC_STATUS_OK ||
+		    !base_str_eq(base_buf_cstr(&b), "fast")) {
+			printf("FAIL fast call %d: done=%d status=%d reply=%s\n", i, cs[i].done,
+			       (int)cs[i].status, base_buf_cstr(&b));
 			fail = 1;
 		}
 		base_buf_dispose(&b);
@@ -180,7 +186,8 @@ static int mode_concurrent(grpc_channel *ch, grpc_completion_queue *cq)
 	int slow_done_early = 0;
 	for (int i = 0; i < 3; i++)
 		slow_done_early += cs[i].done;
-	printf("  10 Fast calls done by %.3f s while %d of 3 Slow calls were still in flight\n", fast_max, 3 - slow_done_early);
+	printf("  10 Fast calls done by %.3f s while %d of 3 Slow calls were still in flight\n", fast_max,
+	       3 - slow_done_early);
 	if (slow_done_early)
 		fail = 1;
 	/* phase 2: the Slows overlap */
@@ -229,9 +236,9 @@ static int mode_health(grpc_channel *ch, grpc_completion_queue *cq)
 	struct acall cs[3];
 	int fail = 0;
 	/* HealthCheckRequest{service} = field 1, length-delimited */
-	static const uint8_t req_plugin[] = { 0x0a, 6, 'p', 'l', 'u', 'g', 'i', 'n' };
-	static const uint8_t req_nope[] = { 0x0a, 4, 'n', 'o', 'p', 'e' };
-	static const uint8_t serving[] = { 0x08, 0x01 };
+	static const uint8_t req_plugin[] = {0x0a, 6, 'p', 'l', 'u', 'g', 'i', 'n'};
+	static const uint8_t req_nope[] = {0x0a, 4, 'n', 'o', 'p', 'e'};
+	static const uint8_t serving[] = {0x08, 0x01};
 	t0 = now_s();
 	start(ch, cq, &cs[0], "/grpc.health.v1.Health/Check", "", 0, true, true);
 	start(ch, cq, &cs[1], "/grpc.health.v1.Health/Check", req_plugin, sizeof req_plugin, true, true);
@@ -242,7 +249,8 @@ static int mode_health(grpc_channel *ch, grpc_completion_queue *cq)
 		base_buf_init(&b, 0);
 		size_t n = reply(&cs[i], &b);
 		say(&cs[i]);
-		if (i < 2 && (!cs[i].done || cs[i].status != GRPC_STATUS_OK || n != 2 || memcmp(b.data, serving, 2) != 0))
+		if (i < 2 && (!cs[i].done || cs[i].status != GRPC_STATUS_OK || n != 2 ||
+		              memcmp(b.data, serving, 2) != 0))
 			fail = 1;
 		if (i == 2 && (!cs[i].done || cs[i].status != GRPC_STATUS_NOT_FOUND))
 			fail = 1;
@@ -284,7 +292,7 @@ static int mode_shutdown(grpc_channel *ch, grpc_completion_queue *cq)
 	t0 = now_s();
 	start(ch, cq, &cs[0], "/test.Svc/Slow", "", 0, true, true);
 	/* let the Slow call reach its handler */
-	struct timespec ts = { 0, 200 * 1000000L };
+	struct timespec ts = {0, 200 * 1000000L};
 	nanosleep(&ts, NULL);
 	start(ch, cq, &cs[1], "/plugin.GRPCController/Shutdown", "", 0, true, true);
 	(void)wait_calls(cq, cs + 1, 1, 1.0);
@@ -328,7 +336,7 @@ static char *read_file(const char *path)
 static int parse_handshake(const char *line, char *addr, size_t addr_sz, base_buf *cert_b64)
 {
 	char *copy = base_xstrdup(line);
-	char *f[8] = { 0 };
+	char *f[8] = {0};
 	int n = 0;
 	size_t l = strlen(copy);
 	while (l > 0 && (copy[l - 1] == '\n' || copy[l - 1] == '\r'))
@@ -345,7 +353,7 @@ static int parse_handshake(const char *line, char *addr, size_t addr_sz, base_bu
 	}
 	int rc = 1;
 	if (n == 6 && strcmp(f[0], "1") == 0 && strcmp(f[1], "6") == 0 && strcmp(f[2], "tcp") == 0 &&
-		strcmp(f[4], "grpc") == 0 && strlen(f[3]) < addr_sz) {
+	    strcmp(f[4], "grpc") == 0 && strlen(f[3]) < addr_sz) {
 		memcpy(addr, f[3], strlen(f[3]) + 1);
 		if (base_buf_puts(cert_b64, f[5]) == BASE_OK)
 			rc = 0;
@@ -361,8 +369,8 @@ static char *der_b64_to_pem(const char *b64)
 	base_buf_init(&pem, 0);
 	base_buf_init(&b, 0);
 	if (base_str_base64_decode(&der, b64, strlen(b64)) != BASE_OK ||
-		base_str_base64_encode(&b, der.data, der.len, true) != BASE_OK ||
-		base_buf_puts(&pem, "-----BEGIN CERTIFICATE-----\n") != BASE_OK)
+	    base_str_base64_encode(&b, der.data, der.len, true) != BASE_OK ||
+	    base_buf_puts(&pem, "-----BEGIN CERTIFICATE-----\n") != BASE_OK)
 		exit(1);
 	for (size_t i = 0; i < b.len; i += 64) {
 		size_t k = b.len - i < 64 ? b.len - i : 64;
@@ -406,15 +414,15 @@ int main(int argc, char **argv)
 			printf("cannot read %s / %s\n", argv[2], argv[3]);
 			return 2;
 		}
-		grpc_ssl_pem_key_cert_pair pair = { key, cert };
+		grpc_ssl_pem_key_cert_pair pair = {key, cert};
 		creds = grpc_ssl_credentials_create(root, &pair, NULL, NULL);
 	}
 	/* go-plugin dials with ServerName "localhost": check the SAN the same way */
 	grpc_arg args[] = {
-		{ GRPC_ARG_STRING, GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, { .string = "localhost" } },
-		{ GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, { .integer = -1 } },
+	        {GRPC_ARG_STRING, GRPC_SSL_TARGET_NAME_OVERRIDE_ARG, {.string = "localhost"}},
+	        {GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, {.integer = -1}},
 	};
-	grpc_channel_args chargs = { 2, args };
+	grpc_channel_args chargs = {2, args};
 	grpc_channel *ch = grpc_channel_create(addr, creds, &chargs);
 	grpc_channel_credentials_release(creds);
 	grpc_completion_queue *cq = grpc_completion_queue_create_for_next(NULL);

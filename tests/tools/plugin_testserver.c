@@ -20,7 +20,7 @@ static int slow_fn(void *ctx, const uint8_t *req, size_t req_len, base_buf *resp
 	(void)ctx;
 	(void)req;
 	(void)req_len;
-	struct timespec ts = { 3, 0 };
+	struct timespec ts = {3, 0};
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 	return base_buf_puts(resp, "slow") == BASE_OK ? PLUGIN_STATUS_OK : PLUGIN_STATUS_INTERNAL;
@@ -55,8 +55,8 @@ int main(void)
 	if (plugin_server_new(&s) != BASE_OK)
 		return 1;
 	if (plugin_server_register(s, "/test.Svc/Slow", slow_fn, NULL) != BASE_OK ||
-		plugin_server_register(s, "/test.Svc/Fast", fast_fn, NULL) != BASE_OK ||
-		plugin_server_register(s, "/test.Svc/Echo", echo_fn, NULL) != BASE_OK) {
+	    plugin_server_register(s, "/test.Svc/Fast", fast_fn, NULL) != BASE_OK ||
+	    plugin_server_register(s, "/test.Svc/Echo", echo_fn, NULL) != BASE_OK) {
 		plugin_server_free(s);
 		return 1;
 	}

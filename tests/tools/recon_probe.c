@@ -9,7 +9,8 @@
  *   dynamodb become gateway endpoints) --runtime R --handler H --zip FILE
  *   --hash B64 --memory N --timeout N --reserved N --policy ARN* --inline JSON
  *   --egress proto:from:to:cidr* --tag k=v* --env k=v* --no-private-dns
- *   --no-reuse --workers N --timeout-ms N
+ *   --no-reuse --workers N --timeout-ms N --prior-endpoint VPCE-ID* (ids of the
+ *   saved state, e.g. a reused endpoint)
  *
  * Every command observes first (by tag + name). plan prints the plan text;
  * apply/destroy run it and print the resulting state as JSON on stdout
@@ -194,7 +195,9 @@ int main(int argc, char **argv)
 	recon_egress_rule egress[MAXV];
 	aws_tag tags[MAXV], env[MAXV];
 	const char *gw[MAXV];
-	size_t n_egress = 0, n_tags = 0, n_env = 0, n_gw = 0, i;
+	size_t n_egress = 0, n_tags = 0, n_env = 0, n_gw = 0, n_prior = 0, i;
+	recon_endpoint prior_eps[MAXV];
+	recon_state prior;
 	const char *endpoint = NULL, *region = "us-east-1", *cmd = NULL, *zip_path = NULL;
 	char *zip = NULL;
 	size_t zip_len = 0;
@@ -251,6 +254,10 @@ int main(int argc, char **argv)
 		}
 		else if (strcmp(o, "--no-private-dns") == 0) d.private_dns_enabled = false;
 		else if (strcmp(o, "--no-reuse") == 0) d.reuse_existing_endpoints = false;
+		else if (ARG("--prior-endpoint") && n_prior < MAXV) {
+			memset(&prior_eps[n_prior], 0, sizeof prior_eps[n_prior]);
+			prior_eps[n_prior++].id = v;
+		}
 		else if (strcmp(o, "--destroy") == 0) { /* plan: show the destroy plan */ }
 		else if (o[0] != '-' && !cmd) cmd = o;
 		else { fprintf(stderr, "bad argument: %s\n", o); return 2; }
@@ -314,6 +321,14 @@ int main(int argc, char **argv)
 	oin.function_name = d.function_name;
 	oin.vpc_id = d.vpc_id;
 	oin.gateway_services = (aws_strs){ gw, n_gw };
+	if (n_prior) {
+		/* What a resource passes from its saved state: reused endpoints are
+		 * found again only through their ids. */
+		memset(&prior, 0, sizeof prior);
+		prior.endpoints = prior_eps;
+		prior.n_endpoints = n_prior;
+		oin.prior = &prior;
+	}
 	rc = recon_observe(c, a, &oin, &st, &err);
 	memset(&fail, 0, sizeof fail);
 	if (rc != 0) {

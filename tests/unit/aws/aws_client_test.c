@@ -126,6 +126,18 @@ void test_aws_client__signs_and_sends(void)
 	aws_sigv4_result_dispose(&sr);
 
 	T_ASSERT_STR(aws_client_region(c), "us-west-2");
+	T_ASSERT(rec->ca_bundle == NULL);
+	aws_response_dispose(&resp);
+	aws_client_free(c);
+
+	/* AWS_CA_BUNDLE reaches the transport */
+	setenv("AWS_CA_BUNDLE", "/tmp/some-ca.pem", 1);
+	T_OK(aws_client_new(&c, &cfg, &err));
+	aws_fake_push_status(f, 200, NULL, "<ok/>");
+	aws_response_init(&resp);
+	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_ASSERT_STR(aws_fake_request_at(f, 1)->ca_bundle, "/tmp/some-ca.pem");
+	unsetenv("AWS_CA_BUNDLE");
 	aws_response_dispose(&resp);
 	aws_client_free(c);
 	aws_fake_free(f);

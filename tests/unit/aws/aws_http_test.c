@@ -10,7 +10,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -356,5 +358,78 @@ void test_aws_http__connection_reuse(void)
 	shutdown(s.lfd, SHUT_RDWR);
 	close(s.lfd);
 	pthread_join(s.th, NULL);
+	aws_http_response_dispose(&resp);
+}
+
+/* HTTPS: a self-signed server is refused with the system CAs and accepted
+ * with its certificate as ca_bundle (what AWS_CA_BUNDLE sets). Uses the
+ * openssl command line tool; SKIP when it is missing. */
+void test_aws_http__tls_ca_bundle(void)
+{
+	char dir[] = "/tmp/aws_http_tls.XXXXXX", cmd[1024], cert[128], key[128], url[64], port_s[16];
+	aws_http_curl *h = NULL;
+	aws_http_request r;
+	aws_http_response resp;
+	pid_t pid;
+	int port = 0, fd, i, rc = -1;
+
+	if (system("command -v openssl >/dev/null 2>&1") != 0 || !mkdtemp(dir)) {
+		printf("SKIP test_aws_http__tls_ca_bundle: no openssl tool\n");
+		return;
+	}
+	snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+	snprintf(key, sizeof key, "%s/key.pem", dir);
+	snprintf(cmd, sizeof cmd,
+		 "openssl req -x509 -newkey rsa:2048 -nodes -keyout %s -out %s -days 1 -subj /CN=127.0.0.1 "
+		 "-addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1", key, cert);
+	T_ASSERT(system(cmd) == 0);
+	fd = listen_local(&port);
+	T_ASSERT(fd >= 0);
+	close(fd);
+	snprintf(port_s, sizeof port_s, "127.0.0.1:%d", port);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		freopen("/dev/null", "w", stderr);
+		execlp("openssl", "openssl", "s_server", "-accept", port_s, "-cert", cert, "-key", key, "-www",
+		       "-quiet", (char *)NULL);
+		_exit(127);
+	}
+	T_ASSERT(pid > 0);
+	for (i = 0; i < 100; i++) { /* wait until it listens */
+		struct sockaddr_in a;
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		memset(&a, 0, sizeof a);
+		a.sin_family = AF_INET;
+		a.sin_port = htons((uint16_t)port);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		rc = connect(s, (struct sockaddr *)&a, sizeof a);
+		close(s);
+		if (rc == 0)
+			break;
+		usleep(50000);
+	}
+	T_OK(aws_http_curl_new(&h));
+	snprintf(url, sizeof url, "https://127.0.0.1:%d/", port);
+	memset(&r, 0, sizeof r);
+	r.method = "GET";
+	r.url = url;
+	r.timeout_ms = 5000;
+	r.ca_bundle = NULL;
+	aws_http_response_init(&resp);
+	rc = aws_http_curl_transport.send(h, &r, &resp);
+	T_ASSERT_INT(rc, BASE_EIO);
+	T_ASSERT_INT(resp.failure, AWS_HTTP_ETLS);
+	r.ca_bundle = cert;
+	rc = aws_http_curl_transport.send(h, &r, &resp);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	unlink(cert);
+	unlink(key);
+	rmdir(dir);
+	T_ASSERT_MSG(rc == BASE_OK, "%s", resp.errmsg);
+	T_ASSERT_INT(resp.status, 200);
+	aws_http_curl_free(h);
 	aws_http_response_dispose(&resp);
 }

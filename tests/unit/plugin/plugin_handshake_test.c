@@ -17,7 +17,7 @@ static int count_char(const char *s, char c)
 void test_plugin_handshake__line_tls_unpadded(void)
 {
 	/* 4 bytes: std base64 "MIIBnw==" -> must be sent without the padding */
-	static const uint8_t der[] = { 0x30, 0x82, 0x01, 0x9f };
+	static const uint8_t der[] = {0x30, 0x82, 0x01, 0x9f};
 	base_buf b;
 	base_buf_init(&b, 0);
 	T_OK(plugin_handshake_format(&b, 6, "tcp", "127.0.0.1:34567", der, sizeof der));
@@ -30,7 +30,7 @@ void test_plugin_handshake__line_tls_unpadded(void)
 void test_plugin_handshake__line_one_pad_char_dropped(void)
 {
 	/* 5 bytes: std "AQIDBAU=" */
-	static const uint8_t der[] = { 1, 2, 3, 4, 5 };
+	static const uint8_t der[] = {1, 2, 3, 4, 5};
 	base_buf b;
 	base_buf_init(&b, 0);
 	T_OK(plugin_handshake_format(&b, 6, "tcp", "127.0.0.1:1", der, sizeof der));
@@ -42,13 +42,13 @@ void test_plugin_handshake__line_standard_alphabet(void)
 {
 	/* 0xfb 0xef 0xbf encodes to "+++/" in the standard alphabet (URL-safe
 	 * would be "---_"); multiple of 3 -> no padding either way */
-	static const uint8_t der[] = { 0xfb, 0xef, 0xbf };
+	static const uint8_t der[] = {0xfb, 0xef, 0xbf};
 	base_buf b;
 	base_buf_init(&b, 0);
 	T_OK(plugin_handshake_format(&b, 6, "tcp", "127.0.0.1:2", der, sizeof der));
 	T_ASSERT_STR(base_buf_cstr(&b), "1|6|tcp|127.0.0.1:2|grpc|+++/\n");
 	base_buf_reset(&b);
-	static const uint8_t der2[] = { 0xff, 0xff, 0xff };
+	static const uint8_t der2[] = {0xff, 0xff, 0xff};
 	T_OK(plugin_handshake_format(&b, 6, "tcp", "127.0.0.1:2", der2, sizeof der2));
 	T_ASSERT_STR(base_buf_cstr(&b), "1|6|tcp|127.0.0.1:2|grpc|////\n");
 	base_buf_dispose(&b);
@@ -78,7 +78,7 @@ void test_plugin_handshake__line_rejects_separators(void)
 
 void test_plugin_handshake__line_cap_leaves_buffer_unchanged(void)
 {
-	static const uint8_t der[64] = { 0 };
+	static const uint8_t der[64] = {0};
 	base_buf b;
 	base_buf_init(&b, 40);
 	T_OK(base_buf_puts(&b, "ab"));
@@ -89,18 +89,22 @@ void test_plugin_handshake__line_cap_leaves_buffer_unchanged(void)
 
 void test_plugin_handshake__cookie(void)
 {
-	T_ASSERT(plugin_handshake_cookie_ok("d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"));
+	T_ASSERT(plugin_handshake_cookie_ok(
+	        "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2"));
 	T_ASSERT(!plugin_handshake_cookie_ok(NULL));
 	T_ASSERT(!plugin_handshake_cookie_ok(""));
-	T_ASSERT(!plugin_handshake_cookie_ok("d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b"));
-	T_ASSERT(!plugin_handshake_cookie_ok("d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2\n"));
-	T_ASSERT(!plugin_handshake_cookie_ok("D602BF8F470BC67CA7FAA0386276BBDD4330EFAF76D1A219CB4D6991CA9872B2"));
+	T_ASSERT(!plugin_handshake_cookie_ok(
+	        "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b"));
+	T_ASSERT(!plugin_handshake_cookie_ok(
+	        "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2\n"));
+	T_ASSERT(!plugin_handshake_cookie_ok(
+	        "D602BF8F470BC67CA7FAA0386276BBDD4330EFAF76D1A219CB4D6991CA9872B2"));
 }
 
 void test_plugin_handshake__version_choice(void)
 {
-	static const int only6[] = { 6 };
-	static const int five_six[] = { 5, 6 };
+	static const int only6[] = {6};
+	static const int five_six[] = {5, 6};
 	T_ASSERT_INT(plugin_handshake_choose_version("5,6", only6, 1), 6);
 	T_ASSERT_INT(plugin_handshake_choose_version("6,5", only6, 1), 6);
 	T_ASSERT_INT(plugin_handshake_choose_version(" 5 , 6 ", only6, 1), 6);
@@ -119,7 +123,7 @@ void test_plugin_handshake__version_choice(void)
 void test_plugin_handshake__write_whole_line(void)
 {
 	int fds[2];
-	char got[64] = { 0 };
+	char got[64] = {0};
 	T_ASSERT(pipe(fds) == 0);
 	T_OK(plugin_handshake_write(fds[1], "1|6|tcp|127.0.0.1:9|grpc|\n", 26));
 	close(fds[1]);

@@ -3,11 +3,11 @@
 #include "plugin/plugin_int.h"
 #include "t.h"
 
-static const uint8_t serving[] = { 0x08, 0x01 }; /* status = SERVING */
+static const uint8_t serving[] = {0x08, 0x01}; /* status = SERVING */
 
 void test_plugin_health__serving_for_server_and_plugin(void)
 {
-	static const uint8_t req_plugin[] = { 0x0a, 6, 'p', 'l', 'u', 'g', 'i', 'n' };
+	static const uint8_t req_plugin[] = {0x0a, 6, 'p', 'l', 'u', 'g', 'i', 'n'};
 	base_buf r;
 	base_buf_init(&r, 0);
 	T_ASSERT_INT(plugin__health_check(NULL, NULL, 0, &r), PLUGIN_STATUS_OK);
@@ -20,7 +20,7 @@ void test_plugin_health__serving_for_server_and_plugin(void)
 
 void test_plugin_health__unknown_service_not_found(void)
 {
-	static const uint8_t req[] = { 0x0a, 3, 'f', 'o', 'o' };
+	static const uint8_t req[] = {0x0a, 3, 'f', 'o', 'o'};
 	base_buf r;
 	base_buf_init(&r, 0);
 	T_ASSERT_INT(plugin__health_check(NULL, req, sizeof req, &r), PLUGIN_STATUS_NOT_FOUND);
@@ -30,7 +30,7 @@ void test_plugin_health__unknown_service_not_found(void)
 
 void test_plugin_health__garbage_invalid_argument(void)
 {
-	static const uint8_t req[] = { 0x0a, 9, 'x' };
+	static const uint8_t req[] = {0x0a, 9, 'x'};
 	base_buf r;
 	base_buf_init(&r, 0);
 	T_ASSERT_INT(plugin__health_check(NULL, req, sizeof req, &r), PLUGIN_STATUS_INVALID_ARGUMENT);

@@ -25,7 +25,8 @@ void test_plugin_server__register_rules(void)
 	plugin_server *s = NULL;
 	T_OK(plugin_server_new(&s));
 	T_OK(plugin_server_register(s, "/tfplugin6.Provider/GetProviderSchema", nop, NULL));
-	T_ASSERT_INT(plugin_server_register(s, "/tfplugin6.Provider/GetProviderSchema", nop, NULL), BASE_ECONFLICT);
+	T_ASSERT_INT(plugin_server_register(s, "/tfplugin6.Provider/GetProviderSchema", nop, NULL),
+	             BASE_ECONFLICT);
 	T_ASSERT_INT(plugin_server_register(s, "/plugin.GRPCController/Shutdown", nop, NULL), BASE_ECONFLICT);
 	T_ASSERT_INT(plugin_server_register(s, "/grpc.health.v1.Health/Check", nop, NULL), BASE_ECONFLICT);
 	T_ASSERT_INT(plugin_server_register(s, "tfplugin6.Provider/X", nop, NULL), BASE_EINVALID);
@@ -83,8 +84,9 @@ void test_plugin_server__wrong_cookie_exits_1_with_message(void)
 	char out[256], err[1024];
 	T_ASSERT_INT(serve_captured("nope", out, sizeof out, err, sizeof err), 1);
 	T_ASSERT_STR(out, ""); /* nothing on stdout: it would be taken for the handshake */
-	T_ASSERT_MSG(strstr(err, "This binary is a plugin. These are not meant to be executed directly.") != NULL,
-		"stderr: %s", err);
+	T_ASSERT_MSG(strstr(err, "This binary is a plugin. These are not meant to be executed directly.") !=
+	                     NULL,
+	             "stderr: %s", err);
 	T_ASSERT(strstr(err, "Please execute the program that consumes these plugins") != NULL);
 }
 
@@ -102,18 +104,20 @@ void test_plugin_server__prepared_but_not_served_frees_cleanly(void)
 {
 	plugin_server *s = NULL;
 	plugin_global_init();
-	setenv("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2", 1);
+	setenv("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+	       1);
 	unsetenv("PLUGIN_CLIENT_CERT");
 	T_OK(plugin_server_new(&s));
 	plugin_server_free(s);
 	/* with mTLS: a certificate is generated and the TLS listener built */
 	setenv("PLUGIN_CLIENT_CERT",
-		"-----BEGIN CERTIFICATE-----\n"
-		"MIIBfjCCASOgAwIBAgIUGTdjsNTpBfGkb0kDYaUTZTJALGUwCgYIKoZIzj0EAwIw\n"
-		"FDESMBAGA1UEAwwJbG9jYWxob3N0MB4XDTI2MTEyNjE5NDQ1NVoXDTI2MTEyODE5\n"
-		"NDQ1NVowFDESMBAGA1UEAwwJbG9jYWxob3N0MFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
-		"AQcDQgAE\n"
-		"-----END CERTIFICATE-----\n", 1);
+	       "-----BEGIN CERTIFICATE-----\n"
+	       "MIIBfjCCASOgAwIBAgIUGTdjsNTpBfGkb0kDYaUTZTJALGUwCgYIKoZIzj0EAwIw\n"
+	       "FDESMBAGA1UEAwwJbG9jYWxob3N0MB4XDTI2MTEyNjE5NDQ1NVoXDTI2MTEyODE5\n"
+	       "NDQ1NVowFDESMBAGA1UEAwwJbG9jYWxob3N0MFkwEwYHKoZIzj0CAQYIKoZIzj0D\n"
+	       "AQcDQgAE\n"
+	       "-----END CERTIFICATE-----\n",
+	       1);
 	T_OK(plugin_server_new(&s)); /* broken PEM: prepare fails, free still fine */
 	plugin_server_free(s);
 	plugin_tls_cert *client = NULL;

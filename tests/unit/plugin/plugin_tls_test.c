@@ -31,7 +31,7 @@ void test_plugin_tls__cert_properties(void)
 	T_ASSERT_STR(info.key_group, "prime256v1");
 	/* NotBefore backdated ~30 s; valid for decades */
 	T_ASSERT_MSG(info.not_before <= now - 25 && info.not_before >= now - 40, "not_before %lld now %lld",
-		(long long)info.not_before, (long long)now);
+	             (long long)info.not_before, (long long)now);
 	T_ASSERT(info.not_after - now > (int64_t)29 * 365 * 86400);
 	T_ASSERT(base_str_has_prefix(plugin_tls_cert_pem(c), "-----BEGIN CERTIFICATE-----\n"));
 	T_ASSERT(base_str_has_prefix(plugin_tls_key_pem(c), "-----BEGIN PRIVATE KEY-----\n"));
@@ -77,14 +77,15 @@ void test_plugin_tls__check_client_pem(void)
 {
 	T_ASSERT_INT(plugin_tls_check_pem_cert(NULL), BASE_EINVALID);
 	T_ASSERT_INT(plugin_tls_check_pem_cert(""), BASE_EINVALID);
-	T_ASSERT_INT(plugin_tls_check_pem_cert("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
-		BASE_EINVALID);
+	T_ASSERT_INT(
+	        plugin_tls_check_pem_cert("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"),
+	        BASE_EINVALID);
 	T_ASSERT_INT(plugin_tls_check_pem_cert("hello"), BASE_EINVALID);
 }
 
 void test_plugin_tls__inspect_rejects_garbage(void)
 {
-	static const uint8_t junk[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
+	static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
 	plugin_tls_cert_info info;
 	T_ASSERT_INT(plugin_tls_cert_inspect(junk, sizeof junk, NULL, &info), BASE_EINVALID);
 	T_ASSERT_INT(plugin_tls_cert_inspect(NULL, 0, NULL, &info), BASE_EINVALID);

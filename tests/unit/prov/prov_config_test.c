@@ -25,13 +25,14 @@ static const cty_value *pcfg(base_arena *a, const char *json)
 void test_prov_prov_config__full(void)
 {
 	base_arena *a = base_arena_new();
-	const cty_value *v = pcfg(a, "{\"region\":\"us-east-2\",\"profile\":\"dev\",\"access_key\":\"AKIA1\","
-	                             "\"secret_key\":\"s3cr3t\",\"token\":\"tok\",\"max_retries\":5,"
-	                             "\"shared_config_files\":[\"/a\",\"/b\"],\"skip_credentials_validation\":true,"
-	                             "\"assume_role\":{\"role_arn\":\"arn:aws:iam::123456789012:role/x\","
-	                             "\"session_name\":\"s\",\"external_id\":\"e\"},"
-	                             "\"endpoints\":{\"ec2\":\"http://127.0.0.1:1\",\"lambda\":\"http://127.0.0.1:2\"},"
-	                             "\"default_tags\":{\"tags\":{\"Team\":\"payments\",\"Env\":\"prod\"}}}");
+	const cty_value *v =
+	        pcfg(a, "{\"region\":\"us-east-2\",\"profile\":\"dev\",\"access_key\":\"AKIA1\","
+	                "\"secret_key\":\"s3cr3t\",\"token\":\"tok\",\"max_retries\":5,"
+	                "\"shared_config_files\":[\"/a\",\"/b\"],\"skip_credentials_validation\":true,"
+	                "\"assume_role\":{\"role_arn\":\"arn:aws:iam::123456789012:role/x\","
+	                "\"session_name\":\"s\",\"external_id\":\"e\"},"
+	                "\"endpoints\":{\"ec2\":\"http://127.0.0.1:1\",\"lambda\":\"http://127.0.0.1:2\"},"
+	                "\"default_tags\":{\"tags\":{\"Team\":\"payments\",\"Env\":\"prod\"}}}");
 	T_ASSERT(v);
 	aws_client_config c;
 	prov_tags tags;
@@ -110,7 +111,8 @@ void test_prov_prov_config__cross_checks(void)
 	T_ASSERT_INT(prov_config_check(a, pcfg(a, "{\"token\":\"x\"}"), d), BASE_EINVALID);
 	T_ASSERT_STR(one_path(a, d), "token");
 	d = base_diags_new(a);
-	T_ASSERT_INT(prov_config_check(a, pcfg(a, "{\"assume_role\":{\"session_name\":\"x\"}}"), d), BASE_EINVALID);
+	T_ASSERT_INT(prov_config_check(a, pcfg(a, "{\"assume_role\":{\"session_name\":\"x\"}}"), d),
+	             BASE_EINVALID);
 	T_ASSERT_STR(one_path(a, d), "assume_role.role_arn");
 	/* unknown key: the check waits */
 	d = base_diags_new(a);

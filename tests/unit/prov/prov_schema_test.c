@@ -44,7 +44,8 @@ static int check_attrs(const tf6_block *b, const struct want *w, size_t n)
 		     s = strchr(w[i].flags, 's'), f = strchr(w[i].flags, 'f');
 		if (at->required != r || at->optional != o || at->computed != c || at->sensitive != s ||
 		    info->force_new != f) {
-			t__fail(__FILE__, __LINE__, "attribute %s: flags differ from \"%s\"", w[i].name, w[i].flags);
+			t__fail(__FILE__, __LINE__, "attribute %s: flags differ from \"%s\"", w[i].name,
+			        w[i].flags);
 			return -1;
 		}
 		if (!at->description || strlen(at->description) < 10) {
@@ -70,15 +71,15 @@ void test_prov_prov_schema__provider_contract(void)
 	tf6_schema *s = load(a, "provider");
 	T_ASSERT(s);
 	static const struct want w[] = {
-		{ "region", "o", "\"string\"" },
-		{ "profile", "o", "\"string\"" },
-		{ "shared_config_files", "o", "[\"list\",\"string\"]" },
-		{ "shared_credentials_files", "o", "[\"list\",\"string\"]" },
-		{ "access_key", "o", "\"string\"" },
-		{ "secret_key", "os", "\"string\"" },
-		{ "token", "os", "\"string\"" },
-		{ "max_retries", "o", "\"number\"" },
-		{ "skip_credentials_validation", "o", "\"bool\"" },
+	        {"region", "o", "\"string\""},
+	        {"profile", "o", "\"string\""},
+	        {"shared_config_files", "o", "[\"list\",\"string\"]"},
+	        {"shared_credentials_files", "o", "[\"list\",\"string\"]"},
+	        {"access_key", "o", "\"string\""},
+	        {"secret_key", "os", "\"string\""},
+	        {"token", "os", "\"string\""},
+	        {"max_retries", "o", "\"number\""},
+	        {"skip_credentials_validation", "o", "\"bool\""},
 	};
 	T_OK(check_attrs(&s->block, w, sizeof(w) / sizeof(w[0])));
 	T_ASSERT_INT(s->block.n_blocks, 3);
@@ -87,15 +88,16 @@ void test_prov_prov_schema__provider_contract(void)
 	const tf6_nested_block *dt = tf6_block_nested(&s->block, "default_tags");
 	T_ASSERT(ar && ep && dt);
 	T_ASSERT_INT(ar->nesting, TF6_NEST_SINGLE);
-	static const struct want war[] = {
-		{ "role_arn", "o", "\"string\"" }, { "session_name", "o", "\"string\"" }, { "external_id", "o", "\"string\"" }
-	};
+	static const struct want war[] = {{"role_arn", "o", "\"string\""},
+	                                  {"session_name", "o", "\"string\""},
+	                                  {"external_id", "o", "\"string\""}};
 	T_OK(check_attrs(&ar->block, war, 3));
-	static const struct want wep[] = {
-		{ "ec2", "o", "\"string\"" }, { "iam", "o", "\"string\"" }, { "lambda", "o", "\"string\"" }, { "sts", "o", "\"string\"" }
-	};
+	static const struct want wep[] = {{"ec2", "o", "\"string\""},
+	                                  {"iam", "o", "\"string\""},
+	                                  {"lambda", "o", "\"string\""},
+	                                  {"sts", "o", "\"string\""}};
 	T_OK(check_attrs(&ep->block, wep, 4));
-	static const struct want wdt[] = { { "tags", "o", "[\"map\",\"string\"]" } };
+	static const struct want wdt[] = {{"tags", "o", "[\"map\",\"string\"]"}};
 	T_OK(check_attrs(&dt->block, wdt, 1));
 	base_arena_free(a);
 }
@@ -107,54 +109,54 @@ void test_prov_prov_schema__resource_contract(void)
 	T_ASSERT(s);
 	T_ASSERT_INT(s->version, 0);
 	static const struct want w[] = {
-		{ "id", "c", "\"string\"" },
-		{ "function_name", "rf", "\"string\"" },
-		{ "vpc_id", "rf", "\"string\"" },
-		{ "subnet_cidr_blocks", "r", "[\"list\",\"string\"]" },
-		{ "availability_zones", "oc", "[\"list\",\"string\"]" },
-		{ "endpoint_services", "oc", "[\"list\",\"string\"]" },
-		{ "private_dns_enabled", "oc", "\"bool\"" },
-		{ "reuse_existing_endpoints", "oc", "\"bool\"" },
-		{ "egress_rules", "o", NULL },
-		{ "runtime", "o", "\"string\"" },
-		{ "handler", "o", "\"string\"" },
-		{ "filename", "o", "\"string\"" },
-		{ "source_code_hash", "o", "\"string\"" },
-		{ "s3_bucket", "o", "\"string\"" },
-		{ "s3_key", "o", "\"string\"" },
-		{ "s3_object_version", "o", "\"string\"" },
-		{ "image_uri", "o", "\"string\"" },
-		{ "package_type", "oc", "\"string\"" },
-		{ "architectures", "oc", "[\"list\",\"string\"]" },
-		{ "description", "o", "\"string\"" },
-		{ "layers", "o", "[\"list\",\"string\"]" },
-		{ "publish", "oc", "\"bool\"" },
-		{ "kms_key_arn", "o", "\"string\"" },
-		{ "reserved_concurrent_executions", "o", "\"number\"" },
-		{ "ephemeral_storage_size", "oc", "\"number\"" },
-		{ "tracing_mode", "o", "\"string\"" },
-		{ "dead_letter_target_arn", "o", "\"string\"" },
-		{ "memory_size", "oc", "\"number\"" },
-		{ "timeout", "oc", "\"number\"" },
-		{ "environment", "o", "[\"map\",\"string\"]" },
-		{ "tags", "o", "[\"map\",\"string\"]" },
-		{ "policy_arns", "o", "[\"list\",\"string\"]" },
-		{ "inline_policy", "o", "\"string\"" },
-		{ "permissions_boundary", "o", "\"string\"" },
-		{ "arn", "c", "\"string\"" },
-		{ "invoke_arn", "c", "\"string\"" },
-		{ "qualified_arn", "c", "\"string\"" },
-		{ "version", "c", "\"string\"" },
-		{ "last_modified", "c", "\"string\"" },
-		{ "code_sha256", "c", "\"string\"" },
-		{ "role_arn", "c", "\"string\"" },
-		{ "role_name", "c", "\"string\"" },
-		{ "subnet_ids", "c", "[\"list\",\"string\"]" },
-		{ "route_table_id", "c", "\"string\"" },
-		{ "lambda_security_group_id", "c", "\"string\"" },
-		{ "endpoint_security_group_id", "c", "\"string\"" },
-		{ "vpc_endpoint_ids", "c", "[\"map\",\"string\"]" },
-		{ "tags_all", "c", "[\"map\",\"string\"]" },
+	        {"id", "c", "\"string\""},
+	        {"function_name", "rf", "\"string\""},
+	        {"vpc_id", "rf", "\"string\""},
+	        {"subnet_cidr_blocks", "r", "[\"list\",\"string\"]"},
+	        {"availability_zones", "oc", "[\"list\",\"string\"]"},
+	        {"endpoint_services", "oc", "[\"list\",\"string\"]"},
+	        {"private_dns_enabled", "oc", "\"bool\""},
+	        {"reuse_existing_endpoints", "oc", "\"bool\""},
+	        {"egress_rules", "o", NULL},
+	        {"runtime", "o", "\"string\""},
+	        {"handler", "o", "\"string\""},
+	        {"filename", "o", "\"string\""},
+	        {"source_code_hash", "o", "\"string\""},
+	        {"s3_bucket", "o", "\"string\""},
+	        {"s3_key", "o", "\"string\""},
+	        {"s3_object_version", "o", "\"string\""},
+	        {"image_uri", "o", "\"string\""},
+	        {"package_type", "oc", "\"string\""},
+	        {"architectures", "oc", "[\"list\",\"string\"]"},
+	        {"description", "o", "\"string\""},
+	        {"layers", "o", "[\"list\",\"string\"]"},
+	        {"publish", "oc", "\"bool\""},
+	        {"kms_key_arn", "o", "\"string\""},
+	        {"reserved_concurrent_executions", "o", "\"number\""},
+	        {"ephemeral_storage_size", "oc", "\"number\""},
+	        {"tracing_mode", "o", "\"string\""},
+	        {"dead_letter_target_arn", "o", "\"string\""},
+	        {"memory_size", "oc", "\"number\""},
+	        {"timeout", "oc", "\"number\""},
+	        {"environment", "o", "[\"map\",\"string\"]"},
+	        {"tags", "o", "[\"map\",\"string\"]"},
+	        {"policy_arns", "o", "[\"list\",\"string\"]"},
+	        {"inline_policy", "o", "\"string\""},
+	        {"permissions_boundary", "o", "\"string\""},
+	        {"arn", "c", "\"string\""},
+	        {"invoke_arn", "c", "\"string\""},
+	        {"qualified_arn", "c", "\"string\""},
+	        {"version", "c", "\"string\""},
+	        {"last_modified", "c", "\"string\""},
+	        {"code_sha256", "c", "\"string\""},
+	        {"role_arn", "c", "\"string\""},
+	        {"role_name", "c", "\"string\""},
+	        {"subnet_ids", "c", "[\"list\",\"string\"]"},
+	        {"route_table_id", "c", "\"string\""},
+	        {"lambda_security_group_id", "c", "\"string\""},
+	        {"endpoint_security_group_id", "c", "\"string\""},
+	        {"vpc_endpoint_ids", "c", "[\"map\",\"string\"]"},
+	        {"tags_all", "c", "[\"map\",\"string\"]"},
 	};
 	T_OK(check_attrs(&s->block, w, sizeof(w) / sizeof(w[0])));
 
@@ -163,15 +165,15 @@ void test_prov_prov_schema__resource_contract(void)
 	T_ASSERT(eg->nested);
 	T_ASSERT_INT(eg->nested->nesting, TF6_NEST_LIST);
 	static const struct want weg[] = {
-		{ "description", "o", "\"string\"" },
-		{ "protocol", "r", "\"string\"" },
-		{ "from_port", "o", "\"number\"" },
-		{ "to_port", "o", "\"number\"" },
-		{ "cidr_blocks", "o", "[\"list\",\"string\"]" },
-		{ "security_group_ids", "o", "[\"list\",\"string\"]" },
-		{ "prefix_list_ids", "o", "[\"list\",\"string\"]" },
+	        {"description", "o", "\"string\""},
+	        {"protocol", "r", "\"string\""},
+	        {"from_port", "o", "\"number\""},
+	        {"to_port", "o", "\"number\""},
+	        {"cidr_blocks", "o", "[\"list\",\"string\"]"},
+	        {"security_group_ids", "o", "[\"list\",\"string\"]"},
+	        {"prefix_list_ids", "o", "[\"list\",\"string\"]"},
 	};
-	tf6_block tmp = { eg->nested->attrs, eg->nested->n_attrs, NULL, 0, NULL, false, NULL };
+	tf6_block tmp = {eg->nested->attrs, eg->nested->n_attrs, NULL, 0, NULL, false, NULL};
 	T_OK(check_attrs(&tmp, weg, sizeof(weg) / sizeof(weg[0])));
 
 	/* logging and timeouts: single nested blocks */
@@ -182,15 +184,14 @@ void test_prov_prov_schema__resource_contract(void)
 	T_ASSERT_INT(lg->nesting, TF6_NEST_SINGLE);
 	T_ASSERT_INT(to->nesting, TF6_NEST_SINGLE);
 	static const struct want wlg[] = {
-		{ "log_format", "o", "\"string\"" },
-		{ "log_group", "o", "\"string\"" },
-		{ "application_log_level", "o", "\"string\"" },
-		{ "system_log_level", "o", "\"string\"" },
+	        {"log_format", "o", "\"string\""},
+	        {"log_group", "o", "\"string\""},
+	        {"application_log_level", "o", "\"string\""},
+	        {"system_log_level", "o", "\"string\""},
 	};
 	T_OK(check_attrs(&lg->block, wlg, 4));
 	static const struct want wto[] = {
-		{ "create", "o", "\"string\"" }, { "update", "o", "\"string\"" }, { "delete", "o", "\"string\"" }
-	};
+	        {"create", "o", "\"string\""}, {"update", "o", "\"string\""}, {"delete", "o", "\"string\""}};
 	T_OK(check_attrs(&to->block, wto, 3));
 	base_arena_free(a);
 }
@@ -235,14 +236,19 @@ void test_prov_prov_schema__implied_type(void)
 	base_buf b;
 	base_buf_init(&b, 0);
 	T_OK(cty_json_type_encode(tf6_schema_type(s), &b));
-	T_ASSERT_STR(base_buf_cstr(&b),
-	             "[\"object\",{\"access_key\":\"string\",\"assume_role\":[\"object\",{\"external_id\":\"string\","
-	             "\"role_arn\":\"string\",\"session_name\":\"string\"}],\"default_tags\":[\"object\",{\"tags\":[\"map\","
-	             "\"string\"]}],\"endpoints\":[\"object\",{\"ec2\":\"string\",\"iam\":\"string\",\"lambda\":\"string\","
-	             "\"sts\":\"string\"}],\"max_retries\":\"number\",\"profile\":\"string\",\"region\":\"string\","
-	             "\"secret_key\":\"string\",\"shared_config_files\":[\"list\",\"string\"],"
-	             "\"shared_credentials_files\":[\"list\",\"string\"],\"skip_credentials_validation\":\"bool\","
-	             "\"token\":\"string\"}]");
+	T_ASSERT_STR(
+	        base_buf_cstr(&b),
+	        "[\"object\",{\"access_key\":\"string\",\"assume_role\":[\"object\",{\"external_id\":"
+	        "\"string\","
+	        "\"role_arn\":\"string\",\"session_name\":\"string\"}],\"default_tags\":[\"object\",{"
+	        "\"tags\":[\"map\","
+	        "\"string\"]}],\"endpoints\":[\"object\",{\"ec2\":\"string\",\"iam\":\"string\",\"lambda\":"
+	        "\"string\","
+	        "\"sts\":\"string\"}],\"max_retries\":\"number\",\"profile\":\"string\",\"region\":"
+	        "\"string\","
+	        "\"secret_key\":\"string\",\"shared_config_files\":[\"list\",\"string\"],"
+	        "\"shared_credentials_files\":[\"list\",\"string\"],\"skip_credentials_validation\":\"bool\","
+	        "\"token\":\"string\"}]");
 	base_buf_dispose(&b);
 	base_arena_free(a);
 }
@@ -262,29 +268,35 @@ void test_prov_prov_schema__rejects_bad_files(void)
 {
 	base_arena *a = base_arena_new();
 	const char *e;
-	e = parse_err(a, "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"string\",\"optional\":true,"
-	                 "\"description\":\"an attribute\",\"requried\":true}}}");
+	e = parse_err(a,
+	              "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"string\",\"optional\":true,"
+	              "\"description\":\"an attribute\",\"requried\":true}}}");
 	T_ASSERT(e && strstr(e, "unknown key \"requried\"") && strstr(e, "attributes.a"));
 	e = parse_err(a, "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"strin\",\"optional\":true,"
 	                 "\"description\":\"an attribute\"}}}");
 	T_ASSERT(e && strstr(e, "invalid type JSON"));
-	e = parse_err(a, "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"string\",\"required\":true,"
-	                 "\"optional\":true,\"description\":\"an attribute\"}}}");
+	e = parse_err(a,
+	              "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"string\",\"required\":true,"
+	              "\"optional\":true,\"description\":\"an attribute\"}}}");
 	T_ASSERT(e && strstr(e, "both required and optional"));
-	e = parse_err(a, "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"number\",\"optional\":true,"
-	                 "\"default\":3,\"description\":\"an attribute\"}}}");
+	e = parse_err(a,
+	              "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"number\",\"optional\":true,"
+	              "\"default\":3,\"description\":\"an attribute\"}}}");
 	T_ASSERT(e && strstr(e, "default needs an optional and computed"));
-	e = parse_err(a, "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"number\",\"optional\":true,"
-	                 "\"computed\":true,\"default\":\"x\",\"description\":\"an attribute\"}}}");
+	e = parse_err(a,
+	              "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"number\",\"optional\":true,"
+	              "\"computed\":true,\"default\":\"x\",\"description\":\"an attribute\"}}}");
 	T_ASSERT(e && strstr(e, "does not match the attribute type"));
-	e = parse_err(a, "{\"description\":\"x\",\"blocks\":{\"B\":{\"nesting\":\"single\",\"description\":\"a block\"}}}");
+	e = parse_err(a, "{\"description\":\"x\",\"blocks\":{\"B\":{\"nesting\":\"single\",\"description\":"
+	                 "\"a block\"}}}");
 	T_ASSERT(e && strstr(e, "block names"));
 	e = parse_err(a, "{\"description\":\"x\",\"blocks\":{\"b\":{\"nesting\":\"single\",\"max_items\":2,"
 	                 "\"description\":\"a block\"}}}");
 	T_ASSERT(e && strstr(e, "single blocks"));
 	e = parse_err(a, "{\"description\":\"x\",");
 	T_ASSERT(e && strstr(e, "t.json:"));
-	e = parse_err(a, "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"string\",\"optional\":true}}}");
+	e = parse_err(
+	        a, "{\"description\":\"x\",\"attributes\":{\"a\":{\"type\":\"string\",\"optional\":true}}}");
 	T_ASSERT(e && strstr(e, "missing \"description\""));
 	base_arena_free(a);
 }

@@ -13,12 +13,12 @@
 #include "tf6/tf6_server.h"
 #include "t.h"
 
-static const tf6_resource_ops EMPTY_OPS = { 0 };
+static const tf6_resource_ops EMPTY_OPS = {0};
 
 static prov *new_prov(void)
 {
 	prov *p = NULL;
-	const prov_resource_def defs[] = { { "lambdavpc_secure_function", &EMPTY_OPS } };
+	const prov_resource_def defs[] = {{"lambdavpc_secure_function", &EMPTY_OPS}};
 	if (prov_new(&p, defs, 1) != BASE_OK)
 		return NULL;
 	return p;
@@ -27,7 +27,7 @@ static prov *new_prov(void)
 void test_prov_prov__new_rejects_unknown_type(void)
 {
 	prov *p = (prov *)1;
-	const prov_resource_def defs[] = { { "lambdavpc_nope", &EMPTY_OPS } };
+	const prov_resource_def defs[] = {{"lambdavpc_nope", &EMPTY_OPS}};
 	T_ASSERT_INT(prov_new(&p, defs, 1), BASE_EINVALID);
 	T_ASSERT(p == NULL);
 	prov_free(NULL);
@@ -65,12 +65,13 @@ void test_prov_prov__validate_config(void)
 	prov *p = new_prov();
 	T_ASSERT(p);
 	base_arena *a = base_arena_new();
-	tf6_call call = { a, base_diags_new(a), "" };
-	tf6_validate_req rq = { pcfg(a, p, "{\"region\":\"us-east-2\",\"max_retries\":3}") };
+	tf6_call call = {a, base_diags_new(a), ""};
+	tf6_validate_req rq = {pcfg(a, p, "{\"region\":\"us-east-2\",\"max_retries\":3}")};
 	T_ASSERT(rq.config);
 	T_OK(prov_ops()->validate(p, &call, &rq));
 	T_ASSERT_INT(base_diags_count(call.diags), 0);
-	rq.config = pcfg(a, p, "{\"region\":\"Ohio\",\"max_retries\":-1,\"endpoints\":{\"ec2\":\"ftp://x\"}}");
+	rq.config =
+	        pcfg(a, p, "{\"region\":\"Ohio\",\"max_retries\":-1,\"endpoints\":{\"ec2\":\"ftp://x\"}}");
 	T_ASSERT_INT(prov_ops()->validate(p, &call, &rq), BASE_EINVALID);
 	T_ASSERT_INT(base_diags_count(call.diags), 3);
 	const base_diag *g = base_diags_first(call.diags);
@@ -86,17 +87,17 @@ void test_prov_prov__configure(void)
 	prov *p = new_prov();
 	T_ASSERT(p);
 	base_arena *a = base_arena_new();
-	tf6_call call = { a, base_diags_new(a), "" };
+	tf6_call call = {a, base_diags_new(a), ""};
 	aws_client *c = (aws_client *)1;
 	T_ASSERT_INT(prov_require_client(p, call.diags, &c), BASE_EINVALID);
 	T_ASSERT(c == NULL);
 	T_ASSERT_STR(base_diags_first(call.diags)->summary, "Provider not configured");
 	call.diags = base_diags_new(a);
-	tf6_configure_req rq = { "1.11.4",
-		                 pcfg(a, p, "{\"region\":\"us-east-2\",\"access_key\":\"AKIDEXAMPLE\","
-		                            "\"secret_key\":\"x\",\"skip_credentials_validation\":true,"
-		                            "\"endpoints\":{\"sts\":\"http://127.0.0.1:9\"},"
-		                            "\"default_tags\":{\"tags\":{\"Team\":\"payments\"}}}") };
+	tf6_configure_req rq = {"1.11.4", pcfg(a, p,
+	                                       "{\"region\":\"us-east-2\",\"access_key\":\"AKIDEXAMPLE\","
+	                                       "\"secret_key\":\"x\",\"skip_credentials_validation\":true,"
+	                                       "\"endpoints\":{\"sts\":\"http://127.0.0.1:9\"},"
+	                                       "\"default_tags\":{\"tags\":{\"Team\":\"payments\"}}}")};
 	T_ASSERT(rq.config);
 	T_OK(prov_ops()->configure(p, &call, &rq));
 	T_ASSERT_INT(base_diags_count(call.diags), 0);
@@ -120,11 +121,11 @@ void test_prov_prov__configure_unknown_defers(void)
 	prov *p = new_prov();
 	T_ASSERT(p);
 	base_arena *a = base_arena_new();
-	tf6_call call = { a, base_diags_new(a), "" };
+	tf6_call call = {a, base_diags_new(a), ""};
 	const cty_value *v = pcfg(a, p, "{}");
 	T_ASSERT(v);
 	v = cty_value_with_attr(a, v, "region", cty_value_unknown(cty_type_string()));
-	tf6_configure_req rq = { "1.11.4", v };
+	tf6_configure_req rq = {"1.11.4", v};
 	T_OK(prov_ops()->configure(p, &call, &rq));
 	T_ASSERT(prov_client(p) == NULL);
 	T_ASSERT(prov_config_deferred(p));

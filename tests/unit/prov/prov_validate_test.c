@@ -23,16 +23,18 @@ static const tf6_schema *resource_schema(base_arena *a)
 /* A minimal valid config plus `extra` JSON members. */
 static const cty_value *config(base_arena *a, const tf6_schema *s, const char *extra)
 {
-	const char *json = base_arena_sprintf(a,
-		"{\"function_name\":\"app-7\",\"vpc_id\":\"vpc-0abc1234\","
-		"\"subnet_cidr_blocks\":[\"12.25.15.0/27\",\"12.25.15.32/27\"],"
-		"\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"filename\":\"lambda.zip\"%s%s}",
-		extra && *extra ? "," : "", extra ? extra : "");
+	const char *json = base_arena_sprintf(
+	        a,
+	        "{\"function_name\":\"app-7\",\"vpc_id\":\"vpc-0abc1234\","
+	        "\"subnet_cidr_blocks\":[\"12.25.15.0/27\",\"12.25.15.32/27\"],"
+	        "\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"filename\":\"lambda.zip\"%s%s}",
+	        extra && *extra ? "," : "", extra ? extra : "");
 	const cty_value *v = NULL;
 	base_diags *d = base_diags_new(a);
 	if (cty_json_decode(a, tf6_schema_type(s), json, strlen(json), 0, &v, d) != BASE_OK) {
 		const base_diag *g = base_diags_first(d);
-		t__fail(__FILE__, __LINE__, "fixture does not decode: %s %s", g ? g->summary : "", g ? g->detail : "");
+		t__fail(__FILE__, __LINE__, "fixture does not decode: %s %s", g ? g->summary : "",
+		        g ? g->detail : "");
 		return NULL;
 	}
 	return v;
@@ -53,24 +55,26 @@ static bool only(base_arena *a, base_diags *d, const char *path, const char *sum
 		for (const base_diag *g = base_diags_first(d); g; g = g->next)
 			t__fail(__FILE__, __LINE__, "diag: %s [%s] %s", g->summary,
 			        g->has_path ? base_path_str(a, g->path) : "-", g->detail);
-		t__fail(__FILE__, __LINE__, "want exactly one diagnostic at %s, got %zu", path, base_diags_count(d));
+		t__fail(__FILE__, __LINE__, "want exactly one diagnostic at %s, got %zu", path,
+		        base_diags_count(d));
 		return false;
 	}
 	const base_diag *g = base_diags_first(d);
 	const char *p = g->has_path ? base_path_str(a, g->path) : "";
 	if (strcmp(p, path) != 0 || !strstr(g->summary, summary) || g->severity != BASE_SEV_ERROR) {
-		t__fail(__FILE__, __LINE__, "got \"%s\" at %s, want \"%s\" at %s", g->summary, p, summary, path);
+		t__fail(__FILE__, __LINE__, "got \"%s\" at %s, want \"%s\" at %s", g->summary, p, summary,
+		        path);
 		return false;
 	}
 	return true;
 }
 
-#define CASE(extra, path, summary)                                   \
-	do {                                                         \
-		int rc_;                                             \
-		base_diags *d_ = run(a, s, config(a, s, extra), &rc_); \
-		T_ASSERT_INT(rc_, BASE_EINVALID);                    \
-		T_ASSERT(only(a, d_, path, summary));                \
+#define CASE(extra, path, summary)                                                                           \
+	do {                                                                                                 \
+		int rc_;                                                                                     \
+		base_diags *d_ = run(a, s, config(a, s, extra), &rc_);                                       \
+		T_ASSERT_INT(rc_, BASE_EINVALID);                                                            \
+		T_ASSERT(only(a, d_, path, summary));                                                        \
 	} while (0)
 
 void test_prov_prov_validate__good_config(void)
@@ -79,17 +83,19 @@ void test_prov_prov_validate__good_config(void)
 	const tf6_schema *s = resource_schema(a);
 	T_ASSERT(s);
 	int rc;
-	base_diags *d = run(a, s,
-	                    config(a, s,
-	                           "\"memory_size\":256,\"timeout\":900,\"environment\":{\"STAGE\":\"prod\"},"
-	                           "\"endpoint_services\":[\"logs\",\"com.amazonaws.us-east-2.ssm\",\"ecr.dkr\"],"
-	                           "\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":5432,\"to_port\":5432,"
-	                           "\"cidr_blocks\":[\"10.0.0.0/16\"],\"description\":null,\"security_group_ids\":null,"
-	                           "\"prefix_list_ids\":null}],"
-	                           "\"logging\":{\"log_format\":\"JSON\",\"application_log_level\":\"INFO\"},"
-	                           "\"timeouts\":{\"create\":\"1h30m\"},\"inline_policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\"}\","
-	                           "\"layers\":[\"arn:aws:lambda:us-east-1:123456789012:layer:a:1\"]"),
-	                    &rc);
+	base_diags *d = run(
+	        a, s,
+	        config(a, s,
+	               "\"memory_size\":256,\"timeout\":900,\"environment\":{\"STAGE\":\"prod\"},"
+	               "\"endpoint_services\":[\"logs\",\"com.amazonaws.us-east-2.ssm\",\"ecr.dkr\"],"
+	               "\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":5432,\"to_port\":5432,"
+	               "\"cidr_blocks\":[\"10.0.0.0/16\"],\"description\":null,\"security_group_ids\":null,"
+	               "\"prefix_list_ids\":null}],"
+	               "\"logging\":{\"log_format\":\"JSON\",\"application_log_level\":\"INFO\"},"
+	               "\"timeouts\":{\"create\":\"1h30m\"},\"inline_policy\":\"{\\\"Version\\\":\\\"2012-10-"
+	               "17\\\"}\","
+	               "\"layers\":[\"arn:aws:lambda:us-east-1:123456789012:layer:a:1\"]"),
+	        &rc);
 	T_ASSERT_INT(base_diags_count(d), 0);
 	T_ASSERT_INT(rc, BASE_OK);
 	base_arena_free(a);
@@ -102,8 +108,8 @@ void test_prov_prov_validate__function_name(void)
 	T_ASSERT(s);
 	/* later members override earlier ones in the decoded object */
 	CASE("\"function_name\":\"bad name\"", "function_name", "Invalid value");
-	CASE("\"function_name\":\"a123456789012345678901234567890123456789012345678901234567890123x\"", "function_name",
-	     "Invalid value");
+	CASE("\"function_name\":\"a123456789012345678901234567890123456789012345678901234567890123x\"",
+	     "function_name", "Invalid value");
 	base_arena_free(a);
 }
 
@@ -112,20 +118,24 @@ void test_prov_prov_validate__cidr_blocks(void)
 	base_arena *a = base_arena_new();
 	const tf6_schema *s = resource_schema(a);
 	T_ASSERT(s);
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.2/24\"]", "subnet_cidr_blocks[2]",
-	     "Invalid CIDR block");
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/29\"]", "subnet_cidr_blocks[1]", "prefix length");
+	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.2/24\"]",
+	     "subnet_cidr_blocks[2]", "Invalid CIDR block");
+	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/29\"]", "subnet_cidr_blocks[1]",
+	     "prefix length");
 	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/15\"]", "subnet_cidr_blocks[0]", "prefix length");
 	CASE("\"subnet_cidr_blocks\":[\"10.0.0.1/24\"]", "subnet_cidr_blocks[0]", "Invalid CIDR block");
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.0.0/24\"]", "subnet_cidr_blocks[1]", "Duplicate value");
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.0.128/25\"]", "subnet_cidr_blocks[2]",
-	     "Overlapping CIDR blocks");
+	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.0.0/24\"]", "subnet_cidr_blocks[1]",
+	     "Duplicate value");
+	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.0.128/25\"]",
+	     "subnet_cidr_blocks[2]", "Overlapping CIDR blocks");
 	CASE("\"subnet_cidr_blocks\":[\"256.0.0.0/24\"]", "subnet_cidr_blocks[0]", "Invalid CIDR block");
 	CASE("\"subnet_cidr_blocks\":[\"010.0.0.0/24\"]", "subnet_cidr_blocks[0]", "Invalid CIDR block");
 	CASE("\"subnet_cidr_blocks\":[]", "subnet_cidr_blocks", "Invalid number of elements");
 	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/28\",\"10.0.0.16/28\",\"10.0.0.32/28\",\"10.0.0.48/28\","
-	     "\"10.0.0.64/28\",\"10.0.0.80/28\",\"10.0.0.96/28\",\"10.0.0.112/28\",\"10.0.0.128/28\",\"10.0.0.144/28\","
-	     "\"10.0.0.160/28\",\"10.0.0.176/28\",\"10.0.0.192/28\",\"10.0.0.208/28\",\"10.0.0.224/28\",\"10.0.0.240/28\","
+	     "\"10.0.0.64/28\",\"10.0.0.80/28\",\"10.0.0.96/28\",\"10.0.0.112/28\",\"10.0.0.128/"
+	     "28\",\"10.0.0.144/28\","
+	     "\"10.0.0.160/28\",\"10.0.0.176/28\",\"10.0.0.192/28\",\"10.0.0.208/28\",\"10.0.0.224/"
+	     "28\",\"10.0.0.240/28\","
 	     "\"10.0.1.0/28\"]",
 	     "subnet_cidr_blocks", "Invalid number of elements");
 	base_arena_free(a);
@@ -161,12 +171,16 @@ void test_prov_prov_validate__lists(void)
 	base_arena *a = base_arena_new();
 	const tf6_schema *s = resource_schema(a);
 	T_ASSERT(s);
-	CASE("\"layers\":[\"arn:aws:lambda:us-east-1:123456789012:layer:a:1\",\"arn:aws:lambda:us-east-1:123456789012:layer:a:2\","
-	     "\"arn:aws:lambda:us-east-1:123456789012:layer:a:3\",\"arn:aws:lambda:us-east-1:123456789012:layer:a:4\","
-	     "\"arn:aws:lambda:us-east-1:123456789012:layer:a:5\",\"arn:aws:lambda:us-east-1:123456789012:layer:a:6\"]",
+	CASE("\"layers\":[\"arn:aws:lambda:us-east-1:123456789012:layer:a:1\",\"arn:aws:lambda:us-east-1:"
+	     "123456789012:layer:a:2\","
+	     "\"arn:aws:lambda:us-east-1:123456789012:layer:a:3\",\"arn:aws:lambda:us-east-1:123456789012:"
+	     "layer:a:4\","
+	     "\"arn:aws:lambda:us-east-1:123456789012:layer:a:5\",\"arn:aws:lambda:us-east-1:123456789012:"
+	     "layer:a:6\"]",
 	     "layers", "Invalid number of elements");
 	CASE("\"layers\":[\"not-an-arn\"]", "layers[0]", "Invalid value");
-	CASE("\"endpoint_services\":[\"logs\",\"nosuch\"]", "endpoint_services[1]", "Unknown endpoint service");
+	CASE("\"endpoint_services\":[\"logs\",\"nosuch\"]", "endpoint_services[1]",
+	     "Unknown endpoint service");
 	CASE("\"endpoint_services\":[\"logs\",\"logs\"]", "endpoint_services[1]", "Duplicate value");
 	CASE("\"architectures\":[\"x86_64\",\"arm64\"]", "architectures", "Invalid number of elements");
 	CASE("\"architectures\":[\"mips\"]", "architectures[0]", "Invalid value");
@@ -179,13 +193,15 @@ void test_prov_prov_validate__nested(void)
 	base_arena *a = base_arena_new();
 	const tf6_schema *s = resource_schema(a);
 	T_ASSERT(s);
-	CASE("\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2,\"cidr_blocks\":[\"10.0.0.0/8\"]},"
+	CASE("\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2,\"cidr_blocks\":[\"10.0."
+	     "0.0/8\"]},"
 	     "{\"protocol\":\"tcp\",\"from_port\":70000,\"to_port\":2,\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
 	     "egress_rules[1].from_port", "out of range");
-	CASE("\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2,\"cidr_blocks\":[\"10.0.0.0/8\",\"x\"]}]",
+	CASE("\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2,\"cidr_blocks\":[\"10.0."
+	     "0.0/8\",\"x\"]}]",
 	     "egress_rules[0].cidr_blocks[1]", "Invalid CIDR block");
-	CASE("\"egress_rules\":[{\"protocol\":\"bogus\",\"cidr_blocks\":[\"10.0.0.0/8\"]}]", "egress_rules[0].protocol",
-	     "Invalid value");
+	CASE("\"egress_rules\":[{\"protocol\":\"bogus\",\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+	     "egress_rules[0].protocol", "Invalid value");
 	CASE("\"logging\":{\"log_format\":\"XML\"}", "logging.log_format", "Invalid value");
 	CASE("\"timeouts\":{\"create\":\"10 min\"}", "timeouts.create", "Invalid duration");
 	CASE("\"inline_policy\":\"[1,2]\"", "inline_policy", "Invalid JSON");
@@ -201,8 +217,8 @@ void test_prov_prov_validate__unknowns_skip(void)
 	const cty_value *v = config(a, s, "");
 	const cty_type *t = tf6_schema_type(s);
 	v = cty_value_with_attr(a, v, "memory_size", cty_value_unknown(cty_type_attr(t, "memory_size")));
-	const cty_value *el[3] = { cty_value_string(a, "10.0.0.0/24"), cty_value_unknown(cty_type_string()),
-		                   cty_value_string(a, "10.0.0.0/24") };
+	const cty_value *el[3] = {cty_value_string(a, "10.0.0.0/24"), cty_value_unknown(cty_type_string()),
+	                          cty_value_string(a, "10.0.0.0/24")};
 	v = cty_value_with_attr(a, v, "subnet_cidr_blocks", cty_value_list(a, cty_type_string(), 3, el));
 	v = cty_value_with_attr(a, v, "environment", cty_value_unknown(cty_type_attr(t, "environment")));
 	T_ASSERT(v);

@@ -12,7 +12,7 @@
 static prov *new_prov(void)
 {
 	prov *p = NULL;
-	const prov_resource_def defs[] = { { SF_TYPE_NAME, sf_resource_ops() } };
+	const prov_resource_def defs[] = {{SF_TYPE_NAME, sf_resource_ops()}};
 	return prov_new(&p, defs, 1) == BASE_OK ? p : NULL;
 }
 
@@ -50,7 +50,8 @@ void test_secure_function_sf_model__names_match_schema(void)
 	T_ASSERT(s);
 	for (int i = 0; i < SF_A_COUNT; i++) {
 		const char *n = sf_attr_name((sf_attr)i);
-		T_ASSERT_MSG(tf6_block_attr(&s->block, n) || tf6_block_nested(&s->block, n), "%s not in the schema", n);
+		T_ASSERT_MSG(tf6_block_attr(&s->block, n) || tf6_block_nested(&s->block, n),
+		             "%s not in the schema", n);
 	}
 	T_ASSERT_INT(s->block.n_attrs + s->block.n_blocks, SF_A_COUNT);
 	const tf6_attribute *eg = tf6_block_attr(&s->block, sf_attr_name(SF_A_EGRESS_RULES));
@@ -136,7 +137,7 @@ void test_secure_function_sf_model__unknowns(void)
 	const cty_value *v = fixture(a, s, "tests/data/secure_function/state_full.json");
 	T_ASSERT(v);
 	v = cty_value_with_attr(a, v, "memory_size", cty_value_unknown(cty_type_number()));
-	const cty_value *el[2] = { cty_value_string(a, "10.0.0.0/24"), cty_value_unknown(cty_type_string()) };
+	const cty_value *el[2] = {cty_value_string(a, "10.0.0.0/24"), cty_value_unknown(cty_type_string())};
 	v = cty_value_with_attr(a, v, "subnet_cidr_blocks", cty_value_list(a, cty_type_string(), 2, el));
 	sf_config c;
 	T_OK(sf_model_from_value(a, v, &c, base_diags_new(a)));

@@ -14,7 +14,7 @@ struct env {
 
 static bool setup(struct env *e)
 {
-	const prov_resource_def defs[] = { { SF_TYPE_NAME, sf_resource_ops() } };
+	const prov_resource_def defs[] = {{SF_TYPE_NAME, sf_resource_ops()}};
 	e->p = NULL;
 	if (prov_new(&e->p, defs, 1) != BASE_OK)
 		return false;
@@ -32,10 +32,11 @@ static void teardown(struct env *e)
 /* Base config (no code source) + extra members. */
 static const cty_value *cfg(struct env *e, const char *extra)
 {
-	const char *json = base_arena_sprintf(e->a,
-		"{\"function_name\":\"app-7\",\"vpc_id\":\"vpc-0abc1234\","
-		"\"subnet_cidr_blocks\":[\"12.25.15.0/27\",\"12.25.15.32/27\"]%s%s}",
-		*extra ? "," : "", extra);
+	const char *json =
+	        base_arena_sprintf(e->a,
+	                           "{\"function_name\":\"app-7\",\"vpc_id\":\"vpc-0abc1234\","
+	                           "\"subnet_cidr_blocks\":[\"12.25.15.0/27\",\"12.25.15.32/27\"]%s%s}",
+	                           *extra ? "," : "", extra);
 	const cty_value *v = NULL;
 	if (cty_json_decode(e->a, tf6_schema_type(e->s), json, strlen(json), 0, &v, NULL) != BASE_OK)
 		t__fail(__FILE__, __LINE__, "bad fixture %s", json);
@@ -44,8 +45,8 @@ static const cty_value *cfg(struct env *e, const char *extra)
 
 static base_diags *validate(struct env *e, const cty_value *v, int *rc)
 {
-	tf6_call call = { e->a, base_diags_new(e->a), SF_TYPE_NAME };
-	*rc = sf_resource_ops()->validate(e->p, &call, &(tf6_validate_req){ v });
+	tf6_call call = {e->a, base_diags_new(e->a), SF_TYPE_NAME};
+	*rc = sf_resource_ops()->validate(e->p, &call, &(tf6_validate_req){v});
 	return call.diags;
 }
 
@@ -66,20 +67,20 @@ static bool one(struct env *e, base_diags *d, const char *path, const char *s)
 
 #define ZIP "\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"filename\":\"f.zip\""
 
-#define CASE(extra, path, s)                                       \
-	do {                                                       \
-		int rc_;                                           \
-		base_diags *d_ = validate(&e, cfg(&e, extra), &rc_); \
-		T_ASSERT_INT(rc_, BASE_EINVALID);                  \
-		T_ASSERT(one(&e, d_, path, s));                    \
+#define CASE(extra, path, s)                                                                                 \
+	do {                                                                                                 \
+		int rc_;                                                                                     \
+		base_diags *d_ = validate(&e, cfg(&e, extra), &rc_);                                         \
+		T_ASSERT_INT(rc_, BASE_EINVALID);                                                            \
+		T_ASSERT(one(&e, d_, path, s));                                                              \
 	} while (0)
 
-#define GOOD(extra)                                                \
-	do {                                                       \
-		int rc_;                                           \
-		base_diags *d_ = validate(&e, cfg(&e, extra), &rc_); \
-		T_ASSERT_INT(base_diags_count(d_), 0);             \
-		T_ASSERT_INT(rc_, BASE_OK);                        \
+#define GOOD(extra)                                                                                          \
+	do {                                                                                                 \
+		int rc_;                                                                                     \
+		base_diags *d_ = validate(&e, cfg(&e, extra), &rc_);                                         \
+		T_ASSERT_INT(base_diags_count(d_), 0);                                                       \
+		T_ASSERT_INT(rc_, BASE_OK);                                                                  \
 	} while (0)
 
 void test_secure_function_sf_validate__good(void)
@@ -87,12 +88,14 @@ void test_secure_function_sf_validate__good(void)
 	struct env e;
 	T_ASSERT(setup(&e));
 	GOOD(ZIP);
-	GOOD("\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"s3_bucket\":\"my-bucket\",\"s3_key\":\"k.zip\","
+	GOOD("\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"s3_bucket\":\"my-bucket\",\"s3_key\":\"k."
+	     "zip\","
 	     "\"s3_object_version\":\"3\"");
-	GOOD("\"package_type\":\"Image\",\"image_uri\":\"123456789012.dkr.ecr.us-east-2.amazonaws.com/app:1\"");
+	GOOD("\"package_type\":\"Image\",\"image_uri\":\"123456789012.dkr.ecr.us-east-2.amazonaws.com/"
+	     "app:1\"");
 	GOOD(ZIP ",\"egress_rules\":[{\"protocol\":\"-1\",\"prefix_list_ids\":[\"pl-0123abcd\"]}],"
-	     "\"logging\":{\"log_format\":\"JSON\",\"system_log_level\":\"WARN\"},"
-	     "\"endpoint_services\":[\"logs\",\"com.amazonaws.us-east-2.ssm\",\"s3\"]");
+	         "\"logging\":{\"log_format\":\"JSON\",\"system_log_level\":\"WARN\"},"
+	         "\"endpoint_services\":[\"logs\",\"com.amazonaws.us-east-2.ssm\",\"s3\"]");
 	teardown(&e);
 }
 
@@ -101,9 +104,12 @@ void test_secure_function_sf_validate__code_source(void)
 	struct env e;
 	T_ASSERT(setup(&e));
 	CASE("\"runtime\":\"python3.12\",\"handler\":\"h.main\"", "", "Missing function code");
-	CASE(ZIP ",\"s3_bucket\":\"my-bucket\",\"s3_key\":\"k.zip\"", "s3_bucket", "Conflicting function code sources");
-	CASE("\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"s3_bucket\":\"my-bucket\"", "s3_key", "Missing S3 key");
-	CASE("\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"s3_key\":\"k.zip\"", "s3_bucket", "Missing S3 bucket");
+	CASE(ZIP ",\"s3_bucket\":\"my-bucket\",\"s3_key\":\"k.zip\"", "s3_bucket",
+	     "Conflicting function code sources");
+	CASE("\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"s3_bucket\":\"my-bucket\"", "s3_key",
+	     "Missing S3 key");
+	CASE("\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"s3_key\":\"k.zip\"", "s3_bucket",
+	     "Missing S3 bucket");
 	CASE(ZIP ",\"s3_object_version\":\"3\"", "s3_object_version", "S3 object version without S3 object");
 	teardown(&e);
 }
@@ -125,14 +131,16 @@ void test_secure_function_sf_validate__egress_rules(void)
 {
 	struct env e;
 	T_ASSERT(setup(&e));
-	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2}]", "egress_rules[0]",
-	     "Egress rule without destination");
+	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2}]",
+	     "egress_rules[0]", "Egress rule without destination");
 	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"-1\",\"cidr_blocks\":[\"10.0.0.0/8\"]},"
-	     "{\"protocol\":\"udp\",\"from_port\":53,\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+	         "{\"protocol\":\"udp\",\"from_port\":53,\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
 	     "egress_rules[1].to_port", "Missing port");
-	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":6000,\"to_port\":5432,\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":6000,\"to_port\":5432,\"cidr_"
+	         "blocks\":[\"10.0.0.0/8\"]}]",
 	     "egress_rules[0].from_port", "Invalid port range");
-	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":-1,\"to_port\":5432,\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":-1,\"to_port\":5432,\"cidr_blocks\":"
+	         "[\"10.0.0.0/8\"]}]",
 	     "egress_rules[0].from_port", "Invalid port");
 	teardown(&e);
 }
@@ -143,10 +151,10 @@ void test_secure_function_sf_validate__logging_and_services(void)
 	T_ASSERT(setup(&e));
 	CASE(ZIP ",\"logging\":{\"application_log_level\":\"INFO\"}", "logging.application_log_level",
 	     "Log level needs JSON logs");
-	CASE(ZIP ",\"logging\":{\"log_format\":\"Text\",\"system_log_level\":\"INFO\"}", "logging.system_log_level",
-	     "Log level needs JSON logs");
-	CASE(ZIP ",\"endpoint_services\":[\"ssm\",\"logs\",\"com.amazonaws.us-east-2.logs\"]", "endpoint_services[2]",
-	     "Duplicate endpoint service");
+	CASE(ZIP ",\"logging\":{\"log_format\":\"Text\",\"system_log_level\":\"INFO\"}",
+	     "logging.system_log_level", "Log level needs JSON logs");
+	CASE(ZIP ",\"endpoint_services\":[\"ssm\",\"logs\",\"com.amazonaws.us-east-2.logs\"]",
+	     "endpoint_services[2]", "Duplicate endpoint service");
 	teardown(&e);
 }
 
@@ -155,13 +163,14 @@ void test_secure_function_sf_validate__schema_validators(void)
 {
 	struct env e;
 	T_ASSERT(setup(&e));
-	CASE(ZIP ",\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.2.0/29\"]", "subnet_cidr_blocks[2]",
-	     "prefix length");
+	CASE(ZIP ",\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.2.0/29\"]",
+	     "subnet_cidr_blocks[2]", "prefix length");
 	CASE(ZIP ",\"memory_size\":64", "memory_size", "out of range");
 	CASE(ZIP ",\"timeout\":0", "timeout", "out of range");
 	CASE(ZIP ",\"function_name\":\"no spaces\"", "function_name", "Invalid value");
 	CASE(ZIP ",\"environment\":{\"1BAD\":\"x\"}", "environment[\"1BAD\"]", "Invalid key");
-	CASE(ZIP ",\"endpoint_services\":[\"logs\",\"nosuch\"]", "endpoint_services[1]", "Unknown endpoint service");
+	CASE(ZIP ",\"endpoint_services\":[\"logs\",\"nosuch\"]", "endpoint_services[1]",
+	     "Unknown endpoint service");
 	teardown(&e);
 }
 

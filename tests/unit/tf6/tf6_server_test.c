@@ -26,7 +26,11 @@ static int r_validate(void *ctx, tf6_call *call, const tf6_validate_req *req)
 	(void)ctx;
 	const cty_value *name = cty_value_get_attr(req->config, "name");
 	if (cty_value_as_string(name) && strcmp(cty_value_as_string(name), "bad") == 0) {
-		base_path p = base_path_key(call->arena, base_path_index(call->arena, base_path_attr(call->arena, base_path_root(), "rules"), 1), "k");
+		base_path p = base_path_key(
+		        call->arena,
+		        base_path_index(call->arena, base_path_attr(call->arena, base_path_root(), "rules"),
+		                        1),
+		        "k");
 		base_diags_add(call->diags, BASE_SEV_ERROR, &p, "Bad name", "detail here");
 		base_diags_add(call->diags, BASE_SEV_WARNING, NULL, "Just a warning", "");
 		return BASE_EINVALID;
@@ -34,7 +38,7 @@ static int r_validate(void *ctx, tf6_call *call, const tf6_validate_req *req)
 	return BASE_OK;
 }
 
-static const tf6_resource_ops R_OPS = { .validate = r_validate };
+static const tf6_resource_ops R_OPS = {.validate = r_validate};
 
 static int p_schema(void *ctx, tf6_provider_schema *out, base_diags *diags)
 {
@@ -53,7 +57,8 @@ static int p_configure(void *ctx, tf6_call *call, const tf6_configure_req *req)
 {
 	struct fp *f = ctx;
 	(void)call;
-	if (strcmp(req->terraform_version, "1.11.4") == 0 && cty_value_as_string(cty_value_get_attr(req->config, "region")))
+	if (strcmp(req->terraform_version, "1.11.4") == 0 &&
+	    cty_value_as_string(cty_value_get_attr(req->config, "region")))
 		f->configured++;
 	return BASE_OK;
 }
@@ -64,28 +69,36 @@ static const char *p_stop(void *ctx, tf6_call *call)
 	return base_arena_strdup(call->arena, "stopping");
 }
 
-static const tf6_provider_ops P_OPS = { .schema = p_schema, .configure = p_configure, .stop = p_stop };
+static const tf6_provider_ops P_OPS = {.schema = p_schema, .configure = p_configure, .stop = p_stop};
 
 static bool fp_init(struct fp *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->a = base_arena_new();
 	tf6_attribute *pa = base_arena_calloc(f->a, 1, sizeof(*pa));
-	*pa = (tf6_attribute){ .name = "region", .type_json = "\"string\"", .optional = true, .description = "Region." };
+	*pa = (tf6_attribute){
+	        .name = "region", .type_json = "\"string\"", .optional = true, .description = "Region."};
 	f->prov.block.attrs = pa;
 	f->prov.block.n_attrs = 1;
 	tf6_attribute *ra = base_arena_calloc(f->a, 3, sizeof(*ra));
-	ra[0] = (tf6_attribute){ .name = "name", .type_json = "\"string\"", .required = true, .description = "Name." };
-	ra[1] = (tf6_attribute){ .name = "id", .type_json = "\"string\"", .computed = true, .description = "ID." };
-	ra[2] = (tf6_attribute){ .name = "secret", .type_json = "\"string\"", .optional = true, .sensitive = true };
+	ra[0] = (tf6_attribute){
+	        .name = "name", .type_json = "\"string\"", .required = true, .description = "Name."};
+	ra[1] = (tf6_attribute){
+	        .name = "id", .type_json = "\"string\"", .computed = true, .description = "ID."};
+	ra[2] = (tf6_attribute){
+	        .name = "secret", .type_json = "\"string\"", .optional = true, .sensitive = true};
 	tf6_attribute *ba = base_arena_calloc(f->a, 1, sizeof(*ba));
-	*ba = (tf6_attribute){ .name = "create", .type_json = "\"string\"", .optional = true };
+	*ba = (tf6_attribute){.name = "create", .type_json = "\"string\"", .optional = true};
 	tf6_nested_block *nb = base_arena_calloc(f->a, 1, sizeof(*nb));
-	*nb = (tf6_nested_block){ .type_name = "timeouts", .nesting = TF6_NEST_SINGLE, .block = { .attrs = ba, .n_attrs = 1 } };
-	f->res = (tf6_schema){ .version = 3, .block = { .attrs = ra, .n_attrs = 3, .blocks = nb, .n_blocks = 1, .description = "A thing." } };
-	f->r = (tf6_resource){ "fake_thing", &f->res, &R_OPS, f };
+	*nb = (tf6_nested_block){
+	        .type_name = "timeouts", .nesting = TF6_NEST_SINGLE, .block = {.attrs = ba, .n_attrs = 1}};
+	f->res = (tf6_schema){
+	        .version = 3,
+	        .block = {.attrs = ra, .n_attrs = 3, .blocks = nb, .n_blocks = 1, .description = "A thing."}};
+	f->r = (tf6_resource){"fake_thing", &f->res, &R_OPS, f};
 	base_diags *d = base_diags_new(f->a);
-	return tf6_schema_finish(f->a, &f->prov, d) == BASE_OK && tf6_schema_finish(f->a, &f->res, d) == BASE_OK;
+	return tf6_schema_finish(f->a, &f->prov, d) == BASE_OK &&
+	       tf6_schema_finish(f->a, &f->res, d) == BASE_OK;
 }
 
 /* Calls method with a packed request message (NULL = empty). */
@@ -134,7 +147,7 @@ void test_tf6_tf6_server__get_provider_schema(void)
 	base_buf_init(&b, 0);
 	T_ASSERT_INT(call(t, "GetProviderSchema", NULL, &b), PLUGIN_STATUS_OK);
 	Tfplugin6__GetProviderSchema__Response *m =
-		unpack(&tfplugin6__get_provider_schema__response__descriptor, f.a, &b);
+	        unpack(&tfplugin6__get_provider_schema__response__descriptor, f.a, &b);
 	T_ASSERT(m);
 	T_ASSERT(m->server_capabilities);
 	T_ASSERT(m->server_capabilities->plan_destroy);
@@ -144,7 +157,8 @@ void test_tf6_tf6_server__get_provider_schema(void)
 	T_ASSERT(m->provider && m->provider->block);
 	T_ASSERT_INT(m->provider->block->n_attributes, 1);
 	T_ASSERT_STR(m->provider->block->attributes[0]->name, "region");
-	T_ASSERT_MEM(m->provider->block->attributes[0]->type.data, m->provider->block->attributes[0]->type.len, "\"string\"", 8);
+	T_ASSERT_MEM(m->provider->block->attributes[0]->type.data,
+	             m->provider->block->attributes[0]->type.len, "\"string\"", 8);
 	T_ASSERT(m->provider_meta == NULL);
 	T_ASSERT_INT(m->n_resource_schemas, 1);
 	T_ASSERT_STR(m->resource_schemas[0]->key, "fake_thing");
@@ -159,7 +173,8 @@ void test_tf6_tf6_server__get_provider_schema(void)
 	T_ASSERT(rs->block->attributes[2]->sensitive);
 	T_ASSERT_INT(rs->block->n_block_types, 1);
 	T_ASSERT_STR(rs->block->block_types[0]->type_name, "timeouts");
-	T_ASSERT_INT(rs->block->block_types[0]->nesting, TFPLUGIN6__SCHEMA__NESTED_BLOCK__NESTING_MODE__SINGLE);
+	T_ASSERT_INT(rs->block->block_types[0]->nesting,
+	             TFPLUGIN6__SCHEMA__NESTED_BLOCK__NESTING_MODE__SINGLE);
 	T_ASSERT(rs->block->block_types[0]->block != NULL);
 	/* cached: identical bytes */
 	base_buf b2;
@@ -183,7 +198,7 @@ void test_tf6_tf6_server__schema_failure_is_a_diagnostic(void)
 	base_buf_init(&b, 0);
 	T_ASSERT_INT(call(t, "GetProviderSchema", NULL, &b), PLUGIN_STATUS_OK);
 	Tfplugin6__GetProviderSchema__Response *m =
-		unpack(&tfplugin6__get_provider_schema__response__descriptor, f.a, &b);
+	        unpack(&tfplugin6__get_provider_schema__response__descriptor, f.a, &b);
 	T_ASSERT(m && m->provider && m->provider->block); /* never a nil block */
 	T_ASSERT_INT(m->n_diagnostics, 1);
 	T_ASSERT_STR(m->diagnostics[0]->detail, "broken on purpose");
@@ -192,7 +207,7 @@ void test_tf6_tf6_server__schema_failure_is_a_diagnostic(void)
 	q.type_name = "fake_thing";
 	T_ASSERT_INT(call(t, "ValidateResourceConfig", &q.base, &b), PLUGIN_STATUS_OK);
 	Tfplugin6__ValidateResourceConfig__Response *v =
-		unpack(&tfplugin6__validate_resource_config__response__descriptor, f.a, &b);
+	        unpack(&tfplugin6__validate_resource_config__response__descriptor, f.a, &b);
 	T_ASSERT(v && v->n_diagnostics == 1);
 	T_ASSERT_STR(v->diagnostics[0]->summary, "Invalid provider schema");
 	base_buf_dispose(&b);
@@ -214,7 +229,7 @@ void test_tf6_tf6_server__validate_resource_paths(void)
 	T_ASSERT(q.config);
 	T_ASSERT_INT(call(t, "ValidateResourceConfig", &q.base, &b), PLUGIN_STATUS_OK);
 	Tfplugin6__ValidateResourceConfig__Response *m =
-		unpack(&tfplugin6__validate_resource_config__response__descriptor, f.a, &b);
+	        unpack(&tfplugin6__validate_resource_config__response__descriptor, f.a, &b);
 	T_ASSERT(m);
 	T_ASSERT_INT(m->n_diagnostics, 2);
 	Tfplugin6__Diagnostic *d = m->diagnostics[0];
@@ -223,11 +238,14 @@ void test_tf6_tf6_server__validate_resource_paths(void)
 	T_ASSERT_STR(d->detail, "detail here");
 	T_ASSERT(d->attribute);
 	T_ASSERT_INT(d->attribute->n_steps, 3);
-	T_ASSERT_INT(d->attribute->steps[0]->selector_case, TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME);
+	T_ASSERT_INT(d->attribute->steps[0]->selector_case,
+	             TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ATTRIBUTE_NAME);
 	T_ASSERT_STR(d->attribute->steps[0]->attribute_name, "rules");
-	T_ASSERT_INT(d->attribute->steps[1]->selector_case, TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_INT);
+	T_ASSERT_INT(d->attribute->steps[1]->selector_case,
+	             TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_INT);
 	T_ASSERT_INT(d->attribute->steps[1]->element_key_int, 1);
-	T_ASSERT_INT(d->attribute->steps[2]->selector_case, TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING);
+	T_ASSERT_INT(d->attribute->steps[2]->selector_case,
+	             TFPLUGIN6__ATTRIBUTE_PATH__STEP__SELECTOR_ELEMENT_KEY_STRING);
 	T_ASSERT_STR(d->attribute->steps[2]->element_key_string, "k");
 	T_ASSERT_INT(m->diagnostics[1]->severity, TFPLUGIN6__DIAGNOSTIC__SEVERITY__WARNING);
 	T_ASSERT(m->diagnostics[1]->attribute == NULL);
@@ -269,7 +287,8 @@ void test_tf6_tf6_server__plan_not_implemented(void)
 	q.proposed_new_state = dv(f.a, ty, "{\"name\":\"x\"}");
 	q.config = q.proposed_new_state;
 	T_ASSERT_INT(call(t, "PlanResourceChange", &q.base, &b), PLUGIN_STATUS_OK);
-	Tfplugin6__PlanResourceChange__Response *m = unpack(&tfplugin6__plan_resource_change__response__descriptor, f.a, &b);
+	Tfplugin6__PlanResourceChange__Response *m =
+	        unpack(&tfplugin6__plan_resource_change__response__descriptor, f.a, &b);
 	T_ASSERT(m && m->n_diagnostics == 1);
 	T_ASSERT_STR(m->diagnostics[0]->summary, "Not implemented yet");
 	T_ASSERT(m->planned_state == NULL);
@@ -287,13 +306,15 @@ void test_tf6_tf6_server__plan_not_implemented(void)
 	aq.type_name = "fake_thing";
 	aq.planned_state = dv(f.a, ty, "{\"name\":\"x\"}");
 	T_ASSERT_INT(call(t, "ApplyResourceChange", &aq.base, &b), PLUGIN_STATUS_OK);
-	Tfplugin6__ApplyResourceChange__Response *am = unpack(&tfplugin6__apply_resource_change__response__descriptor, f.a, &b);
+	Tfplugin6__ApplyResourceChange__Response *am =
+	        unpack(&tfplugin6__apply_resource_change__response__descriptor, f.a, &b);
 	T_ASSERT(am && am->n_diagnostics == 1 && am->new_state == NULL);
 	Tfplugin6__ImportResourceState__Request iq = TFPLUGIN6__IMPORT_RESOURCE_STATE__REQUEST__INIT;
 	iq.type_name = "fake_thing";
 	iq.id = "x";
 	T_ASSERT_INT(call(t, "ImportResourceState", &iq.base, &b), PLUGIN_STATUS_OK);
-	Tfplugin6__ImportResourceState__Response *im = unpack(&tfplugin6__import_resource_state__response__descriptor, f.a, &b);
+	Tfplugin6__ImportResourceState__Response *im =
+	        unpack(&tfplugin6__import_resource_state__response__descriptor, f.a, &b);
 	T_ASSERT(im && im->n_diagnostics == 1 && im->n_imported_resources == 0);
 	base_buf_dispose(&b);
 	tf6_server_free(t);
@@ -317,10 +338,12 @@ void test_tf6_tf6_server__upgrade_configure_stop(void)
 	q.version = 3;
 	q.raw_state = &raw;
 	T_ASSERT_INT(call(t, "UpgradeResourceState", &q.base, &b), PLUGIN_STATUS_OK);
-	Tfplugin6__UpgradeResourceState__Response *m = unpack(&tfplugin6__upgrade_resource_state__response__descriptor, f.a, &b);
+	Tfplugin6__UpgradeResourceState__Response *m =
+	        unpack(&tfplugin6__upgrade_resource_state__response__descriptor, f.a, &b);
 	T_ASSERT(m && m->n_diagnostics == 0 && m->upgraded_state);
 	const cty_value *v;
-	T_OK(cty_msgpack_decode(f.a, tf6_schema_type(&f.res), m->upgraded_state->msgpack.data, m->upgraded_state->msgpack.len, &v, NULL));
+	T_OK(cty_msgpack_decode(f.a, tf6_schema_type(&f.res), m->upgraded_state->msgpack.data,
+	                        m->upgraded_state->msgpack.len, &v, NULL));
 	base_buf j;
 	base_buf_init(&j, 0);
 	T_OK(cty_json_encode(v, &j));
@@ -334,7 +357,8 @@ void test_tf6_tf6_server__upgrade_configure_stop(void)
 	T_ASSERT_INT(f.configured, 1);
 
 	T_ASSERT_INT(call(t, "StopProvider", NULL, &b), PLUGIN_STATUS_OK);
-	Tfplugin6__StopProvider__Response *sm = unpack(&tfplugin6__stop_provider__response__descriptor, f.a, &b);
+	Tfplugin6__StopProvider__Response *sm =
+	        unpack(&tfplugin6__stop_provider__response__descriptor, f.a, &b);
 	T_ASSERT(sm);
 	T_ASSERT_STR(sm->error, "stopping");
 
@@ -345,6 +369,64 @@ void test_tf6_tf6_server__upgrade_configure_stop(void)
 	T_ASSERT_INT(tf6_server_handle(t, "ValidateResourceConfig", (const uint8_t *)"\xff\xff\xff", 3, &b),
 	             PLUGIN_STATUS_INVALID_ARGUMENT);
 	base_buf_dispose(&b);
+	tf6_server_free(t);
+	base_arena_free(f.a);
+}
+
+/* ---- concurrency: the schema is loaded once, whoever asks first ---------- */
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+static atomic_int schema_calls;
+
+static int p_schema_counting(void *ctx, tf6_provider_schema *out, base_diags *diags)
+{
+	atomic_fetch_add(&schema_calls, 1);
+	return p_schema(ctx, out, diags);
+}
+
+static const tf6_provider_ops P_OPS_COUNTING = {.schema = p_schema_counting};
+
+struct thr {
+	tf6_server *t;
+	const char *method;
+	size_t len;
+	int status;
+};
+
+static void *thr_main(void *arg)
+{
+	struct thr *th = arg;
+	base_buf b;
+	base_buf_init(&b, 0);
+	th->status = tf6_server_handle(th->t, th->method, NULL, 0, &b);
+	th->len = b.len;
+	base_buf_dispose(&b);
+	return NULL;
+}
+
+void test_tf6_tf6_server__schema_loaded_once_concurrently(void)
+{
+	struct fp f;
+	T_ASSERT(fp_init(&f));
+	tf6_server *t;
+	T_OK(tf6_server_new(&t, &P_OPS_COUNTING, &f));
+	atomic_store(&schema_calls, 0);
+	enum { N = 8 };
+	pthread_t tid[N];
+	struct thr th[N];
+	for (int i = 0; i < N; i++) {
+		th[i] = (struct thr){t, i % 2 ? "GetProviderSchema" : "GetMetadata", 0, -1};
+		T_ASSERT(pthread_create(&tid[i], NULL, thr_main, &th[i]) == 0);
+	}
+	for (int i = 0; i < N; i++)
+		pthread_join(tid[i], NULL);
+	for (int i = 0; i < N; i++) {
+		T_ASSERT_INT(th[i].status, PLUGIN_STATUS_OK);
+		T_ASSERT(th[i].len > 0);
+	}
+	T_ASSERT_INT(atomic_load(&schema_calls), 1);
 	tf6_server_free(t);
 	base_arena_free(f.a);
 }

@@ -1,0 +1,489 @@
+#!/usr/bin/env python3
+"""A small fault-injecting HTTP proxy between an AWS client and moto (STYLE.md C13).
+
+moto cannot produce throttling, DependencyViolation, Lambda `Pending` states or
+dropped connections (AWS.md section 5). This proxy forwards every request to a
+moto URL and, for requests matching a rule, injects one of those failures
+instead (or in addition). python3 stdlib only.
+
+Run:  python3 tests/fault/proxy.py --target http://127.0.0.1:MOTO_PORT
+          [--port 0] [--rules rules.json] [--url-file FILE]
+It binds 127.0.0.1 (a free port unless --port), prints
+`PROXY_URL=http://127.0.0.1:PORT` as its first stdout line and serves until
+killed. Or in-process: `p = FaultProxy(target); p.start(); ...; p.stop()`.
+
+Control endpoint (served by the proxy itself, never forwarded):
+  GET    /__fault__          {"rules": [...]} with per-rule "seen"/"injected"
+  POST   /__fault__          body {"rules": [...]} replaces the rules
+                             (add "append": true to append instead)
+  POST   /__fault__/reset    clears rules and the log
+  GET    /__fault__/log      {"requests": [...]} (optional ?action=Op filter)
+  DELETE /__fault__/log      clears the log
+
+Rule (JSON):
+  {"match":  {"service": "ec2|iam|sts|lambda",   all keys optional, AND-ed
+              "action":  "DescribeVpcs",          exact; for Lambda the
+                                                  inferred REST op name
+              "action_regex": "^Delete(Subnet|SecurityGroup)$",
+              "method":  "GET", "path": "regex on the path (no query)",
+              "body_regex": "regex searched in the request body"},
+   "skip":  0,      let the first K matches through untouched
+   "times": 1,      then inject for the next N matches (-1 = for ever)
+   "fault": {
+     "status": 503, "code": "RequestLimitExceeded", "message": "...",
+                    an AWS error reply in the service's shape: EC2
+                    <Response><Errors>..., IAM/STS <ErrorResponse>, Lambda
+                    JSON + x-amzn-ErrorType ("shape": "ec2|query|json"
+                    overrides; "body"/"content_type" give a raw reply)
+     "retry_after": "2",          Retry-After header on the injected reply
+     "headers": {"K": "V"},       extra headers on the injected reply
+     "delay": 1.5,                seconds to wait before doing anything
+     "forward": true,             with status/drop: send the request to moto
+                                  first (it takes effect), then fail
+     "delay_after": 65,           seconds to wait after forwarding, before
+                                  answering (a timeout after the effect)
+     "drop": true,                close the connection without any reply
+     "reset": true,               with drop: abortive close (TCP RST)
+     "rewrite_json": {"Configuration.State": "Pending"}
+                                  forward, and in a 2xx JSON reply replace the
+                                  values at these dotted paths where the key
+                                  exists -- e.g. Lambda State=Pending
+     "rewrite_json_add": {...}    same, but also adds missing keys (where the
+                                  parent object exists)
+   }}
+
+Log entry: {"seq", "time" (epoch s), "mono" (monotonic s, for gaps), "service",
+"action", "method", "path", "rule" (index or null), "fault" (what was done:
+"error:<code>", "drop", "rewrite", "delay" or null), "forwarded", "status"}.
+Request/response headers and bodies are never logged (they carry signatures).
+"""
+import argparse
+import http.client
+import http.server
+import json
+import re
+import socket
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+
+CONTROL = "/__fault__"
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
+              "upgrade", "content-length"}
+
+# Lambda REST operations we can name from method + path (AWS.md 1.6).
+_LAMBDA_OPS = [
+    ("POST", r"^/2015-03-31/functions/?$", "CreateFunction"),
+    ("GET", r"^/2015-03-31/functions/?$", "ListFunctions"),
+    ("GET", r"^/2015-03-31/functions/[^/]+/configuration/?$", "GetFunctionConfiguration"),
+    ("PUT", r"^/2015-03-31/functions/[^/]+/configuration/?$", "UpdateFunctionConfiguration"),
+    ("PUT", r"^/2015-03-31/functions/[^/]+/code/?$", "UpdateFunctionCode"),
+    ("POST", r"^/2015-03-31/functions/[^/]+/versions/?$", "PublishVersion"),
+    ("GET", r"^/2015-03-31/functions/[^/]+/versions/?$", "ListVersionsByFunction"),
+    ("POST", r"^/2015-03-31/functions/[^/]+/invocations/?$", "Invoke"),
+    ("GET", r"^/2015-03-31/functions/[^/]+/?$", "GetFunction"),
+    ("DELETE", r"^/2015-03-31/functions/[^/]+/?$", "DeleteFunction"),
+    ("POST", r"^/2017-03-31/tags/.+$", "TagResource"),
+    ("DELETE", r"^/2017-03-31/tags/.+$", "UntagResource"),
+    ("GET", r"^/2017-03-31/tags/.+$", "ListTags"),
+    ("PUT", r"^/2017-10-31/functions/[^/]+/concurrency/?$", "PutFunctionConcurrency"),
+    ("DELETE", r"^/2017-10-31/functions/[^/]+/concurrency/?$", "DeleteFunctionConcurrency"),
+    ("GET", r"^/2019-09-30/functions/[^/]+/concurrency/?$", "GetFunctionConcurrency"),
+]
+
+
+def lambda_op(method, path):
+    """Names a Lambda REST operation from method + path ("" when unknown)."""
+    for m, rx, name in _LAMBDA_OPS:
+        if m == method and re.match(rx, path):
+            return name
+    return ""
+
+
+def service_of(headers):
+    """The SigV4 credential-scope service (moto routes by it too), or ""."""
+    auth = headers.get("Authorization", "") or ""
+    m = re.search(r"Credential=[^/,\s]+/\d{8}/[^/]+/([^/]+)/aws4_request", auth)
+    return m.group(1) if m else ""
+
+
+def action_of(method, path, query, body, content_type):
+    """Action= from the form body or query string (EC2/IAM/STS)."""
+    params = {}
+    if query:
+        params.update(urllib.parse.parse_qs(query, keep_blank_values=True))
+    if body and "x-www-form-urlencoded" in (content_type or ""):
+        try:
+            params.update(urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
+        except ValueError:
+            pass
+    act = params.get("Action")
+    return act[0] if act else ""
+
+
+def error_reply(service, fault):
+    """(status, headers, body bytes) for an injected AWS error of the service's shape."""
+    status = int(fault.get("status", 400))
+    code = fault.get("code", "InternalError")
+    msg = fault.get("message", "Injected fault: %s" % code)
+    rid = str(uuid.uuid4())
+    headers = {"x-amzn-RequestId": rid}
+    if "body" in fault:
+        body = fault["body"]
+        body = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+        headers["Content-Type"] = fault.get("content_type", "text/xml")
+        return status, headers, body
+    shape = fault.get("shape") or {"ec2": "ec2", "iam": "query", "sts": "query", "lambda": "json"}.get(service, "ec2")
+    esc = lambda s: (str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+    if shape == "json":
+        headers["Content-Type"] = "application/json"
+        headers["x-amzn-ErrorType"] = code
+        doc = {"Type": "Service" if status >= 500 else "User", "message": msg}
+        if code == "TooManyRequestsException":
+            doc["Reason"] = fault.get("reason", "CallerRateLimitExceeded")
+        body = json.dumps(doc).encode()
+    elif shape == "query":
+        headers["Content-Type"] = "text/xml"
+        typ = "Receiver" if status >= 500 else "Sender"
+        ns = "https://sts.amazonaws.com/doc/2011-06-15/" if service == "sts" else \
+             "https://iam.amazonaws.com/doc/2010-05-08/"
+        body = ('<ErrorResponse xmlns="%s"><Error><Type>%s</Type><Code>%s</Code><Message>%s</Message>'
+                '</Error><RequestId>%s</RequestId></ErrorResponse>' % (ns, typ, esc(code), esc(msg), rid)).encode()
+    else:
+        headers["Content-Type"] = "text/xml;charset=UTF-8"
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>%s</Code>'
+                '<Message>%s</Message></Error></Errors><RequestID>%s</RequestID></Response>'
+                % (esc(code), esc(msg), rid)).encode()
+    return status, headers, body
+
+
+def set_dotted(doc, path, value, add=False):
+    """Sets doc[a][b]... = value when the key exists (add: when the parent
+    object exists); True if set."""
+    parts = path.split(".")
+    cur = doc
+    for p in parts[:-1]:
+        if not isinstance(cur, dict) or not isinstance(cur.get(p), dict):
+            return False
+        cur = cur[p]
+    if not isinstance(cur, dict) or (not add and parts[-1] not in cur):
+        return False
+    cur[parts[-1]] = value
+    return True
+
+
+class Rule:
+    def __init__(self, spec, index):
+        if not isinstance(spec, dict) or not isinstance(spec.get("fault", {}), dict):
+            raise ValueError("rule %d: expected an object with a \"fault\" object" % index)
+        self.spec = spec
+        self.index = index
+        self.match = spec.get("match", {}) or {}
+        self.skip = int(spec.get("skip", 0))
+        self.times = int(spec.get("times", 1))
+        self.fault = spec.get("fault", {}) or {}
+        self.seen = 0
+        self.injected = 0
+        for k in ("action_regex", "path", "body_regex"):
+            if k in self.match:
+                re.compile(self.match[k])
+        unknown = set(self.match) - {"service", "action", "action_regex", "method", "path", "body_regex"}
+        if unknown:
+            raise ValueError("rule %d: unknown match keys %s" % (index, sorted(unknown)))
+
+    def matches(self, req):
+        m = self.match
+        if "service" in m and m["service"] != req["service"]:
+            return False
+        if "action" in m and m["action"] != req["action"]:
+            return False
+        if "action_regex" in m and not re.search(m["action_regex"], req["action"] or ""):
+            return False
+        if "method" in m and m["method"].upper() != req["method"]:
+            return False
+        if "path" in m and not re.search(m["path"], req["path"]):
+            return False
+        if "body_regex" in m and not re.search(m["body_regex"], req["body"].decode("utf-8", "replace")):
+            return False
+        return True
+
+    def describe(self):
+        d = dict(self.spec)
+        d["seen"] = self.seen
+        d["injected"] = self.injected
+        return d
+
+
+class FaultProxy:
+    """The proxy: rules + log + a ThreadingHTTPServer on 127.0.0.1. Thread-safe."""
+
+    def __init__(self, target, port=0, rules=None):
+        u = urllib.parse.urlsplit(target)
+        if u.scheme != "http" or u.hostname not in ("127.0.0.1", "localhost"):
+            raise ValueError("target must be http://127.0.0.1:PORT (got %s)" % target)
+        self.target_host = "127.0.0.1"
+        self.target_port = u.port or 80
+        self.lock = threading.Lock()
+        self.rules = []
+        self.log = []
+        self.seq = 0
+        if rules:
+            self.set_rules(rules)
+        handler = type("Handler", (_Handler,), {"proxy": self})
+        self.server = _Server(("127.0.0.1", port), handler)
+        self.port = self.server.server_address[1]
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.thread = None
+
+    # -- rules and log (also used by the control endpoint) --
+    def set_rules(self, specs, append=False):
+        with self.lock:
+            base = len(self.rules) if append else 0
+            new = [Rule(s, base + i) for i, s in enumerate(specs)]
+            self.rules = (self.rules + new) if append else new
+
+    def reset(self):
+        with self.lock:
+            self.rules = []
+            self.log = []
+
+    def get_log(self, action=None):
+        with self.lock:
+            return [dict(e) for e in self.log if action is None or e["action"] == action]
+
+    def describe_rules(self):
+        with self.lock:
+            return [r.describe() for r in self.rules]
+
+    def _choose(self, req):
+        """Records the request and returns (log entry, rule or None)."""
+        with self.lock:
+            self.seq += 1
+            entry = {"seq": self.seq, "time": time.time(), "mono": time.monotonic(), "service": req["service"],
+                     "action": req["action"], "method": req["method"], "path": req["path"], "rule": None,
+                     "fault": None, "forwarded": False, "status": None}
+            self.log.append(entry)
+            chosen = None
+            for r in self.rules:
+                if not r.matches(req):
+                    continue
+                r.seen += 1
+                if r.seen > r.skip and (r.times < 0 or r.seen <= r.skip + r.times):
+                    r.injected += 1
+                    chosen = r
+                    entry["rule"] = r.index
+                    break
+            return entry, chosen
+
+    def _update(self, entry, **kw):
+        with self.lock:
+            entry.update(kw)
+
+    # -- server lifecycle --
+    def start(self):
+        self.thread = threading.Thread(target=self.server.serve_forever, name="fault-proxy", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        if self.thread:
+            self.thread.join(5)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    proxy = None                      # set by FaultProxy
+    protocol_version = "HTTP/1.0"     # one request per connection: a drop never hits a reused one
+
+    def log_message(self, fmt, *args):  # quiet: the log endpoint is the record
+        pass
+
+    def _read_body(self):
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            out = b""
+            while True:
+                line = self.rfile.readline()
+                n = int(line.split(b";")[0].strip() or b"0", 16)
+                if n == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return out
+                out += self.rfile.read(n)
+                self.rfile.readline()
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def _reply(self, status, headers, body):
+        self.send_response(status)
+        for k, v in headers.items():
+            if k.lower() not in HOP_BY_HOP:
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.close_connection = True
+
+    def _drop(self, reset):
+        self.close_connection = True
+        try:
+            if reset:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _forward(self, body):
+        conn = http.client.HTTPConnection(self.proxy.target_host, self.proxy.target_port, timeout=300)
+        try:
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+            headers["Connection"] = "close"
+            if body or self.command in ("POST", "PUT", "PATCH"):
+                headers["Content-Length"] = str(len(body))
+            conn.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            for k, v in headers.items():
+                conn.putheader(k, v)
+            conn.endheaders(body if body else None)
+            r = conn.getresponse()
+            data = r.read()
+            return r.status, [(k, v) for k, v in r.getheaders()], data
+        finally:
+            conn.close()
+
+    # -- control endpoint --
+    def _control(self, body):
+        p = self.proxy
+        u = urllib.parse.urlsplit(self.path)
+        q = urllib.parse.parse_qs(u.query)
+        try:
+            if u.path == CONTROL and self.command == "GET":
+                out = {"rules": p.describe_rules()}
+            elif u.path == CONTROL and self.command == "POST":
+                doc = json.loads(body.decode() or "{}")
+                p.set_rules(doc.get("rules", []), append=bool(doc.get("append")))
+                out = {"rules": p.describe_rules()}
+            elif u.path == CONTROL + "/reset" and self.command == "POST":
+                p.reset()
+                out = {"status": "ok"}
+            elif u.path == CONTROL + "/log" and self.command == "GET":
+                out = {"requests": p.get_log(q.get("action", [None])[0])}
+            elif u.path == CONTROL + "/log" and self.command == "DELETE":
+                with p.lock:
+                    p.log = []
+                out = {"status": "ok"}
+            else:
+                self._reply(404, {"Content-Type": "application/json"}, b'{"error":"unknown control path"}')
+                return
+        except (ValueError, TypeError, re.error) as e:
+            self._reply(400, {"Content-Type": "application/json"}, json.dumps({"error": str(e)}).encode())
+            return
+        self._reply(200, {"Content-Type": "application/json"}, json.dumps(out).encode())
+
+    def _handle(self):
+        body = self._read_body()
+        u = urllib.parse.urlsplit(self.path)
+        if u.path == CONTROL or u.path.startswith(CONTROL + "/"):
+            self._control(body)
+            return
+        service = service_of(self.headers)
+        action = action_of(self.command, u.path, u.query, body, self.headers.get("Content-Type"))
+        if not action and (service == "lambda" or u.path.startswith("/20")):
+            action = lambda_op(self.command, u.path)
+        req = {"service": service, "action": action, "method": self.command, "path": u.path, "body": body}
+        entry, rule = self.proxy._choose(req)
+        f = rule.fault if rule else {}
+        upd = self.proxy._update
+
+        if f.get("delay"):
+            time.sleep(float(f["delay"]))
+            if not any(k in f for k in ("status", "drop", "rewrite_json", "rewrite_json_add", "forward")):
+                upd(entry, fault="delay")
+        forward_first = bool(f.get("forward")) or not any(k in f for k in ("status", "drop"))
+        fwd = None
+        if forward_first:
+            try:
+                fwd = self._forward(body)
+            except OSError as e:
+                upd(entry, fault="upstream-error: %s" % e)
+                self._drop(False)
+                return
+            upd(entry, forwarded=True, status=fwd[0])
+            if f.get("delay_after"):
+                time.sleep(float(f["delay_after"]))
+                upd(entry, fault="delay_after")
+        if f.get("drop"):
+            upd(entry, fault="drop")
+            self._drop(bool(f.get("reset")))
+            return
+        if "status" in f:
+            status, headers, data = error_reply(service, f)
+            if f.get("retry_after") is not None:
+                headers["Retry-After"] = str(f["retry_after"])
+            headers.update(f.get("headers", {}))
+            upd(entry, fault="error:%s" % f.get("code", status), status=status)
+            self._reply(status, headers, data)
+            return
+        status, hdrs, data = fwd
+        headers = {}
+        for k, v in hdrs:
+            headers[k] = v
+        if ("rewrite_json" in f or "rewrite_json_add" in f) and 200 <= status < 300:
+            try:
+                doc = json.loads(data.decode("utf-8"))
+                changed = [k for k, v in f.get("rewrite_json", {}).items() if set_dotted(doc, k, v)]
+                changed += [k for k, v in f.get("rewrite_json_add", {}).items() if set_dotted(doc, k, v, True)]
+                data = json.dumps(doc).encode()
+                upd(entry, fault="rewrite:%s" % ",".join(changed))
+            except ValueError:
+                upd(entry, fault="rewrite-skipped(not json)")
+        self._reply(status, headers, data)
+
+    def _safe(self):
+        try:
+            self._handle()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _safe
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="fault-injecting proxy in front of moto (127.0.0.1 only)")
+    ap.add_argument("--target", required=True, help="moto URL, http://127.0.0.1:PORT")
+    ap.add_argument("--port", type=int, default=0, help="listen port (default: a free one)")
+    ap.add_argument("--rules", help="JSON file: {\"rules\": [...]} or a list of rules")
+    ap.add_argument("--url-file", help="also write the proxy URL to this file")
+    a = ap.parse_args(argv)
+    rules = None
+    if a.rules:
+        with open(a.rules) as fp:
+            doc = json.load(fp)
+        rules = doc["rules"] if isinstance(doc, dict) else doc
+    p = FaultProxy(a.target, a.port, rules)
+    if a.url_file:
+        with open(a.url_file, "w") as fp:
+            fp.write(p.url + "\n")
+    print("PROXY_URL=%s" % p.url, flush=True)
+    try:
+        p.server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        p.server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+/* sf_state_test.c - what exists -> state: computed values after apply, the Read merge
+ * (drift on the attribute it affects), the Import model. Fake observed data, no AWS. */
+#include <string.h>
+
+#include "base/base_arena.h"
+#include "cty/cty_json.h"
+#include "prov/prov_schema.h"
+#include "secure_function/sf_ops_int.h"
+#include "t.h"
+
+static int model(base_arena *a, const char *json, sf_config *m)
+{
+	const char *sj;
+	size_t len;
+	tf6_schema *s = NULL;
+	const cty_value *v = NULL;
+	if (!prov_schema_embedded(SF_TYPE_NAME, &sj, &len) ||
+	    prov_schema_parse(a, "r", sj, len, &s, base_diags_new(a)) != BASE_OK)
+		return BASE_ERR;
+	if (cty_json_decode(a, tf6_schema_type(s), json, strlen(json), 0, &v, NULL) != BASE_OK)
+		return BASE_ERR;
+	return sf_model_from_value(a, v, m, base_diags_new(a));
+}
+
+static const aws_tag OWNER[] = { { RECON_OWNER_TAG, "app" }, { "Team", "pay" } };
+
+/* An observed bundle of the function "app" (two subnets, logs + s3 endpoints). */
+static void bundle(recon_state *st)
+{
+	static recon_subnet subnets[2];
+	static recon_endpoint eps[2];
+	static recon_rule lrules[3];
+	static const char *const fsub[] = { "subnet-b", "subnet-a" };
+	static const char *const lsg[] = { "sg-l" };
+	static const char *const arch[] = { "x86_64" };
+	static const aws_tag env[] = { { "STAGE", "dev" } };
+	static const aws_tag ftags[] = { { RECON_OWNER_TAG, "app" }, { "Team", "pay" } };
+	static recon_prefix_list pls[1];
+	memset(st, 0, sizeof *st);
+	memset(subnets, 0, sizeof subnets);
+	memset(eps, 0, sizeof eps);
+	memset(lrules, 0, sizeof lrules);
+	st->function_name = "app";
+	st->vpc_id = "vpc-1";
+	subnets[0] = (recon_subnet){ "subnet-b", "10.0.1.32/27", "us-east-2b", true, AWS_TAGS(OWNER) };
+	subnets[1] = (recon_subnet){ "subnet-a", "10.0.1.0/27", "us-east-2a", true, AWS_TAGS(OWNER) };
+	st->subnets = subnets;
+	st->n_subnets = 2;
+	st->rt.id = "rtb-1";
+	st->rt.owned = true;
+	st->sgs[RECON_SG_LAMBDA].id = "sg-l";
+	st->sgs[RECON_SG_LAMBDA].owned = true;
+	st->sgs[RECON_SG_ENDPOINT].id = "sg-e";
+	st->sgs[RECON_SG_ENDPOINT].owned = true;
+	/* managed egress: 443 -> endpoint SG, 443 -> s3 prefix list */
+	lrules[0] = (recon_rule){ true, "tcp", 443, 443, RECON_PEER_SG, "sg-e", NULL, "sgr-1", NULL };
+	lrules[1] = (recon_rule){ true, "tcp", 443, 443, RECON_PEER_PREFIX_LIST, "pl-s3", NULL, "sgr-2", NULL };
+	st->sgs[RECON_SG_LAMBDA].rules = lrules;
+	st->sgs[RECON_SG_LAMBDA].n_rules = 2;
+	pls[0] = (recon_prefix_list){ "com.amazonaws.us-east-2.s3", "pl-s3" };
+	st->prefix_lists = pls;
+	st->n_prefix_lists = 1;
+	eps[0].id = "vpce-logs";
+	eps[0].service = "com.amazonaws.us-east-2.logs";
+	eps[0].owned = true;
+	eps[0].private_dns = true;
+	eps[1].id = "vpce-s3";
+	eps[1].service = "com.amazonaws.us-east-2.s3";
+	eps[1].gateway = true;
+	eps[1].owned = true;
+	st->endpoints = eps;
+	st->n_endpoints = 2;
+	st->role.name = "lambdavpc-app";
+	st->role.arn = "arn:aws:iam::123456789012:role/lambdavpc-app";
+	st->role.owned = true;
+	st->fn.name = "app";
+	st->fn.arn = "arn:aws:lambda:us-east-2:123456789012:function:app";
+	st->fn.version = "$LATEST";
+	st->fn.last_modified = "t1";
+	st->fn.code_sha256 = "abc=";
+	st->fn.role_arn = st->role.arn;
+	st->fn.cfg.runtime = "python3.12";
+	st->fn.cfg.handler = "h.handler";
+	st->fn.cfg.description = "";
+	st->fn.cfg.package_type = "Zip";
+	st->fn.cfg.memory_size = 256;
+	st->fn.cfg.timeout = 10;
+	st->fn.cfg.ephemeral_storage = 512;
+	st->fn.cfg.environment = AWS_TAGS(env);
+	st->fn.cfg.architectures = AWS_STRS(arch);
+	st->fn.cfg.tracing_mode = "PassThrough";
+	st->fn.cfg.reserved_concurrency = -1;
+	st->fn.subnet_ids = AWS_STRS(fsub);
+	st->fn.sg_ids = AWS_STRS(lsg);
+	st->fn.tags = AWS_TAGS(ftags);
+	st->fn.owned = true;
+}
+
+#define STATE                                                                                                     \
+	"{\"function_name\":\"app\",\"vpc_id\":\"vpc-1\",\"id\":\"app\","                                           \
+	"\"subnet_cidr_blocks\":[\"10.0.1.0/27\",\"10.0.1.32/27\"],\"endpoint_services\":[\"s3\",\"logs\"],"        \
+	"\"private_dns_enabled\":true,\"reuse_existing_endpoints\":true,"                                          \
+	"\"runtime\":\"python3.12\",\"handler\":\"h.handler\",\"source_code_hash\":\"abc=\",\"package_type\":\"Zip\"," \
+	"\"architectures\":[\"x86_64\"],\"publish\":false,\"ephemeral_storage_size\":512,"                          \
+	"\"memory_size\":256,\"timeout\":10,\"environment\":{\"STAGE\":\"dev\"},\"tags\":{\"Team\":\"pay\"},"      \
+	"\"subnet_ids\":[\"subnet-a\",\"subnet-b\"],\"availability_zones\":[\"us-east-2a\",\"us-east-2b\"],"       \
+	"\"role_name\":\"lambdavpc-app\",\"lambda_security_group_id\":\"sg-l\","                                    \
+	"\"vpc_endpoint_ids\":{\"logs\":\"vpce-logs\",\"s3\":\"vpce-s3\"},\"tags_all\":{\"Team\":\"pay\"}}"
+
+void test_secure_function_sf_state__fill_unknown_only(void)
+{
+	base_arena *a = base_arena_new();
+	sf_config m;
+	recon_state st;
+	prov_tags none = { NULL, NULL, 0 };
+	bundle(&st);
+	T_OK(model(a, STATE, &m));
+	m.unknown |= SF_BIT(SF_A_SUBNET_IDS) | SF_BIT(SF_A_VPC_ENDPOINT_IDS) | SF_BIT(SF_A_ARN) |
+	             SF_BIT(SF_A_INVOKE_ARN) | SF_BIT(SF_A_LAST_MODIFIED);
+	m.present &= ~m.unknown;
+	m.memory_size = 999; /* known planned values stay as planned */
+	sf__fill_computed(a, &m, &st, "us-east-2", none, true);
+	T_ASSERT_INT(m.unknown, 0);
+	T_ASSERT_INT(m.memory_size, 999);
+	T_ASSERT_INT(m.subnet_ids.n, 2);
+	T_ASSERT_STR(m.subnet_ids.v[0], "subnet-a"); /* CIDR order, not AWS order */
+	T_ASSERT_STR(m.subnet_ids.v[1], "subnet-b");
+	T_ASSERT_INT(m.vpc_endpoint_ids.n, 2);
+	T_ASSERT_STR(m.vpc_endpoint_ids.keys[0], "logs");
+	T_ASSERT_STR(m.vpc_endpoint_ids.vals[1], "vpce-s3");
+	T_ASSERT_STR(m.last_modified, "t1");
+	T_ASSERT_STR(m.invoke_arn, "arn:aws:apigateway:us-east-2:lambda:path/2015-03-31/functions/"
+	                           "arn:aws:lambda:us-east-2:123456789012:function:app/invocations");
+	base_arena_free(a);
+}
+
+void test_secure_function_sf_state__merge_converged_is_identity(void)
+{
+	base_arena *a = base_arena_new();
+	sf_config m;
+	recon_state st;
+	prov_tags none = { NULL, NULL, 0 };
+	bundle(&st);
+	T_OK(model(a, STATE, &m));
+	sf__merge_observed(a, &m, &st, "us-east-2", none);
+	T_ASSERT(!sf_has(&m, SF_A_EGRESS_RULES));
+	T_ASSERT(!sf_has(&m, SF_A_DESCRIPTION));
+	T_ASSERT(!sf_has(&m, SF_A_TRACING_MODE));
+	T_ASSERT(!sf_has(&m, SF_A_RESERVED_CONCURRENT_EXECUTIONS));
+	T_ASSERT_INT(m.memory_size, 256);
+	T_ASSERT_INT(m.environment.n, 1);
+	T_ASSERT_STR(m.source_code_hash, "abc=");
+	T_ASSERT_INT(m.tags_all.n, 1);
+	T_ASSERT_STR(m.role_arn, "arn:aws:iam::123456789012:role/lambdavpc-app");
+	T_ASSERT_STR(m.endpoint_security_group_id, "sg-e");
+	base_arena_free(a);
+}
+
+void test_secure_function_sf_state__merge_shows_drift(void)
+{
+	base_arena *a = base_arena_new();
+	sf_config m;
+	recon_state st;
+	recon_rule *rules;
+	prov_tags none = { NULL, NULL, 0 };
+	bundle(&st);
+	/* by hand: memory 1024, 0.0.0.0/0 egress, a subnet and an endpoint deleted, code changed */
+	st.fn.cfg.memory_size = 1024;
+	rules = base_arena_calloc(a, 3, sizeof *rules);
+	memcpy(rules, st.sgs[RECON_SG_LAMBDA].rules, 2 * sizeof *rules);
+	rules[2] = (recon_rule){ true, "-1", -1, -1, RECON_PEER_CIDR, "0.0.0.0/0", NULL, "sgr-9", NULL };
+	st.sgs[RECON_SG_LAMBDA].rules = rules;
+	st.sgs[RECON_SG_LAMBDA].n_rules = 3;
+	st.n_subnets = 1;        /* subnet-a (10.0.1.0/27) is gone */
+	st.endpoints[0].id = NULL; /* logs endpoint gone */
+	st.fn.code_sha256 = "zzz=";
+	T_OK(model(a, STATE, &m));
+	sf__merge_observed(a, &m, &st, "us-east-2", none);
+	T_ASSERT_INT(m.memory_size, 1024);
+	T_ASSERT_STR(m.source_code_hash, "zzz=");
+	T_ASSERT(sf_has(&m, SF_A_EGRESS_RULES));
+	T_ASSERT_INT(m.n_egress_rules, 1);
+	T_ASSERT_STR(m.egress_rules[0].protocol, "-1");
+	T_ASSERT_STR(m.egress_rules[0].cidr_blocks.v[0], "0.0.0.0/0");
+	T_ASSERT(!(m.egress_rules[0].present & SF_BIT(SF_EG_FROM_PORT)));
+	T_ASSERT_INT(m.subnet_ids.n, 1);
+	T_ASSERT_STR(m.subnet_ids.v[0], "subnet-b");
+	T_ASSERT_INT(m.vpc_endpoint_ids.n, 1);
+	T_ASSERT_STR(m.vpc_endpoint_ids.keys[0], "s3");
+	base_arena_free(a);
+}
+
+void test_secure_function_sf_state__import_model(void)
+{
+	base_arena *a = base_arena_new();
+	sf_config m;
+	recon_state st;
+	const char *keys[] = { "Env" }, *vals[] = { "dev" };
+	prov_tags dt = { keys, vals, 1 };
+	static const aws_tag ftags[] = { { RECON_OWNER_TAG, "app" }, { "Team", "pay" }, { "Env", "dev" } };
+	bundle(&st);
+	st.fn.tags = AWS_TAGS(ftags);
+	sf__model_from_observed(a, &m, &st, "us-east-2", dt);
+	T_ASSERT_STR(m.function_name, "app");
+	T_ASSERT_STR(m.vpc_id, "vpc-1");
+	T_ASSERT_INT(m.subnet_cidr_blocks.n, 2);
+	T_ASSERT_STR(m.subnet_cidr_blocks.v[0], "10.0.1.0/27"); /* sorted by address */
+	T_ASSERT_STR(m.subnet_ids.v[0], "subnet-a");
+	T_ASSERT_STR(m.availability_zones.v[1], "us-east-2b");
+	T_ASSERT_INT(m.endpoint_services.n, 2);
+	T_ASSERT_STR(m.endpoint_services.v[0], "logs");
+	T_ASSERT_STR(m.endpoint_services.v[1], "s3");
+	T_ASSERT(m.private_dns_enabled);
+	T_ASSERT_STR(m.source_code_hash, "abc=");
+	T_ASSERT(!sf_has(&m, SF_A_FILENAME));
+	T_ASSERT(!sf_has(&m, SF_A_DESCRIPTION));
+	T_ASSERT(!sf_has(&m, SF_A_TRACING_MODE));
+	T_ASSERT(!sf_has(&m, SF_A_EGRESS_RULES));
+	T_ASSERT(!sf_has(&m, SF_A_POLICY_ARNS));
+	T_ASSERT(!sf_has(&m, SF_A_LOGGING));
+	T_ASSERT_INT(m.tags.n, 1); /* minus ownership and default tags */
+	T_ASSERT_STR(m.tags.keys[0], "Team");
+	T_ASSERT_INT(m.tags_all.n, 2);
+	T_ASSERT_STR(m.id, "app");
+	T_ASSERT_INT(m.memory_size, 256);
+	base_arena_free(a);
+}
