@@ -47,7 +47,9 @@ Rule (JSON):
      "rewrite_json": {"Configuration.State": "Pending"}
                                   forward, and in a 2xx JSON reply replace the
                                   values at these dotted paths where the key
-                                  exists -- e.g. Lambda State=Pending
+                                  exists -- e.g. Lambda State=Pending. A
+                                  rewrite-only rule counts (skip/times) only
+                                  the 2xx replies it rewrote
      "rewrite_json_add": {...}    same, but also adds missing keys (where the
                                   parent object exists)
    }}
@@ -278,6 +280,13 @@ class FaultProxy:
                     break
             return entry, chosen
 
+    def _refund(self, rule, entry):
+        """Un-counts a match whose fault did not apply (rewrite of a non-2xx reply)."""
+        with self.lock:
+            rule.seen -= 1
+            rule.injected -= 1
+            entry["rule"] = None
+
     def _update(self, entry, **kw):
         with self.lock:
             entry.update(kw)
@@ -439,7 +448,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         headers = {}
         for k, v in hdrs:
             headers[k] = v
-        if ("rewrite_json" in f or "rewrite_json_add" in f) and 200 <= status < 300:
+        rewrite = "rewrite_json" in f or "rewrite_json_add" in f
+        if rewrite and not 200 <= status < 300 and not any(k in f for k in ("status", "drop", "delay_after")):
+            self.proxy._refund(rule, entry)   # a rewrite-only rule counts rewritten replies only
+        elif rewrite:
             try:
                 doc = json.loads(data.decode("utf-8"))
                 changed = [k for k, v in f.get("rewrite_json", {}).items() if set_dotted(doc, k, v)]
