@@ -7,6 +7,8 @@
 # Every suite ends its output with `[word: ]N passed, N failed[, N skipped]`.
 # A suite that ends without such a line, or exits non-zero while claiming
 # 0 failures, is counted as one failure: nothing is ever hidden.
+# Under CI (CI=true) each suite gets SUITE_TIMEOUT seconds (default 3600), so
+# a hang ends as a counted failure instead of a stuck job.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,8 +24,13 @@ run_suite() {
   local log="$log_dir/$name.log"
   echo "=== $name: $*"
   local rc
-  "$@" 2>&1 | tee "$log"
+  if [ "${CI:-}" = true ] || [ -n "${SUITE_TIMEOUT:-}" ]; then
+    timeout -k 30 "${SUITE_TIMEOUT:-3600}" "$@" 2>&1 | tee "$log"
+  else
+    "$@" 2>&1 | tee "$log"
+  fi
   rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 124 ] && echo "$name: timed out after ${SUITE_TIMEOUT:-3600} s" | tee -a "$log"
   local line p f s
   line=$(grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
   if [ -z "$line" ]; then
@@ -49,6 +56,7 @@ run_suite valgrind make --no-print-directory test-valgrind
 [ -f tests/plugin/run.sh ] && run_suite plugin bash tests/plugin/run.sh
 [ -f tests/integration/aws/run.sh ] && run_suite integration-aws bash tests/integration/aws/run.sh
 [ -f tests/integration/recon/run.sh ] && run_suite integration-recon bash tests/integration/recon/run.sh
+[ -f tests/fault/run.sh ] && run_suite fault bash tests/fault/run.sh
 run_suite e2e bash tests/e2e/run.sh
 
 echo

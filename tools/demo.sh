@@ -97,7 +97,9 @@ fi
 sed -n '/will perform the following actions/,/^Plan:/p' "$DEMO/plan.log"
 
 say "terraform apply"
-terraform -chdir="$DEMO" apply -input=false -no-color demo.tfplan 2>&1 | tail -n 5
+terraform -chdir="$DEMO" apply -input=false -no-color demo.tfplan > "$DEMO/apply.log" 2>&1 \
+  || { tail -n 30 "$DEMO/apply.log"; echo "demo: apply failed (log: $DEMO/apply.log)"; exit 1; }
+grep -E "Creating|Creation complete|Apply complete" "$DEMO/apply.log"
 
 say "terraform output"
 terraform -chdir="$DEMO" output -no-color

@@ -58,7 +58,10 @@ static bool str_same(const char *x, const char *y) { return strcmp(nz(x), nz(y))
 
 char *recon_role_name(base_arena *a, const char *function_name)
 {
-	return base_arena_strndup(a, base_arena_sprintf(a, "lambdavpc-%s", nz(function_name)), 64);
+	char *s = base_arena_sprintf(a, "lambdavpc-%s", nz(function_name));
+	if (strlen(s) > 64)
+		s[64] = '\0'; /* IAM role names are at most 64 characters */
+	return s;
 }
 
 char *recon_sg_name(base_arena *a, const char *function_name, recon_sg_which w)
@@ -164,6 +167,28 @@ const recon_endpoint *recon_state_endpoint(const recon_state *s, const char *ser
 		if (s->endpoints[i].id && !s->endpoints[i].gone && base_str_eq(s->endpoints[i].service, service))
 			return &s->endpoints[i];
 	return NULL;
+}
+
+int recon_endpoint_service(base_arena *a, const char *region, const char *name, recon_endpoint_spec *out)
+{
+	const char *p, *last;
+	memset(out, 0, sizeof *out);
+	if (!name || !*name)
+		return BASE_EINVALID;
+	for (p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'))
+			return BASE_EINVALID;
+	if (base_str_has_prefix(name, "com.amazonaws.")) {
+		out->service = base_arena_strdup(a, name);
+	} else {
+		if (!region || !*region || strchr(name, '.'))
+			return BASE_EINVALID;
+		out->service = base_arena_sprintf(a, "com.amazonaws.%s.%s", region, name);
+	}
+	last = strrchr(out->service, '.');
+	last = last ? last + 1 : out->service;
+	out->gateway = strcmp(last, "s3") == 0 || strcmp(last, "dynamodb") == 0;
+	return BASE_OK;
 }
 
 /* ======================================================================== */
@@ -555,7 +580,9 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 {
 	struct pb b = { a, out };
 	struct idxv role_ready = { a, 0, 0, 0 }, subnet_creates = { a, 0, 0, 0 }, assocs = { a, 0, 0, 0 };
-	struct idxv net_users = { a, 0, 0, 0 };
+	struct idxv net_users = { a, 0, 0, 0 }, ep_creates = { a, 0, 0, 0 };
+	recon_rule to_endpoint;
+	bool has_to_endpoint = false;
 	size_t role_c = NONE, rt_c = NONE, sg_c[2] = { NONE, NONE }, fn_c = NONE, last_fn = NONE;
 	size_t i, j;
 	const char *role_name;
@@ -671,10 +698,15 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 					present = true;
 			if (present && sg_c[w] == NONE)
 				continue;
-			if (base_str_eq(want[j].peer, "@lambda"))
+			if (base_str_eq(want[j].peer, "@lambda")) {
 				other = sg_c[RECON_SG_LAMBDA];
-			else if (base_str_eq(want[j].peer, "@endpoint"))
-				other = sg_c[RECON_SG_ENDPOINT];
+			} else if (base_str_eq(want[j].peer, "@endpoint")) {
+				/* After the interface endpoints: if they all turn out to be
+				 * reused, exec skips this rule (README "Shared endpoints"). */
+				to_endpoint = want[j];
+				has_to_endpoint = true;
+				continue;
+			}
 			k = pb_add3(&b, RECON_STEP_SG_AUTHORIZE, sgname, sg_c[w], other, NONE);
 			set_rule(&b, k, (recon_sg_which)w, &want[j]);
 		}
@@ -687,9 +719,12 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 		if (!e) {
 			if (es->gateway)
 				idxv_push(&net_users, pb_add3(&b, RECON_STEP_EP_CREATE, es->service, rt_c, NONE, NONE));
-			else
-				idxv_push(&net_users, pb_add_v(&b, RECON_STEP_EP_CREATE, es->service, &subnet_creates,
-							       sg_c[RECON_SG_ENDPOINT], sg_c[RECON_SG_LAMBDA], NONE));
+			else {
+				size_t k = pb_add_v(&b, RECON_STEP_EP_CREATE, es->service, &subnet_creates,
+						    sg_c[RECON_SG_ENDPOINT], sg_c[RECON_SG_LAMBDA], NONE);
+				idxv_push(&net_users, k);
+				idxv_push(&ep_creates, k);
+			}
 		} else if (e->owned) {
 			bool sync;
 			if (es->gateway)
@@ -711,6 +746,12 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 			continue;
 		idxv_push(&net_users, pb_add3(&b, e->owned ? RECON_STEP_EP_DELETE : RECON_STEP_EP_RELEASE,
 					      e->service, NONE, NONE, NONE));
+	}
+
+	if (has_to_endpoint) {
+		size_t k = pb_add_v(&b, RECON_STEP_SG_AUTHORIZE, recon_sg_which_name(RECON_SG_LAMBDA), &ep_creates,
+				    sg_c[RECON_SG_LAMBDA], sg_c[RECON_SG_ENDPOINT], NONE);
+		set_rule(&b, k, RECON_SG_LAMBDA, &to_endpoint);
 	}
 
 	/* ---- function ---- */

@@ -106,6 +106,17 @@ bool recon_rule_same(const recon_rule *x, const recon_rule *y);
  * "6"/"17"/"1" -> names, otherwise lowercase input). Arena. */
 const char *recon_protocol_norm(base_arena *a, const char *p);
 
+/*
+ * Normalises a service of endpoint_services: a short name ("logs", "s3")
+ * becomes "com.amazonaws.<region>.<name>", a full "com.amazonaws.*" name is
+ * kept; gateway is true when the last dot-separated part is "s3" or
+ * "dynamodb" (those get a Gateway endpoint on the private route table).
+ * Strings in a. Returns BASE_OK, or BASE_EINVALID for an empty name, a name
+ * with characters outside [a-z0-9.-], or a short name without region.
+ */
+BASE_MUST_USE int recon_endpoint_service(base_arena *a, const char *region, const char *name,
+					 recon_endpoint_spec *out);
+
 /* Lookups in a state by key; NULL when absent (gone endpoints are absent). */
 const recon_subnet *recon_state_subnet(const recon_state *s, const char *cidr);
 const recon_endpoint *recon_state_endpoint(const recon_state *s, const char *service);

@@ -1021,6 +1021,19 @@ static int step_sg_rule(struct ex *x, base_arena *t, const recon_step *st, bool 
 		aws_error_setf(e, 0, "MissingDependency", "security group %s missing", st->key);
 		return BASE_ENOTFOUND;
 	}
+	if (authorize && st->sg == RECON_SG_LAMBDA && st->rule.egress && base_str_eq(st->rule.peer, "@endpoint")) {
+		/* Only useful when an interface endpoint of ours exists: every
+		 * endpoint may have turned out to be reused. */
+		bool any = false;
+		size_t i;
+		lock(x);
+		for (i = 0; i < x->s->n_endpoints; i++)
+			if (x->s->endpoints[i].owned && !x->s->endpoints[i].gateway)
+				any = true;
+		unlock(x);
+		if (!any)
+			return BASE_OK;
+	}
 	if (authorize)
 		return authorize_rule(x, t, st->sg, gid, &st->rule, e);
 	if (st->rule.rule_id) {

@@ -24,12 +24,12 @@ static aws_strs gateway_services(base_arena *a, const sf_config *m, const char *
 	const char **v;
 	size_t i, n = 0;
 	if (!sf_has(m, SF_A_ENDPOINT_SERVICES))
-		return (aws_strs){ NULL, 0 };
+		return (aws_strs){NULL, 0};
 	v = base_arena_calloc(a, m->endpoint_services.n + 1, sizeof *v);
 	for (i = 0; i < m->endpoint_services.n; i++)
 		if (m->endpoint_services.v[i] && sf__service_is_gateway(m->endpoint_services.v[i]))
 			v[n++] = sf__service_full(a, region, m->endpoint_services.v[i]);
-	return (aws_strs){ v, n };
+	return (aws_strs){v, n};
 }
 
 /*
@@ -132,7 +132,8 @@ static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_r
 		if (to_state(a, s, &nm, &v, call->diags) == BASE_OK)
 			resp->new_state = v;
 		sf__diag_failure(a, call->diags, &pm,
-		                 create ? "Creating the secure function failed" : "Updating the secure function failed",
+		                 create ? "Creating the secure function failed"
+		                        : "Updating the secure function failed",
 		                 &fail);
 	}
 	return rc;

@@ -143,8 +143,8 @@ int sf__duration_ms(const char *s, uint64_t *out)
 static aws_strs strs_of(const sf_strlist *l, bool present)
 {
 	if (!present)
-		return (aws_strs){ NULL, 0 };
-	return (aws_strs){ l->v, l->n };
+		return (aws_strs){NULL, 0};
+	return (aws_strs){l->v, l->n};
 }
 
 static aws_tags tags_of_map(base_arena *a, const sf_strmap *m, bool present)
@@ -152,13 +152,13 @@ static aws_tags tags_of_map(base_arena *a, const sf_strmap *m, bool present)
 	aws_tag *v;
 	size_t i;
 	if (!present || m->n == 0)
-		return (aws_tags){ NULL, 0 };
+		return (aws_tags){NULL, 0};
 	v = base_arena_calloc(a, m->n, sizeof *v);
 	for (i = 0; i < m->n; i++) {
 		v[i].key = m->keys[i];
 		v[i].value = m->vals[i] ? m->vals[i] : "";
 	}
-	return (aws_tags){ v, m->n };
+	return (aws_tags){v, m->n};
 }
 
 static const char *partition_of(const char *region)
@@ -236,7 +236,7 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 		const char **az = base_arena_calloc(a, d->subnet_cidrs.n, sizeof *az);
 		for (i = 0; i < d->subnet_cidrs.n; i++)
 			az[i] = m->availability_zones.v[i % m->availability_zones.n];
-		d->subnet_azs = (aws_strs){ az, d->subnet_cidrs.n };
+		d->subnet_azs = (aws_strs){az, d->subnet_cidrs.n};
 	}
 	if (sf_has(m, SF_A_ENDPOINT_SERVICES)) {
 		recon_endpoint_spec *ev = base_arena_calloc(a, m->endpoint_services.n + 1, sizeof *ev);
@@ -252,7 +252,8 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 		d->n_endpoints = n;
 	}
 	d->private_dns_enabled = sf_has(m, SF_A_PRIVATE_DNS_ENABLED) ? m->private_dns_enabled : true;
-	d->reuse_existing_endpoints = sf_has(m, SF_A_REUSE_EXISTING_ENDPOINTS) ? m->reuse_existing_endpoints : true;
+	d->reuse_existing_endpoints =
+	        sf_has(m, SF_A_REUSE_EXISTING_ENDPOINTS) ? m->reuse_existing_endpoints : true;
 	if (sf_has(m, SF_A_EGRESS_RULES) && m->n_egress_rules) {
 		recon_egress_rule *ev = base_arena_calloc(a, m->n_egress_rules, sizeof *ev);
 		for (i = 0; i < m->n_egress_rules; i++) {
@@ -262,16 +263,18 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 			ev[i].from_port = (r->present & SF_BIT(SF_EG_FROM_PORT)) ? (int)r->from_port : -1;
 			ev[i].to_port = (r->present & SF_BIT(SF_EG_TO_PORT)) ? (int)r->to_port : -1;
 			ev[i].cidr_blocks = strs_of(&r->cidr_blocks, r->present & SF_BIT(SF_EG_CIDR_BLOCKS));
-			ev[i].security_group_ids =
-				strs_of(&r->security_group_ids, r->present & SF_BIT(SF_EG_SECURITY_GROUP_IDS));
-			ev[i].prefix_list_ids = strs_of(&r->prefix_list_ids, r->present & SF_BIT(SF_EG_PREFIX_LIST_IDS));
+			ev[i].security_group_ids = strs_of(&r->security_group_ids,
+			                                   r->present & SF_BIT(SF_EG_SECURITY_GROUP_IDS));
+			ev[i].prefix_list_ids =
+			        strs_of(&r->prefix_list_ids, r->present & SF_BIT(SF_EG_PREFIX_LIST_IDS));
 		}
 		d->egress_rules = ev;
 		d->n_egress_rules = m->n_egress_rules;
 	}
 	d->role_name = NULL;
-	d->vpc_policy_arn = base_arena_sprintf(
-		a, "arn:%s:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole", partition_of(region));
+	d->vpc_policy_arn =
+	        base_arena_sprintf(a, "arn:%s:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+	                           partition_of(region));
 	d->policy_arns = strs_of(&m->policy_arns, sf_has(m, SF_A_POLICY_ARNS));
 	d->inline_policy = sf_has(m, SF_A_INLINE_POLICY) ? m->inline_policy : NULL;
 	d->permissions_boundary = sf_has(m, SF_A_PERMISSIONS_BOUNDARY) ? m->permissions_boundary : NULL;
@@ -294,25 +297,27 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 	fn->publish = sf_has(m, SF_A_PUBLISH) ? m->publish : false;
 	fn->kms_key_arn = sf_has(m, SF_A_KMS_KEY_ARN) ? m->kms_key_arn : NULL;
 	fn->tracing_mode = sf_has(m, SF_A_TRACING_MODE) ? m->tracing_mode : NULL;
-	fn->dead_letter_target_arn = sf_has(m, SF_A_DEAD_LETTER_TARGET_ARN) ? m->dead_letter_target_arn : NULL;
+	fn->dead_letter_target_arn =
+	        sf_has(m, SF_A_DEAD_LETTER_TARGET_ARN) ? m->dead_letter_target_arn : NULL;
 	fn->ephemeral_storage = sf_has(m, SF_A_EPHEMERAL_STORAGE_SIZE) ? (int)m->ephemeral_storage_size : 0;
 	if (sf_has(m, SF_A_LOGGING)) {
 		const sf_logging *l = &m->logging;
 		fn->logging.log_format = (l->present & SF_BIT(SF_LOG_LOG_FORMAT)) ? l->log_format : NULL;
 		fn->logging.log_group = (l->present & SF_BIT(SF_LOG_LOG_GROUP)) ? l->log_group : NULL;
 		fn->logging.application_log_level =
-			(l->present & SF_BIT(SF_LOG_APPLICATION_LOG_LEVEL)) ? l->application_log_level : NULL;
+		        (l->present & SF_BIT(SF_LOG_APPLICATION_LOG_LEVEL)) ? l->application_log_level : NULL;
 		fn->logging.system_log_level =
-			(l->present & SF_BIT(SF_LOG_SYSTEM_LOG_LEVEL)) ? l->system_log_level : NULL;
+		        (l->present & SF_BIT(SF_LOG_SYSTEM_LOG_LEVEL)) ? l->system_log_level : NULL;
 	}
 	fn->reserved_concurrency =
-		sf_has(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS) ? (int)m->reserved_concurrent_executions : -1;
+	        sf_has(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS) ? (int)m->reserved_concurrent_executions : -1;
 	if (read_code && sf_has(m, SF_A_FILENAME)) {
 		int rc = read_file(a, m->filename, &fn->zip, &fn->zip_len);
 		if (rc != BASE_OK) {
 			base_path p = sf_path(a, SF_A_FILENAME);
 			base_diags_addf(diags, BASE_SEV_ERROR, &p, "Cannot read the function package",
-			                "%s: %s. %s must name a readable zip file of at most %zu MB.", m->filename,
+			                "%s: %s. %s must name a readable zip file of at most %zu MB.",
+			                m->filename,
 			                rc == BASE_ENOTFOUND ? "no such file or not readable"
 			                : rc == BASE_ETOOBIG ? "file too large"
 			                                     : "read error",

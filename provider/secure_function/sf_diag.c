@@ -15,9 +15,9 @@ void sf__diag_aws(base_diags *d, const base_path *path, const char *summary, int
 		base_diags_addf(d, BASE_SEV_ERROR, path, summary, "%s.", base_err_str(code));
 		return;
 	}
-	base_diags_addf(d, BASE_SEV_ERROR, path, summary, "AWS error %s: %s%s%s%s", e->code[0] ? e->code : "?",
-	                e->message, e->request_id[0] ? " (request id " : "", e->request_id,
-	                e->request_id[0] ? ")" : "");
+	base_diags_addf(d, BASE_SEV_ERROR, path, summary, "AWS error %s: %s%s%s%s",
+	                e->code[0] ? e->code : "?", e->message, e->request_id[0] ? " (request id " : "",
+	                e->request_id, e->request_id[0] ? ")" : "");
 }
 
 /* Index of s in l, -1 if absent. */
@@ -37,7 +37,8 @@ static bool path_of_step(base_arena *a, const sf_config *m, const recon_failure 
 	switch (f->kind) {
 	case RECON_STEP_SUBNET_CREATE:
 	case RECON_STEP_RT_ASSOCIATE:
-		if (sf_has(m, SF_A_SUBNET_CIDR_BLOCKS) && (i = index_of(&m->subnet_cidr_blocks, f->key)) >= 0) {
+		if (sf_has(m, SF_A_SUBNET_CIDR_BLOCKS) &&
+		    (i = index_of(&m->subnet_cidr_blocks, f->key)) >= 0) {
 			*out = sf_path_index(a, SF_A_SUBNET_CIDR_BLOCKS, i);
 			return true;
 		}
@@ -84,7 +85,8 @@ static bool path_of_step(base_arena *a, const sf_config *m, const recon_failure 
 	}
 }
 
-void sf__diag_failure(base_arena *a, base_diags *d, const sf_config *m, const char *what, const recon_failure *f)
+void sf__diag_failure(base_arena *a, base_diags *d, const sf_config *m, const char *what,
+                      const recon_failure *f)
 {
 	base_path p;
 	bool has_path = path_of_step(a, m, f, &p);
@@ -95,15 +97,20 @@ void sf__diag_failure(base_arena *a, base_diags *d, const sf_config *m, const ch
 		                             f->key ? f->key : "");
 	else
 		summary = base_arena_strdup(a, what);
-	detail = f->detail[0] ? f->detail : base_err_str(f->code);
-	if (f->err.code[0] || f->err.message[0]) {
-		detail = base_arena_sprintf(a, "%s AWS error %s: %s%s%s%s", detail, f->err.code[0] ? f->err.code : "?",
-		                            f->err.message, f->err.request_id[0] ? " (request id " : "",
-		                            f->err.request_id, f->err.request_id[0] ? ")" : "");
-	}
-	detail = base_arena_sprintf(a,
-	                            "%s\nEvery part that exists was saved in the state; the next apply continues from "
-	                            "there (or destroy removes it).",
-	                            detail);
+	if (f->detail[0])
+		detail = f->detail;
+	else if (f->err.message[0])
+		detail = f->err.message;
+	else
+		detail = base_err_str(f->code);
+	if (f->err.code[0] || f->err.request_id[0])
+		detail = base_arena_sprintf(a, "%s (AWS error %s%s%s)", detail,
+		                            f->err.code[0] ? f->err.code : "?",
+		                            f->err.request_id[0] ? ", request id " : "", f->err.request_id);
+	detail = base_arena_sprintf(
+	        a,
+	        "%s\nEvery part that exists was saved in the state; the next apply continues from "
+	        "there (or destroy removes it).",
+	        detail);
 	base_diags_add(d, BASE_SEV_ERROR, has_path ? &p : NULL, summary, detail);
 }

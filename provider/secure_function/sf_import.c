@@ -28,7 +28,8 @@ int sf__import(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_
 		return BASE_EINVALID;
 	if (!req->id || !*req->id) {
 		base_diags_add(call->diags, BASE_SEV_ERROR, NULL, "Missing import ID",
-		               "Import a lambdavpc_secure_function by its function name: terraform import ADDR <name>.");
+		               "Import a lambdavpc_secure_function by its function name: terraform import "
+		               "ADDR <name>.");
 		return BASE_EINVALID;
 	}
 	rc = prov_require_client(pv, call->diags, &c);
@@ -39,7 +40,7 @@ int sf__import(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_
 	q.present = SF_BIT(SF_A_FUNCTION_NAME);
 	{
 		/* gateway services whose prefix lists matter for the SG rules */
-		static const char *const gw[] = { "s3", "dynamodb" };
+		static const char *const gw[] = {"s3", "dynamodb"};
 		q.endpoint_services.v = (const char **)gw;
 		q.endpoint_services.n = 2;
 		q.present |= SF_BIT(SF_A_ENDPOINT_SERVICES);
@@ -48,10 +49,11 @@ int sf__import(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_
 		base_diags *scratch = base_diags_new(a);
 		rc = sf__observe(c, a, &q, NULL, &st, scratch);
 		if (rc == BASE_ENOTFOUND) {
-			base_diags_addf(call->diags, BASE_SEV_ERROR, NULL, "Cannot import non-existent function",
-			                "No Lambda function named %s attached to a VPC was found in this account and "
-			                "region. The import ID is the function name.",
-			                req->id);
+			base_diags_addf(
+			        call->diags, BASE_SEV_ERROR, NULL, "Cannot import non-existent function",
+			        "No Lambda function named %s attached to a VPC was found in this account and "
+			        "region. The import ID is the function name.",
+			        req->id);
 			return rc;
 		}
 		if (rc != BASE_OK) {

@@ -78,21 +78,44 @@ static bool is_null_in(const cty_value *obj, sf_attr at)
 
 /* Attributes whose change updates the function's configuration. */
 static const sf_attr FN_SETTINGS[] = {
-	SF_A_RUNTIME, SF_A_HANDLER, SF_A_DESCRIPTION, SF_A_MEMORY_SIZE, SF_A_TIMEOUT, SF_A_ENVIRONMENT,
-	SF_A_LAYERS, SF_A_KMS_KEY_ARN, SF_A_TRACING_MODE, SF_A_DEAD_LETTER_TARGET_ARN,
-	SF_A_EPHEMERAL_STORAGE_SIZE, SF_A_LOGGING, SF_A_RESERVED_CONCURRENT_EXECUTIONS, SF_A_PUBLISH,
-	SF_A_TAGS,
+        SF_A_RUNTIME,
+        SF_A_HANDLER,
+        SF_A_DESCRIPTION,
+        SF_A_MEMORY_SIZE,
+        SF_A_TIMEOUT,
+        SF_A_ENVIRONMENT,
+        SF_A_LAYERS,
+        SF_A_KMS_KEY_ARN,
+        SF_A_TRACING_MODE,
+        SF_A_DEAD_LETTER_TARGET_ARN,
+        SF_A_EPHEMERAL_STORAGE_SIZE,
+        SF_A_LOGGING,
+        SF_A_RESERVED_CONCURRENT_EXECUTIONS,
+        SF_A_PUBLISH,
+        SF_A_TAGS,
 };
 /* Attributes whose change updates the function's code. */
 static const sf_attr FN_CODE[] = {
-	SF_A_FILENAME, SF_A_SOURCE_CODE_HASH, SF_A_S3_BUCKET, SF_A_S3_KEY, SF_A_S3_OBJECT_VERSION,
-	SF_A_IMAGE_URI, SF_A_PACKAGE_TYPE, SF_A_ARCHITECTURES,
+        SF_A_FILENAME,          SF_A_SOURCE_CODE_HASH, SF_A_S3_BUCKET,    SF_A_S3_KEY,
+        SF_A_S3_OBJECT_VERSION, SF_A_IMAGE_URI,        SF_A_PACKAGE_TYPE, SF_A_ARCHITECTURES,
 };
 /* Computed-only attributes (unknown on create). */
 static const sf_attr COMPUTED[] = {
-	SF_A_ARN, SF_A_INVOKE_ARN, SF_A_QUALIFIED_ARN, SF_A_VERSION, SF_A_LAST_MODIFIED, SF_A_CODE_SHA256,
-	SF_A_ROLE_ARN, SF_A_ROLE_NAME, SF_A_SUBNET_IDS, SF_A_ROUTE_TABLE_ID, SF_A_LAMBDA_SECURITY_GROUP_ID,
-	SF_A_ENDPOINT_SECURITY_GROUP_ID, SF_A_VPC_ENDPOINT_IDS, SF_A_TAGS_ALL, SF_A_ID,
+        SF_A_ARN,
+        SF_A_INVOKE_ARN,
+        SF_A_QUALIFIED_ARN,
+        SF_A_VERSION,
+        SF_A_LAST_MODIFIED,
+        SF_A_CODE_SHA256,
+        SF_A_ROLE_ARN,
+        SF_A_ROLE_NAME,
+        SF_A_SUBNET_IDS,
+        SF_A_ROUTE_TABLE_ID,
+        SF_A_LAMBDA_SECURITY_GROUP_ID,
+        SF_A_ENDPOINT_SECURITY_GROUP_ID,
+        SF_A_VPC_ENDPOINT_IDS,
+        SF_A_TAGS_ALL,
+        SF_A_ID,
 };
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -112,7 +135,8 @@ static void apply_defaults(struct pl *p)
 			continue;
 		info = prov_attr_info_of(at);
 		if (info && info->default_value) {
-			const cty_value *n = cty_value_with_attr(p->a, p->planned, at->name, info->default_value);
+			const cty_value *n =
+			        cty_value_with_attr(p->a, p->planned, at->name, info->default_value);
 			if (n)
 				p->planned = n;
 		}
@@ -214,10 +238,10 @@ int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req
 		set(&p, SF_A_ID, cty_value_string(a, pm.function_name));
 
 	{
-		bool cidrs = changed(&p, SF_A_SUBNET_CIDR_BLOCKS) ||
-		             !sf_has(&prior, SF_A_SUBNET_IDS) ||
+		bool cidrs = changed(&p, SF_A_SUBNET_CIDR_BLOCKS) || !sf_has(&prior, SF_A_SUBNET_IDS) ||
 		             prior.subnet_ids.n != pm.subnet_cidr_blocks.n || (drift & SF_DRIFT_SUBNETS);
-		bool services = changed(&p, SF_A_ENDPOINT_SERVICES) || changed(&p, SF_A_PRIVATE_DNS_ENABLED) ||
+		bool services = changed(&p, SF_A_ENDPOINT_SERVICES) ||
+		                changed(&p, SF_A_PRIVATE_DNS_ENABLED) ||
 		                changed(&p, SF_A_REUSE_EXISTING_ENDPOINTS) || (drift & SF_DRIFT_ENDPOINTS) ||
 		                endpoint_keys_differ(&prior, &pm);
 		bool code = false, settings = false, touched;
@@ -227,7 +251,8 @@ int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req
 		for (i = 0; i < COUNT(FN_SETTINGS); i++)
 			if (changed(&p, FN_SETTINGS[i]))
 				settings = true;
-		touched = code || settings || cidrs || (drift & (SF_DRIFT_FUNCTION | SF_DRIFT_SG_LAMBDA | SF_DRIFT_ROLE));
+		touched = code || settings || cidrs ||
+		          (drift & (SF_DRIFT_FUNCTION | SF_DRIFT_SG_LAMBDA | SF_DRIFT_ROLE));
 
 		if (cidrs) {
 			set_unknown(&p, SF_A_SUBNET_IDS);
@@ -334,11 +359,12 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 	     pm->endpoint_services.n <= prior->endpoint_services.n))
 		return BASE_OK; /* nothing the account could reject has changed */
 
-	r = aws_ec2_describe_vpcs(c, a, (aws_strs){ &pm->vpc_id, 1 }, (aws_filters){ NULL, 0 }, &vpcs, &err);
+	r = aws_ec2_describe_vpcs(c, a, (aws_strs){&pm->vpc_id, 1}, (aws_filters){NULL, 0}, &vpcs, &err);
 	if (r == BASE_ENOTFOUND || (r == BASE_OK && vpcs.n == 0)) {
 		base_path p = sf_path(a, SF_A_VPC_ID);
 		base_diags_addf(diags, BASE_SEV_ERROR, &p, "VPC not found",
-		                "The VPC %s does not exist in this account and region. Check vpc_id and the provider's "
+		                "The VPC %s does not exist in this account and region. Check vpc_id and the "
+		                "provider's "
 		                "region.",
 		                pm->vpc_id);
 		return BASE_EINVALID;
@@ -353,9 +379,9 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 	/* CIDRs: inside the VPC, free */
 	if (sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS) && cidrs_changed) {
 		aws_ec2_subnets subs;
-		const char *vid[] = { pm->vpc_id };
-		aws_filter f = { "vpc-id", { vid, 1 } };
-		r = aws_ec2_describe_subnets(c, a, (aws_strs){ NULL, 0 }, (aws_filters){ &f, 1 }, &subs, &err);
+		const char *vid[] = {pm->vpc_id};
+		aws_filter f = {"vpc-id", {vid, 1}};
+		r = aws_ec2_describe_subnets(c, a, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &subs, &err);
 		if (r != BASE_OK) {
 			base_path p = sf_path(a, SF_A_SUBNET_CIDR_BLOCKS);
 			sf__diag_aws(diags, &p, "Cannot list the VPC's subnets", r, &err);
@@ -372,11 +398,13 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 			for (j = 0; j < vpc->cidr_blocks.n; j++)
 				if (parse_cidr(vpc->cidr_blocks.v[j], &vc) && cidr_inside(want, vc))
 					inside = true;
-			if (vpc->cidr_blocks.n == 0 && parse_cidr(vpc->cidr_block, &vc) && cidr_inside(want, vc))
+			if (vpc->cidr_blocks.n == 0 && parse_cidr(vpc->cidr_block, &vc) &&
+			    cidr_inside(want, vc))
 				inside = true;
 			if (!inside) {
 				base_diags_addf(diags, BASE_SEV_ERROR, &p, "Subnet CIDR outside the VPC",
-				                "%s does not lie inside the CIDR blocks of %s (%s). Use a range of the VPC.",
+				                "%s does not lie inside the CIDR blocks of %s (%s). Use a "
+				                "range of the VPC.",
 				                cidr, pm->vpc_id, vpc->cidr_block ? vpc->cidr_block : "?");
 				rc = BASE_EINVALID;
 				continue;
@@ -389,12 +417,28 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 					continue;
 				if (base_str_eq(owner, pm->function_name))
 					continue; /* ours (created earlier or left by a failed apply) */
-				if (sf_has(prior, SF_A_SUBNET_IDS) && list_has(&prior->subnet_ids, sn->subnet_id))
+				if (sf_has(prior, SF_A_SUBNET_IDS) &&
+				    list_has(&prior->subnet_ids, sn->subnet_id))
 					continue;
-				base_diags_addf(diags, BASE_SEV_ERROR, &p, "Subnet CIDR already in use",
-				                "%s overlaps the existing subnet %s (%s) in %s%s%s. Choose a free range.", cidr,
-				                sn->subnet_id, sn->cidr_block, pm->vpc_id, owner ? ", owned by lambdavpc function " : "",
-				                owner ? owner : "");
+				if (owner) {
+					/* Another lambdavpc function's subnet: when this resource replaces
+					 * that function (function_name changed) Terraform destroys it first,
+					 * and the second plan of a replacement has no prior state to tell. */
+					base_diags_addf(
+					        diags, BASE_SEV_WARNING, &p,
+					        "Subnet CIDR used by another lambdavpc function",
+					        "%s overlaps the subnet %s (%s) of lambdavpc function %s in "
+					        "%s. This is "
+					        "fine when this resource replaces that function (it is "
+					        "destroyed first); "
+					        "otherwise the apply will fail with InvalidSubnet.Conflict.",
+					        cidr, sn->subnet_id, sn->cidr_block, owner, pm->vpc_id);
+					break;
+				}
+				base_diags_addf(
+				        diags, BASE_SEV_ERROR, &p, "Subnet CIDR already in use",
+				        "%s overlaps the existing subnet %s (%s) in %s. Choose a free range.",
+				        cidr, sn->subnet_id, sn->cidr_block, pm->vpc_id);
 				rc = BASE_EINVALID;
 				break;
 			}
@@ -404,8 +448,8 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 	/* AZs exist */
 	if (sf_has(pm, SF_A_AVAILABILITY_ZONES) && pm->availability_zones.n > 0) {
 		aws_ec2_azs azs;
-		r = aws_ec2_describe_availability_zones(c, a, (aws_strs){ NULL, 0 }, (aws_filters){ NULL, 0 }, &azs,
-		                                        &err);
+		r = aws_ec2_describe_availability_zones(c, a, (aws_strs){NULL, 0}, (aws_filters){NULL, 0},
+		                                        &azs, &err);
 		if (r != BASE_OK) {
 			base_path p = sf_path(a, SF_A_AVAILABILITY_ZONES);
 			sf__diag_aws(diags, &p, "Cannot list availability zones", r, &err);
@@ -423,23 +467,27 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 				base_path p = sf_path_index(a, SF_A_AVAILABILITY_ZONES, (int64_t)i);
 				char *list = base_arena_strdup(a, "");
 				for (j = 0; j < azs.n; j++)
-					list = base_arena_sprintf(a, "%s%s%s", list, j ? ", " : "", azs.v[j].zone_name);
-				base_diags_addf(diags, BASE_SEV_ERROR, &p, "Availability zone not found",
-				                "%s is not an availability zone of this region. Available: %s.", z, list);
+					list = base_arena_sprintf(a, "%s%s%s", list, j ? ", " : "",
+					                          azs.v[j].zone_name);
+				base_diags_addf(
+				        diags, BASE_SEV_ERROR, &p, "Availability zone not found",
+				        "%s is not an availability zone of this region. Available: %s.", z,
+				        list);
 				rc = BASE_EINVALID;
 			}
 		}
 	}
 
 	/* DNS support + host names for private DNS */
-	if (sf_has(pm, SF_A_PRIVATE_DNS_ENABLED) && pm->private_dns_enabled && sf_has(pm, SF_A_ENDPOINT_SERVICES))
+	if (sf_has(pm, SF_A_PRIVATE_DNS_ENABLED) && pm->private_dns_enabled &&
+	    sf_has(pm, SF_A_ENDPOINT_SERVICES))
 		for (i = 0; i < pm->endpoint_services.n; i++)
 			if (pm->endpoint_services.v[i] && !sf__service_is_gateway(pm->endpoint_services.v[i]))
 				check_dns = true;
 	if (check_dns) {
-		static const char *const attrs[2] = { "enableDnsSupport", "enableDnsHostnames" };
-		static const char *const human[2] = { "DNS resolution (enableDnsSupport)",
-			                              "DNS host names (enableDnsHostnames)" };
+		static const char *const attrs[2] = {"enableDnsSupport", "enableDnsHostnames"};
+		static const char *const human[2] = {"DNS resolution (enableDnsSupport)",
+		                                     "DNS host names (enableDnsHostnames)"};
 		int k;
 		for (k = 0; k < 2; k++) {
 			bool on = false;
@@ -451,8 +499,10 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 			}
 			if (!on) {
 				base_path p = sf_path(a, SF_A_PRIVATE_DNS_ENABLED);
-				base_diags_addf(diags, BASE_SEV_ERROR, &p, "VPC DNS settings do not allow private DNS",
-				                "Private DNS for the interface endpoints needs %s on %s, which is off. "
+				base_diags_addf(diags, BASE_SEV_ERROR, &p,
+				                "VPC DNS settings do not allow private DNS",
+				                "Private DNS for the interface endpoints needs %s on %s, "
+				                "which is off. "
 				                "Enable it on the VPC, or set %s = false.",
 				                human[k], pm->vpc_id, sf_attr_name(SF_A_PRIVATE_DNS_ENABLED));
 				rc = BASE_EINVALID;
@@ -479,8 +529,8 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 		return BASE_EINVALID;
 	c = prov_client(pv);
 	deferred = !c;
-	rc = sf__plan_compute(call->arena, s, req, prov_default_tags(pv), !deferred, drift, &planned, &rr, &n_rr,
-	                      call->diags);
+	rc = sf__plan_compute(call->arena, s, req, prov_default_tags(pv), !deferred, drift, &planned, &rr,
+	                      &n_rr, call->diags);
 	if (rc != BASE_OK)
 		return rc;
 	resp->planned = planned;
@@ -493,7 +543,8 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 		sf_config pm, prior;
 		bool create = !req->prior || cty_value_is_null(req->prior);
 		if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
-		    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) != BASE_OK)
+		    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) !=
+		            BASE_OK)
 			return BASE_EINVALID;
 		if (account_checks(c, call->arena, &pm, &prior, create || n_rr > 0, call->diags) != BASE_OK)
 			return BASE_EINVALID;

@@ -59,7 +59,7 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 		return rc;
 	if (!st.fn.name) {
 		resp->new_state = cty_value_null(tf6_schema_type(s));
-		resp->private_data = (tf6_bytes){ NULL, 0 };
+		resp->private_data = (tf6_bytes){NULL, 0};
 		return BASE_OK;
 	}
 	sf__merge_observed(a, &m, &st, region, dt);
@@ -74,8 +74,8 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 				base_buf b;
 				base_buf_init(&b, 1 << 16);
 				if (recon_plan_format(&plan, &b) == BASE_OK)
-					base_log(BASE_LOG_DEBUG, "secure_function", "drift of %s: %s", m.function_name,
-					         base_buf_cstr(&b));
+					base_log(BASE_LOG_DEBUG, "secure_function", "drift of %s: %s",
+					         m.function_name, base_buf_cstr(&b));
 				base_buf_dispose(&b);
 			}
 		}

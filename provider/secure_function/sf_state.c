@@ -7,7 +7,6 @@
 #include "secure_function/sf_ops_int.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/base_str.h"
@@ -22,9 +21,9 @@ tf6_bytes sf__drift_encode(base_arena *a, unsigned flags)
 {
 	char *s;
 	if (!flags)
-		return (tf6_bytes){ NULL, 0 };
+		return (tf6_bytes){NULL, 0};
 	s = base_arena_sprintf(a, DRIFT_PREFIX "%x", flags);
-	return (tf6_bytes){ (const uint8_t *)s, strlen(s) };
+	return (tf6_bytes){(const uint8_t *)s, strlen(s)};
 }
 
 unsigned sf__drift_decode(tf6_bytes b)
@@ -77,8 +76,9 @@ unsigned sf__drift_of_plan(const recon_plan *p)
 		case RECON_STEP_SG_REVOKE:
 		case RECON_STEP_SG_DELETE:
 			if (s->kind == RECON_STEP_SG_CREATE)
-				f |= base_str_eq(s->key, recon_sg_which_name(RECON_SG_ENDPOINT)) ? SF_DRIFT_SG_ENDPOINT
-				                                                                 : SF_DRIFT_SG_LAMBDA;
+				f |= base_str_eq(s->key, recon_sg_which_name(RECON_SG_ENDPOINT))
+				             ? SF_DRIFT_SG_ENDPOINT
+				             : SF_DRIFT_SG_LAMBDA;
 			else
 				f |= s->sg == RECON_SG_ENDPOINT ? SF_DRIFT_SG_ENDPOINT : SF_DRIFT_SG_LAMBDA;
 			break;
@@ -238,8 +238,8 @@ static const char *invoke_arn_of(base_arena *a, const char *arn)
 		return NULL;
 	memcpy(region, p, (size_t)(q - p));
 	region[q - p] = '\0';
-	return base_arena_sprintf(a, "arn:%s:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", part,
-	                          region, arn);
+	return base_arena_sprintf(a, "arn:%s:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations",
+	                          part, region, arn);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -276,7 +276,8 @@ void sf__fill_computed(base_arena *a, sf_config *m, const recon_state *st, const
 	if (WANT(SF_A_ROUTE_TABLE_ID))
 		set_str(m, SF_A_ROUTE_TABLE_ID, &m->route_table_id, st->rt.id);
 	if (WANT(SF_A_LAMBDA_SECURITY_GROUP_ID))
-		set_str(m, SF_A_LAMBDA_SECURITY_GROUP_ID, &m->lambda_security_group_id, st->sgs[RECON_SG_LAMBDA].id);
+		set_str(m, SF_A_LAMBDA_SECURITY_GROUP_ID, &m->lambda_security_group_id,
+		        st->sgs[RECON_SG_LAMBDA].id);
 	if (WANT(SF_A_ENDPOINT_SECURITY_GROUP_ID))
 		set_str(m, SF_A_ENDPOINT_SECURITY_GROUP_ID, &m->endpoint_security_group_id,
 		        st->sgs[RECON_SG_ENDPOINT].id);
@@ -306,7 +307,8 @@ void sf__fill_computed(base_arena *a, sf_config *m, const recon_state *st, const
 		em.n_unknown = 0;
 		for (i = n = 0; i < ns; i++) {
 			const char *svc = m->endpoint_services.v[i];
-			const recon_endpoint *e = svc ? recon_state_endpoint(st, sf__service_full(a, region, svc)) : NULL;
+			const recon_endpoint *e =
+			        svc ? recon_state_endpoint(st, sf__service_full(a, region, svc)) : NULL;
 			size_t j, k;
 			if (!e)
 				continue;
@@ -362,8 +364,8 @@ static bool atom_in(const recon_rule *r, const recon_rule *v, size_t n)
  * Observed user egress atoms of the lambda SG: every egress rule not owned by
  * another function and not one of the managed atoms of d.
  */
-static void observed_user_atoms(base_arena *a, const recon_desired *d, const recon_state *st, recon_rule **out,
-                                size_t *n_out)
+static void observed_user_atoms(base_arena *a, const recon_desired *d, const recon_state *st,
+                                recon_rule **out, size_t *n_out)
 {
 	recon_desired managed = *d;
 	recon_rule *mv, *v;
@@ -382,6 +384,10 @@ static void observed_user_atoms(base_arena *a, const recon_desired *d, const rec
 			continue;
 		r = recon_rule_symbolic(a, st, &sg->rules[i]);
 		if (atom_in(&r, mv, nm) || atom_in(&r, v, n))
+			continue;
+		/* Rules to our own groups are managed (a config cannot name their ids):
+		 * a stale one is drift of the lambda SG, not a user rule. */
+		if (base_str_eq(r.peer, "@lambda") || base_str_eq(r.peer, "@endpoint"))
 			continue;
 		v[n++] = r;
 	}
@@ -410,15 +416,63 @@ static void rule_from_atom(base_arena *a, const recon_state *st, const recon_rul
 		one[0] = r->peer;
 	switch (r->peer_kind) {
 	case RECON_PEER_SG:
-		out->security_group_ids = (sf_strlist){ one, 1, 0 };
+		out->security_group_ids = (sf_strlist){one, 1, 0};
 		out->present |= SF_BIT(SF_EG_SECURITY_GROUP_IDS);
 		break;
 	case RECON_PEER_PREFIX_LIST:
-		out->prefix_list_ids = (sf_strlist){ one, 1, 0 };
+		out->prefix_list_ids = (sf_strlist){one, 1, 0};
 		out->present |= SF_BIT(SF_EG_PREFIX_LIST_IDS);
 		break;
 	default:
-		out->cidr_blocks = (sf_strlist){ one, 1, 0 };
+		out->cidr_blocks = (sf_strlist){one, 1, 0};
+		out->present |= SF_BIT(SF_EG_CIDR_BLOCKS);
+		break;
+	}
+}
+
+static bool same_group(const recon_rule *x, const recon_rule *y)
+{
+	bool all = strcmp(x->protocol ? x->protocol : "-1", "-1") == 0;
+	return str_same(x->protocol, y->protocol) &&
+	       (all || (x->from_port == y->from_port && x->to_port == y->to_port)) &&
+	       str_same(x->description, y->description);
+}
+
+static void list_add_sorted(base_arena *a, sf_strlist *l, const char *v)
+{
+	const char **nv = base_arena_calloc(a, l->n + 2, sizeof *nv);
+	size_t i, j = 0;
+	bool placed = false;
+	for (i = 0; i < l->n; i++) {
+		if (!placed && strcmp(v, l->v[i]) < 0) {
+			nv[j++] = v;
+			placed = true;
+		}
+		nv[j++] = l->v[i];
+	}
+	if (!placed)
+		nv[j++] = v;
+	l->v = nv;
+	l->n = j;
+}
+
+/* Adds the peer of atom r to rule out (grouped atoms). */
+static void add_peer(base_arena *a, const recon_state *st, const recon_rule *r, sf_egress_rule *out)
+{
+	const char *id = peer_id(st, r);
+	if (!id)
+		id = r->peer;
+	switch (r->peer_kind) {
+	case RECON_PEER_SG:
+		list_add_sorted(a, &out->security_group_ids, id);
+		out->present |= SF_BIT(SF_EG_SECURITY_GROUP_IDS);
+		break;
+	case RECON_PEER_PREFIX_LIST:
+		list_add_sorted(a, &out->prefix_list_ids, id);
+		out->present |= SF_BIT(SF_EG_PREFIX_LIST_IDS);
+		break;
+	default:
+		list_add_sorted(a, &out->cidr_blocks, id);
 		out->present |= SF_BIT(SF_EG_CIDR_BLOCKS);
 		break;
 	}
@@ -477,8 +531,17 @@ static bool merge_egress(base_arena *a, sf_config *m, const recon_desired *d, co
 					covered[j] = true;
 		}
 		for (j = 0; j < n_obs; j++)
-			if (!covered[j])
+			if (!covered[j]) {
+				size_t first = n_rules;
 				rule_from_atom(a, st, &obs[j], &rules[n_rules++]);
+				/* atoms with the same protocol, ports and description form one rule */
+				for (size_t k = j + 1; k < n_obs; k++) {
+					if (covered[k] || !same_group(&obs[j], &obs[k]))
+						continue;
+					add_peer(a, st, &obs[k], &rules[first]);
+					covered[k] = true;
+				}
+			}
 	}
 	m->egress_rules = rules;
 	m->n_egress_rules = n_rules;
@@ -497,9 +560,8 @@ static bool is_default_logging(const recon_function *fn)
 {
 	const recon_logging *l = &fn->cfg.logging;
 	bool fmt_default = !l->log_format || strcmp(l->log_format, "Text") == 0;
-	bool group_default = !l->log_group ||
-	                     (base_str_has_prefix(l->log_group, "/aws/lambda/") &&
-	                      base_str_eq(l->log_group + strlen("/aws/lambda/"), fn->name));
+	bool group_default = !l->log_group || (base_str_has_prefix(l->log_group, "/aws/lambda/") &&
+	                                       base_str_eq(l->log_group + strlen("/aws/lambda/"), fn->name));
 	return fmt_default && group_default && !l->application_log_level && !l->system_log_level;
 }
 
@@ -513,28 +575,33 @@ static void merge_function(base_arena *a, sf_config *m, const recon_state *st)
 	if (o->handler && !str_same(o->handler, m->handler))
 		set_str(m, SF_A_HANDLER, &m->handler, o->handler);
 	if (!str_same(o->description, sf_has(m, SF_A_DESCRIPTION) ? m->description : NULL))
-		set_str(m, SF_A_DESCRIPTION, &m->description, (o->description && *o->description) ? o->description : NULL);
+		set_str(m, SF_A_DESCRIPTION, &m->description,
+		        (o->description && *o->description) ? o->description : NULL);
 	if (o->memory_size > 0 && (!sf_has(m, SF_A_MEMORY_SIZE) || m->memory_size != o->memory_size))
 		set_int(m, SF_A_MEMORY_SIZE, &m->memory_size, true, o->memory_size);
 	if (o->timeout > 0 && (!sf_has(m, SF_A_TIMEOUT) || m->timeout != o->timeout))
 		set_int(m, SF_A_TIMEOUT, &m->timeout, true, o->timeout);
 	if (o->ephemeral_storage > 0 &&
 	    (!sf_has(m, SF_A_EPHEMERAL_STORAGE_SIZE) || m->ephemeral_storage_size != o->ephemeral_storage))
-		set_int(m, SF_A_EPHEMERAL_STORAGE_SIZE, &m->ephemeral_storage_size, true, o->ephemeral_storage);
+		set_int(m, SF_A_EPHEMERAL_STORAGE_SIZE, &m->ephemeral_storage_size, true,
+		        o->ephemeral_storage);
 	{
-		prov_tags none = { NULL, NULL, 0 };
+		prov_tags none = {NULL, NULL, 0};
 		sf_strmap env = map_of_tags(a, o->environment, false, none);
-		sf_strmap prior = sf_has(m, SF_A_ENVIRONMENT) ? m->environment : (sf_strmap){ NULL, NULL, 0, 0 };
+		sf_strmap prior =
+		        sf_has(m, SF_A_ENVIRONMENT) ? m->environment : (sf_strmap){NULL, NULL, 0, 0};
 		if (!maps_same(&env, &prior))
 			set_map(m, SF_A_ENVIRONMENT, &m->environment, env, env.n > 0);
 	}
 	{
-		sf_strlist prior = sf_has(m, SF_A_LAYERS) ? m->layers : (sf_strlist){ NULL, 0, 0 };
+		sf_strlist prior = sf_has(m, SF_A_LAYERS) ? m->layers : (sf_strlist){NULL, 0, 0};
 		if (!lists_same(&prior, o->layers))
-			set_list(m, SF_A_LAYERS, &m->layers, (const char **)o->layers.v, o->layers.n, o->layers.n > 0);
+			set_list(m, SF_A_LAYERS, &m->layers, (const char **)o->layers.v, o->layers.n,
+			         o->layers.n > 0);
 	}
 	if (o->architectures.n > 0) {
-		sf_strlist prior = sf_has(m, SF_A_ARCHITECTURES) ? m->architectures : (sf_strlist){ NULL, 0, 0 };
+		sf_strlist prior =
+		        sf_has(m, SF_A_ARCHITECTURES) ? m->architectures : (sf_strlist){NULL, 0, 0};
 		if (!lists_same(&prior, o->architectures))
 			set_list(m, SF_A_ARCHITECTURES, &m->architectures, (const char **)o->architectures.v,
 			         o->architectures.n, true);
@@ -542,31 +609,37 @@ static void merge_function(base_arena *a, sf_config *m, const recon_state *st)
 	if (o->package_type && !str_same(o->package_type, m->package_type))
 		set_str(m, SF_A_PACKAGE_TYPE, &m->package_type, o->package_type);
 	if (!str_same(o->kms_key_arn, sf_has(m, SF_A_KMS_KEY_ARN) ? m->kms_key_arn : NULL))
-		set_str(m, SF_A_KMS_KEY_ARN, &m->kms_key_arn, (o->kms_key_arn && *o->kms_key_arn) ? o->kms_key_arn : NULL);
+		set_str(m, SF_A_KMS_KEY_ARN, &m->kms_key_arn,
+		        (o->kms_key_arn && *o->kms_key_arn) ? o->kms_key_arn : NULL);
 	{
-		const char *obs = o->tracing_mode, *pri = sf_has(m, SF_A_TRACING_MODE) ? m->tracing_mode : NULL;
+		const char *obs = o->tracing_mode,
+		           *pri = sf_has(m, SF_A_TRACING_MODE) ? m->tracing_mode : NULL;
 		if (!(pri == NULL && (obs == NULL || strcmp(obs, "PassThrough") == 0)) && !str_same(obs, pri))
 			set_str(m, SF_A_TRACING_MODE, &m->tracing_mode, obs);
 	}
 	if (!str_same(o->dead_letter_target_arn,
 	              sf_has(m, SF_A_DEAD_LETTER_TARGET_ARN) ? m->dead_letter_target_arn : NULL))
 		set_str(m, SF_A_DEAD_LETTER_TARGET_ARN, &m->dead_letter_target_arn,
-		        (o->dead_letter_target_arn && *o->dead_letter_target_arn) ? o->dead_letter_target_arn : NULL);
+		        (o->dead_letter_target_arn && *o->dead_letter_target_arn) ? o->dead_letter_target_arn
+		                                                                  : NULL);
 	{
 		bool has_prior = sf_has(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS);
 		if (o->reserved_concurrency >= 0 &&
 		    (!has_prior || m->reserved_concurrent_executions != o->reserved_concurrency))
-			set_int(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS, &m->reserved_concurrent_executions, true,
-			        o->reserved_concurrency);
+			set_int(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS, &m->reserved_concurrent_executions,
+			        true, o->reserved_concurrency);
 		else if (o->reserved_concurrency < 0 && has_prior)
-			set_int(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS, &m->reserved_concurrent_executions, false, 0);
+			set_int(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS, &m->reserved_concurrent_executions,
+			        false, 0);
 	}
 	if (sf_has(m, SF_A_LOGGING)) {
 		sf_logging *l = &m->logging;
 		const recon_logging *ol = &o->logging;
-		if ((l->present & SF_BIT(SF_LOG_LOG_FORMAT)) && ol->log_format && !str_same(l->log_format, ol->log_format))
+		if ((l->present & SF_BIT(SF_LOG_LOG_FORMAT)) && ol->log_format &&
+		    !str_same(l->log_format, ol->log_format))
 			l->log_format = ol->log_format;
-		if ((l->present & SF_BIT(SF_LOG_LOG_GROUP)) && ol->log_group && !str_same(l->log_group, ol->log_group))
+		if ((l->present & SF_BIT(SF_LOG_LOG_GROUP)) && ol->log_group &&
+		    !str_same(l->log_group, ol->log_group))
 			l->log_group = ol->log_group;
 		if ((l->present & SF_BIT(SF_LOG_APPLICATION_LOG_LEVEL)) &&
 		    !str_same(l->application_log_level, ol->application_log_level)) {
@@ -607,7 +680,7 @@ void sf__merge_observed(base_arena *a, sf_config *m, const recon_state *st, cons
 		sf__fill_computed(a, m, st, region, dt, false);
 		/* tags_all = the tags the function really carries */
 		{
-			prov_tags none = { NULL, NULL, 0 };
+			prov_tags none = {NULL, NULL, 0};
 			sf_strmap obs = map_of_tags(a, st->fn.tags, true, none);
 			if (had_tags_all && maps_same(&obs, &prior_tags_all))
 				set_map(m, SF_A_TAGS_ALL, &m->tags_all, prior_tags_all, true);
@@ -700,13 +773,14 @@ void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st,
 	/* function settings */
 	set_str(m, SF_A_RUNTIME, &m->runtime, o->runtime);
 	set_str(m, SF_A_HANDLER, &m->handler, o->handler);
-	set_str(m, SF_A_DESCRIPTION, &m->description, (o->description && *o->description) ? o->description : NULL);
+	set_str(m, SF_A_DESCRIPTION, &m->description,
+	        (o->description && *o->description) ? o->description : NULL);
 	set_int(m, SF_A_MEMORY_SIZE, &m->memory_size, o->memory_size > 0, o->memory_size);
 	set_int(m, SF_A_TIMEOUT, &m->timeout, o->timeout > 0, o->timeout);
 	set_int(m, SF_A_EPHEMERAL_STORAGE_SIZE, &m->ephemeral_storage_size, true,
 	        o->ephemeral_storage > 0 ? o->ephemeral_storage : 512);
 	{
-		prov_tags none = { NULL, NULL, 0 };
+		prov_tags none = {NULL, NULL, 0};
 		sf_strmap env = map_of_tags(a, o->environment, false, none);
 		set_map(m, SF_A_ENVIRONMENT, &m->environment, env, env.n > 0);
 	}
@@ -722,7 +796,8 @@ void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st,
 	set_str(m, SF_A_PACKAGE_TYPE, &m->package_type, o->package_type ? o->package_type : "Zip");
 	m->publish = false;
 	m->present |= SF_BIT(SF_A_PUBLISH);
-	set_str(m, SF_A_KMS_KEY_ARN, &m->kms_key_arn, (o->kms_key_arn && *o->kms_key_arn) ? o->kms_key_arn : NULL);
+	set_str(m, SF_A_KMS_KEY_ARN, &m->kms_key_arn,
+	        (o->kms_key_arn && *o->kms_key_arn) ? o->kms_key_arn : NULL);
 	set_str(m, SF_A_TRACING_MODE, &m->tracing_mode,
 	        (o->tracing_mode && strcmp(o->tracing_mode, "PassThrough") != 0) ? o->tracing_mode : NULL);
 	set_str(m, SF_A_DEAD_LETTER_TARGET_ARN, &m->dead_letter_target_arn,
@@ -767,7 +842,8 @@ void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st,
 		}
 		set_list(m, SF_A_POLICY_ARNS, &m->policy_arns, pv, n, n > 0);
 		set_str(m, SF_A_INLINE_POLICY, &m->inline_policy, st->role.inline_policy);
-		set_str(m, SF_A_PERMISSIONS_BOUNDARY, &m->permissions_boundary, st->role.permissions_boundary);
+		set_str(m, SF_A_PERMISSIONS_BOUNDARY, &m->permissions_boundary,
+		        st->role.permissions_boundary);
 	}
 	/* user tags: what the function carries minus ours and the defaults */
 	{
@@ -783,7 +859,7 @@ void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st,
 	}
 	sf__fill_computed(a, m, st, region, dt, false);
 	{
-		prov_tags none = { NULL, NULL, 0 };
+		prov_tags none = {NULL, NULL, 0};
 		set_map(m, SF_A_TAGS_ALL, &m->tags_all, map_of_tags(a, fn->tags, true, none), true);
 	}
 }

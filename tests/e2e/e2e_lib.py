@@ -255,17 +255,22 @@ def lock_entry(lock_text, addr):
 # ---------------------------------------------------------------- processes
 
 
-def provider_pids():
-    """PIDs of running processes whose executable is a lambdavpc provider."""
+def provider_pids(cwd=None):
+    """PIDs of running lambdavpc provider processes; with cwd, only those
+    working in that directory (Terraform starts plugins in its working
+    directory), so other test runs on the machine do not interfere."""
     pids = []
     for d in glob.glob("/proc/[0-9]*"):
         try:
             with open(os.path.join(d, "cmdline"), "rb") as f:
                 argv0 = f.read().split(b"\0")[0].decode(errors="replace")
+            if not os.path.basename(argv0).startswith("terraform-provider-lambdavpc"):
+                continue
+            if cwd and os.path.realpath(os.readlink(os.path.join(d, "cwd"))) != os.path.realpath(cwd):
+                continue
         except OSError:
             continue
-        if os.path.basename(argv0).startswith("terraform-provider-lambdavpc"):
-            pids.append(int(os.path.basename(d)))
+        pids.append(int(os.path.basename(d)))
     return pids
 
 

@@ -22,6 +22,7 @@ mkdir -p "$log_dir"
 moto_env=$(bash tools/moto.sh start "$log_dir/moto.log") || { echo "e2e: moto did not start" >&2; summary_fail; }
 eval "$moto_env"
 trap 'bash tools/moto.sh stop "$MOTO_PID"' EXIT
+trap 'exit 143' TERM INT
 echo "e2e: moto at $MOTO_URL (pid $MOTO_PID, log $log_dir/moto.log)"
 
 E2E_MOTO_URL=$MOTO_URL E2E_REQUIRE_PLUGIN=1 python3 tests/e2e/runner.py "$@"

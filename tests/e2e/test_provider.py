@@ -403,7 +403,7 @@ class LoggingAndLifecycleTest(ProviderTestCase):
         self.assertNotIn('"@level"', r.output)
 
     def test_plugin_exits_on_shutdown(self):
-        before = set(L.provider_pids())
+        before = set(L.provider_pids(self.wd.path))
         r = self.wd.tf("providers", "schema", "-json", env={"TF_LOG": "TRACE"})
         self.assertNoCrash(r)
         self.assertEqual(r.rc, 0, str(r))
@@ -414,15 +414,15 @@ class LoggingAndLifecycleTest(ProviderTestCase):
                          "Terraform had to SIGKILL the plugin after its 2 s wait")
         self.assertNotIn("signal: killed", r.stderr)
         self.assertEqual(exited, started, "every started plugin must exit on Shutdown")
-        left = set(L.provider_pids()) - before
+        left = set(L.provider_pids(self.wd.path)) - before
         self.assertEqual(left, set(), "provider processes still running after terraform exited")
 
     def test_validate_leaves_no_process(self):
-        before = set(L.provider_pids())
+        before = set(L.provider_pids(self.wd.path))
         r = self.wd.tf("validate", env={"TF_LOG": "DEBUG"})
         self.assertEqual(r.rc, 0, str(r))
         self.assertNotIn("plugin failed to exit gracefully", r.stderr)
-        self.assertEqual(set(L.provider_pids()) - before, set())
+        self.assertEqual(set(L.provider_pids(self.wd.path)) - before, set())
 
     def test_no_stdout_noise_before_handshake(self):
         """The binary run by hand (no magic cookie) explains itself and exits non-zero."""

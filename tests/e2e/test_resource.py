@@ -5,6 +5,7 @@ example with for_each, and "nothing left" after every destroy.
 On by default; E2E_RESOURCE=0 skips them (with the reason)."""
 
 import json
+import os
 import unittest
 
 import e2e_lib as L
@@ -298,6 +299,132 @@ class SeedScenarioTest(ResourceTestCase):
         self.assertNothingLeft(name, out, vpc_id)
 
 
+class OwnershipTest(ResourceTestCase):
+    """DESIGN.md "State, ownership, crash safety"."""
+
+    def owned(self, name):
+        owner = [{"Name": "tag:" + L.OWNER_TAG, "Values": [name]}]
+        eps = [e for e in self.ec2.describe_vpc_endpoints(Filters=owner)["VpcEndpoints"]
+               if e.get("State", "").lower() not in ("deleted", "deleting")]
+        return {
+            "subnets": len(self.ec2.describe_subnets(Filters=owner)["Subnets"]),
+            "route_tables": len(self.ec2.describe_route_tables(Filters=owner)["RouteTables"]),
+            "security_groups": len(self.ec2.describe_security_groups(Filters=owner)["SecurityGroups"]),
+            "endpoints": len(eps),
+        }
+
+    def test_lost_state_is_adopted_not_duplicated(self):
+        name = L.unique("e2e-adopt")
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
+        self.apply(wd)
+        first = wd.outputs()
+        before = self.owned(name)
+        self.assertEqual(before, {"subnets": 3, "route_tables": 1, "security_groups": 2, "endpoints": 2})
+        os.remove(os.path.join(wd.path, "terraform.tfstate"))
+        self.apply(wd)
+        second = wd.outputs()
+        self.assertEqual(self.owned(name), before, "a second apply without state duplicated objects")
+        for k in ("arn", "role_name", "route_table_id", "lambda_security_group_id",
+                  "endpoint_security_group_id", "vpc_endpoint_ids"):
+            self.assertEqual(second[k], first[k], k)
+        self.assertEqual(sorted(second["subnet_ids"]), sorted(first["subnet_ids"]))
+        self.assertNoChanges(wd, "plan after adoption")
+        self.destroy_and_check_clean(wd, name, second)
+
+    def test_existing_endpoint_reused_and_kept(self):
+        name = L.unique("e2e-reuse")
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        # The user's own logs endpoint, in a subnet of their own.
+        sub = self.ec2.create_subnet(VpcId=vpc_id, CidrBlock="12.25.15.96/27",
+                                     AvailabilityZone="us-east-2a")["Subnet"]["SubnetId"]
+        theirs = self.ec2.create_vpc_endpoint(
+            VpcId=vpc_id, ServiceName="com.amazonaws.%s.logs" % L.REGION,
+            VpcEndpointType="Interface", SubnetIds=[sub],
+            PrivateDnsEnabled=True)["VpcEndpoint"]["VpcEndpointId"]
+        wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
+        self.apply(wd)
+        out = wd.outputs()
+        self.assertEqual(out["vpc_endpoint_ids"]["logs"], theirs, "the existing logs endpoint is reused")
+        self.assertNotEqual(out["vpc_endpoint_ids"]["ssm"], theirs)
+        self.assertNoChanges(wd)
+        self.ok(wd.tf("destroy", "-auto-approve"))
+        wd.applied = False
+        live = {e["VpcEndpointId"] for e in self.live_endpoints(vpc_id)}
+        self.assertEqual(live, {theirs}, "ours deleted, the user's endpoint kept")
+        self.assertEqual(len(self.ec2.describe_subnets(SubnetIds=[sub])["Subnets"]), 1)
+        with self.assertRaises(ClientError):
+            self.lam.get_function(FunctionName=name)
+
+    def test_function_name_change_replaces_and_cleans_up(self):
+        name = L.unique("e2e-repl")
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
+        self.apply(wd)
+        old = wd.outputs()
+        new_name = name + "-b"
+        wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=vpc_id, function_name=new_name)
+        r = self.assertChanges(wd, "rename")
+        self.assertIn("must be replaced", r.output)
+        self.apply(wd)
+        new = wd.outputs()
+        self.assertEqual(new["id"], new_name)
+        self.assertSeedDeployed(new_name, vpc_id, new, SEED_CIDRS, ["logs", "ssm"], 256, {"STAGE": "dev"})
+        self.assertNothingLeft(name, old)
+        self.destroy_and_check_clean(wd, new_name, new)
+
+
+class OptionsTest(ResourceTestCase):
+    def test_default_tags_egress_rules_policies(self):
+        name = L.unique("e2e-opt")
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        wd = self.workdir("basic", vpc_id=vpc_id, function_name=name,
+                          endpoint_services=["logs", "s3"])
+        with open(os.path.join(wd.path, "main.tf")) as f:
+            tf = f.read()
+        tf = tf.replace("  endpoints {", '  default_tags {\n    tags = { Env = "e2e" }\n  }\n\n  endpoints {', 1)
+        tf = tf.replace('  tags             = { Team = "payments" }',
+                        '  tags             = { Team = "payments" }\n'
+                        '  egress_rules = [{\n'
+                        '    description = "postgres"\n'
+                        '    protocol    = "tcp"\n'
+                        '    from_port   = 5432\n'
+                        '    to_port     = 5432\n'
+                        '    cidr_blocks = ["10.20.0.0/16"]\n'
+                        '  }]\n'
+                        '  policy_arns = ["arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"]\n'
+                        '  inline_policy = jsonencode({\n'
+                        '    Version = "2012-10-17"\n'
+                        '    Statement = [{ Effect = "Allow", Action = ["ssm:GetParameter"], Resource = "*" }]\n'
+                        '  })', 1)
+        wd.write("main.tf", tf)
+        self.apply(wd)
+        out = wd.outputs()
+        self.assertEqual(out["tags_all"], {"Team": "payments", "Env": "e2e"})
+        # default tags reach the AWS objects
+        sn = self.ec2.describe_subnets(SubnetIds=out["subnet_ids"][:1])["Subnets"][0]
+        self.assertEqual(L.tags_of(sn["Tags"]).get("Env"), "e2e")
+        self.assertEqual(self.lam.list_tags(Resource=out["arn"])["Tags"].get("Env"), "e2e")
+        # user egress rule on the lambda SG, next to the endpoint rule; s3 prefix list
+        lsg = self.ec2.describe_security_groups(
+            GroupIds=[out["lambda_security_group_id"]])["SecurityGroups"][0]
+        eg = lsg["IpPermissionsEgress"]
+        pg = [p for p in eg if p.get("FromPort") == 5432]
+        self.assertEqual(len(pg), 1, eg)
+        self.assertEqual([r["CidrIp"] for r in pg[0]["IpRanges"]], ["10.20.0.0/16"])
+        self.assertEqual([r for p in eg for r in p.get("IpRanges", []) if r["CidrIp"] == "0.0.0.0/0"], [])
+        s3 = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[out["vpc_endpoint_ids"]["s3"]])["VpcEndpoints"][0]
+        self.assertEqual(s3["VpcEndpointType"], "Gateway")
+        self.assertIn(out["route_table_id"], s3["RouteTableIds"])
+        # role: managed VPC policy + the user's policy + the inline policy
+        attached = {p["PolicyArn"] for p in self.iam.list_attached_role_policies(
+            RoleName=out["role_name"])["AttachedPolicies"]}
+        self.assertEqual(attached, {VPC_ACCESS_POLICY, "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"})
+        self.assertTrue(self.iam.list_role_policies(RoleName=out["role_name"])["PolicyNames"])
+        self.assertNoChanges(wd)
+        self.destroy_and_check_clean(wd, name, out)
+
+
 class PlanTimeChecksTest(ResourceTestCase):
     """Inputs that need the account fail at plan, before anything is created."""
 
@@ -356,6 +483,14 @@ class ModuleForEachTest(ResourceTestCase):
             self.assertTrue(all(s["VpcId"] == vpc_id for s in subnets))
             sgs.add(f["lambda_security_group_id"])
         self.assertEqual(len(sgs), 3, "each function has its own lambda SG")
+        self.assertEqual({k: sorted(f["vpc_endpoint_ids"]) for k, f in funcs.items()},
+                         {"api": ["logs", "ssm"], "worker": ["sqs"], "report": ["s3"]})
+        s3 = self.endpoints_by_id([funcs["report"]["vpc_endpoint_ids"]["s3"]])
+        s3 = list(s3.values())[0]
+        self.assertEqual(s3["VpcEndpointType"], "Gateway")
+        self.assertIn(funcs["report"]["route_table_id"], s3.get("RouteTableIds", []))
+        api_tags = self.lam.list_tags(Resource=funcs["api"]["arn"])["Tags"]
+        self.assertEqual((api_tags.get("Function"), api_tags.get("ManagedBy")), ("api", "examples/module"))
         self.assertNoChanges(wd)
         self.ok(wd.tf("destroy", "-auto-approve"))
         wd.applied = False

@@ -15,7 +15,10 @@ killed. Or in-process: `p = FaultProxy(target); p.start(); ...; p.stop()`.
 Control endpoint (served by the proxy itself, never forwarded):
   GET    /__fault__          {"rules": [...]} with per-rule "seen"/"injected"
   POST   /__fault__          body {"rules": [...]} replaces the rules
-                             (add "append": true to append instead)
+                             (add "append": true to append instead;
+                             "keep_alive": true makes the proxy answer
+                             HTTP/1.1 and keep connections open, so a drop
+                             can hit a connection the client reuses)
   POST   /__fault__/reset    clears rules and the log
   GET    /__fault__/log      {"requests": [...]} (optional ?action=Op filter)
   DELETE /__fault__/log      clears the log
@@ -28,7 +31,9 @@ Rule (JSON):
               "method":  "GET", "path": "regex on the path (no query)",
               "body_regex": "regex searched in the request body"},
    "skip":  0,      let the first K matches through untouched
-   "times": 1,      then inject for the next N matches (-1 = for ever)
+   "times": 1,      then inject for the next N matches (-1 = for ever).
+                    Every rule counts every request it matches; the first
+                    rule in its window handles the request.
    "fault": {
      "status": 503, "code": "RequestLimitExceeded", "message": "...",
                     an AWS error reply in the service's shape: EC2
@@ -232,6 +237,7 @@ class FaultProxy:
         self.rules = []
         self.log = []
         self.seq = 0
+        self.keep_alive = False
         if rules:
             self.set_rules(rules)
         handler = type("Handler", (_Handler,), {"proxy": self})
@@ -269,15 +275,14 @@ class FaultProxy:
                      "fault": None, "forwarded": False, "status": None}
             self.log.append(entry)
             chosen = None
-            for r in self.rules:
+            for r in self.rules:            # every matching rule counts the request
                 if not r.matches(req):
                     continue
                 r.seen += 1
-                if r.seen > r.skip and (r.times < 0 or r.seen <= r.skip + r.times):
+                if chosen is None and r.seen > r.skip and (r.times < 0 or r.seen <= r.skip + r.times):
                     r.injected += 1
                     chosen = r
                     entry["rule"] = r.index
-                    break
             return entry, chosen
 
     def _refund(self, rule, entry):
@@ -312,7 +317,13 @@ class _Server(http.server.ThreadingHTTPServer):
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     proxy = None                      # set by FaultProxy
-    protocol_version = "HTTP/1.0"     # one request per connection: a drop never hits a reused one
+    protocol_version = "HTTP/1.0"     # default: one request per connection (see keep_alive)
+
+    def setup(self):
+        super().setup()
+        # keep_alive: answer HTTP/1.1 and keep the connection open, so the
+        # client reuses it and a drop can hit a reused connection
+        self.protocol_version = "HTTP/1.1" if self.proxy.keep_alive else "HTTP/1.0"
 
     def log_message(self, fmt, *args):  # quiet: the log endpoint is the record
         pass
@@ -338,11 +349,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if k.lower() not in HOP_BY_HOP:
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
+        if self.protocol_version != "HTTP/1.1" or self.close_connection:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        self.close_connection = True
 
     def _drop(self, reset):
         self.close_connection = True
@@ -378,13 +390,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         q = urllib.parse.parse_qs(u.query)
         try:
             if u.path == CONTROL and self.command == "GET":
-                out = {"rules": p.describe_rules()}
+                out = {"rules": p.describe_rules(), "keep_alive": p.keep_alive}
             elif u.path == CONTROL and self.command == "POST":
                 doc = json.loads(body.decode() or "{}")
                 p.set_rules(doc.get("rules", []), append=bool(doc.get("append")))
-                out = {"rules": p.describe_rules()}
+                if "keep_alive" in doc:
+                    p.keep_alive = bool(doc["keep_alive"])
+                out = {"rules": p.describe_rules(), "keep_alive": p.keep_alive}
             elif u.path == CONTROL + "/reset" and self.command == "POST":
                 p.reset()
+                p.keep_alive = False
                 out = {"status": "ok"}
             elif u.path == CONTROL + "/log" and self.command == "GET":
                 out = {"requests": p.get_log(q.get("action", [None])[0])}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the fault-injection tests (tests/fault/README.md) and ends with
 # "N passed, N failed"; exit status non-zero on any failure.
-# Usage: tests/fault/run.sh [unittest names...]   (from anywhere)
+# Usage: tests/fault/run.sh [unittest args, e.g. -k retry_after]   (from anywhere)
 #   FAULT_SKIP_SLOW=1   skip the ~60 s timeout-after-send test
 #   E2E_RESOURCE=1      also run test_resource_faults.py (terraform + plugin)
 set -u
@@ -27,10 +27,15 @@ fi
 export AWS_PROBE=${AWS_PROBE:-$PWD/build/fault/aws_probe}
 
 mods="tests/fault/test_client_faults.py"
-if [ "${E2E_RESOURCE:-}" = "1" ] && [ -f tests/fault/test_resource_faults.py ]; then
-  mods="$mods tests/fault/test_resource_faults.py"
+passed=0; failed=0
+if [ "${E2E_RESOURCE:-}" = "1" ]; then
+  # the resource tests run the plugin installed in build/mirror
+  if make -s mirror >/dev/null; then
+    mods="$mods tests/fault/test_resource_faults.py"
+  else
+    echo "run.sh: make mirror failed; resource fault tests not run"; failed=1
+  fi
 fi
-passed=0; failed=0; out_all=""
 for m in $mods; do
   out=$(python3 "$m" "$@" 2>&1)
   status=$?

@@ -279,6 +279,37 @@ class ClientFaultTest(unittest.TestCase):
         for gap in gaps(reqs):
             self.assertGreaterEqual(gap, 2.0 - 0.005, "retried before Retry-After: 2")
 
+    def test_retry_after_http_date_honoured(self):
+        import email.utils
+        when = email.utils.formatdate(time.time() + 3, usegmt=True)
+        set_rules({"match": {"action": "GetRole"}, "times": 1,
+                   "fault": {"status": 400, "code": "Throttling", "retry_after": when}})
+        self.assert_ok(probe("get-role", "name=fault-role"))
+        reqs = requests_for("GetRole")
+        self.assertEqual(len(reqs), 2, reqs)
+        # whole-second date resolution: at least 2 s of the 3 requested
+        self.assertGreaterEqual(gaps(reqs)[0], 1.95, "retried before the Retry-After date")
+
+    def test_retry_after_too_long_gives_up(self):
+        # aws_retry.h: a Retry-After above max_retry_after_ms (60 s) stops retrying
+        set_rules({"match": {"action": "DescribeVpcs"}, "times": -1,
+                   "fault": ec2_error(503, "RequestLimitExceeded", retry_after="3600")})
+        t0 = time.monotonic()
+        out = self.assert_fails(probe("describe-vpcs"), "RequestLimitExceeded")
+        self.assertLess(time.monotonic() - t0, 30)
+        self.assertEqual(out["rc_name"], "throttled", out)
+        self.assertEqual(len(requests_for("DescribeVpcs")), 1)
+
+    def test_connection_refused_on_create_is_retried(self):
+        # nothing was sent, so even a create may be repeated; the error names the transport failure
+        port = free_port()
+        rc, out, lines = probe("create-sg", "name=fault-refused", "desc=d", "vpc=" + ENV["vpc"],
+                               extra_env={"AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % port})
+        self.assertNotEqual(rc, 0, out)
+        self.assertNotEqual(out["error"]["code"], "RequestOutcomeUnknown", out)
+        self.assertTrue(out["error"]["code"], out)
+        self.assertEqual(len([l for l in lines if l.get("@message") == "aws request"]), 3, lines)
+
     def test_throttled_create_is_retried(self):
         # an error reply proves the create did not happen: retrying is safe
         name = "fault-sg-thr-" + uuid.uuid4().hex[:8]
@@ -314,7 +345,38 @@ class ClientFaultTest(unittest.TestCase):
         self.assert_ok(probe("get-role", "name=fault-role"))
         self.assertEqual(len(requests_for("GetRole")), 2)
 
+    def test_lambda_ec2_throttled_502_retried(self):
+        set_rules({"match": {"action": "GetFunction"}, "times": 1,
+                   "fault": {"status": 502, "code": "EC2ThrottledException", "message": "throttled by EC2"}})
+        self.assert_ok(probe("get-function", "name=fault-fn"))
+        self.assertEqual(len(requests_for("GetFunction")), 2)
+
+    def test_lambda_error_type_with_suffix_parsed(self):
+        # AWS may append ":http://internal.amazon.com/..." to x-amzn-ErrorType (AWS.md 2.1);
+        # with HTTP 400 only the parsed code makes this a (retryable) throttling error
+        set_rules({"match": {"action": "GetFunction"}, "times": 1,
+                   "fault": {"status": 400, "code": "TooManyRequestsException", "headers": {
+                       "x-amzn-ErrorType": "TooManyRequestsException:http://internal.amazon.com/coral/"
+                                           "com.amazonaws.lambda/"}}})
+        self.assert_ok(probe("get-function", "name=fault-fn"))
+        self.assertEqual(len(requests_for("GetFunction")), 2)
+
     # ---- not retried / exhausted ----
+
+    def test_lambda_eni_limit_502_not_retried(self):
+        # a Lambda 502 configuration error is not transient (aws_retry.h)
+        set_rules({"match": {"action": "GetFunction"}, "times": -1,
+                   "fault": {"status": 502, "code": "ENILimitReachedException", "message": "ENI limit"}})
+        out = self.assert_fails(probe("get-function", "name=fault-fn"), "ENILimitReachedException")
+        self.assertEqual(out["error"]["status"], 502)
+        self.assertEqual(len(requests_for("GetFunction")), 1)
+
+    def test_iam_limit_exceeded_is_not_throttling(self):
+        # IAM's LimitExceeded (409) is a quota error, not throttling (AWS.md 2.2)
+        set_rules({"match": {"action": "GetRole"}, "times": -1,
+                   "fault": {"status": 409, "code": "LimitExceeded", "message": "Cannot exceed quota"}})
+        self.assert_fails(probe("get-role", "name=fault-role"), "LimitExceeded")
+        self.assertEqual(len(requests_for("GetRole")), 1)
 
     def test_ec2_validation_error_not_retried(self):
         set_rules({"match": {"action": "DescribeVpcs"}, "times": -1,
@@ -423,6 +485,26 @@ class ClientFaultTest(unittest.TestCase):
         set_rules({"match": {"service": "iam", "action": "CreateRole"}, "times": 1,
                    "fault": {"forward": True, "drop": True}})
         self.check_outcome_unknown(probe("create-role", "name=" + name, "policy=" + doc), "CreateRole")
+
+    def test_create_lost_reply_on_reused_connection_not_retried(self):
+        # keep-alive: the retry after a throttle reuses the connection; its reply is
+        # lost after moto created the group. No layer (the client, libcurl's
+        # automatic resend on a reused connection) may send the create again.
+        name = "fault-sg-reuse-" + uuid.uuid4().hex[:8]
+        control("POST", "/reset", {})
+        control("POST", "", {"keep_alive": True, "rules": [
+            {"match": {"action": "CreateSecurityGroup"}, "times": 1, "fault": ec2_error(503, "RequestLimitExceeded")},
+            {"match": {"action": "CreateSecurityGroup"}, "skip": 1, "times": 1,
+             "fault": {"forward": True, "drop": True}}]})
+        try:
+            rc, out, lines = probe("create-sg", "name=" + name, "desc=d", "vpc=" + ENV["vpc"])
+        finally:
+            control("POST", "", {"keep_alive": False, "append": True, "rules": []})
+        reqs = requests_for("CreateSecurityGroup")
+        self.assertEqual([r["fault"] for r in reqs], ["error:RequestLimitExceeded", "drop"],
+                         "the create was sent again after its reply was lost: %s\nprobe: %s" % (reqs, out))
+        self.assertEqual(out["error"]["code"], "RequestOutcomeUnknown", out)
+        self.assertTrue(self.sg_exists(name))
 
     @unittest.skipIf(os.environ.get("FAULT_SKIP_SLOW") == "1", "FAULT_SKIP_SLOW=1")
     def test_create_sg_timeout_after_send_not_retried(self):

@@ -10,10 +10,13 @@ at tests/fault/proxy.py in front of moto.
   * CreateFunction failing twice with the IAM propagation error
     (InvalidParameterValueException "The role defined for the function cannot
     be assumed by Lambda.") -> apply succeeds
-  * EC2 throttling during apply -> apply succeeds
+  * EC2/IAM/Lambda throttling during apply -> apply succeeds; its TF_LOG=TRACE
+    output shows the retries and never the secret key or session token
   * a CreateSecurityGroup whose reply is lost after moto created the group ->
     the outcome-unknown error is surfaced (or the group re-discovered), and at
     the latest the next apply adopts it: no duplicate, no orphan
+  * the same for CreateRouteTable (no ClientToken), also over a reused
+    keep-alive connection (libcurl's silent resend on a reused connection)
 
 Skipped unless E2E_RESOURCE=1 (like tests/e2e/test_resource.py). Needs
 `make mirror` (tests/fault/run.sh does not build the plugin).
@@ -32,6 +35,8 @@ import e2e_lib as L  # noqa: E402
 
 PROXY = {}
 ROLE_ERR = "The role defined for the function cannot be assumed by Lambda."
+SECRET_KEY = "FaultResourceSecret/DoNotLog+e41b9c"
+SESSION_TOKEN = "FaultResourceToken/DoNotLog+07d2aa"
 
 
 def setUpModule():
@@ -132,6 +137,9 @@ class ResourceFaultTest(unittest.TestCase):
         eps = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=f)["VpcEndpoints"]
                if e.get("State", "").lower() not in ("deleted", "deleting")]
         self.assertEqual(eps, [])
+        rts = [t["RouteTableId"] for t in ec2.describe_route_tables(Filters=f)["RouteTables"]
+               if not any(a.get("Main") for a in t.get("Associations", []))]
+        self.assertEqual(rts, [])
         fns = [x["FunctionName"] for x in self.lam.list_functions()["Functions"] if x["FunctionName"] == self.name]
         self.assertEqual(fns, [])
 
@@ -198,7 +206,14 @@ class ResourceFaultTest(unittest.TestCase):
                      {"match": {"service": "lambda", "action": "CreateFunction"}, "times": 2,
                       "fault": {"status": 429, "code": "TooManyRequestsException", "message": "Rate exceeded",
                                 "retry_after": "1"}}]))
-        self.apply()
+        # with a full TRACE log and distinctive credentials: retries are logged, secrets never
+        self.wd.applied = True
+        r = self.ok(self.wd.tf("apply", "-auto-approve", env={
+            "TF_LOG": "TRACE", "AWS_ACCESS_KEY_ID": "AKIAFAULTRESOURCE01",
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY, "AWS_SESSION_TOKEN": SESSION_TOKEN}))
+        self.assertIn("aws retrying", r.output, "no provider debug log in TF_LOG=TRACE output")
+        for secret in (SECRET_KEY, SESSION_TOKEN, "DoNotLog"):
+            self.assertNotIn(secret, r.output)
         for i in range(len(ops) + 2):
             self.assertEqual(injected(i), 2, control("GET", "")["rules"][i])
         self.assert_function_active()
@@ -224,6 +239,35 @@ class ResourceFaultTest(unittest.TestCase):
         self.assertEqual(self.plan_rc(), 0)
         self.destroy()
         self.assert_nothing_left()
+
+
+    def lost_route_table_reply(self, keep_alive):
+        self.deploy_dir()
+        control("POST", "", {"keep_alive": keep_alive, "rules": [
+            {"match": {"action": "CreateRouteTable"}, "times": 1, "fault": {"forward": True, "drop": True}}]})
+        r = self.wd.tf("apply", "-auto-approve")
+        self.wd.applied = True
+        self.assertIsNone(r.crashed(), str(r))
+        creates = log("CreateRouteTable")
+        control("POST", "", {"keep_alive": False, "append": True, "rules": []})
+        if r.rc != 0:
+            self.ok(self.wd.tf("apply", "-auto-approve"))
+        tables = [t["RouteTableId"] for t in self.ec2.describe_route_tables(
+            Filters=[{"Name": "vpc-id", "Values": [self.vpc]}])["RouteTables"]
+            if not any(a.get("Main") for a in t.get("Associations", []))]
+        self.assertEqual(len(tables), 1, "route tables in the VPC besides the main one: %s; CreateRouteTable "
+                         "requests seen by the proxy: %s" % (tables, [(c["fault"], c["status"]) for c in creates]))
+        self.assertEqual(self.plan_rc(), 0)
+        self.destroy()
+        self.assert_nothing_left()
+
+    def test_lost_create_route_table_reply_no_orphan(self):
+        self.lost_route_table_reply(False)
+
+    def test_lost_create_route_table_reply_on_reused_connection_no_orphan(self):
+        # keep-alive: the CreateRouteTable goes over a connection reused from
+        # earlier calls; when its reply is lost, libcurl must not resend it
+        self.lost_route_table_reply(True)
 
 
 if __name__ == "__main__":

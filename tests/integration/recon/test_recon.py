@@ -128,6 +128,8 @@ class ReconTest(unittest.TestCase):
             self.fail("probe %s: no JSON (rc %d): %s %s" % (cmd, out.returncode, out.stdout, out.stderr))
         if expect_ok:
             self.assertTrue(res["ok"], res["error"])
+            # exit status too: a sanitizer build reports leaks/errors through it
+            self.assertEqual(out.returncode, 0, out.stderr[-2000:])
         return res
 
     def tagged(self, kind, name):
@@ -345,6 +347,45 @@ class ReconTest(unittest.TestCase):
         # the foreign group is untouched
         self.assertEqual(len(self.ec2.describe_security_groups(Filters=[
             {"Name": "group-name", "Values": ["lambdavpc-%s-lambda" % name]}])["SecurityGroups"]), 1)
+
+    def test_endpoint_shared_between_two_functions(self):
+        a_name, b_name = "it-share-a", "it-share-b"
+        a = self.args(a_name, [self.cidr(0)], services=("logs",))
+        b = self.args(b_name, [self.cidr(1)], services=("logs",))
+        ra = self.probe("apply", a)
+        vpce = ra["state"]["endpoints"][0]["id"]
+        rb = self.probe("apply", b)
+        eb = rb["state"]["endpoints"][0]
+        self.assertEqual(eb["id"], vpce)       # one private-DNS endpoint per service and VPC
+        self.assertFalse(eb["owned"])
+        ep = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[vpce])["VpcEndpoints"][0]
+        tags = {t["Key"]: t["Value"] for t in ep["Tags"]}
+        self.assertEqual(tags[OWNER], a_name)
+        self.assertEqual(tags["lambdavpc:uses:" + b_name], "true")
+        # B's function can reach it: ingress from B's lambda SG on A's endpoint SG (tagged B)
+        a_esg = [g for g in self.tagged("sgs", a_name) if g["GroupName"].endswith("-endpoint")][0]["GroupId"]
+        b_lsg = [g for g in self.tagged("sgs", b_name) if g["GroupName"].endswith("-lambda")][0]["GroupId"]
+        ing = [r for r in self.sg_rules(a_esg) if not r["IsEgress"]]
+        self.assertIn(b_lsg, [r.get("ReferencedGroupInfo", {}).get("GroupId") for r in ing])
+        # A converges without touching B's rule; B converges with its prior ids
+        self.assertEqual(self.probe("plan", a), "")
+        self.assertEqual(self.probe("plan", b + ["--prior-endpoint", vpce]), "")
+        # destroying A hands the endpoint over to B instead of deleting it
+        self.probe("destroy", a)
+        self.assert_nothing_left(a_name)
+        ep = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[vpce])["VpcEndpoints"][0]
+        self.assertEqual(ep["State"].lower(), "available")
+        tags = {t["Key"]: t["Value"] for t in ep.get("Tags", [])}
+        self.assertEqual(tags[OWNER], b_name)
+        b_esg = [g for g in self.tagged("sgs", b_name) if g["GroupName"].endswith("-endpoint")][0]["GroupId"]
+        self.assertEqual([g["GroupId"] for g in ep["Groups"]], [b_esg])
+        # B now owns it and deletes it on destroy
+        rb = self.probe("apply", b + ["--prior-endpoint", vpce])
+        self.assertTrue(rb["state"]["endpoints"][0]["owned"])
+        self.probe("destroy", b + ["--prior-endpoint", vpce])
+        self.assert_nothing_left(b_name)
+        gone = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[vpce])["VpcEndpoints"]
+        self.assertTrue(not gone or gone[0]["State"].lower() == "deleted")
 
 
 if __name__ == "__main__":

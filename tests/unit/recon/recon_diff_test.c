@@ -68,12 +68,13 @@ static const char *const create_plan =
 	"10 rt.associate 10.0.1.64/27 after 6,7\n"
 	"11 sg.create lambda\n"
 	"12 sg.create endpoint\n"
-	"13 sg.authorize lambda egress tcp 443-443 sg:@endpoint after 11,12\n"
-	"14 sg.authorize lambda egress tcp 443-443 pl:@pl:com.amazonaws.us-east-1.s3 after 11\n"
-	"15 sg.authorize lambda egress tcp 5432-5432 cidr:10.9.0.0/16 after 11\n"
-	"16 sg.authorize endpoint ingress tcp 443-443 sg:@lambda after 11,12\n"
-	"17 endpoint.create com.amazonaws.us-east-1.logs after 4,5,6,11,12\n"
-	"18 endpoint.create com.amazonaws.us-east-1.s3 after 7\n"
+	"13 sg.authorize lambda egress tcp 443-443 pl:@pl:com.amazonaws.us-east-1.s3 after 11\n"
+	"14 sg.authorize lambda egress tcp 5432-5432 cidr:10.9.0.0/16 after 11\n"
+	"15 sg.authorize endpoint ingress tcp 443-443 sg:@lambda after 11,12\n"
+	"16 endpoint.create com.amazonaws.us-east-1.logs after 4,5,6,11,12\n"
+	"17 endpoint.create com.amazonaws.us-east-1.s3 after 7\n"
+	/* to the endpoint SG only once we know an endpoint of ours exists */
+	"18 sg.authorize lambda egress tcp 443-443 sg:@endpoint after 11,12,16\n"
 	"19 function.create app after 0,1,2,3,4,5,6,8,9,10,11\n";
 
 void test_recon_diff__create_from_empty(void)
@@ -429,5 +430,26 @@ void test_recon_diff__rule_helpers(void)
 	T_ASSERT_STR(recon_role_name(a, "0123456789012345678901234567890123456789012345678901234567890123"),
 		     "lambdavpc-012345678901234567890123456789012345678901234567890123");
 	T_ASSERT_STR(recon_sg_name(a, "app", RECON_SG_ENDPOINT), "lambdavpc-app-endpoint");
+	base_arena_free(a);
+}
+
+void test_recon_diff__endpoint_service_names(void)
+{
+	base_arena *a = base_arena_new();
+	recon_endpoint_spec e;
+	T_OK(recon_endpoint_service(a, "us-east-2", "logs", &e));
+	T_ASSERT_STR(e.service, "com.amazonaws.us-east-2.logs");
+	T_ASSERT(!e.gateway);
+	T_OK(recon_endpoint_service(a, "us-east-2", "s3", &e));
+	T_ASSERT_STR(e.service, "com.amazonaws.us-east-2.s3");
+	T_ASSERT(e.gateway);
+	T_OK(recon_endpoint_service(a, NULL, "com.amazonaws.eu-west-1.dynamodb", &e));
+	T_ASSERT(e.gateway);
+	T_OK(recon_endpoint_service(a, "us-east-2", "com.amazonaws.us-east-2.ecr.dkr", &e));
+	T_ASSERT_STR(e.service, "com.amazonaws.us-east-2.ecr.dkr");
+	T_ASSERT(!e.gateway);
+	T_ASSERT_INT(recon_endpoint_service(a, "us-east-2", "", &e), BASE_EINVALID);
+	T_ASSERT_INT(recon_endpoint_service(a, "us-east-2", "Logs", &e), BASE_EINVALID);
+	T_ASSERT_INT(recon_endpoint_service(a, NULL, "logs", &e), BASE_EINVALID);
 	base_arena_free(a);
 }

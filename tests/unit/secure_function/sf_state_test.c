@@ -225,3 +225,29 @@ void test_secure_function_sf_state__import_model(void)
 	T_ASSERT_INT(m.memory_size, 256);
 	base_arena_free(a);
 }
+
+void test_secure_function_sf_state__import_groups_egress_atoms(void)
+{
+	base_arena *a = base_arena_new();
+	sf_config m;
+	recon_state st;
+	recon_rule *rules;
+	prov_tags none = { NULL, NULL, 0 };
+	bundle(&st);
+	rules = base_arena_calloc(a, 5, sizeof *rules);
+	memcpy(rules, st.sgs[RECON_SG_LAMBDA].rules, 2 * sizeof *rules);
+	rules[2] = (recon_rule){ true, "tcp", 5432, 5432, RECON_PEER_CIDR, "10.2.0.0/16", NULL, "sgr-7", NULL };
+	rules[3] = (recon_rule){ true, "tcp", 5432, 5432, RECON_PEER_CIDR, "10.1.0.0/16", NULL, "sgr-8", NULL };
+	rules[4] = (recon_rule){ true, "udp", 53, 53, RECON_PEER_CIDR, "10.0.0.2/32", NULL, "sgr-9", NULL };
+	st.sgs[RECON_SG_LAMBDA].rules = rules;
+	st.sgs[RECON_SG_LAMBDA].n_rules = 5;
+	sf__model_from_observed(a, &m, &st, "us-east-2", none);
+	T_ASSERT_INT(m.n_egress_rules, 2);
+	T_ASSERT_STR(m.egress_rules[0].protocol, "tcp");
+	T_ASSERT_INT(m.egress_rules[0].from_port, 5432);
+	T_ASSERT_INT(m.egress_rules[0].cidr_blocks.n, 2);
+	T_ASSERT_STR(m.egress_rules[0].cidr_blocks.v[0], "10.1.0.0/16");
+	T_ASSERT_STR(m.egress_rules[1].protocol, "udp");
+	/* the managed rules (443 to the endpoint SG and the s3 prefix list) are not user rules */
+	base_arena_free(a);
+}
