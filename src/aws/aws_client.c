@@ -583,6 +583,7 @@ static int attempt_once(aws_client *c, const aws_request *req, const aws_creds *
 	hreq.ca_bundle = c->ca_bundle;
 	hreq.is_cancelled = client_is_cancelled;
 	hreq.cancel_ctx = c;
+	hreq.fresh_connection = req->not_idempotent;
 	rc = c->tr->send(c->tr_ctx, &hreq, hr);
 done:
 	aws_sigv4_result_dispose(&sr);

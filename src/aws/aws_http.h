@@ -53,6 +53,10 @@ typedef struct aws_http_request {
 	const char *ca_bundle;
 	bool (*is_cancelled)(void *cancel_ctx);
 	void *cancel_ctx;
+	/* Use a new connection, never a pooled one. Set for non-idempotent
+	 * requests: libcurl silently resends a request whose reused keep-alive
+	 * connection died before any reply, which would repeat a create. */
+	bool fresh_connection;
 } aws_http_request;
 
 /* Why an exchange produced no HTTP response. */

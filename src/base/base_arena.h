@@ -26,7 +26,8 @@ void *base_arena_calloc(base_arena *a, size_t count, size_t size);
 /* Grow a block previously returned by this arena (old contents copied). */
 void *base_arena_realloc(base_arena *a, void *p, size_t old_n, size_t new_n);
 void *base_arena_memdup(base_arena *a, const void *p, size_t n);
-/* NUL-terminated copies. NULL in -> NULL out. */
+/* NUL-terminated copies. strndup copies exactly n bytes (which may include
+ * NULs; s must have n readable bytes) and appends a NUL. NULL in -> NULL out. */
 char *base_arena_strdup(base_arena *a, const char *s);
 char *base_arena_strndup(base_arena *a, const char *s, size_t n);
 char *base_arena_sprintf(base_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -25,6 +25,7 @@
 #include "aws/aws_lambda.h"
 #include "aws/aws_sts.h"
 #include "aws/aws_xml.h"
+#include "base/base_log.h"
 #include "base/base_alloc.h"
 #include "base/base_arena.h"
 #include "base/base_buf.h"
@@ -1048,6 +1049,8 @@ int main(int argc, char **argv)
 	aws_json *out;
 	base_buf buf;
 	int rc;
+
+	base_log_init(); /* TF_LOG: the fault tests check the debug log for secrets */
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: aws_probe <op> [key=value ...]\nops:");

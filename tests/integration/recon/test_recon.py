@@ -387,6 +387,35 @@ class ReconTest(unittest.TestCase):
         gone = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[vpce])["VpcEndpoints"]
         self.assertTrue(not gone or gone[0]["State"].lower() == "deleted")
 
+    def test_services_and_egress_rules_change(self):
+        name = "it-svc"
+        cidrs = [self.cidr(0), self.cidr(1)]
+        a = self.args(name, cidrs, services=("logs", "s3"), extra=["--egress", "tcp:5432:5432:10.99.0.0/16"])
+        self.probe("apply", a)
+        st = self.assert_secure_with_egress(name, cidrs, ("logs", "s3"))
+        # drop s3 and the user rule, add ssm
+        b = self.args(name, cidrs, services=("logs", "ssm"))
+        self.probe("apply", b)
+        self.assert_secure(name, cidrs, services=("logs", "ssm"))
+        self.assertEqual(self.probe("plan", b), "")
+        rt = self.ec2.describe_route_tables(RouteTableIds=[st["rt"]])["RouteTables"][0]
+        self.assertEqual([r for r in rt["Routes"] if "DestinationPrefixListId" in r], [])
+        self.probe("destroy", b)
+        self.assert_nothing_left(name)
+
+    def assert_secure_with_egress(self, name, cidrs, services):
+        """assert_secure, after checking and hiding the one user egress rule."""
+        lsg = [g for g in self.tagged("sgs", name) if g["GroupName"].endswith("-lambda")][0]["GroupId"]
+        user = [r for r in self.sg_rules(lsg) if r.get("CidrIpv4") == "10.99.0.0/16"]
+        self.assertEqual(len(user), 1)
+        self.assertEqual((user[0]["IpProtocol"], user[0]["FromPort"], user[0]["ToPort"]), ("tcp", 5432, 5432))
+        orig = self.sg_rules
+        self.sg_rules = lambda gid: [r for r in orig(gid) if r.get("CidrIpv4") != "10.99.0.0/16"]
+        try:
+            return self.assert_secure(name, cidrs, services)
+        finally:
+            self.sg_rules = orig
+
 
 if __name__ == "__main__":
     import urllib.parse  # noqa: F401  (used in assert_secure)
