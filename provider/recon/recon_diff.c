@@ -169,6 +169,14 @@ const recon_endpoint *recon_state_endpoint(const recon_state *s, const char *ser
 	return NULL;
 }
 
+void recon_desired_init(recon_desired *d)
+{
+	memset(d, 0, sizeof *d);
+	d->private_dns_enabled = true;
+	d->reuse_existing_endpoints = true;
+	d->fn.reserved_concurrency = -1;
+}
+
 int recon_endpoint_service(base_arena *a, const char *region, const char *name, recon_endpoint_spec *out)
 {
 	const char *p, *last;

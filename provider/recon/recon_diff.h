@@ -19,6 +19,13 @@
 #include "recon/recon_model.h"
 
 /*
+ * Zeroes *d and applies the schema defaults that are not zero:
+ * private_dns_enabled = true, reuse_existing_endpoints = true,
+ * fn.reserved_concurrency = -1 (unreserved). Builders start from this.
+ */
+void recon_desired_init(recon_desired *d);
+
+/*
  * Create / update / repair plan: the steps that turn `state` (what exists,
  * from recon_observe or an empty recon_state for a create) into `desired`.
  * A converged bundle gives an empty plan. What it plans:

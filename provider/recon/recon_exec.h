@@ -15,7 +15,8 @@
  *    (partial) resource state, Terraform taints a failed create, and the
  *    next apply / destroy continues from there. Every string the call adds
  *    to state is allocated in arena `a` (state may keep pointing at older
- *    strings of the caller's; arrays are reallocated in `a`).
+ *    strings of the caller's; arrays grow by reallocation in `a`, and
+ *    removals compact the state's arrays in place - pass arrays you own).
  *  - Steps run concurrently where independent; the first hard failure stops
  *    scheduling, in-flight steps finish, and the failure is described in
  *    *fail (which step, its key, the BASE_E* code, the aws_error, a detail

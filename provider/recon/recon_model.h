@@ -119,7 +119,8 @@ typedef struct recon_function_spec {
 	const char *kms_key_arn, *tracing_mode, *dead_letter_target_arn;
 	int ephemeral_storage;           /* MB; 0 = default */
 	recon_logging logging;
-	int reserved_concurrency;        /* -1 = unreserved (no setting) */
+	int reserved_concurrency;        /* -1 = unreserved (no setting). NOTE: 0 is a real value
+					    (function throttled): builders must set -1 when unset */
 } recon_function_spec;
 
 /* Timeouts for the whole apply/destroy in milliseconds; 0 = default (10 min / 45 min delete). */

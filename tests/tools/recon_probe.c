@@ -207,11 +207,8 @@ int main(int argc, char **argv)
 	base_log_init();
 	aws_global_init();
 	a = base_arena_new();
-	memset(&d, 0, sizeof d);
+	recon_desired_init(&d);
 	memset(&opts, 0, sizeof opts);
-	d.private_dns_enabled = true;
-	d.reuse_existing_endpoints = true;
-	d.fn.reserved_concurrency = -1;
 	d.fn.runtime = "python3.12";
 	d.fn.handler = "handler.lambda_handler";
 	for (k = 1; k < argc; k++) {

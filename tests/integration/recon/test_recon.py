@@ -416,6 +416,28 @@ class ReconTest(unittest.TestCase):
         finally:
             self.sg_rules = orig
 
+    def test_import_by_function_name(self):
+        name = "it-import"
+        cidrs = [self.cidr(0), self.cidr(1)]
+        a = self.args(name, cidrs)
+        applied = self.probe("apply", a)["state"]
+        # import knows only the name: the VPC comes from the function's subnets
+        res = self.probe("observe", ["--name", name])
+        got = res["state"]
+        self.assertEqual(sorted(s["id"] for s in got["subnets"]), sorted(s["id"] for s in applied["subnets"]))
+        self.assertTrue(all(s["owned"] for s in got["subnets"]))
+        self.assertEqual(got["lambda_sg"]["id"], applied["lambda_sg"]["id"])
+        self.assertEqual(got["endpoint_sg"]["id"], applied["endpoint_sg"]["id"])
+        self.assertEqual(got["route_table"]["id"], applied["route_table"]["id"])
+        self.assertEqual(sorted(e["id"] for e in got["endpoints"]), sorted(e["id"] for e in applied["endpoints"]))
+        self.assertEqual(got["role"]["name"], "lambdavpc-" + name)
+        self.assertTrue(got["function"]["owned"])
+        res = self.probe("observe", ["--name", "no-such-function"], expect_ok=False)
+        self.assertFalse(res["ok"])
+        self.assertEqual(res["error"]["code"], -2)  # BASE_ENOTFOUND
+        self.probe("destroy", a)
+        self.assert_nothing_left(name)
+
 
 if __name__ == "__main__":
     import urllib.parse  # noqa: F401  (used in assert_secure)

@@ -19,7 +19,8 @@ static const aws_tag user_tags[] = { { "Team", "payments" } };
 
 static void desired_init(recon_desired *d)
 {
-	memset(d, 0, sizeof *d);
+	recon_desired_init(d);
+	T_ASSERT(d->private_dns_enabled && d->reuse_existing_endpoints && d->fn.reserved_concurrency == -1);
 	d->function_name = "app";
 	d->vpc_id = "vpc-1";
 	d->subnet_cidrs = (aws_strs){ cidrs3, 3 };
