@@ -55,11 +55,14 @@ char *base_xstrndup(const char *s, size_t n)
 char *base_xasprintf(const char *fmt, ...)
 {
 	va_list ap, ap2;
+	char probe[1]; /* measuring call */
 	int n;
 	char *p;
+	if (!fmt) /* also keeps gcc 12 + UBSan from warning "null format string" */
+		fmt = "";
 	va_start(ap, fmt);
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(probe, sizeof probe, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		n = 0;

@@ -133,10 +133,11 @@ char *base_arena_strndup(base_arena *a, const char *s, size_t n)
 char *base_arena_vsprintf(base_arena *a, const char *fmt, va_list ap)
 {
 	va_list ap2;
+	char probe[1]; /* measuring call */
 	int n;
 	char *p;
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(probe, sizeof probe, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		n = 0;

@@ -70,9 +70,10 @@ int base_buf_putc(base_buf *b, char c)
 int base_buf_vprintf(base_buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;
+	char probe[1]; /* measuring call */
 	int n, rc;
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(probe, sizeof probe, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		return BASE_EINVALID;

@@ -155,10 +155,11 @@ void base_log(base_log_level lvl, const char *module, const char *fmt, ...)
 		return;
 	{
 		va_list ap2;
+	char probe[1]; /* measuring call */
 		int n;
 		va_start(ap, fmt);
 		va_copy(ap2, ap);
-		n = vsnprintf(NULL, 0, fmt, ap);
+		n = vsnprintf(probe, sizeof probe, fmt, ap);
 		va_end(ap);
 		msg = base_xmalloc((size_t)(n < 0 ? 0 : n) + 1);
 		vsnprintf(msg, (size_t)(n < 0 ? 0 : n) + 1, fmt, ap2);
