@@ -18,7 +18,7 @@ at tests/fault/proxy.py in front of moto.
   * the same for CreateRouteTable (no ClientToken), also over a reused
     keep-alive connection (libcurl's silent resend on a reused connection)
 
-Skipped unless E2E_RESOURCE=1 (like tests/e2e/test_resource.py). Needs
+Skipped unless E2E_RESOURCE=1 (run.sh sets it unless E2E_RESOURCE=0). Needs
 `make mirror` (tests/fault/run.sh does not build the plugin).
 Run: E2E_RESOURCE=1 python3 tests/fault/test_resource_faults.py
 """
