@@ -1118,7 +1118,7 @@ static int describe_endpoint_id(struct ex *x, base_arena *t, const char *id, aws
 	if (rc != BASE_OK)
 		return rc;
 	if (v.n > 0 && !recon__endpoint_state_gone(v.v[0].state))
-		*out = &v.v[0];
+		*out = &v.v[0]; /* cppcheck-suppress autoVariables ; v.v is in arena t, not on the stack */
 	return BASE_OK;
 }
 
@@ -1993,7 +1993,7 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 int recon_apply(aws_client *c, base_arena *a, const recon_desired *d, recon_state *state, const recon_options *opts,
 		recon_failure *fail)
 {
-	recon_plan plan;
+	recon_plan plan = { 0 };
 	int rc;
 	memset(fail, 0, sizeof *fail);
 	rc = recon_diff_apply(a, d, state, &plan);
@@ -2009,7 +2009,7 @@ int recon_apply(aws_client *c, base_arena *a, const recon_desired *d, recon_stat
 
 int recon_destroy(aws_client *c, base_arena *a, recon_state *state, const recon_options *opts, recon_failure *fail)
 {
-	recon_plan plan;
+	recon_plan plan = { 0 };
 	int rc;
 	memset(fail, 0, sizeof *fail);
 	rc = recon_diff_destroy(a, state, &plan);
