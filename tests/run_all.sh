@@ -53,6 +53,11 @@ run_suite() {
 
 run_suite unit make --no-print-directory unit
 run_suite valgrind make --no-print-directory test-valgrind
+# The plugin binary and test helper programs (build/, not build/san) that the
+# suites below use. Not a suite: if this fails, those suites fail visibly.
+echo "=== build: plugin + tests/tools helpers"
+make --no-print-directory build/terraform-provider-lambdavpc tools-build \
+  || echo "run_all: build of the plugin/test helpers failed; the suites below will show it"
 [ -f tests/plugin/run.sh ] && run_suite plugin bash tests/plugin/run.sh
 [ -f tests/integration/aws/run.sh ] && run_suite integration-aws bash tests/integration/aws/run.sh
 [ -f tests/integration/recon/run.sh ] && run_suite integration-recon bash tests/integration/recon/run.sh

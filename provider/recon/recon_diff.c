@@ -10,33 +10,33 @@
 /* small helpers                                                            */
 
 static const char *const kind_names[RECON_STEP_KIND_COUNT] = {
-	[RECON_STEP_ROLE_CREATE] = "role.create",
-	[RECON_STEP_ROLE_ATTACH] = "role.attach",
-	[RECON_STEP_ROLE_DETACH] = "role.detach",
-	[RECON_STEP_ROLE_PUT_INLINE] = "role.put_inline",
-	[RECON_STEP_ROLE_DELETE_INLINE] = "role.delete_inline",
-	[RECON_STEP_ROLE_BOUNDARY] = "role.boundary",
-	[RECON_STEP_ROLE_DELETE] = "role.delete",
-	[RECON_STEP_SUBNET_CREATE] = "subnet.create",
-	[RECON_STEP_SUBNET_DELETE] = "subnet.delete",
-	[RECON_STEP_RT_CREATE] = "rt.create",
-	[RECON_STEP_RT_ASSOCIATE] = "rt.associate",
-	[RECON_STEP_RT_DELETE] = "rt.delete",
-	[RECON_STEP_SG_CREATE] = "sg.create",
-	[RECON_STEP_SG_AUTHORIZE] = "sg.authorize",
-	[RECON_STEP_SG_REVOKE] = "sg.revoke",
-	[RECON_STEP_SG_DELETE] = "sg.delete",
-	[RECON_STEP_EP_CREATE] = "endpoint.create",
-	[RECON_STEP_EP_SYNC] = "endpoint.sync",
-	[RECON_STEP_EP_DELETE] = "endpoint.delete",
-	[RECON_STEP_EP_RELEASE] = "endpoint.release",
-	[RECON_STEP_FN_CREATE] = "function.create",
-	[RECON_STEP_FN_CONFIG] = "function.config",
-	[RECON_STEP_FN_CODE] = "function.code",
-	[RECON_STEP_FN_CONCURRENCY] = "function.concurrency",
-	[RECON_STEP_FN_DELETE] = "function.delete",
-	[RECON_STEP_ENI_WAIT] = "eni.wait",
-	[RECON_STEP_TAGS] = "tags.sync",
+        [RECON_STEP_ROLE_CREATE] = "role.create",
+        [RECON_STEP_ROLE_ATTACH] = "role.attach",
+        [RECON_STEP_ROLE_DETACH] = "role.detach",
+        [RECON_STEP_ROLE_PUT_INLINE] = "role.put_inline",
+        [RECON_STEP_ROLE_DELETE_INLINE] = "role.delete_inline",
+        [RECON_STEP_ROLE_BOUNDARY] = "role.boundary",
+        [RECON_STEP_ROLE_DELETE] = "role.delete",
+        [RECON_STEP_SUBNET_CREATE] = "subnet.create",
+        [RECON_STEP_SUBNET_DELETE] = "subnet.delete",
+        [RECON_STEP_RT_CREATE] = "rt.create",
+        [RECON_STEP_RT_ASSOCIATE] = "rt.associate",
+        [RECON_STEP_RT_DELETE] = "rt.delete",
+        [RECON_STEP_SG_CREATE] = "sg.create",
+        [RECON_STEP_SG_AUTHORIZE] = "sg.authorize",
+        [RECON_STEP_SG_REVOKE] = "sg.revoke",
+        [RECON_STEP_SG_DELETE] = "sg.delete",
+        [RECON_STEP_EP_CREATE] = "endpoint.create",
+        [RECON_STEP_EP_SYNC] = "endpoint.sync",
+        [RECON_STEP_EP_DELETE] = "endpoint.delete",
+        [RECON_STEP_EP_RELEASE] = "endpoint.release",
+        [RECON_STEP_FN_CREATE] = "function.create",
+        [RECON_STEP_FN_CONFIG] = "function.config",
+        [RECON_STEP_FN_CODE] = "function.code",
+        [RECON_STEP_FN_CONCURRENCY] = "function.concurrency",
+        [RECON_STEP_FN_DELETE] = "function.delete",
+        [RECON_STEP_ENI_WAIT] = "eni.wait",
+        [RECON_STEP_TAGS] = "tags.sync",
 };
 
 const char *recon_step_kind_name(recon_step_kind k)
@@ -51,10 +51,16 @@ const char *recon_sg_which_name(recon_sg_which w)
 	return w == RECON_SG_ENDPOINT ? "endpoint" : "lambda";
 }
 
-static const char *nz(const char *s) { return s ? s : ""; }
+static const char *nz(const char *s)
+{
+	return s ? s : "";
+}
 
 /* NULL and "" are the same "unset" value. */
-static bool str_same(const char *x, const char *y) { return strcmp(nz(x), nz(y)) == 0; }
+static bool str_same(const char *x, const char *y)
+{
+	return strcmp(nz(x), nz(y)) == 0;
+}
 
 char *recon_role_name(base_arena *a, const char *function_name)
 {
@@ -148,7 +154,7 @@ aws_tags recon_owned_tags(base_arena *a, const recon_desired *d)
 	v[n].key = RECON_OWNER_TAG;
 	v[n].value = d->function_name;
 	n++;
-	return (aws_tags){ v, n };
+	return (aws_tags){v, n};
 }
 
 const recon_subnet *recon_state_subnet(const recon_state *s, const char *cidr)
@@ -164,7 +170,8 @@ const recon_endpoint *recon_state_endpoint(const recon_state *s, const char *ser
 {
 	size_t i;
 	for (i = 0; i < s->n_endpoints; i++)
-		if (s->endpoints[i].id && !s->endpoints[i].gone && base_str_eq(s->endpoints[i].service, service))
+		if (s->endpoints[i].id && !s->endpoints[i].gone &&
+		    base_str_eq(s->endpoints[i].service, service))
 			return &s->endpoints[i];
 	return NULL;
 }
@@ -272,9 +279,9 @@ static void rulev_push(struct rulev *rv, const recon_rule *r)
 }
 
 static void push_atom(struct rulev *rv, bool egress, const char *proto, int from, int to, recon_peer_kind k,
-		      const char *peer, const char *desc)
+                      const char *peer, const char *desc)
 {
-	recon_rule r = { 0 };
+	recon_rule r = {0};
 	r.egress = egress;
 	r.protocol = proto;
 	r.from_port = from;
@@ -301,27 +308,30 @@ static bool wants_own_interface_endpoint(const recon_desired *d, const recon_sta
 }
 
 void recon_desired_rules(base_arena *a, const recon_desired *d, const recon_state *s, recon_sg_which which,
-			 recon_rule **rules_out, size_t *n_out)
+                         recon_rule **rules_out, size_t *n_out)
 {
-	struct rulev rv = { a, NULL, 0, 0 };
+	struct rulev rv = {a, NULL, 0, 0};
 	size_t i, j;
 
 	if (which == RECON_SG_ENDPOINT) {
-		push_atom(&rv, false, "tcp", 443, 443, RECON_PEER_SG, "@lambda", "lambdavpc: HTTPS from the function");
+		push_atom(&rv, false, "tcp", 443, 443, RECON_PEER_SG, "@lambda",
+		          "lambdavpc: HTTPS from the function");
 		goto done;
 	}
 	if (wants_own_interface_endpoint(d, s))
-		push_atom(&rv, true, "tcp", 443, 443, RECON_PEER_SG, "@endpoint", "lambdavpc: HTTPS to VPC endpoints");
+		push_atom(&rv, true, "tcp", 443, 443, RECON_PEER_SG, "@endpoint",
+		          "lambdavpc: HTTPS to VPC endpoints");
 	for (i = 0; i < d->n_endpoints; i++) {
 		const recon_endpoint_spec *es = &d->endpoints[i];
 		const recon_endpoint *e = recon_state_endpoint(s, es->service);
 		if (es->gateway) {
 			push_atom(&rv, true, "tcp", 443, 443, RECON_PEER_PREFIX_LIST,
-				  base_arena_sprintf(a, "@pl:%s", es->service), "lambdavpc: HTTPS to gateway endpoint");
+			          base_arena_sprintf(a, "@pl:%s", es->service),
+			          "lambdavpc: HTTPS to gateway endpoint");
 		} else if (e && !e->owned) {
 			for (j = 0; j < e->sg_ids.n; j++)
 				push_atom(&rv, true, "tcp", 443, 443, RECON_PEER_SG, e->sg_ids.v[j],
-					  "lambdavpc: HTTPS to reused endpoint");
+				          "lambdavpc: HTTPS to reused endpoint");
 		}
 	}
 	for (i = 0; i < d->n_egress_rules; i++) {
@@ -331,13 +341,14 @@ void recon_desired_rules(base_arena *a, const recon_desired *d, const recon_stat
 		if (strcmp(proto, "-1") == 0)
 			from = to = -1;
 		for (j = 0; j < u->cidr_blocks.n; j++)
-			push_atom(&rv, true, proto, from, to, RECON_PEER_CIDR, u->cidr_blocks.v[j], u->description);
+			push_atom(&rv, true, proto, from, to, RECON_PEER_CIDR, u->cidr_blocks.v[j],
+			          u->description);
 		for (j = 0; j < u->security_group_ids.n; j++)
 			push_atom(&rv, true, proto, from, to, RECON_PEER_SG, u->security_group_ids.v[j],
-				  u->description);
+			          u->description);
 		for (j = 0; j < u->prefix_list_ids.n; j++)
 			push_atom(&rv, true, proto, from, to, RECON_PEER_PREFIX_LIST, u->prefix_list_ids.v[j],
-				  u->description);
+			          u->description);
 	}
 done:
 	*rules_out = rv.v;
@@ -413,7 +424,7 @@ static void idxv_push(struct idxv *x, size_t i)
 
 /* deps = x ∪ extra (extra NONE-padded). */
 static size_t pb_add_v(struct pb *b, recon_step_kind k, const char *key, const struct idxv *x, size_t e1,
-		       size_t e2, size_t e3)
+                       size_t e2, size_t e3)
 {
 	size_t *all = base_arena_calloc(b->a, x->n + 3, sizeof *all);
 	size_t n = 0, i;
@@ -427,7 +438,7 @@ static size_t pb_add_v(struct pb *b, recon_step_kind k, const char *key, const s
 
 static size_t pb_add3(struct pb *b, recon_step_kind k, const char *key, size_t d1, size_t d2, size_t d3)
 {
-	size_t deps[3] = { d1, d2, d3 };
+	size_t deps[3] = {d1, d2, d3};
 	return pb_add(b, k, key, deps, 3);
 }
 
@@ -441,7 +452,7 @@ static void set_rule(struct pb *b, size_t idx, recon_sg_which w, const recon_rul
  * outside strings (IAM may reformat documents). */
 static bool json_same(base_arena *a, const char *x, const char *y)
 {
-	const char *in[2] = { x, y };
+	const char *in[2] = {x, y};
 	char *out[2];
 	int k;
 	if (!x || !y)
@@ -504,7 +515,8 @@ static bool fn_config_differs(const recon_function_spec *d, const recon_function
 	if (d->logging.application_log_level &&
 	    !str_same(d->logging.application_log_level, o->logging.application_log_level))
 		return true;
-	if (d->logging.system_log_level && !str_same(d->logging.system_log_level, o->logging.system_log_level))
+	if (d->logging.system_log_level &&
+	    !str_same(d->logging.system_log_level, o->logging.system_log_level))
 		return true;
 	return false;
 }
@@ -517,9 +529,9 @@ static bool fn_code_differs(const recon_function_spec *d, const recon_function *
 		return true;
 	if (d->architectures.n > 0) {
 		aws_strs obs = o->cfg.architectures;
-		static const char *const x86[] = { "x86_64" };
+		static const char *const x86[] = {"x86_64"};
 		if (obs.n == 0)
-			obs = (aws_strs){ x86, 1 };
+			obs = (aws_strs){x86, 1};
 		if (!strs_same_set(d->architectures, obs))
 			return true;
 	}
@@ -586,12 +598,12 @@ static bool cidr_desired(const recon_desired *d, const char *cidr)
 
 int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s, recon_plan *out)
 {
-	struct pb b = { a, out };
-	struct idxv role_ready = { a, 0, 0, 0 }, subnet_creates = { a, 0, 0, 0 }, assocs = { a, 0, 0, 0 };
-	struct idxv net_users = { a, 0, 0, 0 }, ep_creates = { a, 0, 0, 0 };
+	struct pb b = {a, out};
+	struct idxv role_ready = {a, 0, 0, 0}, subnet_creates = {a, 0, 0, 0}, assocs = {a, 0, 0, 0};
+	struct idxv net_users = {a, 0, 0, 0}, ep_creates = {a, 0, 0, 0};
 	recon_rule to_endpoint;
 	bool has_to_endpoint = false;
-	size_t role_c = NONE, rt_c = NONE, sg_c[2] = { NONE, NONE }, fn_c = NONE, last_fn = NONE;
+	size_t role_c = NONE, rt_c = NONE, sg_c[2] = {NONE, NONE}, fn_c = NONE, last_fn = NONE;
 	size_t i, j;
 	const char *role_name;
 	aws_tags want_tags;
@@ -611,29 +623,30 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 	}
 	{
 		const char *vpc_arn = d->vpc_policy_arn ? d->vpc_policy_arn : RECON_VPC_POLICY_ARN;
-		aws_strs obs = role_exists ? s->role.policy_arns : (aws_strs){ NULL, 0 };
+		aws_strs obs = role_exists ? s->role.policy_arns : (aws_strs){NULL, 0};
 		if (!strs_has(obs, vpc_arn))
-			idxv_push(&role_ready, pb_add3(&b, RECON_STEP_ROLE_ATTACH, vpc_arn, role_c, NONE, NONE));
+			idxv_push(&role_ready,
+			          pb_add3(&b, RECON_STEP_ROLE_ATTACH, vpc_arn, role_c, NONE, NONE));
 		for (i = 0; i < d->policy_arns.n; i++)
 			if (!strs_has(obs, d->policy_arns.v[i]) && !base_str_eq(d->policy_arns.v[i], vpc_arn))
-				idxv_push(&role_ready, pb_add3(&b, RECON_STEP_ROLE_ATTACH, d->policy_arns.v[i], role_c,
-							       NONE, NONE));
+				idxv_push(&role_ready, pb_add3(&b, RECON_STEP_ROLE_ATTACH,
+				                               d->policy_arns.v[i], role_c, NONE, NONE));
 		if (role_exists && s->role.owned)
 			for (i = 0; i < obs.n; i++)
 				if (!base_str_eq(obs.v[i], vpc_arn) && !strs_has(d->policy_arns, obs.v[i]))
-					idxv_push(&role_ready,
-						  pb_add3(&b, RECON_STEP_ROLE_DETACH, obs.v[i], NONE, NONE, NONE));
+					idxv_push(&role_ready, pb_add3(&b, RECON_STEP_ROLE_DETACH, obs.v[i],
+					                               NONE, NONE, NONE));
 	}
 	if (d->inline_policy && (!role_exists || !json_same(a, d->inline_policy, s->role.inline_policy)))
-		idxv_push(&role_ready,
-			  pb_add3(&b, RECON_STEP_ROLE_PUT_INLINE, RECON_INLINE_POLICY_NAME, role_c, NONE, NONE));
+		idxv_push(&role_ready, pb_add3(&b, RECON_STEP_ROLE_PUT_INLINE, RECON_INLINE_POLICY_NAME,
+		                               role_c, NONE, NONE));
 	if (!d->inline_policy && role_exists && s->role.owned && s->role.inline_policy)
-		idxv_push(&role_ready,
-			  pb_add3(&b, RECON_STEP_ROLE_DELETE_INLINE, RECON_INLINE_POLICY_NAME, NONE, NONE, NONE));
+		idxv_push(&role_ready, pb_add3(&b, RECON_STEP_ROLE_DELETE_INLINE, RECON_INLINE_POLICY_NAME,
+		                               NONE, NONE, NONE));
 	if (role_exists && s->role.owned && !str_same(d->permissions_boundary, s->role.permissions_boundary))
-		idxv_push(&role_ready, pb_add3(&b, RECON_STEP_ROLE_BOUNDARY,
-					       d->permissions_boundary ? d->permissions_boundary : "-", NONE, NONE,
-					       NONE));
+		idxv_push(&role_ready,
+		          pb_add3(&b, RECON_STEP_ROLE_BOUNDARY,
+		                  d->permissions_boundary ? d->permissions_boundary : "-", NONE, NONE, NONE));
 	if (role_exists && s->role.owned && recon_tags_differ(want_tags, s->role.tags))
 		pb_add3(&b, RECON_STEP_TAGS, "role", NONE, NONE, NONE);
 
@@ -644,11 +657,12 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 			const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[i]);
 			sc[i] = NONE;
 			if (!sn) {
-				sc[i] = pb_add3(&b, RECON_STEP_SUBNET_CREATE, d->subnet_cidrs.v[i], NONE, NONE, NONE);
+				sc[i] = pb_add3(&b, RECON_STEP_SUBNET_CREATE, d->subnet_cidrs.v[i], NONE,
+				                NONE, NONE);
 				idxv_push(&subnet_creates, sc[i]);
 			} else if (sn->owned && recon_tags_differ(want_tags, sn->tags)) {
-				pb_add3(&b, RECON_STEP_TAGS, base_arena_sprintf(a, "subnet:%s", sn->cidr), NONE, NONE,
-					NONE);
+				pb_add3(&b, RECON_STEP_TAGS, base_arena_sprintf(a, "subnet:%s", sn->cidr),
+				        NONE, NONE, NONE);
 			}
 		}
 		if (!s->rt.id)
@@ -658,20 +672,20 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 		for (i = 0; i < d->subnet_cidrs.n; i++) {
 			const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[i]);
 			if (sc[i] != NONE || rt_c != NONE || !sn || !strs_has(s->rt.assoc_subnet_ids, sn->id))
-				idxv_push(&assocs, pb_add3(&b, RECON_STEP_RT_ASSOCIATE, d->subnet_cidrs.v[i], sc[i],
-							   rt_c, NONE));
+				idxv_push(&assocs, pb_add3(&b, RECON_STEP_RT_ASSOCIATE, d->subnet_cidrs.v[i],
+				                           sc[i], rt_c, NONE));
 		}
 	}
 
 	/* ---- security groups and rules ---- */
 	for (w = 0; w < 2; w++) {
 		if (!s->sgs[w].id)
-			sg_c[w] = pb_add3(&b, RECON_STEP_SG_CREATE, recon_sg_which_name((recon_sg_which)w), NONE, NONE,
-					  NONE);
+			sg_c[w] = pb_add3(&b, RECON_STEP_SG_CREATE, recon_sg_which_name((recon_sg_which)w),
+			                  NONE, NONE, NONE);
 		else if (s->sgs[w].owned && recon_tags_differ(want_tags, s->sgs[w].tags))
 			pb_add3(&b, RECON_STEP_TAGS,
-				base_arena_sprintf(a, "sg:%s", recon_sg_which_name((recon_sg_which)w)), NONE, NONE,
-				NONE);
+			        base_arena_sprintf(a, "sg:%s", recon_sg_which_name((recon_sg_which)w)), NONE,
+			        NONE, NONE);
 	}
 	for (w = 0; w < 2; w++) {
 		recon_rule *want;
@@ -726,10 +740,11 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 		const recon_endpoint *e = recon_state_endpoint(s, es->service);
 		if (!e) {
 			if (es->gateway)
-				idxv_push(&net_users, pb_add3(&b, RECON_STEP_EP_CREATE, es->service, rt_c, NONE, NONE));
+				idxv_push(&net_users,
+				          pb_add3(&b, RECON_STEP_EP_CREATE, es->service, rt_c, NONE, NONE));
 			else {
 				size_t k = pb_add_v(&b, RECON_STEP_EP_CREATE, es->service, &subnet_creates,
-						    sg_c[RECON_SG_ENDPOINT], sg_c[RECON_SG_LAMBDA], NONE);
+				                    sg_c[RECON_SG_ENDPOINT], sg_c[RECON_SG_LAMBDA], NONE);
 				idxv_push(&net_users, k);
 				idxv_push(&ep_creates, k);
 			}
@@ -741,11 +756,12 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 				sync = subnet_creates.n > 0 || sg_c[RECON_SG_ENDPOINT] != NONE ||
 				       !interface_endpoint_in_sync(d, s, e);
 			if (sync)
-				idxv_push(&net_users, pb_add_v(&b, RECON_STEP_EP_SYNC, es->service, &subnet_creates,
-							       sg_c[RECON_SG_ENDPOINT], rt_c, NONE));
+				idxv_push(&net_users,
+				          pb_add_v(&b, RECON_STEP_EP_SYNC, es->service, &subnet_creates,
+				                   sg_c[RECON_SG_ENDPOINT], rt_c, NONE));
 			if (recon_tags_differ(want_tags, e->tags))
-				pb_add3(&b, RECON_STEP_TAGS, base_arena_sprintf(a, "endpoint:%s", es->service), NONE,
-					NONE, NONE);
+				pb_add3(&b, RECON_STEP_TAGS,
+				        base_arena_sprintf(a, "endpoint:%s", es->service), NONE, NONE, NONE);
 		}
 	}
 	for (i = 0; i < s->n_endpoints; i++) {
@@ -753,18 +769,18 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 		if (!e->id || e->gone || endpoint_desired(d, e->service))
 			continue;
 		idxv_push(&net_users, pb_add3(&b, e->owned ? RECON_STEP_EP_DELETE : RECON_STEP_EP_RELEASE,
-					      e->service, NONE, NONE, NONE));
+		                              e->service, NONE, NONE, NONE));
 	}
 
 	if (has_to_endpoint) {
-		size_t k = pb_add_v(&b, RECON_STEP_SG_AUTHORIZE, recon_sg_which_name(RECON_SG_LAMBDA), &ep_creates,
-				    sg_c[RECON_SG_LAMBDA], sg_c[RECON_SG_ENDPOINT], NONE);
+		size_t k = pb_add_v(&b, RECON_STEP_SG_AUTHORIZE, recon_sg_which_name(RECON_SG_LAMBDA),
+		                    &ep_creates, sg_c[RECON_SG_LAMBDA], sg_c[RECON_SG_ENDPOINT], NONE);
 		set_rule(&b, k, RECON_SG_LAMBDA, &to_endpoint);
 	}
 
 	/* ---- function ---- */
 	{
-		struct idxv fdeps = { a, 0, 0, 0 };
+		struct idxv fdeps = {a, 0, 0, 0};
 		for (i = 0; i < role_ready.n; i++)
 			idxv_push(&fdeps, role_ready.v[i]);
 		for (i = 0; i < subnet_creates.n; i++)
@@ -776,12 +792,13 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 			fn_c = pb_add_v(&b, RECON_STEP_FN_CREATE, d->function_name, &fdeps, NONE, NONE, NONE);
 			last_fn = fn_c;
 			if (d->fn.reserved_concurrency >= 0)
-				last_fn = pb_add3(&b, RECON_STEP_FN_CONCURRENCY, d->function_name, fn_c, NONE, NONE);
+				last_fn = pb_add3(&b, RECON_STEP_FN_CONCURRENCY, d->function_name, fn_c, NONE,
+				                  NONE);
 			idxv_push(&net_users, fn_c);
 		} else {
 			bool vpc_change = sg_c[RECON_SG_LAMBDA] != NONE || subnet_creates.n > 0;
 			bool cfg_change, code_change;
-			struct idxv want_ids = { a, 0, 0, 0 };
+			struct idxv want_ids = {a, 0, 0, 0};
 			for (i = 0; i < d->subnet_cidrs.n; i++) {
 				const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[i]);
 				if (!sn)
@@ -793,23 +810,26 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 				const char **ids = base_arena_calloc(a, want_ids.n + 1, sizeof *ids);
 				for (i = 0; i < want_ids.n; i++)
 					ids[i] = recon_state_subnet(s, d->subnet_cidrs.v[want_ids.v[i]])->id;
-				if (!strs_same_set((aws_strs){ ids, want_ids.n }, s->fn.subnet_ids))
+				if (!strs_same_set((aws_strs){ids, want_ids.n}, s->fn.subnet_ids))
 					vpc_change = true;
-				if (s->fn.sg_ids.n != 1 || !base_str_eq(s->fn.sg_ids.v[0], s->sgs[RECON_SG_LAMBDA].id))
+				if (s->fn.sg_ids.n != 1 ||
+				    !base_str_eq(s->fn.sg_ids.v[0], s->sgs[RECON_SG_LAMBDA].id))
 					vpc_change = true;
 			}
 			cfg_change = vpc_change || role_c != NONE || fn_config_differs(&d->fn, &s->fn.cfg) ||
-				     (s->role.arn && !str_same(s->role.arn, s->fn.role_arn));
+			             (s->role.arn && !str_same(s->role.arn, s->fn.role_arn));
 			code_change = fn_code_differs(&d->fn, &s->fn);
 			if (cfg_change) {
-				last_fn = pb_add_v(&b, RECON_STEP_FN_CONFIG, d->function_name, &fdeps, NONE, NONE, NONE);
+				last_fn = pb_add_v(&b, RECON_STEP_FN_CONFIG, d->function_name, &fdeps, NONE,
+				                   NONE, NONE);
 				idxv_push(&net_users, last_fn);
 			}
 			if (code_change)
-				last_fn = pb_add_v(&b, RECON_STEP_FN_CODE, d->function_name, &role_ready, last_fn, NONE,
-						   NONE);
+				last_fn = pb_add_v(&b, RECON_STEP_FN_CODE, d->function_name, &role_ready,
+				                   last_fn, NONE, NONE);
 			if (d->fn.reserved_concurrency != s->fn.cfg.reserved_concurrency)
-				last_fn = pb_add3(&b, RECON_STEP_FN_CONCURRENCY, d->function_name, last_fn, NONE, NONE);
+				last_fn = pb_add3(&b, RECON_STEP_FN_CONCURRENCY, d->function_name, last_fn,
+				                  NONE, NONE);
 			if (recon_tags_differ(want_tags, s->fn.tags))
 				pb_add3(&b, RECON_STEP_TAGS, "function", NONE, NONE, NONE);
 		}
@@ -827,9 +847,9 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 
 int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 {
-	struct pb b = { a, out };
-	struct idxv before_revoke = { a, 0, 0, 0 }, revokes = { a, 0, 0, 0 }, ep = { a, 0, 0, 0 };
-	struct idxv subnet_dels = { a, 0, 0, 0 }, after_eni = { a, 0, 0, 0 };
+	struct pb b = {a, out};
+	struct idxv before_revoke = {a, 0, 0, 0}, revokes = {a, 0, 0, 0}, ep = {a, 0, 0, 0};
+	struct idxv subnet_dels = {a, 0, 0, 0}, after_eni = {a, 0, 0, 0};
 	size_t fn_d = NONE, eni = NONE, i;
 	int w;
 
@@ -841,8 +861,8 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 		const recon_endpoint *e = &s->endpoints[i];
 		if (!e->id || e->gone)
 			continue;
-		idxv_push(&ep, pb_add3(&b, e->owned ? RECON_STEP_EP_DELETE : RECON_STEP_EP_RELEASE, e->service, fn_d,
-				       NONE, NONE));
+		idxv_push(&ep, pb_add3(&b, e->owned ? RECON_STEP_EP_DELETE : RECON_STEP_EP_RELEASE,
+		                       e->service, fn_d, NONE, NONE));
 	}
 	for (i = 0; i < ep.n; i++)
 		idxv_push(&before_revoke, ep.v[i]);
@@ -856,8 +876,9 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 			const recon_rule *r = &s->sgs[w].rules[i];
 			if (r->peer_kind == RECON_PEER_SG && base_str_eq(r->peer, other)) {
 				recon_rule sym = recon_rule_symbolic(a, s, r);
-				size_t k = pb_add_v(&b, RECON_STEP_SG_REVOKE, recon_sg_which_name((recon_sg_which)w),
-						    &before_revoke, NONE, NONE, NONE);
+				size_t k = pb_add_v(&b, RECON_STEP_SG_REVOKE,
+				                    recon_sg_which_name((recon_sg_which)w), &before_revoke,
+				                    NONE, NONE, NONE);
 				set_rule(&b, k, (recon_sg_which)w, &sym);
 				idxv_push(&revokes, k);
 			}
@@ -869,7 +890,7 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 			if (s->subnets[i].id && s->subnets[i].owned)
 				any_net = true;
 		if (any_net) {
-			struct idxv d = { a, 0, 0, 0 };
+			struct idxv d = {a, 0, 0, 0};
 			for (i = 0; i < before_revoke.n; i++)
 				idxv_push(&d, before_revoke.v[i]);
 			for (i = 0; i < revokes.n; i++)
@@ -882,18 +903,18 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 		idxv_push(&after_eni, revokes.v[i]);
 	for (w = 0; w < 2; w++)
 		if (s->sgs[w].id && s->sgs[w].owned)
-			pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name((recon_sg_which)w), &after_eni, NONE,
-				 NONE, NONE);
+			pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name((recon_sg_which)w), &after_eni,
+			         NONE, NONE, NONE);
 	{
-		struct idxv d = { a, 0, 0, 0 };
+		struct idxv d = {a, 0, 0, 0};
 		for (i = 0; i < ep.n; i++)
 			idxv_push(&d, ep.v[i]);
 		idxv_push(&d, eni);
 		idxv_push(&d, fn_d);
 		for (i = 0; i < s->n_subnets; i++)
 			if (s->subnets[i].id && s->subnets[i].owned)
-				idxv_push(&subnet_dels, pb_add_v(&b, RECON_STEP_SUBNET_DELETE, s->subnets[i].cidr, &d, NONE,
-								 NONE, NONE));
+				idxv_push(&subnet_dels, pb_add_v(&b, RECON_STEP_SUBNET_DELETE,
+				                                 s->subnets[i].cidr, &d, NONE, NONE, NONE));
 		if (s->rt.id && s->rt.owned) {
 			for (i = 0; i < subnet_dels.n; i++)
 				idxv_push(&d, subnet_dels.v[i]);
@@ -910,12 +931,13 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 
 static int format_rule(base_buf *out, const recon_rule *r)
 {
-	static const char *const kinds[] = { "?", "cidr", "sg", "pl" };
+	static const char *const kinds[] = {"?", "cidr", "sg", "pl"};
 	const char *k = ((unsigned)r->peer_kind < 4) ? kinds[r->peer_kind] : "?";
 	if (strcmp(nz(r->protocol), "-1") == 0)
-		return base_buf_printf(out, " %s -1 all %s:%s", r->egress ? "egress" : "ingress", k, nz(r->peer));
+		return base_buf_printf(out, " %s -1 all %s:%s", r->egress ? "egress" : "ingress", k,
+		                       nz(r->peer));
 	return base_buf_printf(out, " %s %s %d-%d %s:%s", r->egress ? "egress" : "ingress", nz(r->protocol),
-			       r->from_port, r->to_port, k, nz(r->peer));
+	                       r->from_port, r->to_port, k, nz(r->peer));
 }
 
 int recon_plan_format(const recon_plan *p, base_buf *out)
@@ -925,7 +947,8 @@ int recon_plan_format(const recon_plan *p, base_buf *out)
 	for (i = 0; i < p->n && rc == BASE_OK; i++) {
 		const recon_step *st = &p->v[i];
 		rc = base_buf_printf(out, "%zu %s %s", i, recon_step_kind_name(st->kind), nz(st->key));
-		if (rc == BASE_OK && (st->kind == RECON_STEP_SG_AUTHORIZE || st->kind == RECON_STEP_SG_REVOKE))
+		if (rc == BASE_OK &&
+		    (st->kind == RECON_STEP_SG_AUTHORIZE || st->kind == RECON_STEP_SG_REVOKE))
 			rc = format_rule(out, &st->rule);
 		for (j = 0; rc == BASE_OK && j < st->n_deps; j++)
 			rc = base_buf_printf(out, "%s%zu", j ? "," : " after ", st->deps[j]);

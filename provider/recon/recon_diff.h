@@ -50,7 +50,7 @@ void recon_desired_init(recon_desired *d);
  * function_name / vpc_id. *out is overwritten.
  */
 BASE_MUST_USE int recon_diff_apply(base_arena *a, const recon_desired *desired, const recon_state *state,
-				   recon_plan *out);
+                                   recon_plan *out);
 
 /*
  * Destroy plan in DESIGN.md's order: function -> endpoints (owned: delete;
@@ -98,7 +98,7 @@ aws_tags recon_owned_tags(base_arena *a, const recon_desired *desired);
  * Arena-owned array in *rules_out / *n_out.
  */
 void recon_desired_rules(base_arena *a, const recon_desired *desired, const recon_state *state,
-			 recon_sg_which which, recon_rule **rules_out, size_t *n_out);
+                         recon_sg_which which, recon_rule **rules_out, size_t *n_out);
 
 /* Copy of r with ids of our SGs / known prefix lists replaced by their
  * symbols ("@lambda", "@endpoint", "@pl:<service>") and the protocol
@@ -122,7 +122,7 @@ const char *recon_protocol_norm(base_arena *a, const char *p);
  * with characters outside [a-z0-9.-], or a short name without region.
  */
 BASE_MUST_USE int recon_endpoint_service(base_arena *a, const char *region, const char *name,
-					 recon_endpoint_spec *out);
+                                         recon_endpoint_spec *out);
 
 /* Lookups in a state by key; NULL when absent (gone endpoints are absent). */
 const recon_subnet *recon_state_subnet(const recon_state *s, const char *cidr);

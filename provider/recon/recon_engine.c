@@ -18,8 +18,8 @@ struct engine {
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	size_t *pending;      /* unfinished dependencies per task */
-	size_t *dep_start;    /* dependents of task i: dependents[dep_start[i] .. dep_start[i+1]) */
+	size_t *pending;   /* unfinished dependencies per task */
+	size_t *dep_start; /* dependents of task i: dependents[dep_start[i] .. dep_start[i+1]) */
 	size_t *dependents;
 	unsigned char *started;
 	size_t running;
@@ -142,9 +142,9 @@ static void *engine_worker(void *arg)
 }
 
 int recon_engine_run(const recon_engine_cfg *cfg, const recon_engine_task *tasks, size_t n,
-		     recon_task_status *status, int *codes, size_t *first_failed)
+                     recon_task_status *status, int *codes, size_t *first_failed)
 {
-	struct engine e = { 0 };
+	struct engine e = {0};
 	pthread_t th[ENGINE_MAX_WORKERS];
 	unsigned w, started_threads = 0, i;
 	int rc;

@@ -19,9 +19,9 @@
 
 /* Outcome of one task after recon_engine_run. */
 typedef enum recon_task_status {
-	RECON_TASK_NOT_RUN = 0,  /* never started (a dependency failed, or stopped early) */
-	RECON_TASK_OK = 1,       /* ran and returned 0 */
-	RECON_TASK_FAILED = 2    /* ran and returned non-zero (its code in codes[i]) */
+	RECON_TASK_NOT_RUN = 0, /* never started (a dependency failed, or stopped early) */
+	RECON_TASK_OK = 1,      /* ran and returned 0 */
+	RECON_TASK_FAILED = 2   /* ran and returned non-zero (its code in codes[i]) */
 } recon_task_status;
 
 /* Dependencies of one task: indices of tasks that must succeed first. */
@@ -58,6 +58,6 @@ typedef struct recon_engine_cfg {
  * Thread safety: reentrant; each call uses its own threads.
  */
 BASE_MUST_USE int recon_engine_run(const recon_engine_cfg *cfg, const recon_engine_task *tasks, size_t n,
-				   recon_task_status *status, int *codes, size_t *first_failed);
+                                   recon_task_status *status, int *codes, size_t *first_failed);
 
 #endif

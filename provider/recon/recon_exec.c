@@ -27,19 +27,19 @@
 
 struct ex {
 	aws_client *c;
-	base_arena *a;              /* result arena: guarded by mu */
-	const recon_desired *d;     /* NULL for destroy */
-	const char *fn;             /* function name */
+	base_arena *a;          /* result arena: guarded by mu */
+	const recon_desired *d; /* NULL for destroy */
+	const char *fn;         /* function name */
 	const char *vpc;
-	recon_state *s;             /* live state: guarded by mu */
+	recon_state *s; /* live state: guarded by mu */
 	const recon_plan *p;
 	pthread_mutex_t mu;
 	recon_clock clk;
 	uint64_t deadline;
 	unsigned poll_cap;
-	aws_tags tags;              /* tags for created objects */
-	aws_tags rule_tags;         /* ownership tag only (SG rules) */
-	recon_failure *fail;        /* first failure: guarded by mu */
+	aws_tags tags;       /* tags for created objects */
+	aws_tags rule_tags;  /* ownership tag only (SG rules) */
+	recon_failure *fail; /* first failure: guarded by mu */
 	bool failed;
 };
 
@@ -74,7 +74,7 @@ static recon_wait_cfg ex_wait_cfg(struct ex *x, unsigned cap_mul)
 
 /* Records the first failure (the step that failed and why). */
 static void ex_fail(struct ex *x, const recon_step *st, int rc, const aws_error *e, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+        __attribute__((format(printf, 5, 6)));
 static void ex_fail(struct ex *x, const recon_step *st, int rc, const aws_error *e, const char *fmt, ...)
 {
 	va_list ap;
@@ -102,15 +102,21 @@ static aws_filter flt(const char *name, const char *const *vals, size_t n)
 {
 	aws_filter f;
 	f.name = name;
-	f.values = (aws_strs){ vals, n };
+	f.values = (aws_strs){vals, n};
 	return f;
 }
 
 /* ======================================================================== */
 /* state access (callers hold no lock; these take it)                       */
 
-static void lock(struct ex *x) { pthread_mutex_lock(&x->mu); }
-static void unlock(struct ex *x) { pthread_mutex_unlock(&x->mu); }
+static void lock(struct ex *x)
+{
+	pthread_mutex_lock(&x->mu);
+}
+static void unlock(struct ex *x)
+{
+	pthread_mutex_unlock(&x->mu);
+}
 
 /* Subnet id of a CIDR (borrowed from the state arena; strings never move). */
 static const char *st_subnet_id(struct ex *x, const char *cidr, const char **az)
@@ -177,8 +183,8 @@ static aws_strs strs_without(base_arena *a, aws_strs s, const char *id, aws_strs
 		v[n++] = s.v[i];
 	}
 	if (parallel)
-		*parallel = (aws_strs){ pv, n };
-	return (aws_strs){ v, n };
+		*parallel = (aws_strs){pv, n};
+	return (aws_strs){v, n};
 }
 
 static aws_strs strs_with(base_arena *a, aws_strs s, const char *id)
@@ -187,7 +193,7 @@ static aws_strs strs_with(base_arena *a, aws_strs s, const char *id)
 	if (s.n)
 		memcpy(v, s.v, s.n * sizeof *v);
 	v[s.n] = recon__cp(a, id);
-	return (aws_strs){ v, s.n + 1 };
+	return (aws_strs){v, s.n + 1};
 }
 
 static void st_remove_subnet(struct ex *x, const char *cidr)
@@ -297,7 +303,8 @@ static void st_remove_rule(struct ex *x, recon_sg_which w, const recon_rule *r)
 	for (i = 0; i < g->n_rules; i++) {
 		recon_rule sym = recon_rule_symbolic(x->a, x->s, &g->rules[i]);
 		recon_rule want = recon_rule_symbolic(x->a, x->s, r);
-		if ((r->rule_id && base_str_eq(g->rules[i].rule_id, r->rule_id)) || recon_rule_same(&sym, &want))
+		if ((r->rule_id && base_str_eq(g->rules[i].rule_id, r->rule_id)) ||
+		    recon_rule_same(&sym, &want))
 			continue;
 		v[n++] = g->rules[i];
 	}
@@ -313,7 +320,7 @@ static void st_remove_rule(struct ex *x, recon_sg_which w, const recon_rule *r)
 static int prefix_list_id(struct ex *x, base_arena *t, const char *service, const char **out, aws_error *e)
 {
 	aws_ec2_prefix_lists pls;
-	const char *names[] = { service };
+	const char *names[] = {service};
 	aws_filter f = flt("prefix-list-name", names, 1);
 	size_t i;
 	int rc;
@@ -325,7 +332,7 @@ static int prefix_list_id(struct ex *x, base_arena *t, const char *service, cons
 	unlock(x);
 	if (*out)
 		return BASE_OK;
-	rc = aws_ec2_describe_prefix_lists(x->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ &f, 1 }, &pls, e);
+	rc = aws_ec2_describe_prefix_lists(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &pls, e);
 	if (rc != BASE_OK)
 		return rc;
 	if (pls.n == 0) {
@@ -374,24 +381,28 @@ static int rule_perm(struct ex *x, base_arena *t, const recon_rule *r, aws_ec2_i
 	}
 	one[0] = peer;
 	switch (r->peer_kind) {
-	case RECON_PEER_SG: p->group_ids = (aws_strs){ one, 1 }; break;
-	case RECON_PEER_PREFIX_LIST: p->prefix_list_ids = (aws_strs){ one, 1 }; break;
+	case RECON_PEER_SG:
+		p->group_ids = (aws_strs){one, 1};
+		break;
+	case RECON_PEER_PREFIX_LIST:
+		p->prefix_list_ids = (aws_strs){one, 1};
+		break;
 	default:
 		if (strchr(peer, ':'))
-			p->cidr_ipv6 = (aws_strs){ one, 1 };
+			p->cidr_ipv6 = (aws_strs){one, 1};
 		else
-			p->cidr_ipv4 = (aws_strs){ one, 1 };
+			p->cidr_ipv4 = (aws_strs){one, 1};
 		break;
 	}
 	return BASE_OK;
 }
 
 /* Authorizes one rule (Duplicate = converged) and records it in the state. */
-static int authorize_rule(struct ex *x, base_arena *t, recon_sg_which w, const char *group_id, const recon_rule *r,
-			  aws_error *e)
+static int authorize_rule(struct ex *x, base_arena *t, recon_sg_which w, const char *group_id,
+                          const recon_rule *r, aws_error *e)
 {
 	aws_ec2_ip_perm p;
-	aws_ec2_sg_rules made = { 0 };
+	aws_ec2_sg_rules made = {0};
 	recon_rule rec = *r;
 	int rc = rule_perm(x, t, r, &p, e);
 	if (rc != BASE_OK)
@@ -404,8 +415,11 @@ static int authorize_rule(struct ex *x, base_arena *t, recon_sg_which w, const c
 	rec.rule_id = made.n ? made.v[0].rule_id : NULL;
 	rec.owner = x->fn;
 	/* The state keeps real ids, as recon_observe reports them. */
-	rec.peer = p.group_ids.n ? p.group_ids.v[0] : p.prefix_list_ids.n ? p.prefix_list_ids.v[0]
-					: p.cidr_ipv4.n ? p.cidr_ipv4.v[0] : p.cidr_ipv6.n ? p.cidr_ipv6.v[0] : r->peer;
+	rec.peer = p.group_ids.n         ? p.group_ids.v[0]
+	           : p.prefix_list_ids.n ? p.prefix_list_ids.v[0]
+	           : p.cidr_ipv4.n       ? p.cidr_ipv4.v[0]
+	           : p.cidr_ipv6.n       ? p.cidr_ipv6.v[0]
+	                                 : r->peer;
 	if (w <= RECON_SG_ENDPOINT && base_str_eq(group_id, st_sg_id(x, w)))
 		st_add_rule(x, w, &rec);
 	return BASE_OK;
@@ -436,8 +450,9 @@ static int step_role_create(struct ex *x, base_arena *t, const recon_step *st, a
 			return rc;
 		if (!recon__owned_by(tags, x->fn)) {
 			ex_fail(x, st, BASE_ECONFLICT, e,
-				"IAM role %s already exists and is not managed by lambdavpc function %s "
-				"(no tag %s=%s). Delete or rename it.", st->key, x->fn, RECON_OWNER_TAG, x->fn);
+			        "IAM role %s already exists and is not managed by lambdavpc function %s "
+			        "(no tag %s=%s). Delete or rename it.",
+			        st->key, x->fn, RECON_OWNER_TAG, x->fn);
 			return BASE_ECONFLICT;
 		}
 		r.tags = tags;
@@ -472,10 +487,11 @@ static int step_role_attach(struct ex *x, base_arena *t, const recon_step *st, b
 	recon_backoff_init(&b, &x->clk, &w);
 	for (;;) {
 		rc = attach ? aws_iam_attach_role_policy(x->c, t, role, st->key, e)
-			    : aws_iam_detach_role_policy(x->c, t, role, st->key, e);
+		            : aws_iam_detach_role_policy(x->c, t, role, st->key, e);
 		if (!attach && rc == BASE_ENOTFOUND)
 			rc = BASE_OK;
-		if (rc == BASE_EAWS && aws_error_is(e, "ConcurrentModification") && recon_backoff_sleep(&b) == BASE_OK)
+		if (rc == BASE_EAWS && aws_error_is(e, "ConcurrentModification") &&
+		    recon_backoff_sleep(&b) == BASE_OK)
 			continue;
 		break;
 	}
@@ -556,7 +572,8 @@ static int step_role_delete(struct ex *x, base_arena *t, const recon_step *st, a
 	recon_backoff_init(&b, &x->clk, &w);
 	for (;;) {
 		rc = aws_iam_delete_role(x->c, t, st->key, e);
-		if (rc == BASE_EAWS && (aws_error_is(e, "DeleteConflict") || aws_error_is(e, "ConcurrentModification"))) {
+		if (rc == BASE_EAWS &&
+		    (aws_error_is(e, "DeleteConflict") || aws_error_is(e, "ConcurrentModification"))) {
 			int brc = recon_backoff_sleep(&b);
 			if (brc == BASE_OK)
 				continue;
@@ -591,7 +608,7 @@ static size_t desired_cidr_index(const recon_desired *d, const char *cidr)
 static int pick_az(struct ex *x, base_arena *t, size_t i, const char **out, aws_error *e)
 {
 	aws_ec2_azs azs;
-	const char *avail[] = { "available" }, *ztype[] = { "availability-zone" };
+	const char *avail[] = {"available"}, *ztype[] = {"availability-zone"};
 	aws_filter f[2];
 	size_t k, j;
 	int rc;
@@ -601,12 +618,12 @@ static int pick_az(struct ex *x, base_arena *t, size_t i, const char **out, aws_
 	}
 	f[0] = flt("state", avail, 1);
 	f[1] = flt("zone-type", ztype, 1);
-	rc = aws_ec2_describe_availability_zones(x->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ f, 2 }, &azs, e);
+	rc = aws_ec2_describe_availability_zones(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &azs, e);
 	if (rc != BASE_OK)
 		return rc;
 	if (azs.n == 0) {
 		aws_error_setf(e, 0, "NoAvailabilityZone", "no available availability zone in %s",
-			       aws_client_region(x->c));
+		               aws_client_region(x->c));
 		return BASE_ENOTFOUND;
 	}
 	/* Sort names so the spread does not depend on the answer's order. */
@@ -631,9 +648,10 @@ static int poll_subnet_available(void *ctx, bool *done)
 {
 	struct subnet_poll *p = ctx;
 	aws_ec2_subnets subs;
-	const char *ids[] = { p->id };
+	const char *ids[] = {p->id};
 	aws_filter f = flt("subnet-id", ids, 1);
-	int rc = aws_ec2_describe_subnets(p->x->c, p->t, (aws_strs){ NULL, 0 }, (aws_filters){ &f, 1 }, &subs, p->e);
+	int rc = aws_ec2_describe_subnets(p->x->c, p->t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &subs,
+	                                  p->e);
 	if (rc != BASE_OK)
 		return rc;
 	*done = subs.n > 0 && (!subs.v[0].state || strcmp(subs.v[0].state, "available") == 0);
@@ -645,7 +663,7 @@ static int step_subnet_create(struct ex *x, base_arena *t, const recon_step *st,
 	aws_ec2_subnets found;
 	aws_ec2_subnet made;
 	aws_ec2_subnet_spec spec;
-	const char *vpc[] = { x->vpc }, *cidr[] = { st->key }, *fn[] = { x->fn };
+	const char *vpc[] = {x->vpc}, *cidr[] = {st->key}, *fn[] = {x->fn};
 	aws_filter f[3];
 	recon_wait_cfg w;
 	struct subnet_poll sp;
@@ -655,7 +673,7 @@ static int step_subnet_create(struct ex *x, base_arena *t, const recon_step *st,
 	f[0] = flt("vpc-id", vpc, 1);
 	f[1] = flt("cidr-block", cidr, 1);
 	f[2] = flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), fn, 1);
-	rc = aws_ec2_describe_subnets(x->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ f, 3 }, &found, e);
+	rc = aws_ec2_describe_subnets(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 3}, &found, e);
 	if (rc != BASE_OK)
 		return rc;
 	if (found.n > 0) {
@@ -671,8 +689,10 @@ static int step_subnet_create(struct ex *x, base_arena *t, const recon_step *st,
 		rc = aws_ec2_create_subnet(x->c, t, &spec, &made, e);
 		if (rc == BASE_EAWS && aws_error_is(e, "InvalidSubnet.Conflict")) {
 			ex_fail(x, st, rc, e,
-				"The CIDR %s overlaps a subnet that already exists in %s and is not managed by "
-				"function %s. Choose a free CIDR in subnet_cidr_blocks.", st->key, x->vpc, x->fn);
+			        "The CIDR %s overlaps a subnet that already exists in %s and is not managed "
+			        "by "
+			        "function %s. Choose a free CIDR in subnet_cidr_blocks.",
+			        st->key, x->vpc, x->fn);
 			return rc;
 		}
 		if (rc != BASE_OK)
@@ -709,8 +729,8 @@ static int poll_enis_gone(void *ctx, bool *done)
 		aws_filter f = flt(pass == 0 ? "group-id" : "subnet-id", vals.v, vals.n);
 		if (vals.n == 0)
 			continue;
-		rc = aws_ec2_describe_network_interfaces(p->x->c, p->t, (aws_strs){ NULL, 0 }, (aws_filters){ &f, 1 },
-							 &enis, p->e);
+		rc = aws_ec2_describe_network_interfaces(p->x->c, p->t, (aws_strs){NULL, 0},
+		                                         (aws_filters){&f, 1}, &enis, p->e);
 		if (rc != BASE_OK)
 			return rc;
 		for (i = 0; i < enis.n; i++) {
@@ -720,8 +740,8 @@ static int poll_enis_gone(void *ctx, bool *done)
 			left++;
 			if (base_str_eq(n->status, "available")) {
 				aws_error ig;
-				if (aws_ec2_delete_network_interface(p->x->c, p->t, n->network_interface_id, &ig) ==
-				    BASE_OK)
+				if (aws_ec2_delete_network_interface(p->x->c, p->t, n->network_interface_id,
+				                                     &ig) == BASE_OK)
 					left--;
 			}
 		}
@@ -752,10 +772,12 @@ static int delete_with_retry(struct ex *x, base_arena *t, const char *id, bool s
 	int rc;
 	recon_backoff_init(&b, &x->clk, &w);
 	for (;;) {
-		rc = subnet ? aws_ec2_delete_subnet(x->c, t, id, e) : aws_ec2_delete_security_group(x->c, t, id, e);
+		rc = subnet ? aws_ec2_delete_subnet(x->c, t, id, e)
+		            : aws_ec2_delete_security_group(x->c, t, id, e);
 		if (rc == BASE_ENOTFOUND)
 			return BASE_OK;
-		if (rc == BASE_EAWS && (aws_error_is(e, "DependencyViolation") || aws_error_is(e, "InvalidGroup.InUse"))) {
+		if (rc == BASE_EAWS &&
+		    (aws_error_is(e, "DependencyViolation") || aws_error_is(e, "InvalidGroup.InUse"))) {
 			int brc = recon_backoff_sleep(&b);
 			if (brc == BASE_OK)
 				continue;
@@ -790,15 +812,17 @@ static int step_subnet_delete(struct ex *x, base_arena *t, const recon_step *st,
 				return rc;
 		}
 	}
-	rc = wait_enis(x, t, (aws_strs){ NULL, 0 }, (aws_strs){ one, 1 }, e);
+	rc = wait_enis(x, t, (aws_strs){NULL, 0}, (aws_strs){one, 1}, e);
 	if (rc == BASE_OK)
 		rc = delete_with_retry(x, t, id, true, e);
 	if (rc != BASE_OK) {
 		if (rc == BASE_ETIMEOUT)
 			ex_fail(x, st, rc, e,
-				"Subnet %s (%s) is still in use (Lambda network interfaces are released asynchronously, "
-				"up to ~45 minutes). Run the operation again later or raise the delete timeout.",
-				id, st->key);
+			        "Subnet %s (%s) is still in use (Lambda network interfaces are released "
+			        "asynchronously, "
+			        "up to ~45 minutes). Run the operation again later or raise the delete "
+			        "timeout.",
+			        id, st->key);
 		return rc;
 	}
 	st_remove_subnet(x, st->key);
@@ -809,12 +833,12 @@ static int step_rt_create(struct ex *x, base_arena *t, aws_error *e)
 {
 	aws_ec2_route_tables found;
 	aws_ec2_route_table made;
-	const char *vpc[] = { x->vpc }, *fn[] = { x->fn };
+	const char *vpc[] = {x->vpc}, *fn[] = {x->fn};
 	aws_filter f[2];
 	int rc;
 	f[0] = flt("vpc-id", vpc, 1);
 	f[1] = flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), fn, 1);
-	rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ f, 2 }, &found, e);
+	rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &found, e);
 	if (rc != BASE_OK)
 		return rc;
 	if (found.n > 0) {
@@ -836,7 +860,7 @@ static int step_rt_associate(struct ex *x, base_arena *t, const recon_step *st, 
 {
 	const char *subnet = st_subnet_id(x, st->key, NULL), *rt = st_rt_id(x), *assoc = NULL;
 	aws_ec2_route_tables cur;
-	const char *sv[] = { subnet };
+	const char *sv[] = {subnet};
 	aws_filter f = flt("association.subnet-id", sv, 1);
 	size_t i, j;
 	int rc;
@@ -844,7 +868,7 @@ static int step_rt_associate(struct ex *x, base_arena *t, const recon_step *st, 
 		aws_error_setf(e, 0, "MissingDependency", "subnet %s or route table missing", st->key);
 		return BASE_ENOTFOUND;
 	}
-	rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ &f, 1 }, &cur, e);
+	rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &cur, e);
 	if (rc != BASE_OK)
 		return rc;
 	for (i = 0; i < cur.n && !assoc; i++)
@@ -856,7 +880,8 @@ static int step_rt_associate(struct ex *x, base_arena *t, const recon_step *st, 
 				assoc = as->association_id; /* already ours */
 			} else {
 				/* Explicitly associated elsewhere (drift): move it back. */
-				rc = aws_ec2_replace_route_table_association(x->c, t, as->association_id, rt, &assoc, e);
+				rc = aws_ec2_replace_route_table_association(x->c, t, as->association_id, rt,
+				                                             &assoc, e);
 				if (rc != BASE_OK)
 					return rc;
 			}
@@ -894,8 +919,9 @@ static int step_rt_delete(struct ex *x, base_arena *t, aws_error *e)
 		/* Disassociate whatever is still associated (the state may lag: moto,
 		 * unlike AWS, keeps associations of deleted subnets). */
 		aws_ec2_route_tables cur;
-		const char *ids[] = { rt };
-		rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){ ids, 1 }, (aws_filters){ NULL, 0 }, &cur, e);
+		const char *ids[] = {rt};
+		rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &cur,
+		                                   e);
 		if (rc == BASE_ENOTFOUND)
 			goto gone;
 		if (rc != BASE_OK)
@@ -906,7 +932,7 @@ static int step_rt_delete(struct ex *x, base_arena *t, aws_error *e)
 			for (i = 0; i < cur.v[0].n_assocs; i++)
 				if (!cur.v[0].assocs[i].main && cur.v[0].assocs[i].association_id)
 					v[n++] = cur.v[0].assocs[i].association_id;
-			assocs = (aws_strs){ v, n };
+			assocs = (aws_strs){v, n};
 		}
 	}
 	for (i = 0; i < assocs.n; i++) {
@@ -933,25 +959,26 @@ static int step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 {
 	recon_sg_which w = strcmp(st->key, "endpoint") == 0 ? RECON_SG_ENDPOINT : RECON_SG_LAMBDA;
 	const char *name = recon_sg_name(t, x->fn, w), *id = NULL;
-	const char *vpc[] = { x->vpc }, *nm[] = { name };
+	const char *vpc[] = {x->vpc}, *nm[] = {name};
 	aws_ec2_sgs found;
 	aws_ec2_sg_spec spec;
 	aws_filter f[2];
 	aws_ec2_ip_perm all;
-	const char *any4[] = { "0.0.0.0/0" }, *any6[] = { "::/0" };
+	const char *any4[] = {"0.0.0.0/0"}, *any6[] = {"::/0"};
 	bool adopted = false;
 	int rc;
 
 	f[0] = flt("vpc-id", vpc, 1);
 	f[1] = flt("group-name", nm, 1);
-	rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ f, 2 }, &found, e);
+	rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &found, e);
 	if (rc != BASE_OK)
 		return rc;
 	if (found.n > 0) {
 		if (!recon__owned_by(found.v[0].tags, x->fn)) {
 			ex_fail(x, st, BASE_ECONFLICT, e,
-				"Security group %s (%s) already exists in %s and is not managed by function %s.",
-				name, found.v[0].group_id, x->vpc, x->fn);
+			        "Security group %s (%s) already exists in %s and is not managed by function "
+			        "%s.",
+			        name, found.v[0].group_id, x->vpc, x->fn);
 			return BASE_ECONFLICT;
 		}
 		id = found.v[0].group_id;
@@ -959,9 +986,11 @@ static int step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	} else {
 		memset(&spec, 0, sizeof spec);
 		spec.group_name = name;
-		spec.description = w == RECON_SG_LAMBDA
-					   ? base_arena_sprintf(t, "Lambda %s: egress only to its VPC endpoints", x->fn)
-					   : base_arena_sprintf(t, "VPC endpoints of Lambda %s: HTTPS from it only", x->fn);
+		spec.description =
+		        w == RECON_SG_LAMBDA
+		                ? base_arena_sprintf(t, "Lambda %s: egress only to its VPC endpoints", x->fn)
+		                : base_arena_sprintf(t, "VPC endpoints of Lambda %s: HTTPS from it only",
+		                                     x->fn);
 		spec.vpc_id = x->vpc;
 		spec.tags = x->tags;
 		rc = aws_ec2_create_security_group(x->c, t, &spec, &id, e);
@@ -979,14 +1008,14 @@ static int step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	memset(&all, 0, sizeof all);
 	all.ip_protocol = "-1";
 	all.omit_ports = true;
-	all.cidr_ipv4 = (aws_strs){ any4, 1 };
+	all.cidr_ipv4 = (aws_strs){any4, 1};
 	rc = aws_ec2_revoke_security_group(x->c, t, id, true, &all, 1, e);
 	if (rc == BASE_ENOTFOUND)
 		rc = BASE_OK;
 	if (rc != BASE_OK)
 		return rc;
-	all.cidr_ipv4 = (aws_strs){ NULL, 0 };
-	all.cidr_ipv6 = (aws_strs){ any6, 1 };
+	all.cidr_ipv4 = (aws_strs){NULL, 0};
+	all.cidr_ipv6 = (aws_strs){any6, 1};
 	{
 		aws_error ig;
 		int ig_rc = aws_ec2_revoke_security_group(x->c, t, id, true, &all, 1, &ig);
@@ -995,11 +1024,11 @@ static int step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	if (adopted) {
 		/* Rules already there: record them so later steps see them. */
 		aws_ec2_sg_rules rules;
-		const char *gid[] = { id };
+		const char *gid[] = {id};
 		aws_filter gf = flt("group-id", gid, 1);
 		size_t i;
-		rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ &gf, 1 },
-							   &rules, e);
+		rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){NULL, 0},
+		                                           (aws_filters){&gf, 1}, &rules, e);
 		if (rc != BASE_OK)
 			return rc;
 		for (i = 0; i < rules.n; i++) {
@@ -1021,7 +1050,8 @@ static int step_sg_rule(struct ex *x, base_arena *t, const recon_step *st, bool 
 		aws_error_setf(e, 0, "MissingDependency", "security group %s missing", st->key);
 		return BASE_ENOTFOUND;
 	}
-	if (authorize && st->sg == RECON_SG_LAMBDA && st->rule.egress && base_str_eq(st->rule.peer, "@endpoint")) {
+	if (authorize && st->sg == RECON_SG_LAMBDA && st->rule.egress &&
+	    base_str_eq(st->rule.peer, "@endpoint")) {
 		/* Only useful when an interface endpoint of ours exists: every
 		 * endpoint may have turned out to be reused. */
 		bool any = false;
@@ -1037,14 +1067,16 @@ static int step_sg_rule(struct ex *x, base_arena *t, const recon_step *st, bool 
 	if (authorize)
 		return authorize_rule(x, t, st->sg, gid, &st->rule, e);
 	if (st->rule.rule_id) {
-		const char *ids[] = { st->rule.rule_id };
-		rc = aws_ec2_revoke_security_group_rules(x->c, t, gid, st->rule.egress, (aws_strs){ ids, 1 }, e);
+		const char *ids[] = {st->rule.rule_id};
+		rc = aws_ec2_revoke_security_group_rules(x->c, t, gid, st->rule.egress, (aws_strs){ids, 1},
+		                                         e);
 	} else {
 		rc = rule_perm(x, t, &st->rule, &p, e);
 		if (rc == BASE_OK)
 			rc = aws_ec2_revoke_security_group(x->c, t, gid, st->rule.egress, &p, 1, e);
 	}
-	if (rc == BASE_ENOTFOUND || (rc == BASE_EAWS && aws_error_is(e, "InvalidSecurityGroupRuleId.NotFound")))
+	if (rc == BASE_ENOTFOUND ||
+	    (rc == BASE_EAWS && aws_error_is(e, "InvalidSecurityGroupRuleId.NotFound")))
 		rc = BASE_OK;
 	if (rc != BASE_OK)
 		return rc;
@@ -1062,7 +1094,8 @@ static int step_sg_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 	rc = delete_with_retry(x, t, gid, false, e);
 	if (rc != BASE_OK) {
 		if (rc == BASE_ETIMEOUT)
-			ex_fail(x, st, rc, e, "Security group %s is still in use when the delete timeout expired.", gid);
+			ex_fail(x, st, rc, e,
+			        "Security group %s is still in use when the delete timeout expired.", gid);
 		return rc;
 	}
 	lock(x);
@@ -1103,15 +1136,15 @@ static aws_strs endpoint_subnets(struct ex *x, base_arena *t)
 		azs[n] = az;
 		ids[n++] = id;
 	}
-	return (aws_strs){ ids, n };
+	return (aws_strs){ids, n};
 }
 
 static int describe_endpoint_id(struct ex *x, base_arena *t, const char *id, aws_ec2_vpce **out, aws_error *e)
 {
 	aws_ec2_vpces v;
-	const char *ids[] = { id };
+	const char *ids[] = {id};
 	/* By id (moto has no vpc-endpoint-id filter); not found = gone. */
-	int rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){ ids, 1 }, (aws_filters){ NULL, 0 }, &v, e);
+	int rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &v, e);
 	*out = NULL;
 	if (rc == BASE_ENOTFOUND)
 		return BASE_OK;
@@ -1134,8 +1167,9 @@ static int poll_endpoint(void *ctx, bool *done)
 {
 	struct ep_poll *p = ctx;
 	aws_ec2_vpces v;
-	const char *ids[] = { p->id };
-	int rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){ ids, 1 }, (aws_filters){ NULL, 0 }, &v, p->e);
+	const char *ids[] = {p->id};
+	int rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &v,
+	                                        p->e);
 	if (rc == BASE_ENOTFOUND) {
 		/* Gone - or, right after a create, not visible yet. */
 		*done = p->want_gone;
@@ -1151,20 +1185,21 @@ static int poll_endpoint(void *ctx, bool *done)
 		*done = false;
 		return BASE_OK;
 	}
-	if (v.v[0].state && (strcasecmp(v.v[0].state, "failed") == 0 || strcasecmp(v.v[0].state, "rejected") == 0)) {
+	if (v.v[0].state &&
+	    (strcasecmp(v.v[0].state, "failed") == 0 || strcasecmp(v.v[0].state, "rejected") == 0)) {
 		aws_error_setf(p->e, 0, v.v[0].last_error_code ? v.v[0].last_error_code : "VpcEndpointFailed",
-			       "VPC endpoint %s is %s: %s", p->id, v.v[0].state,
-			       v.v[0].last_error_message ? v.v[0].last_error_message : "no reason given");
+		               "VPC endpoint %s is %s: %s", p->id, v.v[0].state,
+		               v.v[0].last_error_message ? v.v[0].last_error_message : "no reason given");
 		return BASE_EAWS;
 	}
 	*done = !v.v[0].state || strcasecmp(v.v[0].state, "available") == 0 ||
-		strcasecmp(v.v[0].state, "pendingAcceptance") == 0;
+	        strcasecmp(v.v[0].state, "pendingAcceptance") == 0;
 	return BASE_OK;
 }
 
 static int wait_endpoint(struct ex *x, base_arena *t, const char *id, bool gone, aws_error *e)
 {
-	struct ep_poll p = { x, t, id, gone, e };
+	struct ep_poll p = {x, t, id, gone, e};
 	recon_wait_cfg w = ex_wait_cfg(x, 1);
 	return recon_wait_until(&x->clk, &w, poll_endpoint, &p, NULL);
 }
@@ -1179,14 +1214,21 @@ static int reuse_endpoint(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aw
 	if (recon__tag(v->tags, RECON_OWNER_TAG) && lambda_sg) {
 		/* Created by another lambdavpc function: register as a user and
 		 * let our function in through its endpoint SG (rule tagged ours). */
-		aws_tag use = { base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, x->fn), "true" };
-		const char *ids[] = { v->vpc_endpoint_id };
-		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ ids, 1 }, (aws_tags){ &use, 1 }, e);
+		aws_tag use = {base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, x->fn), "true"};
+		const char *ids[] = {v->vpc_endpoint_id};
+		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&use, 1}, e);
 		if (rc != BASE_OK)
 			return rc;
 		for (i = 0; i < v->security_group_ids.n; i++) {
-			recon_rule in = { false, "tcp", 443, 443, RECON_PEER_SG, "@lambda",
-					  "lambdavpc: HTTPS from a function reusing this endpoint", NULL, NULL };
+			recon_rule in = {false,
+			                 "tcp",
+			                 443,
+			                 443,
+			                 RECON_PEER_SG,
+			                 "@lambda",
+			                 "lambdavpc: HTTPS from a function reusing this endpoint",
+			                 NULL,
+			                 NULL};
 			rc = authorize_rule(x, t, (recon_sg_which)99, v->security_group_ids.v[i], &in, e);
 			if (rc != BASE_OK)
 				return rc;
@@ -1194,8 +1236,15 @@ static int reuse_endpoint(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aw
 	}
 	if (lambda_sg)
 		for (i = 0; i < v->security_group_ids.n; i++) {
-			recon_rule out = { true, "tcp", 443, 443, RECON_PEER_SG, v->security_group_ids.v[i],
-					   "lambdavpc: HTTPS to reused endpoint", NULL, NULL };
+			recon_rule out = {true,
+			                  "tcp",
+			                  443,
+			                  443,
+			                  RECON_PEER_SG,
+			                  v->security_group_ids.v[i],
+			                  "lambdavpc: HTTPS to reused endpoint",
+			                  NULL,
+			                  NULL};
 			rc = authorize_rule(x, t, RECON_SG_LAMBDA, lambda_sg, &out, e);
 			if (rc != BASE_OK)
 				return rc;
@@ -1207,7 +1256,7 @@ static int reuse_endpoint(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aw
 static int step_ep_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	const recon_endpoint_spec *es = desired_endpoint(x, st->key);
-	const char *vpc[] = { x->vpc }, *svc[] = { st->key };
+	const char *vpc[] = {x->vpc}, *svc[] = {st->key};
 	aws_filter f[2];
 	aws_ec2_vpces found;
 	aws_ec2_vpce_spec spec;
@@ -1225,7 +1274,7 @@ static int step_ep_create(struct ex *x, base_arena *t, const recon_step *st, aws
 again:
 	f[0] = flt("vpc-id", vpc, 1);
 	f[1] = flt("service-name", svc, 1);
-	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ f, 2 }, &found, e);
+	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &found, e);
 	if (rc != BASE_OK)
 		return rc;
 	for (i = 0; i < found.n; i++) {
@@ -1246,9 +1295,11 @@ again:
 		if (x->d->reuse_existing_endpoints)
 			return reuse_endpoint(x, t, other, e);
 		ex_fail(x, st, BASE_ECONFLICT, e,
-			"VPC %s already has an interface endpoint for %s (%s) that this resource did not create; "
-			"a second one with private DNS would conflict. Set reuse_existing_endpoints = true to use it.",
-			x->vpc, st->key, other->vpc_endpoint_id);
+		        "VPC %s already has an interface endpoint for %s (%s) that this resource did not "
+		        "create; "
+		        "a second one with private DNS would conflict. Set reuse_existing_endpoints = true "
+		        "to use it.",
+		        x->vpc, st->key, other->vpc_endpoint_id);
 		return BASE_ECONFLICT;
 	}
 	memset(&spec, 0, sizeof spec);
@@ -1258,16 +1309,17 @@ again:
 	if (es->gateway) {
 		one_rt[0] = st_rt_id(x);
 		spec.type = "Gateway";
-		spec.route_table_ids = (aws_strs){ one_rt, one_rt[0] ? 1 : 0 };
+		spec.route_table_ids = (aws_strs){one_rt, one_rt[0] ? 1 : 0};
 	} else {
 		one_sg[0] = st_sg_id(x, RECON_SG_ENDPOINT);
 		spec.type = "Interface";
 		spec.subnet_ids = endpoint_subnets(x, t);
-		spec.security_group_ids = (aws_strs){ one_sg, one_sg[0] ? 1 : 0 };
+		spec.security_group_ids = (aws_strs){one_sg, one_sg[0] ? 1 : 0};
 		spec.private_dns_enabled = x->d->private_dns_enabled ? AWS_BOOL_TRUE : AWS_BOOL_FALSE;
 	}
 	rc = aws_ec2_create_vpc_endpoint(x->c, t, &spec, &made, e);
-	if (rc == BASE_EAWS && !retried && aws_error_is(e, "InvalidParameter") && err_msg_has(e, "conflicting DNS")) {
+	if (rc == BASE_EAWS && !retried && aws_error_is(e, "InvalidParameter") &&
+	    err_msg_has(e, "conflicting DNS")) {
 		/* Someone created one meanwhile (or a private hosted zone exists): look again. */
 		retried = true;
 		if (x->d->reuse_existing_endpoints)
@@ -1295,7 +1347,7 @@ static aws_strs strs_minus(base_arena *t, aws_strs a, aws_strs b)
 		if (!in)
 			v[n++] = a.v[i];
 	}
-	return (aws_strs){ v, n };
+	return (aws_strs){v, n};
 }
 
 static int step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
@@ -1318,15 +1370,17 @@ static int step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_e
 	if (cur.gateway) {
 		const char **rt = base_arena_calloc(t, 1, sizeof *rt);
 		rt[0] = st_rt_id(x);
-		mod.add_route_table_ids = strs_minus(t, (aws_strs){ rt, rt[0] ? 1 : 0 }, v->route_table_ids);
+		mod.add_route_table_ids = strs_minus(t, (aws_strs){rt, rt[0] ? 1 : 0}, v->route_table_ids);
 	} else {
 		aws_strs want = endpoint_subnets(x, t);
 		const char **sg = base_arena_calloc(t, 1, sizeof *sg);
 		sg[0] = st_sg_id(x, RECON_SG_ENDPOINT);
 		mod.add_subnet_ids = strs_minus(t, want, v->subnet_ids);
 		mod.remove_subnet_ids = strs_minus(t, v->subnet_ids, want);
-		mod.add_security_group_ids = strs_minus(t, (aws_strs){ sg, sg[0] ? 1 : 0 }, v->security_group_ids);
-		mod.remove_security_group_ids = strs_minus(t, v->security_group_ids, (aws_strs){ sg, sg[0] ? 1 : 0 });
+		mod.add_security_group_ids =
+		        strs_minus(t, (aws_strs){sg, sg[0] ? 1 : 0}, v->security_group_ids);
+		mod.remove_security_group_ids =
+		        strs_minus(t, v->security_group_ids, (aws_strs){sg, sg[0] ? 1 : 0});
 		if (v->private_dns_enabled != x->d->private_dns_enabled)
 			mod.private_dns_enabled = x->d->private_dns_enabled ? AWS_BOOL_TRUE : AWS_BOOL_FALSE;
 	}
@@ -1363,35 +1417,37 @@ static const char *other_user(base_arena *t, const aws_ec2_vpce *v, const char *
 /* Hands an endpoint over to another function of ours that still uses it. */
 static int handover_endpoint(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const char *to, aws_error *e)
 {
-	const char *ids[] = { v->vpc_endpoint_id };
-	aws_tag owner = { RECON_OWNER_TAG, to };
-	aws_tag use = { base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, to), NULL };
+	const char *ids[] = {v->vpc_endpoint_id};
+	aws_tag owner = {RECON_OWNER_TAG, to};
+	aws_tag use = {base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, to), NULL};
 	bool gw = v->type && strcasecmp(v->type, "Gateway") == 0;
 	int rc;
 	if (!gw && x->vpc) {
 		aws_ec2_sgs sgs;
-		const char *vpc[] = { x->vpc }, *nm[] = { recon_sg_name(t, to, RECON_SG_ENDPOINT) };
+		const char *vpc[] = {x->vpc}, *nm[] = {recon_sg_name(t, to, RECON_SG_ENDPOINT)};
 		aws_filter f[2];
 		f[0] = flt("vpc-id", vpc, 1);
 		f[1] = flt("group-name", nm, 1);
-		rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ f, 2 }, &sgs, e);
+		rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &sgs,
+		                                      e);
 		if (rc != BASE_OK)
 			return rc;
 		if (sgs.n > 0) {
 			aws_ec2_vpce_mod mod;
-			const char *add[] = { sgs.v[0].group_id };
+			const char *add[] = {sgs.v[0].group_id};
 			memset(&mod, 0, sizeof mod);
 			mod.vpc_endpoint_id = v->vpc_endpoint_id;
-			mod.add_security_group_ids = (aws_strs){ add, 1 };
-			mod.remove_security_group_ids = strs_minus(t, v->security_group_ids, (aws_strs){ add, 1 });
+			mod.add_security_group_ids = (aws_strs){add, 1};
+			mod.remove_security_group_ids =
+			        strs_minus(t, v->security_group_ids, (aws_strs){add, 1});
 			rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
 			if (rc != BASE_OK)
 				return rc;
 		}
 	}
-	rc = aws_ec2_create_tags(x->c, t, (aws_strs){ ids, 1 }, (aws_tags){ &owner, 1 }, e);
+	rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&owner, 1}, e);
 	if (rc == BASE_OK)
-		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ ids, 1 }, (aws_tags){ &use, 1 }, e);
+		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&use, 1}, e);
 	return rc;
 }
 
@@ -1418,7 +1474,7 @@ static int step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 		goto gone;
 	}
 	ids[0] = cur.id;
-	rc = aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ ids, 1 }, &failed, e);
+	rc = aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e);
 	if (rc == BASE_ENOTFOUND)
 		goto gone;
 	if (rc != BASE_OK)
@@ -1427,7 +1483,8 @@ static int step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 		if (!base_str_eq(failed.v[i].code, "InvalidVpcEndpoint.NotFound") &&
 		    !base_str_eq(failed.v[i].code, "InvalidVpcEndpointId.NotFound")) {
 			aws_error_setf(e, 400, failed.v[i].code ? failed.v[i].code : "DeleteFailed", "%s",
-				       failed.v[i].message ? failed.v[i].message : "DeleteVpcEndpoints failed");
+			               failed.v[i].message ? failed.v[i].message
+			                                   : "DeleteVpcEndpoints failed");
 			return BASE_EAWS;
 		}
 	rc = wait_endpoint(x, t, cur.id, true, e);
@@ -1451,26 +1508,27 @@ static int step_ep_release(struct ex *x, base_arena *t, const recon_step *st, aw
 		return rc;
 	use_key = base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, x->fn);
 	if (v && recon__tag(v->tags, use_key)) {
-		aws_tag use = { use_key, NULL };
-		const char *ids[] = { cur.id }, *fn[] = { x->fn };
+		aws_tag use = {use_key, NULL};
+		const char *ids[] = {cur.id}, *fn[] = {x->fn};
 		aws_ec2_sg_rules rules;
 		aws_filter f[2];
 		size_t i;
-		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ ids, 1 }, (aws_tags){ &use, 1 }, e);
+		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&use, 1}, e);
 		if (rc != BASE_OK && rc != BASE_ENOTFOUND)
 			return rc;
 		if (v->security_group_ids.n) {
 			/* The ingress rules we added to its SGs carry our tag. */
 			f[0] = flt("group-id", v->security_group_ids.v, v->security_group_ids.n);
 			f[1] = flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), fn, 1);
-			rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){ NULL, 0 },
-								   (aws_filters){ f, 2 }, &rules, e);
+			rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){NULL, 0},
+			                                           (aws_filters){f, 2}, &rules, e);
 			if (rc != BASE_OK)
 				return rc;
 			for (i = 0; i < rules.n; i++) {
-				const char *rid[] = { rules.v[i].rule_id };
-				rc = aws_ec2_revoke_security_group_rules(x->c, t, rules.v[i].group_id, rules.v[i].is_egress,
-									 (aws_strs){ rid, 1 }, e);
+				const char *rid[] = {rules.v[i].rule_id};
+				rc = aws_ec2_revoke_security_group_rules(x->c, t, rules.v[i].group_id,
+				                                         rules.v[i].is_egress,
+				                                         (aws_strs){rid, 1}, e);
 				if (rc != BASE_OK && rc != BASE_ENOTFOUND &&
 				    !aws_error_is(e, "InvalidSecurityGroupRuleId.NotFound"))
 					return rc;
@@ -1524,9 +1582,9 @@ static void fn_spec(struct ex *x, base_arena *t, aws_lambda_function_spec *sp)
 		if (id)
 			subs[n++] = id;
 	}
-	sp->subnet_ids = (aws_strs){ subs, n };
+	sp->subnet_ids = (aws_strs){subs, n};
 	sgs[0] = st_sg_id(x, RECON_SG_LAMBDA);
-	sp->security_group_ids = (aws_strs){ sgs, sgs[0] ? 1 : 0 };
+	sp->security_group_ids = (aws_strs){sgs, sgs[0] ? 1 : 0};
 	sp->tags = x->tags;
 }
 
@@ -1536,7 +1594,8 @@ static bool lambda_retryable(const aws_error *e)
 	if (aws_error_is(e, "InvalidParameterValueException"))
 		return err_msg_has(e, "cannot be assumed by Lambda") ||
 		       err_msg_has(e, "execution role does not have permissions") ||
-		       err_msg_has(e, "throttled by EC2") || err_msg_has(e, "KMS key is invalid for CreateGrant");
+		       err_msg_has(e, "throttled by EC2") ||
+		       err_msg_has(e, "KMS key is invalid for CreateGrant");
 	if (aws_error_is(e, "ResourceConflictException"))
 		return !err_msg_has(e, "already exist");
 	return false;
@@ -1545,7 +1604,7 @@ static bool lambda_retryable(const aws_error *e)
 struct fn_poll {
 	struct ex *x;
 	base_arena *t;
-	bool update;  /* wait LastUpdateStatus, else State */
+	bool update; /* wait LastUpdateStatus, else State */
 	aws_error *e;
 };
 
@@ -1558,24 +1617,26 @@ static int poll_function(void *ctx, bool *done)
 		return rc;
 	if (base_str_eq(f.state, "Failed") || (p->update && base_str_eq(f.last_update_status, "Failed"))) {
 		const char *code = p->update && base_str_eq(f.last_update_status, "Failed")
-					   ? f.last_update_status_reason_code : f.state_reason_code;
+		                           ? f.last_update_status_reason_code
+		                           : f.state_reason_code;
 		const char *why = p->update && base_str_eq(f.last_update_status, "Failed")
-					  ? f.last_update_status_reason : f.state_reason;
+		                          ? f.last_update_status_reason
+		                          : f.state_reason;
 		aws_error_setf(p->e, 0, code ? code : "FunctionFailed", "%s: %s", code ? code : "Failed",
-			       why ? why : "no reason given");
+		               why ? why : "no reason given");
 		return BASE_EAWS;
 	}
 	if (p->update)
 		*done = f.last_update_status && strcmp(f.last_update_status, "InProgress") != 0;
 	else
-		*done = !f.state || strcmp(f.state, "Active") == 0 || strcmp(f.state, "ActiveNonInvocable") == 0 ||
-			strcmp(f.state, "Inactive") == 0;
+		*done = !f.state || strcmp(f.state, "Active") == 0 ||
+		        strcmp(f.state, "ActiveNonInvocable") == 0 || strcmp(f.state, "Inactive") == 0;
 	return BASE_OK;
 }
 
 static int wait_function(struct ex *x, base_arena *t, bool update, aws_error *e)
 {
-	struct fn_poll p = { x, t, update, e };
+	struct fn_poll p = {x, t, update, e};
 	recon_wait_cfg w = ex_wait_cfg(x, 1);
 	return recon_wait_until(&x->clk, &w, poll_function, &p, NULL);
 }
@@ -1618,8 +1679,10 @@ static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step 
 				continue;
 			if (brc == BASE_ETIMEOUT)
 				ex_fail(x, st, BASE_ETIMEOUT, e,
-					"Lambda kept refusing the change until the timeout (%s). If the role was just "
-					"created, IAM propagation can take minutes.", e->message);
+				        "Lambda kept refusing the change until the timeout (%s). If the role "
+				        "was just "
+				        "created, IAM propagation can take minutes.",
+				        e->message);
 			return brc;
 		}
 		break;
@@ -1632,8 +1695,10 @@ static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step 
 			return rc;
 		if (!recon__owned_by(f.tags, x->fn)) {
 			ex_fail(x, st, BASE_ECONFLICT, e,
-				"Lambda function %s already exists and is not managed by lambdavpc (no tag %s). "
-				"Import it or choose another function_name.", x->fn, RECON_OWNER_TAG);
+			        "Lambda function %s already exists and is not managed by lambdavpc (no tag "
+			        "%s). "
+			        "Import it or choose another function_name.",
+			        x->fn, RECON_OWNER_TAG);
 			return BASE_ECONFLICT;
 		}
 	} else if (rc != BASE_OK) {
@@ -1714,12 +1779,13 @@ static int step_fn_delete(struct ex *x, base_arena *t, aws_error *e)
 {
 	recon_wait_cfg w = ex_wait_cfg(x, 1);
 	recon_backoff b;
-	struct gone_poll gp = { x, t, e };
+	struct gone_poll gp = {x, t, e};
 	int rc;
 	recon_backoff_init(&b, &x->clk, &w);
 	for (;;) {
 		rc = aws_lambda_delete_function(x->c, t, x->fn, e);
-		if (rc == BASE_EAWS && aws_error_is(e, "ResourceConflictException") && recon_backoff_sleep(&b) == BASE_OK)
+		if (rc == BASE_EAWS && aws_error_is(e, "ResourceConflictException") &&
+		    recon_backoff_sleep(&b) == BASE_OK)
 			continue;
 		break;
 	}
@@ -1751,12 +1817,14 @@ static int step_eni_wait(struct ex *x, base_arena *t, const recon_step *st, aws_
 		if (x->s->subnets[i].id && x->s->subnets[i].owned)
 			subs[n_sub++] = x->s->subnets[i].id;
 	unlock(x);
-	rc = wait_enis(x, t, (aws_strs){ sgs, n_sg }, (aws_strs){ subs, n_sub }, e);
+	rc = wait_enis(x, t, (aws_strs){sgs, n_sg}, (aws_strs){subs, n_sub}, e);
 	if (rc == BASE_ETIMEOUT)
 		ex_fail(x, st, rc, e,
-			"Lambda network interfaces still use the security groups/subnets of %s when the delete "
-			"timeout expired (AWS releases them asynchronously, up to ~45 minutes). Run destroy again.",
-			x->fn);
+		        "Lambda network interfaces still use the security groups/subnets of %s when the "
+		        "delete "
+		        "timeout expired (AWS releases them asynchronously, up to ~45 minutes). Run destroy "
+		        "again.",
+		        x->fn);
 	return rc;
 }
 
@@ -1772,13 +1840,13 @@ static aws_strs extra_keys(base_arena *t, aws_tags want, aws_tags have)
 		if (!recon__tag(want, k))
 			v[n++] = k;
 	}
-	return (aws_strs){ v, n };
+	return (aws_strs){v, n};
 }
 
 static int step_tags(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	const char *k = st->key, *id = NULL;
-	aws_tags have = { NULL, 0 }, *slot = NULL;
+	aws_tags have = {NULL, 0}, *slot = NULL;
 	aws_strs extra;
 	int rc;
 	lock(x);
@@ -1829,14 +1897,14 @@ static int step_tags(struct ex *x, base_arena *t, const recon_step *st, aws_erro
 		if (rc == BASE_OK && extra.n)
 			rc = aws_lambda_untag_resource(x->c, t, id, extra, e);
 	} else {
-		const char *ids[] = { id };
-		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ ids, 1 }, x->tags, e);
+		const char *ids[] = {id};
+		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, x->tags, e);
 		if (rc == BASE_OK && extra.n) {
 			aws_tag *del = base_arena_calloc(t, extra.n, sizeof *del);
 			size_t i;
 			for (i = 0; i < extra.n; i++)
 				del[i].key = extra.v[i];
-			rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ ids, 1 }, (aws_tags){ del, extra.n }, e);
+			rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){del, extra.n}, e);
 		}
 	}
 	if (rc != BASE_OK)
@@ -1861,41 +1929,95 @@ static int ex_run(void *ctx, size_t i)
 	aws_error_clear(&e);
 	BASE_DEBUG("recon", "step %zu %s %s", i, recon_step_kind_name(st->kind), st->key ? st->key : "");
 	switch (st->kind) {
-	case RECON_STEP_ROLE_CREATE: rc = step_role_create(x, t, st, &e); break;
-	case RECON_STEP_ROLE_ATTACH: rc = step_role_attach(x, t, st, true, &e); break;
-	case RECON_STEP_ROLE_DETACH: rc = step_role_attach(x, t, st, false, &e); break;
-	case RECON_STEP_ROLE_PUT_INLINE: rc = step_role_inline(x, t, st, true, &e); break;
-	case RECON_STEP_ROLE_DELETE_INLINE: rc = step_role_inline(x, t, st, false, &e); break;
-	case RECON_STEP_ROLE_BOUNDARY: rc = step_role_boundary(x, t, st, &e); break;
-	case RECON_STEP_ROLE_DELETE: rc = step_role_delete(x, t, st, &e); break;
-	case RECON_STEP_SUBNET_CREATE: rc = step_subnet_create(x, t, st, &e); break;
-	case RECON_STEP_SUBNET_DELETE: rc = step_subnet_delete(x, t, st, &e); break;
-	case RECON_STEP_RT_CREATE: rc = step_rt_create(x, t, &e); break;
-	case RECON_STEP_RT_ASSOCIATE: rc = step_rt_associate(x, t, st, &e); break;
-	case RECON_STEP_RT_DELETE: rc = step_rt_delete(x, t, &e); break;
-	case RECON_STEP_SG_CREATE: rc = step_sg_create(x, t, st, &e); break;
-	case RECON_STEP_SG_AUTHORIZE: rc = step_sg_rule(x, t, st, true, &e); break;
-	case RECON_STEP_SG_REVOKE: rc = step_sg_rule(x, t, st, false, &e); break;
-	case RECON_STEP_SG_DELETE: rc = step_sg_delete(x, t, st, &e); break;
-	case RECON_STEP_EP_CREATE: rc = step_ep_create(x, t, st, &e); break;
-	case RECON_STEP_EP_SYNC: rc = step_ep_sync(x, t, st, &e); break;
-	case RECON_STEP_EP_DELETE: rc = step_ep_delete(x, t, st, &e); break;
-	case RECON_STEP_EP_RELEASE: rc = step_ep_release(x, t, st, &e); break;
-	case RECON_STEP_FN_CREATE: rc = step_fn_create(x, t, st, &e); break;
-	case RECON_STEP_FN_CONFIG: rc = step_fn_update(x, t, st, false, &e); break;
-	case RECON_STEP_FN_CODE: rc = step_fn_update(x, t, st, true, &e); break;
-	case RECON_STEP_FN_CONCURRENCY: rc = step_fn_concurrency(x, t, &e); break;
-	case RECON_STEP_FN_DELETE: rc = step_fn_delete(x, t, &e); break;
-	case RECON_STEP_ENI_WAIT: rc = step_eni_wait(x, t, st, &e); break;
-	case RECON_STEP_TAGS: rc = step_tags(x, t, st, &e); break;
+	case RECON_STEP_ROLE_CREATE:
+		rc = step_role_create(x, t, st, &e);
+		break;
+	case RECON_STEP_ROLE_ATTACH:
+		rc = step_role_attach(x, t, st, true, &e);
+		break;
+	case RECON_STEP_ROLE_DETACH:
+		rc = step_role_attach(x, t, st, false, &e);
+		break;
+	case RECON_STEP_ROLE_PUT_INLINE:
+		rc = step_role_inline(x, t, st, true, &e);
+		break;
+	case RECON_STEP_ROLE_DELETE_INLINE:
+		rc = step_role_inline(x, t, st, false, &e);
+		break;
+	case RECON_STEP_ROLE_BOUNDARY:
+		rc = step_role_boundary(x, t, st, &e);
+		break;
+	case RECON_STEP_ROLE_DELETE:
+		rc = step_role_delete(x, t, st, &e);
+		break;
+	case RECON_STEP_SUBNET_CREATE:
+		rc = step_subnet_create(x, t, st, &e);
+		break;
+	case RECON_STEP_SUBNET_DELETE:
+		rc = step_subnet_delete(x, t, st, &e);
+		break;
+	case RECON_STEP_RT_CREATE:
+		rc = step_rt_create(x, t, &e);
+		break;
+	case RECON_STEP_RT_ASSOCIATE:
+		rc = step_rt_associate(x, t, st, &e);
+		break;
+	case RECON_STEP_RT_DELETE:
+		rc = step_rt_delete(x, t, &e);
+		break;
+	case RECON_STEP_SG_CREATE:
+		rc = step_sg_create(x, t, st, &e);
+		break;
+	case RECON_STEP_SG_AUTHORIZE:
+		rc = step_sg_rule(x, t, st, true, &e);
+		break;
+	case RECON_STEP_SG_REVOKE:
+		rc = step_sg_rule(x, t, st, false, &e);
+		break;
+	case RECON_STEP_SG_DELETE:
+		rc = step_sg_delete(x, t, st, &e);
+		break;
+	case RECON_STEP_EP_CREATE:
+		rc = step_ep_create(x, t, st, &e);
+		break;
+	case RECON_STEP_EP_SYNC:
+		rc = step_ep_sync(x, t, st, &e);
+		break;
+	case RECON_STEP_EP_DELETE:
+		rc = step_ep_delete(x, t, st, &e);
+		break;
+	case RECON_STEP_EP_RELEASE:
+		rc = step_ep_release(x, t, st, &e);
+		break;
+	case RECON_STEP_FN_CREATE:
+		rc = step_fn_create(x, t, st, &e);
+		break;
+	case RECON_STEP_FN_CONFIG:
+		rc = step_fn_update(x, t, st, false, &e);
+		break;
+	case RECON_STEP_FN_CODE:
+		rc = step_fn_update(x, t, st, true, &e);
+		break;
+	case RECON_STEP_FN_CONCURRENCY:
+		rc = step_fn_concurrency(x, t, &e);
+		break;
+	case RECON_STEP_FN_DELETE:
+		rc = step_fn_delete(x, t, &e);
+		break;
+	case RECON_STEP_ENI_WAIT:
+		rc = step_eni_wait(x, t, st, &e);
+		break;
+	case RECON_STEP_TAGS:
+		rc = step_tags(x, t, st, &e);
+		break;
 	default:
 		aws_error_setf(&e, 0, "InvalidPlan", "unknown step kind %d", (int)st->kind);
 		rc = BASE_EINVALID;
 		break;
 	}
 	if (rc != BASE_OK)
-		ex_fail(x, st, rc, &e, "%s %s failed: %s", recon_step_kind_name(st->kind), st->key ? st->key : "",
-			e.message[0] ? e.message : base_err_str(rc));
+		ex_fail(x, st, rc, &e, "%s %s failed: %s", recon_step_kind_name(st->kind),
+		        st->key ? st->key : "", e.message[0] ? e.message : base_err_str(rc));
 	base_arena_free(t);
 	return rc;
 }
@@ -1906,8 +2028,8 @@ static bool ex_cancelled(void *ctx)
 	return aws_client_cancelled(x->c);
 }
 
-int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const recon_plan *plan, recon_state *state,
-		    const recon_options *opts, recon_failure *fail)
+int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const recon_plan *plan,
+                    recon_state *state, const recon_options *opts, recon_failure *fail)
 {
 	struct ex x;
 	recon_options none;
@@ -1934,7 +2056,8 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 	x.vpc = d ? d->vpc_id : state->vpc_id;
 	if (!x.fn) {
 		fail->code = BASE_EINVALID;
-		snprintf(fail->detail, sizeof fail->detail, "no function name in the desired bundle or state");
+		snprintf(fail->detail, sizeof fail->detail,
+		         "no function name in the desired bundle or state");
 		return BASE_EINVALID;
 	}
 	if (opts->clock) {
@@ -1956,7 +2079,7 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 	owner = base_arena_calloc(a, 1, sizeof *owner);
 	owner->key = RECON_OWNER_TAG;
 	owner->value = x.fn;
-	x.rule_tags = (aws_tags){ owner, 1 };
+	x.rule_tags = (aws_tags){owner, 1};
 	x.tags = d ? recon_owned_tags(a, d) : x.rule_tags;
 	pthread_mutex_init(&x.mu, NULL);
 
@@ -1981,8 +2104,9 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 	if (rc != BASE_OK && !x.failed) {
 		fail->code = rc;
 		snprintf(fail->detail, sizeof fail->detail, "%s",
-			 rc == BASE_ECANCELLED ? "The operation was cancelled (Terraform asked the provider to stop)."
-					       : base_err_str(rc));
+		         rc == BASE_ECANCELLED
+		                 ? "The operation was cancelled (Terraform asked the provider to stop)."
+		                 : base_err_str(rc));
 	}
 	if (rc != BASE_OK && x.failed && fail->code != 0)
 		rc = fail->code;
@@ -1990,10 +2114,10 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 	return rc;
 }
 
-int recon_apply(aws_client *c, base_arena *a, const recon_desired *d, recon_state *state, const recon_options *opts,
-		recon_failure *fail)
+int recon_apply(aws_client *c, base_arena *a, const recon_desired *d, recon_state *state,
+                const recon_options *opts, recon_failure *fail)
 {
-	recon_plan plan = { 0 };
+	recon_plan plan = {0};
 	int rc;
 	memset(fail, 0, sizeof *fail);
 	rc = recon_diff_apply(a, d, state, &plan);
@@ -2007,9 +2131,10 @@ int recon_apply(aws_client *c, base_arena *a, const recon_desired *d, recon_stat
 	return recon_exec_plan(c, a, d, &plan, state, opts, fail);
 }
 
-int recon_destroy(aws_client *c, base_arena *a, recon_state *state, const recon_options *opts, recon_failure *fail)
+int recon_destroy(aws_client *c, base_arena *a, recon_state *state, const recon_options *opts,
+                  recon_failure *fail)
 {
-	recon_plan plan = { 0 };
+	recon_plan plan = {0};
 	int rc;
 	memset(fail, 0, sizeof *fail);
 	rc = recon_diff_destroy(a, state, &plan);

@@ -48,10 +48,10 @@
 /* What failed. kind == 0 when no step failed (e.g. the plan was invalid). */
 typedef struct recon_failure {
 	recon_step_kind kind;
-	const char *key;        /* the step's key (arena of the call) */
-	int code;               /* BASE_E* */
-	aws_error err;          /* the AWS error when code == BASE_EAWS (else may be empty) */
-	char detail[512];       /* one or two sentences for the diagnostic detail */
+	const char *key;  /* the step's key (arena of the call) */
+	int code;         /* BASE_E* */
+	aws_error err;    /* the AWS error when code == BASE_EAWS (else may be empty) */
+	char detail[512]; /* one or two sentences for the diagnostic detail */
 } recon_failure;
 
 /*
@@ -81,7 +81,7 @@ typedef struct recon_options {
  * BASE_ETIMEOUT, BASE_ECANCELLED, ...), with *fail filled.
  */
 BASE_MUST_USE int recon_apply(aws_client *c, base_arena *a, const recon_desired *desired, recon_state *state,
-			      const recon_options *opts, recon_failure *fail);
+                              const recon_options *opts, recon_failure *fail);
 
 /*
  * Deletes every part of the bundle this function owns, in DESIGN.md's
@@ -92,12 +92,12 @@ BASE_MUST_USE int recon_apply(aws_client *c, base_arena *a, const recon_desired 
  * as BASE_ETIMEOUT with the AWS error.
  */
 BASE_MUST_USE int recon_destroy(aws_client *c, base_arena *a, recon_state *state, const recon_options *opts,
-				recon_failure *fail);
+                                recon_failure *fail);
 
 /* Runs an already computed plan (tests, tools). desired may be NULL for a
  * destroy plan. Same contract as recon_apply. */
 BASE_MUST_USE int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *desired,
-				  const recon_plan *plan, recon_state *state, const recon_options *opts,
-				  recon_failure *fail);
+                                  const recon_plan *plan, recon_state *state, const recon_options *opts,
+                                  recon_failure *fail);
 
 #endif

@@ -48,9 +48,10 @@ typedef enum recon_sg_which { RECON_SG_LAMBDA = 0, RECON_SG_ENDPOINT = 1 } recon
 
 /* What a rule points at. */
 typedef enum recon_peer_kind {
-	RECON_PEER_CIDR = 1,        /* IPv4 CIDR "10.0.0.0/16" (IPv6 CIDRs are kept as CIDR too) */
-	RECON_PEER_SG = 2,          /* security group id, or "@lambda" / "@endpoint" for ours */
-	RECON_PEER_PREFIX_LIST = 3  /* prefix list id, or "@pl:<full service name>" for a gateway endpoint's list */
+	RECON_PEER_CIDR = 1, /* IPv4 CIDR "10.0.0.0/16" (IPv6 CIDRs are kept as CIDR too) */
+	RECON_PEER_SG = 2,   /* security group id, or "@lambda" / "@endpoint" for ours */
+	RECON_PEER_PREFIX_LIST =
+	        3 /* prefix list id, or "@pl:<full service name>" for a gateway endpoint's list */
 } recon_peer_kind;
 
 /*
@@ -70,7 +71,7 @@ typedef struct recon_rule {
 	const char *peer;
 	const char *description;
 	const char *rule_id;
-	const char *owner;     /* observed RECON_OWNER_TAG of the rule, NULL if untagged */
+	const char *owner; /* observed RECON_OWNER_TAG of the rule, NULL if untagged */
 } recon_rule;
 
 /* ------------------------------------------------------------------------ */
@@ -79,7 +80,7 @@ typedef struct recon_rule {
 /* A user egress rule as written in the config (expanded to atoms by recon_diff). */
 typedef struct recon_egress_rule {
 	const char *description;
-	const char *protocol;      /* "tcp" "udp" "icmp" "-1"/"all" or a number */
+	const char *protocol; /* "tcp" "udp" "icmp" "-1"/"all" or a number */
 	int from_port, to_port;
 	aws_strs cidr_blocks, security_group_ids, prefix_list_ids;
 } recon_egress_rule;
@@ -107,24 +108,27 @@ typedef struct recon_logging {
  */
 typedef struct recon_function_spec {
 	const char *runtime, *handler, *description, *package_type; /* package_type "Zip"/"Image"/NULL */
-	const unsigned char *zip; size_t zip_len;
+	const unsigned char *zip;
+	size_t zip_len;
 	const char *s3_bucket, *s3_key, *s3_object_version;
 	const char *image_uri;
 	const char *source_code_hash;
-	int memory_size;                 /* MB; 0 = default */
-	int timeout;                     /* s; 0 = default */
-	aws_tags environment;            /* variables; n == 0 = none */
+	int memory_size;      /* MB; 0 = default */
+	int timeout;          /* s; 0 = default */
+	aws_tags environment; /* variables; n == 0 = none */
 	aws_strs layers, architectures;
 	bool publish;
 	const char *kms_key_arn, *tracing_mode, *dead_letter_target_arn;
-	int ephemeral_storage;           /* MB; 0 = default */
+	int ephemeral_storage; /* MB; 0 = default */
 	recon_logging logging;
-	int reserved_concurrency;        /* -1 = unreserved (no setting). NOTE: 0 is a real value
-					    (function throttled): builders must set -1 when unset */
+	int reserved_concurrency; /* -1 = unreserved (no setting). NOTE: 0 is a real value
+	                             (function throttled): builders must set -1 when unset */
 } recon_function_spec;
 
 /* Timeouts for the whole apply/destroy in milliseconds; 0 = default (10 min / 45 min delete). */
-typedef struct recon_timeouts { uint64_t create_ms, update_ms, delete_ms; } recon_timeouts;
+typedef struct recon_timeouts {
+	uint64_t create_ms, update_ms, delete_ms;
+} recon_timeouts;
 
 /*
  * The desired bundle. Borrowed by every recon function; never modified.
@@ -139,9 +143,11 @@ typedef struct recon_timeouts { uint64_t create_ms, update_ms, delete_ms; } reco
 typedef struct recon_desired {
 	const char *function_name, *vpc_id;
 	aws_strs subnet_cidrs, subnet_azs;
-	const recon_endpoint_spec *endpoints; size_t n_endpoints;
+	const recon_endpoint_spec *endpoints;
+	size_t n_endpoints;
 	bool private_dns_enabled, reuse_existing_endpoints;
-	const recon_egress_rule *egress_rules; size_t n_egress_rules;
+	const recon_egress_rule *egress_rules;
+	size_t n_egress_rules;
 	const char *role_name, *vpc_policy_arn;
 	aws_strs policy_arns;
 	const char *inline_policy, *permissions_boundary;
@@ -172,7 +178,8 @@ typedef struct recon_route_table {
 typedef struct recon_sg {
 	const char *id;
 	bool owned;
-	const recon_rule *rules; size_t n_rules;
+	const recon_rule *rules;
+	size_t n_rules;
 	aws_tags tags;
 } recon_sg;
 
@@ -193,8 +200,8 @@ typedef struct recon_endpoint {
 typedef struct recon_role {
 	const char *name, *arn;
 	bool owned;
-	aws_strs policy_arns;         /* attached managed policies */
-	const char *inline_policy;    /* RECON_INLINE_POLICY_NAME document (decoded JSON), NULL = none */
+	aws_strs policy_arns;      /* attached managed policies */
+	const char *inline_policy; /* RECON_INLINE_POLICY_NAME document (decoded JSON), NULL = none */
 	const char *permissions_boundary;
 	aws_tags tags;
 } recon_role;
@@ -203,14 +210,16 @@ typedef struct recon_role {
 typedef struct recon_function {
 	const char *name, *arn, *version, *last_modified, *code_sha256, *role_arn;
 	const char *state, *last_update_status;
-	recon_function_spec cfg;      /* observed configuration (code fields empty) */
+	recon_function_spec cfg; /* observed configuration (code fields empty) */
 	aws_strs subnet_ids, sg_ids;
 	aws_tags tags;
 	bool owned;
 } recon_function;
 
 /* A prefix list id for a gateway service ("com.amazonaws.r.s3" -> "pl-..."). */
-typedef struct recon_prefix_list { const char *service, *id; } recon_prefix_list;
+typedef struct recon_prefix_list {
+	const char *service, *id;
+} recon_prefix_list;
 
 /*
  * Everything that exists. Filled by recon_observe; the resource layer saves
@@ -219,13 +228,16 @@ typedef struct recon_prefix_list { const char *service, *id; } recon_prefix_list
 typedef struct recon_state {
 	const char *function_name, *vpc_id; /* whose bundle this is (set by recon_observe / recon_apply) */
 	recon_role role;
-	recon_subnet *subnets; size_t n_subnets;
+	recon_subnet *subnets;
+	size_t n_subnets;
 	recon_route_table rt;
-	recon_sg sgs[2];              /* indexed by recon_sg_which */
-	recon_endpoint *endpoints; size_t n_endpoints;
+	recon_sg sgs[2]; /* indexed by recon_sg_which */
+	recon_endpoint *endpoints;
+	size_t n_endpoints;
 	recon_function fn;
-	recon_prefix_list *prefix_lists; size_t n_prefix_lists;
-	const char *vpc_cidr;         /* informational */
+	recon_prefix_list *prefix_lists;
+	size_t n_prefix_lists;
+	const char *vpc_cidr; /* informational */
 } recon_state;
 
 /* ------------------------------------------------------------------------ */
@@ -241,25 +253,30 @@ typedef enum recon_step_kind {
 	RECON_STEP_ROLE_BOUNDARY,      /* [role.boundary]      key = boundary ARN or "-" to remove */
 	RECON_STEP_ROLE_DELETE,        /* [role.delete]        detaches everything, deletes the role */
 	RECON_STEP_SUBNET_CREATE,      /* [subnet.create]      key = CIDR */
-	RECON_STEP_SUBNET_DELETE,      /* [subnet.delete]      key = CIDR; waits for Lambda ENIs, retries DependencyViolation */
+	RECON_STEP_SUBNET_DELETE,      /* [subnet.delete]      key = CIDR; waits for Lambda ENIs, retries
+	                                  DependencyViolation */
 	RECON_STEP_RT_CREATE,          /* [rt.create] */
 	RECON_STEP_RT_ASSOCIATE,       /* [rt.associate]       key = CIDR of the subnet */
 	RECON_STEP_RT_DELETE,          /* [rt.delete] */
-	RECON_STEP_SG_CREATE,          /* [sg.create]          key = "lambda"/"endpoint"; also revokes AWS's default egress */
-	RECON_STEP_SG_AUTHORIZE,       /* [sg.authorize]       key = sg; rule */
-	RECON_STEP_SG_REVOKE,          /* [sg.revoke]          key = sg; rule */
-	RECON_STEP_SG_DELETE,          /* [sg.delete]          key = sg */
-	RECON_STEP_EP_CREATE,          /* [endpoint.create]    key = service; adopts / reuses existing */
-	RECON_STEP_EP_SYNC,            /* [endpoint.sync]      key = service; subnets/SGs/route table of an owned endpoint */
-	RECON_STEP_EP_DELETE,          /* [endpoint.delete]    key = service; owned only, shared rule in README */
-	RECON_STEP_EP_RELEASE,         /* [endpoint.release]   key = service; forget a reused endpoint */
-	RECON_STEP_FN_CREATE,          /* [function.create]    waits Active */
-	RECON_STEP_FN_CONFIG,          /* [function.config]    UpdateFunctionConfiguration (+ VPC repoint), waits LastUpdateStatus */
-	RECON_STEP_FN_CODE,            /* [function.code]      UpdateFunctionCode, waits LastUpdateStatus */
-	RECON_STEP_FN_CONCURRENCY,     /* [function.concurrency] Put/DeleteFunctionConcurrency */
-	RECON_STEP_FN_DELETE,          /* [function.delete]    waits until gone */
-	RECON_STEP_ENI_WAIT,           /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
-	RECON_STEP_TAGS,               /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda", "subnet:<cidr>", "endpoint:<svc>") */
+	RECON_STEP_SG_CREATE,    /* [sg.create]          key = "lambda"/"endpoint"; also revokes AWS's default
+	                            egress */
+	RECON_STEP_SG_AUTHORIZE, /* [sg.authorize]       key = sg; rule */
+	RECON_STEP_SG_REVOKE,    /* [sg.revoke]          key = sg; rule */
+	RECON_STEP_SG_DELETE,    /* [sg.delete]          key = sg */
+	RECON_STEP_EP_CREATE,    /* [endpoint.create]    key = service; adopts / reuses existing */
+	RECON_STEP_EP_SYNC,      /* [endpoint.sync]      key = service; subnets/SGs/route table of an owned
+	                            endpoint */
+	RECON_STEP_EP_DELETE,    /* [endpoint.delete]    key = service; owned only, shared rule in README */
+	RECON_STEP_EP_RELEASE,   /* [endpoint.release]   key = service; forget a reused endpoint */
+	RECON_STEP_FN_CREATE,    /* [function.create]    waits Active */
+	RECON_STEP_FN_CONFIG,    /* [function.config]    UpdateFunctionConfiguration (+ VPC repoint), waits
+	                            LastUpdateStatus */
+	RECON_STEP_FN_CODE,      /* [function.code]      UpdateFunctionCode, waits LastUpdateStatus */
+	RECON_STEP_FN_CONCURRENCY, /* [function.concurrency] Put/DeleteFunctionConcurrency */
+	RECON_STEP_FN_DELETE,      /* [function.delete]    waits until gone */
+	RECON_STEP_ENI_WAIT,       /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
+	RECON_STEP_TAGS,           /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda",
+	                              "subnet:<cidr>", "endpoint:<svc>") */
 	RECON_STEP_KIND_COUNT
 } recon_step_kind;
 
@@ -273,7 +290,8 @@ typedef struct recon_step {
 	const char *key;
 	recon_sg_which sg;
 	recon_rule rule;
-	const size_t *deps; size_t n_deps;
+	const size_t *deps;
+	size_t n_deps;
 } recon_step;
 
 /* An ordered list of steps; storage in the arena given to recon_diff. */

@@ -15,15 +15,15 @@ enum { OBS_FN, OBS_ROLE, OBS_SUBNETS, OBS_RT, OBS_SGS, OBS_ENDPOINTS, OBS_PREFIX
 
 struct obs {
 	aws_client *c;
-	base_arena *a;        /* result arena; guarded by mu */
+	base_arena *a; /* result arena; guarded by mu */
 	const recon_observe_in *in;
 	const char *vpc_id;
 	const char *role_name;
 	recon_state *out;
 	pthread_mutex_t mu;
 	int first_rc;
-	aws_error err;        /* of the first failure; guarded by mu */
-	size_t base;          /* engine task i runs part base + i */
+	aws_error err; /* of the first failure; guarded by mu */
+	size_t base;   /* engine task i runs part base + i */
 };
 
 static void obs_fail(struct obs *o, int rc, const aws_error *e)
@@ -40,7 +40,7 @@ static aws_filter f1(const char *name, const char *const *vals, size_t n)
 {
 	aws_filter f;
 	f.name = name;
-	f.values = (aws_strs){ vals, n };
+	f.values = (aws_strs){vals, n};
 	return f;
 }
 
@@ -149,7 +149,7 @@ static int obs_role(struct obs *o)
 		arns = base_arena_calloc(o->a, pol.n + 1, sizeof *arns);
 		for (i = 0; i < pol.n; i++)
 			arns[i] = recon__cp(o->a, pol.v[i].policy_arn);
-		x->policy_arns = (aws_strs){ arns, pol.n };
+		x->policy_arns = (aws_strs){arns, pol.n};
 	}
 	pthread_mutex_unlock(&o->mu);
 	goto done;
@@ -168,8 +168,8 @@ static const char *owner_filter_name(base_arena *t)
 static int obs_subnets(struct obs *o)
 {
 	base_arena *t = base_arena_new();
-	aws_ec2_subnets tagged, prior = { 0 };
-	const char *vpc[] = { o->vpc_id }, *fn[] = { o->in->function_name };
+	aws_ec2_subnets tagged, prior = {0};
+	const char *vpc[] = {o->vpc_id}, *fn[] = {o->in->function_name};
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, j, n = 0;
@@ -177,7 +177,7 @@ static int obs_subnets(struct obs *o)
 
 	fl[0] = f1("vpc-id", vpc, 1);
 	fl[1] = f1(owner_filter_name(t), fn, 1);
-	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 2 }, &tagged, &e);
+	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &tagged, &e);
 	if (rc != BASE_OK)
 		goto fail;
 	if (o->in->prior && o->in->prior->n_subnets) {
@@ -187,8 +187,8 @@ static int obs_subnets(struct obs *o)
 				ids[n++] = o->in->prior->subnets[i].id;
 		if (n) {
 			fl[1] = f1("subnet-id", ids, n);
-			rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 2 }, &prior,
-						      &e);
+			rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2},
+			                              &prior, &e);
 			if (rc != BASE_OK)
 				goto fail;
 		}
@@ -230,7 +230,7 @@ static int obs_rt(struct obs *o)
 {
 	base_arena *t = base_arena_new();
 	aws_ec2_route_tables rts;
-	const char *vpc[] = { o->vpc_id }, *fn[] = { o->in->function_name };
+	const char *vpc[] = {o->vpc_id}, *fn[] = {o->in->function_name};
 	aws_filter fl[2];
 	aws_error e;
 	size_t i;
@@ -238,7 +238,7 @@ static int obs_rt(struct obs *o)
 
 	fl[0] = f1("vpc-id", vpc, 1);
 	fl[1] = f1(owner_filter_name(t), fn, 1);
-	rc = aws_ec2_describe_route_tables(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 2 }, &rts, &e);
+	rc = aws_ec2_describe_route_tables(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &rts, &e);
 	if (rc != BASE_OK) {
 		obs_fail(o, rc, &e);
 		goto done;
@@ -262,8 +262,8 @@ static int obs_rt(struct obs *o)
 		}
 		o->out->rt.id = recon__cp(o->a, r->route_table_id);
 		o->out->rt.owned = true;
-		o->out->rt.assoc_subnet_ids = (aws_strs){ sub, n };
-		o->out->rt.assoc_ids = (aws_strs){ ids, n };
+		o->out->rt.assoc_subnet_ids = (aws_strs){sub, n};
+		o->out->rt.assoc_ids = (aws_strs){ids, n};
 		o->out->rt.tags = recon__cp_tags(o->a, r->tags);
 		pthread_mutex_unlock(&o->mu);
 	}
@@ -276,9 +276,9 @@ static int obs_sgs(struct obs *o)
 {
 	base_arena *t = base_arena_new();
 	aws_ec2_sgs sgs;
-	aws_ec2_sg_rules rules = { 0 };
-	const char *vpc[] = { o->vpc_id }, *fn[] = { o->in->function_name };
-	const char *names[2], *ids[2] = { NULL, NULL };
+	aws_ec2_sg_rules rules = {0};
+	const char *vpc[] = {o->vpc_id}, *fn[] = {o->in->function_name};
+	const char *names[2], *ids[2] = {NULL, NULL};
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, n_ids = 0;
@@ -288,7 +288,7 @@ static int obs_sgs(struct obs *o)
 	names[RECON_SG_ENDPOINT] = recon_sg_name(t, o->in->function_name, RECON_SG_ENDPOINT);
 	fl[0] = f1("vpc-id", vpc, 1);
 	fl[1] = f1(owner_filter_name(t), fn, 1);
-	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 2 }, &sgs, &e);
+	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &sgs, &e);
 	if (rc != BASE_OK)
 		goto fail;
 	for (i = 0; i < sgs.n; i++)
@@ -305,8 +305,8 @@ static int obs_sgs(struct obs *o)
 			if (ids[w])
 				idv[k++] = ids[w];
 		fl[0] = f1("group-id", idv, k);
-		rc = aws_ec2_describe_security_group_rules(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 1 },
-							   &rules, &e);
+		rc = aws_ec2_describe_security_group_rules(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1},
+		                                           &rules, &e);
 		if (rc != BASE_OK)
 			goto fail;
 	}
@@ -356,8 +356,8 @@ static void copy_endpoint(base_arena *a, const aws_ec2_vpce *v, const char *fn, 
 static int obs_endpoints(struct obs *o)
 {
 	base_arena *t = base_arena_new();
-	aws_ec2_vpces found[3] = { { 0 }, { 0 }, { 0 } };
-	const char *vpc[] = { o->vpc_id }, *fn[] = { o->in->function_name }, *yes[] = { "true" };
+	aws_ec2_vpces found[3] = {{0}, {0}, {0}};
+	const char *vpc[] = {o->vpc_id}, *fn[] = {o->in->function_name}, *yes[] = {"true"};
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, j, n = 0, total = 0;
@@ -365,11 +365,13 @@ static int obs_endpoints(struct obs *o)
 
 	fl[0] = f1("vpc-id", vpc, 1);
 	fl[1] = f1(owner_filter_name(t), fn, 1);
-	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 2 }, &found[0], &e);
+	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[0],
+	                                    &e);
 	if (rc != BASE_OK)
 		goto fail;
 	fl[1] = f1(base_arena_sprintf(t, "tag:%s%s", RECON_USER_TAG_PREFIX, o->in->function_name), yes, 1);
-	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 2 }, &found[1], &e);
+	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[1],
+	                                    &e);
 	if (rc != BASE_OK)
 		goto fail;
 	if (o->in->prior && o->in->prior->n_endpoints) {
@@ -377,7 +379,8 @@ static int obs_endpoints(struct obs *o)
 		 * the VPC's endpoints (no per-id describe: it fails as a whole when
 		 * one id is gone, and moto lacks the vpc-endpoint-id filter). */
 		aws_ec2_vpces all;
-		rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 1 }, &all, &e);
+		rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all,
+		                                    &e);
 		if (rc != BASE_OK)
 			goto fail;
 		found[2].v = base_arena_calloc(t, all.n + 1, sizeof *found[2].v);
@@ -438,7 +441,7 @@ static int obs_prefix_lists(struct obs *o)
 	if (n == 0)
 		goto done;
 	fl[0] = f1("prefix-list-name", names, n);
-	rc = aws_ec2_describe_prefix_lists(o->c, t, (aws_strs){ NULL, 0 }, (aws_filters){ fl, 1 }, &pls, &e);
+	rc = aws_ec2_describe_prefix_lists(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &pls, &e);
 	if (rc != BASE_OK) {
 		obs_fail(o, rc, &e);
 		goto done;
@@ -460,14 +463,22 @@ static int obs_run(void *ctx, size_t i)
 {
 	struct obs *o = ctx;
 	switch (i + o->base) {
-	case OBS_FN: return obs_function(o);
-	case OBS_ROLE: return obs_role(o);
-	case OBS_SUBNETS: return obs_subnets(o);
-	case OBS_RT: return obs_rt(o);
-	case OBS_SGS: return obs_sgs(o);
-	case OBS_ENDPOINTS: return obs_endpoints(o);
-	case OBS_PREFIX: return obs_prefix_lists(o);
-	default: return BASE_EINVALID;
+	case OBS_FN:
+		return obs_function(o);
+	case OBS_ROLE:
+		return obs_role(o);
+	case OBS_SUBNETS:
+		return obs_subnets(o);
+	case OBS_RT:
+		return obs_rt(o);
+	case OBS_SGS:
+		return obs_sgs(o);
+	case OBS_ENDPOINTS:
+		return obs_endpoints(o);
+	case OBS_PREFIX:
+		return obs_prefix_lists(o);
+	default:
+		return BASE_EINVALID;
 	}
 }
 
@@ -486,22 +497,23 @@ static int learn_vpc(struct obs *o, aws_error *err)
 	if (!o->out->fn.name) {
 		rc = BASE_ENOTFOUND;
 		aws_error_setf(err, 404, "ResourceNotFoundException", "function %s not found",
-			       o->in->function_name);
+		               o->in->function_name);
 		goto done;
 	}
 	if (o->out->fn.subnet_ids.n == 0) {
 		rc = BASE_ENOTFOUND;
-		aws_error_setf(err, 0, "NotInVpc", "function %s is not attached to a VPC", o->in->function_name);
+		aws_error_setf(err, 0, "NotInVpc", "function %s is not attached to a VPC",
+		               o->in->function_name);
 		goto done;
 	}
-	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){ o->out->fn.subnet_ids.v, 1 }, (aws_filters){ NULL, 0 },
-				      &subs, err);
+	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){o->out->fn.subnet_ids.v, 1}, (aws_filters){NULL, 0},
+	                              &subs, err);
 	if (rc != BASE_OK)
 		goto done;
 	if (subs.n == 0 || !subs.v[0].vpc_id) {
 		rc = BASE_ENOTFOUND;
 		aws_error_setf(err, 0, "InvalidSubnetID.NotFound", "subnet %s of function %s not found",
-			       o->out->fn.subnet_ids.v[0], o->in->function_name);
+		               o->out->fn.subnet_ids.v[0], o->in->function_name);
 		goto done;
 	}
 	o->vpc_id = recon__cp(o->a, subs.v[0].vpc_id);
@@ -528,9 +540,9 @@ int recon_observe(aws_client *c, base_arena *a, const recon_observe_in *in, reco
 	o.in = in;
 	o.out = out;
 	o.vpc_id = in->vpc_id;
-	o.role_name = in->role_name ? in->role_name
-		      : (in->prior && in->prior->role.name) ? in->prior->role.name
-							     : recon_role_name(a, in->function_name);
+	o.role_name = in->role_name                         ? in->role_name
+	              : (in->prior && in->prior->role.name) ? in->prior->role.name
+	                                                    : recon_role_name(a, in->function_name);
 	pthread_mutex_init(&o.mu, NULL);
 	cfg.workers = in->workers ? in->workers : 6;
 	cfg.run = obs_run;
@@ -556,7 +568,7 @@ int recon_observe(aws_client *c, base_arena *a, const recon_observe_in *in, reco
 			*err = o.err;
 		else
 			aws_error_setf(err, 0, rc == BASE_ECANCELLED ? "Cancelled" : "ObserveFailed", "%s",
-				       base_err_str(rc));
+			               base_err_str(rc));
 		goto done;
 	}
 	out->function_name = recon__cp(a, in->function_name);

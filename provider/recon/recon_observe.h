@@ -50,7 +50,7 @@ typedef struct recon_observe_in {
  * with *err filled. Thread-safe (a is used by this call only).
  */
 BASE_MUST_USE int recon_observe(aws_client *c, base_arena *a, const recon_observe_in *in, recon_state *out,
-				aws_error *err);
+                                aws_error *err);
 
 /*
  * Converts a GetFunction / CreateFunction / Update* result into the model

@@ -16,11 +16,11 @@ aws_strs recon__cp_strs(base_arena *a, aws_strs s)
 	const char **v;
 	size_t i;
 	if (s.n == 0)
-		return (aws_strs){ NULL, 0 };
+		return (aws_strs){NULL, 0};
 	v = base_arena_calloc(a, s.n, sizeof *v);
 	for (i = 0; i < s.n; i++)
 		v[i] = recon__cp(a, s.v[i]);
-	return (aws_strs){ v, s.n };
+	return (aws_strs){v, s.n};
 }
 
 aws_tags recon__cp_tags(base_arena *a, aws_tags t)
@@ -28,13 +28,13 @@ aws_tags recon__cp_tags(base_arena *a, aws_tags t)
 	aws_tag *v;
 	size_t i;
 	if (t.n == 0)
-		return (aws_tags){ NULL, 0 };
+		return (aws_tags){NULL, 0};
 	v = base_arena_calloc(a, t.n, sizeof *v);
 	for (i = 0; i < t.n; i++) {
 		v[i].key = recon__cp(a, t.v[i].key);
 		v[i].value = recon__cp(a, t.v[i].value);
 	}
-	return (aws_tags){ v, t.n };
+	return (aws_tags){v, t.n};
 }
 
 const char *recon__tag(aws_tags t, const char *key)
@@ -78,7 +78,7 @@ recon_rule recon__rule_from_aws(base_arena *a, const aws_ec2_sg_rule *r)
 
 bool recon__endpoint_state_gone(const char *state)
 {
-	static const char *const gone[] = { "deleted", "deleting", "failed", "rejected", "expired" };
+	static const char *const gone[] = {"deleted", "deleting", "failed", "rejected", "expired"};
 	size_t i;
 	if (!state)
 		return false;

@@ -18,7 +18,7 @@ unsigned recon_wait_interval(const recon_wait_cfg *cfg, unsigned k)
 }
 
 int recon_wait_until(const recon_clock *clk, const recon_wait_cfg *cfg, recon_poll_fn poll, void *ctx,
-		     unsigned *polls_out)
+                     unsigned *polls_out)
 {
 	unsigned polls = 0, streak = 0;
 	unsigned need = cfg->consecutive ? cfg->consecutive : 1;

@@ -61,7 +61,7 @@ typedef int (*recon_poll_fn)(void *ctx, bool *done);
  * calls made. Reentrant.
  */
 BASE_MUST_USE int recon_wait_until(const recon_clock *clk, const recon_wait_cfg *cfg, recon_poll_fn poll,
-				   void *ctx, unsigned *polls_out);
+                                   void *ctx, unsigned *polls_out);
 
 /*
  * A retry loop for operations that AWS answers "not yet" (IAM propagation,
@@ -73,8 +73,8 @@ BASE_MUST_USE int recon_wait_until(const recon_clock *clk, const recon_wait_cfg 
 typedef struct recon_backoff {
 	const recon_clock *clk;
 	recon_wait_cfg cfg;
-	uint64_t deadline;   /* UINT64_MAX = none */
-	unsigned k;          /* sleeps done */
+	uint64_t deadline; /* UINT64_MAX = none */
+	unsigned k;        /* sleeps done */
 } recon_backoff;
 
 /* Starts a backoff now; cfg->timeout_ms is the budget (0 = none). */

@@ -13,7 +13,8 @@ const tf6_schema *sf__schema(prov *p, base_diags *diags)
 		tf6_provider_schema all;
 		if (prov_schemas(p, &all, diags) == BASE_OK)
 			base_diags_add(diags, BASE_SEV_ERROR, NULL, "Missing resource schema",
-			               "The provider has no schema for " SF_TYPE_NAME ". This is a bug in the provider.");
+			               "The provider has no schema for " SF_TYPE_NAME
+			               ". This is a bug in the provider.");
 	}
 	return s;
 }
@@ -24,14 +25,14 @@ const tf6_schema *sf__schema(prov *p, base_diags *diags)
  * makes src/tf6 answer "Not implemented yet".
  */
 static const tf6_resource_ops SF_OPS = {
-	.validate = sf__validate,
-	.plan = sf__plan,
-	.apply_create = sf__apply_create,
-	.apply_update = sf__apply_update,
-	.apply_delete = sf__apply_delete,
-	.read = sf__read,
-	.import = sf__import,
-	.upgrade = sf__upgrade,
+        .validate = sf__validate,
+        .plan = sf__plan,
+        .apply_create = sf__apply_create,
+        .apply_update = sf__apply_update,
+        .apply_delete = sf__apply_delete,
+        .read = sf__read,
+        .import = sf__import,
+        .upgrade = sf__upgrade,
 };
 
 const tf6_resource_ops *sf_resource_ops(void)

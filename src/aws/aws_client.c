@@ -34,28 +34,28 @@
 /* Per-service constants: signing name, env suffix, default host label. */
 static const struct svc_info {
 	const char *signing_name;
-	const char *env_id;      /* AWS_ENDPOINT_URL_<env_id> */
-	bool global;             /* IAM: one global endpoint, fixed signing region */
+	const char *env_id; /* AWS_ENDPOINT_URL_<env_id> */
+	bool global;        /* IAM: one global endpoint, fixed signing region */
 } svc_info[AWS_SVC_COUNT] = {
-	[AWS_SVC_EC2] = { "ec2", "EC2", false },
-	[AWS_SVC_IAM] = { "iam", "IAM", true },
-	[AWS_SVC_STS] = { "sts", "STS", false },
-	[AWS_SVC_LAMBDA] = { "lambda", "LAMBDA", false },
+        [AWS_SVC_EC2] = {"ec2", "EC2", false},
+        [AWS_SVC_IAM] = {"iam", "IAM", true},
+        [AWS_SVC_STS] = {"sts", "STS", false},
+        [AWS_SVC_LAMBDA] = {"lambda", "LAMBDA", false},
 };
 
 struct aws_client {
 	char *region;
-	char *endpoint[AWS_SVC_COUNT];     /* scheme://authority[/prefix], no trailing '/' */
+	char *endpoint[AWS_SVC_COUNT]; /* scheme://authority[/prefix], no trailing '/' */
 	char *sign_region[AWS_SVC_COUNT];
 	char *ca_bundle;
 	const aws_transport *tr;
 	void *tr_ctx;
-	aws_http_curl *curl;               /* owned when tr is libcurl */
+	aws_http_curl *curl; /* owned when tr is libcurl */
 	aws_creds_provider *creds;
 	aws_retry_policy policy;
 	size_t max_response;
 
-	pthread_mutex_t mu;                /* quota, rng, cv */
+	pthread_mutex_t mu; /* quota, rng, cv */
 	pthread_cond_t cv;
 	aws_retry_quota quota;
 	uint64_t rng;
@@ -207,8 +207,9 @@ static int resolve_endpoints(aws_client *c, const aws_client_config *cfg, aws_er
 		if (url) {
 			if (!url_ok(url)) {
 				aws_error_setf(err, 0, "InvalidEndpoint",
-					       "%s: endpoint URL for %s must be http(s)://host[:port][/path], got \"%s\"",
-					       origin, si->signing_name, url);
+				               "%s: endpoint URL for %s must be "
+				               "http(s)://host[:port][/path], got \"%s\"",
+				               origin, si->signing_name, url);
 				return BASE_EINVALID;
 			}
 			c->endpoint[i] = trim_url(url);
@@ -220,7 +221,8 @@ static int resolve_endpoints(aws_client *c, const aws_client_config *cfg, aws_er
 			else
 				c->endpoint[i] = base_xstrdup("https://iam.amazonaws.com");
 		} else {
-			c->endpoint[i] = base_xasprintf("https://%s.%s.%s", si->signing_name, c->region, suffix);
+			c->endpoint[i] =
+			        base_xasprintf("https://%s.%s.%s", si->signing_name, c->region, suffix);
 		}
 		if (si->global) {
 			/* IAM signs with its partition's home region (AWS.md 1.1). */
@@ -238,11 +240,11 @@ static int resolve_endpoints(aws_client *c, const aws_client_config *cfg, aws_er
 }
 
 static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fixed, bool unsigned_req,
-		      aws_response *resp, aws_error *err);
+                      aws_response *resp, aws_error *err);
 
 /* aws_creds_hooks.sts: an STS query call signed with explicit credentials. */
 static int creds_sts(void *ctx, const aws_creds *creds, const char *op, const char *body, size_t len,
-		     base_buf *resp_body, aws_error *err)
+                     base_buf *resp_body, aws_error *err)
 {
 	aws_client *c = ctx;
 	aws_request req;
@@ -306,7 +308,8 @@ int aws_client_new(aws_client **out, const aws_client_config *cfg, aws_error *er
 	} else if ((ma = env_nonempty("AWS_MAX_ATTEMPTS")) != NULL) {
 		int64_t v;
 		if (base_str_to_i64(ma, &v) != BASE_OK || v < 1 || v > 100) {
-			aws_error_setf(err, 0, "InvalidConfiguration", "AWS_MAX_ATTEMPTS must be 1..100, got \"%s\"", ma);
+			aws_error_setf(err, 0, "InvalidConfiguration",
+			               "AWS_MAX_ATTEMPTS must be 1..100, got \"%s\"", ma);
 			rc = BASE_EINVALID;
 			goto done;
 		}
@@ -339,9 +342,10 @@ int aws_client_new(aws_client **out, const aws_client_config *cfg, aws_error *er
 		region = profile_region;
 	}
 	if (!region) {
-		aws_error_setf(err, 0, "MissingRegion",
-			       "no AWS region: set region in the provider block, AWS_REGION or AWS_DEFAULT_REGION, "
-			       "or region in the shared config profile");
+		aws_error_setf(
+		        err, 0, "MissingRegion",
+		        "no AWS region: set region in the provider block, AWS_REGION or AWS_DEFAULT_REGION, "
+		        "or region in the shared config profile");
 		rc = BASE_EINVALID;
 		goto done;
 	}
@@ -384,8 +388,8 @@ int aws_client_new(aws_client **out, const aws_client_config *cfg, aws_error *er
 		aws_creds_init(&cr);
 		rc = aws_creds_provider_get(c->creds, &cr, err);
 		if (rc == BASE_OK)
-			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws credentials resolved", "source", cr.source,
-				    "region", c->region, NULL);
+			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws credentials resolved", "source",
+			            cr.source, "region", c->region, NULL);
 		aws_creds_dispose(&cr);
 		if (rc != BASE_OK)
 			goto done;
@@ -527,7 +531,7 @@ static bool is_expired_token(const char *code)
 
 /* Builds, signs and sends one attempt. */
 static int attempt_once(aws_client *c, const aws_request *req, const aws_creds *cr, const char *url,
-			const char *host, const char *sign_path, aws_http_response *hr)
+                        const char *host, const char *sign_path, aws_http_response *hr)
 {
 	aws_sigv4_header sh[2];
 	aws_http_header hh[8];
@@ -539,13 +543,13 @@ static int attempt_once(aws_client *c, const aws_request *req, const aws_creds *
 	int rc;
 
 	aws_sigv4_result_init(&sr);
-	sh[nsh++] = (aws_sigv4_header){ "Host", host };
-	hh[nh++] = (aws_http_header){ "Host", host };
+	sh[nsh++] = (aws_sigv4_header){"Host", host};
+	hh[nh++] = (aws_http_header){"Host", host};
 	if (req->content_type) {
-		sh[nsh++] = (aws_sigv4_header){ "Content-Type", req->content_type };
-		hh[nh++] = (aws_http_header){ "Content-Type", req->content_type };
+		sh[nsh++] = (aws_sigv4_header){"Content-Type", req->content_type};
+		hh[nh++] = (aws_http_header){"Content-Type", req->content_type};
 	}
-	hh[nh++] = (aws_http_header){ "User-Agent", AWS_USER_AGENT };
+	hh[nh++] = (aws_http_header){"User-Agent", AWS_USER_AGENT};
 	if (cr) {
 		memset(&sp, 0, sizeof sp);
 		aws_sigv4_amz_date((int64_t)time(NULL), amz);
@@ -567,10 +571,10 @@ static int attempt_once(aws_client *c, const aws_request *req, const aws_creds *
 		rc = aws_sigv4_sign(&sp, &sr);
 		if (rc != BASE_OK)
 			goto done;
-		hh[nh++] = (aws_http_header){ "X-Amz-Date", amz };
+		hh[nh++] = (aws_http_header){"X-Amz-Date", amz};
 		if (nonempty(cr->token))
-			hh[nh++] = (aws_http_header){ "X-Amz-Security-Token", cr->token };
-		hh[nh++] = (aws_http_header){ "Authorization", base_buf_cstr(&sr.authorization) };
+			hh[nh++] = (aws_http_header){"X-Amz-Security-Token", cr->token};
+		hh[nh++] = (aws_http_header){"Authorization", base_buf_cstr(&sr.authorization)};
 	}
 	memset(&hreq, 0, sizeof hreq);
 	hreq.method = req->method;
@@ -599,7 +603,7 @@ static const char *request_id_of(const aws_http_response *hr)
 }
 
 static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fixed, bool unsigned_req,
-		      aws_response *resp, aws_error *err)
+                      aws_response *resp, aws_error *err)
 {
 	aws_http_response hr;
 	aws_creds cr;
@@ -628,8 +632,8 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 	sign_path = base_xasprintf("%s%s%s", prefix, path[0] == '/' ? "" : "/", path);
 	host = base_xstrndup(authority, alen);
 	url = base_xasprintf("%.*s%s%s%s", (int)(authority - c->endpoint[req->service]) + (int)alen,
-			     c->endpoint[req->service], sign_path, nonempty(req->query) ? "?" : "",
-			     nonempty(req->query) ? req->query : "");
+	                     c->endpoint[req->service], sign_path, nonempty(req->query) ? "?" : "",
+	                     nonempty(req->query) ? req->query : "");
 
 	for (;;) {
 		aws_retry_class cls;
@@ -641,7 +645,8 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 		int cost = 0;
 
 		if (aws_client_cancelled(c)) {
-			aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled", req->op ? req->op : req->method);
+			aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled",
+			               req->op ? req->op : req->method);
 			rc = BASE_ECANCELLED;
 			goto done;
 		}
@@ -655,10 +660,15 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 		}
 		snprintf(attempt_s, sizeof attempt_s, "%d", attempt);
 		base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws request", "op", req->op ? req->op : "",
-			    "method", req->method, "url", url, "attempt", attempt_s, NULL);
-		rc = attempt_once(c, req, unsigned_req ? NULL : fixed ? fixed : &cr, url, host, sign_path, &hr);
+		            "method", req->method, "url", url, "attempt", attempt_s, NULL);
+		rc = attempt_once(c, req,
+		                  unsigned_req ? NULL
+		                  : fixed      ? fixed
+		                               : &cr,
+		                  url, host, sign_path, &hr);
 		if (rc == BASE_EINVALID) {
-			aws_error_setf(err, 0, "SigningError", "%s: cannot sign the request", req->op ? req->op : "");
+			aws_error_setf(err, 0, "SigningError", "%s: cannot sign the request",
+			               req->op ? req->op : "");
 			goto done;
 		}
 		elapsed = mono_ms() - t0;
@@ -667,9 +677,9 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 		if (hr.failure == AWS_HTTP_OK) {
 			const char *rid = request_id_of(&hr);
 			snprintf(status_s, sizeof status_s, "%d", hr.status);
-			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws response", "op", req->op ? req->op : "",
-				    "status", status_s, "request_id", rid ? rid : "", "attempt", attempt_s,
-				    "elapsed_ms", elapsed_s, NULL);
+			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws response", "op",
+			            req->op ? req->op : "", "status", status_s, "request_id", rid ? rid : "",
+			            "attempt", attempt_s, "elapsed_ms", elapsed_s, NULL);
 			/* hand the body over to the caller */
 			base_buf_dispose(&resp->body);
 			resp->body = hr.body;
@@ -684,8 +694,8 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 				goto done;
 			}
 			aws_error_parse(err, hr.status, aws_http_response_header(&hr, "content-type"),
-					aws_http_response_header(&hr, "x-amzn-errortype"), rid,
-					resp->body.data, resp->body.len);
+			                aws_http_response_header(&hr, "x-amzn-errortype"), rid,
+			                resp->body.data, resp->body.len);
 			code = err->code;
 			if (!refreshed && !fixed && !unsigned_req && is_expired_token(code)) {
 				/* the cache thought they were valid: refresh once, not a retry */
@@ -696,37 +706,42 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 			refreshed = false;
 			{
 				unsigned ms;
-				if (aws_retry_parse_retry_after(aws_http_response_header(&hr, "retry-after"),
-								aws_http_response_header(&hr, "x-amz-retry-after"),
-								(int64_t)time(NULL), &ms))
+				if (aws_retry_parse_retry_after(
+				            aws_http_response_header(&hr, "retry-after"),
+				            aws_http_response_header(&hr, "x-amz-retry-after"),
+				            (int64_t)time(NULL), &ms))
 					retry_after = ms ? ms : 1;
 			}
 			cls = aws_retry_classify(hr.status, code, AWS_RETRY_T_NONE);
 		} else {
 			refreshed = false;
-			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws transport error", "op", req->op ? req->op : "",
-				    "error", hr.errmsg, "attempt", attempt_s, "elapsed_ms", elapsed_s, NULL);
+			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws transport error", "op",
+			            req->op ? req->op : "", "error", hr.errmsg, "attempt", attempt_s,
+			            "elapsed_ms", elapsed_s, NULL);
 			if (hr.failure == AWS_HTTP_ECANCELLED) {
-				aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled", req->op ? req->op : req->method);
+				aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled",
+				               req->op ? req->op : req->method);
 				rc = BASE_ECANCELLED;
 				goto done;
 			}
 			if (req->not_idempotent && hr.sent &&
 			    (hr.failure == AWS_HTTP_ETIMEOUT || hr.failure == AWS_HTTP_ERECV ||
 			     hr.failure == AWS_HTTP_ESEND)) {
-				aws_error_setf(err, 0, "RequestOutcomeUnknown",
-					       "%s %s: %s after the request was sent; it may or may not have taken "
-					       "effect, so it is not repeated",
-					       req->op ? req->op : "", url, hr.errmsg);
+				aws_error_setf(
+				        err, 0, "RequestOutcomeUnknown",
+				        "%s %s: %s after the request was sent; it may or may not have taken "
+				        "effect, so it is not repeated",
+				        req->op ? req->op : "", url, hr.errmsg);
 				rc = BASE_ETIMEOUT;
 				goto done;
 			}
-			aws_error_setf(err, 0, failure_code(hr.failure), "%s %s %s: %s", req->op ? req->op : "",
-				       req->method, url, hr.errmsg);
+			aws_error_setf(err, 0, failure_code(hr.failure), "%s %s %s: %s",
+			               req->op ? req->op : "", req->method, url, hr.errmsg);
 			cls = aws_retry_classify(0, NULL, transport_kind(hr.failure));
 			rc = hr.failure == AWS_HTTP_ETOOBIG ? BASE_ETOOBIG
-			   : (hr.failure == AWS_HTTP_ETIMEOUT || hr.failure == AWS_HTTP_ECONNECT_TIMEOUT) ? BASE_ETIMEOUT
-			   : BASE_EIO;
+			     : (hr.failure == AWS_HTTP_ETIMEOUT || hr.failure == AWS_HTTP_ECONNECT_TIMEOUT)
+			             ? BASE_ETIMEOUT
+			             : BASE_EIO;
 		}
 
 		r01 = next_rand01(c);
@@ -738,17 +753,20 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 				rc = cls == AWS_RETRY_THROTTLING ? BASE_ETHROTTLED : BASE_EAWS;
 				if (attempt > 1 && cls != AWS_RETRY_NO)
 					base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws giving up", "op",
-						    req->op ? req->op : "", "reason", dec.reason, "code", code, NULL);
+					            req->op ? req->op : "", "reason", dec.reason, "code",
+					            code, NULL);
 			}
 			goto done;
 		}
 		last_cost = cost;
 		snprintf(delay_s, sizeof delay_s, "%u", dec.delay_ms);
-		base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws retrying", "op", req->op ? req->op : "", "reason",
-			    dec.reason, "code", hr.failure == AWS_HTTP_OK ? code : failure_code(hr.failure),
-			    "delay_ms", delay_s, "attempt", attempt_s, NULL);
+		base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws retrying", "op", req->op ? req->op : "",
+		            "reason", dec.reason, "code",
+		            hr.failure == AWS_HTTP_OK ? code : failure_code(hr.failure), "delay_ms", delay_s,
+		            "attempt", attempt_s, NULL);
 		if (aws_client_sleep_ms(c, dec.delay_ms) != BASE_OK) {
-			aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled", req->op ? req->op : req->method);
+			aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled",
+			               req->op ? req->op : req->method);
 			rc = BASE_ECANCELLED;
 			goto done;
 		}

@@ -48,25 +48,30 @@ typedef struct aws_client aws_client;
  */
 typedef struct aws_client_config {
 	const char *region, *profile, *access_key, *secret_key, *token;
-	const char *const *shared_config_files; size_t n_shared_config_files;
-	const char *const *shared_credentials_files; size_t n_shared_credentials_files;
+	const char *const *shared_config_files;
+	size_t n_shared_config_files;
+	const char *const *shared_credentials_files;
+	size_t n_shared_credentials_files;
 	const char *assume_role_arn, *assume_role_session_name, *assume_role_external_id;
-	const char *endpoints[AWS_SVC_COUNT];   /* base URL overrides, NULL = default/env */
-	int max_retries;                        /* < 0: default (standard mode: 3 attempts) */
+	const char *endpoints[AWS_SVC_COUNT]; /* base URL overrides, NULL = default/env */
+	int max_retries;                      /* < 0: default (standard mode: 3 attempts) */
 	bool skip_credentials_validation;
-	const struct aws_transport *transport; void *transport_ctx; /* NULL = libcurl */
+	const struct aws_transport *transport;
+	void *transport_ctx; /* NULL = libcurl */
 } aws_client_config;
 
 /* One request as the protocol layer builds it. All pointers borrowed for the call. */
 typedef struct aws_request {
 	aws_service service;
-	const char *op;            /* operation name for logs/retries, e.g. "DescribeSubnets" */
-	const char *method;        /* "GET" "POST" "PUT" "DELETE" */
-	const char *path;          /* URI path with each segment already percent-encoded once */
-	const char *query;         /* query string without '?', or NULL */
-	const char *body; size_t body_len;
-	const char *content_type;  /* NULL when no body */
-	bool not_idempotent;       /* true for creates: after a timeout once sent, do not retry; return BASE_ETIMEOUT with err->code "RequestOutcomeUnknown" */
+	const char *op;     /* operation name for logs/retries, e.g. "DescribeSubnets" */
+	const char *method; /* "GET" "POST" "PUT" "DELETE" */
+	const char *path;   /* URI path with each segment already percent-encoded once */
+	const char *query;  /* query string without '?', or NULL */
+	const char *body;
+	size_t body_len;
+	const char *content_type; /* NULL when no body */
+	bool not_idempotent;      /* true for creates: after a timeout once sent, do not retry; return
+	                             BASE_ETIMEOUT with err->code "RequestOutcomeUnknown" */
 } aws_request;
 
 /*
@@ -74,7 +79,11 @@ typedef struct aws_request {
  * (base_buf); request_id is the x-amzn-RequestId / x-amz-request-id header
  * or "" when absent. Caller-allocated: aws_response_init / _dispose.
  */
-typedef struct aws_response { int status; base_buf body; char request_id[128]; } aws_response;
+typedef struct aws_response {
+	int status;
+	base_buf body;
+	char request_id[128];
+} aws_response;
 
 /* Prepares r for aws_client_send (empty body, status 0). */
 void aws_response_init(aws_response *r);

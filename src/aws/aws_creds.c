@@ -33,7 +33,11 @@
 #define MAX_PROFILE_DEPTH 8
 #define STS_VERSION "2011-06-15"
 /* Appends to unbounded buffers cannot fail (allocation aborts). */
-#define IGNORE_RC(expr) do { if ((expr) != BASE_OK) { /* cannot happen */ } } while (0)
+#define IGNORE_RC(expr)                                                                                      \
+	do {                                                                                                 \
+		if ((expr) != BASE_OK) { /* cannot happen */                                                 \
+		}                                                                                            \
+	} while (0)
 #define IMDS_DEFAULT "http://169.254.169.254"
 #define ECS_HOST "http://169.254.170.2"
 
@@ -76,7 +80,7 @@ void aws_creds_copy(aws_creds *dst, const aws_creds *src)
 }
 
 static void creds_set(aws_creds *c, const char *ak, const char *sk, const char *tok, int64_t exp,
-		      const char *source)
+                      const char *source)
 {
 	aws_creds_dispose(c);
 	c->access_key = base_xstrdup(ak);
@@ -155,15 +159,15 @@ bool aws__parse_iso8601(const char *s, int64_t *out)
 /* shared config / credentials files                                    */
 
 struct ini_ent {
-	char *section;  /* profile name */
-	char *key;      /* lowercase */
+	char *section; /* profile name */
+	char *key;     /* lowercase */
 	char *val;
 };
 
 struct ini {
 	struct ini_ent *e;
 	size_t n, cap;
-	base_buf files;  /* "path1, path2" for messages */
+	base_buf files; /* "path1, path2" for messages */
 	bool any_file;
 };
 
@@ -225,7 +229,8 @@ static void ini_parse(struct ini *ini, const char *txt, size_t len, bool is_conf
 					section = name;
 				} else if (strcmp(name, "default") == 0) {
 					section = name;
-				} else if (strncmp(name, "profile", 7) == 0 && (name[7] == ' ' || name[7] == '\t')) {
+				} else if (strncmp(name, "profile", 7) == 0 &&
+				           (name[7] == ' ' || name[7] == '\t')) {
 					section = trim_dup(name + 8, strlen(name + 8));
 					base_free(name);
 				} else {
@@ -379,16 +384,16 @@ enum node_kind { N_STATIC, N_PROCESS, N_ASSUME, N_WEBID, N_ECS, N_IMDS };
 
 struct node {
 	enum node_kind kind;
-	char *desc;                      /* safe to log: names the source */
+	char *desc; /* safe to log: names the source */
 	aws_creds cached;
 	bool have, stale;
-	char *cmd;                       /* N_PROCESS */
-	char *role_arn, *session_name, *external_id;   /* N_ASSUME, N_WEBID */
-	int duration;                    /* N_ASSUME: DurationSeconds, 0 = default */
-	char *token_file;                /* N_WEBID */
-	char *url;                       /* N_ECS full URL, N_IMDS endpoint */
-	char *auth_token, *auth_token_file;            /* N_ECS */
-	struct node *parent;             /* N_ASSUME */
+	char *cmd;                                   /* N_PROCESS */
+	char *role_arn, *session_name, *external_id; /* N_ASSUME, N_WEBID */
+	int duration;                                /* N_ASSUME: DurationSeconds, 0 = default */
+	char *token_file;                            /* N_WEBID */
+	char *url;                                   /* N_ECS full URL, N_IMDS endpoint */
+	char *auth_token, *auth_token_file;          /* N_ECS */
+	struct node *parent;                         /* N_ASSUME */
 	struct node *next_alloc;
 };
 
@@ -404,13 +409,13 @@ struct aws_creds_provider {
 	/* resolved chain */
 	bool resolved;
 	struct node *root;
-	struct node *nodes;              /* every allocated node */
-	bool fallback;                   /* root came from the ECS/IMDS fallback */
-	char *tried;                     /* what was tried before the root */
+	struct node *nodes; /* every allocated node */
+	bool fallback;      /* root came from the ECS/IMDS fallback */
+	char *tried;        /* what was tried before the root */
 };
 
 static struct node *node_new(aws_creds_provider *p, enum node_kind k, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 static struct node *node_new(aws_creds_provider *p, enum node_kind k, const char *fmt, ...)
 {
@@ -469,19 +474,19 @@ static bool set(const char *s)
 	return s && *s;
 }
 
-int aws_creds_provider_new(aws_creds_provider **out, const aws_creds_config *cfg, const aws_creds_hooks *hooks,
-			   aws_error *err)
+int aws_creds_provider_new(aws_creds_provider **out, const aws_creds_config *cfg,
+                           const aws_creds_hooks *hooks, aws_error *err)
 {
 	aws_creds_provider *p;
 	*out = NULL;
 	if (set(cfg->access_key) != set(cfg->secret_key)) {
 		aws_error_setf(err, 0, "InvalidConfiguration",
-			       "provider block: access_key and secret_key must be set together");
+		               "provider block: access_key and secret_key must be set together");
 		return BASE_EINVALID;
 	}
 	if (set(cfg->token) && !set(cfg->access_key)) {
 		aws_error_setf(err, 0, "InvalidConfiguration",
-			       "provider block: token requires access_key and secret_key");
+		               "provider block: token requires access_key and secret_key");
 		return BASE_EINVALID;
 	}
 	p = base_xcalloc(1, sizeof *p);
@@ -496,8 +501,10 @@ int aws_creds_provider_new(aws_creds_provider **out, const aws_creds_config *cfg
 	p->credentials_files = dup_list(cfg->credentials_files, cfg->n_credentials_files);
 	p->n_credentials_files = cfg->n_credentials_files;
 	p->ar_arn = base_xstrdup(set(cfg->assume_role_arn) ? cfg->assume_role_arn : NULL);
-	p->ar_session = base_xstrdup(set(cfg->assume_role_session_name) ? cfg->assume_role_session_name : NULL);
-	p->ar_external_id = base_xstrdup(set(cfg->assume_role_external_id) ? cfg->assume_role_external_id : NULL);
+	p->ar_session =
+	        base_xstrdup(set(cfg->assume_role_session_name) ? cfg->assume_role_session_name : NULL);
+	p->ar_external_id =
+	        base_xstrdup(set(cfg->assume_role_external_id) ? cfg->assume_role_external_id : NULL);
 	p->ca_bundle = base_xstrdup(cfg->ca_bundle);
 	*out = p;
 	return BASE_OK;
@@ -559,7 +566,7 @@ static void err_prefix(aws_error *err, const char *fmt, ...)
 /* chain resolution                                                     */
 
 static struct node *static_node(aws_creds_provider *p, const char *ak, const char *sk, const char *tok,
-				const char *desc)
+                                const char *desc)
 {
 	struct node *n = node_new(p, N_STATIC, "%s", desc);
 	creds_set(&n->cached, ak, sk, tok, 0, desc);
@@ -577,20 +584,27 @@ static struct node *ecs_node_from_env(aws_creds_provider *p, aws_error *err, int
 		n = node_new(p, N_ECS, "ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
 		n->url = base_xasprintf("%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
 	} else if (set(full)) {
-		static const char *const ok_http[] = { "http://127.", "http://localhost", "http://[::1]",
-						       "http://169.254.170.2", "http://169.254.170.23",
-						       "http://[fd00:ec2::23]", NULL };
+		static const char *const ok_http[] = {"http://127.",
+		                                      "http://localhost",
+		                                      "http://[::1]",
+		                                      "http://169.254.170.2",
+		                                      "http://169.254.170.23",
+		                                      "http://[fd00:ec2::23]",
+		                                      NULL};
 		bool ok = strncmp(full, "https://", 8) == 0;
 		size_t i;
 		for (i = 0; !ok && ok_http[i]; i++) {
 			size_t l = strlen(ok_http[i]);
 			ok = strncmp(full, ok_http[i], l) == 0 &&
-			     (ok_http[i][l - 1] == '.' || full[l] == '\0' || full[l] == '/' || full[l] == ':');
+			     (ok_http[i][l - 1] == '.' || full[l] == '\0' || full[l] == '/' ||
+			      full[l] == ':');
 		}
 		if (!ok) {
-			aws_error_setf(err, 0, "InvalidConfiguration",
-				       "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback/ECS/EKS "
-				       "address, got \"%s\"", full);
+			aws_error_setf(
+			        err, 0, "InvalidConfiguration",
+			        "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback/ECS/EKS "
+			        "address, got \"%s\"",
+			        full);
 			*rc = BASE_EINVALID;
 			return NULL;
 		}
@@ -600,9 +614,11 @@ static struct node *ecs_node_from_env(aws_creds_provider *p, aws_error *err, int
 		return NULL;
 	}
 	n->auth_token_file = base_xstrdup(set(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"))
-						  ? getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") : NULL);
+	                                          ? getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+	                                          : NULL);
 	n->auth_token = base_xstrdup(set(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN"))
-					     ? getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN") : NULL);
+	                                     ? getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+	                                     : NULL);
 	return n;
 }
 
@@ -638,7 +654,7 @@ static int int_of(const char *s, int dflt)
  * credential settings (*exists tells whether the section exists at all).
  */
 static int profile_node(aws_creds_provider *p, const struct ini *ini, const char *name, int depth,
-			struct node **out, bool *exists, aws_error *err)
+                        struct node **out, bool *exists, aws_error *err)
 {
 	const char *role_arn = ini_get(ini, name, "role_arn");
 	const char *ak = ini_get(ini, name, "aws_access_key_id");
@@ -651,7 +667,7 @@ static int profile_node(aws_creds_provider *p, const struct ini *ini, const char
 	*exists = ini_has_profile(ini, name);
 	if (depth > MAX_PROFILE_DEPTH) {
 		aws_error_setf(err, 0, "InvalidConfiguration",
-			       "profile \"%s\": source_profile chain is too deep or loops", name);
+		               "profile \"%s\": source_profile chain is too deep or loops", name);
 		return BASE_EINVALID;
 	}
 	if (role_arn) {
@@ -660,7 +676,8 @@ static int profile_node(aws_creds_provider *p, const struct ini *ini, const char
 		const char *wif = ini_get(ini, name, "web_identity_token_file");
 		const char *rsn = ini_get(ini, name, "role_session_name");
 		if (wif) {
-			n = node_new(p, N_WEBID, "profile \"%s\" (web_identity_token_file, role %s)", name, role_arn);
+			n = node_new(p, N_WEBID, "profile \"%s\" (web_identity_token_file, role %s)", name,
+			             role_arn);
 			n->token_file = expand_home(wif);
 			n->role_arn = base_xstrdup(role_arn);
 			n->session_name = base_xstrdup(rsn);
@@ -670,21 +687,23 @@ static int profile_node(aws_creds_provider *p, const struct ini *ini, const char
 		if (src) {
 			if (strcmp(src, name) == 0) {
 				if (!ak || !sk) {
-					aws_error_setf(err, 0, "InvalidConfiguration",
-						       "profile \"%s\": source_profile is itself but it has no "
-						       "aws_access_key_id/aws_secret_access_key", name);
+					aws_error_setf(
+					        err, 0, "InvalidConfiguration",
+					        "profile \"%s\": source_profile is itself but it has no "
+					        "aws_access_key_id/aws_secret_access_key",
+					        name);
 					return BASE_EINVALID;
 				}
 				parent = static_node(p, ak, sk, ini_get(ini, name, "aws_session_token"), "");
 				snprintf(parent->cached.source, sizeof parent->cached.source,
-					 "shared profile \"%s\" (static keys)", name);
+				         "shared profile \"%s\" (static keys)", name);
 			} else {
 				bool sub_exists;
 				rc = profile_node(p, ini, src, depth + 1, &parent, &sub_exists, err);
 				if (rc == BASE_ENOTFOUND) {
 					aws_error_setf(err, 0, "InvalidConfiguration",
-						       "profile \"%s\": source_profile \"%s\" %s", name, src,
-						       sub_exists ? "has no credentials" : "does not exist");
+					               "profile \"%s\": source_profile \"%s\" %s", name, src,
+					               sub_exists ? "has no credentials" : "does not exist");
 					return BASE_EINVALID;
 				}
 				if (rc != BASE_OK) {
@@ -694,14 +713,17 @@ static int profile_node(aws_creds_provider *p, const struct ini *ini, const char
 			}
 		} else if (cs) {
 			if (strcasecmp(cs, "Environment") == 0) {
-				const char *eak = getenv("AWS_ACCESS_KEY_ID"), *esk = getenv("AWS_SECRET_ACCESS_KEY");
+				const char *eak = getenv("AWS_ACCESS_KEY_ID"),
+				           *esk = getenv("AWS_SECRET_ACCESS_KEY");
 				if (!set(eak) || !set(esk)) {
 					aws_error_setf(err, 0, "InvalidConfiguration",
-						       "profile \"%s\": credential_source Environment but "
-						       "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set", name);
+					               "profile \"%s\": credential_source Environment but "
+					               "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set",
+					               name);
 					return BASE_EINVALID;
 				}
-				parent = static_node(p, eak, esk, getenv("AWS_SESSION_TOKEN"), "environment variables");
+				parent = static_node(p, eak, esk, getenv("AWS_SESSION_TOKEN"),
+				                     "environment variables");
 			} else if (strcasecmp(cs, "Ec2InstanceMetadata") == 0) {
 				parent = imds_node(p);
 			} else if (strcasecmp(cs, "EcsContainer") == 0) {
@@ -709,20 +731,24 @@ static int profile_node(aws_creds_provider *p, const struct ini *ini, const char
 				if (rc != BASE_OK)
 					return rc;
 				if (!parent) {
-					aws_error_setf(err, 0, "InvalidConfiguration",
-						       "profile \"%s\": credential_source EcsContainer but no "
-						       "AWS_CONTAINER_CREDENTIALS_* variable is set", name);
+					aws_error_setf(
+					        err, 0, "InvalidConfiguration",
+					        "profile \"%s\": credential_source EcsContainer but no "
+					        "AWS_CONTAINER_CREDENTIALS_* variable is set",
+					        name);
 					return BASE_EINVALID;
 				}
 			} else {
 				aws_error_setf(err, 0, "InvalidConfiguration",
-					       "profile \"%s\": unsupported credential_source \"%s\"", name, cs);
+				               "profile \"%s\": unsupported credential_source \"%s\"", name,
+				               cs);
 				return BASE_EINVALID;
 			}
 		} else {
 			aws_error_setf(err, 0, "InvalidConfiguration",
-				       "profile \"%s\": role_arn needs source_profile, credential_source or "
-				       "web_identity_token_file", name);
+			               "profile \"%s\": role_arn needs source_profile, credential_source or "
+			               "web_identity_token_file",
+			               name);
 			return BASE_EINVALID;
 		}
 		n = node_new(p, N_ASSUME, "profile \"%s\" (role_arn %s)", name, role_arn);
@@ -737,12 +763,14 @@ static int profile_node(aws_creds_provider *p, const struct ini *ini, const char
 	if (ak || sk) {
 		if (!ak || !sk) {
 			aws_error_setf(err, 0, "InvalidConfiguration",
-				       "profile \"%s\": aws_access_key_id and aws_secret_access_key must be set together",
-				       name);
+			               "profile \"%s\": aws_access_key_id and aws_secret_access_key must be "
+			               "set together",
+			               name);
 			return BASE_EINVALID;
 		}
 		n = static_node(p, ak, sk, ini_get(ini, name, "aws_session_token"), "");
-		snprintf(n->cached.source, sizeof n->cached.source, "shared profile \"%s\" (static keys)", name);
+		snprintf(n->cached.source, sizeof n->cached.source, "shared profile \"%s\" (static keys)",
+		         name);
 		base_free(n->desc);
 		n->desc = base_xasprintf("shared profile \"%s\"", name);
 		*out = n;
@@ -755,9 +783,11 @@ static int profile_node(aws_creds_provider *p, const struct ini *ini, const char
 		return BASE_OK;
 	}
 	if (ini_get(ini, name, "sso_start_url") || ini_get(ini, name, "sso_session")) {
-		aws_error_setf(err, 0, "InvalidConfiguration",
-			       "profile \"%s\" uses AWS IAM Identity Center (SSO), which this provider does not "
-			       "support; use credential_process or export credentials", name);
+		aws_error_setf(
+		        err, 0, "InvalidConfiguration",
+		        "profile \"%s\" uses AWS IAM Identity Center (SSO), which this provider does not "
+		        "support; use credential_process or export credentials",
+		        name);
 		return BASE_EINVALID;
 	}
 	return BASE_ENOTFOUND;
@@ -827,23 +857,26 @@ static int resolve_chain(aws_creds_provider *p, aws_error *err)
 		goto done;
 	rc = BASE_OK;
 	if (explicit_profile && !exists) {
-		aws_error_setf(err, 0, "NoCredentialProviders", "profile \"%s\" not found in the shared files (%s)",
-			       name, base_buf_cstr(&ini.files));
+		aws_error_setf(err, 0, "NoCredentialProviders",
+		               "profile \"%s\" not found in the shared files (%s)", name,
+		               base_buf_cstr(&ini.files));
 		rc = BASE_EINVALID;
 		goto done;
 	}
 	tried_add(&tried, "shared files (%s): profile \"%s\" %s", base_buf_cstr(&ini.files), name,
-		  exists ? "has no credentials" : "not found");
+	          exists ? "has no credentials" : "not found");
 
 	/* 4. web identity from the environment */
 	{
 		const char *tf = getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), *ra = getenv("AWS_ROLE_ARN");
 		if (set(tf) && set(ra)) {
-			root = node_new(p, N_WEBID, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role %s)", ra);
+			root = node_new(p, N_WEBID, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role %s)",
+			                ra);
 			root->token_file = base_xstrdup(tf);
 			root->role_arn = base_xstrdup(ra);
 			root->session_name = base_xstrdup(set(getenv("AWS_ROLE_SESSION_NAME"))
-								  ? getenv("AWS_ROLE_SESSION_NAME") : NULL);
+			                                          ? getenv("AWS_ROLE_SESSION_NAME")
+			                                          : NULL);
 			goto found;
 		}
 		tried_add(&tried, "web identity: AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN not set");
@@ -866,9 +899,9 @@ static int resolve_chain(aws_creds_provider *p, aws_error *err)
 		goto found;
 	}
 	tried_add(&tried, "EC2 instance metadata: %s",
-		  imds_disabled() ? "disabled by AWS_EC2_METADATA_DISABLED" : "no transport");
+	          imds_disabled() ? "disabled by AWS_EC2_METADATA_DISABLED" : "no transport");
 	aws_error_setf(err, 0, "NoCredentialProviders", "no valid AWS credentials found. Tried: %s",
-		       base_buf_cstr(&tried));
+	               base_buf_cstr(&tried));
 	rc = BASE_EINVALID;
 	goto done;
 
@@ -897,7 +930,7 @@ done:
 
 /* Reads the JSON credential shapes of credential_process, ECS and IMDS. */
 static int creds_from_json(const char *body, size_t len, const char *who, bool process, aws_creds *out,
-			   aws_error *err)
+                           aws_error *err)
 {
 	base_arena *a = base_arena_new();
 	const aws_json *j = NULL;
@@ -918,7 +951,7 @@ static int creds_from_json(const char *body, size_t len, const char *who, bool p
 	if (!process && aws_json_str(aws_json_get(j, "Code")) &&
 	    strcmp(aws_json_str(aws_json_get(j, "Code")), "Success") != 0) {
 		aws_error_setf(err, 0, "InvalidCredentials", "%s: Code is \"%s\"", who,
-			       aws_json_str(aws_json_get(j, "Code")));
+		               aws_json_str(aws_json_get(j, "Code")));
 		rc = BASE_EINVALID;
 		goto done;
 	}
@@ -966,11 +999,11 @@ static int fetch_process(struct node *n, aws_creds *out, aws_error *err)
 	st = pclose(f);
 	if (rc != BASE_OK) {
 		aws_error_setf(err, 0, "CredentialProcessError", "%s: output larger than %u bytes", n->desc,
-			       MAX_PROCESS_OUTPUT);
+		               MAX_PROCESS_OUTPUT);
 		rc = BASE_EINVALID;
 	} else if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		aws_error_setf(err, 0, "CredentialProcessError", "%s: command failed (exit status %d)", n->desc,
-			       st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		aws_error_setf(err, 0, "CredentialProcessError", "%s: command failed (exit status %d)",
+		               n->desc, st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		rc = BASE_EINVALID;
 	} else {
 		rc = creds_from_json(base_buf_cstr(&b), b.len, n->desc, true, out, err);
@@ -1071,7 +1104,7 @@ static int fetch_sts(aws_creds_provider *p, struct node *n, aws_creds *out, aws_
 			goto done;
 	}
 	session = n->session_name ? base_xstrdup(n->session_name)
-				  : base_xasprintf("terraform-provider-lambdavpc-%lld", (long long)now_s(p));
+	                          : base_xasprintf("terraform-provider-lambdavpc-%lld", (long long)now_s(p));
 	aws_query_add(&q, "RoleArn", n->role_arn);
 	aws_query_add(&q, "RoleSessionName", session);
 	if (n->external_id)
@@ -1103,8 +1136,8 @@ done:
 
 /* One plain HTTP exchange for IMDS/ECS; 2xx -> BASE_OK with the body. */
 static int plain_http(aws_creds_provider *p, const char *who, const char *method, const char *url,
-		      const aws_http_header *h, size_t nh, unsigned connect_ms, unsigned total_ms,
-		      aws_http_response *resp, aws_error *err)
+                      const aws_http_header *h, size_t nh, unsigned connect_ms, unsigned total_ms,
+                      aws_http_response *resp, aws_error *err)
 {
 	aws_http_request r;
 	int rc;
@@ -1127,12 +1160,12 @@ static int plain_http(aws_creds_provider *p, const char *who, const char *method
 	rc = p->hooks.transport->send(p->hooks.transport_ctx, &r, resp);
 	if (rc != BASE_OK) {
 		aws_error_setf(err, 0, rc == BASE_ECANCELLED ? "RequestCanceled" : "CredentialsEndpointError",
-			       "%s: %s %s: %s", who, method, url, resp->errmsg);
+		               "%s: %s %s: %s", who, method, url, resp->errmsg);
 		return rc;
 	}
 	if (resp->status < 200 || resp->status > 299) {
-		aws_error_setf(err, resp->status, "CredentialsEndpointError", "%s: %s %s: HTTP %d", who, method,
-			       url, resp->status);
+		aws_error_setf(err, resp->status, "CredentialsEndpointError", "%s: %s %s: HTTP %d", who,
+		               method, url, resp->status);
 		return BASE_EIO;
 	}
 	return BASE_OK;
@@ -1154,8 +1187,8 @@ static int fetch_ecs(aws_creds_provider *p, struct node *n, aws_creds *out, aws_
 		tok = base_xstrdup(n->auth_token);
 	}
 	if (tok)
-		h[nh++] = (aws_http_header){ "Authorization", tok };
-	h[nh++] = (aws_http_header){ "Accept", "application/json" };
+		h[nh++] = (aws_http_header){"Authorization", tok};
+	h[nh++] = (aws_http_header){"Accept", "application/json"};
 	rc = plain_http(p, n->desc, "GET", n->url, h, nh, 2000, 5000, &resp, err);
 	if (rc == BASE_OK)
 		rc = creds_from_json(base_buf_cstr(&resp.body), resp.body.len, n->desc, false, out, err);
@@ -1177,12 +1210,12 @@ static int fetch_imds(aws_creds_provider *p, struct node *n, aws_creds *out, aws
 
 	aws_http_response_init(&resp);
 	url = base_xasprintf("%s/latest/api/token", n->url);
-	h[0] = (aws_http_header){ "X-aws-ec2-metadata-token-ttl-seconds", "21600" };
+	h[0] = (aws_http_header){"X-aws-ec2-metadata-token-ttl-seconds", "21600"};
 	rc = plain_http(p, n->desc, "PUT", url, h, 1, 1000, 2000, &resp, err);
 	if (rc != BASE_OK)
 		goto done;
 	token = base_xstrdup(base_buf_cstr(&resp.body));
-	h[0] = (aws_http_header){ "X-aws-ec2-metadata-token", token };
+	h[0] = (aws_http_header){"X-aws-ec2-metadata-token", token};
 	base_free(url);
 	url = base_xasprintf("%s/latest/meta-data/iam/security-credentials/", n->url);
 	rc = plain_http(p, n->desc, "GET", url, h, 1, 1000, 2000, &resp, err);
@@ -1191,7 +1224,7 @@ static int fetch_imds(aws_creds_provider *p, struct node *n, aws_creds *out, aws
 	l = strcspn(base_buf_cstr(&resp.body), "\r\n");
 	if (l == 0) {
 		aws_error_setf(err, 0, "CredentialsEndpointError", "%s: no IAM role attached to the instance",
-			       n->desc);
+		               n->desc);
 		rc = BASE_EINVALID;
 		goto done;
 	}
@@ -1245,8 +1278,8 @@ static int node_get(aws_creds_provider *p, struct node *n, aws_creds *out, aws_e
 		aws_creds_copy(out, &n->cached);
 		return BASE_OK;
 	}
-	if (n->have && !n->stale && (n->cached.expiration == 0 ||
-				     n->cached.expiration - now > AWS_CREDS_REFRESH_WINDOW_S)) {
+	if (n->have && !n->stale &&
+	    (n->cached.expiration == 0 || n->cached.expiration - now > AWS_CREDS_REFRESH_WINDOW_S)) {
 		aws_creds_copy(out, &n->cached);
 		return BASE_OK;
 	}
@@ -1262,12 +1295,13 @@ static int node_get(aws_creds_provider *p, struct node *n, aws_creds *out, aws_e
 		aws_creds_copy(out, &fresh);
 		snprintf(exp_s, sizeof exp_s, "%lld", (long long)fresh.expiration);
 		base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws credentials fetched", "source", n->desc,
-			    "expiration", exp_s, NULL);
+		            "expiration", exp_s, NULL);
 	} else if (n->have && (n->cached.expiration == 0 || n->cached.expiration > now) &&
-		   rc != BASE_ECANCELLED) {
+	           rc != BASE_ECANCELLED) {
 		/* refresh failed but what we hold is still valid: use it, try again next time */
-		base_log_kv(BASE_LOG_WARN, AWS_LOG_MODULE, "aws credential refresh failed; using cached credentials",
-			    "source", n->desc, "error", err->message, NULL);
+		base_log_kv(BASE_LOG_WARN, AWS_LOG_MODULE,
+		            "aws credential refresh failed; using cached credentials", "source", n->desc,
+		            "error", err->message, NULL);
 		aws_error_clear(err);
 		aws_creds_copy(out, &n->cached);
 		rc = BASE_OK;
@@ -1291,7 +1325,8 @@ int aws_creds_provider_get(aws_creds_provider *p, aws_creds *out, aws_error *err
 		char msg[sizeof err->message];
 		memcpy(msg, err->message, sizeof msg);
 		aws_error_setf(err, err->http_status, "NoCredentialProviders",
-			       "no valid AWS credentials found. Tried: %s; %s", p->tried ? p->tried : "", msg);
+		               "no valid AWS credentials found. Tried: %s; %s", p->tried ? p->tried : "",
+		               msg);
 		rc = BASE_EINVALID;
 	}
 done:

@@ -42,9 +42,9 @@
 typedef struct aws_creds {
 	char *access_key;
 	char *secret_key;
-	char *token;              /* NULL when not a session */
-	int64_t expiration;       /* unix seconds; 0 = does not expire */
-	char source[160];         /* where they came from; safe to log */
+	char *token;        /* NULL when not a session */
+	int64_t expiration; /* unix seconds; 0 = does not expire */
+	char source[160];   /* where they came from; safe to log */
 } aws_creds;
 
 /* Zeroes c (no credentials). */
@@ -66,7 +66,7 @@ void aws_creds_copy(aws_creds *dst, const aws_creds *src);
  */
 typedef struct aws_creds_hooks {
 	int (*sts)(void *ctx, const aws_creds *creds, const char *op, const char *body, size_t len,
-		   base_buf *resp_body, aws_error *err);
+	           base_buf *resp_body, aws_error *err);
 	const aws_transport *transport;
 	void *transport_ctx;
 	int64_t (*now)(void *ctx);
@@ -83,7 +83,7 @@ typedef struct aws_creds_config {
 	const char *const *credentials_files;
 	size_t n_credentials_files;
 	const char *assume_role_arn, *assume_role_session_name, *assume_role_external_id;
-	const char *ca_bundle;    /* for IMDS/ECS https URLs; NULL = system */
+	const char *ca_bundle; /* for IMDS/ECS https URLs; NULL = system */
 } aws_creds_config;
 
 /* The chain with its caches (opaque). Thread-safe. */
@@ -95,7 +95,7 @@ typedef struct aws_creds_provider aws_creds_provider;
  * *out = NULL on failure. Free with aws_creds_provider_free.
  */
 BASE_MUST_USE int aws_creds_provider_new(aws_creds_provider **out, const aws_creds_config *cfg,
-					 const aws_creds_hooks *hooks, aws_error *err);
+                                         const aws_creds_hooks *hooks, aws_error *err);
 /* Frees the provider and wipes cached secrets; NULL is fine. */
 void aws_creds_provider_free(aws_creds_provider *p);
 

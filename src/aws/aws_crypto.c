@@ -14,14 +14,14 @@
 
 void aws_crypto_sha256(const void *p, size_t n, uint8_t out[AWS_SHA256_LEN])
 {
-	static const unsigned char empty[1] = { 0 };
+	static const unsigned char empty[1] = {0};
 	SHA256(n ? p : empty, n, out);
 }
 
 void aws_crypto_hmac_sha256(const void *key, size_t klen, const void *p, size_t n,
-			    uint8_t out[AWS_SHA256_LEN])
+                            uint8_t out[AWS_SHA256_LEN])
 {
-	static const unsigned char empty[1] = { 0 };
+	static const unsigned char empty[1] = {0};
 	unsigned int olen = AWS_SHA256_LEN;
 	/* HMAC() only fails on allocation failure inside OpenSSL; abort like
 	 * base_xmalloc does rather than produce a wrong signature. */

@@ -18,7 +18,7 @@ void aws_crypto_sha256(const void *p, size_t n, uint8_t out[AWS_SHA256_LEN]);
 
 /* out = HMAC-SHA256(key[0..klen), p[0..n)). */
 void aws_crypto_hmac_sha256(const void *key, size_t klen, const void *p, size_t n,
-			    uint8_t out[AWS_SHA256_LEN]);
+                            uint8_t out[AWS_SHA256_LEN]);
 
 /* Lowercase hex of SHA-256(p[0..n)) into hex (65 bytes incl. NUL). */
 void aws_crypto_sha256_hex(const void *p, size_t n, char hex[2 * AWS_SHA256_LEN + 1]);

@@ -52,8 +52,8 @@ void aws_http_response_reset(aws_http_response *r)
 	base_buf_reset(&r->headers);
 }
 
-int aws_http_response_add_header(aws_http_response *r, const char *name, size_t nlen,
-				 const char *value, size_t vlen)
+int aws_http_response_add_header(aws_http_response *r, const char *name, size_t nlen, const char *value,
+                                 size_t vlen)
 {
 	size_t i, start = r->headers.len;
 	int rc = base_buf_append(&r->headers, name, nlen);
@@ -95,7 +95,7 @@ const char *aws_http_response_header(const aws_http_response *r, const char *nam
 
 struct aws_http_curl {
 	pthread_mutex_t mu;
-	CURLM *idle[POOL_MAX];   /* multi handles with warm connection caches */
+	CURLM *idle[POOL_MAX]; /* multi handles with warm connection caches */
 	size_t n_idle;
 };
 
@@ -383,7 +383,8 @@ static int curl_send(void *ctx, const aws_http_request *req, aws_http_response *
 		resp->failure = map_curl(done ? cc : CURLE_OUT_OF_MEMORY, resp->sent);
 		if (resp->failure == AWS_HTTP_OK)
 			resp->failure = AWS_HTTP_EOTHER;
-		snprintf(resp->errmsg, sizeof resp->errmsg, "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
+		snprintf(resp->errmsg, sizeof resp->errmsg, "%s",
+		         errbuf[0] ? errbuf : curl_easy_strerror(cc));
 	} else if (x.hdr_oom) {
 		resp->failure = AWS_HTTP_ETOOBIG;
 		snprintf(resp->errmsg, sizeof resp->errmsg, "response headers too large");
@@ -415,4 +416,4 @@ finish:
 	return rc;
 }
 
-const aws_transport aws_http_curl_transport = { curl_send };
+const aws_transport aws_http_curl_transport = {curl_send};

@@ -61,16 +61,16 @@ typedef struct aws_http_request {
 
 /* Why an exchange produced no HTTP response. */
 typedef enum aws_http_failure {
-	AWS_HTTP_OK = 0,          /* a response was received (any status) */
-	AWS_HTTP_ECONNECT,        /* resolve/connect failed: nothing was sent */
-	AWS_HTTP_ECONNECT_TIMEOUT,/* connect timed out: nothing was sent */
-	AWS_HTTP_ETIMEOUT,        /* timed out after the request may have been sent */
-	AWS_HTTP_ESEND,           /* write error while sending */
-	AWS_HTTP_ERECV,           /* connection dropped / empty or partial reply */
-	AWS_HTTP_ETLS,            /* TLS handshake or certificate failure */
-	AWS_HTTP_ETOOBIG,         /* response larger than max_response */
-	AWS_HTTP_ECANCELLED,      /* is_cancelled returned true */
-	AWS_HTTP_EOTHER           /* anything else (bad URL, out of handles) */
+	AWS_HTTP_OK = 0,           /* a response was received (any status) */
+	AWS_HTTP_ECONNECT,         /* resolve/connect failed: nothing was sent */
+	AWS_HTTP_ECONNECT_TIMEOUT, /* connect timed out: nothing was sent */
+	AWS_HTTP_ETIMEOUT,         /* timed out after the request may have been sent */
+	AWS_HTTP_ESEND,            /* write error while sending */
+	AWS_HTTP_ERECV,            /* connection dropped / empty or partial reply */
+	AWS_HTTP_ETLS,             /* TLS handshake or certificate failure */
+	AWS_HTTP_ETOOBIG,          /* response larger than max_response */
+	AWS_HTTP_ECANCELLED,       /* is_cancelled returned true */
+	AWS_HTTP_EOTHER            /* anything else (bad URL, out of handles) */
 } aws_http_failure;
 
 /*
@@ -80,12 +80,12 @@ typedef enum aws_http_failure {
  * aws_http_response_header.
  */
 typedef struct aws_http_response {
-	int status;               /* 0 when failure != AWS_HTTP_OK */
+	int status; /* 0 when failure != AWS_HTTP_OK */
 	base_buf body;
 	base_buf headers;
 	aws_http_failure failure;
-	bool sent;                /* the request (or part of it) reached the peer */
-	char errmsg[256];         /* transport error text, "" when none; no secrets */
+	bool sent;        /* the request (or part of it) reached the peer */
+	char errmsg[256]; /* transport error text, "" when none; no secrets */
 } aws_http_response;
 
 /* Prepares an empty response (no allocation until data arrives). */
@@ -96,7 +96,7 @@ void aws_http_response_dispose(aws_http_response *r);
 void aws_http_response_reset(aws_http_response *r);
 /* Appends one response header (name lowercased). For transports. */
 BASE_MUST_USE int aws_http_response_add_header(aws_http_response *r, const char *name, size_t nlen,
-					       const char *value, size_t vlen);
+                                               const char *value, size_t vlen);
 /* Value of the first response header called name (case-insensitive), or
  * NULL. Borrowed; valid until the response is reset or disposed. */
 const char *aws_http_response_header(const aws_http_response *r, const char *name);

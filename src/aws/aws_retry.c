@@ -10,26 +10,45 @@
 
 /* AWS.md 2.2: the union of the SDKs' throttling codes. IAM's "LimitExceeded"
  * (no "Exception") is a quota error and deliberately absent. */
-static const char *const throttling_codes[] = {
-	"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-	"TooManyRequestsException", "ProvisionedThroughputExceededException",
-	"TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-	"LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-	"EC2ThrottledException", NULL
-};
+static const char *const throttling_codes[] = {"Throttling",
+                                               "ThrottlingException",
+                                               "ThrottledException",
+                                               "RequestThrottledException",
+                                               "TooManyRequestsException",
+                                               "ProvisionedThroughputExceededException",
+                                               "TransactionInProgressException",
+                                               "RequestLimitExceeded",
+                                               "BandwidthLimitExceeded",
+                                               "LimitExceededException",
+                                               "RequestThrottled",
+                                               "SlowDown",
+                                               "PriorRequestNotComplete",
+                                               "EC2ThrottledException",
+                                               NULL};
 
-static const char *const transient_codes[] = {
-	"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete", "InternalError",
-	"InternalFailure", "Unavailable", "ServiceUnavailable", "ServiceFailure", "ServiceException",
-	"IDPCommunicationError", NULL
-};
+static const char *const transient_codes[] = {"RequestTimeout",
+                                              "RequestTimeoutException",
+                                              "PriorRequestNotComplete",
+                                              "InternalError",
+                                              "InternalFailure",
+                                              "Unavailable",
+                                              "ServiceUnavailable",
+                                              "ServiceFailure",
+                                              "ServiceException",
+                                              "IDPCommunicationError",
+                                              NULL};
 
 /* Lambda's 502 configuration errors: retrying does not fix them. */
-static const char *const fail_fast_codes[] = {
-	"EC2UnexpectedException", "ENILimitReachedException", "SubnetIPAddressLimitReachedException",
-	"ResourceNotReadyException", "InvalidSubnetIDException", "InvalidSecurityGroupIDException",
-	"EC2AccessDeniedException", "InvalidZipFileException", "KMSAccessDeniedException", NULL
-};
+static const char *const fail_fast_codes[] = {"EC2UnexpectedException",
+                                              "ENILimitReachedException",
+                                              "SubnetIPAddressLimitReachedException",
+                                              "ResourceNotReadyException",
+                                              "InvalidSubnetIDException",
+                                              "InvalidSecurityGroupIDException",
+                                              "EC2AccessDeniedException",
+                                              "InvalidZipFileException",
+                                              "KMSAccessDeniedException",
+                                              NULL};
 
 static bool in_list(const char *const *list, const char *code)
 {
@@ -127,8 +146,8 @@ unsigned aws_retry_backoff_ms(const aws_retry_policy *p, int retry, double r01)
 
 static int month_index(const char *m)
 {
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	int i;
 	for (i = 0; i < 12; i++)
 		if (strncasecmp(m, months[i], 3) == 0)
@@ -153,7 +172,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 static bool parse_http_date(const char *s, int64_t *out)
 {
 	int d, y, hh, mm, ss, mon, n = 0;
-	char mname[4] = { 0 };
+	char mname[4] = {0};
 	const char *comma = strchr(s, ',');
 	if (!comma)
 		return false;
@@ -189,7 +208,7 @@ static bool parse_uint(const char *s, uint64_t *out)
 }
 
 bool aws_retry_parse_retry_after(const char *retry_after, const char *x_amz_retry_after, int64_t now_s,
-				 unsigned *ms_out)
+                                 unsigned *ms_out)
 {
 	uint64_t v;
 	int64_t when;
@@ -199,8 +218,10 @@ bool aws_retry_parse_retry_after(const char *retry_after, const char *x_amz_retr
 			return true;
 		}
 		if (parse_http_date(retry_after, &when)) {
-			*ms_out = when <= now_s ? 0 : (unsigned)((when - now_s) > 4000000 ? 4000000000u
-											: (when - now_s) * 1000);
+			*ms_out = when <= now_s
+			                  ? 0
+			                  : (unsigned)((when - now_s) > 4000000 ? 4000000000u
+			                                                        : (when - now_s) * 1000);
 			return true;
 		}
 	}
@@ -212,8 +233,8 @@ bool aws_retry_parse_retry_after(const char *retry_after, const char *x_amz_retr
 }
 
 void aws_retry_decide(const aws_retry_policy *p, aws_retry_quota *q, aws_retry_class c, int attempt,
-		      uint64_t elapsed_ms, unsigned retry_after_ms, double r01, aws_retry_decision *out,
-		      int *cost_out)
+                      uint64_t elapsed_ms, unsigned retry_after_ms, double r01, aws_retry_decision *out,
+                      int *cost_out)
 {
 	unsigned delay;
 	int cost = 0;
@@ -250,5 +271,7 @@ void aws_retry_decide(const aws_retry_policy *p, aws_retry_quota *q, aws_retry_c
 		*cost_out = cost;
 	out->retry = true;
 	out->delay_ms = delay;
-	out->reason = c == AWS_RETRY_THROTTLING ? "throttled" : c == AWS_RETRY_TIMEOUT ? "timeout" : "transient error";
+	out->reason = c == AWS_RETRY_THROTTLING ? "throttled"
+	              : c == AWS_RETRY_TIMEOUT  ? "timeout"
+	                                        : "transient error";
 }

@@ -19,19 +19,19 @@
 
 /* What the transport reported for an attempt (mapped by the client). */
 typedef enum aws_retry_transport {
-	AWS_RETRY_T_NONE = 0,     /* an HTTP response was received */
-	AWS_RETRY_T_CONNECT,      /* connect/resolve failed or timed out: not sent */
-	AWS_RETRY_T_TIMEOUT,      /* timed out after (maybe) sending */
-	AWS_RETRY_T_IO,           /* connection dropped / partial reply / send error */
-	AWS_RETRY_T_FATAL         /* TLS, too big, cancelled, bad URL: never retried */
+	AWS_RETRY_T_NONE = 0, /* an HTTP response was received */
+	AWS_RETRY_T_CONNECT,  /* connect/resolve failed or timed out: not sent */
+	AWS_RETRY_T_TIMEOUT,  /* timed out after (maybe) sending */
+	AWS_RETRY_T_IO,       /* connection dropped / partial reply / send error */
+	AWS_RETRY_T_FATAL     /* TLS, too big, cancelled, bad URL: never retried */
 } aws_retry_transport;
 
 /* The class of an attempt's outcome. */
 typedef enum aws_retry_class {
-	AWS_RETRY_NO = 0,         /* success or a non-retryable error */
-	AWS_RETRY_TRANSIENT,      /* 5xx, transient codes, connection errors */
-	AWS_RETRY_THROTTLING,     /* throttling codes, HTTP 429 */
-	AWS_RETRY_TIMEOUT         /* transport timeout (costs more quota) */
+	AWS_RETRY_NO = 0,     /* success or a non-retryable error */
+	AWS_RETRY_TRANSIENT,  /* 5xx, transient codes, connection errors */
+	AWS_RETRY_THROTTLING, /* throttling codes, HTTP 429 */
+	AWS_RETRY_TIMEOUT     /* transport timeout (costs more quota) */
 } aws_retry_class;
 
 /*
@@ -50,12 +50,12 @@ bool aws_retry_is_throttling_code(const char *code);
 
 /* Tunables. aws_retry_policy_default fills the standard-mode values. */
 typedef struct aws_retry_policy {
-	int max_attempts;          /* total attempts incl. the first (3) */
-	unsigned base_ms;          /* backoff base (1000) */
-	unsigned cap_ms;           /* backoff cap (20000) */
-	uint64_t budget_ms;        /* wall-clock budget per operation (120000); 0 = none */
-	unsigned retry_cost;       /* quota cost of a retry (5) */
-	unsigned timeout_cost;     /* quota cost after a timeout (10) */
+	int max_attempts;            /* total attempts incl. the first (3) */
+	unsigned base_ms;            /* backoff base (1000) */
+	unsigned cap_ms;             /* backoff cap (20000) */
+	uint64_t budget_ms;          /* wall-clock budget per operation (120000); 0 = none */
+	unsigned retry_cost;         /* quota cost of a retry (5) */
+	unsigned timeout_cost;       /* quota cost after a timeout (10) */
 	unsigned max_retry_after_ms; /* longest Retry-After honoured (60000) */
 } aws_retry_policy;
 
@@ -64,7 +64,7 @@ void aws_retry_policy_default(aws_retry_policy *p);
 
 /* The per-client retry quota (token bucket, AWS.md 2.3). */
 typedef struct aws_retry_quota {
-	int capacity;              /* 500 */
+	int capacity; /* 500 */
 	int available;
 } aws_retry_quota;
 
@@ -89,13 +89,13 @@ unsigned aws_retry_backoff_ms(const aws_retry_policy *p, int retry, double r01);
  * Returns true and *ms_out when one parses; false otherwise.
  */
 bool aws_retry_parse_retry_after(const char *retry_after, const char *x_amz_retry_after, int64_t now_s,
-				 unsigned *ms_out);
+                                 unsigned *ms_out);
 
 /* The decision for one failed attempt. */
 typedef struct aws_retry_decision {
 	bool retry;
 	unsigned delay_ms;
-	const char *reason;        /* static text for logs: why we stop or retry */
+	const char *reason; /* static text for logs: why we stop or retry */
 } aws_retry_decision;
 
 /*
@@ -108,7 +108,7 @@ typedef struct aws_retry_decision {
  * the delay would overrun the budget. Pure.
  */
 void aws_retry_decide(const aws_retry_policy *p, aws_retry_quota *q, aws_retry_class c, int attempt,
-		      uint64_t elapsed_ms, unsigned retry_after_ms, double r01, aws_retry_decision *out,
-		      int *cost_out);
+                      uint64_t elapsed_ms, unsigned retry_after_ms, double r01, aws_retry_decision *out,
+                      int *cost_out);
 
 #endif

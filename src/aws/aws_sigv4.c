@@ -14,7 +14,12 @@
 #include "aws/aws_crypto.h"
 #include "base/base_alloc.h"
 
-#define TRY(expr) do { rc = (expr); if (rc != BASE_OK) goto done; } while (0)
+#define TRY(expr)                                                                                            \
+	do {                                                                                                 \
+		rc = (expr);                                                                                 \
+		if (rc != BASE_OK)                                                                           \
+			goto done;                                                                           \
+	} while (0)
 
 static const char hexdig[] = "0123456789ABCDEF";
 
@@ -23,8 +28,8 @@ static const char hexdig[] = "0123456789ABCDEF";
 
 static bool is_unreserved(unsigned char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '-' || c == '_' || c == '.' || c == '~';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+	       c == '_' || c == '.' || c == '~';
 }
 
 /* RFC 3986 encoding of s[0..n): unreserved verbatim, everything else %XX
@@ -38,7 +43,7 @@ static int uri_encode(base_buf *out, const char *s, size_t n, bool keep_slash, b
 		if (is_unreserved(c) || (keep_slash && c == '/') || (keep_pct && c == '%')) {
 			rc = base_buf_putc(out, (char)c);
 		} else {
-			char esc[3] = { '%', hexdig[c >> 4], hexdig[c & 15] };
+			char esc[3] = {'%', hexdig[c >> 4], hexdig[c & 15]};
 			rc = base_buf_append(out, esc, 3);
 		}
 	}
@@ -65,8 +70,7 @@ static int pct_decode(base_buf *out, const char *s, size_t n)
 	int rc = BASE_OK;
 	for (i = 0; i < n && rc == BASE_OK; i++) {
 		int h, l;
-		if (s[i] == '%' && i + 2 < n && (h = hexval(s[i + 1])) >= 0 &&
-		    (l = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (h = hexval(s[i + 1])) >= 0 && (l = hexval(s[i + 2])) >= 0) {
 			rc = base_buf_putc(out, (char)(h * 16 + l));
 			i += 2;
 		} else {
@@ -79,7 +83,10 @@ static int pct_decode(base_buf *out, const char *s, size_t n)
 /* ------------------------------------------------------------------ */
 /* canonical URI                                                        */
 
-struct seg { const char *p; size_t n; };
+struct seg {
+	const char *p;
+	size_t n;
+};
 
 int aws_sigv4_canonical_uri(base_buf *out, const char *path, bool normalize, bool double_encode)
 {
@@ -142,7 +149,10 @@ done:
 /* ------------------------------------------------------------------ */
 /* canonical query                                                      */
 
-struct qparam { char *k; char *v; };
+struct qparam {
+	char *k;
+	char *v;
+};
 
 static int cmp_qparam(const void *a, const void *b)
 {
@@ -206,9 +216,9 @@ done:
 /* canonical headers                                                    */
 
 struct chdr {
-	char *name;   /* lowercase */
-	char *value;  /* trimmed, whitespace runs collapsed */
-	size_t idx;   /* original order, for stable sort of duplicates */
+	char *name;  /* lowercase */
+	char *value; /* trimmed, whitespace runs collapsed */
+	size_t idx;  /* original order, for stable sort of duplicates */
 };
 
 static int cmp_chdr(const void *a, const void *b)
@@ -406,7 +416,7 @@ int aws_sigv4_sign(const aws_sigv4_params *p, aws_sigv4_result *r)
 	/* string to sign */
 	aws_crypto_sha256_hex(r->canonical_request.data, r->canonical_request.len, crhash);
 	TRY(base_buf_printf(&r->string_to_sign, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s",
-			    p->amz_date, date8, p->region, p->service, crhash));
+	                    p->amz_date, date8, p->region, p->service, crhash));
 
 	/* signing key: HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request" */
 	TRY(base_buf_printf(&key, "AWS4%s", p->secret_key));
@@ -417,10 +427,10 @@ int aws_sigv4_sign(const aws_sigv4_params *p, aws_sigv4_result *r)
 	aws_crypto_hmac_sha256(k2, sizeof k2, r->string_to_sign.data, r->string_to_sign.len, sig);
 	hex_lower(sig, sizeof sig, r->signature);
 
-	TRY(base_buf_printf(&r->authorization,
-			    "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, Signature=%s",
-			    p->access_key, date8, p->region, p->service, base_buf_cstr(&signed_names),
-			    r->signature));
+	TRY(base_buf_printf(
+	        &r->authorization,
+	        "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, Signature=%s",
+	        p->access_key, date8, p->region, p->service, base_buf_cstr(&signed_names), r->signature));
 done:
 	for (i = 0; i < nh; i++) {
 		base_free(hs[i].name);

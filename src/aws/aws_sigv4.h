@@ -105,7 +105,8 @@ void aws_sigv4_amz_date(int64_t t, char out[17]);
  * The canonical URI of a path (exposed for tests and for the client's
  * logs). Appends to out. Same rules as in aws_sigv4_sign.
  */
-BASE_MUST_USE int aws_sigv4_canonical_uri(base_buf *out, const char *path, bool normalize, bool double_encode);
+BASE_MUST_USE int aws_sigv4_canonical_uri(base_buf *out, const char *path, bool normalize,
+                                          bool double_encode);
 /* The canonical query string of query (NULL = ""). Appends to out. */
 BASE_MUST_USE int aws_sigv4_canonical_query(base_buf *out, const char *query);
 

@@ -14,15 +14,15 @@
 #include "base_err.h"
 
 typedef struct base_buf {
-	char *data;  /* heap; NULL until first append */
+	char *data; /* heap; NULL until first append */
 	size_t len;
 	size_t cap;
-	size_t max;  /* 0 = no cap */
+	size_t max; /* 0 = no cap */
 } base_buf;
 
 void base_buf_init(base_buf *b, size_t max);
 void base_buf_dispose(base_buf *b);
-void base_buf_reset(base_buf *b);          /* len = 0, keeps memory */
+void base_buf_reset(base_buf *b); /* len = 0, keeps memory */
 BASE_MUST_USE int base_buf_append(base_buf *b, const void *p, size_t n);
 BASE_MUST_USE int base_buf_puts(base_buf *b, const char *s);
 BASE_MUST_USE int base_buf_putc(base_buf *b, char c);

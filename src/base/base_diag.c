@@ -28,8 +28,8 @@ base_arena *base_diags_arena(const base_diags *d)
 	return d->arena;
 }
 
-void base_diags_add(base_diags *d, base_severity sev, const base_path *path,
-                    const char *summary, const char *detail)
+void base_diags_add(base_diags *d, base_severity sev, const base_path *path, const char *summary,
+                    const char *detail)
 {
 	base_diag *g;
 	pthread_mutex_lock(&d->mu);
@@ -52,8 +52,8 @@ void base_diags_add(base_diags *d, base_severity sev, const base_path *path,
 	pthread_mutex_unlock(&d->mu);
 }
 
-void base_diags_addf(base_diags *d, base_severity sev, const base_path *path,
-                     const char *summary, const char *detail_fmt, ...)
+void base_diags_addf(base_diags *d, base_severity sev, const base_path *path, const char *summary,
+                     const char *detail_fmt, ...)
 {
 	va_list ap;
 	char *detail;

@@ -35,12 +35,11 @@ typedef struct base_diags base_diags;
 base_diags *base_diags_new(base_arena *a);
 base_arena *base_diags_arena(const base_diags *d);
 /* Add a diagnostic; strings are copied into the list's arena. path may be NULL. */
-void base_diags_add(base_diags *d, base_severity sev, const base_path *path,
-                    const char *summary, const char *detail);
+void base_diags_add(base_diags *d, base_severity sev, const base_path *path, const char *summary,
+                    const char *detail);
 /* Same with printf-style detail. */
-void base_diags_addf(base_diags *d, base_severity sev, const base_path *path,
-                     const char *summary, const char *detail_fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+void base_diags_addf(base_diags *d, base_severity sev, const base_path *path, const char *summary,
+                     const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 /* First diagnostic in insertion order, or NULL. Borrowed. */
 const base_diag *base_diags_first(const base_diags *d);
 size_t base_diags_count(const base_diags *d);

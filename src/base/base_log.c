@@ -23,13 +23,13 @@ static int g_fd = 2;
 
 static const char *level_name(base_log_level l)
 {
-	static const char *names[] = { "trace", "debug", "info", "warn", "error", "off" };
+	static const char *names[] = {"trace", "debug", "info", "warn", "error", "off"};
 	return names[l];
 }
 
 static int parse_level(const char *v, base_log_level *out)
 {
-	static const char *names[] = { "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF" };
+	static const char *names[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"};
 	int i;
 	if (!v || !*v)
 		return -1;
@@ -49,7 +49,7 @@ static int parse_level(const char *v, base_log_level *out)
 
 void base_log_init(void)
 {
-	static const char *vars[] = { "TF_LOG_PROVIDER_LAMBDAVPC", "TF_LOG_PROVIDER", "TF_LOG" };
+	static const char *vars[] = {"TF_LOG_PROVIDER_LAMBDAVPC", "TF_LOG_PROVIDER", "TF_LOG"};
 	size_t i;
 	for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		base_log_level l;
@@ -61,8 +61,14 @@ void base_log_init(void)
 	g_level = BASE_LOG_OFF;
 }
 
-void base_log_set_level(base_log_level lvl) { g_level = lvl; }
-void base_log_set_fd(int fd) { g_fd = fd; }
+void base_log_set_level(base_log_level lvl)
+{
+	g_level = lvl;
+}
+void base_log_set_fd(int fd)
+{
+	g_fd = fd;
+}
 
 bool base_log_enabled(base_log_level lvl)
 {
@@ -102,15 +108,15 @@ static void emit(base_log_level lvl, const char *module, const char *msg, va_lis
 
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
-	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
+	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec);
 	base_buf_init(&b, 60 * 1024); /* Terraform splits lines over 64 KiB */
 	rc = base_buf_printf(&b, "{\"@level\":\"%s\",\"@message\":\"", level_name(lvl));
 	if (rc == BASE_OK)
 		rc = json_escape(&b, msg);
 	if (rc == BASE_OK)
 		rc = base_buf_printf(&b, "\",\"@module\":\"lambdavpc.%s\",\"@timestamp\":\"%s\"",
-				     module ? module : "provider", ts);
+		                     module ? module : "provider", ts);
 	if (kv) {
 		const char *k;
 		while (rc == BASE_OK && (k = va_arg(*kv, const char *)) != NULL) {
@@ -132,8 +138,10 @@ static void emit(base_log_level lvl, const char *module, const char *msg, va_lis
 		/* Truncated: emit a valid line saying so instead of a broken one. */
 		base_buf_reset(&b);
 		b.max = 0;
-		rc = base_buf_printf(&b, "{\"@level\":\"%s\",\"@message\":\"(log line too long, dropped)\","
-				     "\"@module\":\"lambdavpc\",\"@timestamp\":\"%s\"", level_name(lvl), ts);
+		rc = base_buf_printf(&b,
+		                     "{\"@level\":\"%s\",\"@message\":\"(log line too long, dropped)\","
+		                     "\"@module\":\"lambdavpc\",\"@timestamp\":\"%s\"",
+		                     level_name(lvl), ts);
 	}
 	b.max = 0;
 	if (rc == BASE_OK)
@@ -155,7 +163,7 @@ void base_log(base_log_level lvl, const char *module, const char *fmt, ...)
 		return;
 	{
 		va_list ap2;
-	char probe[1]; /* measuring call */
+		char probe[1]; /* measuring call */
 		int n;
 		va_start(ap, fmt);
 		va_copy(ap2, ap);

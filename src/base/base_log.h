@@ -40,13 +40,33 @@ bool base_log_enabled(base_log_level lvl);
  * list of key, value C-string pairs rendered as extra JSON string fields.
  */
 void base_log(base_log_level lvl, const char *module, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 void base_log_kv(base_log_level lvl, const char *module, const char *msg, ...);
 
-#define BASE_TRACE(mod, ...) do { if (base_log_enabled(BASE_LOG_TRACE)) base_log(BASE_LOG_TRACE, mod, __VA_ARGS__); } while (0)
-#define BASE_DEBUG(mod, ...) do { if (base_log_enabled(BASE_LOG_DEBUG)) base_log(BASE_LOG_DEBUG, mod, __VA_ARGS__); } while (0)
-#define BASE_INFO(mod, ...)  do { if (base_log_enabled(BASE_LOG_INFO)) base_log(BASE_LOG_INFO, mod, __VA_ARGS__); } while (0)
-#define BASE_WARN(mod, ...)  do { if (base_log_enabled(BASE_LOG_WARN)) base_log(BASE_LOG_WARN, mod, __VA_ARGS__); } while (0)
-#define BASE_ERROR(mod, ...) do { if (base_log_enabled(BASE_LOG_ERROR)) base_log(BASE_LOG_ERROR, mod, __VA_ARGS__); } while (0)
+#define BASE_TRACE(mod, ...)                                                                                 \
+	do {                                                                                                 \
+		if (base_log_enabled(BASE_LOG_TRACE))                                                        \
+			base_log(BASE_LOG_TRACE, mod, __VA_ARGS__);                                          \
+	} while (0)
+#define BASE_DEBUG(mod, ...)                                                                                 \
+	do {                                                                                                 \
+		if (base_log_enabled(BASE_LOG_DEBUG))                                                        \
+			base_log(BASE_LOG_DEBUG, mod, __VA_ARGS__);                                          \
+	} while (0)
+#define BASE_INFO(mod, ...)                                                                                  \
+	do {                                                                                                 \
+		if (base_log_enabled(BASE_LOG_INFO))                                                         \
+			base_log(BASE_LOG_INFO, mod, __VA_ARGS__);                                           \
+	} while (0)
+#define BASE_WARN(mod, ...)                                                                                  \
+	do {                                                                                                 \
+		if (base_log_enabled(BASE_LOG_WARN))                                                         \
+			base_log(BASE_LOG_WARN, mod, __VA_ARGS__);                                           \
+	} while (0)
+#define BASE_ERROR(mod, ...)                                                                                 \
+	do {                                                                                                 \
+		if (base_log_enabled(BASE_LOG_ERROR))                                                        \
+			base_log(BASE_LOG_ERROR, mod, __VA_ARGS__);                                          \
+	} while (0)
 
 #endif

@@ -8,7 +8,7 @@
 
 base_path base_path_root(void)
 {
-	base_path p = { NULL, 0 };
+	base_path p = {NULL, 0};
 	return p;
 }
 
@@ -26,19 +26,19 @@ static base_path push(base_arena *a, base_path p, base_path_step st)
 
 base_path base_path_attr(base_arena *a, base_path p, const char *name)
 {
-	base_path_step st = { BASE_PATH_ATTR, base_arena_strdup(a, name), 0 };
+	base_path_step st = {BASE_PATH_ATTR, base_arena_strdup(a, name), 0};
 	return push(a, p, st);
 }
 
 base_path base_path_key(base_arena *a, base_path p, const char *key)
 {
-	base_path_step st = { BASE_PATH_KEY, base_arena_strdup(a, key), 0 };
+	base_path_step st = {BASE_PATH_KEY, base_arena_strdup(a, key), 0};
 	return push(a, p, st);
 }
 
 base_path base_path_index(base_arena *a, base_path p, int64_t index)
 {
-	base_path_step st = { BASE_PATH_INDEX, NULL, index };
+	base_path_step st = {BASE_PATH_INDEX, NULL, index};
 	return push(a, p, st);
 }
 

@@ -13,8 +13,8 @@ int base_str_base64_encode(base_buf *out, const void *p, size_t n, bool pad)
 	size_t i;
 	int rc = BASE_OK;
 	for (i = 0; i + 2 < n && rc == BASE_OK; i += 3) {
-		char q[4] = { b64[s[i] >> 2], b64[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
-			      b64[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)], b64[s[i + 2] & 63] };
+		char q[4] = {b64[s[i] >> 2], b64[((s[i] & 3) << 4) | (s[i + 1] >> 4)],
+		             b64[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)], b64[s[i + 2] & 63]};
 		rc = base_buf_append(out, q, 4);
 	}
 	if (rc == BASE_OK && i < n) {
@@ -76,7 +76,7 @@ int base_str_hex_encode(base_buf *out, const void *p, size_t n)
 	size_t i;
 	int rc = base_buf_append(out, "", 0);
 	for (i = 0; i < n && rc == BASE_OK; i++) {
-		char q[2] = { hx[s[i] >> 4], hx[s[i] & 15] };
+		char q[2] = {hx[s[i] >> 4], hx[s[i] & 15]};
 		rc = base_buf_append(out, q, 2);
 	}
 	return rc;

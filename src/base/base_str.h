@@ -17,7 +17,7 @@ BASE_MUST_USE int base_str_base64_decode(base_buf *out, const char *s, size_t n)
 /* Lowercase hex of n bytes into out (appends). */
 BASE_MUST_USE int base_str_hex_encode(base_buf *out, const void *p, size_t n);
 
-bool base_str_eq(const char *a, const char *b);       /* NULL-safe */
+bool base_str_eq(const char *a, const char *b); /* NULL-safe */
 bool base_str_has_prefix(const char *s, const char *prefix);
 bool base_str_has_suffix(const char *s, const char *suffix);
 /* Parses a whole decimal integer string; BASE_EINVALID if not entirely one. */

@@ -15,7 +15,7 @@
 struct cty_value {
 	const cty_type *type; /* own type; dynamic only for null/unknown dynamic */
 	cty_kind kind;
-	bool not_null;        /* UNKNOWN: refined as definitely not null */
+	bool not_null; /* UNKNOWN: refined as definitely not null */
 	unsigned marks;
 	union {
 		struct {
@@ -31,27 +31,27 @@ struct cty_value {
 		bool b;
 		struct {
 			size_t n;
-			const cty_value *const *elems; /* list/set/tuple elements, map values, object attrs (type order) */
-			const char *const *keys;       /* map only: sorted keys */
+			const cty_value *const
+			        *elems; /* list/set/tuple elements, map values, object attrs (type order) */
+			const char *const *keys; /* map only: sorted keys */
 		} coll;
 	} u;
 };
 
 struct cty_type {
 	cty_type_kind kind;
-	const cty_type *elem;          /* list/set/map */
-	size_t n;                      /* object attrs / tuple elems */
-	const char *const *names;      /* object: sorted names */
-	const cty_type *const *types;  /* object attr types / tuple elem types */
-	const bool *optional;          /* object: NULL or n flags */
-	cty_value vnull;               /* the null of this type */
-	cty_value vunknown;            /* the unknown of this type */
-	cty_value vunknown_nn;         /* the unknown refined "not null" */
+	const cty_type *elem;         /* list/set/map */
+	size_t n;                     /* object attrs / tuple elems */
+	const char *const *names;     /* object: sorted names */
+	const cty_type *const *types; /* object attr types / tuple elem types */
+	const bool *optional;         /* object: NULL or n flags */
+	cty_value vnull;              /* the null of this type */
+	cty_value vunknown;           /* the unknown of this type */
+	cty_value vunknown_nn;        /* the unknown refined "not null" */
 };
 
 /* cty_value.c: canonical decimal of a number text; BASE_EINVALID if not a number. */
-int cty__num_canon(base_arena *a, const char *s, size_t len, const char **canon_out,
-                   double *inf_out);
+int cty__num_canon(base_arena *a, const char *s, size_t len, const char **canon_out, double *inf_out);
 /* cty_value.c: number from a double with its canonical text. */
 const cty_value *cty__num_from_double(base_arena *a, double d);
 /* cty_value.c: parse canon as an integer; returns 1 if it fits int64 (*i set),

@@ -26,9 +26,9 @@ struct jnode {
 	bool b;
 	const char *s; /* J_STR: decoded bytes (NUL-terminated); J_NUM: source text */
 	size_t len;
-	size_t n;              /* J_ARR items / J_OBJ members */
-	struct jnode **items;  /* values */
-	const char **keys;     /* J_OBJ member names (NUL-terminated) */
+	size_t n;             /* J_ARR items / J_OBJ members */
+	struct jnode **items; /* values */
+	const char **keys;    /* J_OBJ member names (NUL-terminated) */
 	size_t *klens;
 };
 
@@ -130,14 +130,30 @@ static bool parse_string(struct jparser *jp, const char **s_out, size_t *len_out
 		}
 		char e = *jp->p++;
 		switch (e) {
-		case '"': o[k++] = '"'; break;
-		case '\\': o[k++] = '\\'; break;
-		case '/': o[k++] = '/'; break;
-		case 'b': o[k++] = '\b'; break;
-		case 'f': o[k++] = '\f'; break;
-		case 'n': o[k++] = '\n'; break;
-		case 'r': o[k++] = '\r'; break;
-		case 't': o[k++] = '\t'; break;
+		case '"':
+			o[k++] = '"';
+			break;
+		case '\\':
+			o[k++] = '\\';
+			break;
+		case '/':
+			o[k++] = '/';
+			break;
+		case 'b':
+			o[k++] = '\b';
+			break;
+		case 'f':
+			o[k++] = '\f';
+			break;
+		case 'n':
+			o[k++] = '\n';
+			break;
+		case 'r':
+			o[k++] = '\r';
+			break;
+		case 't':
+			o[k++] = '\t';
+			break;
 		case 'u': {
 			unsigned cp, lo;
 			if (!read_u4(jp, &cp)) {
@@ -154,7 +170,7 @@ static bool parse_string(struct jparser *jp, const char **s_out, size_t *len_out
 					jp->p = save;
 			}
 			if (cp >= 0xd800 && cp < 0xe000)
-				cp = 0xfffd; /* lone surrogate, as Go does */
+				cp = 0xfffd;      /* lone surrogate, as Go does */
 			k += put_utf8(o + k, cp); /* \uXXXX is 6 source bytes >= 4 output bytes */
 			break;
 		}
@@ -335,10 +351,9 @@ static struct jnode *parse_value(struct jparser *jp)
 }
 
 /* Whole document; NULL with *err set on failure. */
-static struct jnode *parse_doc(base_arena *a, const char *json, size_t len, const char **err,
-                               size_t *err_off)
+static struct jnode *parse_doc(base_arena *a, const char *json, size_t len, const char **err, size_t *err_off)
 {
-	struct jparser jp = { .a = a, .start = json, .p = json, .end = json + len };
+	struct jparser jp = {.a = a, .start = json, .p = json, .end = json + len};
 	struct jnode *n = parse_value(&jp);
 	if (n) {
 		skip_ws(&jp);
@@ -448,8 +463,7 @@ static const cty_type *type_from(base_arena *a, const struct jnode *n, const cha
 	return NULL;
 }
 
-int cty_json_type_decode(base_arena *a, const char *json, size_t len, const cty_type **out,
-                         base_diags *diags)
+int cty_json_type_decode(base_arena *a, const char *json, size_t len, const cty_type **out, base_diags *diags)
 {
 	assert(a && (json || len == 0) && out);
 	const char *err = NULL;
@@ -499,7 +513,10 @@ static int put_json_string(base_buf *b, const char *s, size_t len)
 			}
 		} else {
 			/* validate one UTF-8 sequence */
-			size_t need = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+			size_t need = c >= 0xf0 && c < 0xf5   ? 4
+			              : c >= 0xe0             ? 3
+			              : c >= 0xc2 && c < 0xe0 ? 2
+			                                      : 0;
 			unsigned cp = need == 4 ? (c & 7u) : need == 3 ? (c & 15u) : (c & 31u);
 			bool ok = need != 0 && i + need <= len;
 			for (size_t k = 1; ok && k < need; k++) {
@@ -543,10 +560,14 @@ int cty_json_type_encode(const cty_type *t, base_buf *out)
 	assert(t && out);
 	int rc = BASE_OK;
 	switch (cty_type_kind_of(t)) {
-	case CTY_T_STRING: return base_buf_puts(out, "\"string\"");
-	case CTY_T_NUMBER: return base_buf_puts(out, "\"number\"");
-	case CTY_T_BOOL: return base_buf_puts(out, "\"bool\"");
-	case CTY_T_DYNAMIC: return base_buf_puts(out, "\"dynamic\"");
+	case CTY_T_STRING:
+		return base_buf_puts(out, "\"string\"");
+	case CTY_T_NUMBER:
+		return base_buf_puts(out, "\"number\"");
+	case CTY_T_BOOL:
+		return base_buf_puts(out, "\"bool\"");
+	case CTY_T_DYNAMIC:
+		return base_buf_puts(out, "\"dynamic\"");
 	case CTY_T_LIST:
 	case CTY_T_SET:
 	case CTY_T_MAP:
@@ -621,12 +642,18 @@ static int dec_fail(struct dec *d, base_path path, const char *fmt, const char *
 static const char *jkind_name(enum jkind k)
 {
 	switch (k) {
-	case J_NULL: return "null";
-	case J_BOOL: return "bool";
-	case J_NUM: return "number";
-	case J_STR: return "string";
-	case J_ARR: return "array";
-	case J_OBJ: return "object";
+	case J_NULL:
+		return "null";
+	case J_BOOL:
+		return "bool";
+	case J_NUM:
+		return "number";
+	case J_STR:
+		return "string";
+	case J_ARR:
+		return "array";
+	case J_OBJ:
+		return "object";
 	}
 	return "?";
 }
@@ -662,7 +689,8 @@ static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, ba
 			else if (strcmp(n->keys[i], "type") == 0)
 				jt = n->items[i];
 			else
-				return dec_fail(d, path, "unexpected member \"%s\" in dynamic value", n->keys[i]);
+				return dec_fail(d, path, "unexpected member \"%s\" in dynamic value",
+				                n->keys[i]);
 		}
 		if (!jv || !jt)
 			return dec_fail(d, path, "%s", "dynamic value needs \"value\" and \"type\"");
@@ -707,7 +735,8 @@ static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, ba
 		if (tuple && n->n != t->n) {
 			if (d->diags)
 				base_diags_addf(d->diags, BASE_SEV_ERROR, &path, "Invalid JSON value",
-				                "a tuple of %zu elements is required (%zu given)", t->n, n->n);
+				                "a tuple of %zu elements is required (%zu given)", t->n,
+				                n->n);
 			return BASE_EINVALID;
 		}
 		const cty_value **e = base_arena_calloc(a, n->n ? n->n : 1, sizeof *e);
@@ -749,7 +778,8 @@ static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, ba
 				return dec_fail(d, base_path_attr(a, path, n->keys[i]),
 				                "unsupported attribute \"%s\"", n->keys[i]);
 			}
-			rc = dec_value(d, t->types[ai], n->items[i], base_path_attr(a, path, t->names[ai]), &e[ai]);
+			rc = dec_value(d, t->types[ai], n->items[i], base_path_attr(a, path, t->names[ai]),
+			               &e[ai]);
 			if (rc != BASE_OK)
 				return rc;
 		}
@@ -760,8 +790,8 @@ static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, ba
 	return BASE_EINVALID;
 }
 
-int cty_json_decode(base_arena *a, const cty_type *t, const char *json, size_t len,
-                    unsigned flags, const cty_value **out, base_diags *diags)
+int cty_json_decode(base_arena *a, const cty_type *t, const char *json, size_t len, unsigned flags,
+                    const cty_value **out, base_diags *diags)
 {
 	assert(a && t && (json || len == 0) && out);
 	*out = NULL;
@@ -770,11 +800,11 @@ int cty_json_decode(base_arena *a, const cty_type *t, const char *json, size_t l
 	struct jnode *n = parse_doc(a, json ? json : "", len, &err, &off);
 	if (!n) {
 		if (diags)
-			base_diags_addf(diags, BASE_SEV_ERROR, NULL, "Invalid JSON value",
-			                "%s (at byte %zu)", err ? err : "invalid", off);
+			base_diags_addf(diags, BASE_SEV_ERROR, NULL, "Invalid JSON value", "%s (at byte %zu)",
+			                err ? err : "invalid", off);
 		return BASE_EINVALID;
 	}
-	struct dec d = { .a = a, .flags = flags, .diags = diags };
+	struct dec d = {.a = a, .flags = flags, .diags = diags};
 	const cty_value *v = NULL;
 	int rc = dec_value(&d, t, n, base_path_root(), &v);
 	if (rc == BASE_OK)

@@ -41,9 +41,8 @@
  * if diags is not NULL, one error diagnostic with the attribute path
  * (summary "Invalid JSON value").
  */
-BASE_MUST_USE int cty_json_decode(base_arena *a, const cty_type *t, const char *json,
-                                  size_t len, unsigned flags, const cty_value **out,
-                                  base_diags *diags);
+BASE_MUST_USE int cty_json_decode(base_arena *a, const cty_type *t, const char *json, size_t len,
+                                  unsigned flags, const cty_value **out, base_diags *diags);
 
 /*
  * Appends the compact JSON of v (typed by its own type) to out.
@@ -60,8 +59,8 @@ BASE_MUST_USE int cty_json_encode_as(const cty_type *t, const cty_value *v, base
  * (with *out = NULL and a diagnostic "Invalid type JSON" if diags is not
  * NULL) on malformed JSON or an unknown type form.
  */
-BASE_MUST_USE int cty_json_type_decode(base_arena *a, const char *json, size_t len,
-                                       const cty_type **out, base_diags *diags);
+BASE_MUST_USE int cty_json_type_decode(base_arena *a, const char *json, size_t len, const cty_type **out,
+                                       base_diags *diags);
 
 /* Appends the exact Terraform type JSON of t to out (BASE_OK / BASE_ETOOBIG). */
 BASE_MUST_USE int cty_json_type_encode(const cty_type *t, base_buf *out);

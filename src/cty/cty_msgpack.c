@@ -24,8 +24,7 @@ struct dec {
 	base_diags *diags;
 };
 
-static int fail(struct dec *d, base_path path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int fail(struct dec *d, base_path path, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int fail(struct dec *d, base_path path, const char *fmt, ...)
 {
@@ -47,25 +46,33 @@ static int fail(struct dec *d, base_path path, const char *fmt, ...)
 static const char *obj_kind_name(msgpack_object_type k)
 {
 	switch (k) {
-	case MSGPACK_OBJECT_NIL: return "nil";
-	case MSGPACK_OBJECT_BOOLEAN: return "bool";
+	case MSGPACK_OBJECT_NIL:
+		return "nil";
+	case MSGPACK_OBJECT_BOOLEAN:
+		return "bool";
 	case MSGPACK_OBJECT_POSITIVE_INTEGER:
-	case MSGPACK_OBJECT_NEGATIVE_INTEGER: return "integer";
+	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
+		return "integer";
 	case MSGPACK_OBJECT_FLOAT32:
-	case MSGPACK_OBJECT_FLOAT64: return "float";
-	case MSGPACK_OBJECT_STR: return "str";
-	case MSGPACK_OBJECT_ARRAY: return "array";
-	case MSGPACK_OBJECT_MAP: return "map";
-	case MSGPACK_OBJECT_BIN: return "bin";
-	case MSGPACK_OBJECT_EXT: return "ext";
+	case MSGPACK_OBJECT_FLOAT64:
+		return "float";
+	case MSGPACK_OBJECT_STR:
+		return "str";
+	case MSGPACK_OBJECT_ARRAY:
+		return "array";
+	case MSGPACK_OBJECT_MAP:
+		return "map";
+	case MSGPACK_OBJECT_BIN:
+		return "bin";
+	case MSGPACK_OBJECT_EXT:
+		return "ext";
 	}
 	return "?";
 }
 
 static int wrong(struct dec *d, const cty_type *t, const msgpack_object *o, base_path path)
 {
-	return fail(d, path, "expected %s, got msgpack %s", cty_type_kind_name(t),
-	            obj_kind_name(o->type));
+	return fail(d, path, "expected %s, got msgpack %s", cty_type_kind_name(t), obj_kind_name(o->type));
 }
 
 /* An extension of any code is an unknown. Code 12 carries refinements: we
@@ -208,7 +215,8 @@ static int dec_value(struct dec *d, const cty_type *t, const msgpack_object *o, 
 		const cty_value **e = base_arena_calloc(a, n ? n : 1, sizeof *e);
 		for (size_t i = 0; i < n; i++) {
 			const cty_type *et = tuple ? cty_type_tuple_elem(t, i) : cty_type_elem(t);
-			rc = dec_value(d, et, &o->via.array.ptr[i], base_path_index(a, path, (int64_t)i), &e[i]);
+			rc = dec_value(d, et, &o->via.array.ptr[i], base_path_index(a, path, (int64_t)i),
+			               &e[i]);
 			if (rc != BASE_OK)
 				return rc;
 		}
@@ -262,7 +270,8 @@ static int dec_value(struct dec *d, const cty_type *t, const msgpack_object *o, 
 		for (size_t i = 0; i < na; i++)
 			if (!e[i])
 				return fail(d, base_path_attr(a, path, cty_type_attr_name(t, i)),
-				            "missing attribute \"%s\" (an object with %zu attributes is required, %zu given)",
+				            "missing attribute \"%s\" (an object with %zu attributes is "
+				            "required, %zu given)",
 				            cty_type_attr_name(t, i), na, n);
 		*out = cty_value_object(a, t, e);
 		return BASE_OK;
@@ -271,11 +280,11 @@ static int dec_value(struct dec *d, const cty_type *t, const msgpack_object *o, 
 	return BASE_EINVALID;
 }
 
-int cty_msgpack_decode(base_arena *a, const cty_type *t, const void *bytes, size_t len,
-                       const cty_value **out, base_diags *diags)
+int cty_msgpack_decode(base_arena *a, const cty_type *t, const void *bytes, size_t len, const cty_value **out,
+                       base_diags *diags)
 {
 	assert(a && t && (bytes || len == 0) && out);
-	struct dec d = { .a = a, .diags = diags };
+	struct dec d = {.a = a, .diags = diags};
 	msgpack_unpacked u;
 	size_t off = 0;
 	int rc = BASE_OK;
@@ -353,8 +362,7 @@ static int enc_value(struct enc *e, const cty_type *t, const cty_value *v)
 	/* As go-cty: where dynamic is declared, a value of a concrete type is
 	 * wrapped even when null or unknown; only a null/unknown whose own type
 	 * is dynamic is written bare. */
-	if (cty_type_kind_of(t) == CTY_T_DYNAMIC &&
-	    cty_type_kind_of(cty_value_type(v)) != CTY_T_DYNAMIC) {
+	if (cty_type_kind_of(t) == CTY_T_DYNAMIC && cty_type_kind_of(cty_value_type(v)) != CTY_T_DYNAMIC) {
 		base_buf tj;
 		base_buf_init(&tj, 0);
 		r = cty_json_type_encode(cty_value_type(v), &tj);
@@ -386,7 +394,8 @@ static int enc_value(struct enc *e, const cty_type *t, const cty_value *v)
 	case CTY_TUPLE:
 		r = msgpack_pack_array(&e->pk, v->u.coll.n);
 		for (size_t i = 0; r == 0 && i < v->u.coll.n; i++) {
-			const cty_type *et = v->kind == CTY_TUPLE ? cty_type_tuple_elem(t, i) : cty_type_elem(t);
+			const cty_type *et =
+			        v->kind == CTY_TUPLE ? cty_type_tuple_elem(t, i) : cty_type_elem(t);
 			r = enc_value(e, et, v->u.coll.elems[i]);
 		}
 		return r;
@@ -414,7 +423,7 @@ int cty_msgpack_encode_as(const cty_type *t, const cty_value *v, base_buf *out)
 	assert(t && v && out);
 	if (!cty_type_conforms(cty_value_type(v), t))
 		return BASE_EINVALID;
-	struct enc e = { .out = out, .rc = BASE_OK };
+	struct enc e = {.out = out, .rc = BASE_OK};
 	msgpack_packer_init(&e.pk, &e, write_cb);
 	int r = enc_value(&e, t, v);
 	if (e.rc != BASE_OK)

@@ -38,8 +38,8 @@
  * diagnostic is added with the attribute path where decoding failed
  * (summary "Invalid msgpack value").
  */
-BASE_MUST_USE int cty_msgpack_decode(base_arena *a, const cty_type *t, const void *bytes,
-                                     size_t len, const cty_value **out, base_diags *diags);
+BASE_MUST_USE int cty_msgpack_decode(base_arena *a, const cty_type *t, const void *bytes, size_t len,
+                                     const cty_value **out, base_diags *diags);
 
 /*
  * Appends the msgpack encoding of v, typed by v's own type, to out.

@@ -10,20 +10,31 @@
 #include "cty_int.h"
 
 /* Each type embeds its null and unknown values (see cty_value_null). */
-#define CTY__EMBED(self) \
-	.vnull = { .type = &(self), .kind = CTY_NULL }, \
-	.vunknown = { .type = &(self), .kind = CTY_UNKNOWN }, \
-	.vunknown_nn = { .type = &(self), .kind = CTY_UNKNOWN, .not_null = true }
+#define CTY__EMBED(self)                                                                                     \
+	.vnull = {.type = &(self), .kind = CTY_NULL}, .vunknown = {.type = &(self), .kind = CTY_UNKNOWN},    \
+	.vunknown_nn = {.type = &(self), .kind = CTY_UNKNOWN, .not_null = true}
 
-static const cty_type t_string = { .kind = CTY_T_STRING, CTY__EMBED(t_string) };
-static const cty_type t_number = { .kind = CTY_T_NUMBER, CTY__EMBED(t_number) };
-static const cty_type t_bool = { .kind = CTY_T_BOOL, CTY__EMBED(t_bool) };
-static const cty_type t_dynamic = { .kind = CTY_T_DYNAMIC, CTY__EMBED(t_dynamic) };
+static const cty_type t_string = {.kind = CTY_T_STRING, CTY__EMBED(t_string)};
+static const cty_type t_number = {.kind = CTY_T_NUMBER, CTY__EMBED(t_number)};
+static const cty_type t_bool = {.kind = CTY_T_BOOL, CTY__EMBED(t_bool)};
+static const cty_type t_dynamic = {.kind = CTY_T_DYNAMIC, CTY__EMBED(t_dynamic)};
 
-const cty_type *cty_type_string(void) { return &t_string; }
-const cty_type *cty_type_number(void) { return &t_number; }
-const cty_type *cty_type_bool(void) { return &t_bool; }
-const cty_type *cty_type_dynamic(void) { return &t_dynamic; }
+const cty_type *cty_type_string(void)
+{
+	return &t_string;
+}
+const cty_type *cty_type_number(void)
+{
+	return &t_number;
+}
+const cty_type *cty_type_bool(void)
+{
+	return &t_bool;
+}
+const cty_type *cty_type_dynamic(void)
+{
+	return &t_dynamic;
+}
 
 static cty_type *type_alloc(base_arena *a, cty_type_kind kind)
 {
@@ -221,7 +232,8 @@ bool cty_type_equal(const cty_type *a, const cty_type *b)
 		if (a->n != b->n)
 			return false;
 		for (size_t i = 0; i < a->n; i++)
-			if (strcmp(a->names[i], b->names[i]) != 0 || !cty_type_equal(a->types[i], b->types[i]))
+			if (strcmp(a->names[i], b->names[i]) != 0 ||
+			    !cty_type_equal(a->types[i], b->types[i]))
 				return false;
 		return true;
 	case CTY_T_TUPLE:
@@ -315,15 +327,24 @@ const char *cty_type_kind_name(const cty_type *t)
 {
 	assert(t);
 	switch (t->kind) {
-	case CTY_T_STRING: return "string";
-	case CTY_T_NUMBER: return "number";
-	case CTY_T_BOOL: return "bool";
-	case CTY_T_LIST: return "list";
-	case CTY_T_SET: return "set";
-	case CTY_T_MAP: return "map";
-	case CTY_T_OBJECT: return "object";
-	case CTY_T_TUPLE: return "tuple";
-	case CTY_T_DYNAMIC: return "dynamic";
+	case CTY_T_STRING:
+		return "string";
+	case CTY_T_NUMBER:
+		return "number";
+	case CTY_T_BOOL:
+		return "bool";
+	case CTY_T_LIST:
+		return "list";
+	case CTY_T_SET:
+		return "set";
+	case CTY_T_MAP:
+		return "map";
+	case CTY_T_OBJECT:
+		return "object";
+	case CTY_T_TUPLE:
+		return "tuple";
+	case CTY_T_DYNAMIC:
+		return "dynamic";
 	}
 	return "?";
 }

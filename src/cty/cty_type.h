@@ -38,7 +38,8 @@ typedef enum cty_type_kind {
 	CTY_T_MAP = 6,
 	CTY_T_OBJECT = 7,
 	CTY_T_TUPLE = 8,
-	CTY_T_DYNAMIC = 9 /* the pseudo-type "any type"; values always carry a concrete type unless null/unknown */
+	CTY_T_DYNAMIC =
+	        9 /* the pseudo-type "any type"; values always carry a concrete type unless null/unknown */
 } cty_type_kind;
 
 typedef struct cty_type cty_type;

@@ -48,8 +48,7 @@ static bool ieq(const char *s, size_t n, const char *lit)
 	return true;
 }
 
-int cty__num_canon(base_arena *a, const char *s, size_t len, const char **canon_out,
-                   double *inf_out)
+int cty__num_canon(base_arena *a, const char *s, size_t len, const char **canon_out, double *inf_out)
 {
 	size_t i = 0;
 	bool neg = false;
@@ -330,8 +329,8 @@ const cty_value *cty_value_unknown_not_null(const cty_type *t)
 	return &t->vunknown_nn;
 }
 
-static const cty_value v_true = { .kind = CTY_BOOL, .u.b = true };
-static const cty_value v_false = { .kind = CTY_BOOL, .u.b = false };
+static const cty_value v_true = {.kind = CTY_BOOL, .u.b = true};
+static const cty_value v_false = {.kind = CTY_BOOL, .u.b = false};
 
 const cty_value *cty_value_bool(bool b)
 {
@@ -425,8 +424,8 @@ static int kv_cmp(const void *x, const void *y)
 	return p->idx < q->idx ? -1 : p->idx > q->idx;
 }
 
-const cty_value *cty_value_map(base_arena *a, const cty_type *elem_type, size_t n,
-                               const char *const *keys, const cty_value *const *vals)
+const cty_value *cty_value_map(base_arena *a, const cty_type *elem_type, size_t n, const char *const *keys,
+                               const cty_value *const *vals)
 {
 	assert(a && elem_type && (n == 0 || (keys && vals)));
 	cty_value *v = val_new(a, cty_type_map(a, elem_type), CTY_MAP);
@@ -455,8 +454,7 @@ const cty_value *cty_value_map(base_arena *a, const cty_type *elem_type, size_t 
 	return v;
 }
 
-const cty_value *cty_value_tuple(base_arena *a, const cty_type *tuple_type,
-                                 const cty_value *const *elems)
+const cty_value *cty_value_tuple(base_arena *a, const cty_type *tuple_type, const cty_value *const *elems)
 {
 	assert(a && tuple_type && cty_type_kind_of(tuple_type) == CTY_T_TUPLE);
 	size_t n = cty_type_tuple_len(tuple_type);
@@ -470,8 +468,7 @@ const cty_value *cty_value_tuple(base_arena *a, const cty_type *tuple_type,
 	return v;
 }
 
-const cty_value *cty_value_object(base_arena *a, const cty_type *obj_type,
-                                  const cty_value *const *attrs)
+const cty_value *cty_value_object(base_arena *a, const cty_type *obj_type, const cty_value *const *attrs)
 {
 	assert(a && obj_type && cty_type_kind_of(obj_type) == CTY_T_OBJECT);
 	size_t n = cty_type_attr_count(obj_type);
@@ -665,8 +662,8 @@ bool cty_value_as_bool(const cty_value *v)
 
 static bool is_coll(const cty_value *v)
 {
-	return v->kind == CTY_LIST || v->kind == CTY_SET || v->kind == CTY_MAP ||
-	       v->kind == CTY_OBJECT || v->kind == CTY_TUPLE;
+	return v->kind == CTY_LIST || v->kind == CTY_SET || v->kind == CTY_MAP || v->kind == CTY_OBJECT ||
+	       v->kind == CTY_TUPLE;
 }
 
 size_t cty_value_len(const cty_value *v)
@@ -723,16 +720,26 @@ const cty_value *cty_value_get_attr(const cty_value *v, const char *name)
 const char *cty_kind_name(cty_kind k)
 {
 	switch (k) {
-	case CTY_NULL: return "null";
-	case CTY_UNKNOWN: return "unknown";
-	case CTY_STRING: return "string";
-	case CTY_NUMBER: return "number";
-	case CTY_BOOL: return "bool";
-	case CTY_LIST: return "list";
-	case CTY_SET: return "set";
-	case CTY_MAP: return "map";
-	case CTY_OBJECT: return "object";
-	case CTY_TUPLE: return "tuple";
+	case CTY_NULL:
+		return "null";
+	case CTY_UNKNOWN:
+		return "unknown";
+	case CTY_STRING:
+		return "string";
+	case CTY_NUMBER:
+		return "number";
+	case CTY_BOOL:
+		return "bool";
+	case CTY_LIST:
+		return "list";
+	case CTY_SET:
+		return "set";
+	case CTY_MAP:
+		return "map";
+	case CTY_OBJECT:
+		return "object";
+	case CTY_TUPLE:
+		return "tuple";
 	}
 	return "?";
 }

@@ -97,17 +97,15 @@ const cty_value *cty_value_set(base_arena *a, const cty_type *elem_type, size_t 
                                const cty_value *const *elems);
 /* map(elem_type) from n (keys[i], vals[i]) pairs; keys are copied and sorted.
  * Duplicate keys: the last one wins. */
-const cty_value *cty_value_map(base_arena *a, const cty_type *elem_type, size_t n,
-                               const char *const *keys, const cty_value *const *vals);
+const cty_value *cty_value_map(base_arena *a, const cty_type *elem_type, size_t n, const char *const *keys,
+                               const cty_value *const *vals);
 /* Tuple of type tuple_type (a CTY_T_TUPLE type); elems has one value per element. */
-const cty_value *cty_value_tuple(base_arena *a, const cty_type *tuple_type,
-                                 const cty_value *const *elems);
+const cty_value *cty_value_tuple(base_arena *a, const cty_type *tuple_type, const cty_value *const *elems);
 /*
  * Object of type obj_type; attrs[i] is the value of attribute i in the type's
  * (sorted) order (cty_type_attr_name(obj_type, i)). A NULL attrs[i] means null.
  */
-const cty_value *cty_value_object(base_arena *a, const cty_type *obj_type,
-                                  const cty_value *const *attrs);
+const cty_value *cty_value_object(base_arena *a, const cty_type *obj_type, const cty_value *const *attrs);
 
 /*
  * Object builder: set attributes by name, unset ones become null.

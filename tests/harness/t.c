@@ -7,7 +7,10 @@
 
 #include "base/base_alloc.h"
 
-struct t_case { const char *name; void (*fn)(void); };
+struct t_case {
+	const char *name;
+	void (*fn)(void);
+};
 extern const struct t_case t_cases[];
 
 static _Thread_local bool t_cur_failed;
@@ -27,7 +30,10 @@ void t__fail(const char *file, int line, const char *fmt, ...)
 	fflush(stdout);
 }
 
-bool t__failed(void) { return t_cur_failed; }
+bool t__failed(void)
+{
+	return t_cur_failed;
+}
 
 char *t_read_file(const char *path, size_t *len_out)
 {
@@ -63,7 +69,10 @@ const char *t__hex(const void *p, size_t n)
 	return out;
 }
 
-const char *t_hex(const void *p, size_t n) { return t__hex(p, n); }
+const char *t_hex(const void *p, size_t n)
+{
+	return t__hex(p, n);
+}
 
 int main(int argc, char **argv)
 {

@@ -23,15 +23,54 @@ char *t_read_file(const char *path, size_t *len_out);
 /* Hex dump of n bytes, for messages (static buffer, per thread). */
 const char *t_hex(const void *p, size_t n);
 
-#define T_ASSERT(cond) do { if (!(cond)) { t__fail(__FILE__, __LINE__, "assertion failed: %s", #cond); return; } } while (0)
-#define T_ASSERT_MSG(cond, ...) do { if (!(cond)) { t__fail(__FILE__, __LINE__, __VA_ARGS__); return; } } while (0)
-#define T_ASSERT_INT(a, b) do { long long t__a = (long long)(a), t__b = (long long)(b); \
-	if (t__a != t__b) { t__fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, t__a, t__b); return; } } while (0)
-#define T_ASSERT_STR(a, b) do { const char *t__a = (a), *t__b = (b); \
-	if (!t__a || !t__b || strcmp(t__a, t__b) != 0) { t__fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b, t__a ? t__a : "(null)", t__b ? t__b : "(null)"); return; } } while (0)
-#define T_ASSERT_MEM(a, alen, b, blen) do { size_t t__al = (alen), t__bl = (blen); \
-	if (t__al != t__bl || memcmp((a), (b), t__al) != 0) { t__fail(__FILE__, __LINE__, "%s != %s\n  got:  %s", #a, #b, t__hex((a), t__al)); t__fail(__FILE__, __LINE__, "  want: %s", t__hex((b), t__bl)); return; } } while (0)
-#define T_OK(expr) do { int t__rc = (expr); if (t__rc != 0) { t__fail(__FILE__, __LINE__, "%s returned %d", #expr, t__rc); return; } } while (0)
+#define T_ASSERT(cond)                                                                                       \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			t__fail(__FILE__, __LINE__, "assertion failed: %s", #cond);                          \
+			return;                                                                              \
+		}                                                                                            \
+	} while (0)
+#define T_ASSERT_MSG(cond, ...)                                                                              \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			t__fail(__FILE__, __LINE__, __VA_ARGS__);                                            \
+			return;                                                                              \
+		}                                                                                            \
+	} while (0)
+#define T_ASSERT_INT(a, b)                                                                                   \
+	do {                                                                                                 \
+		long long t__a = (long long)(a), t__b = (long long)(b);                                      \
+		if (t__a != t__b) {                                                                          \
+			t__fail(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, t__a, t__b);           \
+			return;                                                                              \
+		}                                                                                            \
+	} while (0)
+#define T_ASSERT_STR(a, b)                                                                                   \
+	do {                                                                                                 \
+		const char *t__a = (a), *t__b = (b);                                                         \
+		if (!t__a || !t__b || strcmp(t__a, t__b) != 0) {                                             \
+			t__fail(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b,                    \
+			        t__a ? t__a : "(null)", t__b ? t__b : "(null)");                             \
+			return;                                                                              \
+		}                                                                                            \
+	} while (0)
+#define T_ASSERT_MEM(a, alen, b, blen)                                                                       \
+	do {                                                                                                 \
+		size_t t__al = (alen), t__bl = (blen);                                                       \
+		if (t__al != t__bl || memcmp((a), (b), t__al) != 0) {                                        \
+			t__fail(__FILE__, __LINE__, "%s != %s\n  got:  %s", #a, #b, t__hex((a), t__al));     \
+			t__fail(__FILE__, __LINE__, "  want: %s", t__hex((b), t__bl));                       \
+			return;                                                                              \
+		}                                                                                            \
+	} while (0)
+#define T_OK(expr)                                                                                           \
+	do {                                                                                                 \
+		int t__rc = (expr);                                                                          \
+		if (t__rc != 0) {                                                                            \
+			t__fail(__FILE__, __LINE__, "%s returned %d", #expr, t__rc);                         \
+			return;                                                                              \
+		}                                                                                            \
+	} while (0)
 
 const char *t__hex(const void *p, size_t n);
 
