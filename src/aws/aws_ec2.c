@@ -14,13 +14,6 @@
 
 #define V AWS_EC2_API_VERSION
 
-/* Common tail of a Describe*: ids as <id_prefix>.N, then filters. */
-static void add_ids_filters(aws_query *q, const char *id_prefix, aws_strs ids, aws_filters filters)
-{
-	aws_query_add_list(q, id_prefix, ids);
-	aws_query_add_filters(q, filters);
-}
-
 /* Sends a mutation whose reply is just <return>true</return>. */
 static int simple_call(aws_client *c, base_arena *a, const char *op, aws_query *q, aws_error *err)
 {
@@ -33,8 +26,10 @@ static int simple_call(aws_client *c, base_arena *a, const char *op, aws_query *
 /* VPCs, attributes, AZs                                                 */
 /* ===================================================================== */
 
-static void parse_vpc(base_arena *a, const aws_xml_node *it, aws_ec2_vpc *v)
+static void parse_vpc(base_arena *a, const aws_xml_node *it, void *elem)
 {
+	aws_ec2_vpc *v = elem;
+
 	v->vpc_id = aws_xml_path_text(it, "vpcId");
 	v->cidr_block = aws_xml_path_text(it, "cidrBlock");
 	v->state = aws_xml_path_text(it, "state");
@@ -47,23 +42,11 @@ static void parse_vpc(base_arena *a, const aws_xml_node *it, aws_ec2_vpc *v)
 int aws_ec2_describe_vpcs(aws_client *c, base_arena *a, aws_strs vpc_ids, aws_filters filters,
                           aws_ec2_vpcs *out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	aws_query_init(&q, "DescribeVpcs", V);
-	add_ids_filters(&q, "VpcId", vpc_ids, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeVpcs", &q, "vpcSet", &items, &n, err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
-	for (size_t i = 0; i < n; i++)
-		parse_vpc(a, items[i], &out->v[i]);
-	out->n = n;
-	return BASE_OK;
+	void *v;
+	int rc = aws__ec2_describe(c, a, "DescribeVpcs", "VpcId", vpc_ids, filters, "vpcSet", sizeof *out->v,
+	                           parse_vpc, &v, &out->n, err);
+	out->v = v;
+	return rc;
 }
 
 int aws_ec2_describe_vpc_attribute(aws_client *c, base_arena *a, const char *vpc_id, const char *attribute,
@@ -88,42 +71,37 @@ int aws_ec2_describe_vpc_attribute(aws_client *c, base_arena *a, const char *vpc
 	return BASE_OK;
 }
 
+static void parse_az(base_arena *a, const aws_xml_node *it, void *elem)
+{
+	aws_ec2_az *z = elem;
+
+	(void)a;
+	z->zone_name = aws_xml_path_text(it, "zoneName");
+	z->zone_id = aws_xml_path_text(it, "zoneId");
+	z->state = aws_xml_path_text(it, "zoneState");
+	z->region_name = aws_xml_path_text(it, "regionName");
+	z->zone_type = aws_xml_path_text(it, "zoneType");
+	z->opt_in_status = aws_xml_path_text(it, "optInStatus");
+}
+
 int aws_ec2_describe_availability_zones(aws_client *c, base_arena *a, aws_strs zone_names,
                                         aws_filters filters, aws_ec2_azs *out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	aws_query_init(&q, "DescribeAvailabilityZones", V);
-	add_ids_filters(&q, "ZoneName", zone_names, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeAvailabilityZones", &q, "availabilityZoneInfo", &items, &n,
-	                           err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
-	for (size_t i = 0; i < n; i++) {
-		aws_ec2_az *z = &out->v[i];
-		z->zone_name = aws_xml_path_text(items[i], "zoneName");
-		z->zone_id = aws_xml_path_text(items[i], "zoneId");
-		z->state = aws_xml_path_text(items[i], "zoneState");
-		z->region_name = aws_xml_path_text(items[i], "regionName");
-		z->zone_type = aws_xml_path_text(items[i], "zoneType");
-		z->opt_in_status = aws_xml_path_text(items[i], "optInStatus");
-	}
-	out->n = n;
-	return BASE_OK;
+	void *v;
+	int rc = aws__ec2_describe(c, a, "DescribeAvailabilityZones", "ZoneName", zone_names, filters,
+	                           "availabilityZoneInfo", sizeof *out->v, parse_az, &v, &out->n, err);
+	out->v = v;
+	return rc;
 }
 
 /* ===================================================================== */
 /* Subnets                                                               */
 /* ===================================================================== */
 
-static void parse_subnet(base_arena *a, const aws_xml_node *it, aws_ec2_subnet *s)
+static void parse_subnet(base_arena *a, const aws_xml_node *it, void *elem)
 {
+	aws_ec2_subnet *s = elem;
+
 	s->subnet_id = aws_xml_path_text(it, "subnetId");
 	s->vpc_id = aws_xml_path_text(it, "vpcId");
 	s->cidr_block = aws_xml_path_text(it, "cidrBlock");
@@ -165,23 +143,11 @@ int aws_ec2_create_subnet(aws_client *c, base_arena *a, const aws_ec2_subnet_spe
 int aws_ec2_describe_subnets(aws_client *c, base_arena *a, aws_strs subnet_ids, aws_filters filters,
                              aws_ec2_subnets *out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	aws_query_init(&q, "DescribeSubnets", V);
-	add_ids_filters(&q, "SubnetId", subnet_ids, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeSubnets", &q, "subnetSet", &items, &n, err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
-	for (size_t i = 0; i < n; i++)
-		parse_subnet(a, items[i], &out->v[i]);
-	out->n = n;
-	return BASE_OK;
+	void *v;
+	int rc = aws__ec2_describe(c, a, "DescribeSubnets", "SubnetId", subnet_ids, filters, "subnetSet",
+	                           sizeof *out->v, parse_subnet, &v, &out->n, err);
+	out->v = v;
+	return rc;
 }
 
 int aws_ec2_delete_subnet(aws_client *c, base_arena *a, const char *subnet_id, aws_error *err)
@@ -196,8 +162,9 @@ int aws_ec2_delete_subnet(aws_client *c, base_arena *a, const char *subnet_id, a
 /* Route tables                                                          */
 /* ===================================================================== */
 
-static void parse_route_table(base_arena *a, const aws_xml_node *it, aws_ec2_route_table *t)
+static void parse_route_table(base_arena *a, const aws_xml_node *it, void *elem)
 {
+	aws_ec2_route_table *t = elem;
 	const aws_xml_node *set, *x;
 	size_t k;
 
@@ -261,23 +228,11 @@ int aws_ec2_create_route_table(aws_client *c, base_arena *a, const char *vpc_id,
 int aws_ec2_describe_route_tables(aws_client *c, base_arena *a, aws_strs route_table_ids, aws_filters filters,
                                   aws_ec2_route_tables *out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	aws_query_init(&q, "DescribeRouteTables", V);
-	add_ids_filters(&q, "RouteTableId", route_table_ids, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeRouteTables", &q, "routeTableSet", &items, &n, err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
-	for (size_t i = 0; i < n; i++)
-		parse_route_table(a, items[i], &out->v[i]);
-	out->n = n;
-	return BASE_OK;
+	void *v;
+	int rc = aws__ec2_describe(c, a, "DescribeRouteTables", "RouteTableId", route_table_ids, filters,
+	                           "routeTableSet", sizeof *out->v, parse_route_table, &v, &out->n, err);
+	out->v = v;
+	return rc;
 }
 
 int aws_ec2_associate_route_table(aws_client *c, base_arena *a, const char *route_table_id,
@@ -343,33 +298,26 @@ int aws_ec2_delete_route_table(aws_client *c, base_arena *a, const char *route_t
 /* Prefix lists                                                          */
 /* ===================================================================== */
 
+static void parse_prefix_list(base_arena *a, const aws_xml_node *it, void *elem)
+{
+	aws_ec2_prefix_list *p = elem;
+
+	p->prefix_list_id = aws_xml_path_text(it, "prefixListId");
+	p->prefix_list_name = aws_xml_path_text(it, "prefixListName");
+	p->state = aws_xml_path_text(it, "state");
+	p->owner_id = aws_xml_path_text(it, "ownerId");
+	p->address_family = aws_xml_path_text(it, "addressFamily");
+	p->cidrs = aws__xml_strs(a, aws_xml_child(it, "cidrSet"), "item", NULL);
+}
+
 static int describe_prefix_lists(aws_client *c, base_arena *a, const char *op, const char *set, aws_strs ids,
                                  aws_filters filters, aws_ec2_prefix_lists *out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	aws_query_init(&q, op, V);
-	add_ids_filters(&q, "PrefixListId", ids, filters);
-	rc = aws__ec2_describe_all(c, a, op, &q, set, &items, &n, err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
-	for (size_t i = 0; i < n; i++) {
-		aws_ec2_prefix_list *p = &out->v[i];
-		p->prefix_list_id = aws_xml_path_text(items[i], "prefixListId");
-		p->prefix_list_name = aws_xml_path_text(items[i], "prefixListName");
-		p->state = aws_xml_path_text(items[i], "state");
-		p->owner_id = aws_xml_path_text(items[i], "ownerId");
-		p->address_family = aws_xml_path_text(items[i], "addressFamily");
-		p->cidrs = aws__xml_strs(a, aws_xml_child(items[i], "cidrSet"), "item", NULL);
-	}
-	out->n = n;
-	return BASE_OK;
+	void *v;
+	int rc = aws__ec2_describe(c, a, op, "PrefixListId", ids, filters, set, sizeof *out->v, parse_prefix_list,
+	                           &v, &out->n, err);
+	out->v = v;
+	return rc;
 }
 
 int aws_ec2_describe_prefix_lists(aws_client *c, base_arena *a, aws_strs prefix_list_ids, aws_filters filters,
@@ -390,46 +338,37 @@ int aws_ec2_describe_managed_prefix_lists(aws_client *c, base_arena *a, aws_strs
 /* Network interfaces                                                    */
 /* ===================================================================== */
 
+static void parse_eni(base_arena *a, const aws_xml_node *it, void *elem)
+{
+	aws_ec2_eni *e = elem;
+
+	e->network_interface_id = aws_xml_path_text(it, "networkInterfaceId");
+	e->subnet_id = aws_xml_path_text(it, "subnetId");
+	e->vpc_id = aws_xml_path_text(it, "vpcId");
+	e->availability_zone = aws_xml_path_text(it, "availabilityZone");
+	e->description = aws_xml_path_text(it, "description");
+	e->status = aws_xml_path_text(it, "status");
+	e->interface_type = aws_xml_path_text(it, "interfaceType");
+	e->requester_id = aws_xml_path_text(it, "requesterId");
+	e->private_ip_address = aws_xml_path_text(it, "privateIpAddress");
+	e->owner_id = aws_xml_path_text(it, "ownerId");
+	(void)aws_xml_path_bool(it, "requesterManaged", false, &e->requester_managed);
+	e->attachment_id = aws_xml_path_text(it, "attachment/attachmentId");
+	e->attachment_status = aws_xml_path_text(it, "attachment/status");
+	e->instance_id = aws_xml_path_text(it, "attachment/instanceId");
+	e->instance_owner_id = aws_xml_path_text(it, "attachment/instanceOwnerId");
+	e->security_group_ids = aws__xml_strs(a, aws_xml_child(it, "groupSet"), "item", "groupId");
+	e->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
+}
+
 int aws_ec2_describe_network_interfaces(aws_client *c, base_arena *a, aws_strs eni_ids, aws_filters filters,
                                         aws_ec2_enis *out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	aws_query_init(&q, "DescribeNetworkInterfaces", V);
-	add_ids_filters(&q, "NetworkInterfaceId", eni_ids, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeNetworkInterfaces", &q, "networkInterfaceSet", &items, &n,
-	                           err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
-	for (size_t i = 0; i < n; i++) {
-		aws_ec2_eni *e = &out->v[i];
-		const aws_xml_node *it = items[i];
-		e->network_interface_id = aws_xml_path_text(it, "networkInterfaceId");
-		e->subnet_id = aws_xml_path_text(it, "subnetId");
-		e->vpc_id = aws_xml_path_text(it, "vpcId");
-		e->availability_zone = aws_xml_path_text(it, "availabilityZone");
-		e->description = aws_xml_path_text(it, "description");
-		e->status = aws_xml_path_text(it, "status");
-		e->interface_type = aws_xml_path_text(it, "interfaceType");
-		e->requester_id = aws_xml_path_text(it, "requesterId");
-		e->private_ip_address = aws_xml_path_text(it, "privateIpAddress");
-		e->owner_id = aws_xml_path_text(it, "ownerId");
-		(void)aws_xml_path_bool(it, "requesterManaged", false, &e->requester_managed);
-		e->attachment_id = aws_xml_path_text(it, "attachment/attachmentId");
-		e->attachment_status = aws_xml_path_text(it, "attachment/status");
-		e->instance_id = aws_xml_path_text(it, "attachment/instanceId");
-		e->instance_owner_id = aws_xml_path_text(it, "attachment/instanceOwnerId");
-		e->security_group_ids = aws__xml_strs(a, aws_xml_child(it, "groupSet"), "item", "groupId");
-		e->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
-	}
-	out->n = n;
-	return BASE_OK;
+	void *v;
+	int rc = aws__ec2_describe(c, a, "DescribeNetworkInterfaces", "NetworkInterfaceId", eni_ids, filters,
+	                           "networkInterfaceSet", sizeof *out->v, parse_eni, &v, &out->n, err);
+	out->v = v;
+	return rc;
 }
 
 int aws_ec2_detach_network_interface(aws_client *c, base_arena *a, const char *attachment_id, bool force,

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "aws/aws_ec2.h"
 #include "base/base_buf.h"
 
 int aws__invalid_response(aws_error *err, const char *op, const char *what)
@@ -118,6 +119,33 @@ int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aw
 done:
 	base_buf_dispose(&page.buf);
 	return rc;
+}
+
+int aws__ec2_describe(aws_client *c, base_arena *a, const char *op, const char *id_param, aws_strs ids,
+                      aws_filters filters, const char *set_name, size_t elem_size, aws__ec2_item_parser parse,
+                      void **v_out, size_t *n_out, aws_error *err)
+{
+	aws_query q;
+	const aws_xml_node **items;
+	size_t n;
+	char *v;
+	int rc;
+
+	*v_out = NULL;
+	*n_out = 0;
+	aws_query_init(&q, op, AWS_EC2_API_VERSION);
+	aws_query_add_list(&q, id_param, ids);
+	aws_query_add_filters(&q, filters);
+	rc = aws__ec2_describe_all(c, a, op, &q, set_name, &items, &n, err);
+	aws_query_dispose(&q);
+	if (rc != BASE_OK)
+		return rc;
+	v = base_arena_calloc(a, n ? n : 1, elem_size);
+	for (size_t i = 0; i < n; i++)
+		parse(a, items[i], v + i * elem_size);
+	*v_out = v;
+	*n_out = n;
+	return BASE_OK;
 }
 
 char *aws__path_escape(base_arena *a, const char *s)

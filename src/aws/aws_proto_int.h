@@ -41,6 +41,22 @@ BASE_MUST_USE int aws__ec2_describe_all(aws_client *c, base_arena *a, const char
                                         const char *set_name, const aws_xml_node ***items_out, size_t *n_out,
                                         aws_error *err);
 
+/* Fills the caller's element elem (of the size given to aws__ec2_describe)
+ * from one `item` of a Describe* reply; strings live in a. */
+typedef void (*aws__ec2_item_parser)(base_arena *a, const aws_xml_node *item, void *elem);
+
+/*
+ * A whole EC2 Describe*: sends op (Version AWS_EC2_API_VERSION) with ids as
+ * <id_param>.N and then filters, collects every page with
+ * aws__ec2_describe_all over set_name, allocates n zeroed elements of
+ * elem_size in a (room for one when n is 0) and calls parse on each.
+ * On success *v_out/*n_out hold them; on failure they are NULL/0.
+ * Errors: those of aws__ec2_describe_all.
+ */
+BASE_MUST_USE int aws__ec2_describe(aws_client *c, base_arena *a, const char *op, const char *id_param,
+                                    aws_strs ids, aws_filters filters, const char *set_name, size_t elem_size,
+                                    aws__ec2_item_parser parse, void **v_out, size_t *n_out, aws_error *err);
+
 /*
  * Lambda REST-JSON call. path must be already percent-encoded; query may be
  * NULL. body (may be NULL) is encoded compactly. On success, when root_out
