@@ -51,6 +51,10 @@ run_suite() {
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f)); total_skip=$((total_skip + s))
 }
 
+# The only network target is moto on 127.0.0.1: a client that finds no
+# credentials must not fall back to the EC2 instance metadata address.
+export AWS_EC2_METADATA_DISABLED=true
+
 run_suite unit make --no-print-directory unit
 run_suite valgrind make --no-print-directory test-valgrind
 # The plugin binary and test helper programs (build/, not build/san) that the
@@ -58,10 +62,10 @@ run_suite valgrind make --no-print-directory test-valgrind
 echo "=== build: plugin + tests/tools helpers"
 make --no-print-directory build/terraform-provider-lambdavpc tools-build \
   || echo "run_all: build of the plugin/test helpers failed; the suites below will show it"
-[ -f tests/plugin/run.sh ] && run_suite plugin bash tests/plugin/run.sh
-[ -f tests/integration/aws/run.sh ] && run_suite integration-aws bash tests/integration/aws/run.sh
-[ -f tests/integration/recon/run.sh ] && run_suite integration-recon bash tests/integration/recon/run.sh
-[ -f tests/fault/run.sh ] && run_suite fault bash tests/fault/run.sh
+run_suite plugin bash tests/plugin/run.sh
+run_suite integration-aws bash tests/integration/aws/run.sh
+run_suite integration-recon bash tests/integration/recon/run.sh
+run_suite fault bash tests/fault/run.sh
 run_suite e2e bash tests/e2e/run.sh
 
 echo
