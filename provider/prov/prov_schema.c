@@ -267,16 +267,25 @@ static void parse_attr(struct ps *p, const char *name, json_t *o, const char *wh
 		parse_validators(p, vv, sub(p, where, "validators"), &info->validators);
 }
 
+/* True when o is a JSON object to read; absent (NULL) is false, another
+ * JSON type is reported at where and false. */
+static bool is_object_at(struct ps *p, json_t *o, const char *where)
+{
+	if (!o)
+		return false;
+	if (!json_is_object(o)) {
+		perr(p, where, "expected a JSON object%s", "");
+		return false;
+	}
+	return true;
+}
+
 static void parse_attrs(struct ps *p, json_t *o, const char *where, tf6_attribute **out, size_t *n_out)
 {
 	*out = NULL;
 	*n_out = 0;
-	if (!o)
+	if (!is_object_at(p, o, where))
 		return;
-	if (!json_is_object(o)) {
-		perr(p, where, "expected a JSON object%s", "");
-		return;
-	}
 	size_t n = json_object_size(o);
 	tf6_attribute *attrs = base_arena_calloc(p->a, n + 1, sizeof(*attrs));
 	size_t i = 0;
@@ -294,12 +303,8 @@ static void parse_block_body(struct ps *p, json_t *o, const char *where, tf6_blo
 
 static void parse_blocks(struct ps *p, json_t *o, const char *where, tf6_block *b)
 {
-	if (!o)
+	if (!is_object_at(p, o, where))
 		return;
-	if (!json_is_object(o)) {
-		perr(p, where, "expected a JSON object%s", "");
-		return;
-	}
 	size_t n = json_object_size(o);
 	b->blocks = base_arena_calloc(p->a, n + 1, sizeof(*b->blocks));
 	const char *k;

@@ -35,6 +35,7 @@ static const char *const kind_names[RECON_STEP_KIND_COUNT] = {
         [RECON_STEP_FN_CODE] = "function.code",
         [RECON_STEP_FN_CONCURRENCY] = "function.concurrency",
         [RECON_STEP_FN_DELETE] = "function.delete",
+        [RECON_STEP_FN_PUBLISH] = "function.publish",
         [RECON_STEP_ENI_WAIT] = "eni.wait",
         [RECON_STEP_TAGS] = "tags.sync",
 };
@@ -136,6 +137,11 @@ bool recon_tags_differ(aws_tags expected, aws_tags observed)
 		if (!tag_ignored(observed.v[i].key) && !tag_get(expected, observed.v[i].key))
 			return true;
 	return false;
+}
+
+bool recon_version_published(const char *v)
+{
+	return v && v[0] && strcmp(v, "$LATEST") != 0;
 }
 
 /* Same map of environment variables. */
@@ -791,6 +797,8 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 		if (!s->fn.name || !s->fn.owned) {
 			fn_c = pb_add_v(&b, RECON_STEP_FN_CREATE, d->function_name, &fdeps, NONE, NONE, NONE);
 			last_fn = fn_c;
+			if (d->fn.publish)
+				pb_add3(&b, RECON_STEP_FN_PUBLISH, d->function_name, fn_c, NONE, NONE);
 			if (d->fn.reserved_concurrency >= 0)
 				last_fn = pb_add3(&b, RECON_STEP_FN_CONCURRENCY, d->function_name, fn_c, NONE,
 				                  NONE);
@@ -827,6 +835,9 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 			if (code_change)
 				last_fn = pb_add_v(&b, RECON_STEP_FN_CODE, d->function_name, &role_ready,
 				                   last_fn, NONE, NONE);
+			if (d->fn.publish &&
+			    (cfg_change || code_change || !recon_version_published(s->fn.version)))
+				pb_add3(&b, RECON_STEP_FN_PUBLISH, d->function_name, last_fn, NONE, NONE);
 			if (d->fn.reserved_concurrency != s->fn.cfg.reserved_concurrency)
 				last_fn = pb_add3(&b, RECON_STEP_FN_CONCURRENCY, d->function_name, last_fn,
 				                  NONE, NONE);

@@ -45,7 +45,9 @@ void recon_desired_init(recon_desired *d);
  *  - function: create (after role policies, subnets, route table
  *    associations and the lambda SG), or config update (settings, role,
  *    VpcConfig) -> code update -> concurrency, chained so that Lambda
- *    mutations never overlap; tags.
+ *    mutations never overlap; tags. With fn.publish, function.publish
+ *    follows the create or the last config/code update, or stands alone
+ *    when state->fn.version is not a published version (publish turned on).
  * Returns BASE_OK (plan in *out), BASE_EINVALID when desired lacks
  * function_name / vpc_id. *out is overwritten.
  */
@@ -132,5 +134,9 @@ const recon_endpoint *recon_state_endpoint(const recon_state *s, const char *ser
  * key that expected lacks (keys starting with "aws:" or
  * RECON_USER_TAG_PREFIX are ignored). */
 bool recon_tags_differ(aws_tags expected, aws_tags observed);
+
+/* True when v names a published version ("1", "2", ...): non-NULL, not
+ * empty and not "$LATEST". */
+bool recon_version_published(const char *v);
 
 #endif

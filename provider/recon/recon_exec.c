@@ -118,6 +118,15 @@ static void unlock(struct ex *x)
 	pthread_mutex_unlock(&x->mu);
 }
 
+/* Zeroes a part of the state (role, route table, an SG, the function) once
+ * its object is deleted. */
+static void st_forget(struct ex *x, void *part, size_t size)
+{
+	lock(x);
+	memset(part, 0, size);
+	unlock(x);
+}
+
 /* Subnet id of a CIDR (borrowed from the state arena; strings never move). */
 static const char *st_subnet_id(struct ex *x, const char *cidr, const char **az)
 {
@@ -581,14 +590,10 @@ static int step_role_delete(struct ex *x, base_arena *t, const recon_step *st, a
 		}
 		break;
 	}
-	if (rc == BASE_ENOTFOUND)
-		rc = BASE_OK;
-	if (rc != BASE_OK)
+	if (rc != BASE_OK && rc != BASE_ENOTFOUND)
 		return rc;
 gone:
-	lock(x);
-	memset(&x->s->role, 0, sizeof x->s->role);
-	unlock(x);
+	st_forget(x, &x->s->role, sizeof x->s->role);
 	return BASE_OK;
 }
 
@@ -941,14 +946,10 @@ static int step_rt_delete(struct ex *x, base_arena *t, aws_error *e)
 			return rc;
 	}
 	rc = aws_ec2_delete_route_table(x->c, t, rt, e);
-	if (rc == BASE_ENOTFOUND)
-		rc = BASE_OK;
-	if (rc != BASE_OK)
+	if (rc != BASE_OK && rc != BASE_ENOTFOUND)
 		return rc;
 gone:
-	lock(x);
-	memset(&x->s->rt, 0, sizeof x->s->rt);
-	unlock(x);
+	st_forget(x, &x->s->rt, sizeof x->s->rt);
 	return BASE_OK;
 }
 
@@ -1098,9 +1099,7 @@ static int step_sg_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 			        "Security group %s is still in use when the delete timeout expired.", gid);
 		return rc;
 	}
-	lock(x);
-	memset(&x->s->sgs[w], 0, sizeof x->s->sgs[w]);
-	unlock(x);
+	st_forget(x, &x->s->sgs[w], sizeof x->s->sgs[w]);
 	return BASE_OK;
 }
 
@@ -1153,6 +1152,21 @@ static int describe_endpoint_id(struct ex *x, base_arena *t, const char *id, aws
 	if (v.n > 0 && !recon__endpoint_state_gone(v.v[0].state))
 		*out = &v.v[0]; /* cppcheck-suppress autoVariables ; v.v is in arena t, not on the stack */
 	return BASE_OK;
+}
+
+/*
+ * The state's endpoint of service (*cur; cur->id == NULL when the state has
+ * none: nothing to do) and what AWS has of it now (*v; NULL when gone).
+ */
+static int endpoint_now(struct ex *x, base_arena *t, const char *service, recon_endpoint *cur,
+                        aws_ec2_vpce **v, aws_error *e)
+{
+	*v = NULL;
+	if (!st_endpoint(x, service, cur))
+		memset(cur, 0, sizeof *cur);
+	if (!cur->id)
+		return BASE_OK;
+	return describe_endpoint_id(x, t, cur->id, v, e);
 }
 
 struct ep_poll {
@@ -1356,10 +1370,8 @@ static int step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_e
 	aws_ec2_vpce *v;
 	aws_ec2_vpce_mod mod;
 	int rc;
-	if (!st_endpoint(x, st->key, &cur) || !cur.id)
-		return BASE_OK;
-	rc = describe_endpoint_id(x, t, cur.id, &v, e);
-	if (rc != BASE_OK)
+	rc = endpoint_now(x, t, st->key, &cur, &v, e);
+	if (rc != BASE_OK || !cur.id)
 		return rc;
 	if (!v) {
 		st_remove_endpoint(x, st->key);
@@ -1459,10 +1471,8 @@ static int step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 	const char *to, *ids[1];
 	size_t i;
 	int rc;
-	if (!st_endpoint(x, st->key, &cur) || !cur.id)
-		return BASE_OK;
-	rc = describe_endpoint_id(x, t, cur.id, &v, e);
-	if (rc != BASE_OK)
+	rc = endpoint_now(x, t, st->key, &cur, &v, e);
+	if (rc != BASE_OK || !cur.id)
 		return rc;
 	if (!v)
 		goto gone;
@@ -1501,10 +1511,8 @@ static int step_ep_release(struct ex *x, base_arena *t, const recon_step *st, aw
 	aws_ec2_vpce *v;
 	const char *use_key;
 	int rc;
-	if (!st_endpoint(x, st->key, &cur) || !cur.id)
-		return BASE_OK;
-	rc = describe_endpoint_id(x, t, cur.id, &v, e);
-	if (rc != BASE_OK)
+	rc = endpoint_now(x, t, st->key, &cur, &v, e);
+	if (rc != BASE_OK || !cur.id)
 		return rc;
 	use_key = base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, x->fn);
 	if (v && recon__tag(v->tags, use_key)) {
@@ -1568,7 +1576,7 @@ static void fn_spec(struct ex *x, base_arena *t, aws_lambda_function_spec *sp)
 	sp->environment = f->environment;
 	sp->description = f->description;
 	sp->layers = f->layers;
-	sp->publish = f->publish ? AWS_BOOL_TRUE : AWS_BOOL_UNSET;
+	sp->publish = AWS_BOOL_UNSET; /* versions come from function.publish only */
 	sp->kms_key_arn = f->kms_key_arn;
 	sp->tracing_mode = f->tracing_mode;
 	sp->dead_letter_target_arn = f->dead_letter_target_arn;
@@ -1655,12 +1663,13 @@ static int refresh_function(struct ex *x, base_arena *t, aws_error *e)
 	return BASE_OK;
 }
 
-enum fn_op { FN_OP_CREATE, FN_OP_CONFIG, FN_OP_CODE };
+enum fn_op { FN_OP_CREATE, FN_OP_CONFIG, FN_OP_CODE, FN_OP_PUBLISH };
 
-static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step *st, aws_error *e)
+/* One Lambda mutation, retried while IAM / EC2 catch up; *out = the reply. */
+static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step *st, aws_lambda_function *out,
+                   aws_error *e)
 {
 	aws_lambda_function_spec sp;
-	aws_lambda_function out;
 	recon_wait_cfg w = ex_wait_cfg(x, 1);
 	recon_backoff b;
 	int rc;
@@ -1668,11 +1677,13 @@ static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step 
 	recon_backoff_init(&b, &x->clk, &w);
 	for (;;) {
 		if (op == FN_OP_CREATE)
-			rc = aws_lambda_create_function(x->c, t, &sp, &out, e);
+			rc = aws_lambda_create_function(x->c, t, &sp, out, e);
 		else if (op == FN_OP_CONFIG)
-			rc = aws_lambda_update_function_configuration(x->c, t, &sp, &out, e);
+			rc = aws_lambda_update_function_configuration(x->c, t, &sp, out, e);
+		else if (op == FN_OP_CODE)
+			rc = aws_lambda_update_function_code(x->c, t, &sp, out, e);
 		else
-			rc = aws_lambda_update_function_code(x->c, t, &sp, &out, e);
+			rc = aws_lambda_publish_version(x->c, t, x->fn, out, e);
 		if (rc == BASE_EAWS && lambda_retryable(e)) {
 			int brc = recon_backoff_sleep(&b);
 			if (brc == BASE_OK)
@@ -1709,7 +1720,8 @@ static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step 
 
 static int step_fn_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
-	int rc = fn_call(x, t, FN_OP_CREATE, st, e);
+	aws_lambda_function out;
+	int rc = fn_call(x, t, FN_OP_CREATE, st, &out, e);
 	if (rc != BASE_OK)
 		return rc;
 	/* Record it at once so a failed wait still leaves its name in the state. */
@@ -1728,14 +1740,36 @@ static int step_fn_create(struct ex *x, base_arena *t, const recon_step *st, aws
 
 static int step_fn_update(struct ex *x, base_arena *t, const recon_step *st, bool code, aws_error *e)
 {
+	aws_lambda_function out;
 	int rc = wait_function(x, t, true, e);
 	if (rc == BASE_OK)
-		rc = fn_call(x, t, code ? FN_OP_CODE : FN_OP_CONFIG, st, e);
+		rc = fn_call(x, t, code ? FN_OP_CODE : FN_OP_CONFIG, st, &out, e);
 	if (rc == BASE_OK)
 		rc = wait_function(x, t, true, e);
 	if (rc == BASE_OK)
 		rc = refresh_function(x, t, e);
 	return rc;
+}
+
+/* PublishVersion once the last update settled; the state keeps the number
+ * (GetFunction only ever reports $LATEST). */
+static int step_fn_publish(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	aws_lambda_function out;
+	int rc = wait_function(x, t, true, e);
+	if (rc == BASE_OK)
+		rc = fn_call(x, t, FN_OP_PUBLISH, st, &out, e);
+	if (rc != BASE_OK)
+		return rc;
+	if (!recon_version_published(out.version)) {
+		aws_error_setf(e, 0, "InvalidResponse", "PublishVersion returned version %s",
+		               out.version ? out.version : "(none)");
+		return BASE_EAWS;
+	}
+	lock(x);
+	x->s->fn.version = recon__cp(x->a, out.version);
+	unlock(x);
+	return BASE_OK;
 }
 
 static int step_fn_concurrency(struct ex *x, base_arena *t, aws_error *e)
@@ -1794,9 +1828,7 @@ static int step_fn_delete(struct ex *x, base_arena *t, aws_error *e)
 	rc = recon_wait_until(&x->clk, &w, poll_fn_gone, &gp, NULL);
 	if (rc != BASE_OK)
 		return rc;
-	lock(x);
-	memset(&x->s->fn, 0, sizeof x->s->fn);
-	unlock(x);
+	st_forget(x, &x->s->fn, sizeof x->s->fn);
 	return BASE_OK;
 }
 
@@ -2000,6 +2032,9 @@ static int ex_run(void *ctx, size_t i)
 		break;
 	case RECON_STEP_FN_CONCURRENCY:
 		rc = step_fn_concurrency(x, t, &e);
+		break;
+	case RECON_STEP_FN_PUBLISH:
+		rc = step_fn_publish(x, t, st, &e);
 		break;
 	case RECON_STEP_FN_DELETE:
 		rc = step_fn_delete(x, t, &e);

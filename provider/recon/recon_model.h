@@ -206,7 +206,12 @@ typedef struct recon_role {
 	aws_tags tags;
 } recon_role;
 
-/* The function as Lambda reports it. name == NULL = absent. */
+/*
+ * The function as Lambda reports it. name == NULL = absent. version is the
+ * latest version published by lambdavpc ("1", "2", ...) when one is known
+ * (set by function.publish, or kept by recon_observe from the prior state),
+ * else what GetFunction reports ("$LATEST"); see recon_version_published.
+ */
 typedef struct recon_function {
 	const char *name, *arn, *version, *last_modified, *code_sha256, *role_arn;
 	const char *state, *last_update_status;
@@ -277,6 +282,8 @@ typedef enum recon_step_kind {
 	RECON_STEP_ENI_WAIT,       /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
 	RECON_STEP_TAGS,           /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda",
 	                              "subnet:<cidr>", "endpoint:<svc>") */
+	RECON_STEP_FN_PUBLISH,     /* [function.publish]   PublishVersion after the last code/config change
+	                              (fn.publish only); records the version in recon_function.version */
 	RECON_STEP_KIND_COUNT
 } recon_step_kind;
 

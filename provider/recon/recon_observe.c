@@ -44,6 +44,15 @@ static aws_filter f1(const char *name, const char *const *vals, size_t n)
 	return f;
 }
 
+/* The single exit of an observer: records a failure, frees its scratch arena. */
+static int obs_end(struct obs *o, base_arena *t, int rc, const aws_error *e)
+{
+	if (rc != BASE_OK)
+		obs_fail(o, rc, e);
+	base_arena_free(t);
+	return rc;
+}
+
 /* ------------------------------------------------------------------------ */
 
 void recon_observe_function_from_aws(base_arena *a, const aws_lambda_function *f, recon_function *o)
@@ -92,16 +101,16 @@ static int obs_function(struct obs *o)
 		rc = BASE_OK;
 		goto done;
 	}
-	if (rc != BASE_OK) {
-		obs_fail(o, rc, &e);
+	if (rc != BASE_OK)
 		goto done;
-	}
 	pthread_mutex_lock(&o->mu);
 	recon_observe_function_from_aws(o->a, &f, &o->out->fn);
+	/* GetFunction reports $LATEST: keep the version the prior state published */
+	if (o->in->prior && recon_version_published(o->in->prior->fn.version))
+		o->out->fn.version = recon__cp(o->a, o->in->prior->fn.version);
 	pthread_mutex_unlock(&o->mu);
 done:
-	base_arena_free(t);
-	return rc;
+	return obs_end(o, t, rc, &e);
 }
 
 static int obs_role(struct obs *o)
@@ -120,23 +129,23 @@ static int obs_role(struct obs *o)
 		goto done;
 	}
 	if (rc != BASE_OK)
-		goto fail;
+		goto done;
 	tags = r.tags;
 	if (tags.n == 0) {
 		rc = aws_iam_list_role_tags(o->c, t, o->role_name, &tags, &e);
 		if (rc != BASE_OK)
-			goto fail;
+			goto done;
 	}
 	rc = aws_iam_list_attached_role_policies(o->c, t, o->role_name, &pol, &e);
 	if (rc != BASE_OK)
-		goto fail;
+		goto done;
 	rc = aws_iam_get_role_policy(o->c, t, o->role_name, RECON_INLINE_POLICY_NAME, &doc, &e);
 	if (rc == BASE_ENOTFOUND) {
 		doc = NULL;
 		rc = BASE_OK;
 	}
 	if (rc != BASE_OK)
-		goto fail;
+		goto done;
 	pthread_mutex_lock(&o->mu);
 	{
 		recon_role *x = &o->out->role;
@@ -152,34 +161,34 @@ static int obs_role(struct obs *o)
 		x->policy_arns = (aws_strs){arns, pol.n};
 	}
 	pthread_mutex_unlock(&o->mu);
-	goto done;
-fail:
-	obs_fail(o, rc, &e);
 done:
-	base_arena_free(t);
-	return rc;
+	return obs_end(o, t, rc, &e);
 }
 
-static const char *owner_filter_name(base_arena *t)
+/* fl[0..1] = our objects in the VPC: vpc-id and tag:RECON_OWNER_TAG = the
+ * function (values in t). */
+static void owned_in_vpc(struct obs *o, base_arena *t, aws_filter fl[2])
 {
-	return base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG);
+	const char **v = base_arena_calloc(t, 2, sizeof *v);
+	v[0] = o->vpc_id;
+	v[1] = o->in->function_name;
+	fl[0] = f1("vpc-id", &v[0], 1);
+	fl[1] = f1(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), &v[1], 1);
 }
 
 static int obs_subnets(struct obs *o)
 {
 	base_arena *t = base_arena_new();
 	aws_ec2_subnets tagged, prior = {0};
-	const char *vpc[] = {o->vpc_id}, *fn[] = {o->in->function_name};
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, j, n = 0;
 	int rc;
 
-	fl[0] = f1("vpc-id", vpc, 1);
-	fl[1] = f1(owner_filter_name(t), fn, 1);
+	owned_in_vpc(o, t, fl);
 	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &tagged, &e);
 	if (rc != BASE_OK)
-		goto fail;
+		goto done;
 	if (o->in->prior && o->in->prior->n_subnets) {
 		const char **ids = base_arena_calloc(t, o->in->prior->n_subnets, sizeof *ids);
 		for (i = 0; i < o->in->prior->n_subnets; i++)
@@ -190,7 +199,7 @@ static int obs_subnets(struct obs *o)
 			rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2},
 			                              &prior, &e);
 			if (rc != BASE_OK)
-				goto fail;
+				goto done;
 		}
 	}
 	pthread_mutex_lock(&o->mu);
@@ -218,31 +227,23 @@ static int obs_subnets(struct obs *o)
 	}
 	o->out->n_subnets = n;
 	pthread_mutex_unlock(&o->mu);
-	goto done;
-fail:
-	obs_fail(o, rc, &e);
 done:
-	base_arena_free(t);
-	return rc;
+	return obs_end(o, t, rc, &e);
 }
 
 static int obs_rt(struct obs *o)
 {
 	base_arena *t = base_arena_new();
 	aws_ec2_route_tables rts;
-	const char *vpc[] = {o->vpc_id}, *fn[] = {o->in->function_name};
 	aws_filter fl[2];
 	aws_error e;
 	size_t i;
 	int rc;
 
-	fl[0] = f1("vpc-id", vpc, 1);
-	fl[1] = f1(owner_filter_name(t), fn, 1);
+	owned_in_vpc(o, t, fl);
 	rc = aws_ec2_describe_route_tables(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &rts, &e);
-	if (rc != BASE_OK) {
-		obs_fail(o, rc, &e);
+	if (rc != BASE_OK)
 		goto done;
-	}
 	if (rts.n > 0) {
 		const aws_ec2_route_table *r = &rts.v[0];
 		const char **sub, **ids;
@@ -268,8 +269,7 @@ static int obs_rt(struct obs *o)
 		pthread_mutex_unlock(&o->mu);
 	}
 done:
-	base_arena_free(t);
-	return rc;
+	return obs_end(o, t, rc, &e);
 }
 
 static int obs_sgs(struct obs *o)
@@ -277,7 +277,6 @@ static int obs_sgs(struct obs *o)
 	base_arena *t = base_arena_new();
 	aws_ec2_sgs sgs;
 	aws_ec2_sg_rules rules = {0};
-	const char *vpc[] = {o->vpc_id}, *fn[] = {o->in->function_name};
 	const char *names[2], *ids[2] = {NULL, NULL};
 	aws_filter fl[2];
 	aws_error e;
@@ -286,11 +285,10 @@ static int obs_sgs(struct obs *o)
 
 	names[RECON_SG_LAMBDA] = recon_sg_name(t, o->in->function_name, RECON_SG_LAMBDA);
 	names[RECON_SG_ENDPOINT] = recon_sg_name(t, o->in->function_name, RECON_SG_ENDPOINT);
-	fl[0] = f1("vpc-id", vpc, 1);
-	fl[1] = f1(owner_filter_name(t), fn, 1);
+	owned_in_vpc(o, t, fl);
 	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &sgs, &e);
 	if (rc != BASE_OK)
-		goto fail;
+		goto done;
 	for (i = 0; i < sgs.n; i++)
 		for (w = 0; w < 2; w++)
 			if (base_str_eq(sgs.v[i].group_name, names[w]) && !ids[w])
@@ -308,7 +306,7 @@ static int obs_sgs(struct obs *o)
 		rc = aws_ec2_describe_security_group_rules(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1},
 		                                           &rules, &e);
 		if (rc != BASE_OK)
-			goto fail;
+			goto done;
 	}
 	pthread_mutex_lock(&o->mu);
 	for (w = 0; w < 2; w++) {
@@ -330,12 +328,8 @@ static int obs_sgs(struct obs *o)
 		d->n_rules = n;
 	}
 	pthread_mutex_unlock(&o->mu);
-	goto done;
-fail:
-	obs_fail(o, rc, &e);
 done:
-	base_arena_free(t);
-	return rc;
+	return obs_end(o, t, rc, &e);
 }
 
 static void copy_endpoint(base_arena *a, const aws_ec2_vpce *v, const char *fn, recon_endpoint *d)
@@ -357,23 +351,22 @@ static int obs_endpoints(struct obs *o)
 {
 	base_arena *t = base_arena_new();
 	aws_ec2_vpces found[3] = {{0}, {0}, {0}};
-	const char *vpc[] = {o->vpc_id}, *fn[] = {o->in->function_name}, *yes[] = {"true"};
+	const char *yes[] = {"true"};
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, j, n = 0, total = 0;
 	int rc;
 
-	fl[0] = f1("vpc-id", vpc, 1);
-	fl[1] = f1(owner_filter_name(t), fn, 1);
+	owned_in_vpc(o, t, fl);
 	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[0],
 	                                    &e);
 	if (rc != BASE_OK)
-		goto fail;
+		goto done;
 	fl[1] = f1(base_arena_sprintf(t, "tag:%s%s", RECON_USER_TAG_PREFIX, o->in->function_name), yes, 1);
 	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[1],
 	                                    &e);
 	if (rc != BASE_OK)
-		goto fail;
+		goto done;
 	if (o->in->prior && o->in->prior->n_endpoints) {
 		/* Reused endpoints carry no tag of ours: find the prior ids among
 		 * the VPC's endpoints (no per-id describe: it fails as a whole when
@@ -382,7 +375,7 @@ static int obs_endpoints(struct obs *o)
 		rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all,
 		                                    &e);
 		if (rc != BASE_OK)
-			goto fail;
+			goto done;
 		found[2].v = base_arena_calloc(t, all.n + 1, sizeof *found[2].v);
 		for (i = 0; i < all.n; i++)
 			for (j = 0; j < o->in->prior->n_endpoints; j++)
@@ -412,12 +405,8 @@ static int obs_endpoints(struct obs *o)
 		}
 	o->out->n_endpoints = n;
 	pthread_mutex_unlock(&o->mu);
-	goto done;
-fail:
-	obs_fail(o, rc, &e);
 done:
-	base_arena_free(t);
-	return rc;
+	return obs_end(o, t, rc, &e);
 }
 
 static int obs_prefix_lists(struct obs *o)
@@ -442,10 +431,8 @@ static int obs_prefix_lists(struct obs *o)
 		goto done;
 	fl[0] = f1("prefix-list-name", names, n);
 	rc = aws_ec2_describe_prefix_lists(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &pls, &e);
-	if (rc != BASE_OK) {
-		obs_fail(o, rc, &e);
+	if (rc != BASE_OK)
 		goto done;
-	}
 	pthread_mutex_lock(&o->mu);
 	o->out->prefix_lists = base_arena_calloc(o->a, pls.n + 1, sizeof *o->out->prefix_lists);
 	for (i = 0; i < pls.n; i++) {
@@ -455,8 +442,7 @@ static int obs_prefix_lists(struct obs *o)
 	o->out->n_prefix_lists = pls.n;
 	pthread_mutex_unlock(&o->mu);
 done:
-	base_arena_free(t);
-	return rc;
+	return obs_end(o, t, rc, &e);
 }
 
 static int obs_run(void *ctx, size_t i)

@@ -27,7 +27,8 @@
  *   function_name     required
  *   vpc_id            NULL = learn it from the function's subnets (import)
  *   role_name         NULL = prior->role.name, else recon_role_name()
- *   prior             the saved state or NULL
+ *   prior             the saved state or NULL (prior->fn.version: the
+ *                     published version it recorded, kept in out->fn.version)
  *   gateway_services  gateway endpoint services whose prefix list ids are
  *                     resolved (so egress rules to them can be compared)
  *   workers           concurrent calls (0 = 6)

@@ -82,17 +82,23 @@ sf_strmap sf__tags_all(base_arena *a, const sf_config *m, prov_tags dt)
 				out.n_unknown++;
 			n++;
 		}
-	/* sort by key (insertion sort: a handful of tags) */
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(out.keys[j - 1], out.keys[j]) > 0; j--) {
-			const char *k = out.keys[j], *v = out.vals[j];
-			out.keys[j] = out.keys[j - 1];
-			out.vals[j] = out.vals[j - 1];
-			out.keys[j - 1] = k;
-			out.vals[j - 1] = v;
-		}
 	out.n = n;
+	sf__strmap_sort(&out);
 	return out;
+}
+
+void sf__strmap_sort(sf_strmap *m)
+{
+	size_t i, j;
+	/* insertion sort: a handful of tags */
+	for (i = 1; i < m->n; i++)
+		for (j = i; j > 0 && strcmp(m->keys[j - 1], m->keys[j]) > 0; j--) {
+			const char *k = m->keys[j], *v = m->vals[j];
+			m->keys[j] = m->keys[j - 1];
+			m->vals[j] = m->vals[j - 1];
+			m->keys[j - 1] = k;
+			m->vals[j - 1] = v;
+		}
 }
 
 int sf__duration_ms(const char *s, uint64_t *out)
@@ -361,6 +367,9 @@ void sf__prior_state(base_arena *a, const sf_config *m, const char *region, reco
 		}
 		st->n_subnets = n;
 	}
+	/* the published version (GetFunction cannot tell it) */
+	if (sf_has(m, SF_A_PUBLISH) && m->publish && sf_has(m, SF_A_VERSION))
+		st->fn.version = m->version;
 	if (sf_has(m, SF_A_ROUTE_TABLE_ID))
 		st->rt.id = m->route_table_id;
 	if (sf_has(m, SF_A_LAMBDA_SECURITY_GROUP_ID))

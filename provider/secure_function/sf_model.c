@@ -106,6 +106,11 @@ const char *sf_attr_name(sf_attr a)
 	return (unsigned)a < SF_A_COUNT ? FIELDS[a].name : "";
 }
 
+bool sf_attr_computed(sf_attr a)
+{
+	return a == SF_A_ID || (a >= SF_A_ARN && a < SF_A_COUNT);
+}
+
 const char *sf_egress_field_name(sf_egress_field f)
 {
 	return (unsigned)f < SF_EG_COUNT ? EGRESS[f].name : "";
@@ -186,6 +191,30 @@ static void read_strmap(base_arena *a, const cty_value *v, sf_strmap *out)
 	}
 }
 
+/* Decodes a known, non-null v of a plain kind (string, bool, number, list or
+ * map of strings) into the field at p; false when it is not stored. */
+static bool read_plain(base_arena *a, const cty_value *v, enum kind k, void *p)
+{
+	switch (k) {
+	case K_STR:
+		*(const char **)p = base_arena_strdup(a, cty_value_as_string(v));
+		return true;
+	case K_BOOL:
+		*(bool *)p = cty_value_as_bool(v);
+		return true;
+	case K_INT:
+		return cty_value_as_int64(v, (int64_t *)p) == BASE_OK;
+	case K_STRLIST:
+		read_strlist(a, v, (sf_strlist *)p);
+		return true;
+	case K_STRMAP:
+		read_strmap(a, v, (sf_strmap *)p);
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* Reads the fields of a flat object (egress rule, logging, timeouts). */
 static void read_fields(base_arena *a, const cty_value *obj, const struct field *fs, size_t n, void *base,
                         uint32_t *present, uint32_t *unknown)
@@ -202,21 +231,8 @@ static void read_fields(base_arena *a, const cty_value *obj, const struct field 
 			*unknown |= 1u << i;
 			continue;
 		}
-		char *p = (char *)base + fs[i].off;
-		switch (fs[i].k) {
-		case K_STR:
-			*(const char **)p = base_arena_strdup(a, cty_value_as_string(v));
-			break;
-		case K_INT:
-			if (cty_value_as_int64(v, (int64_t *)p) != BASE_OK)
-				continue;
-			break;
-		case K_STRLIST:
-			read_strlist(a, v, (sf_strlist *)p);
-			break;
-		default:
+		if (!read_plain(a, v, fs[i].k, (char *)base + fs[i].off))
 			continue;
-		}
 		*present |= 1u << i;
 	}
 }
@@ -244,24 +260,7 @@ int sf_model_from_value(base_arena *a, const cty_value *obj, sf_config *out, bas
 			out->unknown |= SF_BIT(i);
 			continue;
 		}
-		char *p = (char *)out + f->off;
 		switch (f->k) {
-		case K_STR:
-			*(const char **)p = base_arena_strdup(a, cty_value_as_string(v));
-			break;
-		case K_BOOL:
-			*(bool *)p = cty_value_as_bool(v);
-			break;
-		case K_INT:
-			if (cty_value_as_int64(v, (int64_t *)p) != BASE_OK)
-				continue;
-			break;
-		case K_STRLIST:
-			read_strlist(a, v, (sf_strlist *)p);
-			break;
-		case K_STRMAP:
-			read_strmap(a, v, (sf_strmap *)p);
-			break;
 		case K_EGRESS: {
 			size_t n = cty_value_len(v);
 			out->egress_rules = base_arena_calloc(a, n + 1, sizeof(*out->egress_rules));
@@ -281,6 +280,10 @@ int sf_model_from_value(base_arena *a, const cty_value *obj, sf_config *out, bas
 		case K_TIMEOUTS:
 			read_fields(a, v, TIMEOUTS, SF_TO_COUNT, &out->timeouts, &out->timeouts.present,
 			            &out->timeouts.unknown);
+			break;
+		default:
+			if (!read_plain(a, v, f->k, (char *)out + f->off))
+				continue;
 			break;
 		}
 		out->present |= SF_BIT(i);
@@ -311,6 +314,26 @@ static const cty_value *strmap_value(base_arena *a, const cty_type *t, const sf_
 	return cty_value_map(a, et, m->n, (const char *const *)m->keys, vals);
 }
 
+/* The value of a plain field at p (see read_plain) of type ft; NULL for
+ * the other kinds. */
+static const cty_value *plain_value(base_arena *a, const cty_type *ft, enum kind k, const void *p)
+{
+	switch (k) {
+	case K_STR:
+		return cty_value_string(a, *(const char *const *)p);
+	case K_BOOL:
+		return cty_value_bool(*(const bool *)p);
+	case K_INT:
+		return cty_value_number_int(a, *(const int64_t *)p);
+	case K_STRLIST:
+		return strlist_value(a, ft, (const sf_strlist *)p);
+	case K_STRMAP:
+		return strmap_value(a, ft, (const sf_strmap *)p);
+	default:
+		return NULL;
+	}
+}
+
 static bool fields_value(base_arena *a, const cty_type *ot, const struct field *fs, size_t n,
                          const void *base, uint32_t present, uint32_t unknown, const cty_value **out)
 {
@@ -325,19 +348,7 @@ static bool fields_value(base_arena *a, const cty_type *ot, const struct field *
 		if (unknown & (1u << i)) {
 			v = cty_value_unknown(ft);
 		} else if (present & (1u << i)) {
-			switch (fs[i].k) {
-			case K_STR:
-				v = cty_value_string(a, *(const char *const *)p);
-				break;
-			case K_INT:
-				v = cty_value_number_int(a, *(const int64_t *)p);
-				break;
-			case K_STRLIST:
-				v = strlist_value(a, ft, (const sf_strlist *)p);
-				break;
-			default:
-				break;
-			}
+			v = plain_value(a, ft, fs[i].k, p);
 		}
 		(void)cty_obj_builder_set(&b, fs[i].name, v);
 	}
@@ -363,21 +374,6 @@ int sf_model_to_value(base_arena *a, const tf6_schema *s, const sf_config *c, co
 			v = cty_value_unknown(ft);
 		} else if (c->present & SF_BIT(i)) {
 			switch (f->k) {
-			case K_STR:
-				v = cty_value_string(a, *(const char *const *)p);
-				break;
-			case K_BOOL:
-				v = cty_value_bool(*(const bool *)p);
-				break;
-			case K_INT:
-				v = cty_value_number_int(a, *(const int64_t *)p);
-				break;
-			case K_STRLIST:
-				v = strlist_value(a, ft, (const sf_strlist *)p);
-				break;
-			case K_STRMAP:
-				v = strmap_value(a, ft, (const sf_strmap *)p);
-				break;
 			case K_EGRESS: {
 				const cty_type *et = cty_type_elem(ft);
 				const cty_value **el =
@@ -402,6 +398,9 @@ int sf_model_to_value(base_arena *a, const tf6_schema *s, const sf_config *c, co
 				if (!fields_value(a, ft, TIMEOUTS, SF_TO_COUNT, &c->timeouts,
 				                  c->timeouts.present, c->timeouts.unknown, &v))
 					goto mismatch;
+				break;
+			default:
+				v = plain_value(a, ft, f->k, p);
 				break;
 			}
 		}

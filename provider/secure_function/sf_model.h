@@ -69,7 +69,7 @@ typedef enum sf_attr {
 	SF_A_PERMISSIONS_BOUNDARY,
 	SF_A_LOGGING,  /* block */
 	SF_A_TIMEOUTS, /* block */
-	/* computed */
+	/* computed (from here to the end: see sf_attr_computed) */
 	SF_A_ARN,
 	SF_A_INVOKE_ARN,
 	SF_A_QUALIFIED_ARN,
@@ -182,6 +182,9 @@ typedef struct sf_config {
 
 /* Schema name of a top-level attribute/block ("function_name"). Static. */
 const char *sf_attr_name(sf_attr a);
+/* True for the computed-only attributes (id and arn .. tags_all): never set
+ * by the configuration, unknown in a create plan. Pure; thread safe. */
+bool sf_attr_computed(sf_attr a);
 /* Names of nested fields. Static. */
 const char *sf_egress_field_name(sf_egress_field f);
 const char *sf_logging_field_name(sf_logging_field f);

@@ -93,6 +93,10 @@ const char *sf__service_short(base_arena *a, const char *region, const char *ful
  * by key. Arena. */
 sf_strmap sf__tags_all(base_arena *a, const sf_config *m, prov_tags dt);
 
+/* Sorts the n entries of m by key in place (keys and values stay paired;
+ * keys non-NULL). */
+void sf__strmap_sort(sf_strmap *m);
+
 /* Go-style duration ("30m", "1h30m", "45s") -> milliseconds. BASE_EINVALID
  * on bad text. */
 BASE_MUST_USE int sf__duration_ms(const char *s, uint64_t *out);
@@ -109,7 +113,8 @@ BASE_MUST_USE int sf__desired_build(base_arena *a, const sf_config *m, const cha
 
 /*
  * The ids a saved state knows (subnets by CIDR, endpoints by service, role
- * name, SG and route table ids) as a recon_state usable as
+ * name, SG and route table ids; with publish, the published version) as a
+ * recon_state usable as
  * recon_observe_in.prior. Arena.
  */
 void sf__prior_state(base_arena *a, const sf_config *m, const char *region, recon_state *out);

@@ -99,24 +99,6 @@ static const sf_attr FN_CODE[] = {
         SF_A_FILENAME,          SF_A_SOURCE_CODE_HASH, SF_A_S3_BUCKET,    SF_A_S3_KEY,
         SF_A_S3_OBJECT_VERSION, SF_A_IMAGE_URI,        SF_A_PACKAGE_TYPE, SF_A_ARCHITECTURES,
 };
-/* Computed-only attributes (unknown on create). */
-static const sf_attr COMPUTED[] = {
-        SF_A_ARN,
-        SF_A_INVOKE_ARN,
-        SF_A_QUALIFIED_ARN,
-        SF_A_VERSION,
-        SF_A_LAST_MODIFIED,
-        SF_A_CODE_SHA256,
-        SF_A_ROLE_ARN,
-        SF_A_ROLE_NAME,
-        SF_A_SUBNET_IDS,
-        SF_A_ROUTE_TABLE_ID,
-        SF_A_LAMBDA_SECURITY_GROUP_ID,
-        SF_A_ENDPOINT_SECURITY_GROUP_ID,
-        SF_A_VPC_ENDPOINT_IDS,
-        SF_A_TAGS_ALL,
-        SF_A_ID,
-};
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Defaults of optional+computed attributes the config leaves unset. */
@@ -213,8 +195,9 @@ int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req
 		return rc;
 
 	if (create) {
-		for (i = 0; i < COUNT(COMPUTED); i++)
-			set_unknown(&p, COMPUTED[i]);
+		for (i = 0; i < SF_A_COUNT; i++)
+			if (sf_attr_computed((sf_attr)i))
+				set_unknown(&p, (sf_attr)i);
 		if (sf_has(&pm, SF_A_FUNCTION_NAME)) {
 			set(&p, SF_A_ID, cty_value_string(a, pm.function_name));
 			set(&p, SF_A_ROLE_NAME, cty_value_string(a, recon_role_name(a, pm.function_name)));
@@ -231,9 +214,9 @@ int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req
 		return rc;
 
 	/* computed attributes whose part is gone */
-	for (i = 0; i < COUNT(COMPUTED); i++)
-		if (is_null_in(p.planned, COMPUTED[i]))
-			set_unknown(&p, COMPUTED[i]);
+	for (i = 0; i < SF_A_COUNT; i++)
+		if (sf_attr_computed((sf_attr)i) && is_null_in(p.planned, (sf_attr)i))
+			set_unknown(&p, (sf_attr)i);
 	if (sf_has(&pm, SF_A_FUNCTION_NAME) && changed(&p, SF_A_FUNCTION_NAME))
 		set(&p, SF_A_ID, cty_value_string(a, pm.function_name));
 

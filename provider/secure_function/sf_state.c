@@ -93,6 +93,7 @@ unsigned sf__drift_of_plan(const recon_plan *p)
 		case RECON_STEP_FN_CODE:
 		case RECON_STEP_FN_CONCURRENCY:
 		case RECON_STEP_FN_DELETE:
+		case RECON_STEP_FN_PUBLISH:
 			f |= SF_DRIFT_FUNCTION;
 			break;
 		case RECON_STEP_TAGS:
@@ -182,15 +183,8 @@ static sf_strmap map_of_tags(base_arena *a, aws_tags t, bool drop_ours, prov_tag
 		m.vals[n] = t.v[i].value ? t.v[i].value : "";
 		n++;
 	}
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(m.keys[j - 1], m.keys[j]) > 0; j--) {
-			const char *k = m.keys[j], *v = m.vals[j];
-			m.keys[j] = m.keys[j - 1];
-			m.vals[j] = m.vals[j - 1];
-			m.keys[j - 1] = k;
-			m.vals[j - 1] = v;
-		}
 	m.n = n;
+	sf__strmap_sort(&m);
 	return m;
 }
 
@@ -675,8 +669,6 @@ void sf__merge_observed(base_arena *a, sf_config *m, const recon_state *st, cons
 	{
 		sf_strmap prior_tags_all = m->tags_all;
 		bool had_tags_all = sf_has(m, SF_A_TAGS_ALL);
-		const char *prior_version = m->version;
-		bool had_version = sf_has(m, SF_A_VERSION);
 		sf__fill_computed(a, m, st, region, dt, false);
 		/* tags_all = the tags the function really carries */
 		{
@@ -687,9 +679,6 @@ void sf__merge_observed(base_arena *a, sf_config *m, const recon_state *st, cons
 			else
 				set_map(m, SF_A_TAGS_ALL, &m->tags_all, obs, true);
 		}
-		/* GetFunction always reports $LATEST: keep a published version */
-		if (had_version && sf_has(m, SF_A_PUBLISH) && m->publish)
-			set_str(m, SF_A_VERSION, &m->version, prior_version);
 	}
 }
 

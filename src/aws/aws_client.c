@@ -242,6 +242,18 @@ static int resolve_endpoints(aws_client *c, const aws_client_config *cfg, aws_er
 static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fixed, bool unsigned_req,
                       aws_response *resp, aws_error *err);
 
+void aws__form_request(aws_request *req, aws_service svc, const char *op, const char *body, size_t len)
+{
+	memset(req, 0, sizeof *req);
+	req->service = svc;
+	req->op = op;
+	req->method = "POST";
+	req->path = "/";
+	req->body = body;
+	req->body_len = len;
+	req->content_type = AWS__FORM_CONTENT_TYPE;
+}
+
 /* aws_creds_hooks.sts: an STS query call signed with explicit credentials. */
 static int creds_sts(void *ctx, const aws_creds *creds, const char *op, const char *body, size_t len,
                      base_buf *resp_body, aws_error *err)
@@ -250,14 +262,7 @@ static int creds_sts(void *ctx, const aws_creds *creds, const char *op, const ch
 	aws_request req;
 	aws_response resp;
 	int rc;
-	memset(&req, 0, sizeof req);
-	req.service = AWS_SVC_STS;
-	req.op = op;
-	req.method = "POST";
-	req.path = "/";
-	req.body = body;
-	req.body_len = len;
-	req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	aws__form_request(&req, AWS_SVC_STS, op, body, len);
 	aws_response_init(&resp);
 	rc = send_inner(c, &req, creds, creds == NULL, &resp, err);
 	if (rc == BASE_OK) {

@@ -93,18 +93,6 @@ static void creds_set(aws_creds *c, const char *ak, const char *sk, const char *
 /* ------------------------------------------------------------------ */
 /* time                                                                 */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 static bool digits(const char *s, int n, int *out)
 {
 	int i, v = 0;
@@ -134,7 +122,7 @@ bool aws__parse_iso8601(const char *s, int64_t *out)
 	if (*p == '.')
 		for (p++; *p >= '0' && *p <= '9'; p++)
 			;
-	t = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
+	t = aws__days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se;
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
@@ -297,35 +285,34 @@ static void ini_load_file(struct ini *ini, const char *path, bool is_config)
 	base_free(full);
 }
 
+/* Loads one kind of file: the configured ones, else the one named by the
+ * environment variable env_name, else ~/.aws/<home_name>. */
+static void ini_load_kind(struct ini *ini, const char *const *files, size_t n_files, const char *env_name,
+                          const char *home, const char *home_name, bool is_config)
+{
+	const char *env;
+	if (n_files) {
+		for (size_t i = 0; i < n_files; i++)
+			ini_load_file(ini, files[i], is_config);
+	} else if ((env = getenv(env_name)) && *env) {
+		ini_load_file(ini, env, is_config);
+	} else if (home) {
+		char *p = base_xasprintf("%s/.aws/%s", home, home_name);
+		ini_load_file(ini, p, is_config);
+		base_free(p);
+	}
+}
+
 /* Loads config files first, then credentials files: lookups take the last
  * match, so the credentials file wins and later files win over earlier. */
 static void ini_load(struct ini *ini, const aws_creds_config *cfg)
 {
 	const char *home = getenv("HOME");
-	const char *env;
-	size_t i;
 	memset(ini, 0, sizeof *ini);
 	base_buf_init(&ini->files, 0);
-	if (cfg->n_config_files) {
-		for (i = 0; i < cfg->n_config_files; i++)
-			ini_load_file(ini, cfg->config_files[i], true);
-	} else if ((env = getenv("AWS_CONFIG_FILE")) && *env) {
-		ini_load_file(ini, env, true);
-	} else if (home) {
-		char *p = base_xasprintf("%s/.aws/config", home);
-		ini_load_file(ini, p, true);
-		base_free(p);
-	}
-	if (cfg->n_credentials_files) {
-		for (i = 0; i < cfg->n_credentials_files; i++)
-			ini_load_file(ini, cfg->credentials_files[i], false);
-	} else if ((env = getenv("AWS_SHARED_CREDENTIALS_FILE")) && *env) {
-		ini_load_file(ini, env, false);
-	} else if (home) {
-		char *p = base_xasprintf("%s/.aws/credentials", home);
-		ini_load_file(ini, p, false);
-		base_free(p);
-	}
+	ini_load_kind(ini, cfg->config_files, cfg->n_config_files, "AWS_CONFIG_FILE", home, "config", true);
+	ini_load_kind(ini, cfg->credentials_files, cfg->n_credentials_files, "AWS_SHARED_CREDENTIALS_FILE",
+	              home, "credentials", false);
 }
 
 static const char *ini_get(const struct ini *ini, const char *profile, const char *key)

@@ -14,14 +14,6 @@
 
 #define V AWS_EC2_API_VERSION
 
-/* Sends a mutation whose reply is just <return>true</return>. */
-static int simple_call(aws_client *c, base_arena *a, const char *op, aws_query *q, aws_error *err)
-{
-	int rc = aws__query_call(c, a, AWS_SVC_EC2, op, q, false, NULL, err);
-	aws_query_dispose(q);
-	return rc;
-}
-
 /* ===================================================================== */
 /* VPCs, attributes, AZs                                                 */
 /* ===================================================================== */
@@ -61,8 +53,7 @@ int aws_ec2_describe_vpc_attribute(aws_client *c, base_arena *a, const char *vpc
 	aws_query_init(&q, "DescribeVpcAttribute", V);
 	aws_query_add(&q, "VpcId", vpc_id);
 	aws_query_add(&q, "Attribute", attribute);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "DescribeVpcAttribute", &q, false, &root, err);
-	aws_query_dispose(&q);
+	rc = aws__ec2_call(c, a, "DescribeVpcAttribute", &q, false, &root, err);
 	if (rc != BASE_OK)
 		return rc;
 	snprintf(path, sizeof path, "%s/value", attribute);
@@ -129,8 +120,7 @@ int aws_ec2_create_subnet(aws_client *c, base_arena *a, const aws_ec2_subnet_spe
 	aws_query_add(&q, "AvailabilityZone", spec->availability_zone);
 	aws_query_add(&q, "AvailabilityZoneId", spec->availability_zone_id);
 	aws_query_add_tag_spec(&q, 1, "subnet", spec->tags);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "CreateSubnet", &q, true, &root, err);
-	aws_query_dispose(&q);
+	rc = aws__ec2_call(c, a, "CreateSubnet", &q, true, &root, err);
 	if (rc != BASE_OK)
 		return rc;
 	sn = aws_xml_child(root, "subnet");
@@ -155,7 +145,7 @@ int aws_ec2_delete_subnet(aws_client *c, base_arena *a, const char *subnet_id, a
 	aws_query q;
 	aws_query_init(&q, "DeleteSubnet", V);
 	aws_query_add(&q, "SubnetId", subnet_id);
-	return simple_call(c, a, "DeleteSubnet", &q, err);
+	return aws__ec2_call(c, a, "DeleteSubnet", &q, false, NULL, err);
 }
 
 /* ===================================================================== */
@@ -214,8 +204,7 @@ int aws_ec2_create_route_table(aws_client *c, base_arena *a, const char *vpc_id,
 	aws_query_add(&q, "VpcId", vpc_id);
 	aws_query_add_tag_spec(&q, 1, "route-table", tags);
 	aws_query_add(&q, "ClientToken", client_token);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "CreateRouteTable", &q, client_token == NULL, &root, err);
-	aws_query_dispose(&q);
+	rc = aws__ec2_call(c, a, "CreateRouteTable", &q, client_token == NULL, &root, err);
 	if (rc != BASE_OK)
 		return rc;
 	rt = aws_xml_child(root, "routeTable");
@@ -239,21 +228,12 @@ int aws_ec2_associate_route_table(aws_client *c, base_arena *a, const char *rout
                                   const char *subnet_id, const char **association_id_out, aws_error *err)
 {
 	aws_query q;
-	const aws_xml_node *root = NULL;
-	int rc;
 
-	*association_id_out = NULL;
 	aws_query_init(&q, "AssociateRouteTable", V);
 	aws_query_add(&q, "RouteTableId", route_table_id);
 	aws_query_add(&q, "SubnetId", subnet_id);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "AssociateRouteTable", &q, false, &root, err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	*association_id_out = aws_xml_path_text(root, "associationId");
-	if (!*association_id_out)
-		return aws__invalid_response(err, "AssociateRouteTable", "associationId missing");
-	return BASE_OK;
+	return aws__ec2_call_text(c, a, "AssociateRouteTable", &q, false, "associationId", association_id_out,
+	                          err);
 }
 
 int aws_ec2_disassociate_route_table(aws_client *c, base_arena *a, const char *association_id, aws_error *err)
@@ -261,7 +241,7 @@ int aws_ec2_disassociate_route_table(aws_client *c, base_arena *a, const char *a
 	aws_query q;
 	aws_query_init(&q, "DisassociateRouteTable", V);
 	aws_query_add(&q, "AssociationId", association_id);
-	return simple_call(c, a, "DisassociateRouteTable", &q, err);
+	return aws__ec2_call(c, a, "DisassociateRouteTable", &q, false, NULL, err);
 }
 
 int aws_ec2_replace_route_table_association(aws_client *c, base_arena *a, const char *association_id,
@@ -269,21 +249,12 @@ int aws_ec2_replace_route_table_association(aws_client *c, base_arena *a, const 
                                             aws_error *err)
 {
 	aws_query q;
-	const aws_xml_node *root = NULL;
-	int rc;
 
-	*new_association_id_out = NULL;
 	aws_query_init(&q, "ReplaceRouteTableAssociation", V);
 	aws_query_add(&q, "AssociationId", association_id);
 	aws_query_add(&q, "RouteTableId", route_table_id);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "ReplaceRouteTableAssociation", &q, false, &root, err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	*new_association_id_out = aws_xml_path_text(root, "newAssociationId");
-	if (!*new_association_id_out)
-		return aws__invalid_response(err, "ReplaceRouteTableAssociation", "newAssociationId missing");
-	return BASE_OK;
+	return aws__ec2_call_text(c, a, "ReplaceRouteTableAssociation", &q, false, "newAssociationId",
+	                          new_association_id_out, err);
 }
 
 int aws_ec2_delete_route_table(aws_client *c, base_arena *a, const char *route_table_id, aws_error *err)
@@ -291,7 +262,7 @@ int aws_ec2_delete_route_table(aws_client *c, base_arena *a, const char *route_t
 	aws_query q;
 	aws_query_init(&q, "DeleteRouteTable", V);
 	aws_query_add(&q, "RouteTableId", route_table_id);
-	return simple_call(c, a, "DeleteRouteTable", &q, err);
+	return aws__ec2_call(c, a, "DeleteRouteTable", &q, false, NULL, err);
 }
 
 /* ===================================================================== */
@@ -314,8 +285,8 @@ static int describe_prefix_lists(aws_client *c, base_arena *a, const char *op, c
                                  aws_filters filters, aws_ec2_prefix_lists *out, aws_error *err)
 {
 	void *v;
-	int rc = aws__ec2_describe(c, a, op, "PrefixListId", ids, filters, set, sizeof *out->v, parse_prefix_list,
-	                           &v, &out->n, err);
+	int rc = aws__ec2_describe(c, a, op, "PrefixListId", ids, filters, set, sizeof *out->v,
+	                           parse_prefix_list, &v, &out->n, err);
 	out->v = v;
 	return rc;
 }
@@ -379,7 +350,7 @@ int aws_ec2_detach_network_interface(aws_client *c, base_arena *a, const char *a
 	aws_query_add(&q, "AttachmentId", attachment_id);
 	if (force)
 		aws_query_add_bool(&q, "Force", true);
-	return simple_call(c, a, "DetachNetworkInterface", &q, err);
+	return aws__ec2_call(c, a, "DetachNetworkInterface", &q, false, NULL, err);
 }
 
 int aws_ec2_delete_network_interface(aws_client *c, base_arena *a, const char *eni_id, aws_error *err)
@@ -387,7 +358,7 @@ int aws_ec2_delete_network_interface(aws_client *c, base_arena *a, const char *e
 	aws_query q;
 	aws_query_init(&q, "DeleteNetworkInterface", V);
 	aws_query_add(&q, "NetworkInterfaceId", eni_id);
-	return simple_call(c, a, "DeleteNetworkInterface", &q, err);
+	return aws__ec2_call(c, a, "DeleteNetworkInterface", &q, false, NULL, err);
 }
 
 /* ===================================================================== */
@@ -407,7 +378,7 @@ int aws_ec2_create_tags(aws_client *c, base_arena *a, aws_strs resource_ids, aws
 		/* CreateTags needs a value; NULL means "" here */
 		aws_query_addf(&q, tags.v[i].value ? tags.v[i].value : "", "Tag.%zu.Value", i + 1);
 	}
-	return simple_call(c, a, "CreateTags", &q, err);
+	return aws__ec2_call(c, a, "CreateTags", &q, false, NULL, err);
 }
 
 int aws_ec2_delete_tags(aws_client *c, base_arena *a, aws_strs resource_ids, aws_tags tags, aws_error *err)
@@ -420,5 +391,5 @@ int aws_ec2_delete_tags(aws_client *c, base_arena *a, aws_strs resource_ids, aws
 	aws_query_init(&q, "DeleteTags", V);
 	aws_query_add_list(&q, "ResourceId", resource_ids);
 	aws_query_add_tags(&q, "Tag", tags);
-	return simple_call(c, a, "DeleteTags", &q, err);
+	return aws__ec2_call(c, a, "DeleteTags", &q, false, NULL, err);
 }

@@ -16,34 +16,21 @@ int aws_ec2_create_security_group(aws_client *c, base_arena *a, const aws_ec2_sg
                                   const char **group_id_out, aws_error *err)
 {
 	aws_query q;
-	const aws_xml_node *root = NULL;
-	int rc;
 
-	*group_id_out = NULL;
 	aws_query_init(&q, "CreateSecurityGroup", V);
 	aws_query_add(&q, "GroupName", spec->group_name);
 	aws_query_add(&q, "GroupDescription", spec->description);
 	aws_query_add(&q, "VpcId", spec->vpc_id);
 	aws_query_add_tag_spec(&q, 1, "security-group", spec->tags);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "CreateSecurityGroup", &q, true, &root, err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	*group_id_out = aws_xml_path_text(root, "groupId");
-	if (!*group_id_out)
-		return aws__invalid_response(err, "CreateSecurityGroup", "groupId missing");
-	return BASE_OK;
+	return aws__ec2_call_text(c, a, "CreateSecurityGroup", &q, true, "groupId", group_id_out, err);
 }
 
 int aws_ec2_delete_security_group(aws_client *c, base_arena *a, const char *group_id, aws_error *err)
 {
 	aws_query q;
-	int rc;
 	aws_query_init(&q, "DeleteSecurityGroup", V);
 	aws_query_add(&q, "GroupId", group_id);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "DeleteSecurityGroup", &q, false, NULL, err);
-	aws_query_dispose(&q);
-	return rc;
+	return aws__ec2_call(c, a, "DeleteSecurityGroup", &q, false, NULL, err);
 }
 
 /* ---- IpPermissions ---------------------------------------------------- */
@@ -128,44 +115,36 @@ static void parse_ip_perms(base_arena *a, const aws_xml_node *set, aws_ec2_ip_pe
 	*n_out = n;
 }
 
+static void parse_sg(base_arena *a, const aws_xml_node *it, void *elem)
+{
+	aws_ec2_sg *g = elem;
+
+	g->group_id = aws_xml_path_text(it, "groupId");
+	g->group_name = aws_xml_path_text(it, "groupName");
+	g->description = aws_xml_path_text(it, "groupDescription");
+	g->vpc_id = aws_xml_path_text(it, "vpcId");
+	g->owner_id = aws_xml_path_text(it, "ownerId");
+	g->arn = aws_xml_path_text(it, "securityGroupArn");
+	parse_ip_perms(a, aws_xml_child(it, "ipPermissions"), &g->ingress, &g->n_ingress);
+	parse_ip_perms(a, aws_xml_child(it, "ipPermissionsEgress"), &g->egress, &g->n_egress);
+	g->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
+}
+
 int aws_ec2_describe_security_groups(aws_client *c, base_arena *a, aws_strs group_ids, aws_filters filters,
                                      aws_ec2_sgs *out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	aws_query_init(&q, "DescribeSecurityGroups", V);
-	aws_query_add_list(&q, "GroupId", group_ids);
-	aws_query_add_filters(&q, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeSecurityGroups", &q, "securityGroupInfo", &items, &n, err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
-	for (size_t i = 0; i < n; i++) {
-		aws_ec2_sg *g = &out->v[i];
-		const aws_xml_node *it = items[i];
-		g->group_id = aws_xml_path_text(it, "groupId");
-		g->group_name = aws_xml_path_text(it, "groupName");
-		g->description = aws_xml_path_text(it, "groupDescription");
-		g->vpc_id = aws_xml_path_text(it, "vpcId");
-		g->owner_id = aws_xml_path_text(it, "ownerId");
-		g->arn = aws_xml_path_text(it, "securityGroupArn");
-		parse_ip_perms(a, aws_xml_child(it, "ipPermissions"), &g->ingress, &g->n_ingress);
-		parse_ip_perms(a, aws_xml_child(it, "ipPermissionsEgress"), &g->egress, &g->n_egress);
-		g->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
-	}
-	out->n = n;
-	return BASE_OK;
+	void *v;
+	int rc = aws__ec2_describe(c, a, "DescribeSecurityGroups", "GroupId", group_ids, filters,
+	                           "securityGroupInfo", sizeof *out->v, parse_sg, &v, &out->n, err);
+	out->v = v;
+	return rc;
 }
 
 /* ---- rules ------------------------------------------------------------ */
 
-static void parse_rule(base_arena *a, const aws_xml_node *it, aws_ec2_sg_rule *r)
+static void parse_rule(base_arena *a, const aws_xml_node *it, void *elem)
 {
+	aws_ec2_sg_rule *r = elem;
 	int64_t port;
 	r->rule_id = aws_xml_path_text(it, "securityGroupRuleId");
 	r->group_id = aws_xml_path_text(it, "groupId");
@@ -184,33 +163,15 @@ static void parse_rule(base_arena *a, const aws_xml_node *it, aws_ec2_sg_rule *r
 	r->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
 }
 
-static void parse_rules(base_arena *a, const aws_xml_node *const *items, size_t n, aws_ec2_sg_rules *out)
-{
-	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
-	for (size_t i = 0; i < n; i++)
-		parse_rule(a, items[i], &out->v[i]);
-	out->n = n;
-}
-
 int aws_ec2_describe_security_group_rules(aws_client *c, base_arena *a, aws_strs rule_ids,
                                           aws_filters filters, aws_ec2_sg_rules *out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	aws_query_init(&q, "DescribeSecurityGroupRules", V);
-	aws_query_add_list(&q, "SecurityGroupRuleId", rule_ids);
-	aws_query_add_filters(&q, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeSecurityGroupRules", &q, "securityGroupRuleSet", &items, &n,
+	void *v;
+	int rc = aws__ec2_describe(c, a, "DescribeSecurityGroupRules", "SecurityGroupRuleId", rule_ids,
+	                           filters, "securityGroupRuleSet", sizeof *out->v, parse_rule, &v, &out->n,
 	                           err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	parse_rules(a, items, n, out);
-	return BASE_OK;
+	out->v = v;
+	return rc;
 }
 
 int aws_ec2_authorize_security_group(aws_client *c, base_arena *a, const char *group_id, bool egress,
@@ -228,16 +189,15 @@ int aws_ec2_authorize_security_group(aws_client *c, base_arena *a, const char *g
 	aws_query_add(&q, "GroupId", group_id);
 	add_ip_perms(&q, perms, n_perms);
 	aws_query_add_tag_spec(&q, 1, "security-group-rule", rule_tags);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, op, &q, false, &root, err);
-	aws_query_dispose(&q);
+	rc = aws__ec2_call(c, a, op, &q, false, &root, err);
 	if (rc != BASE_OK || !out)
 		return rc;
 	set = aws_xml_child(root, "securityGroupRuleSet");
 	size_t n = aws_xml_count(set, "item"), k = 0;
-	const aws_xml_node **items = base_arena_calloc(a, n ? n : 1, sizeof *items);
+	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
 	for (const aws_xml_node *it = aws_xml_child(set, "item"); it; it = aws_xml_next(it, "item"))
-		items[k++] = it;
-	parse_rules(a, items, n, out);
+		parse_rule(a, it, &out->v[k++]);
+	out->n = n;
 	return BASE_OK;
 }
 
@@ -246,14 +206,11 @@ int aws_ec2_revoke_security_group(aws_client *c, base_arena *a, const char *grou
 {
 	const char *op = egress ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress";
 	aws_query q;
-	int rc;
 
 	aws_query_init(&q, op, V);
 	aws_query_add(&q, "GroupId", group_id);
 	add_ip_perms(&q, perms, n_perms);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, op, &q, false, NULL, err);
-	aws_query_dispose(&q);
-	return rc;
+	return aws__ec2_call(c, a, op, &q, false, NULL, err);
 }
 
 int aws_ec2_revoke_security_group_rules(aws_client *c, base_arena *a, const char *group_id, bool egress,
@@ -261,7 +218,6 @@ int aws_ec2_revoke_security_group_rules(aws_client *c, base_arena *a, const char
 {
 	const char *op = egress ? "RevokeSecurityGroupEgress" : "RevokeSecurityGroupIngress";
 	aws_query q;
-	int rc;
 
 	aws_error_clear(err);
 	if (rule_ids.n == 0)
@@ -269,7 +225,5 @@ int aws_ec2_revoke_security_group_rules(aws_client *c, base_arena *a, const char
 	aws_query_init(&q, op, V);
 	aws_query_add(&q, "GroupId", group_id);
 	aws_query_add_list(&q, "SecurityGroupRuleId", rule_ids);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, op, &q, false, NULL, err);
-	aws_query_dispose(&q);
-	return rc;
+	return aws__ec2_call(c, a, op, &q, false, NULL, err);
 }

@@ -17,8 +17,10 @@ static void add_opt_bool(aws_query *q, const char *key, aws_opt_bool b)
 		aws_query_add_bool(q, key, b == AWS_BOOL_TRUE);
 }
 
-static void parse_vpce(base_arena *a, const aws_xml_node *it, aws_ec2_vpce *e)
+static void parse_vpce(base_arena *a, const aws_xml_node *it, void *elem)
 {
+	aws_ec2_vpce *e = elem;
+
 	e->vpc_endpoint_id = aws_xml_path_text(it, "vpcEndpointId");
 	e->type = aws_xml_path_text(it, "vpcEndpointType");
 	e->vpc_id = aws_xml_path_text(it, "vpcId");
@@ -59,9 +61,7 @@ int aws_ec2_create_vpc_endpoint(aws_client *c, base_arena *a, const aws_ec2_vpce
 	aws_query_add(&q, "ClientToken", spec->client_token);
 	aws_query_add_tag_spec(&q, 1, "vpc-endpoint", spec->tags);
 	/* with a ClientToken a blind retry is safe: AWS returns the same endpoint */
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "CreateVpcEndpoint", &q, spec->client_token == NULL, &root,
-	                     err);
-	aws_query_dispose(&q);
+	rc = aws__ec2_call(c, a, "CreateVpcEndpoint", &q, spec->client_token == NULL, &root, err);
 	if (rc != BASE_OK)
 		return rc;
 	ep = aws_xml_child(root, "vpcEndpoint");
@@ -74,30 +74,16 @@ int aws_ec2_create_vpc_endpoint(aws_client *c, base_arena *a, const aws_ec2_vpce
 int aws_ec2_describe_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endpoint_ids,
                                    aws_filters filters, aws_ec2_vpces *out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	aws_query_init(&q, "DescribeVpcEndpoints", V);
-	aws_query_add_list(&q, "VpcEndpointId", vpc_endpoint_ids);
-	aws_query_add_filters(&q, filters);
-	rc = aws__ec2_describe_all(c, a, "DescribeVpcEndpoints", &q, "vpcEndpointSet", &items, &n, err);
-	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	out->v = base_arena_calloc(a, n ? n : 1, sizeof *out->v);
-	for (size_t i = 0; i < n; i++)
-		parse_vpce(a, items[i], &out->v[i]);
-	out->n = n;
-	return BASE_OK;
+	void *v;
+	int rc = aws__ec2_describe(c, a, "DescribeVpcEndpoints", "VpcEndpointId", vpc_endpoint_ids, filters,
+	                           "vpcEndpointSet", sizeof *out->v, parse_vpce, &v, &out->n, err);
+	out->v = v;
+	return rc;
 }
 
 int aws_ec2_modify_vpc_endpoint(aws_client *c, base_arena *a, const aws_ec2_vpce_mod *mod, aws_error *err)
 {
 	aws_query q;
-	int rc;
 
 	aws_query_init(&q, "ModifyVpcEndpoint", V);
 	aws_query_add(&q, "VpcEndpointId", mod->vpc_endpoint_id);
@@ -111,9 +97,7 @@ int aws_ec2_modify_vpc_endpoint(aws_client *c, base_arena *a, const aws_ec2_vpce
 	aws_query_add(&q, "PolicyDocument", mod->policy_document);
 	if (mod->reset_policy)
 		aws_query_add_bool(&q, "ResetPolicy", true);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "ModifyVpcEndpoint", &q, false, NULL, err);
-	aws_query_dispose(&q);
-	return rc;
+	return aws__ec2_call(c, a, "ModifyVpcEndpoint", &q, false, NULL, err);
 }
 
 int aws_ec2_delete_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endpoint_ids,
@@ -130,8 +114,7 @@ int aws_ec2_delete_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endp
 		return BASE_OK;
 	aws_query_init(&q, "DeleteVpcEndpoints", V);
 	aws_query_add_list(&q, "VpcEndpointId", vpc_endpoint_ids);
-	rc = aws__query_call(c, a, AWS_SVC_EC2, "DeleteVpcEndpoints", &q, false, &root, err);
-	aws_query_dispose(&q);
+	rc = aws__ec2_call(c, a, "DeleteVpcEndpoints", &q, false, &root, err);
 	if (rc != BASE_OK || !failed)
 		return rc;
 	set = aws_xml_child(root, "unsuccessful");

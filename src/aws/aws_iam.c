@@ -66,16 +66,7 @@ static int list_all(aws_client *c, base_arena *a, const char *op, const char *ro
 		aws_query_add(&q, "Marker", marker);
 		if ((rc = call(c, a, op, &q, false, &res, err)) != BASE_OK)
 			return rc;
-		for (const aws_xml_node *m = aws_xml_child(aws_xml_child(res, list_name), "member"); m;
-		     m = aws_xml_next(m, "member")) {
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 16;
-				items = base_arena_realloc(a, items, cap * sizeof *items,
-				                           ncap * sizeof *items);
-				cap = ncap;
-			}
-			items[n++] = m;
-		}
+		aws__xml_collect(a, aws_xml_child(res, list_name), "member", &items, &n, &cap);
 		(void)aws_xml_path_bool(res, "IsTruncated", false, &truncated);
 		marker = aws_xml_path_text(res, "Marker");
 		if (truncated && (!marker || !*marker))

@@ -6,6 +6,7 @@
 #define AWS_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "aws/aws_client.h"
 #include "aws/aws_retry.h"
@@ -16,6 +17,13 @@
 /* User-Agent sent with every request. No "region/" token in it: moto would
  * take the region from there (AWS.md 5). */
 #define AWS_USER_AGENT "terraform-provider-lambdavpc/0.1.0"
+
+/* Content-Type of a query-protocol (form) request body. */
+#define AWS__FORM_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
+
+/* Zeroes *req and fills it as a query-protocol call: POST of the form body
+ * (len bytes, borrowed) to "/" of service svc; op names the call. */
+void aws__form_request(aws_request *req, aws_service svc, const char *op, const char *body, size_t len);
 
 /* Test hook: replaces the client's retry policy (e.g. 1 ms backoff). */
 void aws_client__set_retry_policy(aws_client *c, const aws_retry_policy *p);
@@ -33,5 +41,16 @@ const char *aws_client__endpoint(const aws_client *c, aws_service svc);
  * Returns true and unix seconds in *out.
  */
 bool aws__parse_iso8601(const char *s, int64_t *out);
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; m 1..12, d 1..31). */
+int64_t aws__days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/*
+ * One step of a '/'-separated path (aws_json_path, aws_xml_path): copies the
+ * segment at *p into step (cap bytes, NUL-terminated) and moves *p past it
+ * and its '/', or to NULL after the last one. Returns false, *p untouched,
+ * for an empty segment or one that does not fit.
+ */
+bool aws__path_next(const char **p, char *step, size_t cap);
 
 #endif

@@ -7,6 +7,8 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "aws/aws_int.h"
+
 /* Deeper documents are rejected (jansson itself caps at 2048). */
 #define JSON_MAX_DEPTH 128
 
@@ -115,22 +117,24 @@ void aws_json_set_bool(aws_json *obj, const char *key, bool b)
 		aws_json_set(obj, key, aws_json_new_bool(obj->a, b));
 }
 
-aws_json *aws_json_set_object(aws_json *obj, const char *key)
+/* Sets obj[key] to a new empty object or array and returns it. */
+static aws_json *set_container(aws_json *obj, const char *key, bool array)
 {
 	if (!obj)
 		return NULL;
-	aws_json *v = aws_json_new_object(obj->a);
+	aws_json *v = array ? aws_json_new_array(obj->a) : aws_json_new_object(obj->a);
 	aws_json_set(obj, key, v);
 	return v;
 }
 
+aws_json *aws_json_set_object(aws_json *obj, const char *key)
+{
+	return set_container(obj, key, false);
+}
+
 aws_json *aws_json_set_array(aws_json *obj, const char *key)
 {
-	if (!obj)
-		return NULL;
-	aws_json *v = aws_json_new_array(obj->a);
-	aws_json_set(obj, key, v);
-	return v;
+	return set_container(obj, key, true);
 }
 
 void aws_json_push(aws_json *arr, aws_json *v)
@@ -329,14 +333,9 @@ const aws_json *aws_json_path(const aws_json *v, const char *path)
 	const char *p = path;
 
 	while (v && p && *p) {
-		const char *slash = strchr(p, '/');
-		size_t len = slash ? (size_t)(slash - p) : strlen(p);
-		if (len == 0 || len >= sizeof step)
+		if (!aws__path_next(&p, step, sizeof step))
 			return NULL;
-		memcpy(step, p, len);
-		step[len] = '\0';
 		v = aws_json_get(v, step);
-		p = slash ? slash + 1 : NULL;
 	}
 	return v;
 }

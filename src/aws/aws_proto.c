@@ -5,9 +5,11 @@
  */
 #include "aws/aws_proto_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "aws/aws_ec2.h"
+#include "aws/aws_int.h"
 #include "base/base_buf.h"
 
 int aws__invalid_response(aws_error *err, const char *op, const char *what)
@@ -31,6 +33,7 @@ int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *o
 	aws_response resp;
 	aws_request req;
 	const aws_xml_node *root = NULL;
+	const char *body;
 
 	aws_response_init(&resp);
 	aws_error_clear(err);
@@ -41,14 +44,8 @@ int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *o
 		               AWS_QUERY_MAX_BODY);
 		goto done;
 	}
-	memset(&req, 0, sizeof req);
-	req.service = svc;
-	req.op = op;
-	req.method = "POST";
-	req.path = "/";
-	req.body = aws_query_body(q, &len);
-	req.body_len = len;
-	req.content_type = AWS__FORM_CONTENT_TYPE;
+	body = aws_query_body(q, &len);
+	aws__form_request(&req, svc, op, body, len);
 	req.not_idempotent = not_idempotent;
 	rc = aws_client_send(c, &req, &resp, err);
 	if (rc != BASE_OK) {
@@ -68,6 +65,45 @@ done:
 	return rc;
 }
 
+int aws__ec2_call(aws_client *c, base_arena *a, const char *op, aws_query *q, bool not_idempotent,
+                  const aws_xml_node **root_out, aws_error *err)
+{
+	int rc = aws__query_call(c, a, AWS_SVC_EC2, op, q, not_idempotent, root_out, err);
+	aws_query_dispose(q);
+	return rc;
+}
+
+int aws__ec2_call_text(aws_client *c, base_arena *a, const char *op, aws_query *q, bool not_idempotent,
+                       const char *field, const char **text_out, aws_error *err)
+{
+	const aws_xml_node *root = NULL;
+	char what[96];
+	int rc;
+
+	*text_out = NULL;
+	rc = aws__ec2_call(c, a, op, q, not_idempotent, &root, err);
+	if (rc != BASE_OK)
+		return rc;
+	*text_out = aws_xml_path_text(root, field);
+	if (*text_out)
+		return BASE_OK;
+	snprintf(what, sizeof what, "%s missing", field);
+	return aws__invalid_response(err, op, what);
+}
+
+void aws__xml_collect(base_arena *a, const aws_xml_node *set, const char *item_name,
+                      const aws_xml_node ***items, size_t *n, size_t *cap)
+{
+	for (const aws_xml_node *it = aws_xml_child(set, item_name); it; it = aws_xml_next(it, item_name)) {
+		if (*n == *cap) {
+			size_t ncap = *cap ? *cap * 2 : 16;
+			*items = base_arena_realloc(a, *items, *cap * sizeof **items, ncap * sizeof **items);
+			*cap = ncap;
+		}
+		(*items)[(*n)++] = it;
+	}
+}
+
 int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aws_query *q,
                           const char *set_name, const aws_xml_node ***items_out, size_t *n_out,
                           aws_error *err)
@@ -83,7 +119,7 @@ int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aw
 	*n_out = 0;
 	base_buf_init(&page.buf, AWS_QUERY_MAX_BODY);
 	do {
-		const aws_xml_node *root = NULL, *it;
+		const aws_xml_node *root = NULL;
 		size_t qlen;
 		const char *qbody = aws_query_body(q, &qlen);
 
@@ -95,16 +131,7 @@ int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aw
 		aws_query_add(&page, "NextToken", token);
 		if ((rc = aws__query_call(c, a, AWS_SVC_EC2, op, &page, false, &root, err)) != BASE_OK)
 			goto done;
-		for (it = aws_xml_child(aws_xml_child(root, set_name), "item"); it;
-		     it = aws_xml_next(it, "item")) {
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 16;
-				items = base_arena_realloc(a, items, cap * sizeof *items,
-				                           ncap * sizeof *items);
-				cap = ncap;
-			}
-			items[n++] = it;
-		}
+		aws__xml_collect(a, aws_xml_child(root, set_name), "item", &items, &n, &cap);
 		token = aws_xml_path_text(root, "nextToken");
 		if (token && !*token)
 			token = NULL;

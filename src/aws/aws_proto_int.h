@@ -17,7 +17,6 @@
 #include "aws/aws_types.h"
 #include "aws/aws_xml.h"
 
-#define AWS__FORM_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 #define AWS__JSON_CONTENT_TYPE "application/json"
 
 /*
@@ -31,6 +30,18 @@
 BASE_MUST_USE int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *op,
                                   const aws_query *q, bool not_idempotent, const aws_xml_node **root_out,
                                   aws_error *err);
+
+/* aws__query_call to EC2 that then disposes q (also on failure). */
+BASE_MUST_USE int aws__ec2_call(aws_client *c, base_arena *a, const char *op, aws_query *q,
+                                bool not_idempotent, const aws_xml_node **root_out, aws_error *err);
+
+/* aws__ec2_call for a reply that must carry the top-level text `field`:
+ * sets *text_out to it (in a). Errors: those of aws__ec2_call, and
+ * BASE_EINVALID (code "InvalidResponse") when field is missing; *text_out
+ * is NULL on any failure. */
+BASE_MUST_USE int aws__ec2_call_text(aws_client *c, base_arena *a, const char *op, aws_query *q,
+                                     bool not_idempotent, const char *field, const char **text_out,
+                                     aws_error *err);
 
 /*
  * EC2 Describe* with pagination: sends q (plus NextToken on later pages)
@@ -50,7 +61,7 @@ typedef void (*aws__ec2_item_parser)(base_arena *a, const aws_xml_node *item, vo
  * <id_param>.N and then filters, collects every page with
  * aws__ec2_describe_all over set_name, allocates n zeroed elements of
  * elem_size in a (room for one when n is 0) and calls parse on each.
- * On success *v_out/*n_out hold them; on failure they are NULL/0.
+ * On success *v_out and *n_out hold them; on failure NULL and 0.
  * Errors: those of aws__ec2_describe_all.
  */
 BASE_MUST_USE int aws__ec2_describe(aws_client *c, base_arena *a, const char *op, const char *id_param,
@@ -69,6 +80,12 @@ BASE_MUST_USE int aws__rest_call(aws_client *c, base_arena *a, const char *op, c
 
 /* Percent-encodes s (RFC 3986, '/' and ':' encoded) into an arena string. */
 char *aws__path_escape(base_arena *a, const char *s);
+
+/* Appends every child `item_name` of set (none when set is NULL) to the
+ * arena array *items of *n entries and *cap slots, growing it in a. Used
+ * to gather the items of all pages of a paginated call. */
+void aws__xml_collect(base_arena *a, const aws_xml_node *set, const char *item_name,
+                      const aws_xml_node ***items, size_t *n, size_t *cap);
 
 /* Texts of `field` (NULL = the item's own text) of every child `item_name`
  * of set, as an arena array. Missing set -> {NULL, 0}. */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aws/aws_int.h"
+
 /* AWS.md 2.2: the union of the SDKs' throttling codes. IAM's "LimitExceeded"
  * (no "Exception") is a quota error and deliberately absent. */
 static const char *const throttling_codes[] = {"Throttling",
@@ -155,19 +157,6 @@ static int month_index(const char *m)
 	return -1;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian); m 1..12. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* "Wed, 21 Oct 2015 07:28:00 GMT" -> unix seconds; false if malformed. */
 static bool parse_http_date(const char *s, int64_t *out)
 {
@@ -181,7 +170,7 @@ static bool parse_http_date(const char *s, int64_t *out)
 	mon = month_index(mname);
 	if (mon < 0 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60)
 		return false;
-	*out = days_from_civil(y, (unsigned)mon + 1, (unsigned)d) * 86400 + hh * 3600 + mm * 60 + ss;
+	*out = aws__days_from_civil(y, (unsigned)mon + 1, (unsigned)d) * 86400 + hh * 3600 + mm * 60 + ss;
 	return true;
 }
 

@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "aws/aws_int.h"
 #include "base/base_buf.h"
 #include "base/base_str.h"
 
@@ -153,14 +154,9 @@ const aws_xml_node *aws_xml_path(const aws_xml_node *n, const char *path)
 	const char *p = path;
 
 	while (n && p && *p) {
-		const char *slash = strchr(p, '/');
-		size_t len = slash ? (size_t)(slash - p) : strlen(p);
-		if (len == 0 || len >= sizeof step)
+		if (!aws__path_next(&p, step, sizeof step))
 			return NULL;
-		memcpy(step, p, len);
-		step[len] = '\0';
 		n = aws_xml_child(n, step);
-		p = slash ? slash + 1 : NULL;
 	}
 	return n;
 }

@@ -58,4 +58,9 @@ const cty_value *cty__num_from_double(base_arena *a, double d);
  * 2 if it only fits uint64 (*u set), 0 otherwise. */
 int cty__canon_int(const char *canon, int64_t *i, uint64_t *u);
 
+/* The decoders' last step for a sequence: the list, set or tuple of type t
+ * (kind CTY_T_LIST, CTY_T_SET or CTY_T_TUPLE; assert otherwise) made of the
+ * n decoded elements e (a tuple's n is its type's length). Never NULL. */
+const cty_value *cty__value_seq(base_arena *a, const cty_type *t, size_t n, const cty_value *const *e);
+
 #endif

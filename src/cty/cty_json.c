@@ -128,56 +128,35 @@ static bool parse_string(struct jparser *jp, const char **s_out, size_t *len_out
 			jp->err = "bad escape";
 			return false;
 		}
+		/* the one-character escapes, and what each stands for */
+		static const char esc_in[] = "\"\\/bfnrt", esc_out[] = "\"\\/\b\f\n\r\t";
 		char e = *jp->p++;
-		switch (e) {
-		case '"':
-			o[k++] = '"';
-			break;
-		case '\\':
-			o[k++] = '\\';
-			break;
-		case '/':
-			o[k++] = '/';
-			break;
-		case 'b':
-			o[k++] = '\b';
-			break;
-		case 'f':
-			o[k++] = '\f';
-			break;
-		case 'n':
-			o[k++] = '\n';
-			break;
-		case 'r':
-			o[k++] = '\r';
-			break;
-		case 't':
-			o[k++] = '\t';
-			break;
-		case 'u': {
-			unsigned cp, lo;
-			if (!read_u4(jp, &cp)) {
-				jp->err = "bad \\u escape";
-				return false;
-			}
-			if (cp >= 0xd800 && cp < 0xdc00 && jp->end - jp->p >= 6 && jp->p[0] == '\\' &&
-			    jp->p[1] == 'u') {
-				const char *save = jp->p;
-				jp->p += 2;
-				if (read_u4(jp, &lo) && lo >= 0xdc00 && lo < 0xe000)
-					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-				else
-					jp->p = save;
-			}
-			if (cp >= 0xd800 && cp < 0xe000)
-				cp = 0xfffd;      /* lone surrogate, as Go does */
-			k += put_utf8(o + k, cp); /* \uXXXX is 6 source bytes >= 4 output bytes */
-			break;
+		const char *hit = e ? strchr(esc_in, e) : NULL;
+		if (hit) {
+			o[k++] = esc_out[hit - esc_in];
+			continue;
 		}
-		default:
+		if (e != 'u') {
 			jp->err = "bad escape";
 			return false;
 		}
+		unsigned cp, lo;
+		if (!read_u4(jp, &cp)) {
+			jp->err = "bad \\u escape";
+			return false;
+		}
+		if (cp >= 0xd800 && cp < 0xdc00 && jp->end - jp->p >= 6 && jp->p[0] == '\\' &&
+		    jp->p[1] == 'u') {
+			const char *save = jp->p;
+			jp->p += 2;
+			if (read_u4(jp, &lo) && lo >= 0xdc00 && lo < 0xe000)
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			else
+				jp->p = save;
+		}
+		if (cp >= 0xd800 && cp < 0xe000)
+			cp = 0xfffd;      /* lone surrogate, as Go does */
+		k += put_utf8(o + k, cp); /* \uXXXX is 6 source bytes >= 4 output bytes */
 	}
 	jp->p++; /* closing quote */
 	o[k] = '\0';
@@ -191,6 +170,18 @@ static bool is_dig(char c)
 	return c >= '0' && c <= '9';
 }
 
+/* Skips a run of one or more digits; false (jp->err set) when there is none. */
+static bool skip_digits(struct jparser *jp)
+{
+	const char *s = jp->p;
+	while (jp->p < jp->end && is_dig(*jp->p))
+		jp->p++;
+	if (jp->p > s)
+		return true;
+	jp->err = "invalid number";
+	return false;
+}
+
 static bool parse_number(struct jparser *jp, struct jnode *n)
 {
 	const char *s = jp->p;
@@ -198,32 +189,20 @@ static bool parse_number(struct jparser *jp, struct jnode *n)
 		jp->p++;
 	if (jp->p < jp->end && *jp->p == '0') {
 		jp->p++;
-	} else if (jp->p < jp->end && is_dig(*jp->p)) {
-		while (jp->p < jp->end && is_dig(*jp->p))
-			jp->p++;
-	} else {
-		jp->err = "invalid number";
+	} else if (!skip_digits(jp)) {
 		return false;
 	}
 	if (jp->p < jp->end && *jp->p == '.') {
 		jp->p++;
-		if (jp->p >= jp->end || !is_dig(*jp->p)) {
-			jp->err = "invalid number";
+		if (!skip_digits(jp))
 			return false;
-		}
-		while (jp->p < jp->end && is_dig(*jp->p))
-			jp->p++;
 	}
 	if (jp->p < jp->end && (*jp->p == 'e' || *jp->p == 'E')) {
 		jp->p++;
 		if (jp->p < jp->end && (*jp->p == '+' || *jp->p == '-'))
 			jp->p++;
-		if (jp->p >= jp->end || !is_dig(*jp->p)) {
-			jp->err = "invalid number";
+		if (!skip_digits(jp))
 			return false;
-		}
-		while (jp->p < jp->end && is_dig(*jp->p))
-			jp->p++;
 	}
 	n->k = J_NUM;
 	n->len = (size_t)(jp->p - s);
@@ -555,6 +534,17 @@ static int put_json_string(base_buf *b, const char *s, size_t len)
 	return rc;
 }
 
+/* Member i of a JSON object: "," unless it is the first, then "key":. */
+static int put_member_key(base_buf *b, size_t i, const char *key)
+{
+	int rc = i ? base_buf_putc(b, ',') : BASE_OK;
+	if (rc == BASE_OK)
+		rc = put_json_string(b, key, strlen(key));
+	if (rc == BASE_OK)
+		rc = base_buf_putc(b, ':');
+	return rc;
+}
+
 int cty_json_type_encode(const cty_type *t, base_buf *out)
 {
 	assert(t && out);
@@ -580,12 +570,7 @@ int cty_json_type_encode(const cty_type *t, base_buf *out)
 	case CTY_T_OBJECT:
 		rc = base_buf_puts(out, "[\"object\",{");
 		for (size_t i = 0; rc == BASE_OK && i < t->n; i++) {
-			if (i)
-				rc = base_buf_putc(out, ',');
-			if (rc == BASE_OK)
-				rc = put_json_string(out, t->names[i], strlen(t->names[i]));
-			if (rc == BASE_OK)
-				rc = base_buf_putc(out, ':');
+			rc = put_member_key(out, i, t->names[i]);
 			if (rc == BASE_OK)
 				rc = cty_json_type_encode(t->types[i], out);
 		}
@@ -669,6 +654,25 @@ static int dec_wrong(struct dec *d, const cty_type *t, const struct jnode *n, ba
 	return BASE_EINVALID;
 }
 
+/* The elements of array n (list, set, tuple t) or the members of object n
+ * (map t), decoded into a new arena array *e_out of n->n values. */
+static int dec_items(struct dec *d, const cty_type *t, const struct jnode *n, base_path path,
+                     const cty_value ***e_out)
+{
+	const cty_value **e = base_arena_calloc(d->a, n->n ? n->n : 1, sizeof *e);
+	bool tuple = cty_type_kind_of(t) == CTY_T_TUPLE;
+	for (size_t i = 0; i < n->n; i++) {
+		const cty_type *et = tuple ? t->types[i] : t->elem;
+		base_path ep = n->k == J_OBJ ? base_path_key(d->a, path, n->keys[i])
+		                             : base_path_index(d->a, path, (int64_t)i);
+		int rc = dec_value(d, et, n->items[i], ep, &e[i]);
+		if (rc != BASE_OK)
+			return rc;
+	}
+	*e_out = e;
+	return BASE_OK;
+}
+
 static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, base_path path,
                      const cty_value **out)
 {
@@ -728,42 +732,22 @@ static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, ba
 		return BASE_OK;
 	case CTY_T_LIST:
 	case CTY_T_SET:
-	case CTY_T_TUPLE: {
-		if (n->k != J_ARR)
+	case CTY_T_TUPLE:
+	case CTY_T_MAP: {
+		bool map = cty_type_kind_of(t) == CTY_T_MAP;
+		if (n->k != (map ? J_OBJ : J_ARR))
 			return dec_wrong(d, t, n, path);
-		bool tuple = cty_type_kind_of(t) == CTY_T_TUPLE;
-		if (tuple && n->n != t->n) {
+		if (cty_type_kind_of(t) == CTY_T_TUPLE && n->n != t->n) {
 			if (d->diags)
 				base_diags_addf(d->diags, BASE_SEV_ERROR, &path, "Invalid JSON value",
 				                "a tuple of %zu elements is required (%zu given)", t->n,
 				                n->n);
 			return BASE_EINVALID;
 		}
-		const cty_value **e = base_arena_calloc(a, n->n ? n->n : 1, sizeof *e);
-		for (size_t i = 0; i < n->n; i++) {
-			const cty_type *et = tuple ? t->types[i] : t->elem;
-			rc = dec_value(d, et, n->items[i], base_path_index(a, path, (int64_t)i), &e[i]);
-			if (rc != BASE_OK)
-				return rc;
-		}
-		if (tuple)
-			*out = cty_value_tuple(a, t, e);
-		else if (cty_type_kind_of(t) == CTY_T_LIST)
-			*out = cty_value_list(a, t->elem, n->n, e);
-		else
-			*out = cty_value_set(a, t->elem, n->n, e);
-		return BASE_OK;
-	}
-	case CTY_T_MAP: {
-		if (n->k != J_OBJ)
-			return dec_wrong(d, t, n, path);
-		const cty_value **e = base_arena_calloc(a, n->n ? n->n : 1, sizeof *e);
-		for (size_t i = 0; i < n->n; i++) {
-			rc = dec_value(d, t->elem, n->items[i], base_path_key(a, path, n->keys[i]), &e[i]);
-			if (rc != BASE_OK)
-				return rc;
-		}
-		*out = cty_value_map(a, t->elem, n->n, n->keys, e);
+		const cty_value **e;
+		if ((rc = dec_items(d, t, n, path, &e)) != BASE_OK)
+			return rc;
+		*out = map ? cty_value_map(a, t->elem, n->n, n->keys, e) : cty__value_seq(a, t, n->n, e);
 		return BASE_OK;
 	}
 	case CTY_T_OBJECT: {
@@ -860,12 +844,7 @@ static int enc_value(const cty_type *t, const cty_value *v, base_buf *b)
 		for (size_t i = 0; rc == BASE_OK && i < v->u.coll.n; i++) {
 			const char *k = v->kind == CTY_MAP ? v->u.coll.keys[i] : t->names[i];
 			const cty_type *et = v->kind == CTY_MAP ? t->elem : t->types[i];
-			if (i)
-				rc = base_buf_putc(b, ',');
-			if (rc == BASE_OK)
-				rc = put_json_string(b, k, strlen(k));
-			if (rc == BASE_OK)
-				rc = base_buf_putc(b, ':');
+			rc = put_member_key(b, i, k);
 			if (rc == BASE_OK)
 				rc = enc_value(et, v->u.coll.elems[i], b);
 		}

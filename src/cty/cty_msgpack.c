@@ -220,12 +220,7 @@ static int dec_value(struct dec *d, const cty_type *t, const msgpack_object *o, 
 			if (rc != BASE_OK)
 				return rc;
 		}
-		if (tuple)
-			*out = cty_value_tuple(a, t, e);
-		else if (cty_type_kind_of(t) == CTY_T_LIST)
-			*out = cty_value_list(a, cty_type_elem(t), n, e);
-		else
-			*out = cty_value_set(a, cty_type_elem(t), n, e);
+		*out = cty__value_seq(a, t, n, e);
 		return BASE_OK;
 	}
 	case CTY_T_MAP: {

@@ -217,9 +217,11 @@ const cty_type *cty_type_tuple_elem(const cty_type *t, size_t i)
 	return t->types[i];
 }
 
-bool cty_type_equal(const cty_type *a, const cty_type *b)
+/* Structural walk shared by cty_type_equal and cty_type_conforms: with
+ * conform set, a dynamic b accepts any a at any depth. */
+static bool type_match(const cty_type *a, const cty_type *b, bool conform)
 {
-	if (a == b)
+	if (a == b || (conform && b && b->kind == CTY_T_DYNAMIC))
 		return true;
 	if (!a || !b || a->kind != b->kind)
 		return false;
@@ -227,20 +229,14 @@ bool cty_type_equal(const cty_type *a, const cty_type *b)
 	case CTY_T_LIST:
 	case CTY_T_SET:
 	case CTY_T_MAP:
-		return cty_type_equal(a->elem, b->elem);
+		return type_match(a->elem, b->elem, conform);
 	case CTY_T_OBJECT:
-		if (a->n != b->n)
-			return false;
-		for (size_t i = 0; i < a->n; i++)
-			if (strcmp(a->names[i], b->names[i]) != 0 ||
-			    !cty_type_equal(a->types[i], b->types[i]))
-				return false;
-		return true;
 	case CTY_T_TUPLE:
 		if (a->n != b->n)
 			return false;
 		for (size_t i = 0; i < a->n; i++)
-			if (!cty_type_equal(a->types[i], b->types[i]))
+			if ((a->kind == CTY_T_OBJECT && strcmp(a->names[i], b->names[i]) != 0) ||
+			    !type_match(a->types[i], b->types[i], conform))
 				return false;
 		return true;
 	default:
@@ -248,36 +244,15 @@ bool cty_type_equal(const cty_type *a, const cty_type *b)
 	}
 }
 
+bool cty_type_equal(const cty_type *a, const cty_type *b)
+{
+	return type_match(a, b, false);
+}
+
 bool cty_type_conforms(const cty_type *actual, const cty_type *declared)
 {
 	assert(actual && declared);
-	if (declared->kind == CTY_T_DYNAMIC || actual == declared)
-		return true;
-	if (actual->kind != declared->kind)
-		return false;
-	switch (actual->kind) {
-	case CTY_T_LIST:
-	case CTY_T_SET:
-	case CTY_T_MAP:
-		return cty_type_conforms(actual->elem, declared->elem);
-	case CTY_T_OBJECT:
-		if (actual->n != declared->n)
-			return false;
-		for (size_t i = 0; i < actual->n; i++)
-			if (strcmp(actual->names[i], declared->names[i]) != 0 ||
-			    !cty_type_conforms(actual->types[i], declared->types[i]))
-				return false;
-		return true;
-	case CTY_T_TUPLE:
-		if (actual->n != declared->n)
-			return false;
-		for (size_t i = 0; i < actual->n; i++)
-			if (!cty_type_conforms(actual->types[i], declared->types[i]))
-				return false;
-		return true;
-	default:
-		return true;
-	}
+	return type_match(actual, declared, true);
 }
 
 bool cty_type_has_dynamic(const cty_type *t)

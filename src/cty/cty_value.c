@@ -468,6 +468,19 @@ const cty_value *cty_value_tuple(base_arena *a, const cty_type *tuple_type, cons
 	return v;
 }
 
+const cty_value *cty__value_seq(base_arena *a, const cty_type *t, size_t n, const cty_value *const *e)
+{
+	switch (cty_type_kind_of(t)) {
+	case CTY_T_TUPLE:
+		return cty_value_tuple(a, t, e);
+	case CTY_T_LIST:
+		return cty_value_list(a, t->elem, n, e);
+	default:
+		assert(cty_type_kind_of(t) == CTY_T_SET);
+		return cty_value_set(a, t->elem, n, e);
+	}
+}
+
 const cty_value *cty_value_object(base_arena *a, const cty_type *obj_type, const cty_value *const *attrs)
 {
 	assert(a && obj_type && cty_type_kind_of(obj_type) == CTY_T_OBJECT);

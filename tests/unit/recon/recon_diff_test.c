@@ -265,6 +265,57 @@ void test_recon_diff__function_settings_chain(void)
 		   "1 function.concurrency app after 0\n");
 }
 
+void test_recon_diff__publish(void)
+{
+	base_arena *a = base_arena_new();
+	recon_desired d;
+	struct fixture f;
+	recon_state empty;
+	recon_plan p;
+	const char *got;
+	desired_init(&d);
+	state_init(&f);
+	d.fn.publish = true;
+	/* create: function.publish right after function.create */
+	memset(&empty, 0, sizeof empty);
+	T_OK(recon_diff_apply(a, &d, &empty, &p));
+	got = render(a, &p);
+	T_ASSERT(strstr(got, "19 function.create app after 0,1,2,3,4,5,6,8,9,10,11\n"
+			     "20 function.publish app after 19\n") != NULL);
+	T_ASSERT_INT((int)p.n, 21);
+	/* publish turned on (state holds $LATEST / nothing): publish alone */
+	CHECK_PLAN(&d, &f.s, "0 function.publish app\n");
+	f.s.fn.version = "$LATEST";
+	CHECK_PLAN(&d, &f.s, "0 function.publish app\n");
+	/* converged with a published version: nothing */
+	f.s.fn.version = "2";
+	CHECK_PLAN(&d, &f.s, "");
+	/* code / config changes: one publish after the last of them */
+	d.fn.source_code_hash = "HASH2";
+	CHECK_PLAN(&d, &f.s,
+		   "0 function.code app\n"
+		   "1 function.publish app after 0\n");
+	d.fn.memory_size = 512;
+	d.fn.reserved_concurrency = 5;
+	CHECK_PLAN(&d, &f.s,
+		   "0 function.config app\n"
+		   "1 function.code app after 0\n"
+		   "2 function.publish app after 1\n"
+		   "3 function.concurrency app after 1\n");
+	/* publish off: never a publish step, whatever the version */
+	d.fn.publish = false;
+	d.fn.source_code_hash = "HASH1";
+	d.fn.memory_size = 256;
+	d.fn.reserved_concurrency = -1;
+	f.s.fn.version = "$LATEST";
+	CHECK_PLAN(&d, &f.s, "");
+	T_ASSERT(recon_version_published("1") && recon_version_published("12"));
+	T_ASSERT(!recon_version_published("$LATEST") && !recon_version_published("") &&
+		 !recon_version_published(NULL));
+	T_ASSERT_STR(recon_step_kind_name(RECON_STEP_FN_PUBLISH), "function.publish");
+	base_arena_free(a);
+}
+
 void test_recon_diff__services_and_rules_changed(void)
 {
 	static const recon_endpoint_spec eps[] = { { "com.amazonaws.us-east-1.logs", false },
@@ -287,28 +338,13 @@ void test_recon_diff__services_and_rules_changed(void)
 		   "5 endpoint.delete com.amazonaws.us-east-1.s3\n");
 }
 
-void test_recon_diff__destroy_order(void)
+/* Runs recon_diff_destroy and compares the text form. */
+static void check_destroy(const recon_state *s, const char *want)
 {
-	struct fixture f;
 	base_arena *a = base_arena_new();
 	recon_plan p;
 	const char *got;
-	static const char *const want =
-		"0 function.delete app\n"
-		"1 endpoint.delete com.amazonaws.us-east-1.logs after 0\n"
-		"2 endpoint.delete com.amazonaws.us-east-1.s3 after 0\n"
-		"3 sg.revoke lambda egress tcp 443-443 sg:@endpoint after 0,1,2\n"
-		"4 sg.revoke endpoint ingress tcp 443-443 sg:@lambda after 0,1,2\n"
-		"5 eni.wait all after 0,1,2,3,4\n"
-		"6 sg.delete lambda after 3,4,5\n"
-		"7 sg.delete endpoint after 3,4,5\n"
-		"8 subnet.delete 10.0.1.0/27 after 0,1,2,5\n"
-		"9 subnet.delete 10.0.1.32/27 after 0,1,2,5\n"
-		"10 subnet.delete 10.0.1.64/27 after 0,1,2,5\n"
-		"11 rt.delete private after 0,1,2,5,8,9,10\n"
-		"12 role.delete lambdavpc-app after 0,5\n";
-	state_init(&f);
-	T_OK(recon_diff_destroy(a, &f.s, &p));
+	T_OK(recon_diff_destroy(a, s, &p));
 	got = render(a, &p);
 	if (strcmp(got, want) != 0)
 		printf("--- got:\n%s", got);
@@ -316,34 +352,41 @@ void test_recon_diff__destroy_order(void)
 	base_arena_free(a);
 }
 
+/* After the function and the endpoints (steps 0-2): rules, ENIs, SGs, subnets, route table. */
+#define DESTROY_NETWORK \
+	"3 sg.revoke lambda egress tcp 443-443 sg:@endpoint after 0,1,2\n" \
+	"4 sg.revoke endpoint ingress tcp 443-443 sg:@lambda after 0,1,2\n" \
+	"5 eni.wait all after 0,1,2,3,4\n" \
+	"6 sg.delete lambda after 3,4,5\n" \
+	"7 sg.delete endpoint after 3,4,5\n" \
+	"8 subnet.delete 10.0.1.0/27 after 0,1,2,5\n" \
+	"9 subnet.delete 10.0.1.32/27 after 0,1,2,5\n" \
+	"10 subnet.delete 10.0.1.64/27 after 0,1,2,5\n" \
+	"11 rt.delete private after 0,1,2,5,8,9,10\n"
+
+void test_recon_diff__destroy_order(void)
+{
+	struct fixture f;
+	state_init(&f);
+	check_destroy(&f.s,
+		      "0 function.delete app\n"
+		      "1 endpoint.delete com.amazonaws.us-east-1.logs after 0\n"
+		      "2 endpoint.delete com.amazonaws.us-east-1.s3 after 0\n"
+		      DESTROY_NETWORK
+		      "12 role.delete lambdavpc-app after 0,5\n");
+}
+
 void test_recon_diff__destroy_keeps_what_is_not_ours(void)
 {
 	struct fixture f;
-	base_arena *a = base_arena_new();
-	recon_plan p;
-	const char *got;
-	static const char *const want =
-		"0 function.delete app\n"
-		"1 endpoint.release com.amazonaws.us-east-1.logs after 0\n"
-		"2 endpoint.delete com.amazonaws.us-east-1.s3 after 0\n"
-		"3 sg.revoke lambda egress tcp 443-443 sg:@endpoint after 0,1,2\n"
-		"4 sg.revoke endpoint ingress tcp 443-443 sg:@lambda after 0,1,2\n"
-		"5 eni.wait all after 0,1,2,3,4\n"
-		"6 sg.delete lambda after 3,4,5\n"
-		"7 sg.delete endpoint after 3,4,5\n"
-		"8 subnet.delete 10.0.1.0/27 after 0,1,2,5\n"
-		"9 subnet.delete 10.0.1.32/27 after 0,1,2,5\n"
-		"10 subnet.delete 10.0.1.64/27 after 0,1,2,5\n"
-		"11 rt.delete private after 0,1,2,5,8,9,10\n";
 	state_init(&f);
 	f.eps[0].owned = false;   /* reused endpoint */
 	f.s.role.owned = false;   /* role we did not create */
-	T_OK(recon_diff_destroy(a, &f.s, &p));
-	got = render(a, &p);
-	if (strcmp(got, want) != 0)
-		printf("--- got:\n%s", got);
-	T_ASSERT_STR(got, want);
-	base_arena_free(a);
+	check_destroy(&f.s,
+		      "0 function.delete app\n"
+		      "1 endpoint.release com.amazonaws.us-east-1.logs after 0\n"
+		      "2 endpoint.delete com.amazonaws.us-east-1.s3 after 0\n"
+		      DESTROY_NETWORK);
 }
 
 void test_recon_diff__destroy_empty_state(void)

@@ -144,6 +144,44 @@ static void net_state(recon_state *s, recon_subnet *sub)
 	s->rt.tags = (aws_tags){ owner_tag, 1 };
 }
 
+/* A scripted run: the rules, a fake clock, a client, and the network part of
+ * a bundle (net_state); function tests add ready_for_function. */
+struct run_env {
+	struct script sc;
+	struct fclock fc;
+	recon_clock clk;
+	recon_options opts;
+	recon_desired d;
+	recon_state s;
+	recon_subnet sub;
+	recon_failure fail;
+	recon_plan p;
+	base_arena *a;
+	aws_client *c;
+};
+
+/* False when the client cannot be made (the test stops: T_ASSERT it). */
+static bool run_env_init(struct run_env *x, struct rule *rules, size_t n)
+{
+	memset(x, 0, sizeof *x);
+	pthread_mutex_init(&x->sc.mu, NULL);
+	x->sc.rules = rules;
+	x->sc.n = n;
+	x->clk = (recon_clock){ fnow, fsleep, &x->fc };
+	x->opts = (recon_options){ 2, &x->clk, 0, 0, false };
+	x->a = base_arena_new();
+	x->c = new_client(&x->sc);
+	net_state(&x->s, &x->sub);
+	return x->c != NULL;
+}
+
+static void run_env_dispose(struct run_env *x)
+{
+	aws_client_free(x->c);
+	base_arena_free(x->a);
+	pthread_mutex_destroy(&x->sc.mu);
+}
+
 void test_recon_exec__destroy_waits_for_enis_and_dependency(void)
 {
 	struct rule rules[] = {
@@ -153,26 +191,17 @@ void test_recon_exec__destroy_waits_for_enis_and_dependency(void)
 		{ "POST", "Action=DeleteSecurityGroup", -1, 200, NULL, EC2_OK("DeleteSecurityGroup"), 0 },
 		{ "POST", "Action=DeleteSubnet", -1, 200, NULL, EC2_OK("DeleteSubnet"), 0 },
 	};
-	struct script sc = { PTHREAD_MUTEX_INITIALIZER, rules, sizeof rules / sizeof rules[0], 0 };
-	struct fclock fc = { 1000, 0 };
-	recon_clock clk = { fnow, fsleep, &fc };
-	recon_options opts = { 2, &clk, 0, 0, false };
-	recon_state s;
-	recon_subnet sub;
-	recon_failure fail;
-	base_arena *a = base_arena_new();
-	aws_client *c = new_client(&sc);
-	T_ASSERT(c != NULL);
-	net_state(&s, &sub);
-	T_OK(recon_destroy(c, a, &s, &opts, &fail));
-	T_ASSERT_INT(sc.unmatched, 0);
-	T_ASSERT_INT(hits(&sc, "Action=DeleteSecurityGroup"), 3);
-	T_ASSERT(hits(&sc, "Action=DescribeNetworkInterfaces") >= 4);
-	T_ASSERT(s.sgs[RECON_SG_LAMBDA].id == NULL);
-	T_ASSERT_INT(s.n_subnets, 0);
-	T_ASSERT(fc.sleeps > 0);
-	aws_client_free(c);
-	base_arena_free(a);
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	x.fc.now = 1000;
+	T_OK(recon_destroy(x.c, x.a, &x.s, &x.opts, &x.fail));
+	T_ASSERT_INT(x.sc.unmatched, 0);
+	T_ASSERT_INT(hits(&x.sc, "Action=DeleteSecurityGroup"), 3);
+	T_ASSERT(hits(&x.sc, "Action=DescribeNetworkInterfaces") >= 4);
+	T_ASSERT(x.s.sgs[RECON_SG_LAMBDA].id == NULL);
+	T_ASSERT_INT(x.s.n_subnets, 0);
+	T_ASSERT(x.fc.sleeps > 0);
+	run_env_dispose(&x);
 }
 
 void test_recon_exec__dependency_until_deadline_keeps_ids(void)
@@ -182,25 +211,17 @@ void test_recon_exec__dependency_until_deadline_keeps_ids(void)
 		{ "POST", "Action=DeleteSecurityGroup", -1, 400, NULL, EC2_ERR("DependencyViolation", "in use"), 0 },
 		{ "POST", "Action=DeleteSubnet", -1, 200, NULL, EC2_OK("DeleteSubnet"), 0 },
 	};
-	struct script sc = { PTHREAD_MUTEX_INITIALIZER, rules, sizeof rules / sizeof rules[0], 0 };
-	struct fclock fc = { 0, 0 };
-	recon_clock clk = { fnow, fsleep, &fc };
-	recon_options opts = { 1, &clk, 60000, 0, false };
-	recon_state s;
-	recon_subnet sub;
-	recon_failure fail;
-	base_arena *a = base_arena_new();
-	aws_client *c = new_client(&sc);
-	T_ASSERT(c != NULL);
-	net_state(&s, &sub);
-	T_ASSERT_INT(recon_destroy(c, a, &s, &opts, &fail), BASE_ETIMEOUT);
-	T_ASSERT_INT(fail.kind, RECON_STEP_SG_DELETE);
-	T_ASSERT_STR(fail.err.code, "DependencyViolation");
-	T_ASSERT(strstr(fail.detail, "still in use") != NULL);
-	T_ASSERT_STR(s.sgs[RECON_SG_LAMBDA].id, "sg-l");   /* no ID lost */
-	T_ASSERT(fc.now <= 60000);                           /* never past the deadline */
-	aws_client_free(c);
-	base_arena_free(a);
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	x.opts.workers = 1;
+	x.opts.timeout_ms = 60000;
+	T_ASSERT_INT(recon_destroy(x.c, x.a, &x.s, &x.opts, &x.fail), BASE_ETIMEOUT);
+	T_ASSERT_INT(x.fail.kind, RECON_STEP_SG_DELETE);
+	T_ASSERT_STR(x.fail.err.code, "DependencyViolation");
+	T_ASSERT(strstr(x.fail.detail, "still in use") != NULL);
+	T_ASSERT_STR(x.s.sgs[RECON_SG_LAMBDA].id, "sg-l");   /* no ID lost */
+	T_ASSERT(x.fc.now <= 60000);                           /* never past the deadline */
+	run_env_dispose(&x);
 }
 
 #define FN_CFG(state, lus) "{\"FunctionName\":\"app\",\"FunctionArn\":\"arn:aws:lambda:us-east-1:1:function:app\"," \
@@ -237,6 +258,26 @@ static void ready_for_function(recon_desired *d, recon_state *s, recon_subnet *s
 	(void)fn_sg;
 }
 
+/* The plan of x must be exactly these step kinds (printed when not). */
+static void expect_kinds(struct run_env *x, const recon_step_kind *kinds, size_t n)
+{
+	size_t i;
+	T_OK(recon_diff_apply(x->a, &x->d, &x->s, &x->p));
+	if (x->p.n != n) {
+		base_buf b;
+		base_buf_init(&b, 0);
+		if (recon_plan_format(&x->p, &b) == 0)
+			printf("%s", base_buf_cstr(&b));
+		base_buf_dispose(&b);
+	}
+	T_ASSERT_INT(x->p.n, n);
+	for (i = 0; i < n; i++)
+		T_ASSERT_INT(x->p.v[i].kind, kinds[i]);
+}
+
+#define FN_GET_OK { "GET", "/2015-03-31/functions/app", -1, 200, NULL, \
+	"{\"Configuration\":" FN_CFG("Active", "Successful") ",\"Tags\":{\"lambdavpc:function\":\"app\"}}", 0 }
+
 void test_recon_exec__create_function_retries_iam_propagation(void)
 {
 	struct rule rules[] = {
@@ -245,41 +286,50 @@ void test_recon_exec__create_function_retries_iam_propagation(void)
 		{ "POST", "/2015-03-31/functions", -1, 201, NULL, FN_CFG("Pending", "InProgress"), 0 },
 		{ "GET", "/functions/app/configuration", 2, 200, NULL, FN_CFG("Pending", "InProgress"), 0 },
 		{ "GET", "/functions/app/configuration", -1, 200, NULL, FN_CFG("Active", "Successful"), 0 },
-		{ "GET", "/2015-03-31/functions/app", -1, 200, NULL,
-		  "{\"Configuration\":" FN_CFG("Active", "Successful") ",\"Tags\":{\"lambdavpc:function\":\"app\"}}", 0 },
+		FN_GET_OK,
 	};
-	struct script sc = { PTHREAD_MUTEX_INITIALIZER, rules, sizeof rules / sizeof rules[0], 0 };
-	struct fclock fc = { 0, 0 };
-	recon_clock clk = { fnow, fsleep, &fc };
-	recon_options opts = { 2, &clk, 0, 0, false };
-	recon_desired d;
-	recon_state s;
-	recon_subnet sub;
-	recon_failure fail;
-	recon_plan p;
-	base_arena *a = base_arena_new();
-	aws_client *c = new_client(&sc);
-	T_ASSERT(c != NULL);
-	ready_for_function(&d, &s, &sub);
-	T_OK(recon_diff_apply(a, &d, &s, &p));
-	if (p.n != 1) {
-		base_buf b;
-		base_buf_init(&b, 0);
-		if (recon_plan_format(&p, &b) == 0)
-			printf("%s", base_buf_cstr(&b));
-		base_buf_dispose(&b);
-	}
-	T_ASSERT_INT(p.n, 1);
-	T_ASSERT_INT(p.v[0].kind, RECON_STEP_FN_CREATE);
-	T_OK(recon_apply(c, a, &d, &s, &opts, &fail));
-	T_ASSERT_INT(sc.unmatched, 0);
-	T_ASSERT_INT(hits(&sc, "/2015-03-31/functions"), 3);  /* 2 refusals + the create */
-	T_ASSERT_INT(hits(&sc, "/functions/app/configuration"), 3);
-	T_ASSERT_STR(s.fn.name, "app");
-	T_ASSERT(s.fn.owned);
-	T_ASSERT_STR(s.fn.state, "Active");
-	aws_client_free(c);
-	base_arena_free(a);
+	static const recon_step_kind kinds[] = { RECON_STEP_FN_CREATE };
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	ready_for_function(&x.d, &x.s, &x.sub);
+	expect_kinds(&x, kinds, 1);
+	T_OK(recon_apply(x.c, x.a, &x.d, &x.s, &x.opts, &x.fail));
+	T_ASSERT_INT(x.sc.unmatched, 0);
+	T_ASSERT_INT(hits(&x.sc, "/2015-03-31/functions"), 3);  /* 2 refusals + the create */
+	T_ASSERT_INT(hits(&x.sc, "/functions/app/configuration"), 3);
+	T_ASSERT_STR(x.s.fn.name, "app");
+	T_ASSERT(x.s.fn.owned);
+	T_ASSERT_STR(x.s.fn.state, "Active");
+	run_env_dispose(&x);
+}
+
+void test_recon_exec__publish_records_version(void)
+{
+	struct rule rules[] = {
+		/* create must not publish by itself: function.publish does */
+		{ "POST", "\"Publish\"", -1, 400, "InvalidParameterValueException", "{\"message\":\"no\"}", 0 },
+		{ "POST", "/functions/app/versions", 1, 409, "ResourceConflictException",
+		  "{\"message\":\"The operation cannot be performed at this time. An update is in progress.\"}", 0 },
+		{ "POST", "/functions/app/versions", -1, 201, NULL,
+		  "{\"FunctionName\":\"app\",\"FunctionArn\":\"arn:aws:lambda:us-east-1:1:function:app:1\","
+		  "\"Version\":\"1\",\"State\":\"Active\",\"LastUpdateStatus\":\"Successful\"}", 0 },
+		{ "POST", "/2015-03-31/functions", -1, 201, NULL, FN_CFG("Pending", "InProgress"), 0 },
+		{ "GET", "/functions/app/configuration", -1, 200, NULL, FN_CFG("Active", "Successful"), 0 },
+		FN_GET_OK,
+	};
+	static const recon_step_kind kinds[] = { RECON_STEP_FN_CREATE, RECON_STEP_FN_PUBLISH };
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	ready_for_function(&x.d, &x.s, &x.sub);
+	x.d.fn.publish = true;
+	expect_kinds(&x, kinds, 2);
+	T_OK(recon_apply(x.c, x.a, &x.d, &x.s, &x.opts, &x.fail));
+	T_ASSERT_INT(x.sc.unmatched, 0);
+	T_ASSERT_INT(hits(&x.sc, "\"Publish\""), 0);
+	T_ASSERT_INT(hits(&x.sc, "/functions/app/versions"), 2); /* in progress, then published */
+	T_ASSERT_STR(x.s.fn.version, "1");
+	T_ASSERT_STR(x.s.fn.arn, "arn:aws:lambda:us-east-1:1:function:app");
+	run_env_dispose(&x);
 }
 
 void test_recon_exec__function_failed_state_is_reported(void)
@@ -290,25 +340,15 @@ void test_recon_exec__function_failed_state_is_reported(void)
 		  "{\"FunctionName\":\"app\",\"State\":\"Failed\",\"StateReasonCode\":\"SubnetOutOfIPAddresses\","
 		  "\"StateReason\":\"no free IP\"}", 0 },
 	};
-	struct script sc = { PTHREAD_MUTEX_INITIALIZER, rules, sizeof rules / sizeof rules[0], 0 };
-	struct fclock fc = { 0, 0 };
-	recon_clock clk = { fnow, fsleep, &fc };
-	recon_options opts = { 2, &clk, 0, 0, false };
-	recon_desired d;
-	recon_state s;
-	recon_subnet sub;
-	recon_failure fail;
-	base_arena *a = base_arena_new();
-	aws_client *c = new_client(&sc);
-	T_ASSERT(c != NULL);
-	ready_for_function(&d, &s, &sub);
-	T_ASSERT_INT(recon_apply(c, a, &d, &s, &opts, &fail), BASE_EAWS);
-	T_ASSERT_INT(fail.kind, RECON_STEP_FN_CREATE);
-	T_ASSERT_STR(fail.err.code, "SubnetOutOfIPAddresses");
-	T_ASSERT(strstr(fail.err.message, "no free IP") != NULL);
-	T_ASSERT_STR(s.fn.name, "app");   /* the created function is in the partial state */
-	aws_client_free(c);
-	base_arena_free(a);
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	ready_for_function(&x.d, &x.s, &x.sub);
+	T_ASSERT_INT(recon_apply(x.c, x.a, &x.d, &x.s, &x.opts, &x.fail), BASE_EAWS);
+	T_ASSERT_INT(x.fail.kind, RECON_STEP_FN_CREATE);
+	T_ASSERT_STR(x.fail.err.code, "SubnetOutOfIPAddresses");
+	T_ASSERT(strstr(x.fail.err.message, "no free IP") != NULL);
+	T_ASSERT_STR(x.s.fn.name, "app");   /* the created function is in the partial state */
+	run_env_dispose(&x);
 }
 
 void test_recon_exec__cancel_stops_waits(void)
@@ -316,18 +356,11 @@ void test_recon_exec__cancel_stops_waits(void)
 	struct rule rules[] = {
 		{ "POST", "Action=DescribeNetworkInterfaces", -1, 200, NULL, ONE_ENI, 0 },
 	};
-	struct script sc = { PTHREAD_MUTEX_INITIALIZER, rules, sizeof rules / sizeof rules[0], 0 };
-	recon_options opts = { 1, NULL, 0, 0, false };   /* real clock: aws_client_sleep_ms */
-	recon_state s;
-	recon_subnet sub;
-	recon_failure fail;
-	base_arena *a = base_arena_new();
-	aws_client *c = new_client(&sc);
-	T_ASSERT(c != NULL);
-	net_state(&s, &sub);
-	aws_client_cancel(c);
-	T_ASSERT_INT(recon_destroy(c, a, &s, &opts, &fail), BASE_ECANCELLED);
-	T_ASSERT_STR(s.sgs[RECON_SG_LAMBDA].id, "sg-l");
-	aws_client_free(c);
-	base_arena_free(a);
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	x.opts = (recon_options){ 1, NULL, 0, 0, false };   /* real clock: aws_client_sleep_ms */
+	aws_client_cancel(x.c);
+	T_ASSERT_INT(recon_destroy(x.c, x.a, &x.s, &x.opts, &x.fail), BASE_ECANCELLED);
+	T_ASSERT_STR(x.s.sgs[RECON_SG_LAMBDA].id, "sg-l");
+	run_env_dispose(&x);
 }

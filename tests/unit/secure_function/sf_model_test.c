@@ -69,16 +69,56 @@ void test_secure_function_sf_model__names_match_schema(void)
 	prov_free(p);
 }
 
-void test_secure_function_sf_model__from_value(void)
+/* sf_attr_computed = computed and not optional in the schema (blocks: never). */
+void test_secure_function_sf_model__computed_matches_schema(void)
 {
 	prov *p = new_prov();
 	T_ASSERT(p);
-	base_arena *a = base_arena_new();
 	const tf6_schema *s = sf__schema(p, NULL);
-	const cty_value *v = fixture(a, s, "tests/data/secure_function/state_full.json");
-	T_ASSERT(v);
+	T_ASSERT(s);
+	int n = 0;
+	for (int i = 0; i < SF_A_COUNT; i++) {
+		const tf6_attribute *at = tf6_block_attr(&s->block, sf_attr_name((sf_attr)i));
+		bool want = at && at->computed && !at->optional;
+		T_ASSERT_MSG(sf_attr_computed((sf_attr)i) == want, "%s", sf_attr_name((sf_attr)i));
+		n += want;
+	}
+	T_ASSERT_INT(n, 15);
+	T_ASSERT(!sf_attr_computed(SF_A_COUNT));
+	prov_free(p);
+}
+
+/* The provider, an arena, the schema and the full state fixture. */
+struct fx {
+	prov *p;
+	base_arena *a;
+	const tf6_schema *s;
+	const cty_value *v;
+};
+
+/* False when a part is missing (the test stops: T_ASSERT it). */
+static bool fx_init(struct fx *f)
+{
+	f->p = new_prov();
+	f->a = base_arena_new();
+	f->s = f->p ? sf__schema(f->p, NULL) : NULL;
+	f->v = f->s ? fixture(f->a, f->s, "tests/data/secure_function/state_full.json") : NULL;
+	return f->v != NULL;
+}
+
+static void fx_dispose(struct fx *f)
+{
+	base_arena_free(f->a);
+	prov_free(f->p);
+}
+
+void test_secure_function_sf_model__from_value(void)
+{
+	struct fx f;
+	T_ASSERT(fx_init(&f));
+	base_arena *a = f.a;
 	sf_config c;
-	T_OK(sf_model_from_value(a, v, &c, base_diags_new(a)));
+	T_OK(sf_model_from_value(a, f.v, &c, base_diags_new(a)));
 	T_ASSERT_STR(c.function_name, "app-7");
 	T_ASSERT(sf_has(&c, SF_A_FUNCTION_NAME) && !sf_unknown(&c, SF_A_FUNCTION_NAME));
 	T_ASSERT_INT(c.subnet_cidr_blocks.n, 3);
@@ -101,18 +141,16 @@ void test_secure_function_sf_model__from_value(void)
 	T_ASSERT(sf_has(&c, SF_A_LOGGING) && !sf_has(&c, SF_A_TIMEOUTS));
 	T_ASSERT_STR(c.vpc_endpoint_ids.vals[1], "vpce-02");
 	T_ASSERT_STR(c.qualified_arn, "arn:aws:lambda:us-east-2:123456789012:function:app-7:$LATEST");
-	base_arena_free(a);
-	prov_free(p);
+	fx_dispose(&f);
 }
 
 void test_secure_function_sf_model__round_trip(void)
 {
-	prov *p = new_prov();
-	T_ASSERT(p);
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = sf__schema(p, NULL);
-	const cty_value *v = fixture(a, s, "tests/data/secure_function/state_full.json");
-	T_ASSERT(v);
+	struct fx f;
+	T_ASSERT(fx_init(&f));
+	base_arena *a = f.a;
+	const tf6_schema *s = f.s;
+	const cty_value *v = f.v;
 	sf_config c;
 	T_OK(sf_model_from_value(a, v, &c, base_diags_new(a)));
 	const cty_value *back;
@@ -123,19 +161,17 @@ void test_secure_function_sf_model__round_trip(void)
 	memset(&empty, 0, sizeof(empty));
 	T_OK(sf_model_to_value(a, s, &empty, &back, base_diags_new(a)));
 	T_ASSERT(strstr(to_json(a, back), "\"function_name\":null"));
-	base_arena_free(a);
-	prov_free(p);
+	fx_dispose(&f);
 }
 
 void test_secure_function_sf_model__unknowns(void)
 {
-	prov *p = new_prov();
-	T_ASSERT(p);
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = sf__schema(p, NULL);
+	struct fx f;
+	T_ASSERT(fx_init(&f));
+	base_arena *a = f.a;
+	const tf6_schema *s = f.s;
 	const cty_type *t = tf6_schema_type(s);
-	const cty_value *v = fixture(a, s, "tests/data/secure_function/state_full.json");
-	T_ASSERT(v);
+	const cty_value *v = f.v;
 	v = cty_value_with_attr(a, v, "memory_size", cty_value_unknown(cty_type_number()));
 	const cty_value *el[2] = {cty_value_string(a, "10.0.0.0/24"), cty_value_unknown(cty_type_string())};
 	v = cty_value_with_attr(a, v, "subnet_cidr_blocks", cty_value_list(a, cty_type_string(), 2, el));
@@ -156,6 +192,5 @@ void test_secure_function_sf_model__unknowns(void)
 	T_ASSERT_STR(base_path_str(a, sf_path_egress(a, 0, SF_EG_FROM_PORT)), "egress_rules[0].from_port");
 	T_ASSERT_STR(base_path_str(a, sf_path_key(a, SF_A_ENVIRONMENT, "1BAD")), "environment[\"1BAD\"]");
 	T_ASSERT_STR(base_path_str(a, sf_path_timeouts(a, SF_TO_DELETE)), "timeouts.delete");
-	base_arena_free(a);
-	prov_free(p);
+	fx_dispose(&f);
 }

@@ -134,6 +134,43 @@ void test_secure_function_sf_state__fill_unknown_only(void)
 	base_arena_free(a);
 }
 
+void test_secure_function_sf_state__publish_version(void)
+{
+	base_arena *a = base_arena_new();
+	sf_config m;
+	recon_state st, pst;
+	prov_tags none = { NULL, NULL, 0 };
+	const uint64_t vbits = SF_BIT(SF_A_VERSION) | SF_BIT(SF_A_QUALIFIED_ARN);
+	bundle(&st);
+	T_OK(model(a, STATE, &m));
+	/* publish on: the version function.publish recorded, qualified_arn = arn:version */
+	m.publish = true;
+	m.unknown |= vbits;
+	m.present &= ~vbits;
+	st.fn.version = "2";
+	sf__fill_computed(a, &m, &st, "us-east-2", none, true);
+	T_ASSERT_STR(m.version, "2");
+	T_ASSERT_STR(m.qualified_arn, "arn:aws:lambda:us-east-2:123456789012:function:app:2");
+	/* the saved version goes back to recon as the prior state's */
+	sf__prior_state(a, &m, "us-east-2", &pst);
+	T_ASSERT_STR(pst.fn.version, "2");
+	/* Read: observe kept a newer published version -> both follow it */
+	st.fn.version = "3";
+	sf__merge_observed(a, &m, &st, "us-east-2", none);
+	T_ASSERT_STR(m.version, "3");
+	T_ASSERT_STR(m.qualified_arn, "arn:aws:lambda:us-east-2:123456789012:function:app:3");
+	/* publish off: $LATEST whatever recon knows, and no prior version */
+	m.publish = false;
+	m.unknown |= vbits;
+	m.present &= ~vbits;
+	sf__fill_computed(a, &m, &st, "us-east-2", none, true);
+	T_ASSERT_STR(m.version, "$LATEST");
+	T_ASSERT_STR(m.qualified_arn, "arn:aws:lambda:us-east-2:123456789012:function:app:$LATEST");
+	sf__prior_state(a, &m, "us-east-2", &pst);
+	T_ASSERT(pst.fn.version == NULL);
+	base_arena_free(a);
+}
+
 void test_secure_function_sf_state__merge_converged_is_identity(void)
 {
 	base_arena *a = base_arena_new();
