@@ -11,6 +11,12 @@ Environment:
                  stops it at exit.
   E2E_RESOURCE   "0" skips the tests that need the working resource (on by default).
   E2E_KEEP       "1" keeps the temporary working directories.
+  E2E_MIRROR_DIR directory holding the mirror/ and terraformrc that
+                 tools/mirror.sh wrote (MIRROR_OUT); default build. The
+                 sanitizer suite (run_asan.sh) points it at build/san-e2e.
+  E2E_SAN_LOG_DIR  when set, the plugin runs with ASAN_OPTIONS/UBSAN_OPTIONS
+                 logging to files in this directory, and every terraform
+                 command (Workdir.tf) fails the test if a report appeared.
 """
 
 import atexit
@@ -27,10 +33,12 @@ import uuid
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(ROOT, "build")
-TERRAFORMRC = os.path.join(BUILD, "terraformrc")
+# Where tools/mirror.sh put the mirror and the CLI config (its MIRROR_OUT).
+MIRROR_DIR = os.path.abspath(os.path.join(ROOT, os.environ.get("E2E_MIRROR_DIR") or "build"))
+TERRAFORMRC = os.path.join(MIRROR_DIR, "terraformrc")
 VERSION = "0.1.0"
 PROVIDER_ADDR = "registry.terraform.io/lambdavpc/lambdavpc"
-MIRROR_PKG = os.path.join(BUILD, "mirror", PROVIDER_ADDR, VERSION, "linux_amd64")
+MIRROR_PKG = os.path.join(MIRROR_DIR, "mirror", PROVIDER_ADDR, VERSION, "linux_amd64")
 BIN_NAME = "terraform-provider-lambdavpc_v" + VERSION
 EXAMPLES = os.path.join(ROOT, "examples")
 REGION = "us-east-2"
@@ -53,6 +61,11 @@ RESOURCE_ENABLED = os.environ.get("E2E_RESOURCE", "1") != "0"
 RESOURCE_SKIP_REASON = "resource scenarios switched off with E2E_RESOURCE=0"
 
 _moto = {"url": os.environ.get("E2E_MOTO_URL"), "pid": None}
+
+# Sanitizer build of the plugin (tests/e2e/run_asan.sh): reports go to files,
+# because Terraform re-logs the plugin's stderr only at some TF_LOG levels.
+SAN_LOG_DIR = (os.path.abspath(os.environ["E2E_SAN_LOG_DIR"])
+               if os.environ.get("E2E_SAN_LOG_DIR") else None)
 
 
 def unique(prefix):
@@ -127,9 +140,50 @@ def terraform_env(extra=None):
         "AWS_CONFIG_FILE": "/nonexistent/aws-config",
         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
     })
+    if SAN_LOG_DIR:
+        # The plugin inherits these from terraform. Leak detection is off: the
+        # plugin ends with _exit after Shutdown, so LeakSanitizer would either
+        # not run or report what the OS reclaims anyway. UBSan errors are
+        # fatal (-fno-sanitize-recover=all + halt_on_error).
+        env["ASAN_OPTIONS"] = "log_path=%s:abort_on_error=0:detect_leaks=0" % (
+            os.path.join(SAN_LOG_DIR, "asan"))
+        env["UBSAN_OPTIONS"] = "log_path=%s:print_stacktrace=1:halt_on_error=1" % (
+            os.path.join(SAN_LOG_DIR, "ubsan"))
     if extra:
         env.update(extra)
     return env
+
+
+def sanitizer_reports():
+    """Paths of sanitizer reports not yet claimed by a test (sorted)."""
+    if not SAN_LOG_DIR:
+        return []
+    return sorted(glob.glob(os.path.join(SAN_LOG_DIR, "asan.*")) +
+                  glob.glob(os.path.join(SAN_LOG_DIR, "ubsan.*")))
+
+
+def claim_sanitizer_reports():
+    """Moves every new report into SAN_LOG_DIR/reported/ (kept for the run's
+    summary) and returns their text, or "" when there is none."""
+    texts = []
+    for p in sanitizer_reports():
+        try:
+            with open(p, errors="replace") as f:
+                body = f.read()
+        except OSError as ex:
+            body = "(unreadable: %s)" % ex
+        dest_dir = os.path.join(SAN_LOG_DIR, "reported")
+        os.makedirs(dest_dir, exist_ok=True)
+        try:
+            os.replace(p, os.path.join(dest_dir, os.path.basename(p)))
+        except OSError:
+            pass
+        texts.append("---- %s ----\n%s" % (os.path.basename(p), body))
+    return "\n".join(texts)
+
+
+class SanitizerError(AssertionError):
+    """The sanitizer build of the plugin reported an error."""
 
 
 class Result:
@@ -197,8 +251,18 @@ class Workdir:
         except subprocess.TimeoutExpired as ex:
             out = ex.stdout.decode() if isinstance(ex.stdout, bytes) else (ex.stdout or "")
             err = ex.stderr.decode() if isinstance(ex.stderr, bytes) else (ex.stderr or "")
+            self.check_sanitizer(full)
             return Result(full, 124, out, err + "\n[e2e] TIMEOUT after %ss" % timeout)
+        self.check_sanitizer(full)
         return Result(full, p.returncode, p.stdout, p.stderr)
+
+    def check_sanitizer(self, args):
+        """With E2E_SAN_LOG_DIR: fails (SanitizerError) when the plugin wrote a
+        sanitizer report during the command just run."""
+        reports = claim_sanitizer_reports()
+        if reports:
+            raise SanitizerError("sanitizer report(s) after `terraform %s` in %s:\n%s"
+                                 % (" ".join(args), self.path, reports))
 
     def outputs(self):
         r = self.tf("output", "-json")

@@ -13,13 +13,16 @@ It binds 127.0.0.1 (a free port unless --port), prints
 killed. Or in-process: `p = FaultProxy(target); p.start(); ...; p.stop()`.
 
 Control endpoint (served by the proxy itself, never forwarded):
-  GET    /__fault__          {"rules": [...]} with per-rule "seen"/"injected"
+  GET    /__fault__          {"rules": [...], "keep_alive", "state"} with
+                             per-rule "seen"/"injected"
   POST   /__fault__          body {"rules": [...]} replaces the rules
                              (add "append": true to append instead;
                              "keep_alive": true makes the proxy answer
                              HTTP/1.1 and keep connections open, so a drop
-                             can hit a connection the client reuses)
-  POST   /__fault__/reset    clears rules and the log
+                             can hit a connection the client reuses;
+                             "state": {"k": "v"} sets state variables, see
+                             match "state" / fault "set_state")
+  POST   /__fault__/reset    clears rules, state and the log
   GET    /__fault__/log      {"requests": [...]} (optional ?action=Op filter)
   DELETE /__fault__/log      clears the log
 
@@ -29,7 +32,11 @@ Rule (JSON):
                                                   inferred REST op name
               "action_regex": "^Delete(Subnet|SecurityGroup)$",
               "method":  "GET", "path": "regex on the path (no query)",
-              "body_regex": "regex searched in the request body"},
+              "body_regex": "regex searched in the request body",
+              "state": {"eni": "in-use"}   proxy state variables (unset =
+                                  ""); a value or a list of accepted values.
+                                  A rule whose state does not match does not
+                                  see (count) the request at all},
    "skip":  0,      let the first K matches through untouched
    "times": 1,      then inject for the next N matches (-1 = for ever).
                     Every rule counts every request it matches; the first
@@ -57,11 +64,20 @@ Rule (JSON):
                                   the 2xx replies it rewrote
      "rewrite_json_add": {...}    same, but also adds missing keys (where the
                                   parent object exists)
+     "reply": {"status": 200, "body": "<xml/>", "content_type": "text/xml",
+               "headers": {...}}  answer the request with this reply, never
+                                  forwarding it (a fake success, e.g. a
+                                  DescribeNetworkInterfaces listing an ENI
+                                  moto cannot make); logged "reply:<status>"
+     "set_state": {"eni": "gone"} when this rule handles a request, set these
+                                  state variables (before the reply); alone
+                                  (no other fault key) the request is
+                                  forwarded untouched
    }}
 
 Log entry: {"seq", "time" (epoch s), "mono" (monotonic s, for gaps), "service",
 "action", "method", "path", "rule" (index or null), "fault" (what was done:
-"error:<code>", "drop", "rewrite", "delay" or null), "forwarded", "status"}.
+"error:<code>", "drop", "rewrite", "delay", "reply:<status>", "state" or null), "forwarded", "status"}.
 Request/response headers and bodies are never logged (they carry signatures).
 """
 import argparse
@@ -197,12 +213,20 @@ class Rule:
         for k in ("action_regex", "path", "body_regex"):
             if k in self.match:
                 re.compile(self.match[k])
-        unknown = set(self.match) - {"service", "action", "action_regex", "method", "path", "body_regex"}
+        unknown = set(self.match) - {"service", "action", "action_regex", "method", "path", "body_regex", "state"}
         if unknown:
             raise ValueError("rule %d: unknown match keys %s" % (index, sorted(unknown)))
+        if not isinstance(self.match.get("state", {}), dict) or not isinstance(self.fault.get("set_state", {}), dict):
+            raise ValueError("rule %d: \"state\" and \"set_state\" must be objects" % index)
+        if "reply" in self.fault and not isinstance(self.fault["reply"], dict):
+            raise ValueError("rule %d: \"reply\" must be an object" % index)
 
-    def matches(self, req):
+    def matches(self, req, state=None):
         m = self.match
+        for k, want in (m.get("state") or {}).items():
+            have = (state or {}).get(k, "")
+            if have not in (want if isinstance(want, list) else [want]):
+                return False
         if "service" in m and m["service"] != req["service"]:
             return False
         if "action" in m and m["action"] != req["action"]:
@@ -238,6 +262,7 @@ class FaultProxy:
         self.log = []
         self.seq = 0
         self.keep_alive = False
+        self.state = {}
         if rules:
             self.set_rules(rules)
         handler = type("Handler", (_Handler,), {"proxy": self})
@@ -257,6 +282,15 @@ class FaultProxy:
         with self.lock:
             self.rules = []
             self.log = []
+            self.state = {}
+
+    def set_state(self, values):
+        with self.lock:
+            self.state.update({str(k): str(v) for k, v in values.items()})
+
+    def get_state(self):
+        with self.lock:
+            return dict(self.state)
 
     def get_log(self, action=None):
         with self.lock:
@@ -276,13 +310,17 @@ class FaultProxy:
             self.log.append(entry)
             chosen = None
             for r in self.rules:            # every matching rule counts the request
-                if not r.matches(req):
+                if not r.matches(req, self.state):
                     continue
                 r.seen += 1
                 if chosen is None and r.seen > r.skip and (r.times < 0 or r.seen <= r.skip + r.times):
                     r.injected += 1
                     chosen = r
                     entry["rule"] = r.index
+            if chosen is not None and chosen.fault.get("set_state"):
+                # under the same lock: the next request already sees the new state
+                self.state.update({str(k): str(v) for k, v in chosen.fault["set_state"].items()})
+                entry["fault"] = "state"
             return entry, chosen
 
     def _refund(self, rule, entry):
@@ -390,13 +428,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         q = urllib.parse.parse_qs(u.query)
         try:
             if u.path == CONTROL and self.command == "GET":
-                out = {"rules": p.describe_rules(), "keep_alive": p.keep_alive}
+                out = {"rules": p.describe_rules(), "keep_alive": p.keep_alive, "state": p.get_state()}
             elif u.path == CONTROL and self.command == "POST":
                 doc = json.loads(body.decode() or "{}")
+                if not isinstance(doc.get("state", {}), dict):
+                    raise ValueError("\"state\" must be an object")
                 p.set_rules(doc.get("rules", []), append=bool(doc.get("append")))
                 if "keep_alive" in doc:
                     p.keep_alive = bool(doc["keep_alive"])
-                out = {"rules": p.describe_rules(), "keep_alive": p.keep_alive}
+                p.set_state(doc.get("state", {}))
+                out = {"rules": p.describe_rules(), "keep_alive": p.keep_alive, "state": p.get_state()}
             elif u.path == CONTROL + "/reset" and self.command == "POST":
                 p.reset()
                 p.keep_alive = False
@@ -434,6 +475,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(float(f["delay"]))
             if not any(k in f for k in ("status", "drop", "rewrite_json", "rewrite_json_add", "forward")):
                 upd(entry, fault="delay")
+        if "reply" in f:
+            rp = f["reply"]
+            status = int(rp.get("status", 200))
+            data = rp.get("body", "")
+            data = data.encode() if isinstance(data, str) else json.dumps(data).encode()
+            headers = {"Content-Type": rp.get("content_type", "text/xml;charset=UTF-8"),
+                       "x-amzn-RequestId": str(uuid.uuid4())}
+            headers.update(rp.get("headers", {}))
+            upd(entry, fault="reply:%d" % status, status=status)
+            self._reply(status, headers, data)
+            return
         forward_first = bool(f.get("forward")) or not any(k in f for k in ("status", "drop"))
         fwd = None
         if forward_first:

@@ -19,6 +19,6 @@ if [ "${E2E_RESOURCE:-1}" != "0" ]; then
     echo "run.sh: make mirror failed; resource fault tests not run"; echo "0 passed, 1 failed"; exit 1
   fi
   export E2E_RESOURCE=1
-  mods="$mods tests/fault/test_resource_faults.py"
+  mods="$mods tests/fault/test_resource_faults.py tests/fault/test_stop_and_enis.py"
 fi
 exec bash tests/pyunit.sh $mods -- "$@"

@@ -1,25 +1,9 @@
 /* sf_desired_test.c - model -> recon desired spec, service names, durations, prior ids. */
-#include <string.h>
 
 #include "base/base_arena.h"
-#include "cty/cty_json.h"
-#include "prov/prov_schema.h"
 #include "secure_function/sf_ops_int.h"
+#include "sf_testutil.h"
 #include "t.h"
-
-static int model(base_arena *a, const char *json, sf_config *m)
-{
-	const char *sj;
-	size_t len;
-	tf6_schema *s = NULL;
-	const cty_value *v = NULL;
-	if (!prov_schema_embedded(SF_TYPE_NAME, &sj, &len) ||
-	    prov_schema_parse(a, "r", sj, len, &s, base_diags_new(a)) != BASE_OK)
-		return BASE_ERR;
-	if (cty_json_decode(a, tf6_schema_type(s), json, strlen(json), 0, &v, NULL) != BASE_OK)
-		return BASE_ERR;
-	return sf_model_from_value(a, v, m, base_diags_new(a));
-}
 
 void test_secure_function_sf_desired__service_names(void)
 {
@@ -56,7 +40,7 @@ void test_secure_function_sf_desired__build(void)
 	recon_desired d;
 	const char *keys[] = { "Env", "Team" }, *vals[] = { "dev", "default" };
 	prov_tags dt = { keys, vals, 2 };
-	T_OK(model(a,
+	T_OK(sft_model(a,
 	           "{\"function_name\":\"app\",\"vpc_id\":\"vpc-0123456789abcdef0\","
 	           "\"subnet_cidr_blocks\":[\"10.0.1.0/27\",\"10.0.1.32/27\",\"10.0.1.64/27\"],"
 	           "\"availability_zones\":[\"us-east-2a\",\"us-east-2b\"],"
@@ -104,7 +88,7 @@ void test_secure_function_sf_desired__missing_zip_names_filename(void)
 	recon_desired d;
 	prov_tags none = { NULL, NULL, 0 };
 	base_diags *dg = base_diags_new(a);
-	T_OK(model(a, "{\"function_name\":\"app\",\"filename\":\"/nonexistent/lambda.zip\"}", &m));
+	T_OK(sft_model(a, "{\"function_name\":\"app\",\"filename\":\"/nonexistent/lambda.zip\"}", &m));
 	T_ASSERT_INT(sf__desired_build(a, &m, "us-east-2", none, true, &d, dg), BASE_EINVALID);
 	const base_diag *x = base_diags_first(dg);
 	T_ASSERT(x && x->has_path);
@@ -117,7 +101,7 @@ void test_secure_function_sf_desired__prior_ids(void)
 	base_arena *a = base_arena_new();
 	sf_config m;
 	recon_state st;
-	T_OK(model(a,
+	T_OK(sft_model(a,
 	           "{\"function_name\":\"app\",\"vpc_id\":\"vpc-1\",\"subnet_cidr_blocks\":[\"10.0.1.0/27\",\"10.0.1.32/27\"],"
 	           "\"subnet_ids\":[\"subnet-a\",\"subnet-b\"],\"role_name\":\"lambdavpc-app\","
 	           "\"lambda_security_group_id\":\"sg-l\",\"route_table_id\":\"rtb-1\","

@@ -3,24 +3,9 @@
 #include <string.h>
 
 #include "base/base_arena.h"
-#include "cty/cty_json.h"
-#include "prov/prov_schema.h"
 #include "secure_function/sf_ops_int.h"
+#include "sf_testutil.h"
 #include "t.h"
-
-static int model(base_arena *a, const char *json, sf_config *m)
-{
-	const char *sj;
-	size_t len;
-	tf6_schema *s = NULL;
-	const cty_value *v = NULL;
-	if (!prov_schema_embedded(SF_TYPE_NAME, &sj, &len) ||
-	    prov_schema_parse(a, "r", sj, len, &s, base_diags_new(a)) != BASE_OK)
-		return BASE_ERR;
-	if (cty_json_decode(a, tf6_schema_type(s), json, strlen(json), 0, &v, NULL) != BASE_OK)
-		return BASE_ERR;
-	return sf_model_from_value(a, v, m, base_diags_new(a));
-}
 
 static const aws_tag OWNER[] = { { RECON_OWNER_TAG, "app" }, { "Team", "pay" } };
 
@@ -114,7 +99,7 @@ void test_secure_function_sf_state__fill_unknown_only(void)
 	recon_state st;
 	prov_tags none = { NULL, NULL, 0 };
 	bundle(&st);
-	T_OK(model(a, STATE, &m));
+	T_OK(sft_model(a, STATE, &m));
 	m.unknown |= SF_BIT(SF_A_SUBNET_IDS) | SF_BIT(SF_A_VPC_ENDPOINT_IDS) | SF_BIT(SF_A_ARN) |
 	             SF_BIT(SF_A_INVOKE_ARN) | SF_BIT(SF_A_LAST_MODIFIED);
 	m.present &= ~m.unknown;
@@ -142,7 +127,7 @@ void test_secure_function_sf_state__publish_version(void)
 	prov_tags none = { NULL, NULL, 0 };
 	const uint64_t vbits = SF_BIT(SF_A_VERSION) | SF_BIT(SF_A_QUALIFIED_ARN);
 	bundle(&st);
-	T_OK(model(a, STATE, &m));
+	T_OK(sft_model(a, STATE, &m));
 	/* publish on: the version function.publish recorded, qualified_arn = arn:version */
 	m.publish = true;
 	m.unknown |= vbits;
@@ -178,7 +163,7 @@ void test_secure_function_sf_state__merge_converged_is_identity(void)
 	recon_state st;
 	prov_tags none = { NULL, NULL, 0 };
 	bundle(&st);
-	T_OK(model(a, STATE, &m));
+	T_OK(sft_model(a, STATE, &m));
 	sf__merge_observed(a, &m, &st, "us-east-2", none);
 	T_ASSERT(!sf_has(&m, SF_A_EGRESS_RULES));
 	T_ASSERT(!sf_has(&m, SF_A_DESCRIPTION));
@@ -211,7 +196,7 @@ void test_secure_function_sf_state__merge_shows_drift(void)
 	st.n_subnets = 1;        /* subnet-a (10.0.1.0/27) is gone */
 	st.endpoints[0].id = NULL; /* logs endpoint gone */
 	st.fn.code_sha256 = "zzz=";
-	T_OK(model(a, STATE, &m));
+	T_OK(sft_model(a, STATE, &m));
 	sf__merge_observed(a, &m, &st, "us-east-2", none);
 	T_ASSERT_INT(m.memory_size, 1024);
 	T_ASSERT_STR(m.source_code_hash, "zzz=");
