@@ -67,6 +67,7 @@ run_suite integration-aws bash tests/integration/aws/run.sh
 run_suite integration-recon bash tests/integration/recon/run.sh
 run_suite fault bash tests/fault/run.sh
 run_suite e2e bash tests/e2e/run.sh
+run_suite e2e-asan bash tests/e2e/run_asan.sh
 
 echo
 echo "=== results"

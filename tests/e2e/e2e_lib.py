@@ -16,7 +16,8 @@ Environment:
                  sanitizer suite (run_asan.sh) points it at build/san-e2e.
   E2E_SAN_LOG_DIR  when set, the plugin runs with ASAN_OPTIONS/UBSAN_OPTIONS
                  logging to files in this directory, and every terraform
-                 command (Workdir.tf) fails the test if a report appeared.
+                 command (Workdir.tf) fails the test if a report appeared
+                 (see Workdir.tf for how UBSan reports are caught).
 """
 
 import atexit
@@ -66,6 +67,11 @@ _moto = {"url": os.environ.get("E2E_MOTO_URL"), "pid": None}
 # because Terraform re-logs the plugin's stderr only at some TF_LOG levels.
 SAN_LOG_DIR = (os.path.abspath(os.environ["E2E_SAN_LOG_DIR"])
                if os.environ.get("E2E_SAN_LOG_DIR") else None)
+# What a sanitizer report line looks like in the plugin's stderr.
+SAN_MARKERS = ("runtime error:", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+               "SUMMARY: AddressSanitizer", "SUMMARY: UndefinedBehaviorSanitizer")
+# Terraform's logger name for what the plugin writes to stderr.
+PLUGIN_LOGGER = "provider." + "terraform-provider-lambdavpc_v" + VERSION
 
 
 def unique(prefix):
@@ -244,6 +250,20 @@ class Workdir:
         e = terraform_env(self.env_extra)
         if env:
             e.update(env)
+        tf_log_path = None
+        if SAN_LOG_DIR and not any(k.startswith("TF_LOG") for k in e):
+            # UBSan linked next to ASan (gcc) ignores UBSAN_OPTIONS' log_path
+            # and always writes to stderr, which Terraform re-logs at DEBUG
+            # through its provider logger. So, when the test asked for no log,
+            # that logger alone goes at DEBUG into a private file (stderr and
+            # stdout unchanged), while the plugin itself still logs nothing
+            # (TF_LOG_PROVIDER_LAMBDAVPC=OFF wins in base_log), exactly as in
+            # a run without TF_LOG. Tests that set TF_LOG get their stderr
+            # scanned instead.
+            fd, tf_log_path = tempfile.mkstemp(prefix="tf-", suffix=".log", dir=SAN_LOG_DIR)
+            os.close(fd)
+            e.update({"TF_LOG_PROVIDER": "DEBUG", "TF_LOG_PROVIDER_LAMBDAVPC": "OFF",
+                      "TF_LOG_PATH": tf_log_path})
         try:
             p = subprocess.run(["terraform"] + full, cwd=self.path, env=e,
                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -251,15 +271,35 @@ class Workdir:
         except subprocess.TimeoutExpired as ex:
             out = ex.stdout.decode() if isinstance(ex.stdout, bytes) else (ex.stdout or "")
             err = ex.stderr.decode() if isinstance(ex.stderr, bytes) else (ex.stderr or "")
-            self.check_sanitizer(full)
+            self.check_sanitizer(full, err, tf_log_path)
             return Result(full, 124, out, err + "\n[e2e] TIMEOUT after %ss" % timeout)
-        self.check_sanitizer(full)
+        self.check_sanitizer(full, p.stderr, tf_log_path)
         return Result(full, p.returncode, p.stdout, p.stderr)
 
-    def check_sanitizer(self, args):
+    def check_sanitizer(self, args, stderr, tf_log_path):
         """With E2E_SAN_LOG_DIR: fails (SanitizerError) when the plugin wrote a
-        sanitizer report during the command just run."""
+        sanitizer report during the command just run: an asan.*/ubsan.* file,
+        or report lines in the provider log file / terraform's stderr."""
+        if not SAN_LOG_DIR:
+            return
+        log = stderr or ""
+        if tf_log_path:
+            try:
+                with open(tf_log_path, errors="replace") as f:
+                    log = f.read()
+            except OSError:
+                log = ""
+            try:
+                os.remove(tf_log_path)
+            except OSError:
+                pass
         reports = claim_sanitizer_reports()
+        lines = log.splitlines()
+        hit = [i for i, ln in enumerate(lines) if any(m in ln for m in SAN_MARKERS)]
+        if hit:
+            # The report as re-logged: our logger's lines from the first hit on.
+            ours = [ln for ln in lines[hit[0]:] if PLUGIN_LOGGER in ln][:200]
+            reports += "\n---- plugin stderr as logged by terraform ----\n" + "\n".join(ours)
         if reports:
             raise SanitizerError("sanitizer report(s) after `terraform %s` in %s:\n%s"
                                  % (" ".join(args), self.path, reports))
