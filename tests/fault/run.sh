@@ -3,7 +3,7 @@
 # "N passed, N failed"; exit status non-zero on any failure.
 # Usage: tests/fault/run.sh [unittest args, e.g. -k retry_after]   (from anywhere)
 #   FAULT_SKIP_SLOW=1   skip the ~60 s timeout-after-send test
-#   E2E_RESOURCE=0      skip test_resource_faults.py (terraform + plugin)
+#   E2E_RESOURCE=0      skip test_resource_faults.py and test_stop_and_enis.py (terraform + plugin)
 set -u
 cd "$(dirname "$0")/../.."
 mkdir -p build/fault

@@ -126,13 +126,14 @@ class StopAndEniTest(unittest.TestCase):
             time.sleep(0.25)
         self.fail("timed out after %ss waiting for %s; proxy log: %s" % (timeout, what, R.log()[-20:]))
 
-    def start_apply(self):
-        """terraform apply in its own session/process group, output to a file."""
-        self.out_path = os.path.join(self.wd.path, "apply.out")
+    def start_tf(self, cmd):
+        """terraform CMD -auto-approve in its own session/process group,
+        output to a file."""
+        self.out_path = os.path.join(self.wd.path, cmd + ".out")
         self.out_fp = open(self.out_path, "w")
         self.addCleanup(self.out_fp.close)
         self.wd.applied = True
-        proc = subprocess.Popen(["terraform", "apply", "-input=false", "-no-color", "-auto-approve"],
+        proc = subprocess.Popen(["terraform", cmd, "-input=false", "-no-color", "-auto-approve"],
                                 cwd=self.wd.path, env=L.terraform_env(), stdin=subprocess.DEVNULL,
                                 stdout=self.out_fp, stderr=subprocess.STDOUT, start_new_session=True)
         self.addCleanup(self.kill_group, proc)
@@ -145,6 +146,13 @@ class StopAndEniTest(unittest.TestCase):
             except ProcessLookupError:
                 pass
             proc.wait()
+
+    @staticmethod
+    def sig_info(pid):
+        """(ignored-signal mask, process group) of a process, from /proc."""
+        with open("/proc/%d/status" % pid) as f:
+            ign = int(re.search(r"^SigIgn:\s*([0-9a-f]+)", f.read(), re.M).group(1), 16)
+        return ign, os.getpgid(pid)
 
     def read_out(self):
         with open(self.out_path) as f:
@@ -182,14 +190,21 @@ class StopAndEniTest(unittest.TestCase):
         self.assertTrue(a.get("role_name"), "role_name missing from the partial state: %s" % a)
         iam.get_role(RoleName=a["role_name"])
         # the function was created before the wait began: the state names it
+        # (its arn is checked at the end of the test, so the recovery runs too)
         cfg = lam.get_function(FunctionName=self.name)["Configuration"]
-        self.assertEqual(a.get("arn"), cfg["FunctionArn"], "function arn in state vs moto")
+        self.assertEqual(inst["attributes"].get("id"), self.name, "function not in the partial state")
+        if a.get("arn") != cfg["FunctionArn"]:
+            self.late.append("the partial state does not record the created function: arn %r (moto: %r), "
+                             "id %r, status %r" % (a.get("arn"), cfg["FunctionArn"], a.get("id"), inst.get("status")))
 
     def assert_no_plugin_left(self):
         end = time.monotonic() + 5
         while L.provider_pids(self.wd.path) and time.monotonic() < end:
             time.sleep(0.2)
         self.assertEqual(L.provider_pids(self.wd.path), [], "plugin processes left running")
+
+    def assert_no_late_failures(self):
+        self.assertEqual(self.late, [])
 
     def converge_and_destroy(self):
         R.control("POST", "/reset", {})
@@ -199,17 +214,26 @@ class StopAndEniTest(unittest.TestCase):
         self.assertEqual(len(self.ec2.describe_subnets(Filters=f)["Subnets"]), 3, "duplicate subnets")
         self.destroy()
         self.assert_nothing_left()
+        self.assert_no_late_failures()
 
     # ------------------------------------------------------------ Ctrl-C
 
-    def interrupt_during_wait(self, rules, started, whole_group):
-        """Holds an apply in a wait (rules), sends SIGINT when started(log)
-        holds, and checks the interrupted run."""
-        self.deploy_dir()
-        R.set_rules(*rules)
-        proc = self.start_apply()
-        self.wait_for_log(started, WAIT_START_S, "the apply's wait to begin", proc)
+    def interrupt_during_wait(self, rules, started, whole_group, cmd="apply", state=None):
+        """Holds terraform CMD in a wait (rules), sends SIGINT when
+        started(log) holds, and checks the interrupted run (the caller
+        prepared the working directory)."""
+        R.control("POST", "/reset", {})
+        R.control("POST", "", {"rules": list(rules), "state": state or {}})
+        proc = self.start_tf(cmd)
+        self.wait_for_log(started, WAIT_START_S, "the %s's wait to begin" % cmd, proc)
         time.sleep(1)
+        plugins = L.provider_pids(self.wd.path)
+        self.assertTrue(plugins, "no plugin process while terraform waits on it")
+        for pid in plugins:
+            ign, pgid = self.sig_info(pid)
+            self.assertTrue(ign & (1 << (signal.SIGINT - 1)), "plugin %d does not ignore SIGINT" % pid)
+            if whole_group:   # the signal below really reaches the plugin too
+                self.assertEqual(pgid, proc.pid, "plugin %d not in terraform's process group" % pid)
         t0 = time.monotonic()
         if whole_group:
             os.killpg(proc.pid, signal.SIGINT)     # a terminal's Ctrl-C: terraform and its plugins
@@ -223,16 +247,15 @@ class StopAndEniTest(unittest.TestCase):
                       % (STOP_BOUND_S, self.read_out()[-6000:]))
         elapsed = time.monotonic() - t0
         out = self.read_out()
-        self.assertNotEqual(rc, 0, "an interrupted apply must fail:\n%s" % out)
+        sys.stderr.write("[%s: terraform exited %.1fs after SIGINT] " % (cmd, elapsed))
+        self.assertNotEqual(rc, 0, "an interrupted %s must fail:\n%s" % (cmd, out))
         self.assertLess(elapsed, STOP_BOUND_S, out)
         for m in L.CRASH_MARKERS:
             self.assertNotIn(m, out, "plugin crashed or died (SIGINT must be ignored):\n%s" % out)
         self.assertIn("Interrupt received", out, out)
         self.assertIn(CANCEL_TEXT, out.lower(), "no cancellation diagnostic from the provider:\n%s" % out)
         self.assert_no_plugin_left()
-        inst = self.state_attrs()
-        self.assert_state_matches_moto(inst)
-        return inst, elapsed
+        return self.state_attrs(), elapsed
 
     def test_sigint_cancels_pending_wait(self):
         pending = {"Configuration.State": "Pending", "Configuration.StateReasonCode": "Creating",
@@ -242,7 +265,10 @@ class StopAndEniTest(unittest.TestCase):
         rules = [{"match": {"service": "lambda", "action_regex": "^GetFunction(Configuration)?$"}, "times": -1,
                   "fault": {"rewrite_json": pending}}]
         started = lambda lg: sum(1 for r in lg if (r["fault"] or "").startswith("rewrite:")) >= 2
+        self.late = []
+        self.deploy_dir()
         inst, _ = self.interrupt_during_wait(rules, started, whole_group=False)
+        self.assert_state_matches_moto(inst)
         self.assertEqual(inst.get("status"), "tainted", "an interrupted create is tainted: %s" % inst)
         self.converge_and_destroy()
 
@@ -259,10 +285,29 @@ class StopAndEniTest(unittest.TestCase):
         def started(lg):
             held = [r for r in lg if r["rule"] == 1]
             return bool(held) and time.monotonic() - held[0]["mono"] > 1
-        self.interrupt_during_wait(rules, started, whole_group=True)
+        self.late = []
+        self.deploy_dir()
+        inst, _ = self.interrupt_during_wait(rules, started, whole_group=True)
+        self.assert_state_matches_moto(inst)
         held = [r for r in R.log() if r["rule"] == 1]
         self.assertEqual(len(held), 1, "the provider retried a cancelled request: %s" % held)
         self.converge_and_destroy()
+
+    def test_sigint_cancels_destroy_eni_wait(self):
+        # destroy stuck on a Lambda ENI (default delete timeout: 45 min); Ctrl-C ends it
+        self.eni_setup()
+        rules = self.eni_rules([{"match": dict(self.describe, state={"eni": "in-use"}), "times": -1,
+                                 "fault": self.eni_reply("in-use")}])
+        started = lambda lg: sum(1 for r in lg if r["action"] == "DescribeNetworkInterfaces"
+                                 and (r["fault"] or "").startswith("reply")) >= 2
+        self.interrupt_during_wait(rules, started, whole_group=True, cmd="destroy", state={"eni": "in-use"})
+        ls = self.wd.tf("state", "list")
+        self.assertIn("lambdavpc_secure_function.app", ls.stdout, "an interrupted destroy dropped the resource")
+        R.control("POST", "/reset", {})
+        r = self.destroy()
+        self.assertNotIn("Resources: 0 destroyed", r.output,
+                         "the second destroy dropped the resource without deleting its remaining parts")
+        self.assert_nothing_left()
 
     # ------------------------------------------------------------ lingering ENIs
 
@@ -380,10 +425,26 @@ class StopAndEniTest(unittest.TestCase):
         subnets = sorted(s["SubnetId"] for s in self.ec2.describe_subnets(Filters=f)["Subnets"])
         self.assertEqual(sorted(a.get("subnet_ids") or []), subnets, "subnet ids in state vs moto")
         self.assertIn(self.subnet, subnets)
-        # without the ENI, destroy finishes the job
+        # "Every part that exists was saved in the state": the parts the
+        # failed destroy did delete (function, endpoints) should not be
+        # recorded as existing (checked last, after the recovery)
+        late = []
+        fns = [x["FunctionArn"] for x in self.lam.list_functions()["Functions"] if x["FunctionName"] == self.name]
+        if a.get("arn") and not fns:
+            late.append("state still records the deleted function %s" % a["arn"])
+        eps = {e["VpcEndpointId"] for e in self.ec2.describe_vpc_endpoints(Filters=f)["VpcEndpoints"]
+               if e.get("State", "").lower() not in ("deleted", "deleting")}
+        stale = sorted(set((a.get("vpc_endpoint_ids") or {}).values()) - eps)
+        if stale:
+            late.append("state still records the deleted endpoints %s" % stale)
+        # without the ENI, destroy finishes the job: removes what is left
+        # (subnets, SGs, route table, role), not just the state entry
         R.control("POST", "/reset", {})
-        self.destroy()
+        r = self.destroy()
+        self.assertNotIn("Resources: 0 destroyed", r.output,
+                         "the second destroy dropped the resource without deleting its remaining parts")
         self.assert_nothing_left()
+        self.assertEqual(late, [])
 
 
 if __name__ == "__main__":
