@@ -720,14 +720,41 @@ struct eni_poll {
 	aws_strs sg_ids, subnet_ids;
 	aws_error *e;
 	unsigned seen;
+	const char *left; /* ids of the Lambda ENIs the last poll still saw ("" = none) */
 };
+
+/* At most this many ENI ids are named in a message ("... and N more"). */
+#define ENI_IDS_SHOWN 5
+
+/* The distinct ids of v[0..n) as "a, b, c" (at most ENI_IDS_SHOWN, then
+ * " and N more"); "" when n == 0. Arena t. */
+static const char *eni_list(base_arena *t, const char *const *v, size_t n)
+{
+	const char *out = "";
+	size_t i, j, shown = 0, distinct = 0;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && !base_str_eq(v[j], v[i]); j++)
+			;
+		if (j < i)
+			continue;
+		distinct++;
+		if (shown == ENI_IDS_SHOWN)
+			continue;
+		out = shown ? base_arena_sprintf(t, "%s, %s", out, v[i]) : v[i];
+		shown++;
+	}
+	if (distinct > shown)
+		out = base_arena_sprintf(t, "%s and %zu more", out, distinct - shown);
+	return out;
+}
 
 /* Done when no Lambda ENI uses the SGs / subnets; detached ones are deleted. */
 static int poll_enis_gone(void *ctx, bool *done)
 {
 	struct eni_poll *p = ctx;
 	int pass, rc;
-	size_t i, left = 0;
+	size_t i, left = 0, n_ids = 0;
+	const char **ids = NULL;
 	for (pass = 0; pass < 2; pass++) {
 		aws_ec2_enis enis;
 		aws_strs vals = pass == 0 ? p->sg_ids : p->subnet_ids;
@@ -738,6 +765,12 @@ static int poll_enis_gone(void *ctx, bool *done)
 		                                         (aws_filters){&f, 1}, &enis, p->e);
 		if (rc != BASE_OK)
 			return rc;
+		{
+			const char **more = base_arena_calloc(p->t, n_ids + enis.n + 1, sizeof *more);
+			if (n_ids)
+				memcpy(more, ids, n_ids * sizeof *more);
+			ids = more;
+		}
 		for (i = 0; i < enis.n; i++) {
 			const aws_ec2_eni *n = &enis.v[i];
 			if (!recon__is_lambda_eni(n))
@@ -746,27 +779,42 @@ static int poll_enis_gone(void *ctx, bool *done)
 			if (base_str_eq(n->status, "available")) {
 				aws_error ig;
 				if (aws_ec2_delete_network_interface(p->x->c, p->t, n->network_interface_id,
-				                                     &ig) == BASE_OK)
+				                                     &ig) == BASE_OK) {
 					left--;
+					continue;
+				}
 			}
+			if (n->network_interface_id)
+				ids[n_ids++] = n->network_interface_id;
 		}
 	}
+	p->left = eni_list(p->t, ids, n_ids);
 	p->seen++;
 	*done = left == 0;
 	return BASE_OK;
 }
 
-static int wait_enis(struct ex *x, base_arena *t, aws_strs sgs, aws_strs subnets, aws_error *e)
+/*
+ * Waits until no Lambda ENI uses sgs / subnets (detached ones are deleted).
+ * *left (t, may be NULL): the ids the last poll still saw, for messages.
+ */
+static int wait_enis(struct ex *x, base_arena *t, aws_strs sgs, aws_strs subnets, const char **left,
+                     aws_error *e)
 {
 	struct eni_poll p;
 	recon_wait_cfg w = ex_wait_cfg(x, 2);
+	int rc;
 	memset(&p, 0, sizeof p);
 	p.x = x;
 	p.t = t;
 	p.sg_ids = sgs;
 	p.subnet_ids = subnets;
 	p.e = e;
-	return recon_wait_until(&x->clk, &w, poll_enis_gone, &p, NULL);
+	p.left = "";
+	rc = recon_wait_until(&x->clk, &w, poll_enis_gone, &p, NULL);
+	if (left)
+		*left = p.left;
+	return rc;
 }
 
 /* Retries a delete while AWS reports a dependency, until the deadline. */
@@ -794,7 +842,7 @@ static int delete_with_retry(struct ex *x, base_arena *t, const char *id, bool s
 
 static int step_subnet_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
-	const char *id = st_subnet_id(x, st->key, NULL);
+	const char *id = st_subnet_id(x, st->key, NULL), *enis = "";
 	const char **one;
 	int rc;
 	if (!id)
@@ -817,17 +865,16 @@ static int step_subnet_delete(struct ex *x, base_arena *t, const recon_step *st,
 				return rc;
 		}
 	}
-	rc = wait_enis(x, t, (aws_strs){NULL, 0}, (aws_strs){one, 1}, e);
+	rc = wait_enis(x, t, (aws_strs){NULL, 0}, (aws_strs){one, 1}, &enis, e);
 	if (rc == BASE_OK)
 		rc = delete_with_retry(x, t, id, true, e);
 	if (rc != BASE_OK) {
 		if (rc == BASE_ETIMEOUT)
 			ex_fail(x, st, rc, e,
-			        "Subnet %s (%s) is still in use (Lambda network interfaces are released "
-			        "asynchronously, "
-			        "up to ~45 minutes). Run the operation again later or raise the delete "
-			        "timeout.",
-			        id, st->key);
+			        "Subnet %s (%s) is still in use%s%s (Lambda network interfaces are "
+			        "released asynchronously, up to ~45 minutes). Run the operation again "
+			        "later or raise the delete timeout.",
+			        id, st->key, *enis ? " by Lambda network interfaces " : "", enis);
 		return rc;
 	}
 	st_remove_subnet(x, st->key);
@@ -1724,12 +1771,23 @@ static int step_fn_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	int rc = fn_call(x, t, FN_OP_CREATE, st, &out, e);
 	if (rc != BASE_OK)
 		return rc;
-	/* Record it at once so a failed wait still leaves its name in the state. */
+	/*
+	 * Record what the reply says at once (name, ARN, code hash, settings), so
+	 * a failed or cancelled wait still leaves the function in the state. The
+	 * reply carries no tags: the ones we sent (ownership included) are
+	 * recorded; a published version already known is kept.
+	 */
 	lock(x);
-	if (!x->s->fn.name) {
-		x->s->fn.name = recon__cp(x->a, x->fn);
-		x->s->fn.owned = true;
-		x->s->fn.cfg.reserved_concurrency = -1;
+	{
+		recon_function *f = &x->s->fn;
+		const char *version = recon_version_published(f->version) ? f->version : NULL;
+		recon_observe_function_from_aws(x->a, &out, f);
+		if (!f->name)
+			f->name = recon__cp(x->a, x->fn);
+		if (version)
+			f->version = version;
+		f->tags = recon__cp_tags(x->a, x->tags);
+		f->owned = true;
 	}
 	unlock(x);
 	rc = wait_function(x, t, false, e);
@@ -1837,7 +1895,7 @@ static int step_fn_delete(struct ex *x, base_arena *t, aws_error *e)
 
 static int step_eni_wait(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
-	const char **sgs = base_arena_calloc(t, 2, sizeof *sgs), **subs;
+	const char **sgs = base_arena_calloc(t, 2, sizeof *sgs), **subs, *enis = "";
 	size_t i, n_sg = 0, n_sub = 0;
 	int rc, w;
 	lock(x);
@@ -1849,14 +1907,13 @@ static int step_eni_wait(struct ex *x, base_arena *t, const recon_step *st, aws_
 		if (x->s->subnets[i].id && x->s->subnets[i].owned)
 			subs[n_sub++] = x->s->subnets[i].id;
 	unlock(x);
-	rc = wait_enis(x, t, (aws_strs){sgs, n_sg}, (aws_strs){subs, n_sub}, e);
+	rc = wait_enis(x, t, (aws_strs){sgs, n_sg}, (aws_strs){subs, n_sub}, &enis, e);
 	if (rc == BASE_ETIMEOUT)
 		ex_fail(x, st, rc, e,
-		        "Lambda network interfaces still use the security groups/subnets of %s when the "
-		        "delete "
-		        "timeout expired (AWS releases them asynchronously, up to ~45 minutes). Run destroy "
-		        "again.",
-		        x->fn);
+		        "Lambda network interfaces%s%s still use the security groups/subnets of %s when "
+		        "the delete timeout expired (AWS releases them asynchronously, up to ~45 "
+		        "minutes). Run destroy again.",
+		        *enis ? " " : "", enis, x->fn);
 	return rc;
 }
 

@@ -10,7 +10,11 @@
  * every ID that exists (partial state) with the error diagnostic:
  *  - create: planned values + what exists (Terraform taints it);
  *  - update: the prior configuration + the ids that exist now, so the next
- *    plan proposes the same change again.
+ *    plan proposes the same change again;
+ *  - delete: the prior configuration + what still exists (the deleted
+ *    function's attributes null), marked "destroy in progress" in the
+ *    private bytes so ReadResource keeps it although the function is gone
+ *    and the next destroy deletes the rest (see sf_read.c).
  */
 #include "secure_function/sf_ops_int.h"
 
@@ -153,6 +157,7 @@ int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_ap
 {
 	prov *pv = ctx;
 	base_arena *a = call->arena;
+	const tf6_schema *s = sf__schema(pv, call->diags);
 	aws_client *c = NULL;
 	sf_config prior;
 	recon_state pst, st;
@@ -163,6 +168,8 @@ int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_ap
 	memset(resp, 0, sizeof *resp);
 	memset(&opts, 0, sizeof opts);
 	memset(&fail, 0, sizeof fail);
+	if (!s)
+		return BASE_EINVALID;
 	rc = prov_require_client(pv, call->diags, &c);
 	if (rc != BASE_OK)
 		return rc;
@@ -179,7 +186,16 @@ int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_ap
 		if (sf__duration_ms(prior.timeouts.delete_, &opts.timeout_ms) != BASE_OK)
 			opts.timeout_ms = 0; /* validation reports bad durations */
 	rc = recon_destroy(c, a, &st, &opts, &fail);
-	if (rc != BASE_OK)
+	if (rc != BASE_OK) {
+		/* Partial state: what still exists, marked destroy-in-progress. */
+		sf_config nm = prior;
+		const cty_value *v = NULL;
+		sf__remaining_model(a, &nm, &st, aws_client_region(c), prov_default_tags(pv));
+		if (to_state(a, s, &nm, &v, call->diags) == BASE_OK) {
+			resp->new_state = v;
+			resp->private_data = sf__private_encode(a, 0, true);
+		}
 		sf__diag_failure(a, call->diags, &prior, "Destroying the secure function failed", &fail);
+	}
 	return rc;
 }

@@ -74,10 +74,54 @@ typedef enum sf_drift {
 
 /* Encodes flags as private bytes (arena); {NULL,0} when flags == 0. */
 tf6_bytes sf__drift_encode(base_arena *a, unsigned flags);
-/* Decodes private bytes written by sf__drift_encode (anything else -> 0). */
+/* Decodes the drift flags of private bytes written by sf__drift_encode or
+ * sf__private_encode (anything else -> 0). */
 unsigned sf__drift_decode(tf6_bytes b);
 /* Drift flags of a recon plan: the attribute each step kind repairs. Pure. */
 unsigned sf__drift_of_plan(const recon_plan *p);
+
+/* ---- destroy in progress (private bytes) ------------------------------ */
+
+/*
+ * The private bytes of a resource: drift flags plus the destroy-in-progress
+ * mark. A destroy that fails (or is cancelled) after it began returns the
+ * parts that still exist (partial state) with the mark; Terraform stores
+ * both and hands the bytes back to ReadResource, which then keeps the
+ * resource even when its function is gone, so the next destroy deletes the
+ * rest. A successful create / update stores no mark (it clears it).
+ * Text: "lambdavpc-destroying", optionally followed by ";" and the drift
+ * text of sf__drift_encode; without the mark exactly sf__drift_encode's.
+ * Arena a; {NULL,0} when there is nothing to store.
+ */
+tf6_bytes sf__private_encode(base_arena *a, unsigned drift, bool destroying);
+/* True when b carries the destroy-in-progress mark. */
+bool sf__private_destroying(tf6_bytes b);
+
+/* What ReadResource does with what exists (sf__read_rule). */
+typedef enum sf_read_rule {
+	SF_READ_LIVE,   /* the function exists: merge, drift flags */
+	SF_READ_GONE,   /* the function is gone: null, the resource leaves the state */
+	SF_READ_REMAINS /* the function is gone but a destroy is in progress and
+	                   owned parts remain: keep them (function attributes null) */
+} sf_read_rule;
+
+/*
+ * The Read rule (pure): LIVE when st has the function; otherwise REMAINS
+ * when destroying and a destroy of st would still delete or release
+ * something (recon_diff_destroy has a step other than the ENI wait), else
+ * GONE. Scratch in a.
+ */
+sf_read_rule sf__read_rule(base_arena *a, const recon_state *st, bool destroying);
+
+/*
+ * The state model of what remains after a failed destroy (or read while a
+ * destroy is in progress): m (the prior state model) with every computed
+ * attribute taken from st (sf__fill_computed with only_unknown false), so
+ * deleted parts - the function's arn, version, ... and deleted endpoints or
+ * subnets - are null / missing and existing ids are kept. In place; arena a.
+ */
+void sf__remaining_model(base_arena *a, sf_config *m, const recon_state *st, const char *region,
+                         prov_tags dt);
 
 /* ---- sf_desired.c ------------------------------------------------------ */
 

@@ -4,7 +4,13 @@
  *
  * The function is the resource: when Lambda says it is gone the state is
  * dropped (null) and the next plan creates everything again (adopting the
- * parts that still exist by their ownership tag). Otherwise drift shows on
+ * parts that still exist by their ownership tag) - unless a destroy is in
+ * progress (the mark in the private bytes, set by a destroy that failed or
+ * was cancelled after deleting the function) and owned parts remain: then
+ * the resource stays with what remains (function attributes null), so the
+ * next destroy deletes the rest instead of forgetting it (sf__read_rule).
+ * The mark is kept until a create / update stores new private bytes or the
+ * resource leaves the state. Otherwise drift shows on
  * the attribute it affects (see README.md): function settings and user
  * egress rules take their observed values; missing subnets / endpoints
  * drop out of subnet_ids / vpc_endpoint_ids; for everything else a
@@ -20,6 +26,20 @@
 #include "base/base_log.h"
 #include "recon/recon_diff.h"
 
+sf_read_rule sf__read_rule(base_arena *a, const recon_state *st, bool destroying)
+{
+	recon_plan p = {0};
+	size_t i;
+	if (st->fn.name)
+		return SF_READ_LIVE;
+	if (!destroying || recon_diff_destroy(a, st, &p) != BASE_OK)
+		return SF_READ_GONE;
+	for (i = 0; i < p.n; i++)
+		if (p.v[i].kind != RECON_STEP_ENI_WAIT)
+			return SF_READ_REMAINS;
+	return SF_READ_GONE;
+}
+
 int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *resp)
 {
 	prov *pv = ctx;
@@ -33,6 +53,7 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	const char *region;
 	prov_tags dt;
 	unsigned drift = 0;
+	bool destroying = sf__private_destroying(req->private_data);
 	int rc;
 
 	memset(resp, 0, sizeof *resp);
@@ -57,10 +78,23 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	rc = sf__observe(c, a, &m, &pst, &st, call->diags);
 	if (rc != BASE_OK)
 		return rc;
-	if (!st.fn.name) {
+	switch (sf__read_rule(a, &st, destroying)) {
+	case SF_READ_GONE:
 		resp->new_state = cty_value_null(tf6_schema_type(s));
 		resp->private_data = (tf6_bytes){NULL, 0};
 		return BASE_OK;
+	case SF_READ_REMAINS:
+		base_log(BASE_LOG_DEBUG, "secure_function",
+		         "%s: function gone, destroy in progress: keeping the remaining parts",
+		         m.function_name);
+		sf__remaining_model(a, &m, &st, region, dt);
+		rc = sf_model_to_value(a, s, &m, &resp->new_state, call->diags);
+		if (rc != BASE_OK)
+			return rc;
+		resp->private_data = sf__private_encode(a, 0, true);
+		return BASE_OK;
+	case SF_READ_LIVE:
+		break;
 	}
 	sf__merge_observed(a, &m, &st, region, dt);
 
@@ -83,6 +117,6 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	rc = sf_model_to_value(a, s, &m, &resp->new_state, call->diags);
 	if (rc != BASE_OK)
 		return rc;
-	resp->private_data = sf__drift_encode(a, drift);
+	resp->private_data = sf__private_encode(a, drift, destroying);
 	return BASE_OK;
 }

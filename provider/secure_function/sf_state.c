@@ -26,10 +26,36 @@ tf6_bytes sf__drift_encode(base_arena *a, unsigned flags)
 	return (tf6_bytes){(const uint8_t *)s, strlen(s)};
 }
 
+#define DESTROYING_TEXT "lambdavpc-destroying"
+
+tf6_bytes sf__private_encode(base_arena *a, unsigned drift, bool destroying)
+{
+	char *s;
+	if (!destroying)
+		return sf__drift_encode(a, drift);
+	s = drift ? base_arena_sprintf(a, DESTROYING_TEXT ";" DRIFT_PREFIX "%x", drift)
+	          : base_arena_strdup(a, DESTROYING_TEXT);
+	return (tf6_bytes){(const uint8_t *)s, strlen(s)};
+}
+
+bool sf__private_destroying(tf6_bytes b)
+{
+	size_t n = strlen(DESTROYING_TEXT);
+	return b.data && b.len >= n && memcmp(b.data, DESTROYING_TEXT, n) == 0 &&
+	       (b.len == n || b.data[n] == ';');
+}
+
 unsigned sf__drift_decode(tf6_bytes b)
 {
 	size_t plen = strlen(DRIFT_PREFIX), i;
 	unsigned v = 0;
+	if (sf__private_destroying(b)) {
+		size_t n = strlen(DESTROYING_TEXT);
+		if (b.len == n)
+			return 0;
+		b.data += n + 1;
+		b.len -= n + 1;
+	}
 	if (!b.data || b.len <= plen || b.len > plen + 8 || memcmp(b.data, DRIFT_PREFIX, plen) != 0)
 		return 0;
 	for (i = plen; i < b.len; i++) {
@@ -323,6 +349,13 @@ void sf__fill_computed(base_arena *a, sf_config *m, const recon_state *st, const
 	if (WANT(SF_A_TAGS_ALL))
 		set_map(m, SF_A_TAGS_ALL, &m->tags_all, sf__tags_all(a, m, dt), true);
 #undef WANT
+}
+
+void sf__remaining_model(base_arena *a, sf_config *m, const recon_state *st, const char *region, prov_tags dt)
+{
+	sf__fill_computed(a, m, st, region, dt, false);
+	/* nothing is left unknown in a state */
+	m->unknown = 0;
 }
 
 /* ------------------------------------------------------------------------ */

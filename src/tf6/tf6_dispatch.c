@@ -147,13 +147,18 @@ int tf6__dispatch_apply(const tf6_resource *r, tf6_call *call, const tf6_apply_r
 			return BASE_EINVALID;
 		}
 		rc = settle(call, r->ops->apply_delete(r->ctx, call, req, resp), "Destroy");
-		if (rc == BASE_OK || !present(resp->new_state) || !conforms(r, resp->new_state)) {
+		if (rc == BASE_OK || !present(resp->new_state) || !conforms(r, resp->new_state) ||
+		    !cty_value_is_known(resp->new_state)) {
 			/* A completed delete is always null; a failed one without a
-			 * partial state answers null and Terraform keeps the prior. */
+			 * (usable) partial state answers null and Terraform keeps the
+			 * prior state and its private bytes. */
 			resp->new_state = cty_value_null(t);
-			if (rc == BASE_OK)
-				resp->private_data = (tf6_bytes){NULL, 0};
+			resp->private_data = (tf6_bytes){NULL, 0};
+			return rc;
 		}
+		/* A failed delete with a partial state (what still exists):
+		 * Terraform stores it with the handler's private bytes. */
+		resp->new_state = tf6__strip_write_only(call->arena, r->schema, resp->new_state);
 		return rc;
 	}
 	bool create = !present(req->prior);

@@ -26,8 +26,10 @@
  * src/tf6 enforces the protocol contracts so handlers need not
  * (tf6_dispatch.c): create vs update vs delete is chosen from null prior /
  * planned values; a planned state is ignored when the plan has errors;
- * apply results are kept with errors (partial state) except for delete,
- * which always answers a null state; with plan_destroy a destroy plan
+ * apply results are kept with errors (partial state; a delete answers
+ * null on success, and on failure its partial state - what still exists -
+ * with its private bytes, or null when it has none, so Terraform keeps the
+ * prior state); with plan_destroy a destroy plan
  * (null proposed state) is answered null without calling the handler.
  *
  * THREAD SAFETY: Terraform runs up to 10 RPCs at once (plus StopProvider);

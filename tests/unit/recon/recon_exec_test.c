@@ -348,6 +348,55 @@ void test_recon_exec__function_failed_state_is_reported(void)
 	T_ASSERT_STR(x.fail.err.code, "SubnetOutOfIPAddresses");
 	T_ASSERT(strstr(x.fail.err.message, "no free IP") != NULL);
 	T_ASSERT_STR(x.s.fn.name, "app");   /* the created function is in the partial state */
+	T_ASSERT_STR(x.s.fn.arn, "arn:aws:lambda:us-east-1:1:function:app");
+	run_env_dispose(&x);
+}
+
+/* The Active wait times out: the partial state has what the CreateFunction
+ * reply said (ARN, ...), not just the name. */
+void test_recon_exec__create_reply_recorded_before_wait(void)
+{
+	struct rule rules[] = {
+		{ "POST", "/2015-03-31/functions", -1, 201, NULL,
+		  "{\"FunctionName\":\"app\",\"FunctionArn\":\"arn:aws:lambda:us-east-1:1:function:app\","
+		  "\"Role\":\"arn:aws:iam::1:role/r\",\"State\":\"Pending\",\"CodeSha256\":\"c2hh\","
+		  "\"LastModified\":\"2026-01-01T00:00:00.000+0000\",\"Version\":\"$LATEST\"}", 0 },
+		{ "GET", "/functions/app/configuration", -1, 200, NULL, FN_CFG("Pending", "InProgress"), 0 },
+	};
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	ready_for_function(&x.d, &x.s, &x.sub);
+	x.opts.timeout_ms = 30000;
+	T_ASSERT_INT(recon_apply(x.c, x.a, &x.d, &x.s, &x.opts, &x.fail), BASE_ETIMEOUT);
+	T_ASSERT_INT(x.fail.kind, RECON_STEP_FN_CREATE);
+	T_ASSERT_STR(x.s.fn.name, "app");
+	T_ASSERT_STR(x.s.fn.arn, "arn:aws:lambda:us-east-1:1:function:app");
+	T_ASSERT_STR(x.s.fn.code_sha256, "c2hh");
+	T_ASSERT_STR(x.s.fn.last_modified, "2026-01-01T00:00:00.000+0000");
+	T_ASSERT_STR(x.s.fn.role_arn, "arn:aws:iam::1:role/r");
+	T_ASSERT(x.s.fn.owned);
+	T_ASSERT_INT(x.s.fn.cfg.reserved_concurrency, -1);
+	T_ASSERT(x.s.fn.tags.n >= 1);
+	T_ASSERT(x.fc.now <= 30000);
+	run_env_dispose(&x);
+}
+
+/* A Lambda ENI that never goes: the timeout message names it. */
+void test_recon_exec__eni_timeout_names_enis(void)
+{
+	struct rule rules[] = {
+		{ "POST", "Action=DescribeNetworkInterfaces", -1, 200, NULL, ONE_ENI, 0 },
+	};
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	x.opts.workers = 1;
+	x.opts.timeout_ms = 20000;
+	T_ASSERT_INT(recon_destroy(x.c, x.a, &x.s, &x.opts, &x.fail), BASE_ETIMEOUT);
+	T_ASSERT_INT(x.fail.kind, RECON_STEP_ENI_WAIT);
+	T_ASSERT(strstr(x.fail.detail, "Lambda network interfaces eni-1 still use") != NULL);
+	T_ASSERT(strstr(x.fail.detail, "eni-1,") == NULL);   /* listed once (seen by SG and subnet) */
+	T_ASSERT_STR(x.s.sgs[RECON_SG_LAMBDA].id, "sg-l");
+	T_ASSERT_INT(x.s.n_subnets, 1);
 	run_env_dispose(&x);
 }
 

@@ -273,3 +273,80 @@ void test_secure_function_sf_state__import_groups_egress_atoms(void)
 	/* the managed rules (443 to the endpoint SG and the s3 prefix list) are not user rules */
 	base_arena_free(a);
 }
+
+void test_secure_function_sf_state__private_bytes(void)
+{
+	base_arena *a = base_arena_new();
+	tf6_bytes b;
+	b = sf__private_encode(a, 0, false);
+	T_ASSERT(b.data == NULL && b.len == 0);
+	T_ASSERT(!sf__private_destroying(b));
+	T_ASSERT_INT(sf__drift_decode(b), 0);
+	/* drift only: the text sf__drift_encode always wrote (older states read the same) */
+	b = sf__private_encode(a, SF_DRIFT_ROLE | SF_DRIFT_ENDPOINTS, false);
+	T_ASSERT_MEM(b.data, b.len, "lambdavpc-drift:21", 18);
+	T_ASSERT(!sf__private_destroying(b));
+	T_ASSERT_INT(sf__drift_decode(b), SF_DRIFT_ROLE | SF_DRIFT_ENDPOINTS);
+	/* the mark alone */
+	b = sf__private_encode(a, 0, true);
+	T_ASSERT_MEM(b.data, b.len, "lambdavpc-destroying", 20);
+	T_ASSERT(sf__private_destroying(b));
+	T_ASSERT_INT(sf__drift_decode(b), 0);
+	/* mark + drift */
+	b = sf__private_encode(a, SF_DRIFT_FUNCTION | SF_DRIFT_TAGS, true);
+	T_ASSERT_MEM(b.data, b.len, "lambdavpc-destroying;lambdavpc-drift:c0", 39);
+	T_ASSERT(sf__private_destroying(b));
+	T_ASSERT_INT(sf__drift_decode(b), SF_DRIFT_FUNCTION | SF_DRIFT_TAGS);
+	/* anything else carries no mark */
+	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-destroyingX", 21 };
+	T_ASSERT(!sf__private_destroying(b));
+	T_ASSERT_INT(sf__drift_decode(b), 0);
+	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-destroy", 17 };
+	T_ASSERT(!sf__private_destroying(b));
+	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-destroying;junk", 25 };
+	T_ASSERT(sf__private_destroying(b));
+	T_ASSERT_INT(sf__drift_decode(b), 0);
+	base_arena_free(a);
+}
+
+/* A destroy that failed after deleting the function, the logs endpoint and
+ * one subnet: the state keeps what remains, the function's attributes null. */
+void test_secure_function_sf_state__remaining_after_failed_destroy(void)
+{
+	base_arena *a = base_arena_new();
+	sf_config m;
+	recon_state st;
+	prov_tags none = { NULL, NULL, 0 };
+	bundle(&st);
+	T_OK(sft_model(a, STATE, &m));
+	sf__fill_computed(a, &m, &st, "us-east-2", none, false); /* the full prior state */
+	T_ASSERT_STR(m.arn, "arn:aws:lambda:us-east-2:123456789012:function:app");
+	T_ASSERT_INT(m.vpc_endpoint_ids.n, 2);
+
+	memset(&st.fn, 0, sizeof st.fn);  /* function.delete done */
+	st.endpoints = st.endpoints + 1;  /* endpoint.delete logs done */
+	st.n_endpoints = 1;
+	st.subnets = st.subnets + 1;      /* subnet.delete 10.0.1.32/27 done */
+	st.n_subnets = 1;
+	sf__remaining_model(a, &m, &st, "us-east-2", none);
+	T_ASSERT_INT(m.unknown, 0);
+	T_ASSERT_STR(m.id, "app");
+	T_ASSERT_STR(m.function_name, "app");
+	T_ASSERT(!sf_has(&m, SF_A_ARN) && m.arn == NULL);
+	T_ASSERT(!sf_has(&m, SF_A_INVOKE_ARN));
+	T_ASSERT(!sf_has(&m, SF_A_QUALIFIED_ARN));
+	T_ASSERT(!sf_has(&m, SF_A_VERSION));
+	T_ASSERT(!sf_has(&m, SF_A_LAST_MODIFIED));
+	T_ASSERT(!sf_has(&m, SF_A_CODE_SHA256));
+	T_ASSERT_INT(m.subnet_ids.n, 1);
+	T_ASSERT_STR(m.subnet_ids.v[0], "subnet-a");
+	T_ASSERT_INT(m.vpc_endpoint_ids.n, 1);
+	T_ASSERT_STR(m.vpc_endpoint_ids.keys[0], "s3");
+	T_ASSERT_STR(m.vpc_endpoint_ids.vals[0], "vpce-s3");
+	T_ASSERT_STR(m.route_table_id, "rtb-1");
+	T_ASSERT_STR(m.lambda_security_group_id, "sg-l");
+	T_ASSERT_STR(m.endpoint_security_group_id, "sg-e");
+	T_ASSERT_STR(m.role_name, "lambdavpc-app");
+	T_ASSERT_INT(m.memory_size, 256); /* the configuration stays as it was */
+	base_arena_free(a);
+}

@@ -13,6 +13,7 @@ struct fake {
 	int rc;
 	bool add_error;
 	const cty_value *result; /* returned state/plan */
+	tf6_bytes priv;          /* private bytes the delete handler returns */
 };
 
 static int f_common(struct fake *f, tf6_call *call, const char *name)
@@ -48,6 +49,7 @@ static int f_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_app
 {
 	(void)req;
 	resp->new_state = ((struct fake *)ctx)->result;
+	resp->private_data = ((struct fake *)ctx)->priv;
 	return f_common(ctx, call, "delete");
 }
 
@@ -146,6 +148,45 @@ void test_tf6_tf6_dispatch__apply_partial_state(void)
 	T_ASSERT_INT(tf6__dispatch_apply(&e.r, &e.call, &(tf6_apply_req){e.obj, e.null, e.null, {0}}, &rs),
 	             BASE_EAWS);
 	T_ASSERT(rs.new_state == e.obj2);
+	base_arena_free(e.a);
+}
+
+void test_tf6_tf6_dispatch__failed_delete_partial_state(void)
+{
+	struct env e;
+	T_ASSERT(setup(&e, &FULL));
+	tf6_apply_resp rs;
+	static const uint8_t mark[] = "destroying";
+	e.f.priv = (tf6_bytes){mark, sizeof mark - 1};
+	/* failed delete with what still exists: state and private bytes kept */
+	e.f.result = e.obj2;
+	e.f.add_error = true;
+	e.f.rc = BASE_ETIMEOUT;
+	T_ASSERT_INT(tf6__dispatch_apply(&e.r, &e.call, &(tf6_apply_req){e.obj, e.null, e.null, {0}}, &rs),
+	             BASE_ETIMEOUT);
+	T_ASSERT(rs.new_state == e.obj2);
+	T_ASSERT_MEM(rs.private_data.data, rs.private_data.len, mark, sizeof mark - 1);
+	/* a partial state with an unknown left in cannot be stored: null (Terraform
+	 * keeps the prior state and its private bytes) */
+	e.f.result = cty_value_with_attr(e.a, e.obj2, "id", cty_value_unknown(cty_type_string()));
+	T_ASSERT_INT(tf6__dispatch_apply(&e.r, &e.call, &(tf6_apply_req){e.obj, e.null, e.null, {0}}, &rs),
+	             BASE_ETIMEOUT);
+	T_ASSERT(rs.new_state && cty_value_is_null(rs.new_state));
+	T_ASSERT(rs.private_data.data == NULL && rs.private_data.len == 0);
+	/* a failed delete without a partial state: null */
+	e.f.result = NULL;
+	T_ASSERT_INT(tf6__dispatch_apply(&e.r, &e.call, &(tf6_apply_req){e.obj, e.null, e.null, {0}}, &rs),
+	             BASE_ETIMEOUT);
+	T_ASSERT(rs.new_state && cty_value_is_null(rs.new_state));
+	T_ASSERT(rs.private_data.len == 0);
+	/* a completed delete: null, no private bytes, whatever the handler said */
+	e.call.diags = base_diags_new(e.a);
+	e.f.result = e.obj2;
+	e.f.add_error = false;
+	e.f.rc = BASE_OK;
+	T_OK(tf6__dispatch_apply(&e.r, &e.call, &(tf6_apply_req){e.obj, e.null, e.null, {0}}, &rs));
+	T_ASSERT(rs.new_state && cty_value_is_null(rs.new_state));
+	T_ASSERT(rs.private_data.data == NULL && rs.private_data.len == 0);
 	base_arena_free(e.a);
 }
 
