@@ -332,6 +332,49 @@ class OwnershipTest(ResourceTestCase):
         self.assertNoChanges(wd, "plan after adoption")
         self.destroy_and_check_clean(wd, name, second)
 
+    def owned_roles(self, name):
+        """Names of the IAM roles tagged as ours for function NAME."""
+        roles = [r["RoleName"] for page in self.iam.get_paginator("list_roles").paginate()
+                 for r in page["Roles"]]
+        return sorted(r for r in roles if L.OWNER_TAG + "=" + name in
+                      ("%s=%s" % (t["Key"], t["Value"])
+                       for t in self.iam.list_role_tags(RoleName=r)["Tags"]))
+
+    def test_function_deleted_out_of_band_leaves_state_and_parts_adopted(self):
+        name = L.unique("e2e-fngone")
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
+        self.apply(wd)
+        first = wd.outputs()
+        before = self.owned(name)
+        self.assertEqual(before, {"subnets": 3, "route_tables": 1, "security_groups": 2, "endpoints": 2})
+        self.assertEqual(self.owned_roles(name), [first["role_name"]])
+        role_id = self.iam.get_role(RoleName=first["role_name"])["Role"]["RoleId"]
+
+        # The function itself is gone: the resource leaves the state.
+        self.lam.delete_function(FunctionName=name)
+        r = self.assertChanges(wd, "function deleted out of band")
+        self.assertIn("will be created", r.output)
+        self.ok(wd.tf("apply", "-refresh-only", "-auto-approve"))
+        listed = self.ok(wd.tf("state", "list")).stdout
+        self.assertNotIn("lambdavpc_secure_function.app", listed)
+
+        # Apply adopts the remaining parts (found by the ownership tag).
+        self.apply(wd)
+        second = wd.outputs()
+        self.assertEqual(self.owned(name), before, "apply after the function was lost duplicated objects")
+        self.assertEqual(self.owned_roles(name), [first["role_name"]], "role duplicated")
+        for k in ("role_name", "role_arn", "route_table_id", "lambda_security_group_id",
+                  "endpoint_security_group_id", "vpc_endpoint_ids"):
+            self.assertEqual(second[k], first[k], k)
+        self.assertEqual(sorted(second["subnet_ids"]), sorted(first["subnet_ids"]))
+        self.assertEqual(self.iam.get_role(RoleName=first["role_name"])["Role"]["RoleId"], role_id,
+                         "the role was recreated, not adopted")
+        # A new function, in the same subnets (with the full seed checks).
+        self.assertSeedDeployed(name, vpc_id, second, SEED_CIDRS, ["logs", "ssm"], 256, {"STAGE": "dev"})
+        self.assertNoChanges(wd, "plan after adoption")
+        self.destroy_and_check_clean(wd, name, second)
+
     def test_existing_endpoint_reused_and_kept(self):
         name = L.unique("e2e-reuse")
         vpc_id = L.create_vpc("12.25.15.0/25")
