@@ -3,9 +3,8 @@
  * tf6_resource_ops table (STYLE C9/C10). Its ctx is the provider (prov *),
  * from which the handlers get the schema, the AWS client and default tags.
  *
- * Today the table has validate and upgrade; plan, apply, read and import
- * are added by sf_plan.c / sf_apply.c / sf_read.c / sf_import.c (until then
- * src/tf6 answers those RPCs with a "Not implemented yet" diagnostic).
+ * The handlers live in one file per operation: sf_validate.c, sf_plan.c,
+ * sf_apply.c (create, update, delete), sf_read.c, sf_import.c, sf_upgrade.c.
  */
 #ifndef SF_H
 #define SF_H
