@@ -15,20 +15,3 @@ void test_base_path__render(void)
 	T_ASSERT_STR(base_path_str(a, base_path_root()), "");
 	base_arena_free(a);
 }
-
-void test_base_path__diags(void)
-{
-	base_arena *a = base_arena_new();
-	base_diags *d = base_diags_new(a);
-	base_path p = base_path_attr(a, base_path_root(), "memory_size");
-	T_ASSERT(!base_diags_has_error(d));
-	base_diags_add(d, BASE_SEV_WARNING, NULL, "w", NULL);
-	T_ASSERT(!base_diags_has_error(d));
-	base_diags_addf(d, BASE_SEV_ERROR, &p, "Invalid memory_size", "got %d", 64);
-	T_ASSERT(base_diags_has_error(d));
-	T_ASSERT_INT(base_diags_count(d), 2);
-	T_ASSERT_STR(base_diags_first(d)->next->detail, "got 64");
-	T_ASSERT(base_diags_first(d)->next->has_path);
-	T_ASSERT_STR(base_path_str(a, base_diags_first(d)->next->path), "memory_size");
-	base_arena_free(a);
-}
