@@ -322,6 +322,19 @@ static aws_json *j_function(struct ctx *x, const aws_lambda_function *f)
 
 typedef int (*op_fn)(struct ctx *x);
 
+/* An op whose call takes (id=..., filter=...) and lists objects that one
+ * printer renders: the ops of this shape differ only in these four names. */
+#define PROBE_DESCRIBE_OP(name, list_type, call, printer)                                                 \
+	static int name(struct ctx *x)                                                                      \
+	{                                                                                                   \
+		list_type out;                                                                              \
+		int rc = call(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);               \
+		aws_json *l = list_result(x);                                                               \
+		for (size_t i = 0; rc == BASE_OK && i < out.n; i++)                                         \
+			aws_json_push(l, printer(x, &out.v[i]));                                            \
+		return rc;                                                                                  \
+	}
+
 static int op_describe_vpcs(struct ctx *x)
 {
 	aws_ec2_vpcs out;
@@ -376,20 +389,7 @@ static int op_create_subnet(struct ctx *x)
 	return rc;
 }
 
-static int op_describe_subnets(struct ctx *x)
-{
-	aws_ec2_subnets out;
-	int rc = aws_ec2_describe_subnets(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);
-	aws_json *l = list_result(x);
-	for (size_t i = 0; rc == BASE_OK && i < out.n; i++)
-		aws_json_push(l, j_subnet(x, &out.v[i]));
-	return rc;
-}
-
-static int op_delete_subnet(struct ctx *x)
-{
-	return aws_ec2_delete_subnet(x->c, x->a, req(x, "id"), &x->err);
-}
+PROBE_DESCRIBE_OP(op_describe_subnets, aws_ec2_subnets, aws_ec2_describe_subnets, j_subnet)
 
 static int op_create_route_table(struct ctx *x)
 {
@@ -401,15 +401,8 @@ static int op_create_route_table(struct ctx *x)
 	return rc;
 }
 
-static int op_describe_route_tables(struct ctx *x)
-{
-	aws_ec2_route_tables out;
-	int rc = aws_ec2_describe_route_tables(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);
-	aws_json *l = list_result(x);
-	for (size_t i = 0; rc == BASE_OK && i < out.n; i++)
-		aws_json_push(l, j_route_table(x, &out.v[i]));
-	return rc;
-}
+PROBE_DESCRIBE_OP(op_describe_route_tables, aws_ec2_route_tables, aws_ec2_describe_route_tables,
+                  j_route_table)
 
 static int op_associate_route_table(struct ctx *x)
 {
@@ -419,11 +412,6 @@ static int op_associate_route_table(struct ctx *x)
 	return rc;
 }
 
-static int op_disassociate_route_table(struct ctx *x)
-{
-	return aws_ec2_disassociate_route_table(x->c, x->a, req(x, "assoc"), &x->err);
-}
-
 static int op_replace_route_table_association(struct ctx *x)
 {
 	const char *id = NULL;
@@ -431,11 +419,6 @@ static int op_replace_route_table_association(struct ctx *x)
 	                                                 &x->err);
 	x->result = aws_json_new_string(x->a, id);
 	return rc;
-}
-
-static int op_delete_route_table(struct ctx *x)
-{
-	return aws_ec2_delete_route_table(x->c, x->a, req(x, "id"), &x->err);
 }
 
 static int op_create_sg(struct ctx *x)
@@ -471,21 +454,8 @@ static int op_describe_sgs(struct ctx *x)
 	return rc;
 }
 
-static int op_delete_sg(struct ctx *x)
-{
-	return aws_ec2_delete_security_group(x->c, x->a, req(x, "id"), &x->err);
-}
-
-static int op_describe_sg_rules(struct ctx *x)
-{
-	aws_ec2_sg_rules out;
-	int rc = aws_ec2_describe_security_group_rules(x->c, x->a, args_all(x, "id"), args_filters(x), &out,
-	                                               &x->err);
-	aws_json *l = list_result(x);
-	for (size_t i = 0; rc == BASE_OK && i < out.n; i++)
-		aws_json_push(l, j_rule(x, &out.v[i]));
-	return rc;
-}
+PROBE_DESCRIBE_OP(op_describe_sg_rules, aws_ec2_sg_rules, aws_ec2_describe_security_group_rules,
+                  j_rule)
 
 static aws_ec2_ip_perm perm_from_args(struct ctx *x)
 {
@@ -549,16 +519,7 @@ static int op_create_vpce(struct ctx *x)
 	return rc;
 }
 
-static int op_describe_vpces(struct ctx *x)
-{
-	aws_ec2_vpces out;
-	int rc =
-	        aws_ec2_describe_vpc_endpoints(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);
-	aws_json *l = list_result(x);
-	for (size_t i = 0; rc == BASE_OK && i < out.n; i++)
-		aws_json_push(l, j_vpce(x, &out.v[i]));
-	return rc;
-}
+PROBE_DESCRIBE_OP(op_describe_vpces, aws_ec2_vpces, aws_ec2_describe_vpc_endpoints, j_vpce)
 
 static int op_modify_vpce(struct ctx *x)
 {
@@ -649,21 +610,6 @@ static int op_detach_eni(struct ctx *x)
 	                                        &x->err);
 }
 
-static int op_delete_eni(struct ctx *x)
-{
-	return aws_ec2_delete_network_interface(x->c, x->a, req(x, "id"), &x->err);
-}
-
-static int op_create_tags(struct ctx *x)
-{
-	return aws_ec2_create_tags(x->c, x->a, args_all(x, "id"), args_kv(x, "tag"), &x->err);
-}
-
-static int op_delete_tags(struct ctx *x)
-{
-	return aws_ec2_delete_tags(x->c, x->a, args_all(x, "id"), args_kv(x, "tag"), &x->err);
-}
-
 /* IAM */
 
 static int op_create_role(struct ctx *x)
@@ -689,35 +635,10 @@ static int op_get_role(struct ctx *x)
 	return rc;
 }
 
-static int op_delete_role(struct ctx *x)
-{
-	return aws_iam_delete_role(x->c, x->a, req(x, "name"), &x->err);
-}
-
 static int op_update_role(struct ctx *x)
 {
 	return aws_iam_update_role(x->c, x->a, req(x, "name"), arg(x, "desc"), arg_int(x, "max_session", 0),
 	                           &x->err);
-}
-
-static int op_update_assume_role_policy(struct ctx *x)
-{
-	return aws_iam_update_assume_role_policy(x->c, x->a, req(x, "name"), req(x, "policy"), &x->err);
-}
-
-static int op_set_permissions_boundary(struct ctx *x)
-{
-	return aws_iam_set_role_permissions_boundary(x->c, x->a, req(x, "name"), arg(x, "boundary"), &x->err);
-}
-
-static int op_attach_role_policy(struct ctx *x)
-{
-	return aws_iam_attach_role_policy(x->c, x->a, req(x, "name"), req(x, "arn"), &x->err);
-}
-
-static int op_detach_role_policy(struct ctx *x)
-{
-	return aws_iam_detach_role_policy(x->c, x->a, req(x, "name"), req(x, "arn"), &x->err);
 }
 
 static int op_list_attached(struct ctx *x)
@@ -748,34 +669,11 @@ static int op_get_role_policy(struct ctx *x)
 	return rc;
 }
 
-static int op_delete_role_policy(struct ctx *x)
-{
-	return aws_iam_delete_role_policy(x->c, x->a, req(x, "name"), req(x, "policy_name"), &x->err);
-}
-
 static int op_list_role_policies(struct ctx *x)
 {
 	aws_strs names;
 	int rc = aws_iam_list_role_policies(x->c, x->a, req(x, "name"), &names, &x->err);
 	x->result = rc == BASE_OK ? jstrs(x, names) : NULL;
-	return rc;
-}
-
-static int op_tag_role(struct ctx *x)
-{
-	return aws_iam_tag_role(x->c, x->a, req(x, "name"), args_kv(x, "tag"), &x->err);
-}
-
-static int op_untag_role(struct ctx *x)
-{
-	return aws_iam_untag_role(x->c, x->a, req(x, "name"), args_all(x, "key"), &x->err);
-}
-
-static int op_list_role_tags(struct ctx *x)
-{
-	aws_tags t;
-	int rc = aws_iam_list_role_tags(x->c, x->a, req(x, "name"), &t, &x->err);
-	x->result = rc == BASE_OK ? jtags(x, t) : NULL;
 	return rc;
 }
 
@@ -872,94 +770,30 @@ static int spec_from_args(struct ctx *x, aws_lambda_function_spec *s)
 	return 0;
 }
 
-static int fn_op(struct ctx *x, int which)
+typedef int (*call_fn_spec)(aws_client *, base_arena *, const aws_lambda_function_spec *,
+                           aws_lambda_function *, aws_error *);
+typedef int (*call_fn_name)(aws_client *, base_arena *, const char *, aws_lambda_function *, aws_error *);
+
+/* One Lambda function call: by spec (by_spec) or by the spec's name (by_name). */
+static int fn_op(struct ctx *x, call_fn_spec by_spec, call_fn_name by_name)
 {
 	aws_lambda_function_spec s;
 	aws_lambda_function out;
 	int rc;
 	if (spec_from_args(x, &s) != 0)
 		exit(64);
-	switch (which) {
-	case 0:
-		rc = aws_lambda_create_function(x->c, x->a, &s, &out, &x->err);
-		break;
-	case 1:
-		rc = aws_lambda_update_function_configuration(x->c, x->a, &s, &out, &x->err);
-		break;
-	case 2:
-		rc = aws_lambda_update_function_code(x->c, x->a, &s, &out, &x->err);
-		break;
-	case 3:
-		rc = aws_lambda_get_function(x->c, x->a, s.function_name, &out, &x->err);
-		break;
-	case 4:
-		rc = aws_lambda_get_function_configuration(x->c, x->a, s.function_name, &out, &x->err);
-		break;
-	default:
-		rc = aws_lambda_publish_version(x->c, x->a, s.function_name, &out, &x->err);
-		break;
-	}
+	if (by_spec)
+		rc = by_spec(x->c, x->a, &s, &out, &x->err);
+	else
+		rc = by_name(x->c, x->a, s.function_name, &out, &x->err);
 	if (rc == BASE_OK)
 		x->result = j_function(x, &out);
-	return rc;
-}
-
-static int op_create_function(struct ctx *x)
-{
-	return fn_op(x, 0);
-}
-static int op_update_function_config(struct ctx *x)
-{
-	return fn_op(x, 1);
-}
-static int op_update_function_code(struct ctx *x)
-{
-	return fn_op(x, 2);
-}
-static int op_get_function(struct ctx *x)
-{
-	return fn_op(x, 3);
-}
-static int op_get_function_config(struct ctx *x)
-{
-	return fn_op(x, 4);
-}
-static int op_publish_version(struct ctx *x)
-{
-	return fn_op(x, 5);
-}
-
-static int op_delete_function(struct ctx *x)
-{
-	return aws_lambda_delete_function(x->c, x->a, req(x, "name"), &x->err);
-}
-
-static int op_tag_function(struct ctx *x)
-{
-	return aws_lambda_tag_resource(x->c, x->a, req(x, "arn"), args_kv(x, "tag"), &x->err);
-}
-
-static int op_untag_function(struct ctx *x)
-{
-	return aws_lambda_untag_resource(x->c, x->a, req(x, "arn"), args_all(x, "key"), &x->err);
-}
-
-static int op_list_function_tags(struct ctx *x)
-{
-	aws_tags t;
-	int rc = aws_lambda_list_tags(x->c, x->a, req(x, "arn"), &t, &x->err);
-	x->result = rc == BASE_OK ? jtags(x, t) : NULL;
 	return rc;
 }
 
 static int op_put_concurrency(struct ctx *x)
 {
 	return aws_lambda_put_function_concurrency(x->c, x->a, req(x, "name"), arg_int(x, "n", 0), &x->err);
-}
-
-static int op_delete_concurrency(struct ctx *x)
-{
-	return aws_lambda_delete_function_concurrency(x->c, x->a, req(x, "name"), &x->err);
 }
 
 static int op_get_concurrency(struct ctx *x)
@@ -973,79 +807,126 @@ static int op_get_concurrency(struct ctx *x)
 	return rc;
 }
 
-static const struct {
+/* Ops that differ only in data: which client call, and which key=value
+ * arguments feed it. The first non-NULL call field of an entry is used. */
+typedef int (*call_s)(aws_client *, base_arena *, const char *, aws_error *);
+typedef int (*call_ss)(aws_client *, base_arena *, const char *, const char *, aws_error *);
+typedef int (*call_tag)(aws_client *, base_arena *, const char *, aws_tags, aws_error *);
+typedef int (*call_untag)(aws_client *, base_arena *, const char *, aws_strs, aws_error *);
+typedef int (*call_list_tags)(aws_client *, base_arena *, const char *, aws_tags *, aws_error *);
+typedef int (*call_ids_tags)(aws_client *, base_arena *, aws_strs, aws_tags, aws_error *);
+
+struct op {
 	const char *name;
-	op_fn fn;
-} ops[] = {
-        {"describe-vpcs", op_describe_vpcs},
-        {"describe-vpc-attribute", op_describe_vpc_attribute},
-        {"describe-azs", op_describe_azs},
-        {"create-subnet", op_create_subnet},
-        {"describe-subnets", op_describe_subnets},
-        {"delete-subnet", op_delete_subnet},
-        {"create-route-table", op_create_route_table},
-        {"describe-route-tables", op_describe_route_tables},
-        {"associate-route-table", op_associate_route_table},
-        {"disassociate-route-table", op_disassociate_route_table},
-        {"replace-route-table-association", op_replace_route_table_association},
-        {"delete-route-table", op_delete_route_table},
-        {"create-sg", op_create_sg},
-        {"describe-sgs", op_describe_sgs},
-        {"delete-sg", op_delete_sg},
-        {"describe-sg-rules", op_describe_sg_rules},
-        {"authorize", op_authorize},
-        {"revoke", op_revoke},
-        {"revoke-rules", op_revoke_rules},
-        {"create-vpce", op_create_vpce},
-        {"describe-vpces", op_describe_vpces},
-        {"modify-vpce", op_modify_vpce},
-        {"delete-vpces", op_delete_vpces},
-        {"describe-prefix-lists", op_describe_prefix_lists},
-        {"describe-managed-prefix-lists", op_describe_managed_prefix_lists},
-        {"describe-enis", op_describe_enis},
-        {"detach-eni", op_detach_eni},
-        {"delete-eni", op_delete_eni},
-        {"create-tags", op_create_tags},
-        {"delete-tags", op_delete_tags},
-        {"create-role", op_create_role},
-        {"get-role", op_get_role},
-        {"delete-role", op_delete_role},
-        {"update-role", op_update_role},
-        {"update-assume-role-policy", op_update_assume_role_policy},
-        {"set-permissions-boundary", op_set_permissions_boundary},
-        {"attach-role-policy", op_attach_role_policy},
-        {"detach-role-policy", op_detach_role_policy},
-        {"list-attached-role-policies", op_list_attached},
-        {"put-role-policy", op_put_role_policy},
-        {"get-role-policy", op_get_role_policy},
-        {"delete-role-policy", op_delete_role_policy},
-        {"list-role-policies", op_list_role_policies},
-        {"tag-role", op_tag_role},
-        {"untag-role", op_untag_role},
-        {"list-role-tags", op_list_role_tags},
-        {"get-caller-identity", op_get_caller_identity},
-        {"assume-role", op_assume_role},
-        {"assume-role-web-identity", op_assume_role_web_identity},
-        {"create-function", op_create_function},
-        {"get-function", op_get_function},
-        {"get-function-config", op_get_function_config},
-        {"update-function-config", op_update_function_config},
-        {"update-function-code", op_update_function_code},
-        {"publish-version", op_publish_version},
-        {"delete-function", op_delete_function},
-        {"tag-function", op_tag_function},
-        {"untag-function", op_untag_function},
-        {"list-function-tags", op_list_function_tags},
-        {"put-concurrency", op_put_concurrency},
-        {"delete-concurrency", op_delete_concurrency},
-        {"get-concurrency", op_get_concurrency},
+	op_fn fn;                 /* a hand-written op */
+	call_s s;                 /* (k1) */
+	call_ss ss;               /* (k1, k2); k2 may be absent when k2_optional */
+	call_tag tag;             /* (k1, tag=K=V...) */
+	call_untag untag;         /* (k1, key=K...) */
+	call_list_tags list_tags; /* (k1) -> {K: V} */
+	call_ids_tags ids_tags;   /* (id=..., tag=K=V...) */
+	call_fn_spec fn_spec;     /* Lambda spec from the arguments -> function */
+	call_fn_name fn_name;     /* name= -> function */
+	const char *k1, *k2;
+	bool k2_optional;
+};
+
+static int run_op(struct ctx *x, const struct op *o)
+{
+	aws_tags t;
+	int rc;
+	if (o->fn)
+		return o->fn(x);
+	if (o->s)
+		return o->s(x->c, x->a, req(x, o->k1), &x->err);
+	if (o->ss) {
+		const char *k1 = req(x, o->k1);
+		return o->ss(x->c, x->a, k1, o->k2_optional ? arg(x, o->k2) : req(x, o->k2), &x->err);
+	}
+	if (o->tag)
+		return o->tag(x->c, x->a, req(x, o->k1), args_kv(x, "tag"), &x->err);
+	if (o->untag)
+		return o->untag(x->c, x->a, req(x, o->k1), args_all(x, "key"), &x->err);
+	if (o->ids_tags)
+		return o->ids_tags(x->c, x->a, args_all(x, "id"), args_kv(x, "tag"), &x->err);
+	if (o->fn_spec || o->fn_name)
+		return fn_op(x, o->fn_spec, o->fn_name);
+	rc = o->list_tags(x->c, x->a, req(x, o->k1), &t, &x->err);
+	x->result = rc == BASE_OK ? jtags(x, t) : NULL;
+	return rc;
+}
+
+static const struct op ops[] = {
+        {"describe-vpcs", .fn = op_describe_vpcs},
+        {"describe-vpc-attribute", .fn = op_describe_vpc_attribute},
+        {"describe-azs", .fn = op_describe_azs},
+        {"create-subnet", .fn = op_create_subnet},
+        {"describe-subnets", .fn = op_describe_subnets},
+        {"delete-subnet", .s = aws_ec2_delete_subnet, .k1 = "id"},
+        {"create-route-table", .fn = op_create_route_table},
+        {"describe-route-tables", .fn = op_describe_route_tables},
+        {"associate-route-table", .fn = op_associate_route_table},
+        {"disassociate-route-table", .s = aws_ec2_disassociate_route_table, .k1 = "assoc"},
+        {"replace-route-table-association", .fn = op_replace_route_table_association},
+        {"delete-route-table", .s = aws_ec2_delete_route_table, .k1 = "id"},
+        {"create-sg", .fn = op_create_sg},
+        {"describe-sgs", .fn = op_describe_sgs},
+        {"delete-sg", .s = aws_ec2_delete_security_group, .k1 = "id"},
+        {"describe-sg-rules", .fn = op_describe_sg_rules},
+        {"authorize", .fn = op_authorize},
+        {"revoke", .fn = op_revoke},
+        {"revoke-rules", .fn = op_revoke_rules},
+        {"create-vpce", .fn = op_create_vpce},
+        {"describe-vpces", .fn = op_describe_vpces},
+        {"modify-vpce", .fn = op_modify_vpce},
+        {"delete-vpces", .fn = op_delete_vpces},
+        {"describe-prefix-lists", .fn = op_describe_prefix_lists},
+        {"describe-managed-prefix-lists", .fn = op_describe_managed_prefix_lists},
+        {"describe-enis", .fn = op_describe_enis},
+        {"detach-eni", .fn = op_detach_eni},
+        {"delete-eni", .s = aws_ec2_delete_network_interface, .k1 = "id"},
+        {"create-tags", .ids_tags = aws_ec2_create_tags},
+        {"delete-tags", .ids_tags = aws_ec2_delete_tags},
+        {"create-role", .fn = op_create_role},
+        {"get-role", .fn = op_get_role},
+        {"delete-role", .s = aws_iam_delete_role, .k1 = "name"},
+        {"update-role", .fn = op_update_role},
+        {"update-assume-role-policy", .ss = aws_iam_update_assume_role_policy, .k1 = "name", .k2 = "policy"},
+        {"set-permissions-boundary", .ss = aws_iam_set_role_permissions_boundary, .k1 = "name",
+         .k2 = "boundary", .k2_optional = true},
+        {"attach-role-policy", .ss = aws_iam_attach_role_policy, .k1 = "name", .k2 = "arn"},
+        {"detach-role-policy", .ss = aws_iam_detach_role_policy, .k1 = "name", .k2 = "arn"},
+        {"list-attached-role-policies", .fn = op_list_attached},
+        {"put-role-policy", .fn = op_put_role_policy},
+        {"get-role-policy", .fn = op_get_role_policy},
+        {"delete-role-policy", .ss = aws_iam_delete_role_policy, .k1 = "name", .k2 = "policy_name"},
+        {"list-role-policies", .fn = op_list_role_policies},
+        {"tag-role", .tag = aws_iam_tag_role, .k1 = "name"},
+        {"untag-role", .untag = aws_iam_untag_role, .k1 = "name"},
+        {"list-role-tags", .list_tags = aws_iam_list_role_tags, .k1 = "name"},
+        {"get-caller-identity", .fn = op_get_caller_identity},
+        {"assume-role", .fn = op_assume_role},
+        {"assume-role-web-identity", .fn = op_assume_role_web_identity},
+        {"create-function", .fn_spec = aws_lambda_create_function},
+        {"get-function", .fn_name = aws_lambda_get_function},
+        {"get-function-config", .fn_name = aws_lambda_get_function_configuration},
+        {"update-function-config", .fn_spec = aws_lambda_update_function_configuration},
+        {"update-function-code", .fn_spec = aws_lambda_update_function_code},
+        {"publish-version", .fn_name = aws_lambda_publish_version},
+        {"delete-function", .s = aws_lambda_delete_function, .k1 = "name"},
+        {"tag-function", .tag = aws_lambda_tag_resource, .k1 = "arn"},
+        {"untag-function", .untag = aws_lambda_untag_resource, .k1 = "arn"},
+        {"list-function-tags", .list_tags = aws_lambda_list_tags, .k1 = "arn"},
+        {"put-concurrency", .fn = op_put_concurrency},
+        {"delete-concurrency", .s = aws_lambda_delete_function_concurrency, .k1 = "name"},
+        {"get-concurrency", .fn = op_get_concurrency},
 };
 
 int main(int argc, char **argv)
 {
 	struct ctx x;
 	aws_client_config cfg;
-	op_fn fn = NULL;
+	const struct op *op = NULL;
 	aws_json *out;
 	base_buf buf;
 	int rc;
@@ -1061,8 +942,8 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
 		if (strcmp(ops[i].name, argv[1]) == 0)
-			fn = ops[i].fn;
-	if (!fn) {
+			op = &ops[i];
+	if (!op) {
 		fprintf(stderr, "aws_probe: unknown op %s\n", argv[1]);
 		return 64;
 	}
@@ -1088,7 +969,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	x.a = base_arena_new();
-	rc = fn(&x);
+	rc = run_op(&x, op);
 
 	out = aws_json_new_object(x.a);
 	aws_json_set_bool(out, "ok", rc == BASE_OK);

@@ -16,6 +16,7 @@
 #include "../../fake/aws_fake_env.h"
 #include "../../fake/aws_fake_transport.h"
 #include "../../fake/aws_moto.h"
+#include "aws_testutil.h"
 #include "aws/aws_client.h"
 #include "aws/aws_int.h"
 #include "aws/aws_sigv4.h"
@@ -51,25 +52,58 @@ static void fast_retries(aws_client *c)
 
 static aws_request form_req(const char *body)
 {
-	aws_request r;
+	return aws_test_form_req(AWS_SVC_EC2, "DescribeRegions", body);
+}
+
+/* One test's fake transport, client and response. */
+struct fx {
+	aws_fake *f;
+	aws_client_config cfg;
+	aws_client *c;
+	aws_error err;
+	aws_response resp;
+};
+
+/* A fresh fake, the hermetic environment and base_cfg; the test may adjust
+ * x->cfg before fx_start. */
+static void fx_init(struct fx *x)
+{
+	memset(x, 0, sizeof *x);
+	x->f = aws_fake_new();
+	clean_env();
+	base_cfg(&x->cfg, x->f);
+	aws_response_init(&x->resp);
+}
+
+/* aws_client_new on x->cfg (its rc returned), then fast retries. */
+static int fx_start(struct fx *x)
+{
+	int rc = aws_client_new(&x->c, &x->cfg, &x->err);
+	if (rc == BASE_OK)
+		fast_retries(x->c);
+	return rc;
+}
+
+static void fx_end(struct fx *x)
+{
+	aws_response_dispose(&x->resp);
+	aws_client_free(x->c);
+	aws_fake_free(x->f);
+}
+
+/* A drop-in failure reply (no status) of the given transport failure. */
+static aws_fake_reply failure_reply(aws_http_failure failure, bool sent)
+{
+	aws_fake_reply r;
 	memset(&r, 0, sizeof r);
-	r.service = AWS_SVC_EC2;
-	r.op = "DescribeRegions";
-	r.method = "POST";
-	r.path = "/";
-	r.body = body;
-	r.body_len = strlen(body);
-	r.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	r.failure = failure;
+	r.sent = sent;
 	return r;
 }
 
 void test_aws_client__signs_and_sends(void)
 {
-	aws_fake *f = aws_fake_new();
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
-	aws_response resp;
+	struct fx x;
 	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
 	const aws_fake_request *rec;
 	char date[64], host[64], tok[64], auth[512], want_prefix[256];
@@ -77,27 +111,25 @@ void test_aws_client__signs_and_sends(void)
 	aws_sigv4_params sp;
 	aws_sigv4_result sr;
 
-	clean_env();
-	base_cfg(&cfg, f);
-	cfg.token = "SESSIONTOKEN";
-	T_OK(aws_client_new(&c, &cfg, &err));
-	aws_fake_push_status(f, 200, "x-amzn-RequestId: rid-1\nContent-Type: text/xml\n", "<ok/>");
-	aws_response_init(&resp);
-	T_OK(aws_client_send(c, &req, &resp, &err));
-	T_ASSERT_INT(resp.status, 200);
-	T_ASSERT_STR(base_buf_cstr(&resp.body), "<ok/>");
-	T_ASSERT_STR(resp.request_id, "rid-1");
-	T_ASSERT_INT(aws_fake_count(f), 1);
-	rec = aws_fake_request_at(f, 0);
+	fx_init(&x);
+	x.cfg.token = "SESSIONTOKEN";
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
+	aws_fake_push_status(x.f, 200, "x-amzn-RequestId: rid-1\nContent-Type: text/xml\n", "<ok/>");
+	T_OK(aws_client_send(x.c, &req, &x.resp, &x.err));
+	T_ASSERT_INT(x.resp.status, 200);
+	T_ASSERT_STR(base_buf_cstr(&x.resp.body), "<ok/>");
+	T_ASSERT_STR(x.resp.request_id, "rid-1");
+	T_ASSERT_INT(aws_fake_count(x.f), 1);
+	rec = aws_fake_request_at(x.f, 0);
 	T_ASSERT_STR(rec->url, "http://127.0.0.1:9/");
 	T_ASSERT_STR(rec->method, "POST");
 	T_ASSERT_STR(rec->body, "Action=DescribeRegions&Version=2016-11-15");
-	T_ASSERT(aws_fake_request_header(f, 0, "Host", host, sizeof host));
+	T_ASSERT(aws_fake_request_header(x.f, 0, "Host", host, sizeof host));
 	T_ASSERT_STR(host, "127.0.0.1:9");
-	T_ASSERT(aws_fake_request_header(f, 0, "X-Amz-Date", date, sizeof date));
-	T_ASSERT(aws_fake_request_header(f, 0, "X-Amz-Security-Token", tok, sizeof tok));
+	T_ASSERT(aws_fake_request_header(x.f, 0, "X-Amz-Date", date, sizeof date));
+	T_ASSERT(aws_fake_request_header(x.f, 0, "X-Amz-Security-Token", tok, sizeof tok));
 	T_ASSERT_STR(tok, "SESSIONTOKEN");
-	T_ASSERT(aws_fake_request_header(f, 0, "Authorization", auth, sizeof auth));
+	T_ASSERT(aws_fake_request_header(x.f, 0, "Authorization", auth, sizeof auth));
 	snprintf(want_prefix, sizeof want_prefix,
 		 "AWS4-HMAC-SHA256 Credential=AKIDTEST/%.8s/us-west-2/ec2/aws4_request, "
 		 "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=", date);
@@ -125,22 +157,20 @@ void test_aws_client__signs_and_sends(void)
 	T_ASSERT_STR(auth, base_buf_cstr(&sr.authorization));
 	aws_sigv4_result_dispose(&sr);
 
-	T_ASSERT_STR(aws_client_region(c), "us-west-2");
+	T_ASSERT_STR(aws_client_region(x.c), "us-west-2");
 	T_ASSERT(rec->ca_bundle == NULL);
-	aws_response_dispose(&resp);
-	aws_client_free(c);
+	aws_response_dispose(&x.resp);
+	aws_client_free(x.c);
 
 	/* AWS_CA_BUNDLE reaches the transport */
 	setenv("AWS_CA_BUNDLE", "/tmp/some-ca.pem", 1);
-	T_OK(aws_client_new(&c, &cfg, &err));
-	aws_fake_push_status(f, 200, NULL, "<ok/>");
-	aws_response_init(&resp);
-	T_OK(aws_client_send(c, &req, &resp, &err));
-	T_ASSERT_STR(aws_fake_request_at(f, 1)->ca_bundle, "/tmp/some-ca.pem");
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
+	aws_fake_push_status(x.f, 200, NULL, "<ok/>");
+	aws_response_init(&x.resp);
+	T_OK(aws_client_send(x.c, &req, &x.resp, &x.err));
+	T_ASSERT_STR(aws_fake_request_at(x.f, 1)->ca_bundle, "/tmp/some-ca.pem");
 	unsetenv("AWS_CA_BUNDLE");
-	aws_response_dispose(&resp);
-	aws_client_free(c);
-	aws_fake_free(f);
+	fx_end(&x);
 }
 
 void test_aws_client__default_and_env_endpoints(void)
@@ -261,149 +291,107 @@ void test_aws_client__region_resolution(void)
 
 void test_aws_client__retries_transient_then_succeeds(void)
 {
-	aws_fake *f = aws_fake_new();
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
-	aws_response resp;
+	struct fx x;
 	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
 	aws_fake_reply drop;
 	char d1[32], d2[32];
 
-	clean_env();
-	base_cfg(&cfg, f);
-	T_OK(aws_client_new(&c, &cfg, &err));
-	fast_retries(c);
-	aws_fake_push_status(f, 503, NULL, "<html><title>busy</title></html>");
-	memset(&drop, 0, sizeof drop);
-	drop.failure = AWS_HTTP_ERECV;
-	drop.sent = true;
-	aws_fake_push(f, &drop);
-	aws_fake_push_status(f, 200, NULL, "<ok/>");
-	aws_response_init(&resp);
-	T_OK(aws_client_send(c, &req, &resp, &err));
-	T_ASSERT_INT(aws_fake_count(f), 3);
-	T_ASSERT_INT(resp.status, 200);
+	fx_init(&x);
+	T_OK(fx_start(&x));
+	aws_fake_push_status(x.f, 503, NULL, "<html><title>busy</title></html>");
+	drop = failure_reply(AWS_HTTP_ERECV, true);
+	aws_fake_push(x.f, &drop);
+	aws_fake_push_status(x.f, 200, NULL, "<ok/>");
+	T_OK(aws_client_send(x.c, &req, &x.resp, &x.err));
+	T_ASSERT_INT(aws_fake_count(x.f), 3);
+	T_ASSERT_INT(x.resp.status, 200);
 	/* every attempt is signed afresh (rule 10) */
-	T_ASSERT(aws_fake_request_header(f, 0, "X-Amz-Date", d1, sizeof d1));
-	T_ASSERT(aws_fake_request_header(f, 2, "X-Amz-Date", d2, sizeof d2));
+	T_ASSERT(aws_fake_request_header(x.f, 0, "X-Amz-Date", d1, sizeof d1));
+	T_ASSERT(aws_fake_request_header(x.f, 2, "X-Amz-Date", d2, sizeof d2));
 	/* two retries cost 5 each; the success refunds the last cost */
-	T_ASSERT_INT(aws_client__quota_available(c), 495);
-	aws_response_dispose(&resp);
-	aws_client_free(c);
-	aws_fake_free(f);
+	T_ASSERT_INT(aws_client__quota_available(x.c), 495);
+	fx_end(&x);
 }
 
 void test_aws_client__throttling_runs_out(void)
 {
-	aws_fake *f = aws_fake_new();
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
-	aws_response resp;
+	struct fx x;
 	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
 	const char *thr = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message>"
 			  "</Error></Errors><RequestID>r-9</RequestID></Response>";
 	int i;
 
-	clean_env();
-	base_cfg(&cfg, f);
-	T_OK(aws_client_new(&c, &cfg, &err));
-	fast_retries(c);
+	fx_init(&x);
+	T_OK(fx_start(&x));
 	for (i = 0; i < 3; i++)
-		aws_fake_push_status(f, 503, "Content-Type: text/xml\n", thr);
-	aws_response_init(&resp);
-	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_ETHROTTLED);
-	T_ASSERT_INT(aws_fake_count(f), 3);
-	T_ASSERT_STR(err.code, "RequestLimitExceeded");
-	T_ASSERT_INT(err.http_status, 503);
-	T_ASSERT_INT(resp.status, 503);
-	aws_response_dispose(&resp);
-	aws_client_free(c);
+		aws_fake_push_status(x.f, 503, "Content-Type: text/xml\n", thr);
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_ETHROTTLED);
+	T_ASSERT_INT(aws_fake_count(x.f), 3);
+	T_ASSERT_STR(x.err.code, "RequestLimitExceeded");
+	T_ASSERT_INT(x.err.http_status, 503);
+	T_ASSERT_INT(x.resp.status, 503);
+	aws_response_dispose(&x.resp);
+	aws_client_free(x.c);
 
 	/* max_retries = 0: one attempt only */
-	cfg.max_retries = 0;
-	T_OK(aws_client_new(&c, &cfg, &err));
-	aws_fake_push_status(f, 503, "Content-Type: text/xml\n", thr);
-	aws_response_init(&resp);
-	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_ETHROTTLED);
-	T_ASSERT_INT(aws_fake_count(f), 4);
-	aws_response_dispose(&resp);
-	aws_client_free(c);
-	aws_fake_free(f);
+	x.cfg.max_retries = 0;
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
+	aws_fake_push_status(x.f, 503, "Content-Type: text/xml\n", thr);
+	aws_response_init(&x.resp);
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_ETHROTTLED);
+	T_ASSERT_INT(aws_fake_count(x.f), 4);
+	fx_end(&x);
 }
 
 void test_aws_client__client_error_not_retried(void)
 {
-	aws_fake *f = aws_fake_new();
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
-	aws_response resp;
+	struct fx x;
 	aws_request req = form_req("Action=DescribeSubnets&Version=2016-11-15&SubnetId.1=subnet-0");
 
-	clean_env();
-	base_cfg(&cfg, f);
-	T_OK(aws_client_new(&c, &cfg, &err));
-	fast_retries(c);
-	aws_fake_push_status(f, 400, "Content-Type: text/xml\n",
+	fx_init(&x);
+	T_OK(fx_start(&x));
+	aws_fake_push_status(x.f, 400, "Content-Type: text/xml\n",
 			     "<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>nope</Message>"
 			     "</Error></Errors><RequestID>r-1</RequestID></Response>");
-	aws_response_init(&resp);
-	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
-	T_ASSERT_INT(aws_fake_count(f), 1);
-	T_ASSERT_STR(err.code, "InvalidSubnetID.NotFound");
-	T_ASSERT_STR(err.request_id, "r-1");
-	aws_response_dispose(&resp);
-	aws_client_free(c);
-	aws_fake_free(f);
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_EAWS);
+	T_ASSERT_INT(aws_fake_count(x.f), 1);
+	T_ASSERT_STR(x.err.code, "InvalidSubnetID.NotFound");
+	T_ASSERT_STR(x.err.request_id, "r-1");
+	fx_end(&x);
 }
 
 void test_aws_client__create_timeout_is_not_repeated(void)
 {
-	aws_fake *f = aws_fake_new();
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
-	aws_response resp;
+	struct fx x;
 	aws_request req = form_req("Action=CreateSecurityGroup&Version=2016-11-15&GroupName=g");
 	aws_fake_reply to;
 
-	clean_env();
-	base_cfg(&cfg, f);
-	T_OK(aws_client_new(&c, &cfg, &err));
-	fast_retries(c);
-	memset(&to, 0, sizeof to);
-	to.failure = AWS_HTTP_ETIMEOUT;
-	to.sent = true;
-	aws_fake_push(f, &to);
+	fx_init(&x);
+	T_OK(fx_start(&x));
+	to = failure_reply(AWS_HTTP_ETIMEOUT, true);
+	aws_fake_push(x.f, &to);
 	req.not_idempotent = true;
-	aws_response_init(&resp);
-	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_ETIMEOUT);
-	T_ASSERT_STR(err.code, "RequestOutcomeUnknown");
-	T_ASSERT_INT(aws_fake_count(f), 1);
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_ETIMEOUT);
+	T_ASSERT_STR(x.err.code, "RequestOutcomeUnknown");
+	T_ASSERT_INT(aws_fake_count(x.f), 1);
 
 	/* a connect failure never reached the server: safe to retry */
-	to.failure = AWS_HTTP_ECONNECT;
-	to.sent = false;
-	aws_fake_push(f, &to);
-	aws_fake_push_status(f, 200, NULL, "<ok/>");
-	T_OK(aws_client_send(c, &req, &resp, &err));
-	T_ASSERT_INT(aws_fake_count(f), 3);
+	to = failure_reply(AWS_HTTP_ECONNECT, false);
+	aws_fake_push(x.f, &to);
+	aws_fake_push_status(x.f, 200, NULL, "<ok/>");
+	T_OK(aws_client_send(x.c, &req, &x.resp, &x.err));
+	T_ASSERT_INT(aws_fake_count(x.f), 3);
 
 	/* an idempotent call is retried after a timeout, then gives up */
 	req.not_idempotent = false;
-	to.failure = AWS_HTTP_ETIMEOUT;
-	to.sent = true;
-	aws_fake_push(f, &to);
-	aws_fake_push(f, &to);
-	aws_fake_push(f, &to);
-	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_ETIMEOUT);
-	T_ASSERT_STR(err.code, "RequestTimeout");
-	T_ASSERT_INT(aws_fake_count(f), 6);
-	aws_response_dispose(&resp);
-	aws_client_free(c);
-	aws_fake_free(f);
+	to = failure_reply(AWS_HTTP_ETIMEOUT, true);
+	aws_fake_push(x.f, &to);
+	aws_fake_push(x.f, &to);
+	aws_fake_push(x.f, &to);
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_ETIMEOUT);
+	T_ASSERT_STR(x.err.code, "RequestTimeout");
+	T_ASSERT_INT(aws_fake_count(x.f), 6);
+	fx_end(&x);
 }
 
 static uint64_t now_ms(void)
@@ -415,61 +403,43 @@ static uint64_t now_ms(void)
 
 void test_aws_client__retry_after_honoured(void)
 {
-	aws_fake *f = aws_fake_new();
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
-	aws_response resp;
+	struct fx x;
 	aws_request req;
 	uint64_t t0;
 
-	clean_env();
-	base_cfg(&cfg, f);
-	cfg.endpoints[AWS_SVC_LAMBDA] = "http://127.0.0.1:9";
-	T_OK(aws_client_new(&c, &cfg, &err));
-	fast_retries(c);
+	fx_init(&x);
+	x.cfg.endpoints[AWS_SVC_LAMBDA] = "http://127.0.0.1:9";
+	T_OK(fx_start(&x));
 	memset(&req, 0, sizeof req);
 	req.service = AWS_SVC_LAMBDA;
 	req.op = "GetFunction";
 	req.method = "GET";
 	req.path = "/2015-03-31/functions/f";
-	aws_fake_push_status(f, 429, "Retry-After: 1\nx-amzn-ErrorType: TooManyRequestsException\n",
+	aws_fake_push_status(x.f, 429, "Retry-After: 1\nx-amzn-ErrorType: TooManyRequestsException\n",
 			     "{\"message\":\"Rate exceeded\",\"Reason\":\"CallerRateLimitExceeded\"}");
-	aws_fake_push_status(f, 200, NULL, "{}");
-	aws_response_init(&resp);
+	aws_fake_push_status(x.f, 200, NULL, "{}");
 	t0 = now_ms();
-	T_OK(aws_client_send(c, &req, &resp, &err));
+	T_OK(aws_client_send(x.c, &req, &x.resp, &x.err));
 	T_ASSERT_MSG(now_ms() - t0 >= 990, "waited only %llu ms", (unsigned long long)(now_ms() - t0));
-	T_ASSERT_INT(aws_fake_count(f), 2);
-	aws_response_dispose(&resp);
-	aws_client_free(c);
-	aws_fake_free(f);
+	T_ASSERT_INT(aws_fake_count(x.f), 2);
+	fx_end(&x);
 }
 
 void test_aws_client__expired_token_refreshes_once(void)
 {
-	aws_fake *f = aws_fake_new();
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
-	aws_response resp;
+	struct fx x;
 	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
 	const char *exp = "<Response><Errors><Error><Code>ExpiredToken</Code><Message>old</Message></Error>"
 			  "</Errors></Response>";
 
-	clean_env();
-	base_cfg(&cfg, f);
-	T_OK(aws_client_new(&c, &cfg, &err));
-	fast_retries(c);
-	aws_fake_push_status(f, 400, NULL, exp);
-	aws_fake_push_status(f, 400, NULL, exp);
-	aws_response_init(&resp);
-	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
-	T_ASSERT_STR(err.code, "ExpiredToken");
-	T_ASSERT_INT(aws_fake_count(f), 2);
-	aws_response_dispose(&resp);
-	aws_client_free(c);
-	aws_fake_free(f);
+	fx_init(&x);
+	T_OK(fx_start(&x));
+	aws_fake_push_status(x.f, 400, NULL, exp);
+	aws_fake_push_status(x.f, 400, NULL, exp);
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_EAWS);
+	T_ASSERT_STR(x.err.code, "ExpiredToken");
+	T_ASSERT_INT(aws_fake_count(x.f), 2);
+	fx_end(&x);
 }
 
 struct bg_send {
@@ -491,45 +461,37 @@ static void *bg_send_main(void *arg)
 
 void test_aws_client__cancel_in_flight_and_later(void)
 {
-	aws_fake *f = aws_fake_new();
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
+	struct fx x;
 	aws_fake_reply slow;
 	struct bg_send b;
 	pthread_t th;
 	uint64_t t0;
-	aws_response resp;
 
-	clean_env();
-	base_cfg(&cfg, f);
-	T_OK(aws_client_new(&c, &cfg, &err));
+	fx_init(&x);
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
 	memset(&slow, 0, sizeof slow);
 	slow.status = 200;
 	slow.delay_ms = 10000;
-	aws_fake_push(f, &slow);
+	aws_fake_push(x.f, &slow);
 	memset(&b, 0, sizeof b);
-	b.c = c;
+	b.c = x.c;
 	b.req = form_req("Action=DescribeRegions&Version=2016-11-15");
 	t0 = now_ms();
 	T_ASSERT(pthread_create(&th, NULL, bg_send_main, &b) == 0);
-	while (aws_fake_count(f) == 0 && now_ms() - t0 < 2000)
+	while (aws_fake_count(x.f) == 0 && now_ms() - t0 < 2000)
 		usleep(1000);
-	T_ASSERT(!aws_client_cancelled(c));
-	aws_client_cancel(c);
+	T_ASSERT(!aws_client_cancelled(x.c));
+	aws_client_cancel(x.c);
 	pthread_join(th, NULL);
 	T_ASSERT_INT(b.rc, BASE_ECANCELLED);
 	T_ASSERT_STR(b.err.code, "RequestCanceled");
 	T_ASSERT_MSG(now_ms() - t0 < 2000, "cancel took %llu ms", (unsigned long long)(now_ms() - t0));
-	T_ASSERT(aws_client_cancelled(c));
+	T_ASSERT(aws_client_cancelled(x.c));
 	/* later sends and sleeps fail at once without touching the network */
-	aws_response_init(&resp);
-	T_ASSERT_INT(aws_client_send(c, &b.req, &resp, &err), BASE_ECANCELLED);
-	T_ASSERT_INT(aws_fake_count(f), 1);
-	T_ASSERT_INT(aws_client_sleep_ms(c, 5000), BASE_ECANCELLED);
-	aws_response_dispose(&resp);
-	aws_client_free(c);
-	aws_fake_free(f);
+	T_ASSERT_INT(aws_client_send(x.c, &b.req, &x.resp, &x.err), BASE_ECANCELLED);
+	T_ASSERT_INT(aws_fake_count(x.f), 1);
+	T_ASSERT_INT(aws_client_sleep_ms(x.c, 5000), BASE_ECANCELLED);
+	fx_end(&x);
 }
 
 struct sleeper {
@@ -546,30 +508,25 @@ static void *sleeper_main(void *arg)
 
 void test_aws_client__sleep_wakes_on_cancel(void)
 {
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
+	struct fx x;
 	struct sleeper s;
 	pthread_t th;
 	uint64_t t0;
-	aws_fake *f = aws_fake_new();
 
-	clean_env();
-	base_cfg(&cfg, f);
-	T_OK(aws_client_new(&c, &cfg, &err));
+	fx_init(&x);
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
 	t0 = now_ms();
-	T_OK(aws_client_sleep_ms(c, 20));
+	T_OK(aws_client_sleep_ms(x.c, 20));
 	T_ASSERT(now_ms() - t0 >= 19);
-	s.c = c;
+	s.c = x.c;
 	s.rc = 1;
 	T_ASSERT(pthread_create(&th, NULL, sleeper_main, &s) == 0);
 	usleep(30000);
-	aws_client_cancel(c);
+	aws_client_cancel(x.c);
 	pthread_join(th, NULL);
 	T_ASSERT_INT(s.rc, BASE_ECANCELLED);
 	T_ASSERT(now_ms() - t0 < 2000);
-	aws_client_free(c);
-	aws_fake_free(f);
+	fx_end(&x);
 }
 
 struct hammer {
@@ -594,25 +551,21 @@ static void *hammer_main(void *arg)
 
 void test_aws_client__many_threads_share_one_client(void)
 {
-	aws_fake *f = aws_fake_new();
-	aws_client_config cfg;
-	aws_client *c = NULL;
-	aws_error err;
+	struct fx x;
 	aws_fake_reply ok;
 	struct hammer hs[8];
 	pthread_t th[8];
 	int i, fails = 0;
 
-	clean_env();
-	base_cfg(&cfg, f);
-	cfg.token = "TOK";
-	T_OK(aws_client_new(&c, &cfg, &err));
+	fx_init(&x);
+	x.cfg.token = "TOK";
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
 	memset(&ok, 0, sizeof ok);
 	ok.status = 200;
 	ok.body = "<ok/>";
-	aws_fake_set_default(f, &ok);
+	aws_fake_set_default(x.f, &ok);
 	for (i = 0; i < 8; i++) {
-		hs[i].c = c;
+		hs[i].c = x.c;
 		hs[i].failures = 0;
 		T_ASSERT(pthread_create(&th[i], NULL, hammer_main, &hs[i]) == 0);
 	}
@@ -621,9 +574,8 @@ void test_aws_client__many_threads_share_one_client(void)
 		fails += hs[i].failures;
 	}
 	T_ASSERT_INT(fails, 0);
-	T_ASSERT_INT(aws_fake_count(f), 200);
-	aws_client_free(c);
-	aws_fake_free(f);
+	T_ASSERT_INT(aws_fake_count(x.f), 200);
+	fx_end(&x);
 }
 
 /* A TRACE log of a run (success, retry, failure) never contains the secret
@@ -646,8 +598,7 @@ void test_aws_client__log_never_contains_secrets(void)
 	clean_env();
 	fd = mkstemp(path);
 	T_ASSERT(fd >= 0);
-	base_log_set_fd(fd);
-	base_log_set_level(BASE_LOG_TRACE);
+	aws_test_log_begin(fd);
 	base_cfg(&cfg, f);
 	cfg.secret_key = "TOPSECRETKEYVALUE123";
 	cfg.token = "SESSIONTOKENVALUE456";
@@ -663,12 +614,7 @@ void test_aws_client__log_never_contains_secrets(void)
 	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
 	aws_response_dispose(&resp);
 	aws_client_free(c);
-	base_log_set_level(BASE_LOG_OFF);
-	base_log_set_fd(2);
-	close(fd);
-
-	log = t_read_file(path, &n);
-	unlink(path);
+	log = aws_test_log_end(fd, path, &n);
 	T_ASSERT(log != NULL);
 	T_ASSERT_MSG(strstr(log, "aws request") != NULL, "log: %s", log);
 	T_ASSERT(strstr(log, "req-77") != NULL);
@@ -723,14 +669,7 @@ void test_aws_client__moto_signed_calls(void)
 	T_ASSERT_MSG(c != NULL, "client: %s", err.message);
 	aws_response_init(&resp);
 
-	memset(&req, 0, sizeof req);
-	req.service = AWS_SVC_STS;
-	req.op = "GetCallerIdentity";
-	req.method = "POST";
-	req.path = "/";
-	req.body = "Action=GetCallerIdentity&Version=2011-06-15";
-	req.body_len = strlen(req.body);
-	req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	req = aws_test_caller_identity_req();
 	T_OK(aws_client_send(c, &req, &resp, &err));
 	T_ASSERT_INT(resp.status, 200);
 	T_ASSERT_MSG(strstr(base_buf_cstr(&resp.body), "GetCallerIdentityResult") != NULL, "%s",
@@ -779,14 +718,7 @@ static void *moto_worker_main(void *arg)
 	aws_response resp;
 	aws_error err;
 	int i;
-	memset(&req, 0, sizeof req);
-	req.service = AWS_SVC_STS;
-	req.op = "GetCallerIdentity";
-	req.method = "POST";
-	req.path = "/";
-	req.body = "Action=GetCallerIdentity&Version=2011-06-15";
-	req.body_len = strlen(req.body);
-	req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	req = aws_test_caller_identity_req();
 	aws_response_init(&resp);
 	for (i = 0; i < 5; i++)
 		if (aws_client_send(w->c, &req, &resp, &err) != BASE_OK || resp.status != 200)

@@ -17,6 +17,7 @@
 #include "../../fake/aws_fake_env.h"
 #include "../../fake/aws_fake_transport.h"
 #include "../../fake/aws_moto.h"
+#include "aws_testutil.h"
 #include "aws/aws_client.h"
 #include "aws/aws_creds.h"
 #include "aws/aws_int.h"
@@ -121,6 +122,23 @@ static int get_once(const aws_creds_config *cfg, struct tctx *t, aws_fake *f, aw
 	return rc;
 }
 
+/* The common start of a chain test: the hermetic environment (its HOME is
+ * returned), the test clock and STS script, an empty cr and a zeroed cfg. */
+static const char *creds_begin(aws_creds_config *cfg, struct tctx *t, aws_creds *cr)
+{
+	const char *home = aws_fake_clean_env();
+	t_init(t);
+	aws_creds_init(cr);
+	memset(cfg, 0, sizeof *cfg);
+	return home;
+}
+
+static void creds_end(aws_creds *cr)
+{
+	aws_creds_dispose(cr);
+	aws_fake_clean_env();
+}
+
 void test_aws_creds__explicit_then_env(void)
 {
 	aws_creds_config cfg;
@@ -128,13 +146,10 @@ void test_aws_creds__explicit_then_env(void)
 	aws_creds cr;
 	aws_error err;
 
-	aws_fake_clean_env();
-	t_init(&t);
-	aws_creds_init(&cr);
+	creds_begin(&cfg, &t, &cr);
 	setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
 	setenv("AWS_SESSION_TOKEN", "env-token", 1);
-	memset(&cfg, 0, sizeof cfg);
 	cfg.access_key = "AKIDEXPLICIT";
 	cfg.secret_key = "explicit-secret";
 	T_OK(get_once(&cfg, &t, NULL, &cr, &err));
@@ -154,8 +169,7 @@ void test_aws_creds__explicit_then_env(void)
 	cfg.access_key = "AKIDONLY";
 	T_ASSERT_INT(get_once(&cfg, &t, NULL, &cr, &err), BASE_EINVALID);
 	T_ASSERT(strstr(err.message, "access_key and secret_key") != NULL);
-	aws_creds_dispose(&cr);
-	aws_fake_clean_env();
+	creds_end(&cr);
 }
 
 void test_aws_creds__shared_files_and_profiles(void)
@@ -166,12 +180,9 @@ void test_aws_creds__shared_files_and_profiles(void)
 	aws_error err;
 	const char *cf[1], *cc[1];
 
-	aws_fake_clean_env();
-	t_init(&t);
-	aws_creds_init(&cr);
+	creds_begin(&cfg, &t, &cr);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", abs_data("credentials"), 1);
 	setenv("AWS_CONFIG_FILE", abs_data("config"), 1);
-	memset(&cfg, 0, sizeof cfg);
 	T_OK(get_once(&cfg, &t, NULL, &cr, &err));
 	T_ASSERT_STR(cr.access_key, "AKIDDEFAULT");
 	T_ASSERT(strstr(cr.source, "\"default\"") != NULL);
@@ -214,8 +225,7 @@ void test_aws_creds__shared_files_and_profiles(void)
 	T_ASSERT_INT(get_once(&cfg, &t, NULL, &cr, &err), BASE_EINVALID);
 	T_ASSERT(strstr(err.message, "source_profile, credential_source") != NULL);
 	T_ASSERT_INT(t.sts_calls, 0);
-	aws_creds_dispose(&cr);
-	aws_fake_clean_env();
+	creds_end(&cr);
 }
 
 void test_aws_creds__profile_region(void)
@@ -246,10 +256,7 @@ void test_aws_creds__nothing_found_names_every_source(void)
 	aws_creds cr;
 	aws_error err;
 
-	aws_fake_clean_env();
-	t_init(&t);
-	aws_creds_init(&cr);
-	memset(&cfg, 0, sizeof cfg);
+	creds_begin(&cfg, &t, &cr);
 	T_ASSERT_INT(get_once(&cfg, &t, NULL, &cr, &err), BASE_EINVALID);
 	T_ASSERT_STR(err.code, "NoCredentialProviders");
 	T_ASSERT(strstr(err.message, "provider block") != NULL);
@@ -260,7 +267,7 @@ void test_aws_creds__nothing_found_names_every_source(void)
 	T_ASSERT(strstr(err.message, "web identity") != NULL);
 	T_ASSERT(strstr(err.message, "ECS") != NULL);
 	T_ASSERT_MSG(strstr(err.message, "AWS_EC2_METADATA_DISABLED") != NULL, "%s", err.message);
-	aws_creds_dispose(&cr);
+	creds_end(&cr);
 }
 
 void test_aws_creds__assume_role_source_profile_and_refresh(void)
@@ -272,12 +279,9 @@ void test_aws_creds__assume_role_source_profile_and_refresh(void)
 	aws_creds cr;
 	aws_error err;
 
-	aws_fake_clean_env();
-	t_init(&t);
-	aws_creds_init(&cr);
+	creds_begin(&cfg, &t, &cr);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", abs_data("credentials"), 1);
 	setenv("AWS_CONFIG_FILE", abs_data("config"), 1);
-	memset(&cfg, 0, sizeof cfg);
 	cfg.profile = "dev";
 	hooks_for(&h, &t, NULL);
 	T_OK(aws_creds_provider_new(&p, &cfg, &h, &err));
@@ -333,8 +337,7 @@ void test_aws_creds__assume_role_source_profile_and_refresh(void)
 	T_ASSERT_INT(t.sts_calls, 2);
 	T_ASSERT_STR(t.last_signer, "ASIASTS1");
 	T_ASSERT(strstr(t.last_body, "role%2Fouter") != NULL);
-	aws_creds_dispose(&cr);
-	aws_fake_clean_env();
+	creds_end(&cr);
 }
 
 void test_aws_creds__provider_assume_role_wraps_chain(void)
@@ -344,12 +347,9 @@ void test_aws_creds__provider_assume_role_wraps_chain(void)
 	aws_creds cr;
 	aws_error err;
 
-	aws_fake_clean_env();
-	t_init(&t);
-	aws_creds_init(&cr);
+	creds_begin(&cfg, &t, &cr);
 	setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
-	memset(&cfg, 0, sizeof cfg);
 	cfg.assume_role_arn = "arn:aws:iam::123456789012:role/deploy";
 	cfg.assume_role_session_name = "tf";
 	T_OK(get_once(&cfg, &t, NULL, &cr, &err));
@@ -358,8 +358,7 @@ void test_aws_creds__provider_assume_role_wraps_chain(void)
 	T_ASSERT(strstr(t.last_body, "RoleSessionName=tf") != NULL);
 	T_ASSERT(strstr(t.last_body, "ExternalId") == NULL);
 	T_ASSERT_STR(cr.access_key, "ASIASTS1");
-	aws_creds_dispose(&cr);
-	aws_fake_clean_env();
+	creds_end(&cr);
 }
 
 static int count_lines(const char *path)
@@ -417,16 +416,13 @@ void test_aws_creds__credential_process(void)
 	pthread_t th[6];
 	int i, fails = 0;
 
-	home = aws_fake_clean_env();
-	t_init(&t);
-	aws_creds_init(&cr);
+	home = creds_begin(&cfg, &t, &cr);
 	snprintf(conf, sizeof conf, "%s/proc_config", home);
 	snprintf(counter, sizeof counter, "%s/proc_runs", home);
 	unlink(counter);
 	fmt_iso(t.now + 3600, exp);
 	write_process_config(conf, counter, exp, 0);
 	setenv("AWS_CONFIG_FILE", conf, 1);
-	memset(&cfg, 0, sizeof cfg);
 	cfg.profile = "proc";
 	hooks_for(&h, &t, NULL);
 	T_OK(aws_creds_provider_new(&p, &cfg, &h, &err));
@@ -460,8 +456,7 @@ void test_aws_creds__credential_process(void)
 	T_ASSERT(strstr(err.message, "exit status 3") != NULL);
 	unlink(conf);
 	unlink(counter);
-	aws_creds_dispose(&cr);
-	aws_fake_clean_env();
+	creds_end(&cr);
 }
 
 void test_aws_creds__web_identity_env(void)
@@ -471,16 +466,13 @@ void test_aws_creds__web_identity_env(void)
 	aws_creds cr;
 	aws_error err;
 	char tokfile[512];
-	const char *home = aws_fake_clean_env();
+	const char *home = creds_begin(&cfg, &t, &cr);
 
-	t_init(&t);
-	aws_creds_init(&cr);
 	snprintf(tokfile, sizeof tokfile, "%s/web_token", home);
 	T_ASSERT_INT(aws_fake_write_file(tokfile, "eyJhbGciOi.payload.sig\n"), 0);
 	setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tokfile, 1);
 	setenv("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/web", 1);
 	setenv("AWS_ROLE_SESSION_NAME", "pod-1", 1);
-	memset(&cfg, 0, sizeof cfg);
 	T_OK(get_once(&cfg, &t, NULL, &cr, &err));
 	T_ASSERT_STR(t.last_op, "AssumeRoleWithWebIdentity");
 	T_ASSERT_STR(t.last_signer, "");
@@ -491,8 +483,7 @@ void test_aws_creds__web_identity_env(void)
 	unlink(tokfile);
 	T_ASSERT_INT(get_once(&cfg, &t, NULL, &cr, &err), BASE_EINVALID);
 	T_ASSERT(strstr(err.message, "token file") != NULL);
-	aws_creds_dispose(&cr);
-	aws_fake_clean_env();
+	creds_end(&cr);
 }
 
 void test_aws_creds__ecs_container(void)
@@ -504,9 +495,7 @@ void test_aws_creds__ecs_container(void)
 	aws_fake *f = aws_fake_new();
 	char auth[128], exp[32], body[512];
 
-	aws_fake_clean_env();
-	t_init(&t);
-	aws_creds_init(&cr);
+	creds_begin(&cfg, &t, &cr);
 	fmt_iso(t.now + 7200, exp);
 	snprintf(body, sizeof body,
 		 "{\"AccessKeyId\":\"ASIAECS\",\"SecretAccessKey\":\"ecs-secret\",\"Token\":\"ecs-token\","
@@ -514,7 +503,6 @@ void test_aws_creds__ecs_container(void)
 	aws_fake_push_status(f, 200, "Content-Type: application/json\n", body);
 	setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc", 1);
 	setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "ecs-auth", 1);
-	memset(&cfg, 0, sizeof cfg);
 	T_OK(get_once(&cfg, &t, f, &cr, &err));
 	T_ASSERT_STR(aws_fake_request_at(f, 0)->url, "http://169.254.170.2/v2/credentials/abc");
 	T_ASSERT(aws_fake_request_header(f, 0, "Authorization", auth, sizeof auth));
@@ -532,9 +520,8 @@ void test_aws_creds__ecs_container(void)
 	T_ASSERT_INT(get_once(&cfg, &t, f, &cr, &err), BASE_EINVALID);
 	T_ASSERT_STR(err.code, "NoCredentialProviders");
 	T_ASSERT_MSG(strstr(err.message, "HTTP 500") != NULL, "%s", err.message);
-	aws_creds_dispose(&cr);
 	aws_fake_free(f);
-	aws_fake_clean_env();
+	creds_end(&cr);
 }
 
 void test_aws_creds__imds_v2(void)
@@ -547,12 +534,10 @@ void test_aws_creds__imds_v2(void)
 	aws_fake_reply down;
 	char tok[64], ttl[16], exp[32], body[512];
 
-	aws_fake_clean_env();
+	creds_begin(&cfg, &t, &cr);
 	unsetenv("AWS_EC2_METADATA_DISABLED");
 	/* the fake answers; nothing leaves the process, but point at loopback anyway */
 	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/", 1);
-	t_init(&t);
-	aws_creds_init(&cr);
 	fmt_iso(t.now + 21600, exp);
 	snprintf(body, sizeof body,
 		 "{\"Code\":\"Success\",\"Type\":\"AWS-HMAC\",\"AccessKeyId\":\"ASIAIMDS\",\"SecretAccessKey\":"
@@ -560,7 +545,6 @@ void test_aws_creds__imds_v2(void)
 	aws_fake_push_status(f, 200, NULL, "IMDSTOKEN");
 	aws_fake_push_status(f, 200, NULL, "my-instance-role\n");
 	aws_fake_push_status(f, 200, NULL, body);
-	memset(&cfg, 0, sizeof cfg);
 	T_OK(get_once(&cfg, &t, f, &cr, &err));
 	T_ASSERT_INT(aws_fake_count(f), 3);
 	T_ASSERT_STR(aws_fake_request_at(f, 0)->method, "PUT");
@@ -582,9 +566,8 @@ void test_aws_creds__imds_v2(void)
 	T_ASSERT_STR(err.code, "NoCredentialProviders");
 	T_ASSERT(strstr(err.message, "environment") != NULL);
 	T_ASSERT(strstr(err.message, "EC2 instance metadata") != NULL);
-	aws_creds_dispose(&cr);
 	aws_fake_free(f);
-	aws_fake_clean_env();
+	creds_end(&cr);
 }
 
 void test_aws_creds__iso8601(void)
@@ -627,8 +610,7 @@ void test_aws_creds__moto_profile_role_and_process(void)
 	snprintf(logpath, sizeof logpath, "%s/trace.log", home);
 	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	T_ASSERT(logfd >= 0);
-	base_log_set_fd(logfd);
-	base_log_set_level(BASE_LOG_TRACE);
+	aws_test_log_begin(logfd);
 	memset(&cfg, 0, sizeof cfg);
 	cfg.region = "us-east-1";
 	cfg.profile = "dev";
@@ -643,14 +625,7 @@ void test_aws_creds__moto_profile_role_and_process(void)
 		cfg.endpoints[i] = url;
 	T_ASSERT_MSG(aws_client_new(&c, &cfg, &err) == BASE_OK, "%s: %s", err.code, err.message);
 
-	memset(&req, 0, sizeof req);
-	req.service = AWS_SVC_STS;
-	req.op = "GetCallerIdentity";
-	req.method = "POST";
-	req.path = "/";
-	req.body = "Action=GetCallerIdentity&Version=2011-06-15";
-	req.body_len = strlen(req.body);
-	req.content_type = "application/x-www-form-urlencoded; charset=utf-8";
+	req = aws_test_caller_identity_req();
 	aws_response_init(&resp);
 	T_OK(aws_client_send(c, &req, &resp, &err));
 	T_ASSERT_MSG(strstr(base_buf_cstr(&resp.body), "assumed-role/dev-role/dev-session") != NULL, "%s",
@@ -686,11 +661,7 @@ void test_aws_creds__moto_profile_role_and_process(void)
 	aws_client_free(c);
 	aws_response_dispose(&resp);
 	unlink(conf);
-	base_log_set_level(BASE_LOG_OFF);
-	base_log_set_fd(2);
-	close(logfd);
-	log = t_read_file(logpath, NULL);
-	unlink(logpath);
+	log = aws_test_log_end(logfd, logpath, NULL);
 	T_ASSERT(log != NULL);
 	T_ASSERT(strstr(log, "aws request") != NULL);
 	T_ASSERT(strstr(log, "aws credentials fetched") != NULL);
