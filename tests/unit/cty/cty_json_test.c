@@ -12,89 +12,73 @@
 #include "cty_testutil.h"
 #include "t.h"
 
+static void roundtrip_row(base_arena *a, char *line, int lineno)
+{
+	(void)lineno;
+	char *f[3];
+	const cty_type *t = ctyt_row3(a, line, f);
+	T_ASSERT(t);
+	const char *want = strcmp(f[2], "=") == 0 ? f[1] : f[2];
+	const cty_value *v = NULL;
+	base_diags *d = base_diags_new(a);
+	int rc = cty_json_decode(a, t, f[1], strlen(f[1]), 0, &v, d);
+	if (rc != 0) {
+		t__fail(__FILE__, __LINE__, "decode %s | %s: %d %s", f[0], f[1], rc,
+		        base_diags_first(d) ? base_diags_first(d)->detail : "");
+		return;
+	}
+	base_buf out;
+	base_buf_init(&out, 0);
+	rc = cty_json_encode_as(t, v, &out);
+	int same = rc == 0 && strcmp(base_buf_cstr(&out), want) == 0;
+	if (!same)
+		t__fail(__FILE__, __LINE__, "%s | %s -> rc %d %s, want %s", f[0], f[1], rc,
+		        base_buf_cstr(&out), want);
+	/* JSON -> value -> msgpack -> value is the same value */
+	base_buf mp;
+	base_buf_init(&mp, 0);
+	const cty_value *v2 = NULL;
+	int rc2 = cty_msgpack_encode_as(t, v, &mp);
+	if (rc2 == 0)
+		rc2 = cty_msgpack_decode(a, t, mp.data, mp.len, &v2, NULL);
+	base_buf_dispose(&mp);
+	base_buf_dispose(&out);
+	if (!same)
+		return;
+	T_ASSERT_MSG(rc2 == 0 && cty_value_raw_equal(v, v2), "msgpack round trip of %s", f[1]);
+}
+
 void test_cty_json__fixture_roundtrip(void)
 {
-	const char *path = "tests/data/cty/json_roundtrip.txt";
-	char *file = t_read_file(path, NULL);
-	T_ASSERT_MSG(file != NULL, "missing %s", path);
-	base_arena *a = base_arena_new();
-	char *save = NULL;
-	int count = 0;
-	for (char *line = strtok_r(file, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#')
-			continue;
-		char *f[3];
-		T_ASSERT(ctyt_split(line, f, 3) == 3);
-		const cty_type *t = ctyt_type(a, f[0]);
-		const char *want = strcmp(f[2], "=") == 0 ? f[1] : f[2];
-		const cty_value *v = NULL;
-		base_diags *d = base_diags_new(a);
-		int rc = cty_json_decode(a, t, f[1], strlen(f[1]), 0, &v, d);
-		if (rc != 0) {
-			t__fail(__FILE__, __LINE__, "decode %s | %s: %d %s", f[0], f[1], rc,
-			        base_diags_first(d) ? base_diags_first(d)->detail : "");
-			break;
-		}
-		base_buf out;
-		base_buf_init(&out, 0);
-		rc = cty_json_encode_as(t, v, &out);
-		int same = rc == 0 && strcmp(base_buf_cstr(&out), want) == 0;
-		if (!same)
-			t__fail(__FILE__, __LINE__, "%s | %s -> rc %d %s, want %s", f[0], f[1], rc,
-			        base_buf_cstr(&out), want);
-		/* JSON -> value -> msgpack -> value is the same value */
-		base_buf mp;
-		base_buf_init(&mp, 0);
-		const cty_value *v2 = NULL;
-		int rc2 = cty_msgpack_encode_as(t, v, &mp);
-		if (rc2 == 0)
-			rc2 = cty_msgpack_decode(a, t, mp.data, mp.len, &v2, NULL);
-		base_buf_dispose(&mp);
-		base_buf_dispose(&out);
-		if (!same)
-			break;
-		T_ASSERT_MSG(rc2 == 0 && cty_value_raw_equal(v, v2), "msgpack round trip of %s", f[1]);
-		count++;
+	T_ASSERT(ctyt_each_line("tests/data/cty/json_roundtrip.txt", roundtrip_row) >= 35);
+}
+
+static void reject_row(base_arena *a, char *line, int lineno)
+{
+	(void)lineno;
+	char *f[3];
+	const cty_type *t = ctyt_row3(a, line, f);
+	T_ASSERT(t);
+	const cty_value *v = cty_value_null(t);
+	base_diags *d = base_diags_new(a);
+	int rc = cty_json_decode(a, t, f[1], strlen(f[1]), 0, &v, d);
+	if (rc != BASE_EINVALID || v != NULL || base_diags_count(d) != 1) {
+		t__fail(__FILE__, __LINE__, "accepted %s | %s (rc %d)", f[0], f[1], rc);
+		return;
 	}
-	base_arena_free(a);
-	base_free(file);
-	T_ASSERT(count >= 35);
+	const base_diag *dg = base_diags_first(d);
+	const char *got = dg->has_path ? base_path_str(a, dg->path) : "";
+	const char *want = strcmp(f[2], "-") == 0 ? "" : f[2];
+	if (strcmp(got, want) != 0) {
+		t__fail(__FILE__, __LINE__, "%s: path \"%s\", want \"%s\"", f[1], got, want);
+		return;
+	}
+	T_ASSERT_STR(dg->summary, "Invalid JSON value");
 }
 
 void test_cty_json__fixture_reject(void)
 {
-	const char *path = "tests/data/cty/json_reject.txt";
-	char *file = t_read_file(path, NULL);
-	T_ASSERT_MSG(file != NULL, "missing %s", path);
-	base_arena *a = base_arena_new();
-	char *save = NULL;
-	int count = 0;
-	for (char *line = strtok_r(file, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#')
-			continue;
-		char *f[3];
-		T_ASSERT(ctyt_split(line, f, 3) == 3);
-		const cty_type *t = ctyt_type(a, f[0]);
-		const cty_value *v = cty_value_null(t);
-		base_diags *d = base_diags_new(a);
-		int rc = cty_json_decode(a, t, f[1], strlen(f[1]), 0, &v, d);
-		if (rc != BASE_EINVALID || v != NULL || base_diags_count(d) != 1) {
-			t__fail(__FILE__, __LINE__, "accepted %s | %s (rc %d)", f[0], f[1], rc);
-			break;
-		}
-		const base_diag *dg = base_diags_first(d);
-		const char *got = dg->has_path ? base_path_str(a, dg->path) : "";
-		const char *want = strcmp(f[2], "-") == 0 ? "" : f[2];
-		if (strcmp(got, want) != 0) {
-			t__fail(__FILE__, __LINE__, "%s: path \"%s\", want \"%s\"", f[1], got, want);
-			break;
-		}
-		T_ASSERT_STR(dg->summary, "Invalid JSON value");
-		count++;
-	}
-	base_arena_free(a);
-	base_free(file);
-	T_ASSERT(count >= 18);
+	T_ASSERT(ctyt_each_line("tests/data/cty/json_reject.txt", reject_row) >= 18);
 }
 
 void test_cty_json__empty_and_extra(void)
@@ -148,23 +132,14 @@ void test_cty_json__numbers_exact(void)
 		T_OK(cty_json_decode(a, cty_type_number(), cases[i].in, strlen(cases[i].in), 0, &v, NULL));
 		T_ASSERT_STR(cty_value_number_text_of(v), cases[i].in);
 		T_ASSERT_STR(cty_value_number_canon(v), cases[i].canon);
-		base_buf out;
-		base_buf_init(&out, 0);
-		T_OK(cty_json_encode(v, &out));
-		T_ASSERT_STR(out.data, cases[i].canon);
-		base_buf_dispose(&out);
+		T_ASSERT_STR(ctyt_json(a, v), cases[i].canon);
 	}
 	/* a double renders as its shortest round-trip decimal */
-	base_buf out;
-	base_buf_init(&out, 0);
-	T_OK(cty_json_encode(cty_value_number_double(a, 0.1), &out));
-	T_ASSERT_STR(out.data, "0.1");
-	base_buf_reset(&out);
-	T_OK(cty_json_encode(cty_value_number_double(a, 1e21), &out));
-	T_ASSERT_STR(out.data, "1000000000000000000000");
-	base_buf_reset(&out);
-	T_OK(cty_json_encode(cty_value_number_double(a, 1.5e-7), &out));
-	T_ASSERT_STR(out.data, "0.00000015");
-	base_buf_dispose(&out);
+	static const struct {
+		double d;
+		const char *json;
+	} doubles[] = { { 0.1, "0.1" }, { 1e21, "1000000000000000000000" }, { 1.5e-7, "0.00000015" } };
+	for (size_t i = 0; i < sizeof doubles / sizeof doubles[0]; i++)
+		T_ASSERT_STR(ctyt_json(a, cty_value_number_double(a, doubles[i].d)), doubles[i].json);
 	base_arena_free(a);
 }

@@ -17,95 +17,73 @@
 #define REJECT "tests/data/cty/msgpack_reject.txt"
 
 /* Every line of the round-trip fixture: decode, re-encode, compare bytes. */
+static void roundtrip_row(base_arena *a, char *line, int lineno)
+{
+	char *f[3];
+	const cty_type *t = ctyt_row3(a, line, f);
+	T_ASSERT_MSG(t, "bad fixture line %d", lineno);
+	size_t in_len, want_len;
+	unsigned char *in = ctyt_unhex(a, f[1], &in_len);
+	unsigned char *want = strcmp(f[2], "=") == 0 ? in : ctyt_unhex(a, f[2], &want_len);
+	if (want == in)
+		want_len = in_len;
+	T_ASSERT_MSG(in && want, "bad hex on fixture line %d", lineno);
+	base_diags *d = base_diags_new(a);
+	const cty_value *v = NULL;
+	int rc = cty_msgpack_decode(a, t, in, in_len, &v, d);
+	T_ASSERT_MSG(rc == 0 && v, "decode failed (%d) for %s | %s: %s", rc, f[0], f[1],
+	             base_diags_first(d) ? base_diags_first(d)->detail : "");
+	T_ASSERT_INT(base_diags_count(d), 0);
+	base_buf out;
+	base_buf_init(&out, 0);
+	rc = cty_msgpack_encode_as(t, v, &out);
+	if (rc != 0 || out.len != want_len || memcmp(out.data, want, want_len) != 0) {
+		t__fail(__FILE__, __LINE__, "vector %s | %s: rc=%d got %s", f[0], f[1], rc,
+		        t_hex(out.data, out.len));
+		base_buf_dispose(&out);
+		return;
+	}
+	/* the re-encoding decodes to a raw-equal value (idempotence) */
+	const cty_value *v2 = NULL;
+	rc = cty_msgpack_decode(a, t, out.data, out.len, &v2, NULL);
+	base_buf_dispose(&out);
+	T_ASSERT_MSG(rc == 0 && cty_value_equal_known(v, v2), "re-decode differs: %s", f[1]);
+}
+
 void test_cty_msgpack__fixture_roundtrip(void)
 {
-	size_t flen = 0;
-	char *file = t_read_file(ROUNDTRIP, &flen);
-	T_ASSERT_MSG(file != NULL, "missing %s", ROUNDTRIP);
-	base_arena *a = base_arena_new();
-	int count = 0, lineno = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(file, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		char *f[3];
-		T_ASSERT_MSG(ctyt_split(line, f, 3) == 3, "bad fixture line %d", lineno);
-		const cty_type *t = ctyt_type(a, f[0]);
-		size_t in_len, want_len;
-		unsigned char *in = ctyt_unhex(a, f[1], &in_len);
-		unsigned char *want = strcmp(f[2], "=") == 0 ? in : ctyt_unhex(a, f[2], &want_len);
-		if (want == in)
-			want_len = in_len;
-		T_ASSERT_MSG(in && want, "bad hex on fixture line %d", lineno);
-		base_diags *d = base_diags_new(a);
-		const cty_value *v = NULL;
-		int rc = cty_msgpack_decode(a, t, in, in_len, &v, d);
-		T_ASSERT_MSG(rc == 0 && v, "decode failed (%d) for %s | %s: %s", rc, f[0], f[1],
-		             base_diags_first(d) ? base_diags_first(d)->detail : "");
-		T_ASSERT_INT(base_diags_count(d), 0);
-		base_buf out;
-		base_buf_init(&out, 0);
-		rc = cty_msgpack_encode_as(t, v, &out);
-		if (rc != 0 || out.len != want_len || memcmp(out.data, want, want_len) != 0) {
-			t__fail(__FILE__, __LINE__, "vector %s | %s: rc=%d got %s", f[0], f[1], rc,
-			        t_hex(out.data, out.len));
-			base_buf_dispose(&out);
-			base_arena_free(a);
-			base_free(file);
-			return;
-		}
-		/* the re-encoding decodes to a raw-equal value (idempotence) */
-		const cty_value *v2 = NULL;
-		rc = cty_msgpack_decode(a, t, out.data, out.len, &v2, NULL);
-		base_buf_dispose(&out);
-		T_ASSERT_MSG(rc == 0 && cty_value_equal_known(v, v2), "re-decode differs: %s", f[1]);
-		count++;
-	}
-	T_ASSERT(count >= 90);
-	base_arena_free(a);
-	base_free(file);
+	T_ASSERT(ctyt_each_line(ROUNDTRIP, roundtrip_row) >= 90);
+}
+
+static void reject_row(base_arena *a, char *line, int lineno)
+{
+	char *f[3];
+	const cty_type *t = ctyt_row3(a, line, f);
+	T_ASSERT_MSG(t, "bad fixture line %d", lineno);
+	size_t in_len;
+	unsigned char *in = ctyt_unhex(a, f[1], &in_len);
+	T_ASSERT_MSG(in, "bad hex on fixture line %d", lineno);
+	base_diags *d = base_diags_new(a);
+	const cty_value *v = cty_value_null(t);
+	int rc = cty_msgpack_decode(a, t, in, in_len, &v, d);
+	T_ASSERT_MSG(rc == BASE_EINVALID, "line %d (%s | %s): rc %d, want EINVALID", lineno, f[0], f[1], rc);
+	T_ASSERT_MSG(v == NULL, "line %d: *out not NULL on failure", lineno);
+	T_ASSERT_INT(base_diags_count(d), 1);
+	const base_diag *dg = base_diags_first(d);
+	T_ASSERT_INT(dg->severity, BASE_SEV_ERROR);
+	T_ASSERT_STR(dg->summary, "Invalid msgpack value");
+	const char *want = strcmp(f[2], "-") == 0 ? "" : f[2];
+	const char *got = dg->has_path ? base_path_str(a, dg->path) : "";
+	T_ASSERT_MSG(strcmp(got, want) == 0, "line %d: path \"%s\", want \"%s\" (%s)", lineno, got,
+	             want, dg->detail);
+	/* without a diags list the code is the same */
+	v = NULL;
+	T_ASSERT_INT(cty_msgpack_decode(a, t, in, in_len, &v, NULL), BASE_EINVALID);
 }
 
 void test_cty_msgpack__fixture_reject(void)
 {
-	size_t flen = 0;
-	char *file = t_read_file(REJECT, &flen);
-	T_ASSERT_MSG(file != NULL, "missing %s", REJECT);
-	base_arena *a = base_arena_new();
-	int count = 0, lineno = 0;
-	char *save = NULL;
-	for (char *line = strtok_r(file, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		char *f[3];
-		T_ASSERT_MSG(ctyt_split(line, f, 3) == 3, "bad fixture line %d", lineno);
-		const cty_type *t = ctyt_type(a, f[0]);
-		size_t in_len;
-		unsigned char *in = ctyt_unhex(a, f[1], &in_len);
-		T_ASSERT_MSG(in, "bad hex on fixture line %d", lineno);
-		base_diags *d = base_diags_new(a);
-		const cty_value *v = cty_value_null(t);
-		int rc = cty_msgpack_decode(a, t, in, in_len, &v, d);
-		T_ASSERT_MSG(rc == BASE_EINVALID, "line %d (%s | %s): rc %d, want EINVALID", lineno, f[0], f[1], rc);
-		T_ASSERT_MSG(v == NULL, "line %d: *out not NULL on failure", lineno);
-		T_ASSERT_INT(base_diags_count(d), 1);
-		const base_diag *dg = base_diags_first(d);
-		T_ASSERT_INT(dg->severity, BASE_SEV_ERROR);
-		T_ASSERT_STR(dg->summary, "Invalid msgpack value");
-		const char *want = strcmp(f[2], "-") == 0 ? "" : f[2];
-		const char *got = dg->has_path ? base_path_str(a, dg->path) : "";
-		T_ASSERT_MSG(strcmp(got, want) == 0, "line %d: path \"%s\", want \"%s\" (%s)", lineno, got,
-		             want, dg->detail);
-		/* without a diags list the code is the same */
-		v = NULL;
-		T_ASSERT_INT(cty_msgpack_decode(a, t, in, in_len, &v, NULL), BASE_EINVALID);
-		count++;
-	}
-	T_ASSERT(count >= 25);
-	base_arena_free(a);
-	base_free(file);
+	T_ASSERT(ctyt_each_line(REJECT, reject_row) >= 25);
 }
 
 /* PROTOCOL.md 3.1 example built with the object builder, encoded byte-exact. */
@@ -119,13 +97,9 @@ void test_cty_msgpack__encode_built_object(void)
 	T_ASSERT(cty_obj_builder_set(&b, "name", cty_value_string(a, "foo")));
 	T_ASSERT(!cty_obj_builder_set(&b, "nope", NULL));
 	const cty_value *v = cty_obj_builder_finish(&b);
-	base_buf out;
-	base_buf_init(&out, 0);
-	T_OK(cty_msgpack_encode(v, &out));
 	static const unsigned char want[] = { 0x83, 0xa2, 0x69, 0x64, 0xd4, 0x00, 0x00, 0xa4, 0x6e, 0x61,
 		0x6d, 0x65, 0xa3, 0x66, 0x6f, 0x6f, 0xa4, 0x73, 0x69, 0x7a, 0x65, 0xc0 };
-	T_ASSERT_MEM(out.data, out.len, want, sizeof want);
-	base_buf_dispose(&out);
+	T_OK(ctyt_msgpack_is(v, want, sizeof want));
 	base_arena_free(a);
 }
 
@@ -140,9 +114,7 @@ void test_cty_msgpack__encode_dynamic_root(void)
 		0x22, 0xa1, 0x78 };
 	T_ASSERT_MEM(out.data, out.len, want, sizeof want);
 	/* the same value encoded by its own type is a plain str */
-	base_buf_reset(&out);
-	T_OK(cty_msgpack_encode(cty_value_string(a, "x"), &out));
-	T_ASSERT_MEM(out.data, out.len, "\xa1x", 2);
+	T_OK(ctyt_msgpack_is(cty_value_string(a, "x"), "\xa1x", 2));
 	/* a value not conforming to the declared type */
 	base_buf_reset(&out);
 	T_ASSERT_INT(cty_msgpack_encode_as(cty_type_number(), cty_value_string(a, "x"), &out), BASE_EINVALID);
@@ -161,11 +133,7 @@ void test_cty_msgpack__refinement_not_null_kept(void)
 	T_ASSERT(cty_value_is_unknown(v));
 	T_ASSERT(!cty_value_unknown_is_not_null(v));
 	/* refined unknown still encodes as plain d4 00 00 */
-	base_buf out;
-	base_buf_init(&out, 0);
-	T_OK(cty_msgpack_encode(cty_value_unknown_not_null(cty_type_number()), &out));
-	T_ASSERT_MEM(out.data, out.len, "\xd4\x00\x00", 3);
-	base_buf_dispose(&out);
+	T_OK(ctyt_msgpack_is(cty_value_unknown_not_null(cty_type_number()), "\xd4\x00\x00", 3));
 	base_arena_free(a);
 }
 
@@ -190,10 +158,8 @@ void test_cty_msgpack__long_strings(void)
 		T_ASSERT_INT(cty_value_string_len(v), lens[i]);
 	}
 	/* a string with a NUL byte survives */
-	base_buf_reset(&out);
-	T_OK(cty_msgpack_encode(cty_value_string_n(a, "a\0b", 3), &out));
-	T_ASSERT_MEM(out.data, out.len, "\xa3" "a\0b", 4);
 	base_buf_dispose(&out);
+	T_OK(ctyt_msgpack_is(cty_value_string_n(a, "a\0b", 3), "\xa3" "a\0b", 4));
 	base_arena_free(a);
 }
 

@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base_alloc.h"
+#include "base/base_buf.h"
 #include "cty/cty_json.h"
+#include "cty/cty_msgpack.h"
+#include "t.h"
 
 static int hv(char c)
 {
@@ -76,4 +80,73 @@ int ctyt_split(char *line, char **fields, int n)
 		p = bar + 3;
 	}
 	return k;
+}
+
+const cty_type *ctyt_row3(base_arena *a, char *line, char **f)
+{
+	if (ctyt_split(line, f, 3) != 3)
+		return NULL;
+	return ctyt_type(a, f[0]);
+}
+
+int ctyt_each_line(const char *path, ctyt_line_fn *fn)
+{
+	char *file = t_read_file(path, NULL);
+	if (!file) {
+		t__fail(__FILE__, __LINE__, "missing %s", path);
+		return -1;
+	}
+	base_arena *a = base_arena_new();
+	char *save = NULL;
+	int count = 0, lineno = 0;
+	for (char *line = strtok_r(file, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (line[0] == '#')
+			continue;
+		fn(a, line, lineno);
+		if (t__failed()) {
+			count = -1;
+			break;
+		}
+		count++;
+	}
+	base_arena_free(a);
+	base_free(file);
+	return count;
+}
+
+const char *ctyt_type_json(base_arena *a, const cty_type *t)
+{
+	base_buf out;
+	base_buf_init(&out, 0);
+	const char *s = NULL;
+	if (cty_json_type_encode(t, &out) == 0)
+		s = base_arena_strdup(a, base_buf_cstr(&out));
+	base_buf_dispose(&out);
+	return s;
+}
+
+int ctyt_msgpack_is(const cty_value *v, const void *want, size_t n)
+{
+	base_buf out;
+	base_buf_init(&out, 0);
+	int rc = cty_msgpack_encode(v, &out);
+	if (rc == 0 && (out.len != n || memcmp(out.data, want, n) != 0)) {
+		t__fail(__FILE__, __LINE__, "msgpack got:  %s", t_hex(out.data, out.len));
+		t__fail(__FILE__, __LINE__, "msgpack want: %s", t_hex(want, n));
+		rc = -1;
+	}
+	base_buf_dispose(&out);
+	return rc;
+}
+
+const char *ctyt_json(base_arena *a, const cty_value *v)
+{
+	base_buf out;
+	base_buf_init(&out, 0);
+	const char *s = NULL;
+	if (cty_json_encode(v, &out) == 0)
+		s = base_arena_strdup(a, base_buf_cstr(&out));
+	base_buf_dispose(&out);
+	return s;
 }

@@ -71,49 +71,37 @@ void test_cty_type__collections_conform_clone(void)
 	base_arena *b = base_arena_new();
 	const cty_type *c = cty_type_clone(b, tup);
 	base_arena_free(a);
+	T_ASSERT_STR(ctyt_type_json(b, c), "[\"tuple\",[\"string\",[\"list\",\"dynamic\"]]]");
+	base_arena_free(b);
+}
+
+static void json_row(base_arena *a, char *line, int lineno)
+{
+	(void)lineno;
+	char *f[2];
+	T_ASSERT(ctyt_split(line, f, 2) == 2);
+	const char *want = strcmp(f[1], "=") == 0 ? f[0] : f[1];
+	const cty_type *t = NULL;
+	base_diags *d = base_diags_new(a);
+	T_ASSERT_MSG(cty_json_type_decode(a, f[0], strlen(f[0]), &t, d) == 0, "decode %s", f[0]);
 	base_buf out;
 	base_buf_init(&out, 0);
-	T_OK(cty_json_type_encode(c, &out));
-	T_ASSERT_STR(out.data, "[\"tuple\",[\"string\",[\"list\",\"dynamic\"]]]");
+	T_OK(cty_json_type_encode(t, &out));
+	int same = strcmp(base_buf_cstr(&out), want) == 0;
+	if (!same)
+		t__fail(__FILE__, __LINE__, "%s -> %s, want %s", f[0], base_buf_cstr(&out), want);
+	/* decoding the output gives an equal type */
+	const cty_type *t2 = NULL;
+	int rc = cty_json_type_decode(a, out.data, out.len, &t2, NULL);
 	base_buf_dispose(&out);
-	base_arena_free(b);
+	if (!same)
+		return;
+	T_ASSERT(rc == 0 && cty_type_equal(t, t2));
 }
 
 void test_cty_type__json_fixture(void)
 {
-	const char *path = "tests/data/cty/type_json.txt";
-	char *file = t_read_file(path, NULL);
-	T_ASSERT_MSG(file != NULL, "missing %s", path);
-	base_arena *a = base_arena_new();
-	char *save = NULL;
-	int count = 0;
-	for (char *line = strtok_r(file, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#')
-			continue;
-		char *f[2];
-		T_ASSERT(ctyt_split(line, f, 2) == 2);
-		const char *want = strcmp(f[1], "=") == 0 ? f[0] : f[1];
-		const cty_type *t = NULL;
-		base_diags *d = base_diags_new(a);
-		T_ASSERT_MSG(cty_json_type_decode(a, f[0], strlen(f[0]), &t, d) == 0, "decode %s", f[0]);
-		base_buf out;
-		base_buf_init(&out, 0);
-		T_OK(cty_json_type_encode(t, &out));
-		int same = strcmp(base_buf_cstr(&out), want) == 0;
-		if (!same)
-			t__fail(__FILE__, __LINE__, "%s -> %s, want %s", f[0], base_buf_cstr(&out), want);
-		/* decoding the output gives an equal type */
-		const cty_type *t2 = NULL;
-		int rc = cty_json_type_decode(a, out.data, out.len, &t2, NULL);
-		base_buf_dispose(&out);
-		if (!same)
-			break;
-		T_ASSERT(rc == 0 && cty_type_equal(t, t2));
-		count++;
-	}
-	base_arena_free(a);
-	base_free(file);
-	T_ASSERT(count >= 20);
+	T_ASSERT(ctyt_each_line("tests/data/cty/type_json.txt", json_row) >= 20);
 }
 
 void test_cty_type__json_optional_attrs(void)
@@ -123,38 +111,26 @@ void test_cty_type__json_optional_attrs(void)
 	T_ASSERT(cty_type_attr_optional(t, 0));
 	T_ASSERT(!cty_type_attr_optional(t, 1));
 	T_ASSERT(cty_type_attr_optional(t, 2));
-	base_buf out;
-	base_buf_init(&out, 0);
-	T_OK(cty_json_type_encode(t, &out));
-	T_ASSERT_STR(out.data, "[\"object\",{\"a\":\"string\",\"b\":\"number\",\"c\":\"bool\"},[\"a\",\"c\"]]");
-	base_buf_dispose(&out);
+	T_ASSERT_STR(ctyt_type_json(a, t), "[\"object\",{\"a\":\"string\",\"b\":\"number\",\"c\":\"bool\"},[\"a\",\"c\"]]");
 	base_arena_free(a);
+}
+
+static void reject_row(base_arena *a, char *line, int lineno)
+{
+	(void)lineno;
+	const cty_type *t = cty_type_string();
+	base_diags *d = base_diags_new(a);
+	int rc = cty_json_type_decode(a, line, strlen(line), &t, d);
+	if (rc != BASE_EINVALID || t != NULL || base_diags_count(d) != 1) {
+		t__fail(__FILE__, __LINE__, "accepted bad type JSON: %s", line);
+		return;
+	}
+	T_ASSERT_STR(base_diags_first(d)->summary, "Invalid type JSON");
 }
 
 void test_cty_type__json_reject(void)
 {
-	const char *path = "tests/data/cty/type_json_reject.txt";
-	char *file = t_read_file(path, NULL);
-	T_ASSERT_MSG(file != NULL, "missing %s", path);
-	base_arena *a = base_arena_new();
-	char *save = NULL;
-	int count = 0;
-	for (char *line = strtok_r(file, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#')
-			continue;
-		const cty_type *t = cty_type_string();
-		base_diags *d = base_diags_new(a);
-		int rc = cty_json_type_decode(a, line, strlen(line), &t, d);
-		if (rc != BASE_EINVALID || t != NULL || base_diags_count(d) != 1) {
-			t__fail(__FILE__, __LINE__, "accepted bad type JSON: %s", line);
-			break;
-		}
-		T_ASSERT_STR(base_diags_first(d)->summary, "Invalid type JSON");
-		count++;
-	}
-	base_arena_free(a);
-	base_free(file);
-	T_ASSERT(count >= 20);
+	T_ASSERT(ctyt_each_line("tests/data/cty/type_json_reject.txt", reject_row) >= 20);
 }
 
 void test_cty_type__json_exact_bytes_schema_forms(void)

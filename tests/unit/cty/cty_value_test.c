@@ -185,11 +185,7 @@ void test_cty_value__marks(void)
 	T_ASSERT(cty_value_is_null(mn));
 	T_ASSERT_INT(cty_value_marks(cty_value_null(cty_type_string())), 0);
 	/* marks never reach the wire */
-	base_buf out;
-	base_buf_init(&out, 0);
-	T_OK(cty_msgpack_encode(m, &out));
-	T_ASSERT_MEM(out.data, out.len, "\xa6secret", 7);
-	base_buf_dispose(&out);
+	T_OK(ctyt_msgpack_is(m, "\xa6secret", 7));
 	base_arena_free(a);
 }
 

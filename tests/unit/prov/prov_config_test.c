@@ -6,20 +6,13 @@
 #include "cty/cty_json.h"
 #include "prov/prov_config.h"
 #include "prov/prov_schema.h"
+#include "prov_testutil.h"
 #include "t.h"
 
 static const cty_value *pcfg(base_arena *a, const char *json)
 {
-	const char *sj;
-	size_t len;
-	tf6_schema *s = NULL;
-	const cty_value *v = NULL;
-	if (!prov_schema_embedded("provider", &sj, &len) ||
-	    prov_schema_parse(a, "provider", sj, len, &s, base_diags_new(a)) != BASE_OK)
-		return NULL;
-	if (cty_json_decode(a, tf6_schema_type(s), json, strlen(json), 0, &v, NULL) != BASE_OK)
-		return NULL;
-	return v;
+	const tf6_schema *s = provt_schema(a, "provider");
+	return s ? provt_obj(a, s, json) : NULL;
 }
 
 void test_prov_prov_config__full(void)

@@ -6,33 +6,16 @@
 #include "cty/cty_json.h"
 #include "prov/prov_plan.h"
 #include "prov/prov_schema.h"
+#include "prov_testutil.h"
 #include "t.h"
 
-static const tf6_schema *rs(base_arena *a)
-{
-	const char *json;
-	size_t len;
-	tf6_schema *s = NULL;
-	if (!prov_schema_embedded("lambdavpc_secure_function", &json, &len) ||
-	    prov_schema_parse(a, "r", json, len, &s, base_diags_new(a)) != BASE_OK)
-		return NULL;
-	return s;
-}
-
-static const cty_value *obj(base_arena *a, const tf6_schema *s, const char *json)
-{
-	const cty_value *v = NULL;
-	if (cty_json_decode(a, tf6_schema_type(s), json, strlen(json), 0, &v, NULL) != BASE_OK)
-		return NULL;
-	return v;
-}
 
 void test_prov_prov_plan__defaults(void)
 {
 	base_arena *a = base_arena_new();
-	const tf6_schema *s = rs(a);
+	const tf6_schema *s = provt_schema(a, PROVT_RESOURCE);
 	T_ASSERT(s);
-	const cty_value *cfg = obj(a, s, "{\"function_name\":\"f\",\"timeout\":30}");
+	const cty_value *cfg = provt_obj(a, s, "{\"function_name\":\"f\",\"timeout\":30}");
 	const cty_value *v = prov_plan_defaults(a, &s->block, cfg, cfg);
 	T_ASSERT_STR(cty_value_number_canon(cty_value_get_attr(v, "memory_size")), "128");
 	T_ASSERT_STR(cty_value_number_canon(cty_value_get_attr(v, "timeout")), "30"); /* configured wins */
@@ -45,7 +28,7 @@ void test_prov_prov_plan__defaults(void)
 	T_ASSERT_STR(cty_value_as_string(cty_value_index(es, 0)), "logs");
 	T_ASSERT(cty_value_is_null(cty_value_get_attr(v, "runtime"))); /* no default */
 	/* a prior value carried in proposed is kept */
-	const cty_value *prop = obj(a, s, "{\"function_name\":\"f\",\"memory_size\":1024}");
+	const cty_value *prop = provt_obj(a, s, "{\"function_name\":\"f\",\"memory_size\":1024}");
 	v = prov_plan_defaults(a, &s->block, cfg, prop);
 	T_ASSERT_STR(cty_value_number_canon(cty_value_get_attr(v, "memory_size")), "1024");
 	T_ASSERT(
@@ -56,14 +39,14 @@ void test_prov_prov_plan__defaults(void)
 void test_prov_prov_plan__requires_replace(void)
 {
 	base_arena *a = base_arena_new();
-	const tf6_schema *s = rs(a);
+	const tf6_schema *s = provt_schema(a, PROVT_RESOURCE);
 	T_ASSERT(s);
 	const cty_value *prior =
-	        obj(a, s, "{\"function_name\":\"f\",\"vpc_id\":\"vpc-1\",\"memory_size\":128}");
+	        provt_obj(a, s, "{\"function_name\":\"f\",\"vpc_id\":\"vpc-1\",\"memory_size\":128}");
 	const cty_value *same =
-	        obj(a, s, "{\"function_name\":\"f\",\"vpc_id\":\"vpc-1\",\"memory_size\":256}");
+	        provt_obj(a, s, "{\"function_name\":\"f\",\"vpc_id\":\"vpc-1\",\"memory_size\":256}");
 	const cty_value *moved =
-	        obj(a, s, "{\"function_name\":\"g\",\"vpc_id\":\"vpc-2\",\"memory_size\":128}");
+	        provt_obj(a, s, "{\"function_name\":\"g\",\"vpc_id\":\"vpc-2\",\"memory_size\":128}");
 	const base_path *p;
 	size_t n;
 	prov_plan_requires_replace(a, &s->block, prior, same, &p, &n);

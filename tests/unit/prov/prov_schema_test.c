@@ -6,23 +6,8 @@
 #include "base/base_diag.h"
 #include "cty/cty_json.h"
 #include "prov/prov_schema.h"
+#include "prov_testutil.h"
 #include "t.h"
-
-static tf6_schema *load(base_arena *a, const char *name)
-{
-	const char *json;
-	size_t len;
-	tf6_schema *s = NULL;
-	base_diags *d = base_diags_new(a);
-	if (!prov_schema_embedded(name, &json, &len))
-		return NULL;
-	if (prov_schema_parse(a, name, json, len, &s, d) != BASE_OK) {
-		for (const base_diag *g = base_diags_first(d); g; g = g->next)
-			t__fail(__FILE__, __LINE__, "%s: %s", g->summary, g->detail);
-		return NULL;
-	}
-	return s;
-}
 
 /* flags: r=required o=optional c=computed s=sensitive f=force_new */
 struct want {
@@ -68,7 +53,7 @@ static int check_attrs(const tf6_block *b, const struct want *w, size_t n)
 void test_prov_prov_schema__provider_contract(void)
 {
 	base_arena *a = base_arena_new();
-	tf6_schema *s = load(a, "provider");
+	tf6_schema *s = provt_schema(a, "provider");
 	T_ASSERT(s);
 	static const struct want w[] = {
 	        {"region", "o", "\"string\""},
@@ -105,7 +90,7 @@ void test_prov_prov_schema__provider_contract(void)
 void test_prov_prov_schema__resource_contract(void)
 {
 	base_arena *a = base_arena_new();
-	tf6_schema *s = load(a, "lambdavpc_secure_function");
+	tf6_schema *s = provt_schema(a, "lambdavpc_secure_function");
 	T_ASSERT(s);
 	T_ASSERT_INT(s->version, 0);
 	static const struct want w[] = {
@@ -199,7 +184,7 @@ void test_prov_prov_schema__resource_contract(void)
 void test_prov_prov_schema__defaults_and_validators(void)
 {
 	base_arena *a = base_arena_new();
-	tf6_schema *s = load(a, "lambdavpc_secure_function");
+	tf6_schema *s = provt_schema(a, "lambdavpc_secure_function");
 	T_ASSERT(s);
 	const prov_attr_info *mem = prov_attr_info_of(tf6_block_attr(&s->block, "memory_size"));
 	T_ASSERT(mem->default_value);
@@ -231,7 +216,7 @@ void test_prov_prov_schema__defaults_and_validators(void)
 void test_prov_prov_schema__implied_type(void)
 {
 	base_arena *a = base_arena_new();
-	tf6_schema *s = load(a, "provider");
+	tf6_schema *s = provt_schema(a, "provider");
 	T_ASSERT(s);
 	base_buf b;
 	base_buf_init(&b, 0);

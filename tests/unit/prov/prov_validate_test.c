@@ -6,19 +6,8 @@
 #include "cty/cty_json.h"
 #include "prov/prov_schema.h"
 #include "prov/prov_validate.h"
+#include "prov_testutil.h"
 #include "t.h"
-
-static const tf6_schema *resource_schema(base_arena *a)
-{
-	const char *json;
-	size_t len;
-	tf6_schema *s = NULL;
-	if (!prov_schema_embedded("lambdavpc_secure_function", &json, &len))
-		return NULL;
-	if (prov_schema_parse(a, "r", json, len, &s, base_diags_new(a)) != BASE_OK)
-		return NULL;
-	return s;
-}
 
 /* A minimal valid config plus `extra` JSON members. */
 static const cty_value *config(base_arena *a, const tf6_schema *s, const char *extra)
@@ -69,18 +58,32 @@ static bool only(base_arena *a, base_diags *d, const char *path, const char *sum
 	return true;
 }
 
-#define CASE(extra, path, summary)                                                                           \
-	do {                                                                                                 \
-		int rc_;                                                                                     \
-		base_diags *d_ = run(a, s, config(a, s, extra), &rc_);                                       \
-		T_ASSERT_INT(rc_, BASE_EINVALID);                                                            \
-		T_ASSERT(only(a, d_, path, summary));                                                        \
-	} while (0)
+/* One rejected config: the extra members, the one diagnostic's path and summary part. */
+struct reject_case {
+	const char *extra, *path, *summary;
+};
+
+#define N_OF(x) (sizeof(x) / sizeof((x)[0]))
+
+/* Every case must fail validation with exactly its one diagnostic (stops at the first that does not). */
+static void check_rejects(const struct reject_case *cases, size_t n)
+{
+	base_arena *a = base_arena_new();
+	const tf6_schema *s = provt_schema(a, PROVT_RESOURCE);
+	T_ASSERT(s);
+	for (size_t i = 0; i < n; i++) {
+		int rc;
+		base_diags *d = run(a, s, config(a, s, cases[i].extra), &rc);
+		T_ASSERT_MSG(rc == BASE_EINVALID, "case %zu (%s): rc %d, want BASE_EINVALID", i, cases[i].extra, rc);
+		T_ASSERT_MSG(only(a, d, cases[i].path, cases[i].summary), "case %zu: %s", i, cases[i].extra);
+	}
+	base_arena_free(a);
+}
 
 void test_prov_prov_validate__good_config(void)
 {
 	base_arena *a = base_arena_new();
-	const tf6_schema *s = resource_schema(a);
+	const tf6_schema *s = provt_schema(a, PROVT_RESOURCE);
 	T_ASSERT(s);
 	int rc;
 	base_diags *d = run(
@@ -103,116 +106,110 @@ void test_prov_prov_validate__good_config(void)
 
 void test_prov_prov_validate__function_name(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = resource_schema(a);
-	T_ASSERT(s);
-	/* later members override earlier ones in the decoded object */
-	CASE("\"function_name\":\"bad name\"", "function_name", "Invalid value");
-	CASE("\"function_name\":\"a123456789012345678901234567890123456789012345678901234567890123x\"",
-	     "function_name", "Invalid value");
-	base_arena_free(a);
+	static const struct reject_case cases[] = {
+		/* later members override earlier ones in the decoded object */
+		{ "\"function_name\":\"bad name\"", "function_name", "Invalid value" },
+		{ "\"function_name\":\"a123456789012345678901234567890123456789012345678901234567890123x\"",
+		  "function_name", "Invalid value" },
+	};
+	check_rejects(cases, N_OF(cases));
 }
 
 void test_prov_prov_validate__cidr_blocks(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = resource_schema(a);
-	T_ASSERT(s);
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.2/24\"]",
-	     "subnet_cidr_blocks[2]", "Invalid CIDR block");
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/29\"]", "subnet_cidr_blocks[1]",
-	     "prefix length");
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/15\"]", "subnet_cidr_blocks[0]", "prefix length");
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.1/24\"]", "subnet_cidr_blocks[0]", "Invalid CIDR block");
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.0.0/24\"]", "subnet_cidr_blocks[1]",
-	     "Duplicate value");
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.0.128/25\"]",
-	     "subnet_cidr_blocks[2]", "Overlapping CIDR blocks");
-	CASE("\"subnet_cidr_blocks\":[\"256.0.0.0/24\"]", "subnet_cidr_blocks[0]", "Invalid CIDR block");
-	CASE("\"subnet_cidr_blocks\":[\"010.0.0.0/24\"]", "subnet_cidr_blocks[0]", "Invalid CIDR block");
-	CASE("\"subnet_cidr_blocks\":[]", "subnet_cidr_blocks", "Invalid number of elements");
-	CASE("\"subnet_cidr_blocks\":[\"10.0.0.0/28\",\"10.0.0.16/28\",\"10.0.0.32/28\",\"10.0.0.48/28\","
-	     "\"10.0.0.64/28\",\"10.0.0.80/28\",\"10.0.0.96/28\",\"10.0.0.112/28\",\"10.0.0.128/"
-	     "28\",\"10.0.0.144/28\","
-	     "\"10.0.0.160/28\",\"10.0.0.176/28\",\"10.0.0.192/28\",\"10.0.0.208/28\",\"10.0.0.224/"
-	     "28\",\"10.0.0.240/28\","
-	     "\"10.0.1.0/28\"]",
-	     "subnet_cidr_blocks", "Invalid number of elements");
-	base_arena_free(a);
+	static const struct reject_case cases[] = {
+		{ "\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.2/24\"]",
+		  "subnet_cidr_blocks[2]", "Invalid CIDR block" },
+		{ "\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/29\"]", "subnet_cidr_blocks[1]",
+		  "prefix length" },
+		{ "\"subnet_cidr_blocks\":[\"10.0.0.0/15\"]", "subnet_cidr_blocks[0]", "prefix length" },
+		{ "\"subnet_cidr_blocks\":[\"10.0.0.1/24\"]", "subnet_cidr_blocks[0]", "Invalid CIDR block" },
+		{ "\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.0.0/24\"]", "subnet_cidr_blocks[1]",
+		  "Duplicate value" },
+		{ "\"subnet_cidr_blocks\":[\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.0.128/25\"]",
+		  "subnet_cidr_blocks[2]", "Overlapping CIDR blocks" },
+		{ "\"subnet_cidr_blocks\":[\"256.0.0.0/24\"]", "subnet_cidr_blocks[0]", "Invalid CIDR block" },
+		{ "\"subnet_cidr_blocks\":[\"010.0.0.0/24\"]", "subnet_cidr_blocks[0]", "Invalid CIDR block" },
+		{ "\"subnet_cidr_blocks\":[]", "subnet_cidr_blocks", "Invalid number of elements" },
+		{ "\"subnet_cidr_blocks\":[\"10.0.0.0/28\",\"10.0.0.16/28\",\"10.0.0.32/28\",\"10.0.0.48/28\","
+		  "\"10.0.0.64/28\",\"10.0.0.80/28\",\"10.0.0.96/28\",\"10.0.0.112/28\",\"10.0.0.128/"
+		  "28\",\"10.0.0.144/28\","
+		  "\"10.0.0.160/28\",\"10.0.0.176/28\",\"10.0.0.192/28\",\"10.0.0.208/28\",\"10.0.0.224/"
+		  "28\",\"10.0.0.240/28\","
+		  "\"10.0.1.0/28\"]",
+		  "subnet_cidr_blocks", "Invalid number of elements" },
+	};
+	check_rejects(cases, N_OF(cases));
 }
 
 void test_prov_prov_validate__numbers(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = resource_schema(a);
-	T_ASSERT(s);
-	CASE("\"memory_size\":127", "memory_size", "out of range");
-	CASE("\"memory_size\":10241", "memory_size", "out of range");
-	CASE("\"memory_size\":256.5", "memory_size", "out of range");
-	CASE("\"timeout\":0", "timeout", "out of range");
-	CASE("\"timeout\":901", "timeout", "out of range");
-	CASE("\"ephemeral_storage_size\":511", "ephemeral_storage_size", "out of range");
-	base_arena_free(a);
+	static const struct reject_case cases[] = {
+		{ "\"memory_size\":127", "memory_size", "out of range" },
+		{ "\"memory_size\":10241", "memory_size", "out of range" },
+		{ "\"memory_size\":256.5", "memory_size", "out of range" },
+		{ "\"timeout\":0", "timeout", "out of range" },
+		{ "\"timeout\":901", "timeout", "out of range" },
+		{ "\"ephemeral_storage_size\":511", "ephemeral_storage_size", "out of range" },
+	};
+	check_rejects(cases, N_OF(cases));
 }
 
 void test_prov_prov_validate__environment_keys(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = resource_schema(a);
-	T_ASSERT(s);
-	CASE("\"environment\":{\"OK\":\"1\",\"1BAD\":\"x\"}", "environment[\"1BAD\"]", "Invalid key");
-	CASE("\"environment\":{\"A-B\":\"x\"}", "environment[\"A-B\"]", "Invalid key");
-	CASE("\"environment\":{\"AWS_REGION\":\"x\"}", "environment[\"AWS_REGION\"]", "Reserved key");
-	base_arena_free(a);
+	static const struct reject_case cases[] = {
+		{ "\"environment\":{\"OK\":\"1\",\"1BAD\":\"x\"}", "environment[\"1BAD\"]", "Invalid key" },
+		{ "\"environment\":{\"A-B\":\"x\"}", "environment[\"A-B\"]", "Invalid key" },
+		{ "\"environment\":{\"AWS_REGION\":\"x\"}", "environment[\"AWS_REGION\"]", "Reserved key" },
+	};
+	check_rejects(cases, N_OF(cases));
 }
 
 void test_prov_prov_validate__lists(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = resource_schema(a);
-	T_ASSERT(s);
-	CASE("\"layers\":[\"arn:aws:lambda:us-east-1:123456789012:layer:a:1\",\"arn:aws:lambda:us-east-1:"
-	     "123456789012:layer:a:2\","
-	     "\"arn:aws:lambda:us-east-1:123456789012:layer:a:3\",\"arn:aws:lambda:us-east-1:123456789012:"
-	     "layer:a:4\","
-	     "\"arn:aws:lambda:us-east-1:123456789012:layer:a:5\",\"arn:aws:lambda:us-east-1:123456789012:"
-	     "layer:a:6\"]",
-	     "layers", "Invalid number of elements");
-	CASE("\"layers\":[\"not-an-arn\"]", "layers[0]", "Invalid value");
-	CASE("\"endpoint_services\":[\"logs\",\"nosuch\"]", "endpoint_services[1]",
-	     "Unknown endpoint service");
-	CASE("\"endpoint_services\":[\"logs\",\"logs\"]", "endpoint_services[1]", "Duplicate value");
-	CASE("\"architectures\":[\"x86_64\",\"arm64\"]", "architectures", "Invalid number of elements");
-	CASE("\"architectures\":[\"mips\"]", "architectures[0]", "Invalid value");
-	CASE("\"package_type\":\"zip\"", "package_type", "Invalid value");
-	base_arena_free(a);
+	static const struct reject_case cases[] = {
+		{ "\"layers\":[\"arn:aws:lambda:us-east-1:123456789012:layer:a:1\",\"arn:aws:lambda:us-east-1:"
+		  "123456789012:layer:a:2\","
+		  "\"arn:aws:lambda:us-east-1:123456789012:layer:a:3\",\"arn:aws:lambda:us-east-1:123456789012:"
+		  "layer:a:4\","
+		  "\"arn:aws:lambda:us-east-1:123456789012:layer:a:5\",\"arn:aws:lambda:us-east-1:123456789012:"
+		  "layer:a:6\"]",
+		  "layers", "Invalid number of elements" },
+		{ "\"layers\":[\"not-an-arn\"]", "layers[0]", "Invalid value" },
+		{ "\"endpoint_services\":[\"logs\",\"nosuch\"]", "endpoint_services[1]",
+		  "Unknown endpoint service" },
+		{ "\"endpoint_services\":[\"logs\",\"logs\"]", "endpoint_services[1]", "Duplicate value" },
+		{ "\"architectures\":[\"x86_64\",\"arm64\"]", "architectures", "Invalid number of elements" },
+		{ "\"architectures\":[\"mips\"]", "architectures[0]", "Invalid value" },
+		{ "\"package_type\":\"zip\"", "package_type", "Invalid value" },
+	};
+	check_rejects(cases, N_OF(cases));
 }
 
 void test_prov_prov_validate__nested(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = resource_schema(a);
-	T_ASSERT(s);
-	CASE("\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2,\"cidr_blocks\":[\"10.0."
-	     "0.0/8\"]},"
-	     "{\"protocol\":\"tcp\",\"from_port\":70000,\"to_port\":2,\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
-	     "egress_rules[1].from_port", "out of range");
-	CASE("\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2,\"cidr_blocks\":[\"10.0."
-	     "0.0/8\",\"x\"]}]",
-	     "egress_rules[0].cidr_blocks[1]", "Invalid CIDR block");
-	CASE("\"egress_rules\":[{\"protocol\":\"bogus\",\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
-	     "egress_rules[0].protocol", "Invalid value");
-	CASE("\"logging\":{\"log_format\":\"XML\"}", "logging.log_format", "Invalid value");
-	CASE("\"timeouts\":{\"create\":\"10 min\"}", "timeouts.create", "Invalid duration");
-	CASE("\"inline_policy\":\"[1,2]\"", "inline_policy", "Invalid JSON");
-	CASE("\"inline_policy\":\"{\"", "inline_policy", "Invalid JSON");
-	base_arena_free(a);
+	static const struct reject_case cases[] = {
+		{ "\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2,\"cidr_blocks\":[\"10.0."
+		  "0.0/8\"]},"
+		  "{\"protocol\":\"tcp\",\"from_port\":70000,\"to_port\":2,\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+		  "egress_rules[1].from_port", "out of range" },
+		{ "\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":1,\"to_port\":2,\"cidr_blocks\":[\"10.0."
+		  "0.0/8\",\"x\"]}]",
+		  "egress_rules[0].cidr_blocks[1]", "Invalid CIDR block" },
+		{ "\"egress_rules\":[{\"protocol\":\"bogus\",\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+		  "egress_rules[0].protocol", "Invalid value" },
+		{ "\"logging\":{\"log_format\":\"XML\"}", "logging.log_format", "Invalid value" },
+		{ "\"timeouts\":{\"create\":\"10 min\"}", "timeouts.create", "Invalid duration" },
+		{ "\"inline_policy\":\"[1,2]\"", "inline_policy", "Invalid JSON" },
+		{ "\"inline_policy\":\"{\"", "inline_policy", "Invalid JSON" },
+	};
+	check_rejects(cases, N_OF(cases));
 }
 
 void test_prov_prov_validate__unknowns_skip(void)
 {
 	base_arena *a = base_arena_new();
-	const tf6_schema *s = resource_schema(a);
+	const tf6_schema *s = provt_schema(a, PROVT_RESOURCE);
 	T_ASSERT(s);
 	const cty_value *v = config(a, s, "");
 	const cty_type *t = tf6_schema_type(s);

@@ -42,48 +42,67 @@ static int poll_fn(void *ctx, bool *done)
 	return BASE_OK;
 }
 
-void test_recon_wait__doubling_intervals(void)
+/* One recon_wait_until run against a fresh fake clock and poller. */
+struct wait_case {
+	recon_wait_cfg cfg;
+	unsigned done_at; /* the poller's done_at */
+	int rc;           /* wanted return code */
+	bool count_polls; /* pass a polls_out and check it against polls (else NULL) */
+	unsigned polls;
+	bool check_now;   /* check the clock's end time against now */
+	uint64_t now;
+	bool check_n_sleeps; /* check the sleep count against n_sleeps */
+	unsigned n_sleeps;
+	const unsigned *sleeps; /* wanted first n_cmp sleeps */
+	size_t n_cmp;
+};
+
+static void run_wait_case(const struct wait_case *k, struct fake_clock *c)
 {
-	struct fake_clock c = { 0 };
-	recon_clock clk = { fc_now, fc_sleep, &c };
-	recon_wait_cfg cfg = { 0 };
+	recon_clock clk = { fc_now, fc_sleep, c };
 	struct poller p = { 0 };
 	unsigned polls = 0;
+	memset(c, 0, sizeof *c);
+	p.done_at = k->done_at;
+	T_ASSERT_INT(recon_wait_until(&clk, &k->cfg, poll_fn, &p, k->count_polls ? &polls : NULL), k->rc);
+	if (k->count_polls)
+		T_ASSERT_INT(polls, k->polls);
+	if (k->check_now)
+		T_ASSERT_INT(c->now, k->now);
+	if (k->check_n_sleeps)
+		T_ASSERT_INT(c->n_sleeps, k->n_sleeps);
+	T_ASSERT_MEM(c->sleeps, k->n_cmp * sizeof(unsigned), k->sleeps, k->n_cmp * sizeof(unsigned));
+}
+
+#define WANT(a) (a), (sizeof(a) / sizeof((a)[0]))
+
+void test_recon_wait__doubling_intervals(void)
+{
 	static const unsigned want[] = { 100, 200, 400, 800, 1600 };
-	p.done_at = 6;
-	T_OK(recon_wait_until(&clk, &cfg, poll_fn, &p, &polls));
-	T_ASSERT_INT(polls, 6);
-	T_ASSERT_INT(c.n_sleeps, 5);
-	T_ASSERT_MEM(c.sleeps, sizeof want, want, sizeof want);
+	const struct wait_case k = { .cfg = { 0 }, .done_at = 6, .rc = BASE_OK, .count_polls = true, .polls = 6,
+	                             .check_n_sleeps = true, .n_sleeps = 5, .sleeps = WANT(want) };
+	struct fake_clock c;
+	run_wait_case(&k, &c);
 }
 
 void test_recon_wait__cap(void)
 {
-	struct fake_clock c = { 0 };
-	recon_clock clk = { fc_now, fc_sleep, &c };
-	recon_wait_cfg cfg = { 0, 100, 1000, 0, 0 };
-	struct poller p = { 0 };
 	static const unsigned want[] = { 100, 200, 400, 800, 1000, 1000 };
-	p.done_at = 7;
-	T_OK(recon_wait_until(&clk, &cfg, poll_fn, &p, NULL));
-	T_ASSERT_MEM(c.sleeps, sizeof want, want, sizeof want);
-	T_ASSERT_INT(recon_wait_interval(&cfg, 1), 100);
-	T_ASSERT_INT(recon_wait_interval(&cfg, 40), 1000);
+	const struct wait_case k = { .cfg = { 0, 100, 1000, 0, 0 }, .done_at = 7, .rc = BASE_OK, .sleeps = WANT(want) };
+	struct fake_clock c;
+	run_wait_case(&k, &c);
+	T_ASSERT_INT(recon_wait_interval(&k.cfg, 1), 100);
+	T_ASSERT_INT(recon_wait_interval(&k.cfg, 40), 1000);
 }
 
 void test_recon_wait__deadline(void)
 {
-	struct fake_clock c = { 0 };
-	recon_clock clk = { fc_now, fc_sleep, &c };
-	recon_wait_cfg cfg = { 0, 0, 0, 1000, 0 };
-	struct poller p = { 0 };
-	unsigned polls = 0;
-	static const unsigned want[] = { 100, 200, 400, 300 };
-	T_ASSERT_INT(recon_wait_until(&clk, &cfg, poll_fn, &p, &polls), BASE_ETIMEOUT);
 	/* The last poll happens exactly at the deadline, never after it. */
-	T_ASSERT_INT(polls, 5);
-	T_ASSERT_INT(c.now, 1000);
-	T_ASSERT_MEM(c.sleeps, sizeof want, want, sizeof want);
+	static const unsigned want[] = { 100, 200, 400, 300 };
+	const struct wait_case k = { .cfg = { 0, 0, 0, 1000, 0 }, .rc = BASE_ETIMEOUT, .count_polls = true, .polls = 5,
+	                             .check_now = true, .now = 1000, .sleeps = WANT(want) };
+	struct fake_clock c;
+	run_wait_case(&k, &c);
 }
 
 void test_recon_wait__cancel_and_errors(void)
@@ -107,16 +126,12 @@ void test_recon_wait__cancel_and_errors(void)
 
 void test_recon_wait__delay_and_consecutive(void)
 {
-	struct fake_clock c = { 0 };
-	recon_clock clk = { fc_now, fc_sleep, &c };
-	recon_wait_cfg cfg = { 5000, 0, 0, 0, 3 };
-	struct poller p = { 0 };
-	unsigned polls = 0;
-	p.done_at = 2;  /* done from the 2nd read on: needs reads 2, 3, 4 */
-	T_OK(recon_wait_until(&clk, &cfg, poll_fn, &p, &polls));
-	T_ASSERT_INT(polls, 4);
-	T_ASSERT_INT(c.sleeps[0], 5000);
-	T_ASSERT_INT(c.n_sleeps, 4);
+	/* done from the 2nd read on: needs reads 2, 3, 4; the first sleep is the delay */
+	static const unsigned want[] = { 5000 };
+	const struct wait_case k = { .cfg = { 5000, 0, 0, 0, 3 }, .done_at = 2, .rc = BASE_OK, .count_polls = true,
+	                             .polls = 4, .check_n_sleeps = true, .n_sleeps = 4, .sleeps = WANT(want) };
+	struct fake_clock c;
+	run_wait_case(&k, &c);
 }
 
 void test_recon_wait__backoff(void)

@@ -7,14 +7,8 @@
 #include "cty/cty_json.h"
 #include "prov/prov.h"
 #include "secure_function/sf_int.h"
+#include "sf_testutil.h"
 #include "t.h"
-
-static prov *new_prov(void)
-{
-	prov *p = NULL;
-	const prov_resource_def defs[] = {{SF_TYPE_NAME, sf_resource_ops()}};
-	return prov_new(&p, defs, 1) == BASE_OK ? p : NULL;
-}
 
 static const cty_value *fixture(base_arena *a, const tf6_schema *s, const char *path)
 {
@@ -44,10 +38,9 @@ static const char *to_json(base_arena *a, const cty_value *v)
 
 void test_secure_function_sf_model__names_match_schema(void)
 {
-	prov *p = new_prov();
-	T_ASSERT(p);
-	const tf6_schema *s = sf__schema(p, NULL);
-	T_ASSERT(s);
+	sft_env e;
+	T_ASSERT(sft_env_open(&e));
+	const tf6_schema *s = e.s;
 	for (int i = 0; i < SF_A_COUNT; i++) {
 		const char *n = sf_attr_name((sf_attr)i);
 		T_ASSERT_MSG(tf6_block_attr(&s->block, n) || tf6_block_nested(&s->block, n),
@@ -66,16 +59,15 @@ void test_secure_function_sf_model__names_match_schema(void)
 	for (int i = 0; i < SF_TO_COUNT; i++)
 		T_ASSERT(tf6_block_attr(&to->block, sf_timeouts_field_name((sf_timeouts_field)i)));
 	T_ASSERT_INT(to->block.n_attrs, SF_TO_COUNT);
-	prov_free(p);
+	sft_env_close(&e);
 }
 
 /* sf_attr_computed = computed and not optional in the schema (blocks: never). */
 void test_secure_function_sf_model__computed_matches_schema(void)
 {
-	prov *p = new_prov();
-	T_ASSERT(p);
-	const tf6_schema *s = sf__schema(p, NULL);
-	T_ASSERT(s);
+	sft_env e;
+	T_ASSERT(sft_env_open(&e));
+	const tf6_schema *s = e.s;
 	int n = 0;
 	for (int i = 0; i < SF_A_COUNT; i++) {
 		const tf6_attribute *at = tf6_block_attr(&s->block, sf_attr_name((sf_attr)i));
@@ -85,38 +77,29 @@ void test_secure_function_sf_model__computed_matches_schema(void)
 	}
 	T_ASSERT_INT(n, 15);
 	T_ASSERT(!sf_attr_computed(SF_A_COUNT));
-	prov_free(p);
+	sft_env_close(&e);
 }
 
-/* The provider, an arena, the schema and the full state fixture. */
+/* The shared env (provider, arena, schema) and the full state fixture. */
 struct fx {
-	prov *p;
-	base_arena *a;
-	const tf6_schema *s;
+	sft_env e;
 	const cty_value *v;
 };
 
 /* False when a part is missing (the test stops: T_ASSERT it). */
 static bool fx_init(struct fx *f)
 {
-	f->p = new_prov();
-	f->a = base_arena_new();
-	f->s = f->p ? sf__schema(f->p, NULL) : NULL;
-	f->v = f->s ? fixture(f->a, f->s, "tests/data/secure_function/state_full.json") : NULL;
+	f->v = NULL;
+	if (sft_env_open(&f->e))
+		f->v = fixture(f->e.a, f->e.s, "tests/data/secure_function/state_full.json");
 	return f->v != NULL;
-}
-
-static void fx_dispose(struct fx *f)
-{
-	base_arena_free(f->a);
-	prov_free(f->p);
 }
 
 void test_secure_function_sf_model__from_value(void)
 {
 	struct fx f;
 	T_ASSERT(fx_init(&f));
-	base_arena *a = f.a;
+	base_arena *a = f.e.a;
 	sf_config c;
 	T_OK(sf_model_from_value(a, f.v, &c, base_diags_new(a)));
 	T_ASSERT_STR(c.function_name, "app-7");
@@ -141,15 +124,15 @@ void test_secure_function_sf_model__from_value(void)
 	T_ASSERT(sf_has(&c, SF_A_LOGGING) && !sf_has(&c, SF_A_TIMEOUTS));
 	T_ASSERT_STR(c.vpc_endpoint_ids.vals[1], "vpce-02");
 	T_ASSERT_STR(c.qualified_arn, "arn:aws:lambda:us-east-2:123456789012:function:app-7:$LATEST");
-	fx_dispose(&f);
+	sft_env_close(&f.e);
 }
 
 void test_secure_function_sf_model__round_trip(void)
 {
 	struct fx f;
 	T_ASSERT(fx_init(&f));
-	base_arena *a = f.a;
-	const tf6_schema *s = f.s;
+	base_arena *a = f.e.a;
+	const tf6_schema *s = f.e.s;
 	const cty_value *v = f.v;
 	sf_config c;
 	T_OK(sf_model_from_value(a, v, &c, base_diags_new(a)));
@@ -161,15 +144,15 @@ void test_secure_function_sf_model__round_trip(void)
 	memset(&empty, 0, sizeof(empty));
 	T_OK(sf_model_to_value(a, s, &empty, &back, base_diags_new(a)));
 	T_ASSERT(strstr(to_json(a, back), "\"function_name\":null"));
-	fx_dispose(&f);
+	sft_env_close(&f.e);
 }
 
 void test_secure_function_sf_model__unknowns(void)
 {
 	struct fx f;
 	T_ASSERT(fx_init(&f));
-	base_arena *a = f.a;
-	const tf6_schema *s = f.s;
+	base_arena *a = f.e.a;
+	const tf6_schema *s = f.e.s;
 	const cty_type *t = tf6_schema_type(s);
 	const cty_value *v = f.v;
 	v = cty_value_with_attr(a, v, "memory_size", cty_value_unknown(cty_type_number()));
@@ -192,5 +175,5 @@ void test_secure_function_sf_model__unknowns(void)
 	T_ASSERT_STR(base_path_str(a, sf_path_egress(a, 0, SF_EG_FROM_PORT)), "egress_rules[0].from_port");
 	T_ASSERT_STR(base_path_str(a, sf_path_key(a, SF_A_ENVIRONMENT, "1BAD")), "environment[\"1BAD\"]");
 	T_ASSERT_STR(base_path_str(a, sf_path_timeouts(a, SF_TO_DELETE)), "timeouts.delete");
-	fx_dispose(&f);
+	sft_env_close(&f.e);
 }

@@ -7,18 +7,8 @@
 #include "prov/prov_schema.h"
 #include "recon/recon_diff.h"
 #include "secure_function/sf_ops_int.h"
+#include "sf_testutil.h"
 #include "t.h"
-
-static const tf6_schema *rs(base_arena *a)
-{
-	const char *json;
-	size_t len;
-	tf6_schema *s = NULL;
-	if (!prov_schema_embedded(SF_TYPE_NAME, &json, &len) ||
-	    prov_schema_parse(a, "r", json, len, &s, base_diags_new(a)) != BASE_OK)
-		return NULL;
-	return s;
-}
 
 static const cty_value *obj(base_arena *a, const tf6_schema *s, const char *json)
 {
@@ -64,21 +54,53 @@ static int plan(base_arena *a, const tf6_schema *s, const cty_value *prior, cons
 	return sf__plan_compute(a, s, &req, none, true, drift, planned, rr, n, base_diags_new(a));
 }
 
+/* One test's arena, the resource schema, STATE as the prior and the last plan's outputs. */
+struct fx {
+	base_arena *a;
+	const tf6_schema *s;
+	const cty_value *prior;
+	const cty_value *pl;
+	const base_path *rr;
+	size_t n;
+};
+
+/* false when the schema or the STATE object does not load. n starts at 9 so that a
+ * plan that leaves it alone is seen. */
+static bool fx_open(struct fx *f)
+{
+	memset(f, 0, sizeof *f);
+	f->a = base_arena_new();
+	f->s = sft_schema(f->a);
+	f->prior = f->s ? obj(f->a, f->s, "{" STATE "}") : NULL;
+	f->n = 9;
+	return f->s && f->prior;
+}
+
+/* base with attr set to the value written as JSON; NULL when that does not decode. */
+static const cty_value *with_json(struct fx *f, const cty_value *base, const char *attr, const char *value_json)
+{
+	const cty_value *x = obj(f->a, f->s, base_arena_sprintf(f->a, "{\"%s\":%s}", attr, value_json));
+	return x ? cty_value_with_attr(f->a, base, attr, at(x, attr)) : NULL;
+}
+
+static int fx_plan(struct fx *f, const cty_value *prior, const cty_value *proposed, const cty_value *config,
+                   unsigned drift)
+{
+	return plan(f->a, f->s, prior, proposed, config, drift, &f->pl, &f->rr, &f->n);
+}
+
 void test_secure_function_sf_plan__create(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = rs(a);
-	T_ASSERT(s);
-	const cty_value *cfg = obj(a, s, "{\"function_name\":\"app\",\"vpc_id\":\"vpc-0123456789abcdef0\","
+	struct fx f;
+	T_ASSERT(fx_open(&f));
+	const cty_value *cfg = obj(f.a, f.s, "{\"function_name\":\"app\",\"vpc_id\":\"vpc-0123456789abcdef0\","
 	                                 "\"subnet_cidr_blocks\":[\"10.0.1.0/27\"],\"runtime\":\"python3.12\","
 	                                 "\"handler\":\"h.handler\",\"filename\":\"lambda.zip\","
 	                                 "\"tags\":{\"Team\":\"pay\"}}");
-	const cty_value *pl = NULL;
-	const base_path *rr = NULL;
-	size_t n = 9;
 	T_ASSERT(cfg);
-	T_OK(plan(a, s, NULL, cfg, cfg, 0, &pl, &rr, &n));
-	T_ASSERT_INT(n, 0);
+	T_OK(fx_plan(&f, NULL, cfg, cfg, 0));
+	T_ASSERT_INT(f.n, 0);
+	const cty_value *pl = f.pl;
 	T_ASSERT_STR(cty_value_as_string(at(pl, "id")), "app");
 	T_ASSERT_STR(cty_value_as_string(at(pl, "role_name")), "lambdavpc-app");
 	T_ASSERT(cty_value_is_unknown(at(pl, "arn")));
@@ -98,14 +120,15 @@ void test_secure_function_sf_plan__create(void)
 	T_ASSERT(cty_value_is_null(at(pl, "filename")));
 	/* configured values echoed */
 	T_ASSERT(cty_value_raw_equal(at(pl, "subnet_cidr_blocks"), at(cfg, "subnet_cidr_blocks")));
-	base_arena_free(a);
+	base_arena_free(f.a);
 }
 
 void test_secure_function_sf_plan__create_tags_all_merges_defaults(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = rs(a);
-	T_ASSERT(s);
+	struct fx f;
+	T_ASSERT(fx_open(&f));
+	base_arena *a = f.a;
+	const tf6_schema *s = f.s;
 	const cty_value *cfg = obj(a, s, "{\"function_name\":\"app\",\"tags\":{\"Team\":\"pay\",\"Env\":\"x\"}}");
 	const char *keys[] = { "Env", "Owner" }, *vals[] = { "dev", "ops" };
 	prov_tags dt = { keys, vals, 2 };
@@ -129,121 +152,102 @@ void test_secure_function_sf_plan__create_tags_all_merges_defaults(void)
 
 void test_secure_function_sf_plan__update_noop_keeps_prior(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = rs(a);
-	T_ASSERT(s);
-	const cty_value *prior = obj(a, s, "{" STATE "}");
-	const cty_value *cfg = obj(a, s, "{" CONFIG "}");
-	const cty_value *pl = NULL;
-	const base_path *rr = NULL;
-	size_t n = 9;
-	T_ASSERT(prior && cfg);
-	T_OK(plan(a, s, prior, prior, cfg, 0, &pl, &rr, &n));
-	T_ASSERT_INT(n, 0);
-	T_ASSERT(cty_value_raw_equal(pl, prior));
-	base_arena_free(a);
+	struct fx f;
+	T_ASSERT(fx_open(&f));
+	const cty_value *cfg = obj(f.a, f.s, "{" CONFIG "}");
+	T_ASSERT(f.prior && cfg);
+	T_OK(fx_plan(&f, f.prior, f.prior, cfg, 0));
+	T_ASSERT_INT(f.n, 0);
+	T_ASSERT(cty_value_raw_equal(f.pl, f.prior));
+	base_arena_free(f.a);
 }
 
 void test_secure_function_sf_plan__update_cidrs_and_memory(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = rs(a);
-	T_ASSERT(s);
-	const cty_value *prior = obj(a, s, "{" STATE "}");
-	const cty_value *cidrs = obj(a, s, "{\"subnet_cidr_blocks\":[\"10.0.1.0/27\",\"10.0.1.96/27\"]}");
-	T_ASSERT(prior && cidrs);
-	const cty_value *prop = cty_value_with_attr(a, prior, "subnet_cidr_blocks", at(cidrs, "subnet_cidr_blocks"));
+	struct fx f;
+	T_ASSERT(fx_open(&f));
+	const cty_value *prior = f.prior;
+	const cty_value *prop = with_json(&f, prior, "subnet_cidr_blocks", "[\"10.0.1.0/27\",\"10.0.1.96/27\"]");
+	T_ASSERT(prior && prop);
 	/* the config leaves availability_zones unset */
-	prop = cty_value_with_attr(a, prop, "memory_size", cty_value_number_int(a, 512));
-	const cty_value *cfg = cty_value_with_attr(a, prop, "availability_zones", NULL);
-	const cty_value *pl = NULL;
-	const base_path *rr = NULL;
-	size_t n = 9;
-	T_OK(plan(a, s, prior, prop, cfg, 0, &pl, &rr, &n));
-	T_ASSERT_INT(n, 0);
+	prop = cty_value_with_attr(f.a, prop, "memory_size", cty_value_number_int(f.a, 512));
+	const cty_value *cfg = cty_value_with_attr(f.a, prop, "availability_zones", NULL);
+	T_OK(fx_plan(&f, prior, prop, cfg, 0));
+	T_ASSERT_INT(f.n, 0);
+	const cty_value *pl = f.pl;
 	T_ASSERT(cty_value_is_unknown(at(pl, "subnet_ids")));
 	T_ASSERT(cty_value_is_unknown(at(pl, "availability_zones")));
 	T_ASSERT(cty_value_is_unknown(at(pl, "last_modified")));
 	T_ASSERT_STR(cty_value_number_canon(at(pl, "memory_size")), "512");
 	/* unaffected computed values kept */
-	T_ASSERT(cty_value_raw_equal(at(pl, "vpc_endpoint_ids"), at(prior, "vpc_endpoint_ids")));
-	T_ASSERT(cty_value_raw_equal(at(pl, "code_sha256"), at(prior, "code_sha256")));
-	T_ASSERT(cty_value_raw_equal(at(pl, "arn"), at(prior, "arn")));
-	T_ASSERT(cty_value_raw_equal(at(pl, "version"), at(prior, "version")));
-	base_arena_free(a);
+	static const char *const kept[] = { "vpc_endpoint_ids", "code_sha256", "arn", "version" };
+	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+		T_ASSERT_MSG(cty_value_raw_equal(at(pl, kept[i]), at(prior, kept[i])), "%s not kept", kept[i]);
+	base_arena_free(f.a);
 }
 
 void test_secure_function_sf_plan__update_services_and_code(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = rs(a);
-	T_ASSERT(s);
-	const cty_value *prior = obj(a, s, "{" STATE "}");
-	const cty_value *x = obj(a, s, "{\"endpoint_services\":[\"logs\",\"sqs\"]}");
-	const cty_value *prop = cty_value_with_attr(a, prior, "endpoint_services", at(x, "endpoint_services"));
-	const cty_value *pl = NULL;
-	const base_path *rr = NULL;
-	size_t n = 9;
-	T_OK(plan(a, s, prior, prop, prop, 0, &pl, &rr, &n));
-	T_ASSERT(cty_value_is_unknown(at(pl, "vpc_endpoint_ids")));
-	T_ASSERT(!cty_value_is_unknown(at(pl, "subnet_ids")));
-	T_ASSERT(!cty_value_is_unknown(at(pl, "code_sha256")));
+	struct fx f;
+	T_ASSERT(fx_open(&f));
+	const cty_value *prior = f.prior;
+	const cty_value *prop = with_json(&f, prior, "endpoint_services", "[\"logs\",\"sqs\"]");
+	T_ASSERT(prop);
+	T_OK(fx_plan(&f, prior, prop, prop, 0));
+	T_ASSERT(cty_value_is_unknown(at(f.pl, "vpc_endpoint_ids")));
+	T_ASSERT(!cty_value_is_unknown(at(f.pl, "subnet_ids")));
+	T_ASSERT(!cty_value_is_unknown(at(f.pl, "code_sha256")));
 
-	prop = cty_value_with_attr(a, prior, "source_code_hash", cty_value_string(a, "new="));
-	T_OK(plan(a, s, prior, prop, prop, 0, &pl, &rr, &n));
-	T_ASSERT(cty_value_is_unknown(at(pl, "code_sha256")));
-	T_ASSERT(cty_value_is_unknown(at(pl, "last_modified")));
-	T_ASSERT(!cty_value_is_unknown(at(pl, "version"))); /* not publishing: stays $LATEST */
-	T_ASSERT(!cty_value_is_unknown(at(pl, "vpc_endpoint_ids")));
-	base_arena_free(a);
+	prop = cty_value_with_attr(f.a, prior, "source_code_hash", cty_value_string(f.a, "new="));
+	T_OK(fx_plan(&f, prior, prop, prop, 0));
+	T_ASSERT(cty_value_is_unknown(at(f.pl, "code_sha256")));
+	T_ASSERT(cty_value_is_unknown(at(f.pl, "last_modified")));
+	T_ASSERT(!cty_value_is_unknown(at(f.pl, "version"))); /* not publishing: stays $LATEST */
+	T_ASSERT(!cty_value_is_unknown(at(f.pl, "vpc_endpoint_ids")));
+	base_arena_free(f.a);
 }
 
 void test_secure_function_sf_plan__requires_replace(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = rs(a);
-	T_ASSERT(s);
-	const cty_value *prior = obj(a, s, "{" STATE "}");
-	const cty_value *prop = cty_value_with_attr(a, prior, "vpc_id", cty_value_string(a, "vpc-0fedcba9876543210"));
-	const cty_value *pl = NULL;
-	const base_path *rr = NULL;
-	size_t n = 0;
-	T_OK(plan(a, s, prior, prop, prop, 0, &pl, &rr, &n));
-	T_ASSERT_INT(n, 1);
-	T_ASSERT_STR(base_path_str(a, rr[0]), "vpc_id");
-	prop = cty_value_with_attr(a, prior, "function_name", cty_value_string(a, "other"));
-	T_OK(plan(a, s, prior, prop, prop, 0, &pl, &rr, &n));
-	T_ASSERT_INT(n, 1);
-	T_ASSERT_STR(base_path_str(a, rr[0]), "function_name");
-	T_ASSERT_STR(cty_value_as_string(at(pl, "id")), "other");
-	base_arena_free(a);
+	/* changing either attribute replaces, and the requires-replace path names it */
+	static const struct {
+		const char *attr, *value;
+	} cases[] = { { "vpc_id", "vpc-0fedcba9876543210" }, { "function_name", "other" } };
+	struct fx f;
+	T_ASSERT(fx_open(&f));
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const cty_value *prop =
+		        cty_value_with_attr(f.a, f.prior, cases[i].attr, cty_value_string(f.a, cases[i].value));
+		f.n = 0;
+		T_OK(fx_plan(&f, f.prior, prop, prop, 0));
+		T_ASSERT_INT(f.n, 1);
+		T_ASSERT_STR(base_path_str(f.a, f.rr[0]), cases[i].attr);
+	}
+	T_ASSERT_STR(cty_value_as_string(at(f.pl, "id")), "other");
+	base_arena_free(f.a);
 }
 
 void test_secure_function_sf_plan__drift_marks_affected_attribute(void)
 {
-	base_arena *a = base_arena_new();
-	const tf6_schema *s = rs(a);
-	T_ASSERT(s);
-	const cty_value *prior = obj(a, s, "{" STATE "}");
-	const cty_value *pl = NULL;
-	const base_path *rr = NULL;
-	size_t n = 0;
-	T_OK(plan(a, s, prior, prior, prior, SF_DRIFT_ROLE | SF_DRIFT_SG_LAMBDA, &pl, &rr, &n));
-	T_ASSERT(cty_value_is_unknown(at(pl, "role_arn")));
-	T_ASSERT(cty_value_is_unknown(at(pl, "lambda_security_group_id")));
-	T_ASSERT(!cty_value_is_unknown(at(pl, "endpoint_security_group_id")));
-	T_ASSERT(!cty_value_is_unknown(at(pl, "subnet_ids")));
+	struct fx f;
+	T_ASSERT(fx_open(&f));
+	const cty_value *prior = f.prior;
+	T_OK(fx_plan(&f, prior, prior, prior, SF_DRIFT_ROLE | SF_DRIFT_SG_LAMBDA));
+	T_ASSERT(cty_value_is_unknown(at(f.pl, "role_arn")));
+	T_ASSERT(cty_value_is_unknown(at(f.pl, "lambda_security_group_id")));
+	T_ASSERT(!cty_value_is_unknown(at(f.pl, "endpoint_security_group_id")));
+	T_ASSERT(!cty_value_is_unknown(at(f.pl, "subnet_ids")));
 	/* a deleted endpoint: vpc_endpoint_ids lacks a service */
-	const cty_value *x = obj(a, s, "{\"vpc_endpoint_ids\":{\"logs\":\"vpce-1\"}}");
-	const cty_value *pr2 = cty_value_with_attr(a, prior, "vpc_endpoint_ids", at(x, "vpc_endpoint_ids"));
-	T_OK(plan(a, s, pr2, pr2, prior, 0, &pl, &rr, &n));
-	T_ASSERT(cty_value_is_unknown(at(pl, "vpc_endpoint_ids")));
+	const cty_value *pr2 = with_json(&f, prior, "vpc_endpoint_ids", "{\"logs\":\"vpce-1\"}");
+	T_ASSERT(pr2);
+	T_OK(fx_plan(&f, pr2, pr2, prior, 0));
+	T_ASSERT(cty_value_is_unknown(at(f.pl, "vpc_endpoint_ids")));
 	/* a deleted subnet: subnet_ids shorter than the CIDRs */
-	x = obj(a, s, "{\"subnet_ids\":[\"subnet-2\"]}");
-	pr2 = cty_value_with_attr(a, prior, "subnet_ids", at(x, "subnet_ids"));
-	T_OK(plan(a, s, pr2, pr2, prior, 0, &pl, &rr, &n));
-	T_ASSERT(cty_value_is_unknown(at(pl, "subnet_ids")));
-	base_arena_free(a);
+	pr2 = with_json(&f, prior, "subnet_ids", "[\"subnet-2\"]");
+	T_ASSERT(pr2);
+	T_OK(fx_plan(&f, pr2, pr2, prior, 0));
+	T_ASSERT(cty_value_is_unknown(at(f.pl, "subnet_ids")));
+	base_arena_free(f.a);
 }
 
 void test_secure_function_sf_plan__drift_private_bytes(void)

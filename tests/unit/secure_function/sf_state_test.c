@@ -92,19 +92,29 @@ static void bundle(recon_state *st)
 	"\"role_name\":\"lambdavpc-app\",\"lambda_security_group_id\":\"sg-l\","                                    \
 	"\"vpc_endpoint_ids\":{\"logs\":\"vpce-logs\",\"s3\":\"vpce-s3\"},\"tags_all\":{\"Team\":\"pay\"}}"
 
+static const prov_tags NONE = { NULL, NULL, 0 };
+
+/* A new arena (*a), the observed bundle in st and, with json, m modelled from it. */
+static int begin(base_arena **a, recon_state *st, const char *json, sf_config *m)
+{
+	*a = base_arena_new();
+	bundle(st);
+	return json ? sft_model(*a, json, m) : BASE_OK;
+}
+
+#define N_OF(x) (sizeof(x) / sizeof((x)[0]))
+
 void test_secure_function_sf_state__fill_unknown_only(void)
 {
-	base_arena *a = base_arena_new();
+	base_arena *a;
 	sf_config m;
 	recon_state st;
-	prov_tags none = { NULL, NULL, 0 };
-	bundle(&st);
-	T_OK(sft_model(a, STATE, &m));
+	T_OK(begin(&a, &st, STATE, &m));
 	m.unknown |= SF_BIT(SF_A_SUBNET_IDS) | SF_BIT(SF_A_VPC_ENDPOINT_IDS) | SF_BIT(SF_A_ARN) |
 	             SF_BIT(SF_A_INVOKE_ARN) | SF_BIT(SF_A_LAST_MODIFIED);
 	m.present &= ~m.unknown;
 	m.memory_size = 999; /* known planned values stay as planned */
-	sf__fill_computed(a, &m, &st, "us-east-2", none, true);
+	sf__fill_computed(a, &m, &st, "us-east-2", NONE, true);
 	T_ASSERT_INT(m.unknown, 0);
 	T_ASSERT_INT(m.memory_size, 999);
 	T_ASSERT_INT(m.subnet_ids.n, 2);
@@ -121,19 +131,17 @@ void test_secure_function_sf_state__fill_unknown_only(void)
 
 void test_secure_function_sf_state__publish_version(void)
 {
-	base_arena *a = base_arena_new();
+	base_arena *a;
 	sf_config m;
 	recon_state st, pst;
-	prov_tags none = { NULL, NULL, 0 };
 	const uint64_t vbits = SF_BIT(SF_A_VERSION) | SF_BIT(SF_A_QUALIFIED_ARN);
-	bundle(&st);
-	T_OK(sft_model(a, STATE, &m));
+	T_OK(begin(&a, &st, STATE, &m));
 	/* publish on: the version function.publish recorded, qualified_arn = arn:version */
 	m.publish = true;
 	m.unknown |= vbits;
 	m.present &= ~vbits;
 	st.fn.version = "2";
-	sf__fill_computed(a, &m, &st, "us-east-2", none, true);
+	sf__fill_computed(a, &m, &st, "us-east-2", NONE, true);
 	T_ASSERT_STR(m.version, "2");
 	T_ASSERT_STR(m.qualified_arn, "arn:aws:lambda:us-east-2:123456789012:function:app:2");
 	/* the saved version goes back to recon as the prior state's */
@@ -141,14 +149,14 @@ void test_secure_function_sf_state__publish_version(void)
 	T_ASSERT_STR(pst.fn.version, "2");
 	/* Read: observe kept a newer published version -> both follow it */
 	st.fn.version = "3";
-	sf__merge_observed(a, &m, &st, "us-east-2", none);
+	sf__merge_observed(a, &m, &st, "us-east-2", NONE);
 	T_ASSERT_STR(m.version, "3");
 	T_ASSERT_STR(m.qualified_arn, "arn:aws:lambda:us-east-2:123456789012:function:app:3");
 	/* publish off: $LATEST whatever recon knows, and no prior version */
 	m.publish = false;
 	m.unknown |= vbits;
 	m.present &= ~vbits;
-	sf__fill_computed(a, &m, &st, "us-east-2", none, true);
+	sf__fill_computed(a, &m, &st, "us-east-2", NONE, true);
 	T_ASSERT_STR(m.version, "$LATEST");
 	T_ASSERT_STR(m.qualified_arn, "arn:aws:lambda:us-east-2:123456789012:function:app:$LATEST");
 	sf__prior_state(a, &m, "us-east-2", &pst);
@@ -158,17 +166,14 @@ void test_secure_function_sf_state__publish_version(void)
 
 void test_secure_function_sf_state__merge_converged_is_identity(void)
 {
-	base_arena *a = base_arena_new();
+	base_arena *a;
 	sf_config m;
 	recon_state st;
-	prov_tags none = { NULL, NULL, 0 };
-	bundle(&st);
-	T_OK(sft_model(a, STATE, &m));
-	sf__merge_observed(a, &m, &st, "us-east-2", none);
-	T_ASSERT(!sf_has(&m, SF_A_EGRESS_RULES));
-	T_ASSERT(!sf_has(&m, SF_A_DESCRIPTION));
-	T_ASSERT(!sf_has(&m, SF_A_TRACING_MODE));
-	T_ASSERT(!sf_has(&m, SF_A_RESERVED_CONCURRENT_EXECUTIONS));
+	T_OK(begin(&a, &st, STATE, &m));
+	sf__merge_observed(a, &m, &st, "us-east-2", NONE);
+	static const sf_attr unset[] = { SF_A_EGRESS_RULES, SF_A_DESCRIPTION, SF_A_TRACING_MODE,
+		                         SF_A_RESERVED_CONCURRENT_EXECUTIONS };
+	T_ASSERT_INT(sft_first_set(&m, unset, N_OF(unset)), -1);
 	T_ASSERT_INT(m.memory_size, 256);
 	T_ASSERT_INT(m.environment.n, 1);
 	T_ASSERT_STR(m.source_code_hash, "abc=");
@@ -180,12 +185,11 @@ void test_secure_function_sf_state__merge_converged_is_identity(void)
 
 void test_secure_function_sf_state__merge_shows_drift(void)
 {
-	base_arena *a = base_arena_new();
+	base_arena *a;
 	sf_config m;
 	recon_state st;
 	recon_rule *rules;
-	prov_tags none = { NULL, NULL, 0 };
-	bundle(&st);
+	T_OK(begin(&a, &st, STATE, &m));
 	/* by hand: memory 1024, 0.0.0.0/0 egress, a subnet and an endpoint deleted, code changed */
 	st.fn.cfg.memory_size = 1024;
 	rules = base_arena_calloc(a, 3, sizeof *rules);
@@ -196,8 +200,7 @@ void test_secure_function_sf_state__merge_shows_drift(void)
 	st.n_subnets = 1;        /* subnet-a (10.0.1.0/27) is gone */
 	st.endpoints[0].id = NULL; /* logs endpoint gone */
 	st.fn.code_sha256 = "zzz=";
-	T_OK(sft_model(a, STATE, &m));
-	sf__merge_observed(a, &m, &st, "us-east-2", none);
+	sf__merge_observed(a, &m, &st, "us-east-2", NONE);
 	T_ASSERT_INT(m.memory_size, 1024);
 	T_ASSERT_STR(m.source_code_hash, "zzz=");
 	T_ASSERT(sf_has(&m, SF_A_EGRESS_RULES));
@@ -214,13 +217,13 @@ void test_secure_function_sf_state__merge_shows_drift(void)
 
 void test_secure_function_sf_state__import_model(void)
 {
-	base_arena *a = base_arena_new();
+	base_arena *a;
 	sf_config m;
 	recon_state st;
 	const char *keys[] = { "Env" }, *vals[] = { "dev" };
 	prov_tags dt = { keys, vals, 1 };
 	static const aws_tag ftags[] = { { RECON_OWNER_TAG, "app" }, { "Team", "pay" }, { "Env", "dev" } };
-	bundle(&st);
+	T_OK(begin(&a, &st, NULL, NULL));
 	st.fn.tags = AWS_TAGS(ftags);
 	sf__model_from_observed(a, &m, &st, "us-east-2", dt);
 	T_ASSERT_STR(m.function_name, "app");
@@ -234,12 +237,9 @@ void test_secure_function_sf_state__import_model(void)
 	T_ASSERT_STR(m.endpoint_services.v[1], "s3");
 	T_ASSERT(m.private_dns_enabled);
 	T_ASSERT_STR(m.source_code_hash, "abc=");
-	T_ASSERT(!sf_has(&m, SF_A_FILENAME));
-	T_ASSERT(!sf_has(&m, SF_A_DESCRIPTION));
-	T_ASSERT(!sf_has(&m, SF_A_TRACING_MODE));
-	T_ASSERT(!sf_has(&m, SF_A_EGRESS_RULES));
-	T_ASSERT(!sf_has(&m, SF_A_POLICY_ARNS));
-	T_ASSERT(!sf_has(&m, SF_A_LOGGING));
+	static const sf_attr unset[] = { SF_A_FILENAME,     SF_A_DESCRIPTION, SF_A_TRACING_MODE,
+		                         SF_A_EGRESS_RULES, SF_A_POLICY_ARNS, SF_A_LOGGING };
+	T_ASSERT_INT(sft_first_set(&m, unset, N_OF(unset)), -1);
 	T_ASSERT_INT(m.tags.n, 1); /* minus ownership and default tags */
 	T_ASSERT_STR(m.tags.keys[0], "Team");
 	T_ASSERT_INT(m.tags_all.n, 2);
@@ -250,12 +250,11 @@ void test_secure_function_sf_state__import_model(void)
 
 void test_secure_function_sf_state__import_groups_egress_atoms(void)
 {
-	base_arena *a = base_arena_new();
+	base_arena *a;
 	sf_config m;
 	recon_state st;
 	recon_rule *rules;
-	prov_tags none = { NULL, NULL, 0 };
-	bundle(&st);
+	T_OK(begin(&a, &st, NULL, NULL));
 	rules = base_arena_calloc(a, 5, sizeof *rules);
 	memcpy(rules, st.sgs[RECON_SG_LAMBDA].rules, 2 * sizeof *rules);
 	rules[2] = (recon_rule){ true, "tcp", 5432, 5432, RECON_PEER_CIDR, "10.2.0.0/16", NULL, "sgr-7", NULL };
@@ -263,7 +262,7 @@ void test_secure_function_sf_state__import_groups_egress_atoms(void)
 	rules[4] = (recon_rule){ true, "udp", 53, 53, RECON_PEER_CIDR, "10.0.0.2/32", NULL, "sgr-9", NULL };
 	st.sgs[RECON_SG_LAMBDA].rules = rules;
 	st.sgs[RECON_SG_LAMBDA].n_rules = 5;
-	sf__model_from_observed(a, &m, &st, "us-east-2", none);
+	sf__model_from_observed(a, &m, &st, "us-east-2", NONE);
 	T_ASSERT_INT(m.n_egress_rules, 2);
 	T_ASSERT_STR(m.egress_rules[0].protocol, "tcp");
 	T_ASSERT_INT(m.egress_rules[0].from_port, 5432);
@@ -313,13 +312,11 @@ void test_secure_function_sf_state__private_bytes(void)
  * one subnet: the state keeps what remains, the function's attributes null. */
 void test_secure_function_sf_state__remaining_after_failed_destroy(void)
 {
-	base_arena *a = base_arena_new();
+	base_arena *a;
 	sf_config m;
 	recon_state st;
-	prov_tags none = { NULL, NULL, 0 };
-	bundle(&st);
-	T_OK(sft_model(a, STATE, &m));
-	sf__fill_computed(a, &m, &st, "us-east-2", none, false); /* the full prior state */
+	T_OK(begin(&a, &st, STATE, &m));
+	sf__fill_computed(a, &m, &st, "us-east-2", NONE, false); /* the full prior state */
 	T_ASSERT_STR(m.arn, "arn:aws:lambda:us-east-2:123456789012:function:app");
 	T_ASSERT_INT(m.vpc_endpoint_ids.n, 2);
 
@@ -328,16 +325,14 @@ void test_secure_function_sf_state__remaining_after_failed_destroy(void)
 	st.n_endpoints = 1;
 	st.subnets = st.subnets + 1;      /* subnet.delete 10.0.1.32/27 done */
 	st.n_subnets = 1;
-	sf__remaining_model(a, &m, &st, "us-east-2", none);
+	sf__remaining_model(a, &m, &st, "us-east-2", NONE);
 	T_ASSERT_INT(m.unknown, 0);
 	T_ASSERT_STR(m.id, "app");
 	T_ASSERT_STR(m.function_name, "app");
-	T_ASSERT(!sf_has(&m, SF_A_ARN) && m.arn == NULL);
-	T_ASSERT(!sf_has(&m, SF_A_INVOKE_ARN));
-	T_ASSERT(!sf_has(&m, SF_A_QUALIFIED_ARN));
-	T_ASSERT(!sf_has(&m, SF_A_VERSION));
-	T_ASSERT(!sf_has(&m, SF_A_LAST_MODIFIED));
-	T_ASSERT(!sf_has(&m, SF_A_CODE_SHA256));
+	T_ASSERT(m.arn == NULL);
+	static const sf_attr gone[] = { SF_A_ARN,     SF_A_INVOKE_ARN,    SF_A_QUALIFIED_ARN,
+		                        SF_A_VERSION, SF_A_LAST_MODIFIED, SF_A_CODE_SHA256 };
+	T_ASSERT_INT(sft_first_set(&m, gone, N_OF(gone)), -1);
 	T_ASSERT_INT(m.subnet_ids.n, 1);
 	T_ASSERT_STR(m.subnet_ids.v[0], "subnet-a");
 	T_ASSERT_INT(m.vpc_endpoint_ids.n, 1);

@@ -135,19 +135,49 @@ static Tfplugin6__DynamicValue *dv(base_arena *a, const cty_type *t, const char 
 	return out;
 }
 
+/* A fake provider behind a server, and a response buffer. */
+struct env {
+	struct fp f;
+	tf6_server *t;
+	base_buf b;
+};
+
+/* Builds the fake (fail_schema set before the server exists) and the server:
+ * -1 when the fake's schemas do not finish, else tf6_server_new's code. */
+static int env_open(struct env *e, const tf6_provider_ops *ops, bool fail_schema)
+{
+	e->t = NULL;
+	base_buf_init(&e->b, 0);
+	if (!fp_init(&e->f))
+		return -1;
+	e->f.fail_schema = fail_schema;
+	return tf6_server_new(&e->t, ops, &e->f);
+}
+
+static void env_close(struct env *e)
+{
+	base_buf_dispose(&e->b);
+	tf6_server_free(e->t);
+	base_arena_free(e->f.a);
+}
+
+/* One RPC: the decoded response, or NULL unless the status is OK and it unpacks. */
+static void *rpc(struct env *e, const char *method, const ProtobufCMessage *req,
+                 const ProtobufCMessageDescriptor *d)
+{
+	if (call(e->t, method, req, &e->b) != PLUGIN_STATUS_OK)
+		return NULL;
+	return unpack(d, e->f.a, &e->b);
+}
+
 /* ---- tests -------------------------------------------------------------- */
 
 void test_tf6_tf6_server__get_provider_schema(void)
 {
-	struct fp f;
-	T_ASSERT(fp_init(&f));
-	tf6_server *t;
-	T_OK(tf6_server_new(&t, &P_OPS, &f));
-	base_buf b;
-	base_buf_init(&b, 0);
-	T_ASSERT_INT(call(t, "GetProviderSchema", NULL, &b), PLUGIN_STATUS_OK);
+	struct env e;
+	T_OK(env_open(&e, &P_OPS, false));
 	Tfplugin6__GetProviderSchema__Response *m =
-	        unpack(&tfplugin6__get_provider_schema__response__descriptor, f.a, &b);
+	        rpc(&e, "GetProviderSchema", NULL, &tfplugin6__get_provider_schema__response__descriptor);
 	T_ASSERT(m);
 	T_ASSERT(m->server_capabilities);
 	T_ASSERT(m->server_capabilities->plan_destroy);
@@ -179,57 +209,42 @@ void test_tf6_tf6_server__get_provider_schema(void)
 	/* cached: identical bytes */
 	base_buf b2;
 	base_buf_init(&b2, 0);
-	T_ASSERT_INT(call(t, "GetProviderSchema", NULL, &b2), PLUGIN_STATUS_OK);
-	T_ASSERT_MEM(b.data, b.len, b2.data, b2.len);
-	base_buf_dispose(&b);
+	T_ASSERT_INT(call(e.t, "GetProviderSchema", NULL, &b2), PLUGIN_STATUS_OK);
+	T_ASSERT_MEM(e.b.data, e.b.len, b2.data, b2.len);
 	base_buf_dispose(&b2);
-	tf6_server_free(t);
-	base_arena_free(f.a);
+	env_close(&e);
 }
+
+static const ProtobufCMessageDescriptor *const VALIDATE_RESP =
+        &tfplugin6__validate_resource_config__response__descriptor;
 
 void test_tf6_tf6_server__schema_failure_is_a_diagnostic(void)
 {
-	struct fp f;
-	T_ASSERT(fp_init(&f));
-	f.fail_schema = true;
-	tf6_server *t;
-	T_OK(tf6_server_new(&t, &P_OPS, &f));
-	base_buf b;
-	base_buf_init(&b, 0);
-	T_ASSERT_INT(call(t, "GetProviderSchema", NULL, &b), PLUGIN_STATUS_OK);
+	struct env e;
+	T_OK(env_open(&e, &P_OPS, true));
 	Tfplugin6__GetProviderSchema__Response *m =
-	        unpack(&tfplugin6__get_provider_schema__response__descriptor, f.a, &b);
+	        rpc(&e, "GetProviderSchema", NULL, &tfplugin6__get_provider_schema__response__descriptor);
 	T_ASSERT(m && m->provider && m->provider->block); /* never a nil block */
 	T_ASSERT_INT(m->n_diagnostics, 1);
 	T_ASSERT_STR(m->diagnostics[0]->detail, "broken on purpose");
 	/* and every other RPC gets the same error */
 	Tfplugin6__ValidateResourceConfig__Request q = TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__REQUEST__INIT;
 	q.type_name = "fake_thing";
-	T_ASSERT_INT(call(t, "ValidateResourceConfig", &q.base, &b), PLUGIN_STATUS_OK);
-	Tfplugin6__ValidateResourceConfig__Response *v =
-	        unpack(&tfplugin6__validate_resource_config__response__descriptor, f.a, &b);
+	Tfplugin6__ValidateResourceConfig__Response *v = rpc(&e, "ValidateResourceConfig", &q.base, VALIDATE_RESP);
 	T_ASSERT(v && v->n_diagnostics == 1);
 	T_ASSERT_STR(v->diagnostics[0]->summary, "Invalid provider schema");
-	base_buf_dispose(&b);
-	tf6_server_free(t);
-	base_arena_free(f.a);
+	env_close(&e);
 }
 
 void test_tf6_tf6_server__validate_resource_paths(void)
 {
-	struct fp f;
-	T_ASSERT(fp_init(&f));
-	tf6_server *t;
-	T_OK(tf6_server_new(&t, &P_OPS, &f));
-	base_buf b;
-	base_buf_init(&b, 0);
+	struct env e;
+	T_OK(env_open(&e, &P_OPS, false));
 	Tfplugin6__ValidateResourceConfig__Request q = TFPLUGIN6__VALIDATE_RESOURCE_CONFIG__REQUEST__INIT;
 	q.type_name = "fake_thing";
-	q.config = dv(f.a, tf6_schema_type(&f.res), "{\"name\":\"bad\"}");
+	q.config = dv(e.f.a, tf6_schema_type(&e.f.res), "{\"name\":\"bad\"}");
 	T_ASSERT(q.config);
-	T_ASSERT_INT(call(t, "ValidateResourceConfig", &q.base, &b), PLUGIN_STATUS_OK);
-	Tfplugin6__ValidateResourceConfig__Response *m =
-	        unpack(&tfplugin6__validate_resource_config__response__descriptor, f.a, &b);
+	Tfplugin6__ValidateResourceConfig__Response *m = rpc(&e, "ValidateResourceConfig", &q.base, VALIDATE_RESP);
 	T_ASSERT(m);
 	T_ASSERT_INT(m->n_diagnostics, 2);
 	Tfplugin6__Diagnostic *d = m->diagnostics[0];
@@ -250,13 +265,11 @@ void test_tf6_tf6_server__validate_resource_paths(void)
 	T_ASSERT_INT(m->diagnostics[1]->severity, TFPLUGIN6__DIAGNOSTIC__SEVERITY__WARNING);
 	T_ASSERT(m->diagnostics[1]->attribute == NULL);
 	/* a good config, and an unknown type */
-	q.config = dv(f.a, tf6_schema_type(&f.res), "{\"name\":\"good\"}");
-	T_ASSERT_INT(call(t, "ValidateResourceConfig", &q.base, &b), PLUGIN_STATUS_OK);
-	m = unpack(&tfplugin6__validate_resource_config__response__descriptor, f.a, &b);
+	q.config = dv(e.f.a, tf6_schema_type(&e.f.res), "{\"name\":\"good\"}");
+	m = rpc(&e, "ValidateResourceConfig", &q.base, VALIDATE_RESP);
 	T_ASSERT(m && m->n_diagnostics == 0);
 	q.type_name = "fake_other";
-	T_ASSERT_INT(call(t, "ValidateResourceConfig", &q.base, &b), PLUGIN_STATUS_OK);
-	m = unpack(&tfplugin6__validate_resource_config__response__descriptor, f.a, &b);
+	m = rpc(&e, "ValidateResourceConfig", &q.base, VALIDATE_RESP);
 	T_ASSERT(m && m->n_diagnostics == 1);
 	T_ASSERT_STR(m->diagnostics[0]->summary, "Unknown resource type");
 	/* msgpack that does not match the schema: a diagnostic, not a crash */
@@ -265,30 +278,22 @@ void test_tf6_tf6_server__validate_resource_paths(void)
 	bad.msgpack.len = 6;
 	q.type_name = "fake_thing";
 	q.config = &bad;
-	T_ASSERT_INT(call(t, "ValidateResourceConfig", &q.base, &b), PLUGIN_STATUS_OK);
-	m = unpack(&tfplugin6__validate_resource_config__response__descriptor, f.a, &b);
+	m = rpc(&e, "ValidateResourceConfig", &q.base, VALIDATE_RESP);
 	T_ASSERT(m && m->n_diagnostics == 1);
-	base_buf_dispose(&b);
-	tf6_server_free(t);
-	base_arena_free(f.a);
+	env_close(&e);
 }
 
 void test_tf6_tf6_server__plan_not_implemented(void)
 {
-	struct fp f;
-	T_ASSERT(fp_init(&f));
-	tf6_server *t;
-	T_OK(tf6_server_new(&t, &P_OPS, &f));
-	base_buf b;
-	base_buf_init(&b, 0);
-	const cty_type *ty = tf6_schema_type(&f.res);
+	struct env e;
+	T_OK(env_open(&e, &P_OPS, false));
+	const cty_type *ty = tf6_schema_type(&e.f.res);
 	Tfplugin6__PlanResourceChange__Request q = TFPLUGIN6__PLAN_RESOURCE_CHANGE__REQUEST__INIT;
 	q.type_name = "fake_thing";
-	q.proposed_new_state = dv(f.a, ty, "{\"name\":\"x\"}");
+	q.proposed_new_state = dv(e.f.a, ty, "{\"name\":\"x\"}");
 	q.config = q.proposed_new_state;
-	T_ASSERT_INT(call(t, "PlanResourceChange", &q.base, &b), PLUGIN_STATUS_OK);
 	Tfplugin6__PlanResourceChange__Response *m =
-	        unpack(&tfplugin6__plan_resource_change__response__descriptor, f.a, &b);
+	        rpc(&e, "PlanResourceChange", &q.base, &tfplugin6__plan_resource_change__response__descriptor);
 	T_ASSERT(m && m->n_diagnostics == 1);
 	T_ASSERT_STR(m->diagnostics[0]->summary, "Not implemented yet");
 	T_ASSERT(m->planned_state == NULL);
@@ -296,39 +301,30 @@ void test_tf6_tf6_server__plan_not_implemented(void)
 	q.prior_state = q.proposed_new_state;
 	q.proposed_new_state = NULL;
 	q.config = NULL;
-	T_ASSERT_INT(call(t, "PlanResourceChange", &q.base, &b), PLUGIN_STATUS_OK);
-	m = unpack(&tfplugin6__plan_resource_change__response__descriptor, f.a, &b);
+	m = rpc(&e, "PlanResourceChange", &q.base, &tfplugin6__plan_resource_change__response__descriptor);
 	T_ASSERT(m && m->n_diagnostics == 0);
 	T_ASSERT(m->planned_state);
 	T_ASSERT_MEM(m->planned_state->msgpack.data, m->planned_state->msgpack.len, "\xc0", 1);
 	/* apply / read / import: diagnostics too */
 	Tfplugin6__ApplyResourceChange__Request aq = TFPLUGIN6__APPLY_RESOURCE_CHANGE__REQUEST__INIT;
 	aq.type_name = "fake_thing";
-	aq.planned_state = dv(f.a, ty, "{\"name\":\"x\"}");
-	T_ASSERT_INT(call(t, "ApplyResourceChange", &aq.base, &b), PLUGIN_STATUS_OK);
+	aq.planned_state = dv(e.f.a, ty, "{\"name\":\"x\"}");
 	Tfplugin6__ApplyResourceChange__Response *am =
-	        unpack(&tfplugin6__apply_resource_change__response__descriptor, f.a, &b);
+	        rpc(&e, "ApplyResourceChange", &aq.base, &tfplugin6__apply_resource_change__response__descriptor);
 	T_ASSERT(am && am->n_diagnostics == 1 && am->new_state == NULL);
 	Tfplugin6__ImportResourceState__Request iq = TFPLUGIN6__IMPORT_RESOURCE_STATE__REQUEST__INIT;
 	iq.type_name = "fake_thing";
 	iq.id = "x";
-	T_ASSERT_INT(call(t, "ImportResourceState", &iq.base, &b), PLUGIN_STATUS_OK);
 	Tfplugin6__ImportResourceState__Response *im =
-	        unpack(&tfplugin6__import_resource_state__response__descriptor, f.a, &b);
+	        rpc(&e, "ImportResourceState", &iq.base, &tfplugin6__import_resource_state__response__descriptor);
 	T_ASSERT(im && im->n_diagnostics == 1 && im->n_imported_resources == 0);
-	base_buf_dispose(&b);
-	tf6_server_free(t);
-	base_arena_free(f.a);
+	env_close(&e);
 }
 
 void test_tf6_tf6_server__upgrade_configure_stop(void)
 {
-	struct fp f;
-	T_ASSERT(fp_init(&f));
-	tf6_server *t;
-	T_OK(tf6_server_new(&t, &P_OPS, &f));
-	base_buf b;
-	base_buf_init(&b, 0);
+	struct env e;
+	T_OK(env_open(&e, &P_OPS, false));
 	Tfplugin6__UpgradeResourceState__Request q = TFPLUGIN6__UPGRADE_RESOURCE_STATE__REQUEST__INIT;
 	Tfplugin6__RawState raw = TFPLUGIN6__RAW_STATE__INIT;
 	const char *json = "{\"id\":\"i-1\",\"name\":\"n\",\"old\":true}";
@@ -337,12 +333,11 @@ void test_tf6_tf6_server__upgrade_configure_stop(void)
 	q.type_name = "fake_thing";
 	q.version = 3;
 	q.raw_state = &raw;
-	T_ASSERT_INT(call(t, "UpgradeResourceState", &q.base, &b), PLUGIN_STATUS_OK);
 	Tfplugin6__UpgradeResourceState__Response *m =
-	        unpack(&tfplugin6__upgrade_resource_state__response__descriptor, f.a, &b);
+	        rpc(&e, "UpgradeResourceState", &q.base, &tfplugin6__upgrade_resource_state__response__descriptor);
 	T_ASSERT(m && m->n_diagnostics == 0 && m->upgraded_state);
 	const cty_value *v;
-	T_OK(cty_msgpack_decode(f.a, tf6_schema_type(&f.res), m->upgraded_state->msgpack.data,
+	T_OK(cty_msgpack_decode(e.f.a, tf6_schema_type(&e.f.res), m->upgraded_state->msgpack.data,
 	                        m->upgraded_state->msgpack.len, &v, NULL));
 	base_buf j;
 	base_buf_init(&j, 0);
@@ -352,25 +347,22 @@ void test_tf6_tf6_server__upgrade_configure_stop(void)
 
 	Tfplugin6__ConfigureProvider__Request cq = TFPLUGIN6__CONFIGURE_PROVIDER__REQUEST__INIT;
 	cq.terraform_version = "1.11.4";
-	cq.config = dv(f.a, tf6_schema_type(&f.prov), "{\"region\":\"us-east-2\"}");
-	T_ASSERT_INT(call(t, "ConfigureProvider", &cq.base, &b), PLUGIN_STATUS_OK);
-	T_ASSERT_INT(f.configured, 1);
+	cq.config = dv(e.f.a, tf6_schema_type(&e.f.prov), "{\"region\":\"us-east-2\"}");
+	T_ASSERT_INT(call(e.t, "ConfigureProvider", &cq.base, &e.b), PLUGIN_STATUS_OK);
+	T_ASSERT_INT(e.f.configured, 1);
 
-	T_ASSERT_INT(call(t, "StopProvider", NULL, &b), PLUGIN_STATUS_OK);
 	Tfplugin6__StopProvider__Response *sm =
-	        unpack(&tfplugin6__stop_provider__response__descriptor, f.a, &b);
+	        rpc(&e, "StopProvider", NULL, &tfplugin6__stop_provider__response__descriptor);
 	T_ASSERT(sm);
 	T_ASSERT_STR(sm->error, "stopping");
 
 	/* unregistered and undecodable */
-	T_ASSERT_INT(call(t, "GetResourceIdentitySchemas", NULL, &b), PLUGIN_STATUS_UNIMPLEMENTED);
-	T_ASSERT_INT(call(t, "ReadDataSource", NULL, &b), PLUGIN_STATUS_UNIMPLEMENTED);
-	base_buf_reset(&b);
-	T_ASSERT_INT(tf6_server_handle(t, "ValidateResourceConfig", (const uint8_t *)"\xff\xff\xff", 3, &b),
+	T_ASSERT_INT(call(e.t, "GetResourceIdentitySchemas", NULL, &e.b), PLUGIN_STATUS_UNIMPLEMENTED);
+	T_ASSERT_INT(call(e.t, "ReadDataSource", NULL, &e.b), PLUGIN_STATUS_UNIMPLEMENTED);
+	base_buf_reset(&e.b);
+	T_ASSERT_INT(tf6_server_handle(e.t, "ValidateResourceConfig", (const uint8_t *)"\xff\xff\xff", 3, &e.b),
 	             PLUGIN_STATUS_INVALID_ARGUMENT);
-	base_buf_dispose(&b);
-	tf6_server_free(t);
-	base_arena_free(f.a);
+	env_close(&e);
 }
 
 /* ---- concurrency: the schema is loaded once, whoever asks first ---------- */
@@ -408,10 +400,9 @@ static void *thr_main(void *arg)
 
 void test_tf6_tf6_server__schema_loaded_once_concurrently(void)
 {
-	struct fp f;
-	T_ASSERT(fp_init(&f));
-	tf6_server *t;
-	T_OK(tf6_server_new(&t, &P_OPS_COUNTING, &f));
+	struct env e;
+	T_OK(env_open(&e, &P_OPS_COUNTING, false));
+	tf6_server *t = e.t;
 	atomic_store(&schema_calls, 0);
 	enum { N = 8 };
 	pthread_t tid[N];
@@ -427,6 +418,5 @@ void test_tf6_tf6_server__schema_loaded_once_concurrently(void)
 		T_ASSERT(th[i].len > 0);
 	}
 	T_ASSERT_INT(atomic_load(&schema_calls), 1);
-	tf6_server_free(t);
-	base_arena_free(f.a);
+	env_close(&e);
 }
