@@ -191,29 +191,19 @@ class ValidateTest(ProviderTestCase):
         self.assertEqual(r.rc, 0, str(r))
         self.assertIn("The configuration is valid", r.output)
 
-    def test_example_basic_validates(self):
-        wd = L.Workdir("validate-basic")
-        try:
-            wd.copy_example("basic")
-            r = wd.tf("init")
-            self.assertEqual(r.rc, 0, str(r))
-            r = wd.tf("validate")
-            self.assertNoCrash(r)
-            self.assertEqual(r.rc, 0, str(r))
-        finally:
-            wd.cleanup()
-
-    def test_example_module_validates(self):
-        wd = L.Workdir("validate-module")
-        try:
-            wd.copy_example("module")
-            r = wd.tf("init")
-            self.assertEqual(r.rc, 0, str(r))
-            r = wd.tf("validate")
-            self.assertNoCrash(r)
-            self.assertEqual(r.rc, 0, str(r))
-        finally:
-            wd.cleanup()
+    def test_examples_validate(self):
+        for example in ("basic", "module"):
+            with self.subTest(example=example):
+                wd = L.Workdir("validate-" + example)
+                try:
+                    wd.copy_example(example)
+                    r = wd.tf("init")
+                    self.assertEqual(r.rc, 0, str(r))
+                    r = wd.tf("validate")
+                    self.assertNoCrash(r)
+                    self.assertEqual(r.rc, 0, str(r))
+                finally:
+                    wd.cleanup()
 
     def test_bad_configs_fail_naming_the_attribute(self):
         for name, (override, attrs) in BAD_CONFIGS.items():

@@ -313,14 +313,20 @@ class OwnershipTest(ResourceTestCase):
             "endpoints": len(eps),
         }
 
-    def test_lost_state_is_adopted_not_duplicated(self):
-        name = L.unique("e2e-adopt")
+    def deploy_seed(self, prefix):
+        """Applies examples/basic in a fresh VPC; returns (name, vpc_id,
+        workdir, outputs, owned-object counts) after checking the counts."""
+        name = L.unique(prefix)
         vpc_id = L.create_vpc("12.25.15.0/25")
         wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
         self.apply(wd)
         first = wd.outputs()
         before = self.owned(name)
         self.assertEqual(before, {"subnets": 3, "route_tables": 1, "security_groups": 2, "endpoints": 2})
+        return name, vpc_id, wd, first, before
+
+    def test_lost_state_is_adopted_not_duplicated(self):
+        name, _vpc_id, wd, first, before = self.deploy_seed("e2e-adopt")
         os.remove(os.path.join(wd.path, "terraform.tfstate"))
         self.apply(wd)
         second = wd.outputs()
@@ -341,13 +347,7 @@ class OwnershipTest(ResourceTestCase):
                        for t in self.iam.list_role_tags(RoleName=r)["Tags"]))
 
     def test_function_deleted_out_of_band_leaves_state_and_parts_adopted(self):
-        name = L.unique("e2e-fngone")
-        vpc_id = L.create_vpc("12.25.15.0/25")
-        wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
-        self.apply(wd)
-        first = wd.outputs()
-        before = self.owned(name)
-        self.assertEqual(before, {"subnets": 3, "route_tables": 1, "security_groups": 2, "endpoints": 2})
+        name, vpc_id, wd, first, before = self.deploy_seed("e2e-fngone")
         self.assertEqual(self.owned_roles(name), [first["role_name"]])
         role_id = self.iam.get_role(RoleName=first["role_name"])["Role"]["RoleId"]
 

@@ -22,6 +22,8 @@ import sys
 import time
 import unittest
 import urllib.request
+
+import proxy_ctl  # noqa: E402  (tests/fault, the script directory)
 import uuid
 import zipfile
 
@@ -138,16 +140,11 @@ def tearDownModule():
 # ---- proxy control ----
 
 def control(method, path, doc=None):
-    data = json.dumps(doc).encode() if doc is not None else None
-    req = urllib.request.Request(ENV["proxy_url"] + "/__fault__" + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read().decode())
+    return proxy_ctl.control(ENV["proxy_url"], method, path, doc)
 
 
 def set_rules(*rules):
-    control("POST", "/reset", {})
-    control("POST", "", {"rules": list(rules)})
+    proxy_ctl.set_rules(ENV["proxy_url"], *rules)
 
 
 def requests_for(action):

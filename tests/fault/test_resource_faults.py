@@ -22,12 +22,12 @@ Skipped unless E2E_RESOURCE=1 (run.sh sets it unless E2E_RESOURCE=0). Needs
 `make mirror` (tests/fault/run.sh does not build the plugin).
 Run: E2E_RESOURCE=1 python3 tests/fault/test_resource_faults.py
 """
-import json
 import os
 import subprocess
 import sys
 import unittest
-import urllib.request
+
+import proxy_ctl  # noqa: E402  (tests/fault, the script directory)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
@@ -59,16 +59,11 @@ def tearDownModule():
 
 
 def control(method, path, doc=None):
-    data = json.dumps(doc).encode() if doc is not None else None
-    req = urllib.request.Request(PROXY["url"] + "/__fault__" + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read().decode())
+    return proxy_ctl.control(PROXY["url"], method, path, doc)
 
 
 def set_rules(*rules):
-    control("POST", "/reset", {})
-    control("POST", "", {"rules": list(rules)})
+    proxy_ctl.set_rules(PROXY["url"], *rules)
 
 
 def log(action=None):
