@@ -4,7 +4,8 @@
 #   make test         install deps if missing, unit tests (ASan+UBSan), valgrind, e2e; ends "N passed, N failed"
 #   make unit         unit tests only (ASan+UBSan build in build/san)
 #   make test-valgrind  unit tests under valgrind
-#   make mirror       lay the binary out in build/mirror + write build/terraformrc
+#   make package      build/terraform-provider-lambdavpc_<VERSION>_linux_amd64.zip + _SHA256SUMS
+#   make mirror       the zip in build/mirror (packed layout) + write build/terraformrc
 #   make demo         build, install, start moto, apply examples/basic
 #   make bench        start-up / RSS / schema timings vs hashicorp/aws
 #   make lint depcheck symcheck headercheck format-check
@@ -20,7 +21,8 @@ DEB_PACKAGES := build-essential pkg-config libgrpc-dev libprotobuf-c-dev protobu
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 
-VERSION  := 0.1.0
+# The one version source (semantic versioning): build, log line, package, docs.
+VERSION  := $(shell cat VERSION)
 CC       ?= gcc
 PKGS     := grpc libprotobuf-c openssl jansson msgpack libcurl libxml-2.0
 B        ?= build
@@ -73,7 +75,7 @@ GEN_PB_C = $(patsubst proto/%.proto,$(B)/gen/proto/%.pb-c.c,$(1))
 OBJ_genplugin  := $(patsubst %.c,%.o,$(call GEN_PB_C,$(PLUGIN_PROTOS)))
 OBJ_gentf6     := $(patsubst %.c,%.o,$(call GEN_PB_C,$(filter proto/tfplugin6.proto,$(PROTOS))))
 OBJ_genschemas := $(B)/gen/schemas_embed.o
-GEN_HEADERS    := $(patsubst %.c,%.h,$(call GEN_PB_C,$(PROTOS)))
+GEN_HEADERS    := $(patsubst %.c,%.h,$(call GEN_PB_C,$(PROTOS))) $(B)/gen/version.h
 
 SRCS_OF = $(wildcard $(DIR_$(1))/*.c)
 OBJS_OF = $(patsubst %.c,$(B)/obj/%.o,$(call SRCS_OF,$(1)))
@@ -85,9 +87,15 @@ BIN := $(B)/terraform-provider-lambdavpc
 .PHONY: all
 all: $(BIN)
 
+# DT_RPATH (not RUNPATH) $ORIGIN/lib: the released zip carries every shared
+# library but glibc in lib/ next to the binary (tools/package.sh), and an
+# RPATH also covers the libraries' own dependencies and dlopen. In the build
+# tree there is no lib/ and the system's libraries are used.
+BIN_RPATH := -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags
+
 $(BIN): $(B)/obj/provider/main.o $(ALL_LIB_OBJS)
 	@echo "  LINK  $@"
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $(BIN_RPATH) -o $@ $^ $(LDLIBS)
 
 # Test functions are found by grep, not declared in headers.
 $(B)/obj/tests/%.o: WARN_EXTRA := -Wno-missing-prototypes
@@ -105,6 +113,14 @@ $(B)/gen/proto/%.pb-c.c $(B)/gen/proto/%.pb-c.h: proto/%.proto
 	$(Q)protoc-c -Iproto -I/usr/include --c_out=$(B)/gen/proto $<
 $(B)/gen/proto/%.pb-c.o: $(B)/gen/proto/%.pb-c.c $(GEN_HEADERS)
 	$(QCC)$(CC) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -Wno-unused-parameter -Wno-missing-prototypes -c -o $@ $<
+
+# VERSION as a C string: LAMBDAVPC_VERSION (version.h, logged at start-up and
+# sent in the User-Agent). Rewritten only when VERSION changes.
+$(B)/gen/version.h: VERSION
+	@mkdir -p $(B)/gen
+	@echo "  GEN   $@"
+	$(Q)v=$$(cat VERSION); echo "$$v" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$$' \
+	  || { echo "VERSION: '$$v' is not a semantic version (MAJOR.MINOR.PATCH)" >&2; exit 1; }; printf '/* Generated from VERSION by the Makefile. */\n#define LAMBDAVPC_VERSION "%s"\n' "$$v" > $@
 
 # schemas/*.json embedded as byte arrays: schemas_embed_<name> / _len.
 SCHEMAS := $(wildcard schemas/*.json)
@@ -168,8 +184,15 @@ test-valgrind:
 	$(Q)$(MAKE) --no-print-directory B=build/vg OPT=-O0 unit-build
 	@VALGRIND=1 sh tools/run_units.sh $(foreach m,$(TEST_MODULES),build/vg/test_$(m))
 
-mirror: $(BIN)
-	@sh tools/mirror.sh $(BIN) $(VERSION)
+# --- release: package (zip + SHA256SUMS, tools/package.sh) and mirror ---
+PKG_ZIP := $(B)/terraform-provider-lambdavpc_$(VERSION)_linux_amd64.zip
+.PHONY: package
+package: $(PKG_ZIP)
+$(PKG_ZIP): $(BIN) VERSION tools/package.sh tools/package_dlopen.txt
+	@bash tools/package.sh $(BIN) $(VERSION) $(B)
+
+mirror: $(PKG_ZIP)
+	@sh tools/mirror.sh $(PKG_ZIP) $(VERSION)
 
 test: deps
 	@bash tests/run_all.sh
@@ -188,7 +211,7 @@ clean:
 
 # Dependency files: never try to remake them.
 %.d: ;
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
 
 # --- source checks (tools/checks.sh) ---
 .PHONY: depcheck symcheck lint headercheck format-check testmap check

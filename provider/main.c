@@ -1,7 +1,8 @@
 /*
  * main.c - composition root of terraform-provider-lambdavpc.
  *
- * Initialises the libraries (logging from TF_LOG*, gRPC, curl/OpenSSL),
+ * Initialises the libraries (logging from TF_LOG*, gRPC, curl/OpenSSL), logs
+ * the version (VERSION, via the generated version.h),
  * builds the provider with its one resource type, registers the tfplugin6
  * service and hands the process to the go-plugin host, which exits on
  * GRPCController.Shutdown. Nothing here parses schemas or contacts AWS:
@@ -14,6 +15,7 @@
 #include "prov/prov.h"
 #include "secure_function/sf.h"
 #include "tf6/tf6_server.h"
+#include "version.h" /* generated from VERSION */
 
 int main(void)
 {
@@ -25,6 +27,7 @@ int main(void)
 	base_log_init();
 	plugin_global_init();
 	aws_global_init();
+	BASE_INFO("main", "terraform-provider-lambdavpc %s starting", LAMBDAVPC_VERSION);
 
 	const prov_resource_def resources[] = {
 	        {SF_TYPE_NAME, sf_resource_ops()},

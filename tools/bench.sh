@@ -15,8 +15,9 @@ OUT=$ROOT/build/bench
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-VERSION=0.1.0
-OURS=$ROOT/build/mirror/registry.terraform.io/lambdavpc/lambdavpc/$VERSION/linux_amd64/terraform-provider-lambdavpc_v$VERSION
+VERSION=$(cat VERSION)
+# The released binary as Terraform runs it: unpacked from the zip (make mirror).
+OURS=$ROOT/build/package/terraform-provider-lambdavpc_v$VERSION
 [ -x "$OURS" ] || { echo "bench: $OURS missing: run make mirror" >&2; exit 1; }
 AWS_DIR=$(find / -path /proc -prune -o -path '*registry.terraform.io/hashicorp/aws' -print -prune 2>/dev/null | head -n 1)
 AWS_BIN=$(ls "$AWS_DIR"/*/linux_amd64/terraform-provider-aws* 2>/dev/null | sort | tail -n 1)
@@ -75,6 +76,7 @@ PY
 echo "bench: handshake timing (11 runs each)..." >&2
 read -r ours_hs ours_hs_min ours_hs_max ours_rss ours_proto < <(python3 "$OUT/handshake.py" "$OURS" "$OUT/client.pem" 11)
 read -r aws_hs aws_hs_min aws_hs_max aws_rss aws_proto < <(python3 "$OUT/handshake.py" "$AWS_BIN" "$OUT/client.pem" 11)
+read -r tree_hs _ < <(python3 "$OUT/handshake.py" "$ROOT/build/terraform-provider-lambdavpc" "$OUT/client.pem" 11)
 
 # --- (c) providers schema -json ---
 median_of() { # N command... : prints the median wall seconds of N runs
@@ -172,6 +174,7 @@ aws_size=$(du -k "$AWS_BIN" | cut -f1)
   printf '%-44s %18s %18s\n' "--------------------------------------------" "------------------" "------------------"
   printf '%-44s %18s %18s\n' "(a) exec -> handshake, median of 11 (ms)" "$ours_hs" "$aws_hs"
   printf '%-44s %18s %18s\n' "    min / max (ms)" "$ours_hs_min / $ours_hs_max" "$aws_hs_min / $aws_hs_max"
+  printf '%-44s %18s %18s\n' "    build-tree binary, not packaged (ms)" "$tree_hs" "-"
   printf '%-44s %18s %18s\n' "    protocol chosen from 5,6" "$ours_proto" "$aws_proto"
   printf '%-44s %18s %18s\n' "(b) peak RSS at handshake (MiB, VmHWM)" "$ours_rss" "$aws_rss"
   printf '%-44s %18s %18s\n' "    binary size (MiB)" "$(python3 -c "print('%.1f' % ($ours_size/1024))")" "$(python3 -c "print('%.1f' % ($aws_size/1024))")"

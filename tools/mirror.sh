@@ -1,36 +1,46 @@
 #!/bin/sh
-# tools/mirror.sh BIN VERSION
+# tools/mirror.sh ZIP|BIN VERSION
 #
-# Installs the built provider the way users install it: an unpacked
-# filesystem mirror (PROTOCOL.md 4.2/4.3)
-#   build/mirror/registry.terraform.io/lambdavpc/lambdavpc/VERSION/linux_amd64/
-#       terraform-provider-lambdavpc_vVERSION        (mode 0755, a copy)
-# and a CLI configuration build/terraformrc (4.5) that takes lambdavpc from
-# that mirror, hashicorp/aws from the machine's preinstalled mirror (if any),
-# and never contacts a registry for either. Then:
+# Installs the provider the way users install it: the release zip
+# (tools/package.sh; given a binary, it is packaged first) in a filesystem
+# mirror, packed layout (docs/installation.md):
+#   build/mirror/registry.terraform.io/lambdavpc/lambdavpc/
+#       terraform-provider-lambdavpc_VERSION_linux_amd64.zip
+# and a CLI configuration build/terraformrc that takes lambdavpc from that
+# mirror, hashicorp/aws from the machine's preinstalled mirror (if any), and
+# never contacts a registry for either. Then:
 #   export TF_CLI_CONFIG_FILE=$PWD/build/terraformrc CHECKPOINT_DISABLE=1
 #   terraform init
+# `terraform init` unzips the package into .terraform/providers/.
 # Every rebuild changes the h1 hash: run `terraform init -upgrade` afterwards.
-# Env: MIRROR_OUT (default build) chooses where mirror/ and terraformrc go.
+# Env: MIRROR_OUT (default build) chooses where mirror/, terraformrc and (for
+# a binary) the package go.
 set -eu
 
-BIN=${1:?usage: tools/mirror.sh BIN VERSION}
-VERSION=${2:?usage: tools/mirror.sh BIN VERSION}
+SRC=${1:?usage: tools/mirror.sh ZIP|BIN VERSION}
+VERSION=${2:?usage: tools/mirror.sh ZIP|BIN VERSION}
 OUT=${MIRROR_OUT:-build}
-[ -x "$BIN" ] || { echo "mirror: $BIN is not an executable file" >&2; exit 1; }
+ZIPNAME=terraform-provider-lambdavpc_${VERSION}_linux_amd64.zip
 
 mkdir -p "$OUT"
 OUT_ABS=$(cd "$OUT" && pwd)
-MIRROR="$OUT_ABS/mirror"
-PKG="$MIRROR/registry.terraform.io/lambdavpc/lambdavpc/$VERSION/linux_amd64"
+case "$SRC" in
+  *.zip) ZIP=$SRC ;;
+  *)
+    bash "$(dirname "$0")/package.sh" "$SRC" "$VERSION" "$OUT_ABS"
+    ZIP=$OUT_ABS/$ZIPNAME ;;
+esac
+[ -f "$ZIP" ] || { echo "mirror: $ZIP is not a file" >&2; exit 1; }
+[ "$(basename "$ZIP")" = "$ZIPNAME" ] || { echo "mirror: $ZIP is not named $ZIPNAME" >&2; exit 1; }
 
-# The package directory holds exactly one file (anything else would change
-# the h1 hash users and tests compute).
-rm -rf "$PKG"
-mkdir -p "$PKG"
-cp "$BIN" "$PKG/terraform-provider-lambdavpc_v$VERSION.tmp"
-chmod 0755 "$PKG/terraform-provider-lambdavpc_v$VERSION.tmp"
-mv "$PKG/terraform-provider-lambdavpc_v$VERSION.tmp" "$PKG/terraform-provider-lambdavpc_v$VERSION"
+MIRROR="$OUT_ABS/mirror"
+DIR="$MIRROR/registry.terraform.io/lambdavpc/lambdavpc"
+# Only this version, packed: older builds (or an unpacked layout) would
+# offer Terraform a second candidate.
+rm -rf "$DIR"
+mkdir -p "$DIR"
+cp "$ZIP" "$DIR/$ZIPNAME.tmp"
+mv "$DIR/$ZIPNAME.tmp" "$DIR/$ZIPNAME"
 
 # The preinstalled hashicorp/aws mirror: TF_AWS_MIRROR overrides the search.
 AWS_MIRROR=${TF_AWS_MIRROR:-}
@@ -65,5 +75,5 @@ RC="$OUT_ABS/terraformrc"
 } > "$RC.tmp"
 mv "$RC.tmp" "$RC"
 
-echo "mirror: $PKG/terraform-provider-lambdavpc_v$VERSION"
+echo "mirror: $DIR/$ZIPNAME"
 echo "mirror: CLI config $RC${AWS_MIRROR:+ (hashicorp/aws from $AWS_MIRROR)}"

@@ -27,6 +27,7 @@
 #include "base/base_alloc.h"
 #include "base/base_log.h"
 #include "base/base_str.h"
+#include "version.h" /* generated: LAMBDAVPC_VERSION for AWS_USER_AGENT */
 
 #define DEFAULT_BUDGET_MS 300000u
 #define DEFAULT_MAX_RESPONSE (64u * 1024u * 1024u)

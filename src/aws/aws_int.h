@@ -15,8 +15,9 @@
 #define AWS_LOG_MODULE "aws"
 
 /* User-Agent sent with every request. No "region/" token in it: moto would
- * take the region from there (AWS.md 5). */
-#define AWS_USER_AGENT "terraform-provider-lambdavpc/0.1.0"
+ * take the region from there (AWS.md 5). LAMBDAVPC_VERSION comes from the
+ * generated version.h (VERSION), included where this is used. */
+#define AWS_USER_AGENT "terraform-provider-lambdavpc/" LAMBDAVPC_VERSION
 
 /* Content-Type of a query-protocol (form) request body. */
 #define AWS__FORM_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"

@@ -37,9 +37,14 @@ BUILD = os.path.join(ROOT, "build")
 # Where tools/mirror.sh put the mirror and the CLI config (its MIRROR_OUT).
 MIRROR_DIR = os.path.abspath(os.path.join(ROOT, os.environ.get("E2E_MIRROR_DIR") or "build"))
 TERRAFORMRC = os.path.join(MIRROR_DIR, "terraformrc")
-VERSION = "0.1.0"
+with open(os.path.join(ROOT, "VERSION")) as _f:
+    VERSION = _f.read().strip()
 PROVIDER_ADDR = "registry.terraform.io/lambdavpc/lambdavpc"
-MIRROR_PKG = os.path.join(MIRROR_DIR, "mirror", PROVIDER_ADDR, VERSION, "linux_amd64")
+# The release zip's contents, unpacked (tools/package.sh writes package/ next
+# to the zip); the mirror holds the zip itself (packed layout).
+MIRROR_PKG = os.path.join(MIRROR_DIR, "package")
+MIRROR_ZIP = os.path.join(MIRROR_DIR, "mirror", PROVIDER_ADDR,
+                          "terraform-provider-lambdavpc_%s_linux_amd64.zip" % VERSION)
 BIN_NAME = "terraform-provider-lambdavpc_v" + VERSION
 EXAMPLES = os.path.join(ROOT, "examples")
 REGION = "us-east-2"

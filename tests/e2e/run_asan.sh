@@ -39,7 +39,7 @@ if ! grep -q ' __asan_init' <<<"$syms"; then
   echo "$name: $bin is not an AddressSanitizer build" >&2
   summary_fail
 fi
-if ! MIRROR_OUT=$out sh tools/mirror.sh "$bin" 0.1.0 >&2; then
+if ! MIRROR_OUT=$out sh tools/mirror.sh "$bin" "$(cat VERSION)" >&2; then
   echo "$name: could not install $bin into $out/mirror" >&2
   summary_fail
 fi

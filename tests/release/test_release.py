@@ -1,0 +1,254 @@
+"""The release package, installed the ways users install it, on a machine
+that has only glibc and terraform (a chroot; see release_lib.py).
+
+run.sh builds the package (`make package`), starts moto outside the root and
+runs this module. Every terraform command runs inside the root, so each test
+also shows that the provider finds all its libraries in its own package.
+"""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import unittest
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import release_lib as R  # noqa: E402
+
+PROVIDER_TF = """terraform {
+  required_providers {
+    lambdavpc = {
+      source  = "lambdavpc/lambdavpc"
+      version = "%s"
+    }
+  }
+}
+""" % R.VERSION
+
+
+def moto_vpc():
+    """A VPC in moto (the user's existing VPC), via boto3 on the host."""
+    import boto3
+
+    ec2 = boto3.client("ec2", endpoint_url=R.MOTO_URL, region_name="us-east-2",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    vpc = ec2.create_vpc(CidrBlock="12.25.15.0/25")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    return vpc
+
+
+class PackageFilesTest(unittest.TestCase):
+    """The files `make package` writes, read on the host."""
+
+    def test_sha256sums_line_matches_zip(self):
+        with open(R.SUMS) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        digest, name = lines[0].split("  ")
+        self.assertEqual(name, R.ZIP_NAME)
+        self.assertEqual(digest, R.sha256_file(R.ZIP))
+
+    def test_zip_layout(self):
+        with zipfile.ZipFile(R.ZIP) as z:
+            infos = z.infolist()
+        names = [i.filename for i in infos]
+        self.assertFalse([n for n in names if n.endswith("/")], "no directory entries")
+        self.assertIn(R.EXE, names)
+        exe = [i for i in infos if i.filename == R.EXE][0]
+        self.assertEqual(exe.create_system, 3, "Unix attributes")
+        self.assertEqual(exe.external_attr >> 16, stat.S_IFREG | 0o755)
+        others = [i for i in infos if i.filename != R.EXE]
+        self.assertTrue(others, "no bundled libraries")
+        for i in others:
+            self.assertTrue(i.filename.startswith("lib/"), i.filename)
+            self.assertEqual(i.external_attr >> 16, stat.S_IFREG | 0o644, i.filename)
+            self.assertNotRegex(i.filename, r"^lib/(libc|libm|libpthread|libdl|ld-linux)[.-]",
+                                "glibc itself is not bundled")
+
+    def test_package_is_reproducible(self):
+        """Packaging the same binary again gives the same zip bytes (zh hash)."""
+        out = os.path.join(R.BUILD, "release-repro")
+        shutil.rmtree(out, ignore_errors=True)
+        with zipfile.ZipFile(R.ZIP) as z:
+            os.makedirs(out)
+            z.extract(R.EXE, out)
+        binary = os.path.join(out, "bin")
+        os.rename(os.path.join(out, R.EXE), binary)
+        os.chmod(binary, 0o755)
+        subprocess.run(["bash", os.path.join(R.ROOT, "tools", "package.sh"), binary, R.VERSION, out],
+                       check=True, stdout=subprocess.DEVNULL)
+        self.assertEqual(R.sha256_file(os.path.join(out, R.ZIP_NAME)), R.sha256_file(R.ZIP))
+        shutil.rmtree(out)
+
+
+class GlibcOnlyRootTest(unittest.TestCase):
+    """terraform init/validate/schema/plan in the glibc-only root, provider
+    from the zip in a filesystem mirror (packed layout)."""
+
+    @classmethod
+    def setUpClass(cls):
+        R.build_root()
+        mirror = R.CHROOT + "/mirror/" + R.ADDR
+        os.makedirs(mirror)
+        shutil.copy2(R.ZIP, mirror + "/" + R.ZIP_NAME)
+        R.cli_config("/terraformrc", R.FS_MIRROR % "/mirror")
+        shutil.copy2(os.path.join(R.ROOT, "examples", "basic", "main.tf"), R.write("/work/main.tf", ""))
+        subprocess.run(["python3", os.path.join(R.ROOT, "examples", "basic", "make_zip.py"),
+                        R.CHROOT + "/work"], check=True, stdout=subprocess.DEVNULL)
+        cls.init = R.tf("/work", "init", "-input=false", "-no-color")
+
+    def test_a_root_holds_only_glibc_and_terraform(self):
+        glibc = R.glibc_files()
+        allowed = set(glibc) | {os.path.realpath(p) for p in glibc}
+        allowed |= {"/usr/local/bin/terraform", "/terraformrc"}
+        extra = []
+        for d, dirs, files in os.walk(R.CHROOT):
+            if d == R.CHROOT:
+                dirs.remove("proc")
+            for f in files:
+                p = os.path.join(d, f)[len(R.CHROOT):]
+                if p in allowed or p.startswith(("/mirror/", "/work/", "/dev/", "/tmp/", "/proc/")):
+                    continue
+                extra.append(p)
+        self.assertEqual(extra, [])
+        self.assertFalse(os.path.exists(R.CHROOT + "/usr/lib/x86_64-linux-gnu/libcurl.so.4"))
+
+    def test_init_installs_the_zip_and_writes_the_lock(self):
+        self.assertEqual(self.init.rc, 0, str(self.init))
+        with open(R.CHROOT + "/work/.terraform.lock.hcl") as f:
+            hashes = R.lock_hashes(f.read())
+        self.assertEqual(hashes, [R.h1_of_zip(R.ZIP)])
+        inst = R.CHROOT + R.INSTALLED % "work"
+        with zipfile.ZipFile(R.ZIP) as z:
+            for i in z.infolist():
+                p = os.path.join(inst, i.filename)
+                self.assertTrue(os.path.isfile(p), "%s not extracted" % i.filename)
+                self.assertEqual(stat.S_IMODE(os.stat(p).st_mode), (i.external_attr >> 16) & 0o777,
+                                 i.filename)
+
+    def test_libraries_resolve_from_the_package(self):
+        """The loader inside the root finds every library but glibc in lib/."""
+        inst = R.INSTALLED % "work"
+        r = R.run(["/lib64/ld-linux-x86-64.so.2", "--list", inst + "/" + R.EXE])
+        self.assertEqual(r.rc, 0, str(r))
+        libs = [ln.split() for ln in r.stdout.splitlines() if "=>" in ln]
+        self.assertGreater(len(libs), 10, r.stdout)
+        for parts in libs:
+            self.assertNotIn("not", parts[2:3], r.stdout)
+            if not parts[0].startswith(("libc.so", "libm.so", "libresolv.so")):
+                self.assertTrue(parts[2].startswith(inst + "/lib/"), parts)
+
+    def test_validate_logs_the_version(self):
+        r = R.tf("/work", "validate", "-no-color", env={"TF_LOG": "INFO"})
+        self.assertEqual(r.rc, 0, str(r))
+        self.assertIn("terraform-provider-lambdavpc %s starting" % R.VERSION, r.stderr)
+
+    def test_providers_schema_json(self):
+        r = R.tf("/work", "providers", "schema", "-json")
+        self.assertEqual(r.rc, 0, str(r))
+        schema = json.loads(r.stdout)["provider_schemas"]["registry.terraform.io/lambdavpc/lambdavpc"]
+        self.assertIn("lambdavpc_secure_function", schema["resource_schemas"])
+
+    def test_plan_against_moto(self):
+        r = R.tf("/work", "plan", "-input=false", "-no-color", "-detailed-exitcode",
+                 "-var", "aws_endpoint=" + R.MOTO_URL, "-var", "vpc_id=" + moto_vpc())
+        self.assertEqual(r.rc, 2, str(r))
+        self.assertIn("1 to add, 0 to change, 0 to destroy", r.stdout)
+
+
+class LockHashesTest(unittest.TestCase):
+    """h1: (zip entries) and zh: (zip bytes, the SHA256SUMS line) in the lock
+    verify on a second init; a wrong hash is refused."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(R.CHROOT + "/terraformrc"):
+            GlibcOnlyRootTest.setUpClass()
+        with open(R.SUMS) as f:
+            cls.zh = "zh:" + f.read().split()[0]
+        cls.h1 = R.h1_of_zip(R.ZIP)
+
+    def init_with_lock(self, hashes):
+        wd = "/lock-%d" % len(os.listdir(R.CHROOT))
+        R.write(wd + "/main.tf", PROVIDER_TF)
+        R.write(wd + "/.terraform.lock.hcl", R.lock_file(hashes))
+        return R.tf(wd, "init", "-input=false", "-no-color", "-lockfile=readonly")
+
+    def test_h1_and_zh_verify(self):
+        r = self.init_with_lock([self.h1, self.zh])
+        self.assertEqual(r.rc, 0, str(r))
+
+    def test_zh_alone_verifies(self):
+        r = self.init_with_lock([self.zh])
+        self.assertEqual(r.rc, 0, str(r))
+
+    def test_h1_alone_verifies(self):
+        r = self.init_with_lock([self.h1])
+        self.assertEqual(r.rc, 0, str(r))
+
+    def test_wrong_hash_is_refused(self):
+        r = self.init_with_lock(["zh:" + "0" * 64])
+        self.assertNotEqual(r.rc, 0, str(r))
+        self.assertIn("checksum", r.stdout + r.stderr)
+
+
+class InstallPathsTest(unittest.TestCase):
+    """`providers lock -fs-mirror`, `providers mirror` and dev_overrides,
+    inside the glibc-only root (docs/installation.md)."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(R.CHROOT + "/terraformrc"):
+            GlibcOnlyRootTest.setUpClass()
+
+    def test_providers_lock_fs_mirror(self):
+        R.write("/plock/main.tf", PROVIDER_TF)
+        r = R.tf("/plock", "providers", "lock", "-fs-mirror=/mirror", "-platform=linux_amd64",
+                 cli="/nonexistent.tfrc")
+        self.assertEqual(r.rc, 0, str(r))
+        with open(R.CHROOT + "/plock/.terraform.lock.hcl") as f:
+            self.assertEqual(R.lock_hashes(f.read()), [R.h1_of_zip(R.ZIP)])
+
+    def test_providers_mirror_then_install_from_it(self):
+        R.write("/pmirror/main.tf", PROVIDER_TF)
+        r = R.tf("/pmirror", "providers", "mirror", "-platform=linux_amd64", "/netmirror")
+        self.assertEqual(r.rc, 0, str(r))
+        d = R.CHROOT + "/netmirror/" + R.ADDR
+        self.assertEqual(R.sha256_file(d + "/" + R.ZIP_NAME), R.sha256_file(R.ZIP))
+        with open(d + "/index.json") as f:
+            self.assertIn(R.VERSION, json.load(f)["versions"])
+        with open(d + "/%s.json" % R.VERSION) as f:
+            arch = json.load(f)["archives"]["linux_amd64"]
+        self.assertEqual(arch["url"], R.ZIP_NAME)
+        self.assertIn(R.h1_of_zip(R.ZIP), arch["hashes"])
+        # The written directory is itself a filesystem mirror (packed layout).
+        R.cli_config("/netmirror.tfrc", R.FS_MIRROR % "/netmirror")
+        R.write("/fromnet/main.tf", PROVIDER_TF)
+        r = R.tf("/fromnet", "init", "-input=false", "-no-color", cli="/netmirror.tfrc")
+        self.assertEqual(r.rc, 0, str(r))
+        r = R.tf("/fromnet", "validate", "-no-color", cli="/netmirror.tfrc")
+        self.assertEqual(r.rc, 0, str(r))
+
+    def test_dev_overrides_without_init(self):
+        with zipfile.ZipFile(R.ZIP) as z:
+            for i in z.infolist():
+                z.extract(i, R.CHROOT + "/devprovider")
+                os.chmod(R.CHROOT + "/devprovider/" + i.filename, (i.external_attr >> 16) & 0o777)
+        R.cli_config("/dev.tfrc", '  dev_overrides {\n    "lambdavpc/lambdavpc" = "/devprovider"\n  }\n'
+                     '  direct {}\n')
+        R.write("/devwork/main.tf", PROVIDER_TF.replace('      version = "%s"\n' % R.VERSION, "")
+                + 'provider "lambdavpc" {\n  region = "us-east-2"\n}\n')
+        r = R.tf("/devwork", "validate", "-no-color", cli="/dev.tfrc")
+        self.assertEqual(r.rc, 0, str(r))
+        self.assertIn("Provider development overrides are in effect", r.stdout + r.stderr)
+        r = R.tf("/devwork", "providers", "schema", "-json", cli="/dev.tfrc")
+        self.assertEqual(r.rc, 0, str(r))
+        self.assertIn("lambdavpc_secure_function", r.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
