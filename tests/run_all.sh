@@ -68,6 +68,7 @@ run_suite integration-recon bash tests/integration/recon/run.sh
 run_suite fault bash tests/fault/run.sh
 run_suite e2e bash tests/e2e/run.sh
 run_suite e2e-asan bash tests/e2e/run_asan.sh
+run_suite release bash tests/release/run.sh
 
 echo
 echo "=== results"

@@ -16,6 +16,7 @@ import unittest
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import registry  # noqa: E402
 import release_lib as R  # noqa: E402
 
 PROVIDER_TF = """terraform {
@@ -104,6 +105,8 @@ class GlibcOnlyRootTest(unittest.TestCase):
     def test_a_root_holds_only_glibc_and_terraform(self):
         glibc = R.glibc_files()
         allowed = set(glibc) | {os.path.realpath(p) for p in glibc}
+        allowed |= {os.path.join(os.path.realpath(os.path.dirname(p)), os.path.basename(p))
+                    for p in glibc}  # merged /usr: /lib64/x is /usr/lib64/x
         allowed |= {"/usr/local/bin/terraform", "/terraformrc"}
         extra = []
         for d, dirs, files in os.walk(R.CHROOT):
@@ -197,13 +200,40 @@ class LockHashesTest(unittest.TestCase):
 
 
 class InstallPathsTest(unittest.TestCase):
-    """`providers lock -fs-mirror`, `providers mirror` and dev_overrides,
-    inside the glibc-only root (docs/installation.md)."""
+    """A registry (on 127.0.0.1), `providers mirror`, `providers lock
+    -fs-mirror` and dev_overrides, inside the glibc-only root
+    (docs/installation.md)."""
+
+    registry = None
 
     @classmethod
     def setUpClass(cls):
         if not os.path.exists(R.CHROOT + "/terraformrc"):
             GlibcOnlyRootTest.setUpClass()
+        cls.registry = registry.Registry()
+        cls.registry_cli = "/registry.tfrc"
+        R.write(cls.registry_cli, cls.registry.host_block() + "provider_installation {\n  direct {}\n}\n")
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.registry:
+            cls.registry.close()
+
+    def test_registry_install_records_h1_and_zh_which_verify_again(self):
+        R.write("/reg/main.tf", PROVIDER_TF)
+        r = R.tf("/reg", "init", "-input=false", "-no-color", cli=self.registry_cli)
+        self.assertEqual(r.rc, 0, str(r))
+        with open(R.CHROOT + "/reg/.terraform.lock.hcl") as f:
+            hashes = R.lock_hashes(f.read())
+        with open(R.SUMS) as f:
+            zh = "zh:" + f.read().split()[0]
+        self.assertEqual(sorted(hashes), sorted([R.h1_of_zip(R.ZIP), zh]))
+        shutil.rmtree(R.CHROOT + "/reg/.terraform")
+        r = R.tf("/reg", "init", "-input=false", "-no-color", "-lockfile=readonly",
+                 cli=self.registry_cli)
+        self.assertEqual(r.rc, 0, str(r))
+        r = R.tf("/reg", "validate", "-no-color", cli=self.registry_cli)
+        self.assertEqual(r.rc, 0, str(r))
 
     def test_providers_lock_fs_mirror(self):
         R.write("/plock/main.tf", PROVIDER_TF)
@@ -215,7 +245,8 @@ class InstallPathsTest(unittest.TestCase):
 
     def test_providers_mirror_then_install_from_it(self):
         R.write("/pmirror/main.tf", PROVIDER_TF)
-        r = R.tf("/pmirror", "providers", "mirror", "-platform=linux_amd64", "/netmirror")
+        r = R.tf("/pmirror", "providers", "mirror", "-platform=linux_amd64", "/netmirror",
+                 cli=self.registry_cli)
         self.assertEqual(r.rc, 0, str(r))
         d = R.CHROOT + "/netmirror/" + R.ADDR
         self.assertEqual(R.sha256_file(d + "/" + R.ZIP_NAME), R.sha256_file(R.ZIP))
