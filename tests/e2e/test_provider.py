@@ -192,7 +192,7 @@ class ValidateTest(ProviderTestCase):
         self.assertIn("The configuration is valid", r.output)
 
     def test_examples_validate(self):
-        for example in ("basic", "module"):
+        for example in ("basic", "module", "s3-code", "container-image", "with-aws-vpc"):
             with self.subTest(example=example):
                 wd = L.Workdir("validate-" + example)
                 try:
