@@ -163,6 +163,28 @@ class GlibcOnlyRootTest(unittest.TestCase):
         self.assertIn("1 to add, 0 to change, 0 to destroy", r.stdout)
 
 
+    def test_apply_then_import_block_then_destroy(self):
+        """The packaged provider creates, imports (an `import` block, as
+        docs/resources/secure_function.md shows) and destroys in the root."""
+        vpc = moto_vpc()
+        args = ["-input=false", "-no-color", "-var", "aws_endpoint=" + R.MOTO_URL,
+                "-var", "vpc_id=" + vpc, "-var", "function_name=release-imp"]
+        for wd in ("/imp1", "/imp2"):
+            shutil.copytree(R.CHROOT + "/work", R.CHROOT + wd,
+                            ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+            r = R.tf(wd, "init", "-input=false", "-no-color")
+            self.assertEqual(r.rc, 0, str(r))
+        r = R.tf("/imp1", "apply", "-auto-approve", *args)
+        self.assertEqual(r.rc, 0, str(r))
+        R.write("/imp2/import.tf", 'import {\n  to = lambdavpc_secure_function.app\n  id = "release-imp"\n}\n')
+        r = R.tf("/imp2", "plan", *args)
+        self.assertEqual(r.rc, 0, str(r))
+        self.assertIn("1 to import, 0 to add, 0 to change, 0 to destroy", r.stdout)
+        r = R.tf("/imp1", "destroy", "-auto-approve", *args)
+        self.assertEqual(r.rc, 0, str(r))
+        self.assertIn("Destroy complete!", r.stdout)
+
+
 class LockHashesTest(unittest.TestCase):
     """h1: (zip entries) and zh: (zip bytes, the SHA256SUMS line) in the lock
     verify on a second init; a wrong hash is refused."""
