@@ -6,7 +6,8 @@ usage: python3 tests/e2e/runner.py [PATTERN...]
 An error (exception outside an assertion) counts as a failure; so does an
 unexpected success. Exit status 1 when anything failed or nothing ran.
 
-E2E_SUITE_NAME replaces the `e2e` word of the summary (run_asan.sh: e2e-asan).
+E2E_SUITE_NAME replaces the `e2e` word of the summary (run_asan.sh: e2e-asan);
+E2E_TEST_DIR discovers the modules of another folder (tests/release).
 With E2E_SAN_LOG_DIR (see e2e_lib.py) a sanitizer report still lying in that
 directory after a test fails that test, and one found after the last test
 counts as one more failure.
@@ -15,7 +16,8 @@ import os
 import sys
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# E2E_TEST_DIR: run the test_*.py of another folder (tests/release uses this runner).
+HERE = os.path.abspath(os.environ.get("E2E_TEST_DIR") or os.path.dirname(os.path.abspath(__file__)))
 
 
 def iter_tests(suite):

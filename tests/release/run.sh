@@ -6,7 +6,7 @@
 #
 #   bash tests/release/run.sh [PATTERN...]   (PATTERN: substring of test ids)
 #
-# Last line: release: N passed, N failed
+# Last line: release: N passed, N failed, N skipped (tests/e2e/runner.py)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -26,4 +26,4 @@ trap 'bash tools/moto.sh stop "$MOTO_PID"' EXIT
 trap 'exit 143' TERM INT
 echo "release: moto at $MOTO_URL (pid $MOTO_PID)"
 
-RELEASE_MOTO_URL=$MOTO_URL python3 tests/release/runner.py "$@"
+RELEASE_MOTO_URL=$MOTO_URL E2E_SUITE_NAME=release E2E_TEST_DIR=tests/release python3 tests/e2e/runner.py "$@"
