@@ -32,14 +32,64 @@ PROVIDER_TF = """terraform {
 
 def moto_vpc():
     """A VPC in moto (the user's existing VPC), via boto3 on the host."""
-    import boto3
-
-    ec2 = boto3.client("ec2", endpoint_url=R.MOTO_URL, region_name="us-east-2",
-                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    ec2 = boto("ec2")
     vpc = ec2.create_vpc(CidrBlock="12.25.15.0/25")["Vpc"]["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     return vpc
+
+
+def boto(service):
+    import boto3
+
+    return boto3.client(service, endpoint_url=R.MOTO_URL, region_name="us-east-2",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def check_objects(t, vpc, fn):
+    """The names, descriptions and tags docs/resources/secure_function.md
+    ("Objects created", "Tags") promises, read from moto with boto3."""
+    owner = {"Key": "lambdavpc:function", "Value": fn}
+    team = {"Key": "Team", "Value": "payments"}  # examples/basic's tags
+    ec2, iam = boto("ec2"), boto("iam")
+    role = iam.get_role(RoleName="lambdavpc-" + fn)["Role"]
+    t.assertEqual(role["Description"], "Execution role of Lambda %s (lambdavpc)" % fn)
+    rtags = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
+    t.assertIn(owner, rtags)
+    t.assertIn(team, rtags)
+    vf = [{"Name": "vpc-id", "Values": [vpc]}]
+    sgs = {g["GroupName"]: g for g in ec2.describe_security_groups(Filters=vf)["SecurityGroups"]}
+    lam, ep = sgs["lambdavpc-%s-lambda" % fn], sgs["lambdavpc-%s-endpoint" % fn]
+    t.assertEqual(lam["Description"], "Lambda %s: egress only to its VPC endpoints" % fn)
+    t.assertEqual(ep["Description"], "VPC endpoints of Lambda %s: HTTPS from it only" % fn)
+    for g in (lam, ep):
+        t.assertIn(owner, g["Tags"])
+        t.assertIn(team, g["Tags"])
+    t.assertEqual(lam["IpPermissions"], [])
+    t.assertEqual(ep["IpPermissionsEgress"], [])
+    rules = ec2.describe_security_group_rules(
+        Filters=[{"Name": "group-id", "Values": [lam["GroupId"], ep["GroupId"]]}])["SecurityGroupRules"]
+    t.assertTrue(rules)
+    for rule in rules:
+        t.assertIn(owner, rule.get("Tags", []), rule)
+        t.assertEqual((rule["IpProtocol"], rule["FromPort"], rule["ToPort"]), ("tcp", 443, 443), rule)
+    pairs = [p for perm in lam["IpPermissionsEgress"] + ep["IpPermissions"]
+             for p in perm["UserIdGroupPairs"]]
+    t.assertEqual(len(pairs), 2, pairs)
+    for p in pairs:
+        t.assertTrue(p.get("Description", "").startswith("lambdavpc:"), p)
+    subnets = ec2.describe_subnets(Filters=vf)["Subnets"]
+    t.assertEqual(sorted(sn["CidrBlock"] for sn in subnets),
+                  ["12.25.15.0/27", "12.25.15.32/27", "12.25.15.64/27"])
+    tables = [rt for rt in ec2.describe_route_tables(Filters=vf)["RouteTables"]
+              if owner in rt.get("Tags", [])]
+    t.assertEqual(len(tables), 1)
+    t.assertFalse([x for x in tables[0]["Routes"] if x.get("DestinationCidrBlock") == "0.0.0.0/0"])
+    endpoints = ec2.describe_vpc_endpoints(Filters=vf)["VpcEndpoints"]
+    t.assertEqual(sorted(e["ServiceName"].rsplit(".", 1)[1] for e in endpoints), ["logs", "ssm"])
+    for obj in subnets + tables + endpoints:
+        t.assertIn(owner, obj["Tags"])
+        t.assertIn(team, obj["Tags"])
 
 
 class PackageFilesTest(unittest.TestCase):
@@ -164,8 +214,9 @@ class GlibcOnlyRootTest(unittest.TestCase):
 
 
     def test_apply_then_import_block_then_destroy(self):
-        """The packaged provider creates, imports (an `import` block, as
-        docs/resources/secure_function.md shows) and destroys in the root."""
+        """The packaged provider creates (objects named and tagged as documented),
+        imports (an `import` block, as docs/resources/secure_function.md
+        shows) and destroys, all in the root."""
         vpc = moto_vpc()
         args = ["-input=false", "-no-color", "-var", "aws_endpoint=" + R.MOTO_URL,
                 "-var", "vpc_id=" + vpc, "-var", "function_name=release-imp"]
@@ -176,6 +227,7 @@ class GlibcOnlyRootTest(unittest.TestCase):
             self.assertEqual(r.rc, 0, str(r))
         r = R.tf("/imp1", "apply", "-auto-approve", *args)
         self.assertEqual(r.rc, 0, str(r))
+        check_objects(self, vpc, "release-imp")
         R.write("/imp2/import.tf", 'import {\n  to = lambdavpc_secure_function.app\n  id = "release-imp"\n}\n')
         r = R.tf("/imp2", "plan", *args)
         self.assertEqual(r.rc, 0, str(r))
