@@ -16,7 +16,7 @@
 # Debian packages the build needs (installed by `make deps`, used by .ci/run).
 DEB_PACKAGES := build-essential pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libssl-dev libjansson-dev libmsgpack-dev libcurl4-openssl-dev libxml2-dev valgrind zip unzip \
-  openssl jq curl cppcheck clang-format
+  openssl jq curl cppcheck clang-format gpg
 
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
