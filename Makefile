@@ -211,7 +211,8 @@ clean:
 
 # Dependency files: never try to remake them.
 %.d: ;
--include $(shell find $(B) -name '*.d' -type f 2>/dev/null)
+# (build/release holds the release suite's chroot: not searched.)
+-include $(shell find $(B) -path $(B)/release -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- source checks (tools/checks.sh) ---
 .PHONY: depcheck symcheck lint headercheck format-check testmap check

@@ -22,7 +22,10 @@ log_dir=build/release
 mkdir -p "$log_dir"
 moto_env=$(bash tools/moto.sh start "$log_dir/moto.log") || { echo "release: moto did not start" >&2; summary_fail; }
 eval "$moto_env"
-trap 'bash tools/moto.sh stop "$MOTO_PID"' EXIT
+# The tests mount /proc in the root and unmount it when they end; if they
+# are killed, a lazy unmount here still releases it.
+root_proc=$PWD/build/release/root/proc
+trap 'bash tools/moto.sh stop "$MOTO_PID"; mountpoint -q "$root_proc" && umount -l "$root_proc"' EXIT
 trap 'exit 143' TERM INT
 echo "release: moto at $MOTO_URL (pid $MOTO_PID)"
 
