@@ -9,43 +9,7 @@
 /* ======================================================================== */
 /* small helpers                                                            */
 
-static const char *const kind_names[RECON_STEP_KIND_COUNT] = {
-        [RECON_STEP_ROLE_CREATE] = "role.create",
-        [RECON_STEP_ROLE_ATTACH] = "role.attach",
-        [RECON_STEP_ROLE_DETACH] = "role.detach",
-        [RECON_STEP_ROLE_PUT_INLINE] = "role.put_inline",
-        [RECON_STEP_ROLE_DELETE_INLINE] = "role.delete_inline",
-        [RECON_STEP_ROLE_BOUNDARY] = "role.boundary",
-        [RECON_STEP_ROLE_DELETE] = "role.delete",
-        [RECON_STEP_SUBNET_CREATE] = "subnet.create",
-        [RECON_STEP_SUBNET_DELETE] = "subnet.delete",
-        [RECON_STEP_RT_CREATE] = "rt.create",
-        [RECON_STEP_RT_ASSOCIATE] = "rt.associate",
-        [RECON_STEP_RT_DELETE] = "rt.delete",
-        [RECON_STEP_SG_CREATE] = "sg.create",
-        [RECON_STEP_SG_AUTHORIZE] = "sg.authorize",
-        [RECON_STEP_SG_REVOKE] = "sg.revoke",
-        [RECON_STEP_SG_DELETE] = "sg.delete",
-        [RECON_STEP_EP_CREATE] = "endpoint.create",
-        [RECON_STEP_EP_SYNC] = "endpoint.sync",
-        [RECON_STEP_EP_DELETE] = "endpoint.delete",
-        [RECON_STEP_EP_RELEASE] = "endpoint.release",
-        [RECON_STEP_FN_CREATE] = "function.create",
-        [RECON_STEP_FN_CONFIG] = "function.config",
-        [RECON_STEP_FN_CODE] = "function.code",
-        [RECON_STEP_FN_CONCURRENCY] = "function.concurrency",
-        [RECON_STEP_FN_DELETE] = "function.delete",
-        [RECON_STEP_FN_PUBLISH] = "function.publish",
-        [RECON_STEP_ENI_WAIT] = "eni.wait",
-        [RECON_STEP_TAGS] = "tags.sync",
-};
-
-const char *recon_step_kind_name(recon_step_kind k)
-{
-	if ((int)k <= 0 || k >= RECON_STEP_KIND_COUNT || !kind_names[k])
-		return "?";
-	return kind_names[k];
-}
+/* recon_step_kind_name: the step table in recon_steps.c. */
 
 const char *recon_sg_which_name(recon_sg_which w)
 {

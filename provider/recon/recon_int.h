@@ -33,4 +33,10 @@ bool recon__endpoint_state_gone(const char *state);
  * starting with "AWS Lambda VPC ENI"). */
 bool recon__is_lambda_eni(const aws_ec2_eni *e);
 
+/* New lists in arena a: s plus id; s without id (dropping the entries of
+ * parallel at the same positions when given); a without the members of b. */
+aws_strs recon__strs_with(base_arena *a, aws_strs s, const char *id);
+aws_strs recon__strs_without(base_arena *a, aws_strs s, const char *id, aws_strs *parallel);
+aws_strs recon__strs_minus(base_arena *a, aws_strs x, aws_strs y);
+
 #endif

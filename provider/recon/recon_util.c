@@ -93,3 +93,44 @@ bool recon__is_lambda_eni(const aws_ec2_eni *e)
 	return base_str_eq(e->interface_type, "lambda") ||
 	       base_str_has_prefix(e->description ? e->description : "", "AWS Lambda VPC ENI");
 }
+
+aws_strs recon__strs_without(base_arena *a, aws_strs s, const char *id, aws_strs *parallel)
+{
+	const char **v = base_arena_calloc(a, s.n + 1, sizeof *v);
+	const char **pv = parallel ? base_arena_calloc(a, s.n + 1, sizeof *pv) : NULL;
+	size_t i, n = 0;
+	for (i = 0; i < s.n; i++) {
+		if (base_str_eq(s.v[i], id))
+			continue;
+		if (pv)
+			pv[n] = parallel->v[i];
+		v[n++] = s.v[i];
+	}
+	if (parallel)
+		*parallel = (aws_strs){pv, n};
+	return (aws_strs){v, n};
+}
+
+aws_strs recon__strs_with(base_arena *a, aws_strs s, const char *id)
+{
+	const char **v = base_arena_calloc(a, s.n + 1, sizeof *v);
+	if (s.n)
+		memcpy(v, s.v, s.n * sizeof *v);
+	v[s.n] = recon__cp(a, id);
+	return (aws_strs){v, s.n + 1};
+}
+
+aws_strs recon__strs_minus(base_arena *a, aws_strs x, aws_strs y)
+{
+	const char **v = base_arena_calloc(a, x.n + 1, sizeof *v);
+	size_t i, j, n = 0;
+	for (i = 0; i < x.n; i++) {
+		bool in = false;
+		for (j = 0; j < y.n; j++)
+			if (base_str_eq(x.v[i], y.v[j]))
+				in = true;
+		if (!in)
+			v[n++] = x.v[i];
+	}
+	return (aws_strs){v, n};
+}

@@ -1,0 +1,300 @@
+/*
+ * recon_function.c - the Lambda function part: create (IAM-propagation retries, Active wait), config / code
+ * updates, concurrency, publish, delete.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "base/base_str.h"
+#include "recon/recon_diff.h"
+#include "recon/recon_exec_int.h"
+#include "recon/recon_int.h"
+
+/* ======================================================================== */
+/* function                                                                 */
+
+static void fn_spec(struct ex *x, base_arena *t, aws_lambda_function_spec *sp)
+{
+	const recon_function_spec *f = &x->d->fn;
+	const char **subs = base_arena_calloc(t, x->d->subnet_cidrs.n + 1, sizeof *subs);
+	const char **sgs = base_arena_calloc(t, 1, sizeof *sgs);
+	size_t i, n = 0;
+	memset(sp, 0, sizeof *sp);
+	sp->function_name = x->fn;
+	sp->role = recon__st_role_arn(x);
+	sp->runtime = f->runtime;
+	sp->handler = f->handler;
+	sp->code.zip = f->zip;
+	sp->code.zip_len = f->zip_len;
+	sp->code.s3_bucket = f->s3_bucket;
+	sp->code.s3_key = f->s3_key;
+	sp->code.s3_object_version = f->s3_object_version;
+	sp->code.image_uri = f->image_uri;
+	sp->package_type = f->package_type;
+	sp->architectures = f->architectures;
+	sp->memory_size = f->memory_size;
+	sp->timeout = f->timeout;
+	sp->environment = f->environment;
+	sp->description = f->description;
+	sp->layers = f->layers;
+	sp->publish = AWS_BOOL_UNSET; /* versions come from function.publish only */
+	sp->kms_key_arn = f->kms_key_arn;
+	sp->tracing_mode = f->tracing_mode;
+	sp->dead_letter_target_arn = f->dead_letter_target_arn;
+	sp->ephemeral_storage_size = f->ephemeral_storage;
+	sp->logging.log_format = f->logging.log_format;
+	sp->logging.log_group = f->logging.log_group;
+	sp->logging.application_log_level = f->logging.application_log_level;
+	sp->logging.system_log_level = f->logging.system_log_level;
+	for (i = 0; i < x->d->subnet_cidrs.n; i++) {
+		const char *id = recon__st_subnet_id(x, x->d->subnet_cidrs.v[i], NULL);
+		if (id)
+			subs[n++] = id;
+	}
+	sp->subnet_ids = (aws_strs){subs, n};
+	sgs[0] = recon__st_sg_id(x, RECON_SG_LAMBDA);
+	sp->security_group_ids = (aws_strs){sgs, sgs[0] ? 1 : 0};
+	sp->tags = x->tags;
+}
+
+/* Errors Lambda returns while IAM / EC2 catch up (AWS.md 3.1): retry. */
+static bool lambda_retryable(const aws_error *e)
+{
+	if (aws_error_is(e, "InvalidParameterValueException"))
+		return recon__err_msg_has(e, "cannot be assumed by Lambda") ||
+		       recon__err_msg_has(e, "execution role does not have permissions") ||
+		       recon__err_msg_has(e, "throttled by EC2") ||
+		       recon__err_msg_has(e, "KMS key is invalid for CreateGrant");
+	if (aws_error_is(e, "ResourceConflictException"))
+		return !recon__err_msg_has(e, "already exist");
+	return false;
+}
+
+struct fn_poll {
+	struct ex *x;
+	base_arena *t;
+	bool update; /* wait LastUpdateStatus, else State */
+	aws_error *e;
+};
+
+static int poll_function(void *ctx, bool *done)
+{
+	struct fn_poll *p = ctx;
+	aws_lambda_function f;
+	int rc = aws_lambda_get_function_configuration(p->x->c, p->t, p->x->fn, &f, p->e);
+	if (rc != BASE_OK)
+		return rc;
+	if (base_str_eq(f.state, "Failed") || (p->update && base_str_eq(f.last_update_status, "Failed"))) {
+		const char *code = p->update && base_str_eq(f.last_update_status, "Failed")
+		                           ? f.last_update_status_reason_code
+		                           : f.state_reason_code;
+		const char *why = p->update && base_str_eq(f.last_update_status, "Failed")
+		                          ? f.last_update_status_reason
+		                          : f.state_reason;
+		aws_error_setf(p->e, 0, code ? code : "FunctionFailed", "%s: %s", code ? code : "Failed",
+		               why ? why : "no reason given");
+		return BASE_EAWS;
+	}
+	if (p->update)
+		*done = f.last_update_status && strcmp(f.last_update_status, "InProgress") != 0;
+	else
+		*done = !f.state || strcmp(f.state, "Active") == 0 ||
+		        strcmp(f.state, "ActiveNonInvocable") == 0 || strcmp(f.state, "Inactive") == 0;
+	return BASE_OK;
+}
+
+static int wait_function(struct ex *x, base_arena *t, bool update, aws_error *e)
+{
+	struct fn_poll p = {x, t, update, e};
+	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	return recon_wait_until(&x->clk, &w, poll_function, &p, NULL);
+}
+
+/* GetFunction into the state (owned). */
+static int refresh_function(struct ex *x, base_arena *t, aws_error *e)
+{
+	aws_lambda_function f;
+	int rc = aws_lambda_get_function(x->c, t, x->fn, &f, e);
+	if (rc != BASE_OK)
+		return rc;
+	recon__st_fn_refreshed(x, &f);
+	return BASE_OK;
+}
+
+enum fn_op { FN_OP_CREATE, FN_OP_CONFIG, FN_OP_CODE, FN_OP_PUBLISH };
+
+/* One Lambda mutation, retried while IAM / EC2 catch up; *out = the reply. */
+static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step *st, aws_lambda_function *out,
+                   aws_error *e)
+{
+	aws_lambda_function_spec sp;
+	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	recon_backoff b;
+	int rc;
+	fn_spec(x, t, &sp);
+	recon_backoff_init(&b, &x->clk, &w);
+	for (;;) {
+		if (op == FN_OP_CREATE)
+			rc = aws_lambda_create_function(x->c, t, &sp, out, e);
+		else if (op == FN_OP_CONFIG)
+			rc = aws_lambda_update_function_configuration(x->c, t, &sp, out, e);
+		else if (op == FN_OP_CODE)
+			rc = aws_lambda_update_function_code(x->c, t, &sp, out, e);
+		else
+			rc = aws_lambda_publish_version(x->c, t, x->fn, out, e);
+		if (rc == BASE_EAWS && lambda_retryable(e)) {
+			int brc = recon_backoff_sleep(&b);
+			if (brc == BASE_OK)
+				continue;
+			if (brc == BASE_ETIMEOUT)
+				recon__ex_fail(
+				        x, st, BASE_ETIMEOUT, e,
+				        "Lambda kept refusing the change until the timeout (%s). If the role "
+				        "was just "
+				        "created, IAM propagation can take minutes.",
+				        e->message);
+			return brc;
+		}
+		break;
+	}
+	if (rc == BASE_EAWS && op == FN_OP_CREATE && aws_error_is(e, "ResourceConflictException")) {
+		/* It exists: ours from an interrupted apply, or someone else's. */
+		aws_lambda_function f;
+		rc = aws_lambda_get_function(x->c, t, x->fn, &f, e);
+		if (rc != BASE_OK)
+			return rc;
+		if (!recon__owned_by(f.tags, x->fn)) {
+			recon__ex_fail(
+			        x, st, BASE_ECONFLICT, e,
+			        "Lambda function %s already exists and is not managed by lambdavpc (no tag "
+			        "%s). "
+			        "Import it or choose another function_name.",
+			        x->fn, RECON_OWNER_TAG);
+			return BASE_ECONFLICT;
+		}
+	} else if (rc != BASE_OK) {
+		return rc;
+	}
+	return BASE_OK;
+}
+
+int recon__step_fn_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	aws_lambda_function out;
+	int rc = fn_call(x, t, FN_OP_CREATE, st, &out, e);
+	if (rc != BASE_OK)
+		return rc;
+	/*
+	 * Record what the reply says at once (name, ARN, code hash, settings), so
+	 * a failed or cancelled wait still leaves the function in the state. The
+	 * reply carries no tags: the ones we sent (ownership included) are
+	 * recorded; a published version already known is kept.
+	 */
+	recon__st_fn_created(x, &out);
+	rc = wait_function(x, t, false, e);
+	if (rc == BASE_OK)
+		rc = refresh_function(x, t, e);
+	return rc;
+}
+
+static int fn_update(struct ex *x, base_arena *t, const recon_step *st, bool code, aws_error *e)
+{
+	aws_lambda_function out;
+	int rc = wait_function(x, t, true, e);
+	if (rc == BASE_OK)
+		rc = fn_call(x, t, code ? FN_OP_CODE : FN_OP_CONFIG, st, &out, e);
+	if (rc == BASE_OK)
+		rc = wait_function(x, t, true, e);
+	if (rc == BASE_OK)
+		rc = refresh_function(x, t, e);
+	return rc;
+}
+
+int recon__step_fn_config(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	return fn_update(x, t, st, false, e);
+}
+
+int recon__step_fn_code(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	return fn_update(x, t, st, true, e);
+}
+
+/* PublishVersion once the last update settled; the state keeps the number
+ * (GetFunction only ever reports $LATEST). */
+int recon__step_fn_publish(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	aws_lambda_function out;
+	int rc = wait_function(x, t, true, e);
+	if (rc == BASE_OK)
+		rc = fn_call(x, t, FN_OP_PUBLISH, st, &out, e);
+	if (rc != BASE_OK)
+		return rc;
+	if (!recon_version_published(out.version)) {
+		aws_error_setf(e, 0, "InvalidResponse", "PublishVersion returned version %s",
+		               out.version ? out.version : "(none)");
+		return BASE_EAWS;
+	}
+	recon__st_fn_version(x, out.version);
+	return BASE_OK;
+}
+
+int recon__step_fn_concurrency(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	int n = x->d->fn.reserved_concurrency, rc;
+	(void)st;
+	if (n >= 0)
+		rc = aws_lambda_put_function_concurrency(x->c, t, x->fn, n, e);
+	else {
+		rc = aws_lambda_delete_function_concurrency(x->c, t, x->fn, e);
+		if (recon__gone(rc, e))
+			rc = BASE_OK;
+	}
+	if (rc != BASE_OK)
+		return rc;
+	recon__st_fn_concurrency(x, n);
+	return BASE_OK;
+}
+
+struct gone_poll {
+	struct ex *x;
+	base_arena *t;
+	aws_error *e;
+};
+
+static int poll_fn_gone(void *ctx, bool *done)
+{
+	struct gone_poll *p = ctx;
+	aws_lambda_function f;
+	int rc = aws_lambda_get_function_configuration(p->x->c, p->t, p->x->fn, &f, p->e);
+	if (recon__gone(rc, p->e)) {
+		*done = true;
+		return BASE_OK;
+	}
+	*done = false;
+	return rc;
+}
+
+int recon__step_fn_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	recon_backoff b;
+	struct gone_poll gp = {x, t, e};
+	int rc;
+	recon_backoff_init(&b, &x->clk, &w);
+	(void)st;
+	for (;;) {
+		rc = aws_lambda_delete_function(x->c, t, x->fn, e);
+		if (rc == BASE_EAWS && aws_error_is(e, "ResourceConflictException") &&
+		    recon_backoff_sleep(&b) == BASE_OK)
+			continue;
+		break;
+	}
+	if (rc != BASE_OK && !recon__gone(rc, e))
+		return rc;
+	rc = recon_wait_until(&x->clk, &w, poll_fn_gone, &gp, NULL);
+	if (rc != BASE_OK)
+		return rc;
+	recon__st_forget(x, RECON_PART_FN);
+	return BASE_OK;
+}
