@@ -455,3 +455,113 @@ int recon__step_ep_release(struct ex *x, base_arena *t, const recon_step *st, aw
 	recon__st_remove_endpoint(x, st->key);
 	return BASE_OK;
 }
+
+/* ---- diff ---- */
+
+/* The AZ of a subnet id among the state's subnets (NULL when unknown). */
+static const char *subnet_az(const recon_state *s, const char *id)
+{
+	size_t i;
+	for (i = 0; i < s->n_subnets; i++)
+		if (base_str_eq(s->subnets[i].id, id))
+			return s->subnets[i].az;
+	return NULL;
+}
+
+/* An owned interface endpoint is in sync when all its subnets are desired
+ * ones, it covers every AZ of the desired subnets, and its only SG is ours. */
+static bool interface_endpoint_in_sync(const recon_desired *d, const recon_state *s, const recon_endpoint *e)
+{
+	size_t i, j;
+	for (i = 0; i < e->subnet_ids.n; i++) {
+		bool desired = false;
+		for (j = 0; j < d->subnet_cidrs.n; j++) {
+			const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[j]);
+			if (sn && base_str_eq(sn->id, e->subnet_ids.v[i]))
+				desired = true;
+		}
+		if (!desired)
+			return false;
+	}
+	for (j = 0; j < d->subnet_cidrs.n; j++) {
+		const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[j]);
+		bool covered = false;
+		if (!sn)
+			return false;
+		for (i = 0; i < e->subnet_ids.n; i++)
+			if (recon__str_same(subnet_az(s, e->subnet_ids.v[i]), sn->az))
+				covered = true;
+		if (!covered)
+			return false;
+	}
+	if (e->sg_ids.n != 1 || !s->sgs[RECON_SG_ENDPOINT].id ||
+	    !base_str_eq(e->sg_ids.v[0], s->sgs[RECON_SG_ENDPOINT].id))
+		return false;
+	if (e->private_dns != d->private_dns_enabled)
+		return false;
+	return true;
+}
+
+static bool endpoint_desired(const recon_desired *d, const char *service)
+{
+	size_t i;
+	for (i = 0; i < d->n_endpoints; i++)
+		if (base_str_eq(d->endpoints[i].service, service))
+			return true;
+	return false;
+}
+
+/* Endpoints: create missing, sync owned ones that are off, tags, delete
+ * (owned) or release (reused) the ones no longer desired. */
+void recon__diff_endpoints(struct recon__dctx *c)
+{
+	const recon_desired *d = c->d;
+	const recon_state *s = c->s;
+	base_arena *a = c->a;
+	struct recon__pb *b = &c->b;
+	size_t i;
+
+	for (i = 0; i < d->n_endpoints; i++) {
+		const recon_endpoint_spec *es = &d->endpoints[i];
+		const recon_endpoint *e = recon_state_endpoint(s, es->service);
+		if (!e) {
+			if (es->gateway)
+				recon__idxv_push(&c->net_users,
+				                 recon__pb_add3(b, RECON_STEP_EP_CREATE, es->service, c->rt_c,
+				                                RECON_NONE, RECON_NONE));
+			else {
+				size_t k = recon__pb_add_v(b, RECON_STEP_EP_CREATE, es->service,
+				                           &c->subnet_creates, c->sg_c[RECON_SG_ENDPOINT],
+				                           c->sg_c[RECON_SG_LAMBDA], RECON_NONE);
+				recon__idxv_push(&c->net_users, k);
+				recon__idxv_push(&c->ep_creates, k);
+			}
+		} else if (e->owned) {
+			bool sync;
+			if (es->gateway)
+				sync = c->rt_c != RECON_NONE || !s->rt.id ||
+				       !recon__strs_has(e->route_table_ids, s->rt.id);
+			else
+				sync = c->subnet_creates.n > 0 || c->sg_c[RECON_SG_ENDPOINT] != RECON_NONE ||
+				       !interface_endpoint_in_sync(d, s, e);
+			if (sync)
+				recon__idxv_push(&c->net_users,
+				                 recon__pb_add_v(b, RECON_STEP_EP_SYNC, es->service,
+				                                 &c->subnet_creates,
+				                                 c->sg_c[RECON_SG_ENDPOINT], c->rt_c,
+				                                 RECON_NONE));
+			if (recon_tags_differ(c->want_tags, e->tags))
+				recon__pb_add3(b, RECON_STEP_TAGS,
+				               base_arena_sprintf(a, "endpoint:%s", es->service), RECON_NONE,
+				               RECON_NONE, RECON_NONE);
+		}
+	}
+	for (i = 0; i < s->n_endpoints; i++) {
+		const recon_endpoint *e = &s->endpoints[i];
+		if (!e->id || e->gone || endpoint_desired(d, e->service))
+			continue;
+		recon__idxv_push(&c->net_users,
+		                 recon__pb_add3(b, e->owned ? RECON_STEP_EP_DELETE : RECON_STEP_EP_RELEASE,
+		                                e->service, RECON_NONE, RECON_NONE, RECON_NONE));
+	}
+}

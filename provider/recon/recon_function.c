@@ -298,3 +298,141 @@ int recon__step_fn_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 	recon__st_forget(x, RECON_PART_FN);
 	return BASE_OK;
 }
+
+/* ---- diff ---- */
+
+/* Does the observed function configuration differ from the desired one
+ * (fields the user set; see recon_function_spec)? */
+static bool fn_config_differs(const recon_function_spec *d, const recon_function_spec *o)
+{
+	if (d->runtime && !recon__str_same(d->runtime, o->runtime))
+		return true;
+	if (d->handler && !recon__str_same(d->handler, o->handler))
+		return true;
+	if (!recon__str_same(d->description, o->description))
+		return true;
+	if (d->memory_size > 0 && d->memory_size != o->memory_size)
+		return true;
+	if (d->timeout > 0 && d->timeout != o->timeout)
+		return true;
+	if (!recon__tags_same(d->environment, o->environment))
+		return true;
+	if (!recon__strs_same_list(d->layers, o->layers))
+		return true;
+	if (!recon__str_same(d->kms_key_arn, o->kms_key_arn))
+		return true;
+	if (d->tracing_mode &&
+	    !recon__str_same(d->tracing_mode, o->tracing_mode ? o->tracing_mode : "PassThrough"))
+		return true;
+	if (!recon__str_same(d->dead_letter_target_arn, o->dead_letter_target_arn))
+		return true;
+	if (d->ephemeral_storage > 0 && d->ephemeral_storage != o->ephemeral_storage)
+		return true;
+	if (d->logging.log_format && !recon__str_same(d->logging.log_format, o->logging.log_format))
+		return true;
+	if (d->logging.log_group && !recon__str_same(d->logging.log_group, o->logging.log_group))
+		return true;
+	if (d->logging.application_log_level &&
+	    !recon__str_same(d->logging.application_log_level, o->logging.application_log_level))
+		return true;
+	if (d->logging.system_log_level &&
+	    !recon__str_same(d->logging.system_log_level, o->logging.system_log_level))
+		return true;
+	return false;
+}
+
+static bool fn_code_differs(const recon_function_spec *d, const recon_function *o)
+{
+	if (d->source_code_hash && !recon__str_same(d->source_code_hash, o->code_sha256))
+		return true;
+	if (d->image_uri && !recon__str_same(d->image_uri, o->cfg.image_uri))
+		return true;
+	if (d->architectures.n > 0) {
+		aws_strs obs = o->cfg.architectures;
+		static const char *const x86[] = {"x86_64"};
+		if (obs.n == 0)
+			obs = (aws_strs){x86, 1};
+		if (!recon__strs_same_set(d->architectures, obs))
+			return true;
+	}
+	return false;
+}
+
+/* The function: create (+ publish, concurrency) after role, subnets,
+ * associations and the lambda SG; or config -> code -> publish ->
+ * concurrency chained; tags. */
+void recon__diff_function(struct recon__dctx *c)
+{
+	const recon_desired *d = c->d;
+	const recon_state *s = c->s;
+	base_arena *a = c->a;
+	struct recon__pb *b = &c->b;
+	size_t last_fn = RECON_NONE, fn_c = RECON_NONE;
+	size_t i;
+
+	{
+		struct recon__idxv fdeps = {a, 0, 0, 0};
+		for (i = 0; i < c->role_ready.n; i++)
+			recon__idxv_push(&fdeps, c->role_ready.v[i]);
+		for (i = 0; i < c->subnet_creates.n; i++)
+			recon__idxv_push(&fdeps, c->subnet_creates.v[i]);
+		for (i = 0; i < c->assocs.n; i++)
+			recon__idxv_push(&fdeps, c->assocs.v[i]);
+		recon__idxv_push(&fdeps, c->sg_c[RECON_SG_LAMBDA]);
+		if (!s->fn.name || !s->fn.owned) {
+			fn_c = recon__pb_add_v(b, RECON_STEP_FN_CREATE, d->function_name, &fdeps, RECON_NONE,
+			                       RECON_NONE, RECON_NONE);
+			last_fn = fn_c;
+			if (d->fn.publish)
+				recon__pb_add3(b, RECON_STEP_FN_PUBLISH, d->function_name, fn_c, RECON_NONE,
+				               RECON_NONE);
+			if (d->fn.reserved_concurrency >= 0)
+				last_fn = recon__pb_add3(b, RECON_STEP_FN_CONCURRENCY, d->function_name, fn_c,
+				                         RECON_NONE, RECON_NONE);
+			recon__idxv_push(&c->net_users, fn_c);
+		} else {
+			bool vpc_change = c->sg_c[RECON_SG_LAMBDA] != RECON_NONE || c->subnet_creates.n > 0;
+			bool cfg_change, code_change;
+			struct recon__idxv want_ids = {a, 0, 0, 0};
+			for (i = 0; i < d->subnet_cidrs.n; i++) {
+				const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[i]);
+				if (!sn)
+					vpc_change = true;
+				else
+					recon__idxv_push(&want_ids, i);
+			}
+			if (!vpc_change) {
+				const char **ids = base_arena_calloc(a, want_ids.n + 1, sizeof *ids);
+				for (i = 0; i < want_ids.n; i++)
+					ids[i] = recon_state_subnet(s, d->subnet_cidrs.v[want_ids.v[i]])->id;
+				if (!recon__strs_same_set((aws_strs){ids, want_ids.n}, s->fn.subnet_ids))
+					vpc_change = true;
+				if (s->fn.sg_ids.n != 1 ||
+				    !base_str_eq(s->fn.sg_ids.v[0], s->sgs[RECON_SG_LAMBDA].id))
+					vpc_change = true;
+			}
+			cfg_change = vpc_change || c->role_c != RECON_NONE ||
+			             fn_config_differs(&d->fn, &s->fn.cfg) ||
+			             (s->role.arn && !recon__str_same(s->role.arn, s->fn.role_arn));
+			code_change = fn_code_differs(&d->fn, &s->fn);
+			if (cfg_change) {
+				last_fn = recon__pb_add_v(b, RECON_STEP_FN_CONFIG, d->function_name, &fdeps,
+				                          RECON_NONE, RECON_NONE, RECON_NONE);
+				recon__idxv_push(&c->net_users, last_fn);
+			}
+			if (code_change)
+				last_fn = recon__pb_add_v(b, RECON_STEP_FN_CODE, d->function_name,
+				                          &c->role_ready, last_fn, RECON_NONE, RECON_NONE);
+			if (d->fn.publish &&
+			    (cfg_change || code_change || !recon_version_published(s->fn.version)))
+				recon__pb_add3(b, RECON_STEP_FN_PUBLISH, d->function_name, last_fn,
+				               RECON_NONE, RECON_NONE);
+			if (d->fn.reserved_concurrency != s->fn.cfg.reserved_concurrency)
+				last_fn = recon__pb_add3(b, RECON_STEP_FN_CONCURRENCY, d->function_name,
+				                         last_fn, RECON_NONE, RECON_NONE);
+			if (recon_tags_differ(c->want_tags, s->fn.tags))
+				recon__pb_add3(b, RECON_STEP_TAGS, "function", RECON_NONE, RECON_NONE,
+				               RECON_NONE);
+		}
+	}
+}

@@ -415,3 +415,69 @@ int recon__step_eni_wait(struct ex *x, base_arena *t, const recon_step *st, aws_
 		        *enis ? " " : "", enis, x->fn);
 	return rc;
 }
+
+/* ---- diff ---- */
+
+static bool cidr_desired(const recon_desired *d, const char *cidr)
+{
+	return recon__strs_has(d->subnet_cidrs, cidr);
+}
+
+/* Subnets (create missing CIDRs, tags), the route table and its
+ * associations (c->subnet_creates, c->rt_c, c->assocs). */
+void recon__diff_network(struct recon__dctx *c)
+{
+	const recon_desired *d = c->d;
+	const recon_state *s = c->s;
+	base_arena *a = c->a;
+	struct recon__pb *b = &c->b;
+	size_t i;
+
+	{
+		size_t *sc = base_arena_calloc(a, d->subnet_cidrs.n + 1, sizeof *sc);
+		for (i = 0; i < d->subnet_cidrs.n; i++) {
+			const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[i]);
+			sc[i] = RECON_NONE;
+			if (!sn) {
+				sc[i] = recon__pb_add3(b, RECON_STEP_SUBNET_CREATE, d->subnet_cidrs.v[i],
+				                       RECON_NONE, RECON_NONE, RECON_NONE);
+				recon__idxv_push(&c->subnet_creates, sc[i]);
+			} else if (sn->owned && recon_tags_differ(c->want_tags, sn->tags)) {
+				recon__pb_add3(b, RECON_STEP_TAGS,
+				               base_arena_sprintf(a, "subnet:%s", sn->cidr), RECON_NONE,
+				               RECON_NONE, RECON_NONE);
+			}
+		}
+		if (!s->rt.id)
+			c->rt_c = recon__pb_add3(b, RECON_STEP_RT_CREATE, "private", RECON_NONE, RECON_NONE,
+			                         RECON_NONE);
+		else if (s->rt.owned && recon_tags_differ(c->want_tags, s->rt.tags))
+			recon__pb_add3(b, RECON_STEP_TAGS, "rt", RECON_NONE, RECON_NONE, RECON_NONE);
+		for (i = 0; i < d->subnet_cidrs.n; i++) {
+			const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[i]);
+			if (sc[i] != RECON_NONE || c->rt_c != RECON_NONE || !sn ||
+			    !recon__strs_has(s->rt.assoc_subnet_ids, sn->id))
+				recon__idxv_push(&c->assocs, recon__pb_add3(b, RECON_STEP_RT_ASSOCIATE,
+				                                            d->subnet_cidrs.v[i], sc[i],
+				                                            c->rt_c, RECON_NONE));
+		}
+	}
+}
+
+/* Owned subnets no longer desired: deleted after everything that used
+ * them (c->net_users) moved. */
+void recon__diff_old_subnets(struct recon__dctx *c)
+{
+	const recon_desired *d = c->d;
+	const recon_state *s = c->s;
+	struct recon__pb *b = &c->b;
+	size_t i;
+
+	for (i = 0; i < s->n_subnets; i++) {
+		const recon_subnet *sn = &s->subnets[i];
+		if (!sn->id || !sn->owned || cidr_desired(d, sn->cidr))
+			continue;
+		recon__pb_add_v(b, RECON_STEP_SUBNET_DELETE, sn->cidr, &c->net_users, RECON_NONE, RECON_NONE,
+		                RECON_NONE);
+	}
+}

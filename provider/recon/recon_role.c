@@ -2,6 +2,7 @@
  * recon_role.c - the IAM role part: create (or adopt by tag), policy attachments, inline policy, boundary,
  * delete.
  */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -163,4 +164,96 @@ int recon__step_role_delete(struct ex *x, base_arena *t, const recon_step *st, a
 gone:
 	recon__st_forget(x, RECON_PART_ROLE);
 	return BASE_OK;
+}
+
+/* ---- diff ---- */
+
+/* Is the inline policy semantically the same? Compare with whitespace removed
+ * outside strings (IAM may reformat documents). */
+static bool json_same(base_arena *a, const char *x, const char *y)
+{
+	const char *in[2] = {x, y};
+	char *out[2];
+	int k;
+	if (!x || !y)
+		return !x && !y;
+	for (k = 0; k < 2; k++) {
+		size_t len = strlen(in[k]), i, n = 0;
+		bool instr = false, esc = false;
+		out[k] = base_arena_alloc(a, len + 1);
+		for (i = 0; i < len; i++) {
+			char ch = in[k][i];
+			if (instr) {
+				if (esc)
+					esc = false;
+				else if (ch == '\\')
+					esc = true;
+				else if (ch == '"')
+					instr = false;
+			} else if (ch == '"') {
+				instr = true;
+			} else if (isspace((unsigned char)ch)) {
+				continue;
+			}
+			out[k][n++] = ch;
+		}
+		out[k][n] = '\0';
+	}
+	return strcmp(out[0], out[1]) == 0;
+}
+
+/* Role: create, policy attachments, inline policy, boundary, tags. Steps the
+ * function waits for go to c->role_ready. */
+void recon__diff_role(struct recon__dctx *c)
+{
+	const recon_desired *d = c->d;
+	const recon_state *s = c->s;
+	base_arena *a = c->a;
+	struct recon__pb *b = &c->b;
+	bool role_exists = s->role.name != NULL;
+	const char *role_name = d->role_name ? d->role_name : recon_role_name(a, d->function_name);
+	size_t i;
+
+	if (!role_exists) {
+		c->role_c = recon__pb_add3(b, RECON_STEP_ROLE_CREATE, role_name, RECON_NONE, RECON_NONE,
+		                           RECON_NONE);
+		recon__idxv_push(&c->role_ready, c->role_c);
+	}
+	{
+		const char *vpc_arn = d->vpc_policy_arn ? d->vpc_policy_arn : RECON_VPC_POLICY_ARN;
+		aws_strs obs = role_exists ? s->role.policy_arns : (aws_strs){NULL, 0};
+		if (!recon__strs_has(obs, vpc_arn))
+			recon__idxv_push(&c->role_ready, recon__pb_add3(b, RECON_STEP_ROLE_ATTACH, vpc_arn,
+			                                                c->role_c, RECON_NONE, RECON_NONE));
+		for (i = 0; i < d->policy_arns.n; i++)
+			if (!recon__strs_has(obs, d->policy_arns.v[i]) &&
+			    !base_str_eq(d->policy_arns.v[i], vpc_arn))
+				recon__idxv_push(&c->role_ready,
+				                 recon__pb_add3(b, RECON_STEP_ROLE_ATTACH,
+				                                d->policy_arns.v[i], c->role_c, RECON_NONE,
+				                                RECON_NONE));
+		if (role_exists && s->role.owned)
+			for (i = 0; i < obs.n; i++)
+				if (!base_str_eq(obs.v[i], vpc_arn) &&
+				    !recon__strs_has(d->policy_arns, obs.v[i]))
+					recon__idxv_push(&c->role_ready,
+					                 recon__pb_add3(b, RECON_STEP_ROLE_DETACH, obs.v[i],
+					                                RECON_NONE, RECON_NONE, RECON_NONE));
+	}
+	if (d->inline_policy && (!role_exists || !json_same(a, d->inline_policy, s->role.inline_policy)))
+		recon__idxv_push(&c->role_ready,
+		                 recon__pb_add3(b, RECON_STEP_ROLE_PUT_INLINE, RECON_INLINE_POLICY_NAME,
+		                                c->role_c, RECON_NONE, RECON_NONE));
+	if (!d->inline_policy && role_exists && s->role.owned && s->role.inline_policy)
+		recon__idxv_push(&c->role_ready,
+		                 recon__pb_add3(b, RECON_STEP_ROLE_DELETE_INLINE, RECON_INLINE_POLICY_NAME,
+		                                RECON_NONE, RECON_NONE, RECON_NONE));
+	if (role_exists && s->role.owned &&
+	    !recon__str_same(d->permissions_boundary, s->role.permissions_boundary))
+		recon__idxv_push(&c->role_ready,
+		                 recon__pb_add3(b, RECON_STEP_ROLE_BOUNDARY,
+		                                d->permissions_boundary ? d->permissions_boundary : "-",
+		                                RECON_NONE, RECON_NONE, RECON_NONE));
+	if (role_exists && s->role.owned && recon_tags_differ(c->want_tags, s->role.tags))
+		recon__pb_add3(b, RECON_STEP_TAGS, "role", RECON_NONE, RECON_NONE, RECON_NONE);
 }

@@ -2,6 +2,7 @@
  * recon_sg.c - the security-group part: the two SGs (created without AWS's default egress, adopted by name +
  * tag), their rule atoms, rule peers (symbolic -> ids, prefix lists).
  */
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -251,4 +252,237 @@ int recon__step_sg_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 	}
 	recon__st_forget(x, w == RECON_SG_ENDPOINT ? RECON_PART_SG_ENDPOINT : RECON_PART_SG_LAMBDA);
 	return BASE_OK;
+}
+
+/* ---- rule atoms and diff ---- */
+
+const char *recon_protocol_norm(base_arena *a, const char *p)
+{
+	char *s;
+	size_t i;
+	if (!p || !*p || strcmp(p, "-1") == 0 || strcmp(p, "all") == 0 || strcmp(p, "ALL") == 0)
+		return "-1";
+	if (strcmp(p, "6") == 0)
+		return "tcp";
+	if (strcmp(p, "17") == 0)
+		return "udp";
+	if (strcmp(p, "1") == 0)
+		return "icmp";
+	s = base_arena_strdup(a, p);
+	for (i = 0; s[i]; i++)
+		s[i] = (char)tolower((unsigned char)s[i]);
+	return s;
+}
+
+bool recon_rule_same(const recon_rule *x, const recon_rule *y)
+{
+	if (x->egress != y->egress || x->peer_kind != y->peer_kind)
+		return false;
+	if (!recon__str_same(x->protocol, y->protocol) || !recon__str_same(x->peer, y->peer))
+		return false;
+	if (strcmp(recon__nz(x->protocol), "-1") != 0 &&
+	    (x->from_port != y->from_port || x->to_port != y->to_port))
+		return false;
+	return true;
+}
+
+recon_rule recon_rule_symbolic(base_arena *a, const recon_state *s, const recon_rule *r)
+{
+	recon_rule o = *r;
+	size_t i;
+	o.protocol = recon_protocol_norm(a, r->protocol);
+	if (r->peer_kind == RECON_PEER_SG && r->peer) {
+		if (s->sgs[RECON_SG_LAMBDA].id && strcmp(r->peer, s->sgs[RECON_SG_LAMBDA].id) == 0)
+			o.peer = "@lambda";
+		else if (s->sgs[RECON_SG_ENDPOINT].id && strcmp(r->peer, s->sgs[RECON_SG_ENDPOINT].id) == 0)
+			o.peer = "@endpoint";
+	} else if (r->peer_kind == RECON_PEER_PREFIX_LIST && r->peer) {
+		for (i = 0; i < s->n_prefix_lists; i++)
+			if (base_str_eq(s->prefix_lists[i].id, r->peer)) {
+				o.peer = base_arena_sprintf(a, "@pl:%s", s->prefix_lists[i].service);
+				break;
+			}
+	}
+	return o;
+}
+
+struct rulev {
+	base_arena *a;
+	recon_rule *v;
+	size_t n, cap;
+};
+
+static void rulev_push(struct rulev *rv, const recon_rule *r)
+{
+	size_t i;
+	for (i = 0; i < rv->n; i++)
+		if (recon_rule_same(&rv->v[i], r))
+			return; /* atoms are a set */
+	if (rv->n == rv->cap) {
+		size_t nc = rv->cap ? rv->cap * 2 : 8;
+		rv->v = base_arena_realloc(rv->a, rv->v, rv->cap * sizeof *rv->v, nc * sizeof *rv->v);
+		rv->cap = nc;
+	}
+	rv->v[rv->n++] = *r;
+}
+
+static void push_atom(struct rulev *rv, bool egress, const char *proto, int from, int to, recon_peer_kind k,
+                      const char *peer, const char *desc)
+{
+	recon_rule r = {0};
+	r.egress = egress;
+	r.protocol = proto;
+	r.from_port = from;
+	r.to_port = to;
+	r.peer_kind = k;
+	r.peer = peer;
+	r.description = desc;
+	rulev_push(rv, &r);
+}
+
+/* True when some desired interface endpoint will be served by an endpoint of ours. */
+static bool wants_own_interface_endpoint(const recon_desired *d, const recon_state *s)
+{
+	size_t i;
+	for (i = 0; i < d->n_endpoints; i++) {
+		const recon_endpoint *e;
+		if (d->endpoints[i].gateway)
+			continue;
+		e = recon_state_endpoint(s, d->endpoints[i].service);
+		if (!e || e->owned)
+			return true;
+	}
+	return false;
+}
+
+void recon_desired_rules(base_arena *a, const recon_desired *d, const recon_state *s, recon_sg_which which,
+                         recon_rule **rules_out, size_t *n_out)
+{
+	struct rulev rv = {a, NULL, 0, 0};
+	size_t i, j;
+
+	if (which == RECON_SG_ENDPOINT) {
+		push_atom(&rv, false, "tcp", 443, 443, RECON_PEER_SG, "@lambda",
+		          "lambdavpc: HTTPS from the function");
+		goto done;
+	}
+	if (wants_own_interface_endpoint(d, s))
+		push_atom(&rv, true, "tcp", 443, 443, RECON_PEER_SG, "@endpoint",
+		          "lambdavpc: HTTPS to VPC endpoints");
+	for (i = 0; i < d->n_endpoints; i++) {
+		const recon_endpoint_spec *es = &d->endpoints[i];
+		const recon_endpoint *e = recon_state_endpoint(s, es->service);
+		if (es->gateway) {
+			push_atom(&rv, true, "tcp", 443, 443, RECON_PEER_PREFIX_LIST,
+			          base_arena_sprintf(a, "@pl:%s", es->service),
+			          "lambdavpc: HTTPS to gateway endpoint");
+		} else if (e && !e->owned) {
+			for (j = 0; j < e->sg_ids.n; j++)
+				push_atom(&rv, true, "tcp", 443, 443, RECON_PEER_SG, e->sg_ids.v[j],
+				          "lambdavpc: HTTPS to reused endpoint");
+		}
+	}
+	for (i = 0; i < d->n_egress_rules; i++) {
+		const recon_egress_rule *u = &d->egress_rules[i];
+		const char *proto = recon_protocol_norm(a, u->protocol);
+		int from = u->from_port, to = u->to_port;
+		if (strcmp(proto, "-1") == 0)
+			from = to = -1;
+		for (j = 0; j < u->cidr_blocks.n; j++)
+			push_atom(&rv, true, proto, from, to, RECON_PEER_CIDR, u->cidr_blocks.v[j],
+			          u->description);
+		for (j = 0; j < u->security_group_ids.n; j++)
+			push_atom(&rv, true, proto, from, to, RECON_PEER_SG, u->security_group_ids.v[j],
+			          u->description);
+		for (j = 0; j < u->prefix_list_ids.n; j++)
+			push_atom(&rv, true, proto, from, to, RECON_PEER_PREFIX_LIST, u->prefix_list_ids.v[j],
+			          u->description);
+	}
+done:
+	*rules_out = rv.v;
+	*n_out = rv.n;
+}
+
+/* The two SGs (create, tags) and their rule atoms (revoke extra,
+ * authorize missing). The lambda -> @endpoint egress is deferred to
+ * recon__diff_sg_to_endpoint (it waits for the endpoint creates). */
+void recon__diff_sgs(struct recon__dctx *c)
+{
+	const recon_desired *d = c->d;
+	const recon_state *s = c->s;
+	base_arena *a = c->a;
+	struct recon__pb *b = &c->b;
+	size_t i, j;
+	int w;
+
+	for (w = 0; w < 2; w++) {
+		if (!s->sgs[w].id)
+			c->sg_c[w] = recon__pb_add3(b, RECON_STEP_SG_CREATE,
+			                            recon_sg_which_name((recon_sg_which)w), RECON_NONE,
+			                            RECON_NONE, RECON_NONE);
+		else if (s->sgs[w].owned && recon_tags_differ(c->want_tags, s->sgs[w].tags))
+			recon__pb_add3(b, RECON_STEP_TAGS,
+			               base_arena_sprintf(a, "sg:%s", recon_sg_which_name((recon_sg_which)w)),
+			               RECON_NONE, RECON_NONE, RECON_NONE);
+	}
+	for (w = 0; w < 2; w++) {
+		recon_rule *want;
+		size_t n_want;
+		recon_rule *have = base_arena_calloc(a, s->sgs[w].n_rules + 1, sizeof *have);
+		size_t n_have = 0;
+		const char *sgname = recon_sg_which_name((recon_sg_which)w);
+
+		recon_desired_rules(a, d, s, (recon_sg_which)w, &want, &n_want);
+		if (s->sgs[w].id)
+			for (i = 0; i < s->sgs[w].n_rules; i++) {
+				const recon_rule *r = &s->sgs[w].rules[i];
+				if (r->owner && !base_str_eq(r->owner, d->function_name))
+					continue; /* added by another lambdavpc function */
+				have[n_have++] = recon_rule_symbolic(a, s, r);
+			}
+		for (i = 0; i < n_have; i++) {
+			bool keep = false;
+			for (j = 0; j < n_want; j++)
+				if (recon_rule_same(&have[i], &want[j]))
+					keep = true;
+			if (!keep) {
+				size_t k = recon__pb_add3(b, RECON_STEP_SG_REVOKE, sgname, RECON_NONE,
+				                          RECON_NONE, RECON_NONE);
+				recon__pb_set_rule(b, k, (recon_sg_which)w, &have[i]);
+			}
+		}
+		for (j = 0; j < n_want; j++) {
+			bool present = false;
+			size_t other = RECON_NONE, k;
+			for (i = 0; i < n_have; i++)
+				if (recon_rule_same(&have[i], &want[j]))
+					present = true;
+			if (present && c->sg_c[w] == RECON_NONE)
+				continue;
+			if (base_str_eq(want[j].peer, "@lambda")) {
+				other = c->sg_c[RECON_SG_LAMBDA];
+			} else if (base_str_eq(want[j].peer, "@endpoint")) {
+				/* After the interface endpoints: if they all turn out to be
+				 * reused, exec skips this rule (README "Shared endpoints"). */
+				c->to_endpoint = want[j];
+				c->has_to_endpoint = true;
+				continue;
+			}
+			k = recon__pb_add3(b, RECON_STEP_SG_AUTHORIZE, sgname, c->sg_c[w], other, RECON_NONE);
+			recon__pb_set_rule(b, k, (recon_sg_which)w, &want[j]);
+		}
+	}
+}
+
+/* The deferred lambda -> @endpoint egress rule, after the interface
+ * endpoint creates (exec skips it when they all turned out reused). */
+void recon__diff_sg_to_endpoint(struct recon__dctx *c)
+{
+	struct recon__pb *b = &c->b;
+	if (c->has_to_endpoint) {
+		size_t k = recon__pb_add_v(b, RECON_STEP_SG_AUTHORIZE, recon_sg_which_name(RECON_SG_LAMBDA),
+		                           &c->ep_creates, c->sg_c[RECON_SG_LAMBDA],
+		                           c->sg_c[RECON_SG_ENDPOINT], RECON_NONE);
+		recon__pb_set_rule(b, k, RECON_SG_LAMBDA, &c->to_endpoint);
+	}
 }

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "base/base_str.h"
+#include "recon/recon_diff.h"
 
 const char *recon__cp(base_arena *a, const char *s)
 {
@@ -133,4 +134,54 @@ aws_strs recon__strs_minus(base_arena *a, aws_strs x, aws_strs y)
 			v[n++] = x.v[i];
 	}
 	return (aws_strs){v, n};
+}
+
+const char *recon__nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* NULL and "" are the same "unset" value. */
+bool recon__str_same(const char *x, const char *y)
+{
+	return strcmp(recon__nz(x), recon__nz(y)) == 0;
+}
+
+bool recon__strs_has(aws_strs s, const char *v)
+{
+	size_t i;
+	for (i = 0; i < s.n; i++)
+		if (recon__str_same(s.v[i], v))
+			return true;
+	return false;
+}
+
+/* Same members, order and duplicates ignored. */
+bool recon__strs_same_set(aws_strs x, aws_strs y)
+{
+	size_t i;
+	for (i = 0; i < x.n; i++)
+		if (!recon__strs_has(y, x.v[i]))
+			return false;
+	for (i = 0; i < y.n; i++)
+		if (!recon__strs_has(x, y.v[i]))
+			return false;
+	return true;
+}
+
+bool recon__strs_same_list(aws_strs x, aws_strs y)
+{
+	size_t i;
+	if (x.n != y.n)
+		return false;
+	for (i = 0; i < x.n; i++)
+		if (!recon__str_same(x.v[i], y.v[i]))
+			return false;
+	return true;
+}
+
+/* Same map of environment variables. */
+bool recon__tags_same(aws_tags x, aws_tags y)
+{
+	return !recon_tags_differ(x, y) && !recon_tags_differ(y, x);
 }
