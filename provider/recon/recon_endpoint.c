@@ -1,7 +1,9 @@
 /*
- * recon_endpoint.c - the VPC endpoint part: create / adopt / reuse (README "Shared endpoints"), sync, delete
- * or hand over, release.
+ * recon_endpoint.c - the VPC endpoint part: observe, diff, and the steps
+ * create (adopt ours, else reuse via recon_endpoint_share.c, else create)
+ * and sync. Delete / release: recon_endpoint_share.c.
  */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -45,7 +47,7 @@ static aws_strs endpoint_subnets(struct ex *x, base_arena *t)
 	return (aws_strs){ids, n};
 }
 
-static int describe_endpoint_id(struct ex *x, base_arena *t, const char *id, aws_ec2_vpce **out, aws_error *e)
+int recon__ep_describe(struct ex *x, base_arena *t, const char *id, aws_ec2_vpce **out, aws_error *e)
 {
 	aws_ec2_vpces v;
 	const char *ids[] = {id};
@@ -65,15 +67,15 @@ static int describe_endpoint_id(struct ex *x, base_arena *t, const char *id, aws
  * The state's endpoint of service (*cur; cur->id == NULL when the state has
  * none: nothing to do) and what AWS has of it now (*v; NULL when gone).
  */
-static int endpoint_now(struct ex *x, base_arena *t, const char *service, recon_endpoint *cur,
-                        aws_ec2_vpce **v, aws_error *e)
+int recon__ep_now(struct ex *x, base_arena *t, const char *service, recon_endpoint *cur, aws_ec2_vpce **v,
+                  aws_error *e)
 {
 	*v = NULL;
 	if (!recon__st_endpoint(x, service, cur))
 		memset(cur, 0, sizeof *cur);
 	if (!cur->id)
 		return BASE_OK;
-	return describe_endpoint_id(x, t, cur->id, v, e);
+	return recon__ep_describe(x, t, cur->id, v, e);
 }
 
 struct ep_poll {
@@ -118,61 +120,11 @@ static int poll_endpoint(void *ctx, bool *done)
 	return BASE_OK;
 }
 
-static int wait_endpoint(struct ex *x, base_arena *t, const char *id, bool gone, aws_error *e)
+int recon__ep_wait(struct ex *x, base_arena *t, const char *id, bool gone, aws_error *e)
 {
 	struct ep_poll p = {x, t, id, gone, e};
 	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
 	return recon_wait_until(&x->clk, &w, poll_endpoint, &p, NULL);
-}
-
-/* Use an existing endpoint we did not create: never modify it, except the
- * bookkeeping between lambdavpc functions (README "Shared endpoints"). */
-static int reuse_endpoint(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
-{
-	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA);
-	size_t i;
-	int rc;
-	if (recon__tag(v->tags, RECON_OWNER_TAG) && lambda_sg) {
-		/* Created by another lambdavpc function: register as a user and
-		 * let our function in through its endpoint SG (rule tagged ours). */
-		aws_tag use = {base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, x->fn), "true"};
-		const char *ids[] = {v->vpc_endpoint_id};
-		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&use, 1}, e);
-		if (rc != BASE_OK)
-			return rc;
-		for (i = 0; i < v->security_group_ids.n; i++) {
-			recon_rule in = {false,
-			                 "tcp",
-			                 443,
-			                 443,
-			                 RECON_PEER_SG,
-			                 "@lambda",
-			                 "lambdavpc: HTTPS from a function reusing this endpoint",
-			                 NULL,
-			                 NULL};
-			rc = recon__authorize_rule(x, t, (recon_sg_which)99, v->security_group_ids.v[i], &in,
-			                           e);
-			if (rc != BASE_OK)
-				return rc;
-		}
-	}
-	if (lambda_sg)
-		for (i = 0; i < v->security_group_ids.n; i++) {
-			recon_rule out = {true,
-			                  "tcp",
-			                  443,
-			                  443,
-			                  RECON_PEER_SG,
-			                  v->security_group_ids.v[i],
-			                  "lambdavpc: HTTPS to reused endpoint",
-			                  NULL,
-			                  NULL};
-			rc = recon__authorize_rule(x, t, RECON_SG_LAMBDA, lambda_sg, &out, e);
-			if (rc != BASE_OK)
-				return rc;
-		}
-	recon__st_set_endpoint(x, v, false);
-	return BASE_OK;
 }
 
 /* CreateVpcEndpoint request for es: gateway on our route table, interface
@@ -229,7 +181,7 @@ again:
 		if (recon__owned_by(v->tags, x->fn)) {
 			/* Ours from an interrupted apply: adopt. */
 			recon__st_set_endpoint(x, v, true);
-			return wait_endpoint(x, t, v->vpc_endpoint_id, false, e);
+			return recon__ep_wait(x, t, v->vpc_endpoint_id, false, e);
 		}
 		if (!other)
 			other = v;
@@ -237,7 +189,7 @@ again:
 	/* Several gateway endpoints may coexist; interface ones with private DNS may not. */
 	if (other && !es->gateway && (x->d->private_dns_enabled || x->d->reuse_existing_endpoints)) {
 		if (x->d->reuse_existing_endpoints)
-			return reuse_endpoint(x, t, other, e);
+			return recon__ep_reuse(x, t, other, e);
 		recon__ex_fail(
 		        x, st, BASE_ECONFLICT, e,
 		        "VPC %s already has an interface endpoint for %s (%s) that this resource did not "
@@ -263,7 +215,7 @@ again:
 	if (!made.type)
 		made.type = spec.type;
 	recon__st_set_endpoint(x, &made, true);
-	return wait_endpoint(x, t, made.vpc_endpoint_id, false, e);
+	return recon__ep_wait(x, t, made.vpc_endpoint_id, false, e);
 }
 
 int recon__step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
@@ -272,7 +224,7 @@ int recon__step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_e
 	aws_ec2_vpce *v;
 	aws_ec2_vpce_mod mod;
 	int rc;
-	rc = endpoint_now(x, t, st->key, &cur, &v, e);
+	rc = recon__ep_now(x, t, st->key, &cur, &v, e);
 	if (rc != BASE_OK || !cur.id)
 		return rc;
 	if (!v) {
@@ -304,155 +256,16 @@ int recon__step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_e
 		rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
 		if (rc != BASE_OK)
 			return rc;
-		rc = wait_endpoint(x, t, cur.id, false, e);
+		rc = recon__ep_wait(x, t, cur.id, false, e);
 		if (rc != BASE_OK)
 			return rc;
-		rc = describe_endpoint_id(x, t, cur.id, &v, e);
+		rc = recon__ep_describe(x, t, cur.id, &v, e);
 		if (rc != BASE_OK)
 			return rc;
 		if (!v)
 			return BASE_OK;
 	}
 	recon__st_set_endpoint(x, v, true);
-	return BASE_OK;
-}
-
-/* Another lambdavpc function that registered as a user of endpoint v, or NULL. */
-static const char *other_user(base_arena *t, const aws_ec2_vpce *v, const char *fn)
-{
-	size_t i, plen = strlen(RECON_USER_TAG_PREFIX);
-	for (i = 0; i < v->tags.n; i++) {
-		const char *k = v->tags.v[i].key;
-		if (base_str_has_prefix(k, RECON_USER_TAG_PREFIX) && strcmp(k + plen, fn) != 0)
-			return base_arena_strdup(t, k + plen);
-	}
-	return NULL;
-}
-
-/* Hands an endpoint over to another function of ours that still uses it. */
-static int handover_endpoint(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const char *to, aws_error *e)
-{
-	const char *ids[] = {v->vpc_endpoint_id};
-	aws_tag owner = {RECON_OWNER_TAG, to};
-	aws_tag use = {base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, to), NULL};
-	bool gw = v->type && strcasecmp(v->type, "Gateway") == 0;
-	int rc;
-	if (!gw && x->vpc) {
-		aws_ec2_sgs sgs;
-		const char *vpc[] = {x->vpc}, *nm[] = {recon_sg_name(t, to, RECON_SG_ENDPOINT)};
-		aws_filter f[2];
-		f[0] = recon__flt("vpc-id", vpc, 1);
-		f[1] = recon__flt("group-name", nm, 1);
-		rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &sgs,
-		                                      e);
-		if (rc != BASE_OK)
-			return rc;
-		if (sgs.n > 0) {
-			aws_ec2_vpce_mod mod;
-			const char *add[] = {sgs.v[0].group_id};
-			memset(&mod, 0, sizeof mod);
-			mod.vpc_endpoint_id = v->vpc_endpoint_id;
-			mod.add_security_group_ids = (aws_strs){add, 1};
-			mod.remove_security_group_ids =
-			        recon__strs_minus(t, v->security_group_ids, (aws_strs){add, 1});
-			rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
-			if (rc != BASE_OK)
-				return rc;
-		}
-	}
-	rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&owner, 1}, e);
-	if (rc == BASE_OK)
-		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&use, 1}, e);
-	return rc;
-}
-
-/* A DeleteVpcEndpoints item that failed because the endpoint is gone. */
-static bool item_gone(const aws_ec2_failed_item *it)
-{
-	aws_error ie;
-	aws_error_setf(&ie, 400, it->code ? it->code : "", "%s", "");
-	return recon__gone(BASE_EAWS, &ie);
-}
-
-int recon__step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
-{
-	recon_endpoint cur;
-	aws_ec2_vpce *v;
-	aws_ec2_failed_items failed;
-	const char *to, *ids[1];
-	size_t i;
-	int rc;
-	rc = endpoint_now(x, t, st->key, &cur, &v, e);
-	if (rc != BASE_OK || !cur.id)
-		return rc;
-	if (!v)
-		goto gone;
-	to = other_user(t, v, x->fn);
-	if (to) {
-		rc = handover_endpoint(x, t, v, to, e);
-		if (rc != BASE_OK)
-			return rc;
-		goto gone;
-	}
-	ids[0] = cur.id;
-	rc = aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e);
-	if (recon__gone(rc, e))
-		goto gone;
-	if (rc != BASE_OK)
-		return rc;
-	for (i = 0; i < failed.n; i++)
-		if (!item_gone(&failed.v[i])) {
-			aws_error_setf(e, 400, failed.v[i].code ? failed.v[i].code : "DeleteFailed", "%s",
-			               failed.v[i].message ? failed.v[i].message
-			                                   : "DeleteVpcEndpoints failed");
-			return BASE_EAWS;
-		}
-	rc = wait_endpoint(x, t, cur.id, true, e);
-	if (rc != BASE_OK)
-		return rc;
-gone:
-	recon__st_remove_endpoint(x, st->key);
-	return BASE_OK;
-}
-
-int recon__step_ep_release(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
-{
-	recon_endpoint cur;
-	aws_ec2_vpce *v;
-	const char *use_key;
-	int rc;
-	rc = endpoint_now(x, t, st->key, &cur, &v, e);
-	if (rc != BASE_OK || !cur.id)
-		return rc;
-	use_key = base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, x->fn);
-	if (v && recon__tag(v->tags, use_key)) {
-		aws_tag use = {use_key, NULL};
-		const char *ids[] = {cur.id}, *fn[] = {x->fn};
-		aws_ec2_sg_rules rules;
-		aws_filter f[2];
-		size_t i;
-		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&use, 1}, e);
-		if (rc != BASE_OK && !recon__gone(rc, e))
-			return rc;
-		if (v->security_group_ids.n) {
-			/* The ingress rules we added to its SGs carry our tag. */
-			f[0] = recon__flt("group-id", v->security_group_ids.v, v->security_group_ids.n);
-			f[1] = recon__flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), fn, 1);
-			rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){NULL, 0},
-			                                           (aws_filters){f, 2}, &rules, e);
-			if (rc != BASE_OK)
-				return rc;
-			for (i = 0; i < rules.n; i++) {
-				const char *rid[] = {rules.v[i].rule_id};
-				rc = aws_ec2_revoke_security_group_rules(x->c, t, rules.v[i].group_id,
-				                                         rules.v[i].is_egress,
-				                                         (aws_strs){rid, 1}, e);
-				if (rc != BASE_OK && !recon__gone(rc, e))
-					return rc;
-			}
-		}
-	}
-	recon__st_remove_endpoint(x, st->key);
 	return BASE_OK;
 }
 
@@ -564,4 +377,84 @@ void recon__diff_endpoints(struct recon__dctx *c)
 		                 recon__pb_add3(b, e->owned ? RECON_STEP_EP_DELETE : RECON_STEP_EP_RELEASE,
 		                                e->service, RECON_NONE, RECON_NONE, RECON_NONE));
 	}
+}
+
+/* ---- observe ---- */
+
+static void copy_endpoint(base_arena *a, const aws_ec2_vpce *v, const char *fn, recon_endpoint *d)
+{
+	memset(d, 0, sizeof *d);
+	d->id = recon__cp(a, v->vpc_endpoint_id);
+	d->service = recon__cp(a, v->service_name);
+	d->state = recon__cp(a, v->state);
+	d->gateway = base_str_eq(v->type, "Gateway") || base_str_eq(v->type, "gateway");
+	d->owned = recon__owned_by(v->tags, fn);
+	d->private_dns = v->private_dns_enabled;
+	d->subnet_ids = recon__cp_strs(a, v->subnet_ids);
+	d->sg_ids = recon__cp_strs(a, v->security_group_ids);
+	d->route_table_ids = recon__cp_strs(a, v->route_table_ids);
+	d->tags = recon__cp_tags(a, v->tags);
+}
+
+int recon__observe_endpoints(struct recon__obs *o)
+{
+	base_arena *t = base_arena_new();
+	aws_ec2_vpces found[3] = {{0}, {0}, {0}};
+	const char *yes[] = {"true"};
+	aws_filter fl[2];
+	aws_error e;
+	size_t i, j, n = 0, total = 0;
+	int rc;
+
+	recon__obs_owned_filters(o, t, fl);
+	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[0],
+	                                    &e);
+	if (rc != BASE_OK)
+		goto done;
+	fl[1] = recon__flt(base_arena_sprintf(t, "tag:%s%s", RECON_USER_TAG_PREFIX, o->in->function_name),
+	                   yes, 1);
+	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[1],
+	                                    &e);
+	if (rc != BASE_OK)
+		goto done;
+	if (o->in->prior && o->in->prior->n_endpoints) {
+		/* Reused endpoints carry no tag of ours: find the prior ids among
+		 * the VPC's endpoints (no per-id describe: it fails as a whole when
+		 * one id is gone, and moto lacks the vpc-endpoint-id filter). */
+		aws_ec2_vpces all;
+		rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all,
+		                                    &e);
+		if (rc != BASE_OK)
+			goto done;
+		found[2].v = base_arena_calloc(t, all.n + 1, sizeof *found[2].v);
+		for (i = 0; i < all.n; i++)
+			for (j = 0; j < o->in->prior->n_endpoints; j++)
+				if (base_str_eq(all.v[i].vpc_endpoint_id, o->in->prior->endpoints[j].id)) {
+					found[2].v[n++] = all.v[i];
+					break;
+				}
+		found[2].n = n;
+	}
+	for (j = 0; j < 3; j++)
+		total += found[j].n;
+	pthread_mutex_lock(&o->mu);
+	o->out->endpoints = base_arena_calloc(o->a, total + 1, sizeof *o->out->endpoints);
+	n = 0;
+	for (j = 0; j < 3; j++)
+		for (i = 0; i < found[j].n; i++) {
+			const aws_ec2_vpce *v = &found[j].v[i];
+			size_t k;
+			bool dup = false;
+			if (recon__endpoint_state_gone(v->state))
+				continue;
+			for (k = 0; k < n; k++)
+				if (base_str_eq(o->out->endpoints[k].id, v->vpc_endpoint_id))
+					dup = true;
+			if (!dup)
+				copy_endpoint(o->a, v, o->in->function_name, &o->out->endpoints[n++]);
+		}
+	o->out->n_endpoints = n;
+	pthread_mutex_unlock(&o->mu);
+done:
+	return recon__obs_end(o, t, rc, &e);
 }

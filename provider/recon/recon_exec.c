@@ -73,14 +73,6 @@ bool recon__err_msg_has(const aws_error *e, const char *needle)
 	return strstr(e->message, needle) != NULL;
 }
 
-aws_filter recon__flt(const char *name, const char *const *vals, size_t n)
-{
-	aws_filter f;
-	f.name = name;
-	f.values = (aws_strs){vals, n};
-	return f;
-}
-
 bool recon__gone(int rc, const aws_error *e)
 {
 	return rc == BASE_ENOTFOUND || (rc == BASE_EAWS && aws_error_is_not_found(e));

@@ -72,9 +72,6 @@ void recon__ex_fail(struct ex *x, const recon_step *st, int rc, const aws_error 
 /* Wait config: 100 ms doubling to poll_cap * cap_mul, bounded by the deadline. */
 recon_wait_cfg recon__ex_wait_cfg(struct ex *x, unsigned cap_mul);
 
-/* One DescribeX filter over n values. */
-aws_filter recon__flt(const char *name, const char *const *vals, size_t n);
-
 /* True when the AWS error message contains needle. */
 bool recon__err_msg_has(const aws_error *e, const char *needle);
 
@@ -152,6 +149,17 @@ int recon__delete_with_retry(struct ex *x, base_arena *t, const char *id, bool s
  * records it when group_id is our SG w. */
 int recon__authorize_rule(struct ex *x, base_arena *t, recon_sg_which w, const char *group_id,
                           const recon_rule *r, aws_error *e);
+
+/* recon_endpoint.c: the endpoint with id (*out NULL when gone); the state's
+ * endpoint of service (*cur, cur->id NULL when none) and what AWS has of it
+ * now (*v, NULL when gone); wait until available (or gone). */
+int recon__ep_describe(struct ex *x, base_arena *t, const char *id, aws_ec2_vpce **out, aws_error *e);
+int recon__ep_now(struct ex *x, base_arena *t, const char *service, recon_endpoint *cur, aws_ec2_vpce **v,
+                  aws_error *e);
+int recon__ep_wait(struct ex *x, base_arena *t, const char *id, bool gone, aws_error *e);
+/* recon_endpoint_share.c: use an endpoint we did not create (never modified,
+ * except the bookkeeping between lambdavpc functions). */
+int recon__ep_reuse(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e);
 
 /* ---- the steps, one row each in recon_steps.c --------------------------- */
 

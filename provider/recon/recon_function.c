@@ -1,7 +1,9 @@
 /*
- * recon_function.c - the Lambda function part: create (IAM-propagation retries, Active wait), config / code
- * updates, concurrency, publish, delete.
+ * recon_function.c - the Lambda function part: observe, diff, and the steps
+ * (create with IAM-propagation retries and the Active wait, config / code
+ * updates, concurrency, publish, delete).
  */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -435,4 +437,64 @@ void recon__diff_function(struct recon__dctx *c)
 				               RECON_NONE);
 		}
 	}
+}
+
+/* ---- observe ---- */
+
+void recon_observe_function_from_aws(base_arena *a, const aws_lambda_function *f, recon_function *o)
+{
+	memset(o, 0, sizeof *o);
+	o->name = recon__cp(a, f->function_name);
+	o->arn = recon__cp(a, f->function_arn);
+	o->version = recon__cp(a, f->version);
+	o->last_modified = recon__cp(a, f->last_modified);
+	o->code_sha256 = recon__cp(a, f->code_sha256);
+	o->role_arn = recon__cp(a, f->role);
+	o->state = recon__cp(a, f->state);
+	o->last_update_status = recon__cp(a, f->last_update_status);
+	o->cfg.runtime = recon__cp(a, f->runtime);
+	o->cfg.handler = recon__cp(a, f->handler);
+	o->cfg.description = recon__cp(a, f->description);
+	o->cfg.package_type = recon__cp(a, f->package_type);
+	o->cfg.image_uri = recon__cp(a, f->code_image_uri);
+	o->cfg.memory_size = (int)f->memory_size;
+	o->cfg.timeout = (int)f->timeout;
+	o->cfg.environment = recon__cp_tags(a, f->environment);
+	o->cfg.layers = recon__cp_strs(a, f->layers);
+	o->cfg.architectures = recon__cp_strs(a, f->architectures);
+	o->cfg.kms_key_arn = recon__cp(a, f->kms_key_arn);
+	o->cfg.tracing_mode = recon__cp(a, f->tracing_mode);
+	o->cfg.dead_letter_target_arn = recon__cp(a, f->dead_letter_target_arn);
+	o->cfg.ephemeral_storage = (int)f->ephemeral_storage_size;
+	o->cfg.logging.log_format = recon__cp(a, f->logging.log_format);
+	o->cfg.logging.log_group = recon__cp(a, f->logging.log_group);
+	o->cfg.logging.application_log_level = recon__cp(a, f->logging.application_log_level);
+	o->cfg.logging.system_log_level = recon__cp(a, f->logging.system_log_level);
+	o->cfg.reserved_concurrency = f->has_reserved_concurrency ? (int)f->reserved_concurrency : -1;
+	o->subnet_ids = recon__cp_strs(a, f->subnet_ids);
+	o->sg_ids = recon__cp_strs(a, f->security_group_ids);
+	o->tags = recon__cp_tags(a, f->tags);
+	o->owned = f->tags.n ? recon__owned_by(f->tags, f->function_name) : false;
+}
+
+int recon__observe_function(struct recon__obs *o)
+{
+	base_arena *t = base_arena_new();
+	aws_lambda_function f;
+	aws_error e;
+	int rc = aws_lambda_get_function(o->c, t, o->in->function_name, &f, &e);
+	if (recon__gone(rc, &e)) {
+		rc = BASE_OK;
+		goto done;
+	}
+	if (rc != BASE_OK)
+		goto done;
+	pthread_mutex_lock(&o->mu);
+	recon_observe_function_from_aws(o->a, &f, &o->out->fn);
+	/* GetFunction reports $LATEST: keep the version the prior state published */
+	if (o->in->prior && recon_version_published(o->in->prior->fn.version))
+		o->out->fn.version = recon__cp(o->a, o->in->prior->fn.version);
+	pthread_mutex_unlock(&o->mu);
+done:
+	return recon__obs_end(o, t, rc, &e);
 }

@@ -5,11 +5,13 @@
 #ifndef RECON_INT_H
 #define RECON_INT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include "base/base_arena.h"
 #include "aws/aws_ec2.h"
 #include "recon/recon_model.h"
+#include "recon/recon_observe.h"
 
 /* Deep copies into arena a (NULL-safe: NULL / empty in -> NULL / empty out). */
 const char *recon__cp(base_arena *a, const char *s);
@@ -38,6 +40,9 @@ bool recon__is_lambda_eni(const aws_ec2_eni *e);
 aws_strs recon__strs_with(base_arena *a, aws_strs s, const char *id);
 aws_strs recon__strs_without(base_arena *a, aws_strs s, const char *id, aws_strs *parallel);
 aws_strs recon__strs_minus(base_arena *a, aws_strs x, aws_strs y);
+
+/* One DescribeX filter over n values. */
+aws_filter recon__flt(const char *name, const char *const *vals, size_t n);
 
 /* s, or "" for NULL. Comparisons where NULL and "" are the same unset value. */
 const char *recon__nz(const char *s);
@@ -101,5 +106,37 @@ void recon__diff_endpoints(struct recon__dctx *c);      /* recon_endpoint.c */
 void recon__diff_sg_to_endpoint(struct recon__dctx *c); /* recon_sg.c */
 void recon__diff_function(struct recon__dctx *c);       /* recon_function.c */
 void recon__diff_old_subnets(struct recon__dctx *c);    /* recon_network.c */
+
+/* ---- observe (recon_observe.c runs one observer per part) ------------- */
+
+/* One recon_observe call. Observers run concurrently: each writes only its
+ * own part of *out, and only while holding mu (the arena a is shared). */
+struct recon__obs {
+	aws_client *c;
+	base_arena *a; /* result arena; guarded by mu */
+	const recon_observe_in *in;
+	const char *vpc_id;
+	const char *role_name;
+	recon_state *out;
+	pthread_mutex_t mu;
+	int first_rc;
+	aws_error err; /* of the first failure; guarded by mu */
+	size_t base;   /* engine task i runs part base + i */
+};
+
+/* The single exit of an observer: records a failure, frees its scratch arena t. */
+int recon__obs_end(struct recon__obs *o, base_arena *t, int rc, const aws_error *e);
+
+/* fl[0..1] = our objects in the VPC: vpc-id and tag:RECON_OWNER_TAG = the
+ * function (values in t). */
+void recon__obs_owned_filters(struct recon__obs *o, base_arena *t, aws_filter fl[2]);
+
+int recon__observe_function(struct recon__obs *o);     /* recon_function.c */
+int recon__observe_role(struct recon__obs *o);         /* recon_role.c */
+int recon__observe_subnets(struct recon__obs *o);      /* recon_network.c */
+int recon__observe_rt(struct recon__obs *o);           /* recon_network.c */
+int recon__observe_sgs(struct recon__obs *o);          /* recon_sg.c */
+int recon__observe_prefix_lists(struct recon__obs *o); /* recon_sg.c */
+int recon__observe_endpoints(struct recon__obs *o);    /* recon_endpoint.c */
 
 #endif

@@ -1,7 +1,10 @@
 /*
- * recon_network.c - the network part: subnets (+ AZ choice, available wait), the private route table and its
- * associations, and the wait for Lambda ENIs to release our subnets / SGs.
+ * recon_network.c - the network part: observe (subnets, route table and
+ * associations), diff, and the steps (subnet create with AZ choice and
+ * available wait, route table + associations, subnet / route table delete,
+ * the wait for Lambda ENIs to release our subnets and SGs).
  */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -480,4 +483,102 @@ void recon__diff_old_subnets(struct recon__dctx *c)
 		recon__pb_add_v(b, RECON_STEP_SUBNET_DELETE, sn->cidr, &c->net_users, RECON_NONE, RECON_NONE,
 		                RECON_NONE);
 	}
+}
+
+/* ---- observe ---- */
+
+int recon__observe_subnets(struct recon__obs *o)
+{
+	base_arena *t = base_arena_new();
+	aws_ec2_subnets tagged, prior = {0};
+	aws_filter fl[2];
+	aws_error e;
+	size_t i, j, n = 0;
+	int rc;
+
+	recon__obs_owned_filters(o, t, fl);
+	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &tagged, &e);
+	if (rc != BASE_OK)
+		goto done;
+	if (o->in->prior && o->in->prior->n_subnets) {
+		const char **ids = base_arena_calloc(t, o->in->prior->n_subnets, sizeof *ids);
+		for (i = 0; i < o->in->prior->n_subnets; i++)
+			if (o->in->prior->subnets[i].id)
+				ids[n++] = o->in->prior->subnets[i].id;
+		if (n) {
+			fl[1] = recon__flt("subnet-id", ids, n);
+			rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2},
+			                              &prior, &e);
+			if (rc != BASE_OK)
+				goto done;
+		}
+	}
+	pthread_mutex_lock(&o->mu);
+	o->out->subnets = base_arena_calloc(o->a, tagged.n + prior.n + 1, sizeof *o->out->subnets);
+	n = 0;
+	for (j = 0; j < 2; j++) {
+		const aws_ec2_subnets *src = j == 0 ? &tagged : &prior;
+		for (i = 0; i < src->n; i++) {
+			const aws_ec2_subnet *s = &src->v[i];
+			recon_subnet *d;
+			size_t k;
+			bool dup = false;
+			for (k = 0; k < n; k++)
+				if (base_str_eq(o->out->subnets[k].id, s->subnet_id))
+					dup = true;
+			if (dup)
+				continue;
+			d = &o->out->subnets[n++];
+			d->id = recon__cp(o->a, s->subnet_id);
+			d->cidr = recon__cp(o->a, s->cidr_block);
+			d->az = recon__cp(o->a, s->availability_zone);
+			d->tags = recon__cp_tags(o->a, s->tags);
+			d->owned = recon__owned_by(s->tags, o->in->function_name);
+		}
+	}
+	o->out->n_subnets = n;
+	pthread_mutex_unlock(&o->mu);
+done:
+	return recon__obs_end(o, t, rc, &e);
+}
+
+int recon__observe_rt(struct recon__obs *o)
+{
+	base_arena *t = base_arena_new();
+	aws_ec2_route_tables rts;
+	aws_filter fl[2];
+	aws_error e;
+	size_t i;
+	int rc;
+
+	recon__obs_owned_filters(o, t, fl);
+	rc = aws_ec2_describe_route_tables(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &rts, &e);
+	if (rc != BASE_OK)
+		goto done;
+	if (rts.n > 0) {
+		const aws_ec2_route_table *r = &rts.v[0];
+		const char **sub, **ids;
+		size_t n = 0;
+		pthread_mutex_lock(&o->mu);
+		sub = base_arena_calloc(o->a, r->n_assocs + 1, sizeof *sub);
+		ids = base_arena_calloc(o->a, r->n_assocs + 1, sizeof *ids);
+		for (i = 0; i < r->n_assocs; i++) {
+			if (!r->assocs[i].subnet_id || r->assocs[i].main)
+				continue;
+			if (r->assocs[i].state && !base_str_eq(r->assocs[i].state, "associated") &&
+			    !base_str_eq(r->assocs[i].state, "associating"))
+				continue;
+			sub[n] = recon__cp(o->a, r->assocs[i].subnet_id);
+			ids[n] = recon__cp(o->a, r->assocs[i].association_id);
+			n++;
+		}
+		o->out->rt.id = recon__cp(o->a, r->route_table_id);
+		o->out->rt.owned = true;
+		o->out->rt.assoc_subnet_ids = (aws_strs){sub, n};
+		o->out->rt.assoc_ids = (aws_strs){ids, n};
+		o->out->rt.tags = recon__cp_tags(o->a, r->tags);
+		pthread_mutex_unlock(&o->mu);
+	}
+done:
+	return recon__obs_end(o, t, rc, &e);
 }

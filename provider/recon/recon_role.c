@@ -1,8 +1,10 @@
 /*
- * recon_role.c - the IAM role part: create (or adopt by tag), policy attachments, inline policy, boundary,
- * delete.
+ * recon_role.c - the IAM role part: observe (role, attached + inline policies,
+ * boundary, tags), diff, and the steps (create or adopt by tag, attach /
+ * detach, inline policy, boundary, delete).
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -256,4 +258,58 @@ void recon__diff_role(struct recon__dctx *c)
 		                                RECON_NONE, RECON_NONE, RECON_NONE));
 	if (role_exists && s->role.owned && recon_tags_differ(c->want_tags, s->role.tags))
 		recon__pb_add3(b, RECON_STEP_TAGS, "role", RECON_NONE, RECON_NONE, RECON_NONE);
+}
+
+/* ---- observe ---- */
+
+int recon__observe_role(struct recon__obs *o)
+{
+	base_arena *t = base_arena_new();
+	aws_iam_role r;
+	aws_iam_attached_policies pol;
+	const char *doc = NULL;
+	aws_tags tags;
+	aws_error e;
+	const char **arns = NULL;
+	size_t i;
+	int rc = aws_iam_get_role(o->c, t, o->role_name, &r, &e);
+	if (recon__gone(rc, &e)) {
+		rc = BASE_OK;
+		goto done;
+	}
+	if (rc != BASE_OK)
+		goto done;
+	tags = r.tags;
+	if (tags.n == 0) {
+		rc = aws_iam_list_role_tags(o->c, t, o->role_name, &tags, &e);
+		if (rc != BASE_OK)
+			goto done;
+	}
+	rc = aws_iam_list_attached_role_policies(o->c, t, o->role_name, &pol, &e);
+	if (rc != BASE_OK)
+		goto done;
+	rc = aws_iam_get_role_policy(o->c, t, o->role_name, RECON_INLINE_POLICY_NAME, &doc, &e);
+	if (recon__gone(rc, &e)) {
+		doc = NULL;
+		rc = BASE_OK;
+	}
+	if (rc != BASE_OK)
+		goto done;
+	pthread_mutex_lock(&o->mu);
+	{
+		recon_role *x = &o->out->role;
+		x->name = recon__cp(o->a, r.role_name);
+		x->arn = recon__cp(o->a, r.arn);
+		x->permissions_boundary = recon__cp(o->a, r.permissions_boundary_arn);
+		x->tags = recon__cp_tags(o->a, tags);
+		x->owned = recon__owned_by(tags, o->in->function_name);
+		x->inline_policy = recon__cp(o->a, doc);
+		arns = base_arena_calloc(o->a, pol.n + 1, sizeof *arns);
+		for (i = 0; i < pol.n; i++)
+			arns[i] = recon__cp(o->a, pol.v[i].policy_arn);
+		x->policy_arns = (aws_strs){arns, pol.n};
+	}
+	pthread_mutex_unlock(&o->mu);
+done:
+	return recon__obs_end(o, t, rc, &e);
 }

@@ -1,8 +1,11 @@
 /*
- * recon_sg.c - the security-group part: the two SGs (created without AWS's default egress, adopted by name +
- * tag), their rule atoms, rule peers (symbolic -> ids, prefix lists).
+ * recon_sg.c - the security-group part: rule atoms (normal form, symbolic
+ * peers, the desired rules of each SG), observe (SGs, rules, prefix
+ * lists), diff, and the steps (create without AWS's default egress, adopt
+ * by name + tag, authorize / revoke atoms, delete).
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -485,4 +488,102 @@ void recon__diff_sg_to_endpoint(struct recon__dctx *c)
 		                           c->sg_c[RECON_SG_ENDPOINT], RECON_NONE);
 		recon__pb_set_rule(b, k, RECON_SG_LAMBDA, &c->to_endpoint);
 	}
+}
+
+/* ---- observe ---- */
+
+int recon__observe_sgs(struct recon__obs *o)
+{
+	base_arena *t = base_arena_new();
+	aws_ec2_sgs sgs;
+	aws_ec2_sg_rules rules = {0};
+	const char *names[2], *ids[2] = {NULL, NULL};
+	aws_filter fl[2];
+	aws_error e;
+	size_t i, n_ids = 0;
+	int rc, w;
+
+	names[RECON_SG_LAMBDA] = recon_sg_name(t, o->in->function_name, RECON_SG_LAMBDA);
+	names[RECON_SG_ENDPOINT] = recon_sg_name(t, o->in->function_name, RECON_SG_ENDPOINT);
+	recon__obs_owned_filters(o, t, fl);
+	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &sgs, &e);
+	if (rc != BASE_OK)
+		goto done;
+	for (i = 0; i < sgs.n; i++)
+		for (w = 0; w < 2; w++)
+			if (base_str_eq(sgs.v[i].group_name, names[w]) && !ids[w])
+				ids[w] = sgs.v[i].group_id;
+	for (w = 0; w < 2; w++)
+		if (ids[w])
+			n_ids++;
+	if (n_ids) {
+		const char *idv[2];
+		size_t k = 0;
+		for (w = 0; w < 2; w++)
+			if (ids[w])
+				idv[k++] = ids[w];
+		fl[0] = recon__flt("group-id", idv, k);
+		rc = aws_ec2_describe_security_group_rules(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1},
+		                                           &rules, &e);
+		if (rc != BASE_OK)
+			goto done;
+	}
+	pthread_mutex_lock(&o->mu);
+	for (w = 0; w < 2; w++) {
+		recon_sg *d = &o->out->sgs[w];
+		recon_rule *rv;
+		size_t n = 0;
+		if (!ids[w])
+			continue;
+		for (i = 0; i < sgs.n; i++)
+			if (base_str_eq(sgs.v[i].group_id, ids[w]))
+				d->tags = recon__cp_tags(o->a, sgs.v[i].tags);
+		d->id = recon__cp(o->a, ids[w]);
+		d->owned = true;
+		rv = base_arena_calloc(o->a, rules.n + 1, sizeof *rv);
+		for (i = 0; i < rules.n; i++)
+			if (base_str_eq(rules.v[i].group_id, ids[w]))
+				rv[n++] = recon__rule_from_aws(o->a, &rules.v[i]);
+		d->rules = rv;
+		d->n_rules = n;
+	}
+	pthread_mutex_unlock(&o->mu);
+done:
+	return recon__obs_end(o, t, rc, &e);
+}
+
+int recon__observe_prefix_lists(struct recon__obs *o)
+{
+	base_arena *t = base_arena_new();
+	aws_ec2_prefix_lists pls;
+	const char **names;
+	size_t i, n = 0, cap;
+	aws_filter fl[1];
+	aws_error e;
+	int rc = BASE_OK;
+
+	cap = o->in->gateway_services.n + (o->in->prior ? o->in->prior->n_endpoints : 0) + 1;
+	names = base_arena_calloc(t, cap, sizeof *names);
+	for (i = 0; i < o->in->gateway_services.n; i++)
+		names[n++] = o->in->gateway_services.v[i];
+	if (o->in->prior)
+		for (i = 0; i < o->in->prior->n_endpoints; i++)
+			if (o->in->prior->endpoints[i].gateway && o->in->prior->endpoints[i].service)
+				names[n++] = o->in->prior->endpoints[i].service;
+	if (n == 0)
+		goto done;
+	fl[0] = recon__flt("prefix-list-name", names, n);
+	rc = aws_ec2_describe_prefix_lists(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &pls, &e);
+	if (rc != BASE_OK)
+		goto done;
+	pthread_mutex_lock(&o->mu);
+	o->out->prefix_lists = base_arena_calloc(o->a, pls.n + 1, sizeof *o->out->prefix_lists);
+	for (i = 0; i < pls.n; i++) {
+		o->out->prefix_lists[i].service = recon__cp(o->a, pls.v[i].prefix_list_name);
+		o->out->prefix_lists[i].id = recon__cp(o->a, pls.v[i].prefix_list_id);
+	}
+	o->out->n_prefix_lists = pls.n;
+	pthread_mutex_unlock(&o->mu);
+done:
+	return recon__obs_end(o, t, rc, &e);
 }

@@ -185,3 +185,11 @@ bool recon__tags_same(aws_tags x, aws_tags y)
 {
 	return !recon_tags_differ(x, y) && !recon_tags_differ(y, x);
 }
+
+aws_filter recon__flt(const char *name, const char *const *vals, size_t n)
+{
+	aws_filter f;
+	f.name = name;
+	f.values = (aws_strs){vals, n};
+	return f;
+}
