@@ -4,13 +4,137 @@
  * updates, concurrency, publish, delete).
  */
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base/base_str.h"
 #include "recon/recon_diff.h"
 #include "recon/recon_exec_int.h"
+#include "recon/recon_function.h"
 #include "recon/recon_int.h"
+
+/* ---- the Lambda field table (recon_function.h) ---- */
+
+#define FLD(n, t, c, m, r, o, u)                                                                             \
+	{                                                                                                    \
+		n, t, c, offsetof(recon_function_spec, m), offsetof(aws_lambda_function_spec, r),            \
+		        offsetof(aws_lambda_function, o), u                                                  \
+	}
+
+const recon_fn_field recon_fn_fields[] = {
+        FLD("runtime", RECON_FN_STR, RECON_FN_CMP_SET, runtime, runtime, runtime, NULL),
+        FLD("handler", RECON_FN_STR, RECON_FN_CMP_SET, handler, handler, handler, NULL),
+        FLD("description", RECON_FN_STR, RECON_FN_CMP_ALWAYS, description, description, description, NULL),
+        FLD("package_type", RECON_FN_STR, RECON_FN_CMP_NONE, package_type, package_type, package_type, NULL),
+        FLD("image_uri", RECON_FN_STR, RECON_FN_CMP_CODE, image_uri, code.image_uri, code_image_uri, NULL),
+        FLD("architectures", RECON_FN_STRS, RECON_FN_CMP_CODE, architectures, architectures, architectures,
+            "x86_64"),
+        FLD("memory_size", RECON_FN_INT, RECON_FN_CMP_SET, memory_size, memory_size, memory_size, NULL),
+        FLD("timeout", RECON_FN_INT, RECON_FN_CMP_SET, timeout, timeout, timeout, NULL),
+        FLD("environment", RECON_FN_TAGS, RECON_FN_CMP_ALWAYS, environment, environment, environment, NULL),
+        FLD("layers", RECON_FN_STRS, RECON_FN_CMP_ALWAYS, layers, layers, layers, NULL),
+        FLD("kms_key_arn", RECON_FN_STR, RECON_FN_CMP_ALWAYS, kms_key_arn, kms_key_arn, kms_key_arn, NULL),
+        FLD("tracing_mode", RECON_FN_STR, RECON_FN_CMP_SET, tracing_mode, tracing_mode, tracing_mode,
+            "PassThrough"),
+        FLD("dead_letter_target_arn", RECON_FN_STR, RECON_FN_CMP_ALWAYS, dead_letter_target_arn,
+            dead_letter_target_arn, dead_letter_target_arn, NULL),
+        FLD("ephemeral_storage_size", RECON_FN_INT, RECON_FN_CMP_SET, ephemeral_storage,
+            ephemeral_storage_size, ephemeral_storage_size, NULL),
+        FLD("logging.log_format", RECON_FN_STR, RECON_FN_CMP_SET, logging.log_format, logging.log_format,
+            logging.log_format, NULL),
+        FLD("logging.log_group", RECON_FN_STR, RECON_FN_CMP_SET, logging.log_group, logging.log_group,
+            logging.log_group, NULL),
+        FLD("logging.application_log_level", RECON_FN_STR, RECON_FN_CMP_SET, logging.application_log_level,
+            logging.application_log_level, logging.application_log_level, NULL),
+        FLD("logging.system_log_level", RECON_FN_STR, RECON_FN_CMP_SET, logging.system_log_level,
+            logging.system_log_level, logging.system_log_level, NULL),
+};
+#undef FLD
+
+const size_t recon_fn_n_fields = sizeof recon_fn_fields / sizeof recon_fn_fields[0];
+
+#define AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))
+#define CAT(base, off, type) ((const type *)(const void *)((const char *)(base) + (off)))
+
+void recon_fn_to_request(const recon_function_spec *m, aws_lambda_function_spec *req)
+{
+	size_t i;
+	for (i = 0; i < recon_fn_n_fields; i++) {
+		const recon_fn_field *f = &recon_fn_fields[i];
+		switch (f->type) {
+		case RECON_FN_STR:
+			*AT(req, f->request, const char *) = *CAT(m, f->model, const char *);
+			break;
+		case RECON_FN_INT:
+			*AT(req, f->request, int64_t) = *CAT(m, f->model, int);
+			break;
+		case RECON_FN_STRS:
+			*AT(req, f->request, aws_strs) = *CAT(m, f->model, aws_strs);
+			break;
+		case RECON_FN_TAGS:
+			*AT(req, f->request, aws_tags) = *CAT(m, f->model, aws_tags);
+			break;
+		}
+	}
+}
+
+void recon_fn_from_observed(base_arena *a, const aws_lambda_function *o, recon_function_spec *m)
+{
+	size_t i;
+	for (i = 0; i < recon_fn_n_fields; i++) {
+		const recon_fn_field *f = &recon_fn_fields[i];
+		switch (f->type) {
+		case RECON_FN_STR:
+			*AT(m, f->model, const char *) = recon__cp(a, *CAT(o, f->observed, const char *));
+			break;
+		case RECON_FN_INT:
+			*AT(m, f->model, int) = (int)*CAT(o, f->observed, int64_t);
+			break;
+		case RECON_FN_STRS:
+			*AT(m, f->model, aws_strs) = recon__cp_strs(a, *CAT(o, f->observed, aws_strs));
+			break;
+		case RECON_FN_TAGS:
+			*AT(m, f->model, aws_tags) = recon__cp_tags(a, *CAT(o, f->observed, aws_tags));
+			break;
+		}
+	}
+}
+
+/* One field of two models differs (f->cmp: SET compares only what d set). */
+static bool field_differs(const recon_fn_field *f, const recon_function_spec *d, const recon_function_spec *o)
+{
+	const char *ds, *os;
+	switch (f->type) {
+	case RECON_FN_STR:
+		ds = *CAT(d, f->model, const char *);
+		os = *CAT(o, f->model, const char *);
+		if (f->cmp == RECON_FN_CMP_SET && !ds)
+			return false;
+		return !recon__str_same(ds, os ? os : f->observed_unset);
+	case RECON_FN_INT:
+		if (f->cmp == RECON_FN_CMP_SET && *CAT(d, f->model, int) <= 0)
+			return false;
+		return *CAT(d, f->model, int) != *CAT(o, f->model, int);
+	case RECON_FN_STRS:
+		return !recon__strs_same_list(*CAT(d, f->model, aws_strs), *CAT(o, f->model, aws_strs));
+	case RECON_FN_TAGS:
+		return !recon__tags_same(*CAT(d, f->model, aws_tags), *CAT(o, f->model, aws_tags));
+	}
+	return false;
+}
+
+bool recon_fn_config_differs(const recon_function_spec *d, const recon_function_spec *o)
+{
+	size_t i;
+	for (i = 0; i < recon_fn_n_fields; i++) {
+		const recon_fn_field *f = &recon_fn_fields[i];
+		if ((f->cmp == RECON_FN_CMP_SET || f->cmp == RECON_FN_CMP_ALWAYS) && field_differs(f, d, o))
+			return true;
+	}
+	return false;
+}
 
 /* ======================================================================== */
 /* function                                                                 */
@@ -24,30 +148,13 @@ static void fn_spec(struct ex *x, base_arena *t, aws_lambda_function_spec *sp)
 	memset(sp, 0, sizeof *sp);
 	sp->function_name = x->fn;
 	sp->role = recon__st_role_arn(x);
-	sp->runtime = f->runtime;
-	sp->handler = f->handler;
+	recon_fn_to_request(f, sp);
 	sp->code.zip = f->zip;
 	sp->code.zip_len = f->zip_len;
 	sp->code.s3_bucket = f->s3_bucket;
 	sp->code.s3_key = f->s3_key;
 	sp->code.s3_object_version = f->s3_object_version;
-	sp->code.image_uri = f->image_uri;
-	sp->package_type = f->package_type;
-	sp->architectures = f->architectures;
-	sp->memory_size = f->memory_size;
-	sp->timeout = f->timeout;
-	sp->environment = f->environment;
-	sp->description = f->description;
-	sp->layers = f->layers;
 	sp->publish = AWS_BOOL_UNSET; /* versions come from function.publish only */
-	sp->kms_key_arn = f->kms_key_arn;
-	sp->tracing_mode = f->tracing_mode;
-	sp->dead_letter_target_arn = f->dead_letter_target_arn;
-	sp->ephemeral_storage_size = f->ephemeral_storage;
-	sp->logging.log_format = f->logging.log_format;
-	sp->logging.log_group = f->logging.log_group;
-	sp->logging.application_log_level = f->logging.application_log_level;
-	sp->logging.system_log_level = f->logging.system_log_level;
 	for (i = 0; i < x->d->subnet_cidrs.n; i++) {
 		const char *id = recon__st_subnet_id(x, x->d->subnet_cidrs.v[i], NULL);
 		if (id)
@@ -303,60 +410,35 @@ int recon__step_fn_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 
 /* ---- diff ---- */
 
-/* Does the observed function configuration differ from the desired one
- * (fields the user set; see recon_function_spec)? */
-static bool fn_config_differs(const recon_function_spec *d, const recon_function_spec *o)
+/* A code field (image, architectures) d set differs from o; architectures
+ * are a set, AWS reporting none means its default (observed_unset). */
+static bool code_field_differs(const recon_fn_field *f, const recon_function_spec *d,
+                               const recon_function_spec *o)
 {
-	if (d->runtime && !recon__str_same(d->runtime, o->runtime))
-		return true;
-	if (d->handler && !recon__str_same(d->handler, o->handler))
-		return true;
-	if (!recon__str_same(d->description, o->description))
-		return true;
-	if (d->memory_size > 0 && d->memory_size != o->memory_size)
-		return true;
-	if (d->timeout > 0 && d->timeout != o->timeout)
-		return true;
-	if (!recon__tags_same(d->environment, o->environment))
-		return true;
-	if (!recon__strs_same_list(d->layers, o->layers))
-		return true;
-	if (!recon__str_same(d->kms_key_arn, o->kms_key_arn))
-		return true;
-	if (d->tracing_mode &&
-	    !recon__str_same(d->tracing_mode, o->tracing_mode ? o->tracing_mode : "PassThrough"))
-		return true;
-	if (!recon__str_same(d->dead_letter_target_arn, o->dead_letter_target_arn))
-		return true;
-	if (d->ephemeral_storage > 0 && d->ephemeral_storage != o->ephemeral_storage)
-		return true;
-	if (d->logging.log_format && !recon__str_same(d->logging.log_format, o->logging.log_format))
-		return true;
-	if (d->logging.log_group && !recon__str_same(d->logging.log_group, o->logging.log_group))
-		return true;
-	if (d->logging.application_log_level &&
-	    !recon__str_same(d->logging.application_log_level, o->logging.application_log_level))
-		return true;
-	if (d->logging.system_log_level &&
-	    !recon__str_same(d->logging.system_log_level, o->logging.system_log_level))
-		return true;
+	if (f->type == RECON_FN_STR) {
+		const char *ds = *CAT(d, f->model, const char *);
+		return ds && !recon__str_same(ds, *CAT(o, f->model, const char *));
+	}
+	if (f->type == RECON_FN_STRS) {
+		aws_strs dv = *CAT(d, f->model, aws_strs), ov = *CAT(o, f->model, aws_strs);
+		if (dv.n == 0)
+			return false;
+		if (ov.n == 0 && f->observed_unset)
+			ov = (aws_strs){&f->observed_unset, 1};
+		return !recon__strs_same_set(dv, ov);
+	}
 	return false;
 }
 
 static bool fn_code_differs(const recon_function_spec *d, const recon_function *o)
 {
+	size_t i;
 	if (d->source_code_hash && !recon__str_same(d->source_code_hash, o->code_sha256))
 		return true;
-	if (d->image_uri && !recon__str_same(d->image_uri, o->cfg.image_uri))
-		return true;
-	if (d->architectures.n > 0) {
-		aws_strs obs = o->cfg.architectures;
-		static const char *const x86[] = {"x86_64"};
-		if (obs.n == 0)
-			obs = (aws_strs){x86, 1};
-		if (!recon__strs_same_set(d->architectures, obs))
+	for (i = 0; i < recon_fn_n_fields; i++)
+		if (recon_fn_fields[i].cmp == RECON_FN_CMP_CODE &&
+		    code_field_differs(&recon_fn_fields[i], d, &o->cfg))
 			return true;
-	}
 	return false;
 }
 
@@ -414,7 +496,7 @@ void recon__diff_function(struct recon__dctx *c)
 					vpc_change = true;
 			}
 			cfg_change = vpc_change || c->role_c != RECON_NONE ||
-			             fn_config_differs(&d->fn, &s->fn.cfg) ||
+			             recon_fn_config_differs(&d->fn, &s->fn.cfg) ||
 			             (s->role.arn && !recon__str_same(s->role.arn, s->fn.role_arn));
 			code_change = fn_code_differs(&d->fn, &s->fn);
 			if (cfg_change) {
@@ -452,24 +534,7 @@ void recon_observe_function_from_aws(base_arena *a, const aws_lambda_function *f
 	o->role_arn = recon__cp(a, f->role);
 	o->state = recon__cp(a, f->state);
 	o->last_update_status = recon__cp(a, f->last_update_status);
-	o->cfg.runtime = recon__cp(a, f->runtime);
-	o->cfg.handler = recon__cp(a, f->handler);
-	o->cfg.description = recon__cp(a, f->description);
-	o->cfg.package_type = recon__cp(a, f->package_type);
-	o->cfg.image_uri = recon__cp(a, f->code_image_uri);
-	o->cfg.memory_size = (int)f->memory_size;
-	o->cfg.timeout = (int)f->timeout;
-	o->cfg.environment = recon__cp_tags(a, f->environment);
-	o->cfg.layers = recon__cp_strs(a, f->layers);
-	o->cfg.architectures = recon__cp_strs(a, f->architectures);
-	o->cfg.kms_key_arn = recon__cp(a, f->kms_key_arn);
-	o->cfg.tracing_mode = recon__cp(a, f->tracing_mode);
-	o->cfg.dead_letter_target_arn = recon__cp(a, f->dead_letter_target_arn);
-	o->cfg.ephemeral_storage = (int)f->ephemeral_storage_size;
-	o->cfg.logging.log_format = recon__cp(a, f->logging.log_format);
-	o->cfg.logging.log_group = recon__cp(a, f->logging.log_group);
-	o->cfg.logging.application_log_level = recon__cp(a, f->logging.application_log_level);
-	o->cfg.logging.system_log_level = recon__cp(a, f->logging.system_log_level);
+	recon_fn_from_observed(a, f, &o->cfg);
 	o->cfg.reserved_concurrency = f->has_reserved_concurrency ? (int)f->reserved_concurrency : -1;
 	o->subnet_ids = recon__cp_strs(a, f->subnet_ids);
 	o->sg_ids = recon__cp_strs(a, f->security_group_ids);
