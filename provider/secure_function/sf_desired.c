@@ -227,15 +227,10 @@ static uint64_t timeout_of(const char *s)
 	return 0;
 }
 
-int sf__desired_build(base_arena *a, const sf_config *m, const char *region, prov_tags dt, bool read_code,
-                      recon_desired *d, base_diags *diags)
+/* Subnets, AZs, endpoints and egress rules. */
+static void desired_network(base_arena *a, const sf_config *m, const char *region, recon_desired *d)
 {
 	size_t i;
-	recon_function_spec *fn = &d->fn;
-
-	memset(d, 0, sizeof *d);
-	d->function_name = m->function_name;
-	d->vpc_id = m->vpc_id;
 	d->subnet_cidrs = strs_of(&m->subnet_cidr_blocks, sf_has(m, SF_A_SUBNET_CIDR_BLOCKS));
 	if (sf_has(m, SF_A_AVAILABILITY_ZONES) && m->availability_zones.n > 0 && d->subnet_cidrs.n > 0) {
 		/* one AZ per CIDR, the configured list reused round-robin */
@@ -277,6 +272,12 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 		d->egress_rules = ev;
 		d->n_egress_rules = m->n_egress_rules;
 	}
+}
+
+/* The role: VPC access policy of the region's partition, user policies,
+ * inline policy, boundary. */
+static void desired_role(base_arena *a, const sf_config *m, const char *region, recon_desired *d)
+{
 	d->role_name = NULL;
 	d->vpc_policy_arn =
 	        base_arena_sprintf(a, "arn:%s:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
@@ -284,8 +285,11 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 	d->policy_arns = strs_of(&m->policy_arns, sf_has(m, SF_A_POLICY_ARNS));
 	d->inline_policy = sf_has(m, SF_A_INLINE_POLICY) ? m->inline_policy : NULL;
 	d->permissions_boundary = sf_has(m, SF_A_PERMISSIONS_BOUNDARY) ? m->permissions_boundary : NULL;
+}
 
-	/* function */
+/* The function settings the user set (unset: NULL / 0, concurrency -1). */
+static void desired_function(base_arena *a, const sf_config *m, recon_function_spec *fn)
+{
 	fn->runtime = sf_has(m, SF_A_RUNTIME) ? m->runtime : NULL;
 	fn->handler = sf_has(m, SF_A_HANDLER) ? m->handler : NULL;
 	fn->description = sf_has(m, SF_A_DESCRIPTION) ? m->description : NULL;
@@ -317,21 +321,36 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 	}
 	fn->reserved_concurrency =
 	        sf_has(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS) ? (int)m->reserved_concurrent_executions : -1;
-	if (read_code && sf_has(m, SF_A_FILENAME)) {
-		int rc = read_file(a, m->filename, &fn->zip, &fn->zip_len);
-		if (rc != BASE_OK) {
-			base_path p = sf_path(a, SF_A_FILENAME);
-			base_diags_addf(diags, BASE_SEV_ERROR, &p, "Cannot read the function package",
-			                "%s: %s. %s must name a readable zip file of at most %zu MB.",
-			                m->filename,
-			                rc == BASE_ENOTFOUND ? "no such file or not readable"
-			                : rc == BASE_ETOOBIG ? "file too large"
-			                                     : "read error",
-			                sf_attr_name(SF_A_FILENAME), SF_ZIP_MAX / (1024 * 1024));
-			return BASE_EINVALID;
-		}
-	}
+}
 
+/* The zip of filename into fn; BASE_EINVALID with a diagnostic when unreadable. */
+static int desired_code(base_arena *a, const sf_config *m, recon_function_spec *fn, base_diags *diags)
+{
+	int rc = read_file(a, m->filename, &fn->zip, &fn->zip_len);
+	if (rc != BASE_OK) {
+		base_path p = sf_path(a, SF_A_FILENAME);
+		base_diags_addf(diags, BASE_SEV_ERROR, &p, "Cannot read the function package",
+		                "%s: %s. %s must name a readable zip file of at most %zu MB.", m->filename,
+		                rc == BASE_ENOTFOUND ? "no such file or not readable"
+		                : rc == BASE_ETOOBIG ? "file too large"
+		                                     : "read error",
+		                sf_attr_name(SF_A_FILENAME), SF_ZIP_MAX / (1024 * 1024));
+		return BASE_EINVALID;
+	}
+	return BASE_OK;
+}
+
+int sf__desired_build(base_arena *a, const sf_config *m, const char *region, prov_tags dt, bool read_code,
+                      recon_desired *d, base_diags *diags)
+{
+	memset(d, 0, sizeof *d);
+	d->function_name = m->function_name;
+	d->vpc_id = m->vpc_id;
+	desired_network(a, m, region, d);
+	desired_role(a, m, region, d);
+	desired_function(a, m, &d->fn);
+	if (read_code && sf_has(m, SF_A_FILENAME) && desired_code(a, m, &d->fn, diags) != BASE_OK)
+		return BASE_EINVALID;
 	/* tags: default tags, then the user's (recon adds the ownership tag) */
 	{
 		sf_strmap all = sf__tags_all(a, m, dt);
