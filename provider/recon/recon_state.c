@@ -62,40 +62,35 @@ const char *recon__st_subnet_id(struct ex *x, const char *cidr, const char **az)
 	return id;
 }
 
+/* *slot (a string of the state), read under the lock. The slot's address
+ * never changes while a plan runs; its content does. */
+static const char *read_slot(struct ex *x, const char *const *slot)
+{
+	const char *v;
+	lock(x);
+	v = *slot;
+	unlock(x);
+	return v;
+}
+
 const char *recon__st_sg_id(struct ex *x, recon_sg_which w)
 {
-	const char *id;
-	lock(x);
-	id = x->s->sgs[w].id;
-	unlock(x);
-	return id;
+	return read_slot(x, &x->s->sgs[w].id);
 }
 
 const char *recon__st_rt_id(struct ex *x)
 {
-	const char *id;
-	lock(x);
-	id = x->s->rt.id;
-	unlock(x);
-	return id;
+	return read_slot(x, &x->s->rt.id);
 }
 
 const char *recon__st_role_name(struct ex *x)
 {
-	const char *n;
-	lock(x);
-	n = x->s->role.name;
-	unlock(x);
-	return n;
+	return read_slot(x, &x->s->role.name);
 }
 
 const char *recon__st_role_arn(struct ex *x)
 {
-	const char *n;
-	lock(x);
-	n = x->s->role.arn;
-	unlock(x);
-	return n;
+	return read_slot(x, &x->s->role.arn);
 }
 
 bool recon__st_endpoint(struct ex *x, const char *service, recon_endpoint *out)
