@@ -5,11 +5,13 @@
  */
 #include "secure_function/sf_ops_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/base_str.h"
 #include "recon/recon_diff.h"
+#include "recon/recon_function.h"
 
 /* Largest zip we read for a direct upload (Lambda's own limit is 50 MB). */
 #define SF_ZIP_MAX ((size_t)70 * 1024 * 1024)
@@ -287,29 +289,45 @@ static void desired_role(base_arena *a, const sf_config *m, const char *region, 
 	d->permissions_boundary = sf_has(m, SF_A_PERMISSIONS_BOUNDARY) ? m->permissions_boundary : NULL;
 }
 
+/* The settings of the Lambda field table (recon_function.h) the user set,
+ * found by attribute name; unset ones stay NULL / 0. */
+static void desired_table_fields(base_arena *a, const sf_config *m, recon_function_spec *fn)
+{
+	size_t i;
+	for (i = 0; i < recon_fn_n_fields; i++) {
+		const recon_fn_field *f = &recon_fn_fields[i];
+		sf_attr at = sf_attr_by_name(f->name);
+		void *dst = (char *)fn + f->model;
+		const void *v;
+		if (at == SF_A_COUNT || !sf_has(m, at))
+			continue; /* not set, or not a top-level attribute (logging) */
+		v = sf_attr_value(m, at);
+		switch (f->type) {
+		case RECON_FN_STR:
+			*(const char **)dst = *(const char *const *)v;
+			break;
+		case RECON_FN_INT:
+			*(int *)dst = (int)*(const int64_t *)v;
+			break;
+		case RECON_FN_STRS:
+			*(aws_strs *)dst = strs_of(v, true);
+			break;
+		case RECON_FN_TAGS:
+			*(aws_tags *)dst = tags_of_map(a, v, true);
+			break;
+		}
+	}
+}
+
 /* The function settings the user set (unset: NULL / 0, concurrency -1). */
 static void desired_function(base_arena *a, const sf_config *m, recon_function_spec *fn)
 {
-	fn->runtime = sf_has(m, SF_A_RUNTIME) ? m->runtime : NULL;
-	fn->handler = sf_has(m, SF_A_HANDLER) ? m->handler : NULL;
-	fn->description = sf_has(m, SF_A_DESCRIPTION) ? m->description : NULL;
-	fn->package_type = sf_has(m, SF_A_PACKAGE_TYPE) ? m->package_type : NULL;
+	desired_table_fields(a, m, fn);
 	fn->s3_bucket = sf_has(m, SF_A_S3_BUCKET) ? m->s3_bucket : NULL;
 	fn->s3_key = sf_has(m, SF_A_S3_KEY) ? m->s3_key : NULL;
 	fn->s3_object_version = sf_has(m, SF_A_S3_OBJECT_VERSION) ? m->s3_object_version : NULL;
-	fn->image_uri = sf_has(m, SF_A_IMAGE_URI) ? m->image_uri : NULL;
 	fn->source_code_hash = sf_has(m, SF_A_SOURCE_CODE_HASH) ? m->source_code_hash : NULL;
-	fn->memory_size = sf_has(m, SF_A_MEMORY_SIZE) ? (int)m->memory_size : 0;
-	fn->timeout = sf_has(m, SF_A_TIMEOUT) ? (int)m->timeout : 0;
-	fn->environment = tags_of_map(a, &m->environment, sf_has(m, SF_A_ENVIRONMENT));
-	fn->layers = strs_of(&m->layers, sf_has(m, SF_A_LAYERS));
-	fn->architectures = strs_of(&m->architectures, sf_has(m, SF_A_ARCHITECTURES));
 	fn->publish = sf_has(m, SF_A_PUBLISH) ? m->publish : false;
-	fn->kms_key_arn = sf_has(m, SF_A_KMS_KEY_ARN) ? m->kms_key_arn : NULL;
-	fn->tracing_mode = sf_has(m, SF_A_TRACING_MODE) ? m->tracing_mode : NULL;
-	fn->dead_letter_target_arn =
-	        sf_has(m, SF_A_DEAD_LETTER_TARGET_ARN) ? m->dead_letter_target_arn : NULL;
-	fn->ephemeral_storage = sf_has(m, SF_A_EPHEMERAL_STORAGE_SIZE) ? (int)m->ephemeral_storage_size : 0;
 	if (sf_has(m, SF_A_LOGGING)) {
 		const sf_logging *l = &m->logging;
 		fn->logging.log_format = (l->present & SF_BIT(SF_LOG_LOG_FORMAT)) ? l->log_format : NULL;
