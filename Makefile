@@ -215,9 +215,9 @@ clean:
 -include $(shell find $(B) -path $(B)/release -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- source checks (tools/checks.sh) ---
-.PHONY: depcheck symcheck lint headercheck format-check testmap check
-depcheck lint headercheck format-check testmap:
+.PHONY: depcheck symcheck lint headercheck format-check testmap funclen statecheck check
+depcheck lint headercheck format-check testmap funclen statecheck:
 	@bash tools/checks.sh $@
 symcheck: all
 	@bash tools/checks.sh $@
-check: depcheck symcheck lint headercheck testmap
+check: depcheck symcheck lint headercheck testmap statecheck funclen

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Source-tree checks behind `make depcheck symcheck lint headercheck format-check testmap`.
+# Source-tree checks behind `make depcheck symcheck lint headercheck format-check testmap
+# funclen statecheck`.
 # Each prints what is wrong and exits non-zero if anything is.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -103,10 +104,26 @@ testmap() {
   done
 }
 
+# Functions over 80 lines in src/ and provider/ (tools/funclen.sh lists them).
+funclen() {
+  bash tools/funclen.sh || bad=1
+}
+
+# The live recon_state of a running plan is shared by concurrent workers:
+# only provider/recon/recon_state.c (its accessors take the lock) touches x->s.
+statecheck() {
+  local hits
+  hits=$(grep -n -E '\bx->s\b|->s->' provider/recon/*.c | grep -v '^provider/recon/recon_state\.c:')
+  if [ -n "$hits" ]; then
+    echo "statecheck: the live state is accessed outside recon_state.c (use a recon__st_* accessor):"
+    echo "$hits"; bad=1
+  fi
+}
+
 case "${1:-}" in
   depcheck) depcheck ;; symcheck) symcheck ;; lint) lint ;; headercheck) headercheck ;;
-  format-check) format_check ;; testmap) testmap ;;
-  *) echo "usage: $0 depcheck|symcheck|lint|headercheck|format-check|testmap" >&2; exit 2 ;;
+  format-check) format_check ;; testmap) testmap ;; funclen) funclen ;; statecheck) statecheck ;;
+  *) echo "usage: $0 depcheck|symcheck|lint|headercheck|format-check|testmap|funclen|statecheck" >&2; exit 2 ;;
 esac
 [ $bad = 0 ] && echo "${1}: ok"
 exit $bad

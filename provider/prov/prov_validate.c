@@ -9,19 +9,18 @@
 #include "base/base_buf.h"
 #include "prov/prov_schema.h"
 
-struct vctx {
-	base_arena *a;
-	base_diags *d;
-	int rc;
-};
-
-static void verr(struct vctx *c, base_path path, const char *summary, const char *detail)
+void prov_vctx_error(prov_vctx *c, const base_path *path, const char *summary, const char *detail)
 {
-	base_diags_add(c->d, BASE_SEV_ERROR, &path, summary, detail);
+	base_diags_add(c->d, BASE_SEV_ERROR, path, summary, detail);
 	c->rc = BASE_EINVALID;
 }
 
-static const char *pstr(struct vctx *c, base_path path)
+static void verr(prov_vctx *c, base_path path, const char *summary, const char *detail)
+{
+	prov_vctx_error(c, &path, summary, detail);
+}
+
+static const char *pstr(prov_vctx *c, base_path path)
 {
 	return base_path_str(c->a, path);
 }
@@ -112,14 +111,14 @@ static uint32_t mask_of(int prefix)
 	return prefix == 0 ? 0 : (uint32_t)(0xffffffffu << (32 - prefix));
 }
 
-static const char *ip_str(struct vctx *c, uint32_t a, int prefix)
+static const char *ip_str(prov_vctx *c, uint32_t a, int prefix)
 {
 	return base_arena_sprintf(c->a, "%u.%u.%u.%u/%d", (a >> 24) & 255, (a >> 16) & 255, (a >> 8) & 255,
 	                          a & 255, prefix);
 }
 
 /* regex match; a bad pattern is a schema bug reported once as such. */
-static bool match_re(struct vctx *c, const char *pattern, const char *s, base_path path)
+static bool match_re(prov_vctx *c, const char *pattern, const char *s, base_path path)
 {
 	regex_t re;
 	if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0) {
@@ -141,7 +140,7 @@ static bool in_list(const prov_strs *l, const char *s)
 	return false;
 }
 
-static const char *join_list(struct vctx *c, const prov_strs *l)
+static const char *join_list(prov_vctx *c, const prov_strs *l)
 {
 	base_buf b;
 	base_buf_init(&b, 0);
@@ -156,7 +155,7 @@ static const char *join_list(struct vctx *c, const prov_strs *l)
 /* ------------------------------------------------------------------ */
 /* scalar checks                                                        */
 
-static void check_endpoint_service(struct vctx *c, const prov_validators *vs, const char *s, base_path path)
+static void check_endpoint_service(prov_vctx *c, const prov_validators *vs, const char *s, base_path path)
 {
 	if (in_list(&vs->endpoint_services, s))
 		return;
@@ -174,7 +173,7 @@ static void check_endpoint_service(struct vctx *c, const prov_validators *vs, co
 	c->rc = BASE_EINVALID;
 }
 
-static void check_string(struct vctx *c, const prov_validators *vs, const cty_value *v, base_path path,
+static void check_string(prov_vctx *c, const prov_validators *vs, const cty_value *v, base_path path,
                          bool whole)
 {
 	const char *s = cty_value_as_string(v);
@@ -235,7 +234,7 @@ static void check_string(struct vctx *c, const prov_validators *vs, const cty_va
 		                        pstr(c, path)));
 }
 
-static void check_number(struct vctx *c, const prov_validators *vs, const cty_value *v, base_path path)
+static void check_number(prov_vctx *c, const prov_validators *vs, const cty_value *v, base_path path)
 {
 	if (!vs->has_int_range)
 		return;
@@ -247,7 +246,7 @@ static void check_number(struct vctx *c, const prov_validators *vs, const cty_va
 		                        cty_value_number_text_of(v) ? cty_value_number_text_of(v) : "?"));
 }
 
-static void check_scalar(struct vctx *c, const prov_validators *vs, const cty_value *v, base_path path,
+static void check_scalar(prov_vctx *c, const prov_validators *vs, const cty_value *v, base_path path,
                          bool whole)
 {
 	if (!v || cty_value_is_null(v) || cty_value_is_unknown(v))
@@ -261,7 +260,7 @@ static void check_scalar(struct vctx *c, const prov_validators *vs, const cty_va
 /* ------------------------------------------------------------------ */
 /* collections                                                          */
 
-static void check_collection(struct vctx *c, const prov_validators *vs, const cty_value *v, base_path path)
+static void check_collection(prov_vctx *c, const prov_validators *vs, const cty_value *v, base_path path)
 {
 	cty_kind k = cty_value_kind(v);
 	size_t n = cty_value_len(v);
@@ -343,10 +342,10 @@ static void check_collection(struct vctx *c, const prov_validators *vs, const ct
 /* ------------------------------------------------------------------ */
 /* attributes, objects, blocks                                          */
 
-static void validate_attrs(struct vctx *c, const tf6_attribute *attrs, size_t n, const cty_value *obj,
+static void validate_attrs(prov_vctx *c, const tf6_attribute *attrs, size_t n, const cty_value *obj,
                            base_path path);
 
-static void validate_attr(struct vctx *c, const tf6_attribute *at, const cty_value *v, base_path path)
+static void validate_attr(prov_vctx *c, const tf6_attribute *at, const cty_value *v, base_path path)
 {
 	if (!v || cty_value_is_null(v) || cty_value_is_unknown(v))
 		return;
@@ -381,7 +380,7 @@ static void validate_attr(struct vctx *c, const tf6_attribute *at, const cty_val
 	}
 }
 
-static void validate_attrs(struct vctx *c, const tf6_attribute *attrs, size_t n, const cty_value *obj,
+static void validate_attrs(prov_vctx *c, const tf6_attribute *attrs, size_t n, const cty_value *obj,
                            base_path path)
 {
 	if (!obj || cty_value_is_null(obj) || cty_value_is_unknown(obj))
@@ -391,7 +390,7 @@ static void validate_attrs(struct vctx *c, const tf6_attribute *attrs, size_t n,
 		              base_path_attr(c->a, path, attrs[i].name));
 }
 
-static void validate_block(struct vctx *c, const tf6_block *b, const cty_value *obj, base_path path)
+static void validate_block(prov_vctx *c, const tf6_block *b, const cty_value *obj, base_path path)
 {
 	if (!obj || cty_value_is_null(obj) || cty_value_is_unknown(obj))
 		return;
@@ -421,7 +420,7 @@ static void validate_block(struct vctx *c, const tf6_block *b, const cty_value *
 int prov_validate_block(base_arena *a, const tf6_block *b, const cty_value *obj, base_path path,
                         base_diags *diags)
 {
-	struct vctx c = {a, diags, BASE_OK};
+	prov_vctx c = {a, diags, BASE_OK};
 	validate_block(&c, b, obj, path);
 	return c.rc;
 }

@@ -25,6 +25,20 @@
 #include "tf6/tf6_schema.h"
 
 /*
+ * One validation pass, shared by the schema-driven validators here and the
+ * resource's cross-attribute checks (sf_validate.c): errors go to d with
+ * their attribute path, and rc becomes BASE_EINVALID at the first one.
+ */
+typedef struct prov_vctx {
+	base_arena *a;
+	base_diags *d;
+	int rc; /* BASE_OK until an error is added */
+} prov_vctx;
+
+/* Adds an error diagnostic at path (NULL: the whole resource). */
+void prov_vctx_error(prov_vctx *c, const base_path *path, const char *summary, const char *detail);
+
+/*
  * Validates obj (a value of b's implied object type; null/unknown is fine)
  * against the validators of b's attributes, nested attributes and nested
  * blocks, recursively. Paths are `path` + the attribute steps.

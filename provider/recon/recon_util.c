@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "base/base_str.h"
+#include "recon/recon_diff.h"
 
 const char *recon__cp(base_arena *a, const char *s)
 {
@@ -92,4 +93,103 @@ bool recon__is_lambda_eni(const aws_ec2_eni *e)
 {
 	return base_str_eq(e->interface_type, "lambda") ||
 	       base_str_has_prefix(e->description ? e->description : "", "AWS Lambda VPC ENI");
+}
+
+aws_strs recon__strs_without(base_arena *a, aws_strs s, const char *id, aws_strs *parallel)
+{
+	const char **v = base_arena_calloc(a, s.n + 1, sizeof *v);
+	const char **pv = parallel ? base_arena_calloc(a, s.n + 1, sizeof *pv) : NULL;
+	size_t i, n = 0;
+	for (i = 0; i < s.n; i++) {
+		if (base_str_eq(s.v[i], id))
+			continue;
+		if (pv)
+			pv[n] = parallel->v[i];
+		v[n++] = s.v[i];
+	}
+	if (parallel)
+		*parallel = (aws_strs){pv, n};
+	return (aws_strs){v, n};
+}
+
+aws_strs recon__strs_with(base_arena *a, aws_strs s, const char *id)
+{
+	const char **v = base_arena_calloc(a, s.n + 1, sizeof *v);
+	if (s.n)
+		memcpy(v, s.v, s.n * sizeof *v);
+	v[s.n] = recon__cp(a, id);
+	return (aws_strs){v, s.n + 1};
+}
+
+aws_strs recon__strs_minus(base_arena *a, aws_strs x, aws_strs y)
+{
+	const char **v = base_arena_calloc(a, x.n + 1, sizeof *v);
+	size_t i, j, n = 0;
+	for (i = 0; i < x.n; i++) {
+		bool in = false;
+		for (j = 0; j < y.n; j++)
+			if (base_str_eq(x.v[i], y.v[j]))
+				in = true;
+		if (!in)
+			v[n++] = x.v[i];
+	}
+	return (aws_strs){v, n};
+}
+
+const char *recon__nz(const char *s)
+{
+	return s ? s : "";
+}
+
+/* NULL and "" are the same "unset" value. */
+bool recon__str_same(const char *x, const char *y)
+{
+	return strcmp(recon__nz(x), recon__nz(y)) == 0;
+}
+
+bool recon__strs_has(aws_strs s, const char *v)
+{
+	size_t i;
+	for (i = 0; i < s.n; i++)
+		if (recon__str_same(s.v[i], v))
+			return true;
+	return false;
+}
+
+/* Same members, order and duplicates ignored. */
+bool recon__strs_same_set(aws_strs x, aws_strs y)
+{
+	size_t i;
+	for (i = 0; i < x.n; i++)
+		if (!recon__strs_has(y, x.v[i]))
+			return false;
+	for (i = 0; i < y.n; i++)
+		if (!recon__strs_has(x, y.v[i]))
+			return false;
+	return true;
+}
+
+bool recon__strs_same_list(aws_strs x, aws_strs y)
+{
+	size_t i;
+	if (x.n != y.n)
+		return false;
+	for (i = 0; i < x.n; i++)
+		if (!recon__str_same(x.v[i], y.v[i]))
+			return false;
+	return true;
+}
+
+/* Same map of environment variables. */
+bool recon__tags_same(aws_tags x, aws_tags y)
+{
+	return !recon_tags_differ(x, y) && !recon_tags_differ(y, x);
+}
+
+aws_filter recon__flt(const char *name, const char *const *vals, size_t n)
+{
+	aws_filter f;
+	f.name = name;
+	f.values = (aws_strs){vals, n};
+	return f;
 }

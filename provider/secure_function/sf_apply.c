@@ -57,6 +57,27 @@ int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_st
 	return rc;
 }
 
+int sf__begin_client(prov *pv, tf6_call *call, sf_handler *h)
+{
+	int rc;
+	memset(h, 0, sizeof *h);
+	rc = prov_require_client(pv, call->diags, &h->c);
+	if (rc != BASE_OK)
+		return rc;
+	h->region = aws_client_region(h->c);
+	h->dt = prov_default_tags(pv);
+	return BASE_OK;
+}
+
+int sf__begin_observe(base_arena *a, sf_handler *h, const sf_config *m, const sf_config *saved,
+                      base_diags *diags)
+{
+	memset(&h->prior, 0, sizeof h->prior);
+	if (saved)
+		sf__prior_state(a, saved, h->region, &h->prior);
+	return sf__observe(h->c, a, m, saved ? &h->prior : NULL, &h->st, diags);
+}
+
 static int to_state(base_arena *a, const tf6_schema *s, const sf_config *m, const cty_value **out,
                     base_diags *diags)
 {
@@ -64,71 +85,61 @@ static int to_state(base_arena *a, const tf6_schema *s, const sf_config *m, cons
 }
 
 /* Shared by create and update. */
+/* pm = the planned model with the write-only filename of the configuration;
+ * the desired bundle built from it (the package is read). */
+static int apply_desired(base_arena *a, const tf6_apply_req *req, const sf_handler *h, sf_config *pm,
+                         recon_desired *d, base_diags *diags)
+{
+	sf_config cm;
+	int rc = sf_model_from_value(a, req->config, &cm, diags);
+	if (rc != BASE_OK)
+		return rc;
+	pm->filename = cm.filename;
+	pm->present = (pm->present & ~SF_BIT(SF_A_FILENAME)) | (cm.present & SF_BIT(SF_A_FILENAME));
+	rc = sf__desired_build(a, pm, h->region, h->dt, true, d, diags);
+	pm->filename = NULL;
+	pm->present &= ~SF_BIT(SF_A_FILENAME);
+	return rc;
+}
+
+/* Shared by create and update. */
 static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp, bool create)
 {
 	base_arena *a = call->arena;
 	const tf6_schema *s = sf__schema(pv, call->diags);
-	aws_client *c = NULL;
+	sf_handler h;
 	sf_config pm, prior;
 	recon_desired d;
-	recon_state pst, st;
 	recon_failure fail;
-	prov_tags dt;
-	const char *region;
 	int rc;
 
 	memset(resp, 0, sizeof *resp);
 	memset(&fail, 0, sizeof fail);
 	if (!s)
 		return BASE_EINVALID;
-	rc = prov_require_client(pv, call->diags, &c);
+	rc = sf__begin_client(pv, call, &h);
+	if (rc == BASE_OK)
+		rc = sf_model_from_value(a, req->planned, &pm, call->diags);
+	if (rc == BASE_OK)
+		rc = sf_model_from_value(a, create ? NULL : req->prior, &prior, call->diags);
+	if (rc == BASE_OK)
+		rc = apply_desired(a, req, &h, &pm, &d, call->diags);
+	if (rc == BASE_OK) /* on failure nothing was changed: keep the prior state */
+		rc = sf__begin_observe(a, &h, &pm, create ? NULL : &prior, call->diags);
 	if (rc != BASE_OK)
 		return rc;
-	region = aws_client_region(c);
-	dt = prov_default_tags(pv);
-	rc = sf_model_from_value(a, req->planned, &pm, call->diags);
-	if (rc != BASE_OK)
-		return rc;
-	rc = sf_model_from_value(a, create ? NULL : req->prior, &prior, call->diags);
-	if (rc != BASE_OK)
-		return rc;
-	{
-		/* filename is write-only: it comes from the configuration */
-		sf_config cm;
-		rc = sf_model_from_value(a, req->config, &cm, call->diags);
-		if (rc != BASE_OK)
-			return rc;
-		pm.filename = cm.filename;
-		pm.present = (pm.present & ~SF_BIT(SF_A_FILENAME)) | (cm.present & SF_BIT(SF_A_FILENAME));
-		rc = sf__desired_build(a, &pm, region, dt, true, &d, call->diags);
-		pm.filename = NULL;
-		pm.present &= ~SF_BIT(SF_A_FILENAME);
-	}
-	if (rc != BASE_OK)
-		return rc;
-
-	if (create)
-		memset(&pst, 0, sizeof pst);
-	else
-		sf__prior_state(a, &prior, region, &pst);
-	rc = sf__observe(c, a, &pm, create ? NULL : &pst, &st, call->diags);
-	if (rc != BASE_OK) {
-		/* Nothing was changed: keep the prior state (create: none). */
-		return rc;
-	}
-	rc = recon_apply(c, a, &d, &st, NULL, &fail);
+	rc = recon_apply(h.c, a, &d, &h.st, NULL, &fail);
 	if (rc == BASE_OK) {
 		sf_config nm = pm;
-		sf__fill_computed(a, &nm, &st, region, dt, true);
-		rc = to_state(a, s, &nm, &resp->new_state, call->diags);
-		return rc;
+		sf__fill_computed(a, &nm, &h.st, h.region, h.dt, true);
+		return to_state(a, s, &nm, &resp->new_state, call->diags);
 	}
 
 	/* Partial state: every ID that exists. */
 	{
 		sf_config nm = create ? pm : prior;
 		const cty_value *v = NULL;
-		sf__fill_computed(a, &nm, &st, region, dt, create);
+		sf__fill_computed(a, &nm, &h.st, h.region, h.dt, create);
 		if (create) {
 			/* anything still unknown (nothing to fill it from) becomes null */
 			nm.unknown = 0;
@@ -158,9 +169,8 @@ int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_ap
 	prov *pv = ctx;
 	base_arena *a = call->arena;
 	const tf6_schema *s = sf__schema(pv, call->diags);
-	aws_client *c = NULL;
+	sf_handler h;
 	sf_config prior;
-	recon_state pst, st;
 	recon_options opts;
 	recon_failure fail;
 	int rc;
@@ -170,7 +180,7 @@ int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_ap
 	memset(&fail, 0, sizeof fail);
 	if (!s)
 		return BASE_EINVALID;
-	rc = prov_require_client(pv, call->diags, &c);
+	rc = sf__begin_client(pv, call, &h);
 	if (rc != BASE_OK)
 		return rc;
 	rc = sf_model_from_value(a, req->prior, &prior, call->diags);
@@ -178,19 +188,18 @@ int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_ap
 		return rc;
 	if (!sf_has(&prior, SF_A_FUNCTION_NAME))
 		return BASE_OK; /* nothing we could find */
-	sf__prior_state(a, &prior, aws_client_region(c), &pst);
-	rc = sf__observe(c, a, &prior, &pst, &st, call->diags);
+	rc = sf__begin_observe(a, &h, &prior, &prior, call->diags);
 	if (rc != BASE_OK)
 		return rc;
 	if (sf_has(&prior, SF_A_TIMEOUTS) && (prior.timeouts.present & SF_BIT(SF_TO_DELETE)))
 		if (sf__duration_ms(prior.timeouts.delete_, &opts.timeout_ms) != BASE_OK)
 			opts.timeout_ms = 0; /* validation reports bad durations */
-	rc = recon_destroy(c, a, &st, &opts, &fail);
+	rc = recon_destroy(h.c, a, &h.st, &opts, &fail);
 	if (rc != BASE_OK) {
 		/* Partial state: what still exists, marked destroy-in-progress. */
 		sf_config nm = prior;
 		const cty_value *v = NULL;
-		sf__remaining_model(a, &nm, &st, aws_client_region(c), prov_default_tags(pv));
+		sf__remaining_model(a, &nm, &h.st, h.region, h.dt);
 		if (to_state(a, s, &nm, &v, call->diags) == BASE_OK) {
 			resp->new_state = v;
 			resp->private_data = sf__private_encode(a, 0, true);

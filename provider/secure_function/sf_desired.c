@@ -5,11 +5,13 @@
  */
 #include "secure_function/sf_ops_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "base/base_str.h"
 #include "recon/recon_diff.h"
+#include "recon/recon_function.h"
 
 /* Largest zip we read for a direct upload (Lambda's own limit is 50 MB). */
 #define SF_ZIP_MAX ((size_t)70 * 1024 * 1024)
@@ -227,15 +229,10 @@ static uint64_t timeout_of(const char *s)
 	return 0;
 }
 
-int sf__desired_build(base_arena *a, const sf_config *m, const char *region, prov_tags dt, bool read_code,
-                      recon_desired *d, base_diags *diags)
+/* Subnets, AZs, endpoints and egress rules. */
+static void desired_network(base_arena *a, const sf_config *m, const char *region, recon_desired *d)
 {
 	size_t i;
-	recon_function_spec *fn = &d->fn;
-
-	memset(d, 0, sizeof *d);
-	d->function_name = m->function_name;
-	d->vpc_id = m->vpc_id;
 	d->subnet_cidrs = strs_of(&m->subnet_cidr_blocks, sf_has(m, SF_A_SUBNET_CIDR_BLOCKS));
 	if (sf_has(m, SF_A_AVAILABILITY_ZONES) && m->availability_zones.n > 0 && d->subnet_cidrs.n > 0) {
 		/* one AZ per CIDR, the configured list reused round-robin */
@@ -277,6 +274,12 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 		d->egress_rules = ev;
 		d->n_egress_rules = m->n_egress_rules;
 	}
+}
+
+/* The role: VPC access policy of the region's partition, user policies,
+ * inline policy, boundary. */
+static void desired_role(base_arena *a, const sf_config *m, const char *region, recon_desired *d)
+{
 	d->role_name = NULL;
 	d->vpc_policy_arn =
 	        base_arena_sprintf(a, "arn:%s:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
@@ -284,28 +287,47 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 	d->policy_arns = strs_of(&m->policy_arns, sf_has(m, SF_A_POLICY_ARNS));
 	d->inline_policy = sf_has(m, SF_A_INLINE_POLICY) ? m->inline_policy : NULL;
 	d->permissions_boundary = sf_has(m, SF_A_PERMISSIONS_BOUNDARY) ? m->permissions_boundary : NULL;
+}
 
-	/* function */
-	fn->runtime = sf_has(m, SF_A_RUNTIME) ? m->runtime : NULL;
-	fn->handler = sf_has(m, SF_A_HANDLER) ? m->handler : NULL;
-	fn->description = sf_has(m, SF_A_DESCRIPTION) ? m->description : NULL;
-	fn->package_type = sf_has(m, SF_A_PACKAGE_TYPE) ? m->package_type : NULL;
+/* The settings of the Lambda field table (recon_function.h) the user set,
+ * found by attribute name; unset ones stay NULL / 0. */
+static void desired_table_fields(base_arena *a, const sf_config *m, recon_function_spec *fn)
+{
+	size_t i;
+	for (i = 0; i < recon_fn_n_fields; i++) {
+		const recon_fn_field *f = &recon_fn_fields[i];
+		sf_attr at = sf_attr_by_name(f->name);
+		void *dst = (char *)fn + f->model;
+		const void *v;
+		if (at == SF_A_COUNT || !sf_has(m, at))
+			continue; /* not set, or not a top-level attribute (logging) */
+		v = sf_attr_value(m, at);
+		switch (f->type) {
+		case RECON_FN_STR:
+			*(const char **)dst = *(const char *const *)v;
+			break;
+		case RECON_FN_INT:
+			*(int *)dst = (int)*(const int64_t *)v;
+			break;
+		case RECON_FN_STRS:
+			*(aws_strs *)dst = strs_of(v, true);
+			break;
+		case RECON_FN_TAGS:
+			*(aws_tags *)dst = tags_of_map(a, v, true);
+			break;
+		}
+	}
+}
+
+/* The function settings the user set (unset: NULL / 0, concurrency -1). */
+static void desired_function(base_arena *a, const sf_config *m, recon_function_spec *fn)
+{
+	desired_table_fields(a, m, fn);
 	fn->s3_bucket = sf_has(m, SF_A_S3_BUCKET) ? m->s3_bucket : NULL;
 	fn->s3_key = sf_has(m, SF_A_S3_KEY) ? m->s3_key : NULL;
 	fn->s3_object_version = sf_has(m, SF_A_S3_OBJECT_VERSION) ? m->s3_object_version : NULL;
-	fn->image_uri = sf_has(m, SF_A_IMAGE_URI) ? m->image_uri : NULL;
 	fn->source_code_hash = sf_has(m, SF_A_SOURCE_CODE_HASH) ? m->source_code_hash : NULL;
-	fn->memory_size = sf_has(m, SF_A_MEMORY_SIZE) ? (int)m->memory_size : 0;
-	fn->timeout = sf_has(m, SF_A_TIMEOUT) ? (int)m->timeout : 0;
-	fn->environment = tags_of_map(a, &m->environment, sf_has(m, SF_A_ENVIRONMENT));
-	fn->layers = strs_of(&m->layers, sf_has(m, SF_A_LAYERS));
-	fn->architectures = strs_of(&m->architectures, sf_has(m, SF_A_ARCHITECTURES));
 	fn->publish = sf_has(m, SF_A_PUBLISH) ? m->publish : false;
-	fn->kms_key_arn = sf_has(m, SF_A_KMS_KEY_ARN) ? m->kms_key_arn : NULL;
-	fn->tracing_mode = sf_has(m, SF_A_TRACING_MODE) ? m->tracing_mode : NULL;
-	fn->dead_letter_target_arn =
-	        sf_has(m, SF_A_DEAD_LETTER_TARGET_ARN) ? m->dead_letter_target_arn : NULL;
-	fn->ephemeral_storage = sf_has(m, SF_A_EPHEMERAL_STORAGE_SIZE) ? (int)m->ephemeral_storage_size : 0;
 	if (sf_has(m, SF_A_LOGGING)) {
 		const sf_logging *l = &m->logging;
 		fn->logging.log_format = (l->present & SF_BIT(SF_LOG_LOG_FORMAT)) ? l->log_format : NULL;
@@ -317,21 +339,36 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 	}
 	fn->reserved_concurrency =
 	        sf_has(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS) ? (int)m->reserved_concurrent_executions : -1;
-	if (read_code && sf_has(m, SF_A_FILENAME)) {
-		int rc = read_file(a, m->filename, &fn->zip, &fn->zip_len);
-		if (rc != BASE_OK) {
-			base_path p = sf_path(a, SF_A_FILENAME);
-			base_diags_addf(diags, BASE_SEV_ERROR, &p, "Cannot read the function package",
-			                "%s: %s. %s must name a readable zip file of at most %zu MB.",
-			                m->filename,
-			                rc == BASE_ENOTFOUND ? "no such file or not readable"
-			                : rc == BASE_ETOOBIG ? "file too large"
-			                                     : "read error",
-			                sf_attr_name(SF_A_FILENAME), SF_ZIP_MAX / (1024 * 1024));
-			return BASE_EINVALID;
-		}
-	}
+}
 
+/* The zip of filename into fn; BASE_EINVALID with a diagnostic when unreadable. */
+static int desired_code(base_arena *a, const sf_config *m, recon_function_spec *fn, base_diags *diags)
+{
+	int rc = read_file(a, m->filename, &fn->zip, &fn->zip_len);
+	if (rc != BASE_OK) {
+		base_path p = sf_path(a, SF_A_FILENAME);
+		base_diags_addf(diags, BASE_SEV_ERROR, &p, "Cannot read the function package",
+		                "%s: %s. %s must name a readable zip file of at most %zu MB.", m->filename,
+		                rc == BASE_ENOTFOUND ? "no such file or not readable"
+		                : rc == BASE_ETOOBIG ? "file too large"
+		                                     : "read error",
+		                sf_attr_name(SF_A_FILENAME), SF_ZIP_MAX / (1024 * 1024));
+		return BASE_EINVALID;
+	}
+	return BASE_OK;
+}
+
+int sf__desired_build(base_arena *a, const sf_config *m, const char *region, prov_tags dt, bool read_code,
+                      recon_desired *d, base_diags *diags)
+{
+	memset(d, 0, sizeof *d);
+	d->function_name = m->function_name;
+	d->vpc_id = m->vpc_id;
+	desired_network(a, m, region, d);
+	desired_role(a, m, region, d);
+	desired_function(a, m, &d->fn);
+	if (read_code && sf_has(m, SF_A_FILENAME) && desired_code(a, m, &d->fn, diags) != BASE_OK)
+		return BASE_EINVALID;
 	/* tags: default tags, then the user's (recon adds the ownership tag) */
 	{
 		sf_strmap all = sf__tags_all(a, m, dt);

@@ -106,6 +106,20 @@ const char *sf_attr_name(sf_attr a)
 	return (unsigned)a < SF_A_COUNT ? FIELDS[a].name : "";
 }
 
+sf_attr sf_attr_by_name(const char *name)
+{
+	int i;
+	for (i = 0; name && i < SF_A_COUNT; i++)
+		if (FIELDS[i].name && strcmp(FIELDS[i].name, name) == 0)
+			return (sf_attr)i;
+	return SF_A_COUNT;
+}
+
+const void *sf_attr_value(const sf_config *c, sf_attr a)
+{
+	return (unsigned)a < SF_A_COUNT ? (const char *)c + FIELDS[a].off : NULL;
+}
+
 bool sf_attr_computed(sf_attr a)
 {
 	return a == SF_A_ID || (a >= SF_A_ARN && a < SF_A_COUNT);

@@ -182,6 +182,12 @@ typedef struct sf_config {
 
 /* Schema name of a top-level attribute/block ("function_name"). Static. */
 const char *sf_attr_name(sf_attr a);
+/* The top-level attribute named name; SF_A_COUNT when there is none. */
+sf_attr sf_attr_by_name(const char *name);
+/* Address of attribute a's value in c; its C type follows the attribute:
+ * const char * (strings), bool, int64_t (numbers), sf_strlist, sf_strmap,
+ * or the nested block's struct. NULL for an unknown a. */
+const void *sf_attr_value(const sf_config *c, sf_attr a);
 /* True for the computed-only attributes (id and arn .. tags_all): never set
  * by the configuration, unknown in a create plan. Pure; thread safe. */
 bool sf_attr_computed(sf_attr a);

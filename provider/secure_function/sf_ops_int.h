@@ -203,6 +203,27 @@ void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st,
 BASE_MUST_USE int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior,
                               recon_state *out, base_diags *diags);
 
+/*
+ * The preamble of the handlers that touch AWS (apply create / update /
+ * delete, read): the configured client (sf__begin_client: an error
+ * diagnostic when the provider has none), then the saved state's ids as a
+ * recon_state and what exists now (sf__begin_observe). Apply builds its
+ * desired bundle between the two (it needs the region, and an unreadable
+ * package must fail before any AWS call).
+ */
+typedef struct sf_handler {
+	aws_client *c;
+	const char *region;
+	prov_tags dt;      /* the provider's default_tags */
+	recon_state prior; /* ids of the saved state (zeroed for a create) */
+	recon_state st;    /* what exists now */
+} sf_handler;
+
+BASE_MUST_USE int sf__begin_client(prov *pv, tf6_call *call, sf_handler *h);
+/* saved: the saved state's model, NULL for a create (observed by tag only). */
+BASE_MUST_USE int sf__begin_observe(base_arena *a, sf_handler *h, const sf_config *m, const sf_config *saved,
+                                    base_diags *diags);
+
 /* ---- errors ------------------------------------------------------------ */
 
 /*

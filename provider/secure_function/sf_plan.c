@@ -162,6 +162,73 @@ static bool endpoint_keys_differ(const sf_config *prior, const sf_config *pm)
 	return false;
 }
 
+/* A create: every computed attribute unknown except id and role_name. */
+static void plan_create(struct pl *p, const sf_config *pm, prov_tags dt, bool dt_known)
+{
+	base_arena *a = p->a;
+	size_t i;
+	for (i = 0; i < SF_A_COUNT; i++)
+		if (sf_attr_computed((sf_attr)i))
+			set_unknown(p, (sf_attr)i);
+	if (sf_has(pm, SF_A_FUNCTION_NAME)) {
+		set(p, SF_A_ID, cty_value_string(a, pm->function_name));
+		set(p, SF_A_ROLE_NAME, cty_value_string(a, recon_role_name(a, pm->function_name)));
+	}
+	if (is_null_in(p->config, SF_A_AVAILABILITY_ZONES))
+		set_unknown(p, SF_A_AVAILABILITY_ZONES);
+	plan_tags_all(p, pm, dt, dt_known);
+}
+
+/* An update: computed attributes of the parts that change (or drifted,
+ * drift = SF_DRIFT_* bits) become unknown; tags_all is planned. */
+static void plan_update(struct pl *p, const sf_config *pm, const sf_config *prior, unsigned drift,
+                        prov_tags dt, bool dt_known)
+{
+	size_t i;
+	bool cidrs = changed(p, SF_A_SUBNET_CIDR_BLOCKS) || !sf_has(prior, SF_A_SUBNET_IDS) ||
+	             prior->subnet_ids.n != pm->subnet_cidr_blocks.n || (drift & SF_DRIFT_SUBNETS);
+	bool services = changed(p, SF_A_ENDPOINT_SERVICES) || changed(p, SF_A_PRIVATE_DNS_ENABLED) ||
+	                changed(p, SF_A_REUSE_EXISTING_ENDPOINTS) || (drift & SF_DRIFT_ENDPOINTS) ||
+	                endpoint_keys_differ(prior, pm);
+	bool code = false, settings = false, touched;
+	for (i = 0; i < COUNT(FN_CODE); i++)
+		if (changed(p, FN_CODE[i]))
+			code = true;
+	for (i = 0; i < COUNT(FN_SETTINGS); i++)
+		if (changed(p, FN_SETTINGS[i]))
+			settings = true;
+	touched = code || settings || cidrs ||
+	          (drift & (SF_DRIFT_FUNCTION | SF_DRIFT_SG_LAMBDA | SF_DRIFT_ROLE));
+
+	if (cidrs) {
+		set_unknown(p, SF_A_SUBNET_IDS);
+		if (is_null_in(p->config, SF_A_AVAILABILITY_ZONES))
+			set_unknown(p, SF_A_AVAILABILITY_ZONES);
+	}
+	if (services)
+		set_unknown(p, SF_A_VPC_ENDPOINT_IDS);
+	if (drift & SF_DRIFT_RT)
+		set_unknown(p, SF_A_ROUTE_TABLE_ID);
+	if (drift & SF_DRIFT_SG_LAMBDA)
+		set_unknown(p, SF_A_LAMBDA_SECURITY_GROUP_ID);
+	if (drift & SF_DRIFT_SG_ENDPOINT)
+		set_unknown(p, SF_A_ENDPOINT_SECURITY_GROUP_ID);
+	if (drift & SF_DRIFT_ROLE)
+		set_unknown(p, SF_A_ROLE_ARN);
+	if (touched)
+		set_unknown(p, SF_A_LAST_MODIFIED);
+	if (code)
+		set_unknown(p, SF_A_CODE_SHA256);
+	if ((touched && sf_has(pm, SF_A_PUBLISH) && pm->publish) || changed(p, SF_A_PUBLISH)) {
+		set_unknown(p, SF_A_VERSION);
+		set_unknown(p, SF_A_QUALIFIED_ARN);
+	}
+	if (drift & SF_DRIFT_TAGS)
+		set_unknown(p, SF_A_TAGS_ALL);
+	else
+		plan_tags_all(p, pm, dt, dt_known);
+}
+
 int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req, prov_tags dt, bool dt_known,
                      unsigned drift, const cty_value **planned_out, const base_path **rr_out, size_t *n_rr,
                      base_diags *diags)
@@ -195,16 +262,7 @@ int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req
 		return rc;
 
 	if (create) {
-		for (i = 0; i < SF_A_COUNT; i++)
-			if (sf_attr_computed((sf_attr)i))
-				set_unknown(&p, (sf_attr)i);
-		if (sf_has(&pm, SF_A_FUNCTION_NAME)) {
-			set(&p, SF_A_ID, cty_value_string(a, pm.function_name));
-			set(&p, SF_A_ROLE_NAME, cty_value_string(a, recon_role_name(a, pm.function_name)));
-		}
-		if (is_null_in(p.config, SF_A_AVAILABILITY_ZONES))
-			set_unknown(&p, SF_A_AVAILABILITY_ZONES);
-		plan_tags_all(&p, &pm, dt, dt_known);
+		plan_create(&p, &pm, dt, dt_known);
 		*planned_out = p.planned;
 		return BASE_OK;
 	}
@@ -220,51 +278,7 @@ int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req
 	if (sf_has(&pm, SF_A_FUNCTION_NAME) && changed(&p, SF_A_FUNCTION_NAME))
 		set(&p, SF_A_ID, cty_value_string(a, pm.function_name));
 
-	{
-		bool cidrs = changed(&p, SF_A_SUBNET_CIDR_BLOCKS) || !sf_has(&prior, SF_A_SUBNET_IDS) ||
-		             prior.subnet_ids.n != pm.subnet_cidr_blocks.n || (drift & SF_DRIFT_SUBNETS);
-		bool services = changed(&p, SF_A_ENDPOINT_SERVICES) ||
-		                changed(&p, SF_A_PRIVATE_DNS_ENABLED) ||
-		                changed(&p, SF_A_REUSE_EXISTING_ENDPOINTS) || (drift & SF_DRIFT_ENDPOINTS) ||
-		                endpoint_keys_differ(&prior, &pm);
-		bool code = false, settings = false, touched;
-		for (i = 0; i < COUNT(FN_CODE); i++)
-			if (changed(&p, FN_CODE[i]))
-				code = true;
-		for (i = 0; i < COUNT(FN_SETTINGS); i++)
-			if (changed(&p, FN_SETTINGS[i]))
-				settings = true;
-		touched = code || settings || cidrs ||
-		          (drift & (SF_DRIFT_FUNCTION | SF_DRIFT_SG_LAMBDA | SF_DRIFT_ROLE));
-
-		if (cidrs) {
-			set_unknown(&p, SF_A_SUBNET_IDS);
-			if (is_null_in(p.config, SF_A_AVAILABILITY_ZONES))
-				set_unknown(&p, SF_A_AVAILABILITY_ZONES);
-		}
-		if (services)
-			set_unknown(&p, SF_A_VPC_ENDPOINT_IDS);
-		if (drift & SF_DRIFT_RT)
-			set_unknown(&p, SF_A_ROUTE_TABLE_ID);
-		if (drift & SF_DRIFT_SG_LAMBDA)
-			set_unknown(&p, SF_A_LAMBDA_SECURITY_GROUP_ID);
-		if (drift & SF_DRIFT_SG_ENDPOINT)
-			set_unknown(&p, SF_A_ENDPOINT_SECURITY_GROUP_ID);
-		if (drift & SF_DRIFT_ROLE)
-			set_unknown(&p, SF_A_ROLE_ARN);
-		if (touched)
-			set_unknown(&p, SF_A_LAST_MODIFIED);
-		if (code)
-			set_unknown(&p, SF_A_CODE_SHA256);
-		if ((touched && sf_has(&pm, SF_A_PUBLISH) && pm.publish) || changed(&p, SF_A_PUBLISH)) {
-			set_unknown(&p, SF_A_VERSION);
-			set_unknown(&p, SF_A_QUALIFIED_ARN);
-		}
-		if (drift & SF_DRIFT_TAGS)
-			set_unknown(&p, SF_A_TAGS_ALL);
-		else
-			plan_tags_all(&p, &pm, dt, dt_known);
-	}
+	plan_update(&p, &pm, &prior, drift, dt, dt_known);
 
 	/* requires_replace: the schema's force_new attributes that change */
 	prov_plan_requires_replace(a, &s->block, req->prior, p.planned, rr_out, n_rr);
@@ -313,184 +327,262 @@ static bool list_has(const sf_strlist *l, const char *s)
 	return false;
 }
 
-/* Runs the checks that need the account. Adds error diagnostics; returns
- * BASE_EINVALID when a check failed, BASE_OK otherwise (also when AWS
- * could not be asked: then an error diagnostic says so). */
-static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
-                          bool create, base_diags *diags)
-{
-	aws_ec2_vpcs vpcs;
-	aws_error err;
-	int rc = BASE_OK, r;
+/* What the account checks share. */
+struct acct {
+	aws_client *c;
+	base_arena *a;
+	const sf_config *pm, *prior;
+	bool create, cidrs_changed;
 	const aws_ec2_vpc *vpc;
-	size_t i, j;
-	bool cidrs_changed, check_dns = false;
+	base_diags *diags;
+};
 
-	if (!sf_has(pm, SF_A_VPC_ID))
-		return BASE_OK;
-	cidrs_changed = create || !sf_has(prior, SF_A_SUBNET_CIDR_BLOCKS) ||
-	                pm->subnet_cidr_blocks.n != prior->subnet_cidr_blocks.n;
-	if (!cidrs_changed && sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS))
+/* The checks below return BASE_OK, BASE_EINVALID (a check failed: error
+ * diagnostic added, the other checks still run) or BASE_EAWS (AWS could not
+ * be asked: diagnostic added, no further check runs). */
+
+/* Reports a failed AWS call at attr; BASE_EAWS. */
+static int acct_aws_failed(struct acct *k, sf_attr attr, const char *summary, int r, const aws_error *err)
+{
+	base_path p = sf_path(k->a, attr);
+	sf__diag_aws(k->diags, &p, summary, r, err);
+	return BASE_EAWS;
+}
+
+static bool acct_cidrs_changed(const sf_config *pm, const sf_config *prior, bool create)
+{
+	size_t i;
+	if (create || !sf_has(prior, SF_A_SUBNET_CIDR_BLOCKS) ||
+	    pm->subnet_cidr_blocks.n != prior->subnet_cidr_blocks.n)
+		return true;
+	if (sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS))
 		for (i = 0; i < pm->subnet_cidr_blocks.n; i++)
 			if (!base_str_eq(pm->subnet_cidr_blocks.v[i], prior->subnet_cidr_blocks.v[i]))
-				cidrs_changed = true;
-	if (!create && base_str_eq(pm->vpc_id, prior->vpc_id) && !cidrs_changed &&
-	    !(sf_has(pm, SF_A_AVAILABILITY_ZONES) && !sf_has(prior, SF_A_AVAILABILITY_ZONES)) &&
-	    (!sf_has(pm, SF_A_PRIVATE_DNS_ENABLED) || !pm->private_dns_enabled ||
-	     (sf_has(prior, SF_A_PRIVATE_DNS_ENABLED) && prior->private_dns_enabled)) &&
-	    (!sf_has(pm, SF_A_ENDPOINT_SERVICES) || !sf_has(prior, SF_A_ENDPOINT_SERVICES) ||
-	     pm->endpoint_services.n <= prior->endpoint_services.n))
-		return BASE_OK; /* nothing the account could reject has changed */
+				return true;
+	return false;
+}
 
-	r = aws_ec2_describe_vpcs(c, a, (aws_strs){&pm->vpc_id, 1}, (aws_filters){NULL, 0}, &vpcs, &err);
-	if (r == BASE_ENOTFOUND || (r == BASE_OK && vpcs.n == 0)) {
-		base_path p = sf_path(a, SF_A_VPC_ID);
-		base_diags_addf(diags, BASE_SEV_ERROR, &p, "VPC not found",
+/* False when nothing the account could reject has changed. */
+static bool acct_needed(const struct acct *k)
+{
+	const sf_config *pm = k->pm, *prior = k->prior;
+	return k->create || !base_str_eq(pm->vpc_id, prior->vpc_id) || k->cidrs_changed ||
+	       (sf_has(pm, SF_A_AVAILABILITY_ZONES) && !sf_has(prior, SF_A_AVAILABILITY_ZONES)) ||
+	       !(!sf_has(pm, SF_A_PRIVATE_DNS_ENABLED) || !pm->private_dns_enabled ||
+	         (sf_has(prior, SF_A_PRIVATE_DNS_ENABLED) && prior->private_dns_enabled)) ||
+	       !(!sf_has(pm, SF_A_ENDPOINT_SERVICES) || !sf_has(prior, SF_A_ENDPOINT_SERVICES) ||
+	         pm->endpoint_services.n <= prior->endpoint_services.n);
+}
+
+/* The VPC exists (k->vpc). */
+static int check_vpc(struct acct *k, aws_ec2_vpcs *vpcs)
+{
+	aws_error err;
+	int r = aws_ec2_describe_vpcs(k->c, k->a, (aws_strs){&k->pm->vpc_id, 1}, (aws_filters){NULL, 0}, vpcs,
+	                              &err);
+	if (r == BASE_ENOTFOUND || (r == BASE_OK && vpcs->n == 0)) {
+		base_path p = sf_path(k->a, SF_A_VPC_ID);
+		base_diags_addf(k->diags, BASE_SEV_ERROR, &p, "VPC not found",
 		                "The VPC %s does not exist in this account and region. Check vpc_id and the "
 		                "provider's "
 		                "region.",
-		                pm->vpc_id);
+		                k->pm->vpc_id);
+		return BASE_EAWS;
+	}
+	if (r != BASE_OK)
+		return acct_aws_failed(k, SF_A_VPC_ID, "Cannot check the VPC", r, &err);
+	k->vpc = &vpcs->v[0];
+	return BASE_OK;
+}
+
+/* CIDR i lies inside the VPC. */
+static int check_cidr_inside(struct acct *k, size_t i, struct cidr4 want, const base_path *p)
+{
+	const aws_ec2_vpc *vpc = k->vpc;
+	struct cidr4 vc;
+	bool inside = false;
+	size_t j;
+	for (j = 0; j < vpc->cidr_blocks.n; j++)
+		if (parse_cidr(vpc->cidr_blocks.v[j], &vc) && cidr_inside(want, vc))
+			inside = true;
+	if (vpc->cidr_blocks.n == 0 && parse_cidr(vpc->cidr_block, &vc) && cidr_inside(want, vc))
+		inside = true;
+	if (inside)
+		return BASE_OK;
+	base_diags_addf(k->diags, BASE_SEV_ERROR, p, "Subnet CIDR outside the VPC",
+	                "%s does not lie inside the CIDR blocks of %s (%s). Use a "
+	                "range of the VPC.",
+	                k->pm->subnet_cidr_blocks.v[i], k->pm->vpc_id,
+	                vpc->cidr_block ? vpc->cidr_block : "?");
+	return BASE_EINVALID;
+}
+
+/* CIDR i overlaps no subnet but ours (another lambdavpc function's: a warning). */
+static int check_cidr_free(struct acct *k, size_t i, struct cidr4 want, const base_path *p,
+                           const aws_ec2_subnets *subs)
+{
+	const sf_config *pm = k->pm;
+	const char *cidr = pm->subnet_cidr_blocks.v[i];
+	size_t j;
+	for (j = 0; j < subs->n; j++) {
+		const aws_ec2_subnet *sn = &subs->v[j];
+		struct cidr4 have;
+		const char *owner = aws_tags_get(sn->tags, RECON_OWNER_TAG);
+		if (!parse_cidr(sn->cidr_block, &have) || !cidr_overlap(want, have))
+			continue;
+		if (base_str_eq(owner, pm->function_name))
+			continue; /* ours (created earlier or left by a failed apply) */
+		if (sf_has(k->prior, SF_A_SUBNET_IDS) && list_has(&k->prior->subnet_ids, sn->subnet_id))
+			continue;
+		if (owner) {
+			/* Another lambdavpc function's subnet: when this resource replaces
+			 * that function (function_name changed) Terraform destroys it first,
+			 * and the second plan of a replacement has no prior state to tell. */
+			base_diags_addf(k->diags, BASE_SEV_WARNING, p,
+			                "Subnet CIDR used by another lambdavpc function",
+			                "%s overlaps the subnet %s (%s) of lambdavpc function %s in "
+			                "%s. This is "
+			                "fine when this resource replaces that function (it is "
+			                "destroyed first); "
+			                "otherwise the apply will fail with InvalidSubnet.Conflict.",
+			                cidr, sn->subnet_id, sn->cidr_block, owner, pm->vpc_id);
+			return BASE_OK;
+		}
+		base_diags_addf(k->diags, BASE_SEV_ERROR, p, "Subnet CIDR already in use",
+		                "%s overlaps the existing subnet %s (%s) in %s. Choose a free range.", cidr,
+		                sn->subnet_id, sn->cidr_block, pm->vpc_id);
 		return BASE_EINVALID;
 	}
-	if (r != BASE_OK) {
-		base_path p = sf_path(a, SF_A_VPC_ID);
-		sf__diag_aws(diags, &p, "Cannot check the VPC", r, &err);
-		return BASE_EINVALID;
-	}
-	vpc = &vpcs.v[0];
+	return BASE_OK;
+}
 
-	/* CIDRs: inside the VPC, free */
-	if (sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS) && cidrs_changed) {
-		aws_ec2_subnets subs;
-		const char *vid[] = {pm->vpc_id};
-		aws_filter f = {"vpc-id", {vid, 1}};
-		r = aws_ec2_describe_subnets(c, a, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &subs, &err);
-		if (r != BASE_OK) {
-			base_path p = sf_path(a, SF_A_SUBNET_CIDR_BLOCKS);
-			sf__diag_aws(diags, &p, "Cannot list the VPC's subnets", r, &err);
-			return BASE_EINVALID;
+/* Changed CIDRs: inside the VPC, free. */
+static int check_cidrs(struct acct *k)
+{
+	const sf_config *pm = k->pm;
+	aws_ec2_subnets subs;
+	aws_error err;
+	const char *vid[] = {pm->vpc_id};
+	aws_filter f = {"vpc-id", {vid, 1}};
+	size_t i;
+	int rc = BASE_OK, r;
+	if (!sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS) || !k->cidrs_changed)
+		return BASE_OK;
+	r = aws_ec2_describe_subnets(k->c, k->a, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &subs, &err);
+	if (r != BASE_OK)
+		return acct_aws_failed(k, SF_A_SUBNET_CIDR_BLOCKS, "Cannot list the VPC's subnets", r, &err);
+	for (i = 0; i < pm->subnet_cidr_blocks.n; i++) {
+		struct cidr4 want;
+		base_path p;
+		if (!pm->subnet_cidr_blocks.v[i] || !parse_cidr(pm->subnet_cidr_blocks.v[i], &want))
+			continue; /* unknown, or reported by validation */
+		p = sf_path_index(k->a, SF_A_SUBNET_CIDR_BLOCKS, (int64_t)i);
+		if (check_cidr_inside(k, i, want, &p) != BASE_OK) {
+			rc = BASE_EINVALID;
+			continue;
 		}
-		for (i = 0; i < pm->subnet_cidr_blocks.n; i++) {
-			struct cidr4 want, vc;
-			bool inside = false;
-			const char *cidr = pm->subnet_cidr_blocks.v[i];
-			base_path p;
-			if (!cidr || !parse_cidr(cidr, &want))
-				continue; /* unknown, or reported by validation */
-			p = sf_path_index(a, SF_A_SUBNET_CIDR_BLOCKS, (int64_t)i);
-			for (j = 0; j < vpc->cidr_blocks.n; j++)
-				if (parse_cidr(vpc->cidr_blocks.v[j], &vc) && cidr_inside(want, vc))
-					inside = true;
-			if (vpc->cidr_blocks.n == 0 && parse_cidr(vpc->cidr_block, &vc) &&
-			    cidr_inside(want, vc))
-				inside = true;
-			if (!inside) {
-				base_diags_addf(diags, BASE_SEV_ERROR, &p, "Subnet CIDR outside the VPC",
-				                "%s does not lie inside the CIDR blocks of %s (%s). Use a "
-				                "range of the VPC.",
-				                cidr, pm->vpc_id, vpc->cidr_block ? vpc->cidr_block : "?");
-				rc = BASE_EINVALID;
-				continue;
-			}
-			for (j = 0; j < subs.n; j++) {
-				const aws_ec2_subnet *sn = &subs.v[j];
-				struct cidr4 have;
-				const char *owner = aws_tags_get(sn->tags, RECON_OWNER_TAG);
-				if (!parse_cidr(sn->cidr_block, &have) || !cidr_overlap(want, have))
-					continue;
-				if (base_str_eq(owner, pm->function_name))
-					continue; /* ours (created earlier or left by a failed apply) */
-				if (sf_has(prior, SF_A_SUBNET_IDS) &&
-				    list_has(&prior->subnet_ids, sn->subnet_id))
-					continue;
-				if (owner) {
-					/* Another lambdavpc function's subnet: when this resource replaces
-					 * that function (function_name changed) Terraform destroys it first,
-					 * and the second plan of a replacement has no prior state to tell. */
-					base_diags_addf(
-					        diags, BASE_SEV_WARNING, &p,
-					        "Subnet CIDR used by another lambdavpc function",
-					        "%s overlaps the subnet %s (%s) of lambdavpc function %s in "
-					        "%s. This is "
-					        "fine when this resource replaces that function (it is "
-					        "destroyed first); "
-					        "otherwise the apply will fail with InvalidSubnet.Conflict.",
-					        cidr, sn->subnet_id, sn->cidr_block, owner, pm->vpc_id);
-					break;
-				}
-				base_diags_addf(
-				        diags, BASE_SEV_ERROR, &p, "Subnet CIDR already in use",
-				        "%s overlaps the existing subnet %s (%s) in %s. Choose a free range.",
-				        cidr, sn->subnet_id, sn->cidr_block, pm->vpc_id);
-				rc = BASE_EINVALID;
-				break;
-			}
-		}
+		if (check_cidr_free(k, i, want, &p, &subs) != BASE_OK)
+			rc = BASE_EINVALID;
 	}
+	return rc;
+}
 
-	/* AZs exist */
-	if (sf_has(pm, SF_A_AVAILABILITY_ZONES) && pm->availability_zones.n > 0) {
-		aws_ec2_azs azs;
-		r = aws_ec2_describe_availability_zones(c, a, (aws_strs){NULL, 0}, (aws_filters){NULL, 0},
-		                                        &azs, &err);
-		if (r != BASE_OK) {
-			base_path p = sf_path(a, SF_A_AVAILABILITY_ZONES);
-			sf__diag_aws(diags, &p, "Cannot list availability zones", r, &err);
-			return BASE_EINVALID;
-		}
-		for (i = 0; i < pm->availability_zones.n; i++) {
-			const char *z = pm->availability_zones.v[i];
-			bool found = false;
-			if (!z)
-				continue;
-			for (j = 0; j < azs.n; j++)
-				if (base_str_eq(azs.v[j].zone_name, z))
-					found = true;
-			if (!found) {
-				base_path p = sf_path_index(a, SF_A_AVAILABILITY_ZONES, (int64_t)i);
-				char *list = base_arena_strdup(a, "");
-				for (j = 0; j < azs.n; j++)
-					list = base_arena_sprintf(a, "%s%s%s", list, j ? ", " : "",
-					                          azs.v[j].zone_name);
-				base_diags_addf(
-				        diags, BASE_SEV_ERROR, &p, "Availability zone not found",
-				        "%s is not an availability zone of this region. Available: %s.", z,
-				        list);
-				rc = BASE_EINVALID;
-			}
-		}
+/* The configured AZs exist. */
+static int check_azs(struct acct *k)
+{
+	const sf_config *pm = k->pm;
+	aws_ec2_azs azs;
+	aws_error err;
+	size_t i, j;
+	int rc = BASE_OK, r;
+	if (!sf_has(pm, SF_A_AVAILABILITY_ZONES) || pm->availability_zones.n == 0)
+		return BASE_OK;
+	r = aws_ec2_describe_availability_zones(k->c, k->a, (aws_strs){NULL, 0}, (aws_filters){NULL, 0}, &azs,
+	                                        &err);
+	if (r != BASE_OK)
+		return acct_aws_failed(k, SF_A_AVAILABILITY_ZONES, "Cannot list availability zones", r, &err);
+	for (i = 0; i < pm->availability_zones.n; i++) {
+		const char *z = pm->availability_zones.v[i];
+		bool found = false;
+		base_path p;
+		char *list;
+		if (!z)
+			continue;
+		for (j = 0; j < azs.n; j++)
+			if (base_str_eq(azs.v[j].zone_name, z))
+				found = true;
+		if (found)
+			continue;
+		p = sf_path_index(k->a, SF_A_AVAILABILITY_ZONES, (int64_t)i);
+		list = base_arena_strdup(k->a, "");
+		for (j = 0; j < azs.n; j++)
+			list = base_arena_sprintf(k->a, "%s%s%s", list, j ? ", " : "", azs.v[j].zone_name);
+		base_diags_addf(k->diags, BASE_SEV_ERROR, &p, "Availability zone not found",
+		                "%s is not an availability zone of this region. Available: %s.", z, list);
+		rc = BASE_EINVALID;
 	}
+	return rc;
+}
 
-	/* DNS support + host names for private DNS */
+/* Private DNS for interface endpoints: the VPC has DNS support + host names. */
+static int check_private_dns(struct acct *k)
+{
+	static const char *const attrs[2] = {"enableDnsSupport", "enableDnsHostnames"};
+	static const char *const human[2] = {"DNS resolution (enableDnsSupport)",
+	                                     "DNS host names (enableDnsHostnames)"};
+	const sf_config *pm = k->pm;
+	bool check_dns = false;
+	aws_error err;
+	size_t i;
+	int rc = BASE_OK, r, n;
 	if (sf_has(pm, SF_A_PRIVATE_DNS_ENABLED) && pm->private_dns_enabled &&
 	    sf_has(pm, SF_A_ENDPOINT_SERVICES))
 		for (i = 0; i < pm->endpoint_services.n; i++)
 			if (pm->endpoint_services.v[i] && !sf__service_is_gateway(pm->endpoint_services.v[i]))
 				check_dns = true;
-	if (check_dns) {
-		static const char *const attrs[2] = {"enableDnsSupport", "enableDnsHostnames"};
-		static const char *const human[2] = {"DNS resolution (enableDnsSupport)",
-		                                     "DNS host names (enableDnsHostnames)"};
-		int k;
-		for (k = 0; k < 2; k++) {
-			bool on = false;
-			r = aws_ec2_describe_vpc_attribute(c, a, pm->vpc_id, attrs[k], &on, &err);
-			if (r != BASE_OK) {
-				base_path p = sf_path(a, SF_A_VPC_ID);
-				sf__diag_aws(diags, &p, "Cannot read the VPC's DNS settings", r, &err);
-				return BASE_EINVALID;
-			}
-			if (!on) {
-				base_path p = sf_path(a, SF_A_PRIVATE_DNS_ENABLED);
-				base_diags_addf(diags, BASE_SEV_ERROR, &p,
-				                "VPC DNS settings do not allow private DNS",
-				                "Private DNS for the interface endpoints needs %s on %s, "
-				                "which is off. "
-				                "Enable it on the VPC, or set %s = false.",
-				                human[k], pm->vpc_id, sf_attr_name(SF_A_PRIVATE_DNS_ENABLED));
-				rc = BASE_EINVALID;
-			}
+	for (n = 0; check_dns && n < 2; n++) {
+		bool on = false;
+		r = aws_ec2_describe_vpc_attribute(k->c, k->a, pm->vpc_id, attrs[n], &on, &err);
+		if (r != BASE_OK)
+			return acct_aws_failed(k, SF_A_VPC_ID, "Cannot read the VPC's DNS settings", r, &err);
+		if (!on) {
+			base_path p = sf_path(k->a, SF_A_PRIVATE_DNS_ENABLED);
+			base_diags_addf(k->diags, BASE_SEV_ERROR, &p,
+			                "VPC DNS settings do not allow private DNS",
+			                "Private DNS for the interface endpoints needs %s on %s, "
+			                "which is off. "
+			                "Enable it on the VPC, or set %s = false.",
+			                human[n], pm->vpc_id, sf_attr_name(SF_A_PRIVATE_DNS_ENABLED));
+			rc = BASE_EINVALID;
 		}
+	}
+	return rc;
+}
+
+/* Runs the checks that need the account, in order. Adds error diagnostics;
+ * returns BASE_EINVALID when a check failed, BASE_OK otherwise (also when
+ * AWS could not be asked: then an error diagnostic says so). */
+static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
+                          bool create, base_diags *diags)
+{
+	static int (*const checks[])(struct acct * k) = {check_cidrs, check_azs, check_private_dns};
+	struct acct k = {c, a, pm, prior, create, false, NULL, diags};
+	aws_ec2_vpcs vpcs;
+	size_t i;
+	int rc = BASE_OK, r;
+	if (!sf_has(pm, SF_A_VPC_ID))
+		return BASE_OK;
+	k.cidrs_changed = acct_cidrs_changed(pm, prior, create);
+	if (!acct_needed(&k))
+		return BASE_OK;
+	if (check_vpc(&k, &vpcs) != BASE_OK)
+		return BASE_EINVALID;
+	for (i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+		r = checks[i](&k);
+		if (r == BASE_EAWS)
+			return BASE_EINVALID;
+		if (r != BASE_OK)
+			rc = r;
 	}
 	return rc;
 }

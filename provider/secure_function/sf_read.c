@@ -45,13 +45,10 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	prov *pv = ctx;
 	base_arena *a = call->arena;
 	const tf6_schema *s = sf__schema(pv, call->diags);
-	aws_client *c = NULL;
+	sf_handler h;
 	sf_config m;
-	recon_state pst, st;
 	recon_desired d;
 	recon_plan plan;
-	const char *region;
-	prov_tags dt;
 	unsigned drift = 0;
 	bool destroying = sf__private_destroying(req->private_data);
 	int rc;
@@ -68,17 +65,12 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 		return rc;
 	if (!sf_has(&m, SF_A_FUNCTION_NAME) || !sf_has(&m, SF_A_VPC_ID))
 		return BASE_OK;
-	rc = prov_require_client(pv, call->diags, &c);
+	rc = sf__begin_client(pv, call, &h);
+	if (rc == BASE_OK)
+		rc = sf__begin_observe(a, &h, &m, &m, call->diags);
 	if (rc != BASE_OK)
 		return rc;
-	region = aws_client_region(c);
-	dt = prov_default_tags(pv);
-
-	sf__prior_state(a, &m, region, &pst);
-	rc = sf__observe(c, a, &m, &pst, &st, call->diags);
-	if (rc != BASE_OK)
-		return rc;
-	switch (sf__read_rule(a, &st, destroying)) {
+	switch (sf__read_rule(a, &h.st, destroying)) {
 	case SF_READ_GONE:
 		resp->new_state = cty_value_null(tf6_schema_type(s));
 		resp->private_data = (tf6_bytes){NULL, 0};
@@ -87,7 +79,7 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 		base_log(BASE_LOG_DEBUG, "secure_function",
 		         "%s: function gone, destroy in progress: keeping the remaining parts",
 		         m.function_name);
-		sf__remaining_model(a, &m, &st, region, dt);
+		sf__remaining_model(a, &m, &h.st, h.region, h.dt);
 		rc = sf_model_to_value(a, s, &m, &resp->new_state, call->diags);
 		if (rc != BASE_OK)
 			return rc;
@@ -96,13 +88,13 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	case SF_READ_LIVE:
 		break;
 	}
-	sf__merge_observed(a, &m, &st, region, dt);
+	sf__merge_observed(a, &m, &h.st, h.region, h.dt);
 
 	/* What would a reconcile of the merged state still repair? */
 	{
 		base_diags *scratch = base_diags_new(a);
-		if (sf__desired_build(a, &m, region, dt, false, &d, scratch) == BASE_OK &&
-		    recon_diff_apply(a, &d, &st, &plan) == BASE_OK) {
+		if (sf__desired_build(a, &m, h.region, h.dt, false, &d, scratch) == BASE_OK &&
+		    recon_diff_apply(a, &d, &h.st, &plan) == BASE_OK) {
 			drift = sf__drift_of_plan(&plan);
 			if (drift && base_log_enabled(BASE_LOG_DEBUG)) {
 				base_buf b;

@@ -265,6 +265,37 @@ static const char *invoke_arn_of(base_arena *a, const char *arn)
 /* ------------------------------------------------------------------------ */
 /* computed attributes                                                      */
 
+/* vpc_endpoint_ids: short service name -> endpoint id, sorted by name. */
+static void fill_endpoint_ids(base_arena *a, sf_config *m, const recon_state *st, const char *region)
+{
+	size_t i, n;
+	size_t ns = sf_has(m, SF_A_ENDPOINT_SERVICES) ? m->endpoint_services.n : 0;
+	sf_strmap em;
+	em.keys = base_arena_calloc(a, ns + 1, sizeof *em.keys);
+	em.vals = base_arena_calloc(a, ns + 1, sizeof *em.vals);
+	em.n_unknown = 0;
+	for (i = n = 0; i < ns; i++) {
+		const char *svc = m->endpoint_services.v[i];
+		const recon_endpoint *e =
+		        svc ? recon_state_endpoint(st, sf__service_full(a, region, svc)) : NULL;
+		size_t j, k;
+		if (!e)
+			continue;
+		/* insert sorted */
+		for (j = 0; j < n && strcmp(em.keys[j], svc) < 0; j++)
+			;
+		for (k = n; k > j; k--) {
+			em.keys[k] = em.keys[k - 1];
+			em.vals[k] = em.vals[k - 1];
+		}
+		em.keys[j] = svc;
+		em.vals[j] = e->id;
+		n++;
+	}
+	em.n = n;
+	set_map(m, SF_A_VPC_ENDPOINT_IDS, &m->vpc_endpoint_ids, em, true);
+}
+
 void sf__fill_computed(base_arena *a, sf_config *m, const recon_state *st, const char *region, prov_tags dt,
                        bool only_unknown)
 {
@@ -319,33 +350,8 @@ void sf__fill_computed(base_arena *a, sf_config *m, const recon_state *st, const
 		if (sf_unknown(m, SF_A_AVAILABILITY_ZONES))
 			set_list(m, SF_A_AVAILABILITY_ZONES, &m->availability_zones, azs, n, true);
 	}
-	if (WANT(SF_A_VPC_ENDPOINT_IDS)) {
-		size_t ns = sf_has(m, SF_A_ENDPOINT_SERVICES) ? m->endpoint_services.n : 0;
-		sf_strmap em;
-		em.keys = base_arena_calloc(a, ns + 1, sizeof *em.keys);
-		em.vals = base_arena_calloc(a, ns + 1, sizeof *em.vals);
-		em.n_unknown = 0;
-		for (i = n = 0; i < ns; i++) {
-			const char *svc = m->endpoint_services.v[i];
-			const recon_endpoint *e =
-			        svc ? recon_state_endpoint(st, sf__service_full(a, region, svc)) : NULL;
-			size_t j, k;
-			if (!e)
-				continue;
-			/* insert sorted */
-			for (j = 0; j < n && strcmp(em.keys[j], svc) < 0; j++)
-				;
-			for (k = n; k > j; k--) {
-				em.keys[k] = em.keys[k - 1];
-				em.vals[k] = em.vals[k - 1];
-			}
-			em.keys[j] = svc;
-			em.vals[j] = e->id;
-			n++;
-		}
-		em.n = n;
-		set_map(m, SF_A_VPC_ENDPOINT_IDS, &m->vpc_endpoint_ids, em, true);
-	}
+	if (WANT(SF_A_VPC_ENDPOINT_IDS))
+		fill_endpoint_ids(a, m, st, region);
 	if (WANT(SF_A_TAGS_ALL))
 		set_map(m, SF_A_TAGS_ALL, &m->tags_all, sf__tags_all(a, m, dt), true);
 #undef WANT
@@ -592,6 +598,51 @@ static bool is_default_logging(const recon_function *fn)
 	return fmt_default && group_default && !l->application_log_level && !l->system_log_level;
 }
 
+/* merge_function, continued: concurrency, logging, code. */
+static void merge_function_rest(sf_config *m, const recon_function *fn)
+{
+	const recon_function_spec *o = &fn->cfg;
+
+	{
+		bool has_prior = sf_has(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS);
+		if (o->reserved_concurrency >= 0 &&
+		    (!has_prior || m->reserved_concurrent_executions != o->reserved_concurrency))
+			set_int(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS, &m->reserved_concurrent_executions,
+			        true, o->reserved_concurrency);
+		else if (o->reserved_concurrency < 0 && has_prior)
+			set_int(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS, &m->reserved_concurrent_executions,
+			        false, 0);
+	}
+	if (sf_has(m, SF_A_LOGGING)) {
+		sf_logging *l = &m->logging;
+		const recon_logging *ol = &o->logging;
+		if ((l->present & SF_BIT(SF_LOG_LOG_FORMAT)) && ol->log_format &&
+		    !str_same(l->log_format, ol->log_format))
+			l->log_format = ol->log_format;
+		if ((l->present & SF_BIT(SF_LOG_LOG_GROUP)) && ol->log_group &&
+		    !str_same(l->log_group, ol->log_group))
+			l->log_group = ol->log_group;
+		if ((l->present & SF_BIT(SF_LOG_APPLICATION_LOG_LEVEL)) &&
+		    !str_same(l->application_log_level, ol->application_log_level)) {
+			l->application_log_level = ol->application_log_level;
+			if (!ol->application_log_level)
+				l->present &= ~SF_BIT(SF_LOG_APPLICATION_LOG_LEVEL);
+		}
+		if ((l->present & SF_BIT(SF_LOG_SYSTEM_LOG_LEVEL)) &&
+		    !str_same(l->system_log_level, ol->system_log_level)) {
+			l->system_log_level = ol->system_log_level;
+			if (!ol->system_log_level)
+				l->present &= ~SF_BIT(SF_LOG_SYSTEM_LOG_LEVEL);
+		}
+	}
+	/* code: the deployed package's hash shows on source_code_hash */
+	if (sf_has(m, SF_A_SOURCE_CODE_HASH) && fn->code_sha256 && *fn->code_sha256 &&
+	    !base_str_eq(m->package_type, "Image") && !str_same(fn->code_sha256, m->source_code_hash))
+		set_str(m, SF_A_SOURCE_CODE_HASH, &m->source_code_hash, fn->code_sha256);
+	if (sf_has(m, SF_A_IMAGE_URI) && o->image_uri && !str_same(o->image_uri, m->image_uri))
+		set_str(m, SF_A_IMAGE_URI, &m->image_uri, o->image_uri);
+}
+
 static void merge_function(base_arena *a, sf_config *m, const recon_state *st)
 {
 	const recon_function *fn = &st->fn;
@@ -649,44 +700,7 @@ static void merge_function(base_arena *a, sf_config *m, const recon_state *st)
 		set_str(m, SF_A_DEAD_LETTER_TARGET_ARN, &m->dead_letter_target_arn,
 		        (o->dead_letter_target_arn && *o->dead_letter_target_arn) ? o->dead_letter_target_arn
 		                                                                  : NULL);
-	{
-		bool has_prior = sf_has(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS);
-		if (o->reserved_concurrency >= 0 &&
-		    (!has_prior || m->reserved_concurrent_executions != o->reserved_concurrency))
-			set_int(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS, &m->reserved_concurrent_executions,
-			        true, o->reserved_concurrency);
-		else if (o->reserved_concurrency < 0 && has_prior)
-			set_int(m, SF_A_RESERVED_CONCURRENT_EXECUTIONS, &m->reserved_concurrent_executions,
-			        false, 0);
-	}
-	if (sf_has(m, SF_A_LOGGING)) {
-		sf_logging *l = &m->logging;
-		const recon_logging *ol = &o->logging;
-		if ((l->present & SF_BIT(SF_LOG_LOG_FORMAT)) && ol->log_format &&
-		    !str_same(l->log_format, ol->log_format))
-			l->log_format = ol->log_format;
-		if ((l->present & SF_BIT(SF_LOG_LOG_GROUP)) && ol->log_group &&
-		    !str_same(l->log_group, ol->log_group))
-			l->log_group = ol->log_group;
-		if ((l->present & SF_BIT(SF_LOG_APPLICATION_LOG_LEVEL)) &&
-		    !str_same(l->application_log_level, ol->application_log_level)) {
-			l->application_log_level = ol->application_log_level;
-			if (!ol->application_log_level)
-				l->present &= ~SF_BIT(SF_LOG_APPLICATION_LOG_LEVEL);
-		}
-		if ((l->present & SF_BIT(SF_LOG_SYSTEM_LOG_LEVEL)) &&
-		    !str_same(l->system_log_level, ol->system_log_level)) {
-			l->system_log_level = ol->system_log_level;
-			if (!ol->system_log_level)
-				l->present &= ~SF_BIT(SF_LOG_SYSTEM_LOG_LEVEL);
-		}
-	}
-	/* code: the deployed package's hash shows on source_code_hash */
-	if (sf_has(m, SF_A_SOURCE_CODE_HASH) && fn->code_sha256 && *fn->code_sha256 &&
-	    !base_str_eq(m->package_type, "Image") && !str_same(fn->code_sha256, m->source_code_hash))
-		set_str(m, SF_A_SOURCE_CODE_HASH, &m->source_code_hash, fn->code_sha256);
-	if (sf_has(m, SF_A_IMAGE_URI) && o->image_uri && !str_same(o->image_uri, m->image_uri))
-		set_str(m, SF_A_IMAGE_URI, &m->image_uri, o->image_uri);
+	merge_function_rest(m, fn);
 }
 
 void sf__merge_observed(base_arena *a, sf_config *m, const recon_state *st, const char *region, prov_tags dt)
@@ -727,72 +741,72 @@ static uint64_t cidr_key(const char *c)
 	return ((((uint64_t)b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) << 6) | (p & 63);
 }
 
-void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st, const char *region,
-                             prov_tags dt)
+/* Import: subnet_cidr_blocks + availability_zones: ours and the
+ * function's, sorted by address. */
+static void import_subnets(base_arena *a, sf_config *m, const recon_state *st)
 {
 	const recon_function *fn = &st->fn;
-	const recon_function_spec *o = &fn->cfg;
 	size_t i, j, n;
-
-	memset(m, 0, sizeof *m);
-	set_str(m, SF_A_FUNCTION_NAME, &m->function_name, st->function_name);
-	set_str(m, SF_A_VPC_ID, &m->vpc_id, st->vpc_id);
-
-	/* subnets: ours, the function's first, sorted by address */
-	{
-		const recon_subnet **sv = base_arena_calloc(a, st->n_subnets + 1, sizeof *sv);
-		const char **cidrs, **azs;
-		for (i = n = 0; i < st->n_subnets; i++) {
-			const recon_subnet *s = &st->subnets[i];
-			bool used = fn->subnet_ids.n == 0;
-			for (j = 0; j < fn->subnet_ids.n; j++)
-				if (base_str_eq(fn->subnet_ids.v[j], s->id))
-					used = true;
-			if (s->id && s->cidr && (used || s->owned))
-				sv[n++] = s;
-		}
-		for (i = 1; i < n; i++)
-			for (j = i; j > 0 && cidr_key(sv[j - 1]->cidr) > cidr_key(sv[j]->cidr); j--) {
-				const recon_subnet *t = sv[j];
-				sv[j] = sv[j - 1];
-				sv[j - 1] = t;
-			}
-		cidrs = base_arena_calloc(a, n + 1, sizeof *cidrs);
-		azs = base_arena_calloc(a, n + 1, sizeof *azs);
-		for (i = 0; i < n; i++) {
-			cidrs[i] = sv[i]->cidr;
-			azs[i] = sv[i]->az ? sv[i]->az : "";
-		}
-		set_list(m, SF_A_SUBNET_CIDR_BLOCKS, &m->subnet_cidr_blocks, cidrs, n, true);
-		set_list(m, SF_A_AVAILABILITY_ZONES, &m->availability_zones, azs, n, true);
+	const recon_subnet **sv = base_arena_calloc(a, st->n_subnets + 1, sizeof *sv);
+	const char **cidrs, **azs;
+	for (i = n = 0; i < st->n_subnets; i++) {
+		const recon_subnet *s = &st->subnets[i];
+		bool used = fn->subnet_ids.n == 0;
+		for (j = 0; j < fn->subnet_ids.n; j++)
+			if (base_str_eq(fn->subnet_ids.v[j], s->id))
+				used = true;
+		if (s->id && s->cidr && (used || s->owned))
+			sv[n++] = s;
 	}
-	/* endpoints: short names, sorted */
-	{
-		const char **sv = base_arena_calloc(a, st->n_endpoints + 1, sizeof *sv);
-		bool any_if = false, any_dns = false;
-		for (i = n = 0; i < st->n_endpoints; i++) {
-			const recon_endpoint *e = &st->endpoints[i];
-			const char *s;
-			if (!e->id || e->gone || !e->service)
-				continue;
-			s = sf__service_short(a, region, e->service);
-			for (j = n; j > 0 && strcmp(sv[j - 1], s) > 0; j--)
-				sv[j] = sv[j - 1];
-			sv[j] = s;
-			n++;
-			if (!e->gateway) {
-				any_if = true;
-				if (e->private_dns)
-					any_dns = true;
-			}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && cidr_key(sv[j - 1]->cidr) > cidr_key(sv[j]->cidr); j--) {
+			const recon_subnet *t = sv[j];
+			sv[j] = sv[j - 1];
+			sv[j - 1] = t;
 		}
-		set_list(m, SF_A_ENDPOINT_SERVICES, &m->endpoint_services, sv, n, true);
-		m->private_dns_enabled = any_if ? any_dns : true;
-		m->present |= SF_BIT(SF_A_PRIVATE_DNS_ENABLED);
-		m->reuse_existing_endpoints = true;
-		m->present |= SF_BIT(SF_A_REUSE_EXISTING_ENDPOINTS);
+	cidrs = base_arena_calloc(a, n + 1, sizeof *cidrs);
+	azs = base_arena_calloc(a, n + 1, sizeof *azs);
+	for (i = 0; i < n; i++) {
+		cidrs[i] = sv[i]->cidr;
+		azs[i] = sv[i]->az ? sv[i]->az : "";
 	}
-	/* function settings */
+	set_list(m, SF_A_SUBNET_CIDR_BLOCKS, &m->subnet_cidr_blocks, cidrs, n, true);
+	set_list(m, SF_A_AVAILABILITY_ZONES, &m->availability_zones, azs, n, true);
+}
+
+/* Import: endpoint_services (short names, sorted), private DNS, reuse. */
+static void import_endpoints(base_arena *a, sf_config *m, const recon_state *st, const char *region)
+{
+	size_t i, j, n;
+	const char **sv = base_arena_calloc(a, st->n_endpoints + 1, sizeof *sv);
+	bool any_if = false, any_dns = false;
+	for (i = n = 0; i < st->n_endpoints; i++) {
+		const recon_endpoint *e = &st->endpoints[i];
+		const char *s;
+		if (!e->id || e->gone || !e->service)
+			continue;
+		s = sf__service_short(a, region, e->service);
+		for (j = n; j > 0 && strcmp(sv[j - 1], s) > 0; j--)
+			sv[j] = sv[j - 1];
+		sv[j] = s;
+		n++;
+		if (!e->gateway) {
+			any_if = true;
+			if (e->private_dns)
+				any_dns = true;
+		}
+	}
+	set_list(m, SF_A_ENDPOINT_SERVICES, &m->endpoint_services, sv, n, true);
+	m->private_dns_enabled = any_if ? any_dns : true;
+	m->present |= SF_BIT(SF_A_PRIVATE_DNS_ENABLED);
+	m->reuse_existing_endpoints = true;
+	m->present |= SF_BIT(SF_A_REUSE_EXISTING_ENDPOINTS);
+}
+
+/* Import: the function settings as AWS reports them (defaults filled). */
+static void import_function(base_arena *a, sf_config *m, const recon_function *fn)
+{
+	const recon_function_spec *o = &fn->cfg;
 	set_str(m, SF_A_RUNTIME, &m->runtime, o->runtime);
 	set_str(m, SF_A_HANDLER, &m->handler, o->handler);
 	set_str(m, SF_A_DESCRIPTION, &m->description,
@@ -851,22 +865,39 @@ void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st,
 		set_str(m, SF_A_IMAGE_URI, &m->image_uri, o->image_uri);
 	else
 		set_str(m, SF_A_SOURCE_CODE_HASH, &m->source_code_hash, fn->code_sha256);
+}
 
-	/* role */
-	{
-		const char *vpc_pol = "AWSLambdaVPCAccessExecutionRole";
-		const char **pv = base_arena_calloc(a, st->role.policy_arns.n + 1, sizeof *pv);
-		for (i = n = 0; i < st->role.policy_arns.n; i++) {
-			const char *p = st->role.policy_arns.v[i];
-			if (p && base_str_has_suffix(p, vpc_pol) && strstr(p, ":iam::aws:policy/"))
-				continue;
-			pv[n++] = p;
-		}
-		set_list(m, SF_A_POLICY_ARNS, &m->policy_arns, pv, n, n > 0);
-		set_str(m, SF_A_INLINE_POLICY, &m->inline_policy, st->role.inline_policy);
-		set_str(m, SF_A_PERMISSIONS_BOUNDARY, &m->permissions_boundary,
-		        st->role.permissions_boundary);
+/* Import: policy_arns (without the VPC access policy), inline policy, boundary. */
+static void import_role(base_arena *a, sf_config *m, const recon_state *st)
+{
+	size_t i, n;
+	const char *vpc_pol = "AWSLambdaVPCAccessExecutionRole";
+	const char **pv = base_arena_calloc(a, st->role.policy_arns.n + 1, sizeof *pv);
+	for (i = n = 0; i < st->role.policy_arns.n; i++) {
+		const char *p = st->role.policy_arns.v[i];
+		if (p && base_str_has_suffix(p, vpc_pol) && strstr(p, ":iam::aws:policy/"))
+			continue;
+		pv[n++] = p;
 	}
+	set_list(m, SF_A_POLICY_ARNS, &m->policy_arns, pv, n, n > 0);
+	set_str(m, SF_A_INLINE_POLICY, &m->inline_policy, st->role.inline_policy);
+	set_str(m, SF_A_PERMISSIONS_BOUNDARY, &m->permissions_boundary, st->role.permissions_boundary);
+}
+
+void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st, const char *region,
+                             prov_tags dt)
+{
+	const recon_function *fn = &st->fn;
+
+	memset(m, 0, sizeof *m);
+	set_str(m, SF_A_FUNCTION_NAME, &m->function_name, st->function_name);
+	set_str(m, SF_A_VPC_ID, &m->vpc_id, st->vpc_id);
+
+	import_subnets(a, m, st);
+	import_endpoints(a, m, st, region);
+	import_function(a, m, fn);
+
+	import_role(a, m, st);
 	/* user tags: what the function carries minus ours and the defaults */
 	{
 		sf_strmap t = map_of_tags(a, fn->tags, true, dt);

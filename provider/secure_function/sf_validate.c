@@ -12,22 +12,14 @@
 
 #include "prov/prov_validate.h"
 
-struct v {
-	base_arena *a;
-	base_diags *d;
-	int rc;
-};
-
-static void err(struct v *v, base_path p, const char *summary, const char *detail)
+static void err(prov_vctx *v, base_path p, const char *summary, const char *detail)
 {
-	base_diags_add(v->d, BASE_SEV_ERROR, &p, summary, detail);
-	v->rc = BASE_EINVALID;
+	prov_vctx_error(v, &p, summary, detail);
 }
 
-static void err_root(struct v *v, const char *summary, const char *detail)
+static void err_root(prov_vctx *v, const char *summary, const char *detail)
 {
-	base_diags_add(v->d, BASE_SEV_ERROR, NULL, summary, detail);
-	v->rc = BASE_EINVALID;
+	prov_vctx_error(v, NULL, summary, detail);
 }
 
 /* Known to be null (not set and not unknown). */
@@ -38,7 +30,7 @@ static bool is_null(const sf_config *c, sf_attr a)
 
 /* ---- function code -------------------------------------------------------- */
 
-static void check_code(struct v *v, const sf_config *c)
+static void check_code(prov_vctx *v, const sf_config *c)
 {
 	const char *fn = sf_attr_name(SF_A_FILENAME), *bk = sf_attr_name(SF_A_S3_BUCKET),
 	           *key = sf_attr_name(SF_A_S3_KEY), *img = sf_attr_name(SF_A_IMAGE_URI);
@@ -83,7 +75,7 @@ static void check_code(struct v *v, const sf_config *c)
 		                       sf_attr_name(src[0]), sf_attr_name(src[i]), fn, bk, key, img));
 }
 
-static void check_package(struct v *v, const sf_config *c)
+static void check_package(prov_vctx *v, const sf_config *c)
 {
 	if (sf_unknown(c, SF_A_PACKAGE_TYPE))
 		return;
@@ -136,7 +128,7 @@ static bool eg_null(const sf_egress_rule *r, sf_egress_field f)
 	return !(r->present & SF_BIT(f)) && !(r->unknown & SF_BIT(f));
 }
 
-static void check_egress(struct v *v, const sf_config *c)
+static void check_egress(prov_vctx *v, const sf_config *c)
 {
 	for (size_t i = 0; i < c->n_egress_rules; i++) {
 		const sf_egress_rule *r = &c->egress_rules[i];
@@ -178,7 +170,7 @@ static void check_egress(struct v *v, const sf_config *c)
 
 /* ---- logging, endpoint services -------------------------------------------- */
 
-static void check_logging(struct v *v, const sf_config *c)
+static void check_logging(prov_vctx *v, const sf_config *c)
 {
 	const sf_logging *l = &c->logging;
 	if (!sf_has(c, SF_A_LOGGING) || (l->unknown & SF_BIT(SF_LOG_LOG_FORMAT)))
@@ -202,7 +194,7 @@ static const char *service_short(const char *s)
 	return dot ? dot + 1 : s;
 }
 
-static void check_services(struct v *v, const sf_config *c)
+static void check_services(prov_vctx *v, const sf_config *c)
 {
 	if (!sf_has(c, SF_A_ENDPOINT_SERVICES))
 		return;
@@ -227,7 +219,7 @@ static void check_services(struct v *v, const sf_config *c)
 
 int sf__validate_model(base_arena *a, const sf_config *c, base_diags *diags)
 {
-	struct v v = {a, diags, BASE_OK};
+	prov_vctx v = {a, diags, BASE_OK}; /* shared with prov_validate */
 	check_code(&v, c);
 	check_package(&v, c);
 	check_egress(&v, c);

@@ -1,6 +1,9 @@
 /* sf_desired_test.c - model -> recon desired spec, service names, durations, prior ids. */
 
+#include <string.h>
+
 #include "base/base_arena.h"
+#include "recon/recon_function.h"
 #include "secure_function/sf_ops_int.h"
 #include "sf_testutil.h"
 #include "t.h"
@@ -118,5 +121,39 @@ void test_secure_function_sf_desired__prior_ids(void)
 	T_ASSERT_INT(st.n_endpoints, 2);
 	T_ASSERT_STR(st.endpoints[1].service, "com.amazonaws.us-east-2.s3");
 	T_ASSERT(st.endpoints[1].gateway);
+	base_arena_free(a);
+}
+
+/* Every top-level setting of the Lambda field table is an attribute of the
+ * resource (the desired builder maps them by name), and the mapping carries
+ * the values over. */
+void test_secure_function_sf_desired__lambda_field_table_by_name(void)
+{
+	base_arena *a = base_arena_new();
+	sf_config m;
+	recon_desired d;
+	base_diags *dg = base_diags_new(a);
+	prov_tags none = { NULL, NULL, 0 };
+	size_t i;
+	for (i = 0; i < recon_fn_n_fields; i++)
+		if (!strchr(recon_fn_fields[i].name, '.'))
+			T_ASSERT(sf_attr_by_name(recon_fn_fields[i].name) != SF_A_COUNT);
+	T_ASSERT(sf_attr_by_name("no_such_attribute") == SF_A_COUNT);
+	memset(&m, 0, sizeof m);
+	m.function_name = "f";
+	m.vpc_id = "vpc-1";
+	m.runtime = "python3.12";
+	m.memory_size = 256;
+	m.tracing_mode = "Active";
+	m.present = SF_BIT(SF_A_FUNCTION_NAME) | SF_BIT(SF_A_VPC_ID) | SF_BIT(SF_A_RUNTIME) |
+		    SF_BIT(SF_A_MEMORY_SIZE) | SF_BIT(SF_A_TRACING_MODE);
+	m.handler = "not.set";   /* present bit off: not carried */
+	T_OK(sf__desired_build(a, &m, "us-east-2", none, false, &d, dg));
+	T_ASSERT_STR(d.fn.runtime, "python3.12");
+	T_ASSERT_INT(d.fn.memory_size, 256);
+	T_ASSERT_STR(d.fn.tracing_mode, "Active");
+	T_ASSERT(d.fn.handler == NULL);
+	T_ASSERT_INT(d.fn.timeout, 0);
+	T_ASSERT_INT(d.fn.reserved_concurrency, -1);
 	base_arena_free(a);
 }

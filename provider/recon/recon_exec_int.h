@@ -1,0 +1,195 @@
+/*
+ * recon_exec_int.h - what the step files of provider/recon share while a plan
+ * runs (never included from another folder; tests of recon may).
+ *
+ * Map (README.md): recon_exec.c runs a plan through the step table
+ * (recon_steps.c); each part's steps live in that part's file
+ * (recon_role.c, recon_network.c, recon_sg.c, recon_endpoint.c,
+ * recon_function.c); recon_state.c is the ONLY file that reads or writes the
+ * live state (x->s): the workers run concurrently, so every access goes
+ * through a recon__st_* accessor that takes x->mu. `make check` greps for
+ * `x->s` outside recon_state.c.
+ */
+#ifndef RECON_EXEC_INT_H
+#define RECON_EXEC_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aws/aws_client.h"
+#include "aws/aws_ec2.h"
+#include "aws/aws_error.h"
+#include "aws/aws_iam.h"
+#include "aws/aws_lambda.h"
+#include "base/base_arena.h"
+#include "recon/recon_exec.h"
+#include "recon/recon_model.h"
+#include "recon/recon_wait.h"
+
+/* One run of a plan. Everything but s, a (result arena) and fail is
+ * read-only while the workers run. */
+struct ex {
+	aws_client *c;
+	base_arena *a;          /* result arena: guarded by mu */
+	const recon_desired *d; /* NULL for destroy */
+	const char *fn;         /* function name */
+	const char *vpc;
+	recon_state *s; /* live state: guarded by mu, touched in recon_state.c only */
+	const recon_plan *p;
+	pthread_mutex_t mu;
+	recon_clock clk;
+	uint64_t deadline;
+	unsigned poll_cap;
+	aws_tags tags;       /* tags for created objects */
+	aws_tags rule_tags;  /* ownership tag only (SG rules) */
+	recon_failure *fail; /* first failure: guarded by mu */
+	bool failed;
+};
+
+/* ---- the step table (recon_steps.c) ------------------------------------ */
+
+/* A step: t is a scratch arena freed after the step; e receives the AWS
+ * error. Returns BASE_OK or a BASE_E* code (the runner records it in
+ * x->fail unless the step already did with a better detail). */
+typedef int (*recon_step_fn)(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+
+typedef struct recon_step_def {
+	const char *name; /* "role.create", ... (recon_step_kind_name) */
+	recon_step_fn run;
+} recon_step_def;
+
+/* The row of kind k, NULL for an unknown kind. */
+const recon_step_def *recon__step_def(recon_step_kind k);
+
+/* ---- run helpers (recon_exec.c) ---------------------------------------- */
+
+/* Records the first failure (the step that failed and why). */
+void recon__ex_fail(struct ex *x, const recon_step *st, int rc, const aws_error *e, const char *fmt, ...)
+        __attribute__((format(printf, 5, 6)));
+
+/* Wait config: 100 ms doubling to poll_cap * cap_mul, bounded by the deadline. */
+recon_wait_cfg recon__ex_wait_cfg(struct ex *x, unsigned cap_mul);
+
+/* True when the AWS error message contains needle. */
+bool recon__err_msg_has(const aws_error *e, const char *needle);
+
+/* "This AWS object is gone": the single not-found test of the steps (rc
+ * BASE_ENOTFOUND, or an AWS error whose code aws_error_is_not_found:
+ * *.NotFound, NoSuchEntity, ResourceNotFound*). e may be NULL. */
+bool recon__gone(int rc, const aws_error *e);
+
+/* rc, with "gone" counted as done (BASE_OK). */
+int recon__ok_if_gone(int rc, const aws_error *e);
+
+/* ---- the live state (recon_state.c): every call takes x->mu ------------- */
+
+/* Parts that are zeroed once their object is deleted. */
+typedef enum recon_part {
+	RECON_PART_ROLE,
+	RECON_PART_RT,
+	RECON_PART_SG_LAMBDA,
+	RECON_PART_SG_ENDPOINT,
+	RECON_PART_FN
+} recon_part;
+void recon__st_forget(struct ex *x, recon_part part);
+
+/* Reads (strings borrowed: state strings never move). */
+const char *recon__st_subnet_id(struct ex *x, const char *cidr, const char **az);
+const char *recon__st_sg_id(struct ex *x, recon_sg_which w);
+const char *recon__st_rt_id(struct ex *x);
+const char *recon__st_role_name(struct ex *x);
+const char *recon__st_role_arn(struct ex *x);
+bool recon__st_endpoint(struct ex *x, const char *service, recon_endpoint *out);
+bool recon__st_any_owned_interface_endpoint(struct ex *x);
+const char *recon__st_rt_assoc_of(struct ex *x, const char *subnet_id);
+void recon__st_rt_snapshot(struct ex *x, const char **rt_id, aws_strs *assoc_ids);
+const char *recon__st_prefix_list(struct ex *x, const char *service);
+/* Ids (arena t) of our SGs and owned subnets, for the ENI wait. */
+void recon__st_eni_scope(struct ex *x, base_arena *t, aws_strs *sgs, aws_strs *subnets);
+
+/* Writes. */
+void recon__st_set_role(struct ex *x, const aws_iam_role *r);
+void recon__st_role_policy(struct ex *x, const char *arn, bool attached);
+void recon__st_role_inline(struct ex *x, const char *policy);
+void recon__st_role_boundary(struct ex *x, const char *arn);
+void recon__st_add_subnet(struct ex *x, const aws_ec2_subnet *s);
+void recon__st_remove_subnet(struct ex *x, const char *cidr);
+void recon__st_set_rt(struct ex *x, const aws_ec2_route_table *rt);
+void recon__st_rt_associated(struct ex *x, const char *subnet_id, const char *assoc_id);
+void recon__st_set_sg(struct ex *x, recon_sg_which w, const char *id);
+void recon__st_add_rule(struct ex *x, recon_sg_which w, const recon_rule *r);
+void recon__st_remove_rule(struct ex *x, recon_sg_which w, const recon_rule *r);
+void recon__st_add_prefix_list(struct ex *x, const char *service, const char *id);
+void recon__st_set_endpoint(struct ex *x, const aws_ec2_vpce *v, bool owned);
+void recon__st_remove_endpoint(struct ex *x, const char *service);
+/* CreateFunction's reply (a published version already known is kept; the
+ * tags we sent are recorded: the reply carries none). */
+void recon__st_fn_created(struct ex *x, const aws_lambda_function *f);
+void recon__st_fn_refreshed(struct ex *x, const aws_lambda_function *f);
+void recon__st_fn_version(struct ex *x, const char *version);
+void recon__st_fn_concurrency(struct ex *x, int n);
+/* tags.sync: the AWS id and the recorded tags of part key ("role",
+ * "function", "rt", "sg:<which>", "subnet:<cidr>", "endpoint:<service>");
+ * false when the state has no such object. */
+bool recon__st_tag_target(struct ex *x, const char *key, const char **id, aws_tags *have);
+void recon__st_set_tags(struct ex *x, const char *key, aws_tags tags);
+
+/* ---- shared between parts ---------------------------------------------- */
+
+/* recon_network.c: waits until no Lambda ENI uses sgs / subnets (detached
+ * ones are deleted); *left (t, may be NULL) = ids the last poll still saw. */
+int recon__wait_enis(struct ex *x, base_arena *t, aws_strs sgs, aws_strs subnets, const char **left,
+                     aws_error *e);
+/* recon_network.c: delete a subnet / SG, retried on DependencyViolation /
+ * InvalidGroup.InUse until the deadline; gone = done. */
+int recon__delete_with_retry(struct ex *x, base_arena *t, const char *id, bool subnet, aws_error *e);
+/* recon_sg.c: authorizes one rule (Duplicate = converged) on group_id and
+ * records it when group_id is our SG w. */
+int recon__authorize_rule(struct ex *x, base_arena *t, recon_sg_which w, const char *group_id,
+                          const recon_rule *r, aws_error *e);
+
+/* recon_endpoint.c: the endpoint with id (*out NULL when gone); the state's
+ * endpoint of service (*cur, cur->id NULL when none) and what AWS has of it
+ * now (*v, NULL when gone); wait until available (or gone). */
+int recon__ep_describe(struct ex *x, base_arena *t, const char *id, aws_ec2_vpce **out, aws_error *e);
+int recon__ep_now(struct ex *x, base_arena *t, const char *service, recon_endpoint *cur, aws_ec2_vpce **v,
+                  aws_error *e);
+int recon__ep_wait(struct ex *x, base_arena *t, const char *id, bool gone, aws_error *e);
+/* recon_endpoint_share.c: use an endpoint we did not create (never modified,
+ * except the bookkeeping between lambdavpc functions). */
+int recon__ep_reuse(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e);
+
+/* ---- the steps, one row each in recon_steps.c --------------------------- */
+
+int recon__step_role_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_role_attach(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_role_detach(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_role_put_inline(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_role_delete_inline(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_role_boundary(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_role_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_subnet_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_subnet_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_rt_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_rt_associate(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_rt_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_eni_wait(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_sg_authorize(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_sg_revoke(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_sg_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_ep_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_ep_release(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_fn_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_fn_config(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_fn_code(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_fn_concurrency(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_fn_publish(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_fn_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_tags(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+
+#endif
