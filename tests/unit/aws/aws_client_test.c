@@ -36,6 +36,7 @@ static void base_cfg(aws_client_config *cfg, aws_fake *f)
 	cfg->access_key = "AKIDTEST";
 	cfg->secret_key = "SECRETSECRETSECRET";
 	cfg->max_retries = -1;
+	cfg->skip_credentials_validation = true; /* the identity check has its own tests */
 	cfg->endpoints[AWS_SVC_EC2] = "http://127.0.0.1:9/";
 	cfg->transport = f ? &aws_fake_transport : NULL;
 	cfg->transport_ctx = f;
