@@ -111,6 +111,9 @@ static void parse_line(aws__ini *ini, struct pstate *st, const char *p, const ch
 			char *name = trim_dup(q + 1, (size_t)(rb - q - 1));
 			st->section = section_of(name, is_config, &st->kind);
 			base_free(name);
+			/* a marker entry: an empty section still exists */
+			if (st->section)
+				ini_add(ini, st->kind, st->section, base_xstrdup(""), base_xstrdup(""));
 		}
 		return;
 	}
