@@ -96,9 +96,10 @@ static int check(base_arena *a, const cty_value *cfg, base_diags *d)
 	const cty_value *forbidden = cty_value_get_attr(cfg, "forbidden_account_ids");
 	if (is_set(allowed) && is_set(forbidden)) {
 		base_path p = base_path_attr(a, root, "forbidden_account_ids");
-		base_diags_add(d, BASE_SEV_ERROR, &p, "Conflicting account guards",
-		               "allowed_account_ids and forbidden_account_ids cannot both be set: list the accounts "
-		               "the provider may use, or the ones it must not.");
+		base_diags_add(
+		        d, BASE_SEV_ERROR, &p, "Conflicting account guards",
+		        "allowed_account_ids and forbidden_account_ids cannot both be set: list the accounts "
+		        "the provider may use, or the ones it must not.");
 		rc = BASE_EINVALID;
 	}
 	const cty_value *ar = block_of(cfg, "assume_role");

@@ -203,16 +203,17 @@ static int resolve_endpoints(aws_client *c, const aws_client_config *cfg, const 
 		char origin[128];
 		const char *url = aws_endpoint_configured(&q, origin);
 		if (url && !aws_endpoint_url_ok(url)) {
-			aws_error_setf(err, 0, "InvalidEndpoint",
-			               "%s: endpoint URL for %s must be http(s)://host[:port][/path], got \"%s\"",
-			               origin, si->signing_name, url);
+			aws_error_setf(
+			        err, 0, "InvalidEndpoint",
+			        "%s: endpoint URL for %s must be http(s)://host[:port][/path], got \"%s\"",
+			        origin, si->signing_name, url);
 			return BASE_EINVALID;
 		}
 		c->endpoint[i] = url ? trim_url(url) : default_endpoint(c, si);
 		c->sign_region[i] = sign_region_of(c, si);
 		if (url)
-			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws endpoint", "service", si->signing_name,
-			            "url", c->endpoint[i], "from", origin, NULL);
+			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws endpoint", "service",
+			            si->signing_name, "url", c->endpoint[i], "from", origin, NULL);
 	}
 	return BASE_OK;
 }
@@ -284,8 +285,8 @@ static int client_alloc(aws_client **out, const aws_client_config *cfg, aws_erro
 	} else if ((ma = env_nonempty("AWS_MAX_ATTEMPTS")) != NULL) {
 		int64_t v;
 		if (base_str_to_i64(ma, &v) != BASE_OK || v < 1 || v > 100) {
-			aws_error_setf(err, 0, "InvalidConfiguration", "AWS_MAX_ATTEMPTS must be 1..100, got \"%s\"",
-			               ma);
+			aws_error_setf(err, 0, "InvalidConfiguration",
+			               "AWS_MAX_ATTEMPTS must be 1..100, got \"%s\"", ma);
 			return BASE_EINVALID;
 		}
 		c->policy.max_attempts = (int)v;
@@ -354,14 +355,15 @@ static int resolve_region(aws_client *c, const aws_client_config *cfg, const aws
 		hooks_of(c, &hooks);
 		aws_error_clear(&err2);
 		if (aws_creds_imds_region(&hooks, c->ca_bundle, &imds, &err2) != BASE_OK)
-			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "no region from EC2 instance metadata", "error",
-			            err2.message[0] ? err2.message : "disabled", NULL);
+			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "no region from EC2 instance metadata",
+			            "error", err2.message[0] ? err2.message : "disabled", NULL);
 		region = imds;
 	}
 	if (!region) {
-		aws_error_setf(err, 0, "MissingRegion",
-		               "no AWS region: set region in the provider block, AWS_REGION or AWS_DEFAULT_REGION, "
-		               "or region in the shared config profile");
+		aws_error_setf(
+		        err, 0, "MissingRegion",
+		        "no AWS region: set region in the provider block, AWS_REGION or AWS_DEFAULT_REGION, "
+		        "or region in the shared config profile");
 		return BASE_EINVALID;
 	}
 	if (!region_ok(region)) {
@@ -399,8 +401,8 @@ int aws_client_new(aws_client **out, const aws_client_config *cfg, aws_error *er
 		hooks_of(c, &hooks);
 		rc = aws_creds_provider_new(&c->creds, &cc, &hooks, err);
 	}
-	if (rc == BASE_OK && (!cfg->skip_credentials_validation || cfg->n_allowed_account_ids ||
-	                      cfg->n_forbidden_account_ids))
+	if (rc == BASE_OK &&
+	    (!cfg->skip_credentials_validation || cfg->n_allowed_account_ids || cfg->n_forbidden_account_ids))
 		rc = aws__client_check_identity(c, cfg, err);
 	aws_profile_settings_dispose(&ps);
 	if (rc != BASE_OK) {
@@ -692,8 +694,8 @@ enum reply_next { REPLY_DONE, REPLY_RESEND, REPLY_DECIDE };
 
 /* A 2xx (REPLY_DONE) or an AWS error reply: REPLY_RESEND at once when the
  * cached credentials had expired, else REPLY_DECIDE with cls set. */
-static enum reply_next on_reply(struct send_state *st, aws_http_response *hr, aws_response *resp, aws_error *err,
-                    aws_retry_class *cls, unsigned *retry_after)
+static enum reply_next on_reply(struct send_state *st, aws_http_response *hr, aws_response *resp,
+                                aws_error *err, aws_retry_class *cls, unsigned *retry_after)
 {
 	aws_client *c = st->c;
 	const char *rid = request_id_of(hr);
@@ -701,8 +703,9 @@ static enum reply_next on_reply(struct send_state *st, aws_http_response *hr, aw
 	unsigned ms;
 	snprintf(status_s, sizeof status_s, "%d", hr->status);
 	snprintf(elapsed_s, sizeof elapsed_s, "%llu", (unsigned long long)(mono_ms() - st->t0));
-	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws response", "op", op_name(st->req), "status", status_s,
-	            "request_id", rid ? rid : "", "attempt", st->attempt_s, "elapsed_ms", elapsed_s, NULL);
+	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws response", "op", op_name(st->req), "status",
+	            status_s, "request_id", rid ? rid : "", "attempt", st->attempt_s, "elapsed_ms", elapsed_s,
+	            NULL);
 	/* hand the body over to the caller */
 	base_buf_dispose(&resp->body);
 	resp->body = hr->body;
@@ -716,7 +719,8 @@ static enum reply_next on_reply(struct send_state *st, aws_http_response *hr, aw
 		return REPLY_DONE;
 	}
 	aws_error_parse(err, hr->status, aws_http_response_header(hr, "content-type"),
-	                aws_http_response_header(hr, "x-amzn-errortype"), rid, resp->body.data, resp->body.len);
+	                aws_http_response_header(hr, "x-amzn-errortype"), rid, resp->body.data,
+	                resp->body.len);
 	if (!st->refreshed && !st->fixed && !st->unsigned_req && is_expired_token(err->code)) {
 		/* the cache thought they were valid: refresh once, not a retry */
 		aws_creds_provider_invalidate(c->creds);
@@ -725,47 +729,50 @@ static enum reply_next on_reply(struct send_state *st, aws_http_response *hr, aw
 	}
 	st->refreshed = false;
 	if (aws_retry_parse_retry_after(aws_http_response_header(hr, "retry-after"),
-	                                aws_http_response_header(hr, "x-amz-retry-after"), (int64_t)time(NULL), &ms))
+	                                aws_http_response_header(hr, "x-amz-retry-after"),
+	                                (int64_t)time(NULL), &ms))
 		*retry_after = ms ? ms : 1;
 	*cls = aws_retry_classify(hr->status, err->code, AWS_RETRY_T_NONE);
 	return REPLY_DECIDE;
 }
 
 /* A transport failure: err and *rc filled; false when it must not be retried. */
-static bool on_failure(struct send_state *st, const aws_http_response *hr, aws_error *err, aws_retry_class *cls,
-                       int *rc)
+static bool on_failure(struct send_state *st, const aws_http_response *hr, aws_error *err,
+                       aws_retry_class *cls, int *rc)
 {
 	const aws_request *req = st->req;
 	char elapsed_s[24];
 	st->refreshed = false;
 	snprintf(elapsed_s, sizeof elapsed_s, "%llu", (unsigned long long)(mono_ms() - st->t0));
-	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws transport error", "op", op_name(req), "error", hr->errmsg,
-	            "attempt", st->attempt_s, "elapsed_ms", elapsed_s, NULL);
+	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws transport error", "op", op_name(req), "error",
+	            hr->errmsg, "attempt", st->attempt_s, "elapsed_ms", elapsed_s, NULL);
 	if (hr->failure == AWS_HTTP_ECANCELLED) {
 		*rc = cancelled_error(req, err);
 		return false;
 	}
 	if (req->not_idempotent && hr->sent &&
-	    (hr->failure == AWS_HTTP_ETIMEOUT || hr->failure == AWS_HTTP_ERECV || hr->failure == AWS_HTTP_ESEND)) {
-		aws_error_setf(err, 0, "RequestOutcomeUnknown",
-		               "%s %s: %s after the request was sent; it may or may not have taken effect, so it "
-		               "is not repeated",
-		               op_name(req), st->url, hr->errmsg);
+	    (hr->failure == AWS_HTTP_ETIMEOUT || hr->failure == AWS_HTTP_ERECV ||
+	     hr->failure == AWS_HTTP_ESEND)) {
+		aws_error_setf(
+		        err, 0, "RequestOutcomeUnknown",
+		        "%s %s: %s after the request was sent; it may or may not have taken effect, so it "
+		        "is not repeated",
+		        op_name(req), st->url, hr->errmsg);
 		*rc = BASE_ETIMEOUT;
 		return false;
 	}
 	aws_error_setf(err, 0, failure_code(hr->failure), "%s %s %s: %s", op_name(req), req->method, st->url,
 	               hr->errmsg);
 	*cls = aws_retry_classify(0, NULL, transport_kind(hr->failure));
-	*rc = hr->failure == AWS_HTTP_ETOOBIG ? BASE_ETOOBIG
+	*rc = hr->failure == AWS_HTTP_ETOOBIG                                                  ? BASE_ETOOBIG
 	      : (hr->failure == AWS_HTTP_ETIMEOUT || hr->failure == AWS_HTTP_ECONNECT_TIMEOUT) ? BASE_ETIMEOUT
-	                                                                                        : BASE_EIO;
+	                                                                                       : BASE_EIO;
 	return true;
 }
 
 /* Decides on a retry and sleeps. BASE_OK = try again; else the final rc. */
-static int backoff(struct send_state *st, const aws_http_response *hr, aws_retry_class cls, unsigned retry_after,
-                   int rc, aws_error *err)
+static int backoff(struct send_state *st, const aws_http_response *hr, aws_retry_class cls,
+                   unsigned retry_after, int rc, aws_error *err)
 {
 	aws_client *c = st->c;
 	aws_retry_decision dec;
@@ -773,21 +780,22 @@ static int backoff(struct send_state *st, const aws_http_response *hr, aws_retry
 	char delay_s[16];
 	int cost = 0;
 	pthread_mutex_lock(&c->mu);
-	aws_retry_decide(&c->policy, &c->quota, cls, st->attempt, mono_ms() - st->t0, retry_after, r01, &dec, &cost);
+	aws_retry_decide(&c->policy, &c->quota, cls, st->attempt, mono_ms() - st->t0, retry_after, r01, &dec,
+	                 &cost);
 	pthread_mutex_unlock(&c->mu);
 	if (!dec.retry) {
 		if (hr->failure != AWS_HTTP_OK)
 			return rc;
 		if (st->attempt > 1 && cls != AWS_RETRY_NO)
-			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws giving up", "op", op_name(st->req), "reason",
-			            dec.reason, "code", err->code, NULL);
+			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws giving up", "op", op_name(st->req),
+			            "reason", dec.reason, "code", err->code, NULL);
 		return cls == AWS_RETRY_THROTTLING ? BASE_ETHROTTLED : BASE_EAWS;
 	}
 	st->last_cost = cost;
 	snprintf(delay_s, sizeof delay_s, "%u", dec.delay_ms);
-	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws retrying", "op", op_name(st->req), "reason", dec.reason,
-	            "code", hr->failure == AWS_HTTP_OK ? err->code : failure_code(hr->failure), "delay_ms", delay_s,
-	            "attempt", st->attempt_s, NULL);
+	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws retrying", "op", op_name(st->req), "reason",
+	            dec.reason, "code", hr->failure == AWS_HTTP_OK ? err->code : failure_code(hr->failure),
+	            "delay_ms", delay_s, "attempt", st->attempt_s, NULL);
 	if (aws_client_sleep_ms(c, dec.delay_ms) != BASE_OK)
 		return cancelled_error(st->req, err);
 	st->attempt++;

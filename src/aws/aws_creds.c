@@ -255,7 +255,8 @@ aws__node *aws__ecs_node_from_env(aws__chain *ch, aws_error *err, int *rc)
 	aws__node *n;
 	*rc = BASE_OK;
 	if (aws__set(rel)) {
-		n = aws__node_new(ch, N_ECS, "ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
+		n = aws__node_new(ch, N_ECS,
+		                  "ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
 		n->url = base_xasprintf("%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
 	} else if (aws__set(full)) {
 		static const char *const ok_http[] = {"http://127.",
@@ -282,7 +283,8 @@ aws__node *aws__ecs_node_from_env(aws__chain *ch, aws_error *err, int *rc)
 			*rc = BASE_EINVALID;
 			return NULL;
 		}
-		n = aws__node_new(ch, N_ECS, "ECS container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)");
+		n = aws__node_new(ch, N_ECS,
+		                  "ECS container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)");
 		n->url = base_xstrdup(full);
 	} else {
 		return NULL;
@@ -366,7 +368,8 @@ int aws_creds_provider_new(aws_creds_provider **out, const aws_creds_config *cfg
 	pthread_mutex_init(&p->refresh_mu, NULL);
 	p->ch.hooks = *hooks;
 	p->ch.ca_bundle = base_xstrdup(cfg->ca_bundle);
-	p->ch.process_timeout_ms = cfg->process_timeout_ms ? cfg->process_timeout_ms : AWS__PROCESS_TIMEOUT_MS;
+	p->ch.process_timeout_ms =
+	        cfg->process_timeout_ms ? cfg->process_timeout_ms : AWS__PROCESS_TIMEOUT_MS;
 	p->profile = dup_set(cfg->profile);
 	p->ak = dup_set(cfg->access_key);
 	p->sk = dup_set(cfg->secret_key);
@@ -428,13 +431,16 @@ static aws__node *keys_node(aws_creds_provider *p, base_buf *tried)
 {
 	const char *eak = getenv("AWS_ACCESS_KEY_ID"), *esk = getenv("AWS_SECRET_ACCESS_KEY");
 	if (p->ak)
-		return aws__static_node(&p->ch, p->ak, p->sk, p->token, "provider block (access_key/secret_key)");
+		return aws__static_node(&p->ch, p->ak, p->sk, p->token,
+		                        "provider block (access_key/secret_key)");
 	tried_add(tried, "provider block: access_key/secret_key not set");
 	if (aws__set(eak) && aws__set(esk))
-		return aws__static_node(&p->ch, eak, esk, getenv("AWS_SESSION_TOKEN"), "environment variables");
+		return aws__static_node(&p->ch, eak, esk, getenv("AWS_SESSION_TOKEN"),
+		                        "environment variables");
 	tried_add(tried, "environment: %s",
-	          aws__set(eak) || aws__set(esk) ? "only one of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY is set"
-	                                         : "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY not set");
+	          aws__set(eak) || aws__set(esk)
+	                  ? "only one of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY is set"
+	                  : "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY not set");
 	return NULL;
 }
 
@@ -490,7 +496,8 @@ static int fallback_node(aws_creds_provider *p, base_buf *tried, aws__node **roo
 	const char *rsn = getenv("AWS_ROLE_SESSION_NAME");
 	int rc;
 	if (aws__set(tf) && aws__set(ra)) {
-		aws__node *n = aws__node_new(&p->ch, N_WEBID, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role %s)", ra);
+		aws__node *n = aws__node_new(&p->ch, N_WEBID,
+		                             "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role %s)", ra);
 		n->token_file = base_xstrdup(tf);
 		n->role_arn = base_xstrdup(ra);
 		n->session_name = dup_set(rsn);
@@ -611,8 +618,9 @@ int aws__node_get(aws__chain *ch, aws__node *n, aws_creds *out, aws_error *err)
 		            "expiration", exp_s, NULL);
 	} else if (n->have && valid_at(&n->cached, now) && rc != BASE_ECANCELLED) {
 		/* refresh failed but what we hold is still valid: use it, try again next time */
-		base_log_kv(BASE_LOG_WARN, AWS_LOG_MODULE, "aws credential refresh failed; using cached credentials",
-		            "source", n->desc, "error", err->message, NULL);
+		base_log_kv(BASE_LOG_WARN, AWS_LOG_MODULE,
+		            "aws credential refresh failed; using cached credentials", "source", n->desc,
+		            "error", err->message, NULL);
 		aws_error_clear(err);
 		aws_creds_copy(out, &n->cached);
 		rc = BASE_OK;
@@ -643,7 +651,8 @@ static int refresh_root(aws_creds_provider *p, aws_creds *out, aws_error *err)
 		char msg[sizeof err->message];
 		memcpy(msg, err->message, sizeof msg);
 		aws_error_setf(err, err->http_status, "NoCredentialProviders",
-		               "no valid AWS credentials found. Tried: %s; %s", p->tried ? p->tried : "", msg);
+		               "no valid AWS credentials found. Tried: %s; %s", p->tried ? p->tried : "",
+		               msg);
 		rc = BASE_EINVALID;
 	}
 	return rc;

@@ -85,7 +85,7 @@ typedef struct aws_creds_config {
 	const char *const *credentials_files;
 	size_t n_credentials_files;
 	const char *assume_role_arn, *assume_role_session_name, *assume_role_external_id;
-	const char *ca_bundle; /* for IMDS/ECS https URLs; NULL = system */
+	const char *ca_bundle;       /* for IMDS/ECS https URLs; NULL = system */
 	unsigned process_timeout_ms; /* bound on credential_process; 0 = 60 s */
 } aws_creds_config;
 

@@ -149,8 +149,9 @@ int aws__fetch_sts(aws__chain *ch, aws__node *n, aws_creds *out, aws_error *err)
 		if (rc != BASE_OK)
 			goto done;
 	}
-	session = n->session_name ? base_xstrdup(n->session_name)
-	                          : base_xasprintf("terraform-provider-lambdavpc-%lld", (long long)aws__now(ch));
+	session = n->session_name
+	                  ? base_xstrdup(n->session_name)
+	                  : base_xasprintf("terraform-provider-lambdavpc-%lld", (long long)aws__now(ch));
 	aws_query_add(&q, "RoleArn", n->role_arn);
 	aws_query_add(&q, "RoleSessionName", session);
 	if (n->external_id)
@@ -244,4 +245,3 @@ done:
 	aws_http_response_dispose(&resp);
 	return rc;
 }
-

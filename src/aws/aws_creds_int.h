@@ -61,8 +61,8 @@ typedef struct aws__ini_ent {
 typedef struct aws__ini {
 	aws__ini_ent *e;
 	size_t n, cap;
-	base_buf files;      /* "path1, path2 (missing)" for messages */
-	char *missing_named; /* first file named in the provider block that is missing */
+	base_buf files;           /* "path1, path2 (missing)" for messages */
+	char *missing_named;      /* first file named in the provider block that is missing */
 	const char *missing_attr; /* "shared_config_files" / "shared_credentials_files" */
 } aws__ini;
 
@@ -85,12 +85,12 @@ void aws__profile_settings_from_ini(const aws__ini *ini, const char *name, aws_p
 typedef enum aws__node_kind { N_STATIC, N_PROCESS, N_ASSUME, N_WEBID, N_ECS, N_IMDS, N_SSO } aws__node_kind;
 
 typedef struct aws__sso_cfg {
-	char *profile;      /* for the "aws sso login --profile" hint */
-	char *session;      /* sso_session name, NULL = legacy keys */
+	char *profile; /* for the "aws sso login --profile" hint */
+	char *session; /* sso_session name, NULL = legacy keys */
 	char *start_url, *region, *account_id, *role_name;
-	char *portal_url;   /* resolved base URL of the SSO portal */
-	char *oidc_url;     /* resolved base URL of SSO OIDC */
-	char *cache_dir;    /* ~/.aws/sso/cache */
+	char *portal_url; /* resolved base URL of the SSO portal */
+	char *oidc_url;   /* resolved base URL of SSO OIDC */
+	char *cache_dir;  /* ~/.aws/sso/cache */
 } aws__sso_cfg;
 
 typedef struct aws__node {
@@ -119,7 +119,8 @@ typedef struct aws__chain {
 
 aws__node *aws__node_new(aws__chain *ch, aws__node_kind k, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-aws__node *aws__static_node(aws__chain *ch, const char *ak, const char *sk, const char *tok, const char *desc);
+aws__node *aws__static_node(aws__chain *ch, const char *ak, const char *sk, const char *tok,
+                            const char *desc);
 aws__node *aws__imds_node(aws__chain *ch);
 /* ECS source from the environment: NULL when not configured (*rc BASE_OK)
  * or when the URL is refused (*rc BASE_EINVALID, err filled). */

@@ -125,8 +125,8 @@ static int outcome_error(const aws__node *n, enum outcome o, int st, unsigned ti
 		break;
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		aws_error_setf(err, 0, "CredentialProcessError", "%s: command failed (exit status %d)", n->desc,
-		               WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		aws_error_setf(err, 0, "CredentialProcessError", "%s: command failed (exit status %d)",
+		               n->desc, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		return BASE_EINVALID;
 	}
 	return BASE_OK;

@@ -59,8 +59,8 @@ aws__sso_action aws__sso_decide(int64_t now, int64_t expires_at, bool can_refres
 
 static int login_error(const aws__node *n, aws_error *err, const char *why)
 {
-	aws_error_setf(err, 0, "SSOTokenError", "%s: %s; run `aws sso login --profile %s` and try again", n->desc,
-	               why, n->sso.profile);
+	aws_error_setf(err, 0, "SSOTokenError", "%s: %s; run `aws sso login --profile %s` and try again",
+	               n->desc, why, n->sso.profile);
 	return BASE_EINVALID;
 }
 
@@ -86,8 +86,8 @@ static char *resolve_url(const aws__ini *ini, const char *profile, const char *k
 	*rc = BASE_OK;
 	if (u && !aws_endpoint_url_ok(u)) {
 		aws_error_setf(err, 0, "InvalidEndpoint",
-		               "%s: endpoint URL for %s must be http(s)://host[:port][/path], got \"%s\"", origin,
-		               key, u);
+		               "%s: endpoint URL for %s must be http(s)://host[:port][/path], got \"%s\"",
+		               origin, key, u);
 		*rc = BASE_EINVALID;
 	} else if (u) {
 		size_t l = strlen(u);
@@ -118,16 +118,17 @@ int aws__sso_node(aws__chain *ch, const aws__ini *ini, const char *name, aws__no
 	if (sess) {
 		if (!aws__ini_has(ini, AWS__INI_SSO_SESSION, sess)) {
 			aws_error_setf(err, 0, "InvalidConfiguration",
-			               "profile \"%s\": sso_session \"%s\" has no [sso-session %s] section", name,
-			               sess, sess);
+			               "profile \"%s\": sso_session \"%s\" has no [sso-session %s] section",
+			               name, sess, sess);
 			return BASE_EINVALID;
 		}
 		url = aws__ini_get(ini, AWS__INI_SSO_SESSION, sess, "sso_start_url");
 		region = aws__ini_get(ini, AWS__INI_SSO_SESSION, sess, "sso_region");
 	}
 	if (!url || !region)
-		return sso_bad(err, name, sess ? "the sso-session section needs sso_start_url and sso_region"
-		                               : "sso_start_url needs sso_region");
+		return sso_bad(err, name,
+		               sess ? "the sso-session section needs sso_start_url and sso_region"
+		                    : "sso_start_url needs sso_region");
 	if (!acct || !role)
 		return sso_bad(err, name, "an SSO profile needs sso_account_id and sso_role_name");
 	n = aws__node_new(ch, N_SSO, "profile \"%s\" (SSO%s%s, account %s, role %s)", name,
@@ -139,9 +140,11 @@ int aws__sso_node(aws__chain *ch, const aws__ini *ini, const char *name, aws__no
 	n->sso.account_id = base_xstrdup(acct);
 	n->sso.role_name = base_xstrdup(role);
 	n->sso.cache_dir = base_xasprintf("%s/.aws/sso/cache", home ? home : "");
-	n->sso.portal_url = resolve_url(ini, name, "sso", "https://portal.sso.%s.amazonaws.com", region, err, &rc);
+	n->sso.portal_url =
+	        resolve_url(ini, name, "sso", "https://portal.sso.%s.amazonaws.com", region, err, &rc);
 	if (rc == BASE_OK)
-		n->sso.oidc_url = resolve_url(ini, name, "sso_oidc", "https://oidc.%s.amazonaws.com", region, err, &rc);
+		n->sso.oidc_url =
+		        resolve_url(ini, name, "sso_oidc", "https://oidc.%s.amazonaws.com", region, err, &rc);
 	if (rc == BASE_OK)
 		*out = n;
 	return rc;
@@ -226,7 +229,8 @@ static void token_save(struct token *t, const char *access, const char *refresh,
 	for (size_t i = 0; i < aws_json_len(t->doc); i++) {
 		const char *k = aws_json_key_at(t->doc, i);
 		const char *v = aws_json_str(aws_json_at(t->doc, i));
-		if (v && strcmp(k, "accessToken") != 0 && strcmp(k, "expiresAt") != 0 && strcmp(k, "refreshToken") != 0)
+		if (v && strcmp(k, "accessToken") != 0 && strcmp(k, "expiresAt") != 0 &&
+		    strcmp(k, "refreshToken") != 0)
 			aws_json_set_str(o, k, v);
 	}
 	iso(expires_at, exp);
@@ -235,7 +239,8 @@ static void token_save(struct token *t, const char *access, const char *refresh,
 	aws_json_set_str(o, "refreshToken", refresh);
 	base_buf_init(&b, 0);
 	tmp = base_xasprintf("%s.tmp%ld", t->path, (long)getpid());
-	fd = aws_json_encode(o, &b) == BASE_OK ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+	fd = aws_json_encode(o, &b) == BASE_OK ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)
+	                                       : -1;
 	if (fd >= 0) {
 		bool ok = write(fd, b.data, b.len) == (ssize_t)b.len;
 		ok = close(fd) == 0 && ok;
@@ -313,7 +318,8 @@ static int usable_token(const aws__chain *ch, const aws__node *n, struct token *
 			aws_error_clear(err); /* an unexpired token still works */
 			return BASE_OK;
 		}
-		snprintf(why, sizeof why, "the SSO token expired and refreshing it failed (%s)", err->message);
+		snprintf(why, sizeof why, "the SSO token expired and refreshing it failed (%s)",
+		         err->message);
 		return login_error(n, err, why);
 	case AWS__SSO_LOGIN:
 		break;
@@ -330,7 +336,8 @@ static void pct(base_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("-_.~", c))
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    strchr("-_.~", c))
 			AWS__IGNORE_RC(base_buf_append(b, s, 1));
 		else
 			AWS__IGNORE_RC(base_buf_printf(b, "%%%02X", c));
@@ -344,7 +351,8 @@ static int role_creds_from_json(const aws__node *n, base_arena *a, const base_bu
 	const char *ak, *sk, *tok;
 	int64_t ms = 0;
 	if (aws_json_parse(a, base_buf_cstr(body), body->len, &j) != BASE_OK) {
-		aws_error_setf(err, 0, "InvalidCredentials", "%s: GetRoleCredentials reply is not JSON", n->desc);
+		aws_error_setf(err, 0, "InvalidCredentials", "%s: GetRoleCredentials reply is not JSON",
+		               n->desc);
 		return BASE_EINVALID;
 	}
 	rc = aws_json_get(j, "roleCredentials");
@@ -352,8 +360,8 @@ static int role_creds_from_json(const aws__node *n, base_arena *a, const base_bu
 	sk = aws_json_str(aws_json_get(rc, "secretAccessKey"));
 	tok = aws_json_str(aws_json_get(rc, "sessionToken"));
 	if (!aws__set(ak) || !aws__set(sk) || !aws_json_int(aws_json_get(rc, "expiration"), &ms)) {
-		aws_error_setf(err, 0, "InvalidCredentials", "%s: GetRoleCredentials reply has no roleCredentials",
-		               n->desc);
+		aws_error_setf(err, 0, "InvalidCredentials",
+		               "%s: GetRoleCredentials reply has no roleCredentials", n->desc);
 		return BASE_EINVALID;
 	}
 	aws__creds_set(out, ak, sk, tok, ms / 1000, n->desc);
@@ -377,8 +385,8 @@ int aws__fetch_sso(aws__chain *ch, aws__node *n, aws_creds *out, aws_error *err)
 	AWS__IGNORE_RC(base_buf_puts(&url, "&role_name="));
 	pct(&url, n->sso.role_name);
 	h = (aws_http_header){"x-amz-sso_bearer_token", t.access};
-	rc = aws__plain_http(ch, n->desc, "GET", base_buf_cstr(&url), &h, 1, NULL, SSO_CONNECT_MS, SSO_TOTAL_MS,
-	                     &resp, err);
+	rc = aws__plain_http(ch, n->desc, "GET", base_buf_cstr(&url), &h, 1, NULL, SSO_CONNECT_MS,
+	                     SSO_TOTAL_MS, &resp, err);
 	if (rc == BASE_EIO && (resp.status == 401 || resp.status == 403)) {
 		char why[64];
 		snprintf(why, sizeof why, "the SSO portal refused the cached token (HTTP %d)", resp.status);

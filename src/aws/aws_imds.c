@@ -53,8 +53,8 @@ static int imds_token(const aws__chain *ch, const char *who, const char *base, c
 }
 
 /* GET base+path with the token; the body into out. */
-static int imds_get(const aws__chain *ch, const char *who, const char *base, const char *token, const char *path,
-                    base_buf *out, aws_error *err)
+static int imds_get(const aws__chain *ch, const char *who, const char *base, const char *token,
+                    const char *path, base_buf *out, aws_error *err)
 {
 	aws_http_response resp;
 	aws_http_header h = {"X-aws-ec2-metadata-token", token};
@@ -82,7 +82,8 @@ int aws__fetch_imds(aws__chain *ch, aws__node *n, aws_creds *out, aws_error *err
 	base_buf_init(&b, 64 * 1024);
 	rc = imds_token(ch, n->desc, n->url, &token, err);
 	if (rc == BASE_OK)
-		rc = imds_get(ch, n->desc, n->url, token, "/latest/meta-data/iam/security-credentials/", &b, err);
+		rc = imds_get(ch, n->desc, n->url, token, "/latest/meta-data/iam/security-credentials/", &b,
+		              err);
 	if (rc != BASE_OK)
 		goto done;
 	l = strcspn(base_buf_cstr(&b), "\r\n");
