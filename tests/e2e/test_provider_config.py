@@ -140,11 +140,15 @@ output "arn" { value = lambdavpc_secure_function.app.arn }
 class ConfigTestCase(unittest.TestCase):
     """A workdir with lambda.zip, a VPC in moto and a temp HOME."""
 
+    _shared = {}
+
     @classmethod
     def setUpClass(cls):
-        cls.moto = L.moto_url()
-        cls.vpc_id = L.create_vpc()
-        cls.account = L.client("sts").get_caller_identity()["Account"]
+        # one VPC and one account lookup for the whole module
+        if not cls._shared:
+            cls._shared.update(moto=L.moto_url(), vpc_id=L.create_vpc(),
+                               account=L.client("sts").get_caller_identity()["Account"])
+        cls.moto, cls.vpc_id, cls.account = (cls._shared[k] for k in ("moto", "vpc_id", "account"))
 
     def setUp(self):
         self.wd = L.Workdir("cfg")
@@ -324,6 +328,66 @@ class CredentialCheckTest(ConfigTestCase):
         self.assertIn("allowed_account_ids and forbidden_account_ids cannot both be set",
                       " ".join(r.output.split()))
         self.assertEqual(self.proxy.get_log(), [])
+
+
+class FakeIMDS:
+    """IMDSv2 on 127.0.0.1: a session token, then the placement region."""
+
+    def __init__(self, region):
+        self.requests = []
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status, text):
+                body = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_PUT(self):
+                fake.requests.append(("PUT", self.path,
+                                      self.headers.get("X-aws-ec2-metadata-token-ttl-seconds")))
+                self._send(200 if self.path == "/latest/api/token" else 404, "imds-token")
+
+            def do_GET(self):
+                tok = self.headers.get("X-aws-ec2-metadata-token")
+                fake.requests.append(("GET", self.path, tok))
+                ok = tok == "imds-token" and self.path == "/latest/meta-data/placement/region"
+                self._send(200 if ok else 401, region if ok else "")
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class RegionFromIMDSTest(ConfigTestCase):
+    def test_region_from_instance_metadata(self):
+        imds = FakeIMDS(L.REGION)
+        try:
+            block = provider_block("", self.moto).replace('  region = "%s"\n' % L.REGION, "")
+            self.assertNotIn("region", block)
+            self.use(block, {"AWS_REGION": "", "AWS_DEFAULT_REGION": "", "AWS_EC2_METADATA_DISABLED": "",
+                             "AWS_EC2_METADATA_SERVICE_ENDPOINT": imds.url})
+            r = self.plan()
+            self.assertEqual(r.rc, 0, str(r))
+            self.assertIn("1 to add", r.output)
+            self.assertIn(("PUT", "/latest/api/token", "21600"), imds.requests)
+            self.assertIn(("GET", "/latest/meta-data/placement/region", "imds-token"), imds.requests)
+            # disabled: no region at all
+            self.env["AWS_EC2_METADATA_DISABLED"] = "true"
+            seen = len(imds.requests)
+            self.assertConfigureFails(self.plan(), "no AWS region")
+            self.assertEqual(len(imds.requests), seen, "IMDS asked although disabled")
+        finally:
+            imds.stop()
 
 
 class ProfileSettingsTest(ConfigTestCase):
