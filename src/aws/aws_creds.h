@@ -17,6 +17,8 @@
  *      _FULL_URI (+ AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE])
  *   6. EC2 IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT, default
  *      http://169.254.169.254; off when AWS_EC2_METADATA_DISABLED=true)
+ * A credential_process is bounded (process_timeout_ms, default 60 s) and
+ * stopped on cancellation.
  * then, if the provider block has assume_role, STS AssumeRole with the
  * resolved credentials. The chain is resolved on the first
  * aws_creds_provider_get; expiring credentials are refreshed 5 minutes
@@ -109,7 +111,10 @@ void aws_creds_provider_free(aws_creds_provider *p);
  * Returns BASE_OK, BASE_EINVALID (no source / broken file / bad process
  * output), BASE_EAWS (STS refused), BASE_EIO / BASE_ETIMEOUT (IMDS, ECS),
  * BASE_ECANCELLED; err names the source(s). Thread-safe: one caller
- * refreshes while the others wait.
+ * refreshes at a time; callers whose cached credentials are still valid get
+ * them at once instead of waiting for that refresh (a slow SSO call or a
+ * credential_process that runs into its timeout); only callers without valid
+ * credentials wait.
  */
 BASE_MUST_USE int aws_creds_provider_get(aws_creds_provider *p, aws_creds *out, aws_error *err);
 
