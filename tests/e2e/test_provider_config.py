@@ -151,8 +151,13 @@ class ConfigTestCase(unittest.TestCase):
         cls.moto, cls.vpc_id, cls.account = (cls._shared[k] for k in ("moto", "vpc_id", "account"))
 
     def setUp(self):
-        self.wd = L.Workdir("cfg")
-        L.make_zip(self.wd.path)
+        # one working directory (and one `terraform init`) for the module;
+        # every test writes its own main.tf and HOME
+        if "wd" not in self._shared:
+            self._shared["wd"] = L.Workdir("cfg")
+            L.make_zip(self._shared["wd"].path)
+            self._shared["inited"] = False
+        self.wd = self._shared["wd"]
         self.home = tempfile.mkdtemp(prefix="lambdavpc-home-")
         os.makedirs(os.path.join(self.home, ".aws", "sso", "cache"))
         self.name = L.unique("cfg")
@@ -161,7 +166,9 @@ class ConfigTestCase(unittest.TestCase):
     def tearDown(self):
         if self.applied:
             self.wd.tf("destroy", "-auto-approve", env=self.env)
-        self.wd.cleanup()
+        for f in ("terraform.tfstate", "terraform.tfstate.backup"):
+            if os.path.exists(os.path.join(self.wd.path, f)):
+                os.remove(os.path.join(self.wd.path, f))
         shutil.rmtree(self.home, ignore_errors=True)
 
     def write_config(self, text):
@@ -175,8 +182,10 @@ class ConfigTestCase(unittest.TestCase):
         self.env = {"HOME": self.home, "AWS_CONFIG_FILE": os.path.join(self.home, ".aws", "config")}
         self.env.update(env or {})
         self.wd.write("main.tf", main_tf(provider, self.name, self.vpc_id))
-        r = self.wd.tf("init", env=self.env)
-        self.assertEqual(r.rc, 0, str(r))
+        if not self._shared["inited"]:
+            r = self.wd.tf("init", env=self.env)
+            self.assertEqual(r.rc, 0, str(r))
+            self._shared["inited"] = True
 
     def plan(self):
         r = self.wd.tf("plan", env=self.env, timeout=300)
@@ -451,6 +460,12 @@ class ProfileSettingsTest(ConfigTestCase):
                  {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""})
         self.assertConfigureFails(self.plan(), 'profile "proc" (credential_process): command failed '
                                                "(exit status 7)")
+
+
+def tearDownModule():
+    wd = ConfigTestCase._shared.get("wd")
+    if wd:
+        wd.cleanup()
 
 
 if __name__ == "__main__":
