@@ -247,6 +247,13 @@ static int op_configure(void *ctx, tf6_call *call, const tf6_configure_req *req)
 		goto done;
 	aws_error_clear(&err);
 	rc = aws_client_new(&client, &cfg, &err);
+	if (rc != BASE_OK && strcmp(err.code, "AccountNotAllowed") == 0) {
+		/* hashicorp/aws's message, as the summary */
+		base_diags_add(call->diags, BASE_SEV_ERROR, NULL, err.message,
+		               "The credentials belong to an account that allowed_account_ids or "
+		               "forbidden_account_ids excludes. Use credentials of an allowed account.");
+		goto done;
+	}
 	if (rc != BASE_OK) {
 		base_diags_addf(call->diags, BASE_SEV_ERROR, NULL, "Cannot configure the AWS client",
 		                "%s%s%s%s%s", err.message[0] ? err.message : base_err_str(rc),

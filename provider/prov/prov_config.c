@@ -92,6 +92,16 @@ static int check(base_arena *a, const cty_value *cfg, base_diags *d)
 			rc = BASE_EINVALID;
 		}
 	}
+	const cty_value *allowed = cty_value_get_attr(cfg, "allowed_account_ids");
+	const cty_value *forbidden = cty_value_get_attr(cfg, "forbidden_account_ids");
+	if (is_set(allowed) && is_set(forbidden)) {
+		base_path p = base_path_attr(a, root, "forbidden_account_ids");
+		base_diags_add(
+		        d, BASE_SEV_ERROR, &p, "Conflicting account guards",
+		        "allowed_account_ids and forbidden_account_ids cannot both be set: list the accounts "
+		        "the provider may use, or the ones it must not.");
+		rc = BASE_EINVALID;
+	}
 	const cty_value *ar = block_of(cfg, "assume_role");
 	if (ar && cty_value_is_known(ar) == false && cty_value_is_unknown(ar))
 		return rc;
@@ -110,6 +120,73 @@ static int check(base_arena *a, const cty_value *cfg, base_diags *d)
 int prov_config_check(base_arena *a, const cty_value *cfg, base_diags *diags)
 {
 	return check(a, cfg, diags);
+}
+
+/* max_retries and skip_credentials_validation. */
+static void scalars_of(const cty_value *cfg, aws_client_config *out, bool *unknown)
+{
+	const cty_value *mr = cty_value_get_attr(cfg, "max_retries");
+	const cty_value *scv = cty_value_get_attr(cfg, "skip_credentials_validation");
+	if (is_unknown(mr)) {
+		*unknown = true;
+	} else if (is_set(mr)) {
+		int64_t n = 0;
+		if (cty_value_as_int64(mr, &n) == BASE_OK && n >= 0 && n <= 1000)
+			out->max_retries = (int)n;
+	}
+	if (is_unknown(scv))
+		*unknown = true;
+	else if (is_set(scv))
+		out->skip_credentials_validation = cty_value_as_bool(scv);
+}
+
+/* The assume_role and endpoints blocks. */
+static void blocks_of(base_arena *a, const cty_value *cfg, aws_client_config *out, bool *unknown)
+{
+	const cty_value *ar = cty_value_get_attr(cfg, "assume_role");
+	const cty_value *ep = cty_value_get_attr(cfg, "endpoints");
+	if (is_unknown(ar)) {
+		*unknown = true;
+	} else if (is_set(ar)) {
+		out->assume_role_arn = str_of(a, ar, "role_arn", unknown);
+		out->assume_role_session_name = str_of(a, ar, "session_name", unknown);
+		out->assume_role_external_id = str_of(a, ar, "external_id", unknown);
+	}
+	if (is_unknown(ep)) {
+		*unknown = true;
+	} else if (is_set(ep)) {
+		out->endpoints[AWS_SVC_EC2] = str_of(a, ep, "ec2", unknown);
+		out->endpoints[AWS_SVC_IAM] = str_of(a, ep, "iam", unknown);
+		out->endpoints[AWS_SVC_STS] = str_of(a, ep, "sts", unknown);
+		out->endpoints[AWS_SVC_LAMBDA] = str_of(a, ep, "lambda", unknown);
+	}
+}
+
+/* The default_tags block (null tag values are dropped, as in hashicorp/aws). */
+static void tags_of(base_arena *a, const cty_value *cfg, prov_tags *tags, bool *unknown)
+{
+	const cty_value *dt = cty_value_get_attr(cfg, "default_tags");
+	const cty_value *m = is_set(dt) && !is_unknown(dt) ? cty_value_get_attr(dt, "tags") : NULL;
+	if (is_unknown(dt) || (is_set(m) && !cty_value_is_known(m))) {
+		*unknown = true;
+		return;
+	}
+	if (!is_set(m))
+		return;
+	size_t n = cty_value_len(m), j = 0;
+	const char **k = base_arena_calloc(a, n + 1, sizeof(*k));
+	const char **v = base_arena_calloc(a, n + 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++) {
+		const char *val = cty_value_as_string(cty_value_index(m, i));
+		if (!val)
+			continue;
+		k[j] = base_arena_strdup(a, cty_value_map_key(m, i));
+		v[j] = base_arena_strdup(a, val);
+		j++;
+	}
+	tags->keys = k;
+	tags->values = v;
+	tags->n = j;
 }
 
 int prov_config_from_value(base_arena *a, const cty_value *cfg, aws_client_config *out, prov_tags *tags,
@@ -136,64 +213,12 @@ int prov_config_from_value(base_arena *a, const cty_value *cfg, aws_client_confi
 	        strlist_of(a, cfg, "shared_config_files", &out->n_shared_config_files, &unknown);
 	out->shared_credentials_files =
 	        strlist_of(a, cfg, "shared_credentials_files", &out->n_shared_credentials_files, &unknown);
-
-	const cty_value *mr = cty_value_get_attr(cfg, "max_retries");
-	if (is_unknown(mr)) {
-		unknown = true;
-	} else if (is_set(mr)) {
-		int64_t n = 0;
-		if (cty_value_as_int64(mr, &n) == BASE_OK && n >= 0 && n <= 1000)
-			out->max_retries = (int)n;
-	}
-	const cty_value *scv = cty_value_get_attr(cfg, "skip_credentials_validation");
-	if (is_unknown(scv))
-		unknown = true;
-	else if (is_set(scv))
-		out->skip_credentials_validation = cty_value_as_bool(scv);
-
-	const cty_value *ar = cty_value_get_attr(cfg, "assume_role");
-	if (is_unknown(ar)) {
-		unknown = true;
-	} else if (is_set(ar)) {
-		out->assume_role_arn = str_of(a, ar, "role_arn", &unknown);
-		out->assume_role_session_name = str_of(a, ar, "session_name", &unknown);
-		out->assume_role_external_id = str_of(a, ar, "external_id", &unknown);
-	}
-
-	const cty_value *ep = cty_value_get_attr(cfg, "endpoints");
-	if (is_unknown(ep)) {
-		unknown = true;
-	} else if (is_set(ep)) {
-		out->endpoints[AWS_SVC_EC2] = str_of(a, ep, "ec2", &unknown);
-		out->endpoints[AWS_SVC_IAM] = str_of(a, ep, "iam", &unknown);
-		out->endpoints[AWS_SVC_STS] = str_of(a, ep, "sts", &unknown);
-		out->endpoints[AWS_SVC_LAMBDA] = str_of(a, ep, "lambda", &unknown);
-	}
-
-	const cty_value *dt = cty_value_get_attr(cfg, "default_tags");
-	if (is_unknown(dt)) {
-		unknown = true;
-	} else if (is_set(dt)) {
-		const cty_value *m = cty_value_get_attr(dt, "tags");
-		if (is_set(m) && !cty_value_is_known(m)) {
-			unknown = true;
-		} else if (is_set(m)) {
-			size_t n = cty_value_len(m);
-			const char **k = base_arena_calloc(a, n + 1, sizeof(*k));
-			const char **v = base_arena_calloc(a, n + 1, sizeof(*v));
-			size_t j = 0;
-			for (size_t i = 0; i < n; i++) {
-				const char *val = cty_value_as_string(cty_value_index(m, i));
-				if (!val)
-					continue; /* null tag values are dropped, as in hashicorp/aws */
-				k[j] = base_arena_strdup(a, cty_value_map_key(m, i));
-				v[j] = base_arena_strdup(a, val);
-				j++;
-			}
-			tags->keys = k;
-			tags->values = v;
-			tags->n = j;
-		}
-	}
+	out->allowed_account_ids =
+	        strlist_of(a, cfg, "allowed_account_ids", &out->n_allowed_account_ids, &unknown);
+	out->forbidden_account_ids =
+	        strlist_of(a, cfg, "forbidden_account_ids", &out->n_forbidden_account_ids, &unknown);
+	scalars_of(cfg, out, &unknown);
+	blocks_of(a, cfg, out, &unknown);
+	tags_of(a, cfg, tags, &unknown);
 	return unknown ? BASE_EUNKNOWN : BASE_OK;
 }

@@ -23,7 +23,8 @@
  * (nothing reported: the caller defers), or BASE_EINVALID with error
  * diagnostics (pathed) for combinations the schema cannot express:
  * access_key without secret_key or the reverse, token without keys,
- * assume_role without role_arn.
+ * assume_role without role_arn, allowed_account_ids with
+ * forbidden_account_ids.
  */
 BASE_MUST_USE int prov_config_from_value(base_arena *a, const cty_value *cfg, aws_client_config *out,
                                          prov_tags *tags, base_diags *diags);

@@ -20,6 +20,7 @@
 
 #include "aws/aws_creds.h"
 #include "aws/aws_crypto.h"
+#include "aws/aws_endpoint.h"
 #include "aws/aws_http.h"
 #include "aws/aws_int.h"
 #include "aws/aws_retry.h"
@@ -32,16 +33,16 @@
 #define DEFAULT_BUDGET_MS 300000u
 #define DEFAULT_MAX_RESPONSE (64u * 1024u * 1024u)
 
-/* Per-service constants: signing name, env suffix, default host label. */
+/* Per-service constants: signing name, endpoint key (aws_endpoint.h). */
 static const struct svc_info {
 	const char *signing_name;
-	const char *env_id; /* AWS_ENDPOINT_URL_<env_id> */
-	bool global;        /* IAM: one global endpoint, fixed signing region */
+	const char *key; /* AWS_ENDPOINT_URL_<KEY>, the services section key */
+	bool global;     /* IAM: one global endpoint, fixed signing region */
 } svc_info[AWS_SVC_COUNT] = {
-        [AWS_SVC_EC2] = {"ec2", "EC2", false},
-        [AWS_SVC_IAM] = {"iam", "IAM", true},
-        [AWS_SVC_STS] = {"sts", "STS", false},
-        [AWS_SVC_LAMBDA] = {"lambda", "LAMBDA", false},
+        [AWS_SVC_EC2] = {"ec2", "ec2", false},
+        [AWS_SVC_IAM] = {"iam", "iam", true},
+        [AWS_SVC_STS] = {"sts", "sts", false},
+        [AWS_SVC_LAMBDA] = {"lambda", "lambda", false},
 };
 
 struct aws_client {
@@ -61,6 +62,7 @@ struct aws_client {
 	aws_retry_quota quota;
 	uint64_t rng;
 	atomic_bool cancelled;
+	char *account_id, *caller_arn, *caller_user_id; /* from GetCallerIdentity; set once, under mu */
 };
 
 /* ------------------------------------------------------------------ */
@@ -71,12 +73,6 @@ static uint64_t mono_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static bool env_true(const char *name)
-{
-	const char *v = getenv(name);
-	return v && strcasecmp(v, "true") == 0;
 }
 
 static const char *env_nonempty(const char *name)
@@ -113,20 +109,6 @@ static bool region_ok(const char *r)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
 			return false;
 	return true;
-}
-
-static bool url_ok(const char *u)
-{
-	const char *a;
-	if (!u)
-		return false;
-	if (strncmp(u, "http://", 7) == 0)
-		a = u + 7;
-	else if (strncmp(u, "https://", 8) == 0)
-		a = u + 8;
-	else
-		return false;
-	return *a && *a != '/' && !strpbrk(u, " \t\r\n?#");
 }
 
 /* Copy of a base URL without trailing slashes. */
@@ -173,6 +155,9 @@ static void client_free(aws_client *c)
 	}
 	base_free(c->region);
 	base_free(c->ca_bundle);
+	base_free(c->account_id);
+	base_free(c->caller_arn);
+	base_free(c->caller_user_id);
 	pthread_cond_destroy(&c->cv);
 	pthread_mutex_destroy(&c->mu);
 	base_free(c);
@@ -184,58 +169,52 @@ void aws_client_free(aws_client *c)
 		client_free(c);
 }
 
-static int resolve_endpoints(aws_client *c, const aws_client_config *cfg, aws_error *err)
+/* The default base URL of a service in c->region. */
+static char *default_endpoint(const aws_client *c, const struct svc_info *si)
 {
 	const char *suffix = strncmp(c->region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
-	bool ignore_env = env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-	const char *global = ignore_env ? NULL : env_nonempty("AWS_ENDPOINT_URL");
-	int i;
+	if (!si->global)
+		return base_xasprintf("https://%s.%s.%s", si->signing_name, c->region, suffix);
+	if (strncmp(c->region, "cn-", 3) == 0)
+		return base_xasprintf("https://iam.cn-north-1.%s", suffix);
+	if (strncmp(c->region, "us-gov-", 7) == 0)
+		return base_xstrdup("https://iam.us-gov.amazonaws.com");
+	return base_xstrdup("https://iam.amazonaws.com");
+}
 
-	for (i = 0; i < AWS_SVC_COUNT; i++) {
+/* IAM signs with its partition's home region (AWS.md 1.1). */
+static char *sign_region_of(const aws_client *c, const struct svc_info *si)
+{
+	if (!si->global)
+		return base_xstrdup(c->region);
+	if (strncmp(c->region, "cn-", 3) == 0)
+		return base_xstrdup("cn-north-1");
+	if (strncmp(c->region, "us-gov-", 7) == 0)
+		return base_xstrdup("us-gov-west-1");
+	return base_xstrdup("us-east-1");
+}
+
+/* Endpoints in the SDKs' order (aws_endpoint.h). */
+static int resolve_endpoints(aws_client *c, const aws_client_config *cfg, const aws_profile_settings *ps,
+                             aws_error *err)
+{
+	for (int i = 0; i < AWS_SVC_COUNT; i++) {
 		const struct svc_info *si = &svc_info[i];
-		const char *url = nonempty(cfg->endpoints[i]) ? cfg->endpoints[i] : NULL;
-		const char *origin = "endpoints block";
-		char envname[64];
-		if (!url && !ignore_env) {
-			snprintf(envname, sizeof envname, "AWS_ENDPOINT_URL_%s", si->env_id);
-			url = env_nonempty(envname);
-			origin = envname;
-			if (!url && global) {
-				url = global;
-				origin = "AWS_ENDPOINT_URL";
-			}
+		aws_endpoint_query q = {si->key, cfg->endpoints[i], ps};
+		char origin[128];
+		const char *url = aws_endpoint_configured(&q, origin);
+		if (url && !aws_endpoint_url_ok(url)) {
+			aws_error_setf(
+			        err, 0, "InvalidEndpoint",
+			        "%s: endpoint URL for %s must be http(s)://host[:port][/path], got \"%s\"",
+			        origin, si->signing_name, url);
+			return BASE_EINVALID;
 		}
-		if (url) {
-			if (!url_ok(url)) {
-				aws_error_setf(err, 0, "InvalidEndpoint",
-				               "%s: endpoint URL for %s must be "
-				               "http(s)://host[:port][/path], got \"%s\"",
-				               origin, si->signing_name, url);
-				return BASE_EINVALID;
-			}
-			c->endpoint[i] = trim_url(url);
-		} else if (si->global) {
-			if (strncmp(c->region, "cn-", 3) == 0)
-				c->endpoint[i] = base_xasprintf("https://iam.cn-north-1.%s", suffix);
-			else if (strncmp(c->region, "us-gov-", 7) == 0)
-				c->endpoint[i] = base_xstrdup("https://iam.us-gov.amazonaws.com");
-			else
-				c->endpoint[i] = base_xstrdup("https://iam.amazonaws.com");
-		} else {
-			c->endpoint[i] =
-			        base_xasprintf("https://%s.%s.%s", si->signing_name, c->region, suffix);
-		}
-		if (si->global) {
-			/* IAM signs with its partition's home region (AWS.md 1.1). */
-			if (strncmp(c->region, "cn-", 3) == 0)
-				c->sign_region[i] = base_xstrdup("cn-north-1");
-			else if (strncmp(c->region, "us-gov-", 7) == 0)
-				c->sign_region[i] = base_xstrdup("us-gov-west-1");
-			else
-				c->sign_region[i] = base_xstrdup("us-east-1");
-		} else {
-			c->sign_region[i] = base_xstrdup(c->region);
-		}
+		c->endpoint[i] = url ? trim_url(url) : default_endpoint(c, si);
+		c->sign_region[i] = sign_region_of(c, si);
+		if (url)
+			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws endpoint", "service",
+			            si->signing_name, "url", c->endpoint[i], "from", origin, NULL);
 	}
 	return BASE_OK;
 }
@@ -279,19 +258,12 @@ static bool client_is_cancelled(void *ctx)
 	return aws_client_cancelled(ctx);
 }
 
-int aws_client_new(aws_client **out, const aws_client_config *cfg, aws_error *err)
+/* Allocates c with its lock, RNG, quota and retry policy. */
+static int client_alloc(aws_client **out, const aws_client_config *cfg, aws_error *err)
 {
 	aws_client *c = base_xcalloc(1, sizeof *c);
-	aws_creds_config cc;
-	aws_creds_hooks hooks;
 	pthread_condattr_t ca;
-	char *profile_region = NULL;
-	const char *region;
 	const char *ma;
-	int rc = BASE_OK;
-
-	*out = NULL;
-	aws_error_clear(err);
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -305,7 +277,7 @@ int aws_client_new(aws_client **out, const aws_client_config *cfg, aws_error *er
 		c->rng = 88172645463325252ull;
 	c->max_response = DEFAULT_MAX_RESPONSE;
 	c->ca_bundle = base_xstrdup(env_nonempty("AWS_CA_BUNDLE"));
-
+	*out = c;
 	/* retry policy: standard mode, max_retries from config or AWS_MAX_ATTEMPTS */
 	aws_retry_policy_default(&c->policy);
 	c->policy.budget_ms = DEFAULT_BUDGET_MS;
@@ -316,92 +288,124 @@ int aws_client_new(aws_client **out, const aws_client_config *cfg, aws_error *er
 		if (base_str_to_i64(ma, &v) != BASE_OK || v < 1 || v > 100) {
 			aws_error_setf(err, 0, "InvalidConfiguration",
 			               "AWS_MAX_ATTEMPTS must be 1..100, got \"%s\"", ma);
-			rc = BASE_EINVALID;
-			goto done;
+			return BASE_EINVALID;
 		}
 		c->policy.max_attempts = (int)v;
 	}
+	return BASE_OK;
+}
 
-	/* credential chain configuration (also used for the profile region) */
-	memset(&cc, 0, sizeof cc);
-	cc.profile = cfg->profile;
-	cc.access_key = cfg->access_key;
-	cc.secret_key = cfg->secret_key;
-	cc.token = cfg->token;
-	cc.config_files = cfg->shared_config_files;
-	cc.n_config_files = cfg->n_shared_config_files;
-	cc.credentials_files = cfg->shared_credentials_files;
-	cc.n_credentials_files = cfg->n_shared_credentials_files;
-	cc.assume_role_arn = cfg->assume_role_arn;
-	cc.assume_role_session_name = cfg->assume_role_session_name;
-	cc.assume_role_external_id = cfg->assume_role_external_id;
-	cc.ca_bundle = c->ca_bundle;
+static void creds_config_of(const aws_client *c, const aws_client_config *cfg, aws_creds_config *cc)
+{
+	memset(cc, 0, sizeof *cc);
+	cc->profile = cfg->profile;
+	cc->access_key = cfg->access_key;
+	cc->secret_key = cfg->secret_key;
+	cc->token = cfg->token;
+	cc->config_files = cfg->shared_config_files;
+	cc->n_config_files = cfg->n_shared_config_files;
+	cc->credentials_files = cfg->shared_credentials_files;
+	cc->n_credentials_files = cfg->n_shared_credentials_files;
+	cc->assume_role_arn = cfg->assume_role_arn;
+	cc->assume_role_session_name = cfg->assume_role_session_name;
+	cc->assume_role_external_id = cfg->assume_role_external_id;
+	cc->ca_bundle = c->ca_bundle;
+	cc->process_timeout_ms = cfg->credential_process_timeout_ms;
+}
 
-	/* region: provider block, AWS_REGION, AWS_DEFAULT_REGION, profile */
-	region = nonempty(cfg->region) ? cfg->region : env_nonempty("AWS_REGION");
+static void hooks_of(aws_client *c, aws_creds_hooks *hooks)
+{
+	memset(hooks, 0, sizeof *hooks);
+	hooks->sts = creds_sts;
+	hooks->transport = c->tr;
+	hooks->transport_ctx = c->tr_ctx;
+	hooks->is_cancelled = client_is_cancelled;
+	hooks->ctx = c;
+}
+
+static int setup_transport(aws_client *c, const aws_client_config *cfg, aws_error *err)
+{
+	if (cfg->transport) {
+		c->tr = cfg->transport;
+		c->tr_ctx = cfg->transport_ctx;
+		return BASE_OK;
+	}
+	if (aws_http_curl_new(&c->curl) != BASE_OK) {
+		aws_error_setf(err, 0, "TransportError", "cannot initialise libcurl");
+		return BASE_EINVALID;
+	}
+	c->tr = &aws_http_curl_transport;
+	c->tr_ctx = c->curl;
+	return BASE_OK;
+}
+
+/* Region: provider block, AWS_REGION, AWS_DEFAULT_REGION, the profile's,
+ * then the EC2 instance's (IMDS). */
+static int resolve_region(aws_client *c, const aws_client_config *cfg, const aws_profile_settings *ps,
+                          aws_error *err)
+{
+	const char *region = nonempty(cfg->region) ? cfg->region : env_nonempty("AWS_REGION");
+	char *imds = NULL;
+	aws_creds_hooks hooks;
 	if (!region)
 		region = env_nonempty("AWS_DEFAULT_REGION");
+	if (!region)
+		region = nonempty(ps->region) ? ps->region : NULL;
 	if (!region) {
-		rc = aws_creds_profile_region(&cc, &profile_region, err);
-		if (rc != BASE_OK)
-			goto done;
-		region = profile_region;
+		aws_error err2;
+		hooks_of(c, &hooks);
+		aws_error_clear(&err2);
+		if (aws_creds_imds_region(&hooks, c->ca_bundle, &imds, &err2) != BASE_OK)
+			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "no region from EC2 instance metadata",
+			            "error", err2.message[0] ? err2.message : "disabled", NULL);
+		region = imds;
 	}
 	if (!region) {
 		aws_error_setf(
 		        err, 0, "MissingRegion",
 		        "no AWS region: set region in the provider block, AWS_REGION or AWS_DEFAULT_REGION, "
 		        "or region in the shared config profile");
-		rc = BASE_EINVALID;
-		goto done;
+		return BASE_EINVALID;
 	}
 	if (!region_ok(region)) {
 		aws_error_setf(err, 0, "InvalidRegion", "invalid AWS region \"%s\"", region);
-		rc = BASE_EINVALID;
-		goto done;
+		base_free(imds);
+		return BASE_EINVALID;
 	}
 	c->region = base_xstrdup(region);
+	base_free(imds);
+	return BASE_OK;
+}
 
-	rc = resolve_endpoints(c, cfg, err);
-	if (rc != BASE_OK)
-		goto done;
+int aws_client_new(aws_client **out, const aws_client_config *cfg, aws_error *err)
+{
+	aws_client *c = NULL;
+	aws_creds_config cc;
+	aws_creds_hooks hooks;
+	aws_profile_settings ps;
+	int rc;
 
-	if (cfg->transport) {
-		c->tr = cfg->transport;
-		c->tr_ctx = cfg->transport_ctx;
-	} else {
-		rc = aws_http_curl_new(&c->curl);
-		if (rc != BASE_OK) {
-			aws_error_setf(err, 0, "TransportError", "cannot initialise libcurl");
-			goto done;
-		}
-		c->tr = &aws_http_curl_transport;
-		c->tr_ctx = c->curl;
+	*out = NULL;
+	aws_error_clear(err);
+	memset(&ps, 0, sizeof ps);
+	rc = client_alloc(&c, cfg, err);
+	creds_config_of(c, cfg, &cc);
+	if (rc == BASE_OK)
+		rc = aws_creds_profile_settings(&cc, &ps, err);
+	if (rc == BASE_OK)
+		rc = setup_transport(c, cfg, err);
+	if (rc == BASE_OK)
+		rc = resolve_region(c, cfg, &ps, err);
+	if (rc == BASE_OK)
+		rc = resolve_endpoints(c, cfg, &ps, err);
+	if (rc == BASE_OK) {
+		hooks_of(c, &hooks);
+		rc = aws_creds_provider_new(&c->creds, &cc, &hooks, err);
 	}
-
-	memset(&hooks, 0, sizeof hooks);
-	hooks.sts = creds_sts;
-	hooks.transport = c->tr;
-	hooks.transport_ctx = c->tr_ctx;
-	hooks.is_cancelled = client_is_cancelled;
-	hooks.ctx = c;
-	rc = aws_creds_provider_new(&c->creds, &cc, &hooks, err);
-	if (rc != BASE_OK)
-		goto done;
-
-	if (!cfg->skip_credentials_validation) {
-		aws_creds cr;
-		aws_creds_init(&cr);
-		rc = aws_creds_provider_get(c->creds, &cr, err);
-		if (rc == BASE_OK)
-			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws credentials resolved", "source",
-			            cr.source, "region", c->region, NULL);
-		aws_creds_dispose(&cr);
-		if (rc != BASE_OK)
-			goto done;
-	}
-done:
-	base_free(profile_region);
+	if (rc == BASE_OK &&
+	    (!cfg->skip_credentials_validation || cfg->n_allowed_account_ids || cfg->n_forbidden_account_ids))
+		rc = aws__client_check_identity(c, cfg, err);
+	aws_profile_settings_dispose(&ps);
 	if (rc != BASE_OK) {
 		client_free(c);
 		return rc;
@@ -413,6 +417,46 @@ done:
 const char *aws_client_region(const aws_client *c)
 {
 	return c->region;
+}
+
+int aws__client_credentials(aws_client *c, aws_creds *out, aws_error *err)
+{
+	return aws_creds_provider_get(c->creds, out, err);
+}
+
+void aws__client_set_identity(aws_client *c, const char *account, const char *arn, const char *user_id)
+{
+	pthread_mutex_lock(&c->mu);
+	if (!c->account_id) {
+		c->account_id = base_xstrdup(account);
+		c->caller_arn = base_xstrdup(arn);
+		c->caller_user_id = base_xstrdup(user_id);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+bool aws__client_identity(aws_client *c, base_arena *a, const char **account, const char **arn,
+                          const char **user_id)
+{
+	bool have;
+	pthread_mutex_lock(&c->mu);
+	have = c->account_id != NULL;
+	if (have) {
+		*account = base_arena_strdup(a, c->account_id);
+		*arn = c->caller_arn ? base_arena_strdup(a, c->caller_arn) : NULL;
+		*user_id = c->caller_user_id ? base_arena_strdup(a, c->caller_user_id) : NULL;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return have;
+}
+
+const char *aws_client_account_id(aws_client *c)
+{
+	const char *id;
+	pthread_mutex_lock(&c->mu);
+	id = c->account_id;
+	pthread_mutex_unlock(&c->mu);
+	return id;
 }
 
 const char *aws_client__endpoint(const aws_client *c, aws_service svc)
@@ -608,182 +652,234 @@ static const char *request_id_of(const aws_http_response *hr)
 	return id;
 }
 
+/* The state of one aws_client_send across its attempts. */
+struct send_state {
+	aws_client *c;
+	const aws_request *req;
+	const aws_creds *fixed; /* sign with these (STS hook), not the chain's */
+	bool unsigned_req;
+	char *url, *host, *sign_path;
+	aws_creds cr;
+	bool have_cr, refreshed;
+	int attempt, last_cost;
+	uint64_t t0;
+	char attempt_s[16];
+};
+
+static const char *op_name(const aws_request *req)
+{
+	return req->op ? req->op : "";
+}
+
+static void state_init(struct send_state *st, aws_client *c, const aws_request *req)
+{
+	const char *authority, *prefix, *path;
+	const char *base = c->endpoint[req->service];
+	size_t alen;
+	split_base(base, &authority, &alen, &prefix);
+	path = nonempty(req->path) ? req->path : "/";
+	st->sign_path = base_xasprintf("%s%s%s", prefix, path[0] == '/' ? "" : "/", path);
+	st->host = base_xstrndup(authority, alen);
+	st->url = base_xasprintf("%.*s%s%s%s", (int)(authority - base) + (int)alen, base, st->sign_path,
+	                         nonempty(req->query) ? "?" : "", nonempty(req->query) ? req->query : "");
+}
+
+static int cancelled_error(const aws_request *req, aws_error *err)
+{
+	aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled", req->op ? req->op : req->method);
+	return BASE_ECANCELLED;
+}
+
+/* What on_reply found. */
+enum reply_next { REPLY_DONE, REPLY_RESEND, REPLY_DECIDE };
+
+/* A 2xx (REPLY_DONE) or an AWS error reply: REPLY_RESEND at once when the
+ * cached credentials had expired, else REPLY_DECIDE with cls set. */
+static enum reply_next on_reply(struct send_state *st, aws_http_response *hr, aws_response *resp,
+                                aws_error *err, aws_retry_class *cls, unsigned *retry_after)
+{
+	aws_client *c = st->c;
+	const char *rid = request_id_of(hr);
+	char status_s[16], elapsed_s[24];
+	unsigned ms;
+	snprintf(status_s, sizeof status_s, "%d", hr->status);
+	snprintf(elapsed_s, sizeof elapsed_s, "%llu", (unsigned long long)(mono_ms() - st->t0));
+	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws response", "op", op_name(st->req), "status",
+	            status_s, "request_id", rid ? rid : "", "attempt", st->attempt_s, "elapsed_ms", elapsed_s,
+	            NULL);
+	/* hand the body over to the caller */
+	base_buf_dispose(&resp->body);
+	resp->body = hr->body;
+	base_buf_init(&hr->body, 0);
+	resp->status = hr->status;
+	snprintf(resp->request_id, sizeof resp->request_id, "%s", rid ? rid : "");
+	if (hr->status >= 200 && hr->status < 300) {
+		pthread_mutex_lock(&c->mu);
+		aws_retry_quota_release(&c->quota, st->last_cost);
+		pthread_mutex_unlock(&c->mu);
+		return REPLY_DONE;
+	}
+	aws_error_parse(err, hr->status, aws_http_response_header(hr, "content-type"),
+	                aws_http_response_header(hr, "x-amzn-errortype"), rid, resp->body.data,
+	                resp->body.len);
+	if (!st->refreshed && !st->fixed && !st->unsigned_req && is_expired_token(err->code)) {
+		/* the cache thought they were valid: refresh once, not a retry */
+		aws_creds_provider_invalidate(c->creds);
+		st->refreshed = true;
+		return REPLY_RESEND;
+	}
+	st->refreshed = false;
+	if (aws_retry_parse_retry_after(aws_http_response_header(hr, "retry-after"),
+	                                aws_http_response_header(hr, "x-amz-retry-after"),
+	                                (int64_t)time(NULL), &ms))
+		*retry_after = ms ? ms : 1;
+	*cls = aws_retry_classify(hr->status, err->code, AWS_RETRY_T_NONE);
+	return REPLY_DECIDE;
+}
+
+/* A transport failure: err and *rc filled; false when it must not be retried. */
+static bool on_failure(struct send_state *st, const aws_http_response *hr, aws_error *err,
+                       aws_retry_class *cls, int *rc)
+{
+	const aws_request *req = st->req;
+	char elapsed_s[24];
+	st->refreshed = false;
+	snprintf(elapsed_s, sizeof elapsed_s, "%llu", (unsigned long long)(mono_ms() - st->t0));
+	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws transport error", "op", op_name(req), "error",
+	            hr->errmsg, "attempt", st->attempt_s, "elapsed_ms", elapsed_s, NULL);
+	if (hr->failure == AWS_HTTP_ECANCELLED) {
+		*rc = cancelled_error(req, err);
+		return false;
+	}
+	if (req->not_idempotent && hr->sent &&
+	    (hr->failure == AWS_HTTP_ETIMEOUT || hr->failure == AWS_HTTP_ERECV ||
+	     hr->failure == AWS_HTTP_ESEND)) {
+		aws_error_setf(
+		        err, 0, "RequestOutcomeUnknown",
+		        "%s %s: %s after the request was sent; it may or may not have taken effect, so it "
+		        "is not repeated",
+		        op_name(req), st->url, hr->errmsg);
+		*rc = BASE_ETIMEOUT;
+		return false;
+	}
+	aws_error_setf(err, 0, failure_code(hr->failure), "%s %s %s: %s", op_name(req), req->method, st->url,
+	               hr->errmsg);
+	*cls = aws_retry_classify(0, NULL, transport_kind(hr->failure));
+	*rc = hr->failure == AWS_HTTP_ETOOBIG                                                  ? BASE_ETOOBIG
+	      : (hr->failure == AWS_HTTP_ETIMEOUT || hr->failure == AWS_HTTP_ECONNECT_TIMEOUT) ? BASE_ETIMEOUT
+	                                                                                       : BASE_EIO;
+	return true;
+}
+
+/* Decides on a retry and sleeps. BASE_OK = try again; else the final rc. */
+static int backoff(struct send_state *st, const aws_http_response *hr, aws_retry_class cls,
+                   unsigned retry_after, int rc, aws_error *err)
+{
+	aws_client *c = st->c;
+	aws_retry_decision dec;
+	double r01 = next_rand01(c);
+	char delay_s[16];
+	int cost = 0;
+	pthread_mutex_lock(&c->mu);
+	aws_retry_decide(&c->policy, &c->quota, cls, st->attempt, mono_ms() - st->t0, retry_after, r01, &dec,
+	                 &cost);
+	pthread_mutex_unlock(&c->mu);
+	if (!dec.retry) {
+		if (hr->failure != AWS_HTTP_OK)
+			return rc;
+		if (st->attempt > 1 && cls != AWS_RETRY_NO)
+			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws giving up", "op", op_name(st->req),
+			            "reason", dec.reason, "code", err->code, NULL);
+		return cls == AWS_RETRY_THROTTLING ? BASE_ETHROTTLED : BASE_EAWS;
+	}
+	st->last_cost = cost;
+	snprintf(delay_s, sizeof delay_s, "%u", dec.delay_ms);
+	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws retrying", "op", op_name(st->req), "reason",
+	            dec.reason, "code", hr->failure == AWS_HTTP_OK ? err->code : failure_code(hr->failure),
+	            "delay_ms", delay_s, "attempt", st->attempt_s, NULL);
+	if (aws_client_sleep_ms(c, dec.delay_ms) != BASE_OK)
+		return cancelled_error(st->req, err);
+	st->attempt++;
+	return BASE_OK;
+}
+
+/* One attempt: credentials, sign, send. BASE_OK when hr holds an outcome. */
+static int attempt(struct send_state *st, aws_http_response *hr, aws_error *err)
+{
+	const aws_creds *signer = st->unsigned_req ? NULL : st->fixed ? st->fixed : &st->cr;
+	int rc;
+	if (aws_client_cancelled(st->c))
+		return cancelled_error(st->req, err);
+	if (!st->unsigned_req && !st->fixed && (!st->have_cr || st->refreshed)) {
+		aws_creds_dispose(&st->cr);
+		rc = aws_creds_provider_get(st->c->creds, &st->cr, err);
+		if (rc != BASE_OK)
+			return rc;
+		st->have_cr = true;
+	}
+	snprintf(st->attempt_s, sizeof st->attempt_s, "%d", st->attempt);
+	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws request", "op", op_name(st->req), "method",
+	            st->req->method, "url", st->url, "attempt", st->attempt_s, NULL);
+	aws_http_response_dispose(hr);
+	aws_http_response_init(hr);
+	rc = attempt_once(st->c, st->req, signer, st->url, st->host, st->sign_path, hr);
+	if (rc == BASE_EINVALID) {
+		aws_error_setf(err, 0, "SigningError", "%s: cannot sign the request", op_name(st->req));
+		return rc;
+	}
+	return BASE_OK;
+}
+
 static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fixed, bool unsigned_req,
                       aws_response *resp, aws_error *err)
 {
+	struct send_state st;
 	aws_http_response hr;
-	aws_creds cr;
-	char *url = NULL, *host = NULL, *sign_path = NULL;
-	const char *authority, *prefix, *path;
-	size_t alen;
-	uint64_t t0 = mono_ms();
-	int attempt = 1, last_cost = 0, rc = BASE_OK;
-	bool refreshed = false, have_cr = false;
-	char attempt_s[16], status_s[16], elapsed_s[24], delay_s[16];
+	int rc;
 
 	aws_error_clear(err);
 	aws_http_response_init(&hr);
-	aws_creds_init(&cr);
 	base_buf_reset(&resp->body);
 	resp->status = 0;
 	resp->request_id[0] = '\0';
-
 	if (!req->method || req->service < 0 || req->service >= AWS_SVC_COUNT) {
 		aws_error_setf(err, 0, "InvalidRequest", "invalid request");
-		rc = BASE_EINVALID;
-		goto done;
+		aws_http_response_dispose(&hr);
+		return BASE_EINVALID;
 	}
-	split_base(c->endpoint[req->service], &authority, &alen, &prefix);
-	path = nonempty(req->path) ? req->path : "/";
-	sign_path = base_xasprintf("%s%s%s", prefix, path[0] == '/' ? "" : "/", path);
-	host = base_xstrndup(authority, alen);
-	url = base_xasprintf("%.*s%s%s%s", (int)(authority - c->endpoint[req->service]) + (int)alen,
-	                     c->endpoint[req->service], sign_path, nonempty(req->query) ? "?" : "",
-	                     nonempty(req->query) ? req->query : "");
-
+	memset(&st, 0, sizeof st);
+	st.c = c;
+	st.req = req;
+	st.fixed = fixed;
+	st.unsigned_req = unsigned_req;
+	st.attempt = 1;
+	st.t0 = mono_ms();
+	aws_creds_init(&st.cr);
+	state_init(&st, c, req);
 	for (;;) {
-		aws_retry_class cls;
-		aws_retry_decision dec;
+		aws_retry_class cls = AWS_RETRY_NO;
 		unsigned retry_after = 0;
-		const char *code = "";
-		uint64_t elapsed;
-		double r01;
-		int cost = 0;
-
-		if (aws_client_cancelled(c)) {
-			aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled",
-			               req->op ? req->op : req->method);
-			rc = BASE_ECANCELLED;
-			goto done;
-		}
-		if (!unsigned_req && !fixed && (!have_cr || refreshed)) {
-			aws_creds_dispose(&cr);
-			aws_creds_init(&cr);
-			rc = aws_creds_provider_get(c->creds, &cr, err);
-			if (rc != BASE_OK)
-				goto done;
-			have_cr = true;
-		}
-		snprintf(attempt_s, sizeof attempt_s, "%d", attempt);
-		base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws request", "op", req->op ? req->op : "",
-		            "method", req->method, "url", url, "attempt", attempt_s, NULL);
-		rc = attempt_once(c, req,
-		                  unsigned_req ? NULL
-		                  : fixed      ? fixed
-		                               : &cr,
-		                  url, host, sign_path, &hr);
-		if (rc == BASE_EINVALID) {
-			aws_error_setf(err, 0, "SigningError", "%s: cannot sign the request",
-			               req->op ? req->op : "");
-			goto done;
-		}
-		elapsed = mono_ms() - t0;
-		snprintf(elapsed_s, sizeof elapsed_s, "%llu", (unsigned long long)elapsed);
-
+		rc = attempt(&st, &hr, err);
+		if (rc != BASE_OK)
+			break;
 		if (hr.failure == AWS_HTTP_OK) {
-			const char *rid = request_id_of(&hr);
-			snprintf(status_s, sizeof status_s, "%d", hr.status);
-			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws response", "op",
-			            req->op ? req->op : "", "status", status_s, "request_id", rid ? rid : "",
-			            "attempt", attempt_s, "elapsed_ms", elapsed_s, NULL);
-			/* hand the body over to the caller */
-			base_buf_dispose(&resp->body);
-			resp->body = hr.body;
-			base_buf_init(&hr.body, 0);
-			resp->status = hr.status;
-			snprintf(resp->request_id, sizeof resp->request_id, "%s", rid ? rid : "");
-			if (hr.status >= 200 && hr.status < 300) {
-				pthread_mutex_lock(&c->mu);
-				aws_retry_quota_release(&c->quota, last_cost);
-				pthread_mutex_unlock(&c->mu);
-				rc = BASE_OK;
-				goto done;
-			}
-			aws_error_parse(err, hr.status, aws_http_response_header(&hr, "content-type"),
-			                aws_http_response_header(&hr, "x-amzn-errortype"), rid,
-			                resp->body.data, resp->body.len);
-			code = err->code;
-			if (!refreshed && !fixed && !unsigned_req && is_expired_token(code)) {
-				/* the cache thought they were valid: refresh once, not a retry */
-				aws_creds_provider_invalidate(c->creds);
-				refreshed = true;
+			enum reply_next next = on_reply(&st, &hr, resp, err, &cls, &retry_after);
+			if (next == REPLY_RESEND)
 				continue;
-			}
-			refreshed = false;
-			{
-				unsigned ms;
-				if (aws_retry_parse_retry_after(
-				            aws_http_response_header(&hr, "retry-after"),
-				            aws_http_response_header(&hr, "x-amz-retry-after"),
-				            (int64_t)time(NULL), &ms))
-					retry_after = ms ? ms : 1;
-			}
-			cls = aws_retry_classify(hr.status, code, AWS_RETRY_T_NONE);
-		} else {
-			refreshed = false;
-			base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws transport error", "op",
-			            req->op ? req->op : "", "error", hr.errmsg, "attempt", attempt_s,
-			            "elapsed_ms", elapsed_s, NULL);
-			if (hr.failure == AWS_HTTP_ECANCELLED) {
-				aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled",
-				               req->op ? req->op : req->method);
-				rc = BASE_ECANCELLED;
-				goto done;
-			}
-			if (req->not_idempotent && hr.sent &&
-			    (hr.failure == AWS_HTTP_ETIMEOUT || hr.failure == AWS_HTTP_ERECV ||
-			     hr.failure == AWS_HTTP_ESEND)) {
-				aws_error_setf(
-				        err, 0, "RequestOutcomeUnknown",
-				        "%s %s: %s after the request was sent; it may or may not have taken "
-				        "effect, so it is not repeated",
-				        req->op ? req->op : "", url, hr.errmsg);
-				rc = BASE_ETIMEOUT;
-				goto done;
-			}
-			aws_error_setf(err, 0, failure_code(hr.failure), "%s %s %s: %s",
-			               req->op ? req->op : "", req->method, url, hr.errmsg);
-			cls = aws_retry_classify(0, NULL, transport_kind(hr.failure));
-			rc = hr.failure == AWS_HTTP_ETOOBIG ? BASE_ETOOBIG
-			     : (hr.failure == AWS_HTTP_ETIMEOUT || hr.failure == AWS_HTTP_ECONNECT_TIMEOUT)
-			             ? BASE_ETIMEOUT
-			             : BASE_EIO;
+			if (next == REPLY_DONE)
+				break;
+		} else if (!on_failure(&st, &hr, err, &cls, &rc)) {
+			break;
 		}
-
-		r01 = next_rand01(c);
-		pthread_mutex_lock(&c->mu);
-		aws_retry_decide(&c->policy, &c->quota, cls, attempt, elapsed, retry_after, r01, &dec, &cost);
-		pthread_mutex_unlock(&c->mu);
-		if (!dec.retry) {
-			if (hr.failure == AWS_HTTP_OK) {
-				rc = cls == AWS_RETRY_THROTTLING ? BASE_ETHROTTLED : BASE_EAWS;
-				if (attempt > 1 && cls != AWS_RETRY_NO)
-					base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws giving up", "op",
-					            req->op ? req->op : "", "reason", dec.reason, "code",
-					            code, NULL);
-			}
-			goto done;
-		}
-		last_cost = cost;
-		snprintf(delay_s, sizeof delay_s, "%u", dec.delay_ms);
-		base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws retrying", "op", req->op ? req->op : "",
-		            "reason", dec.reason, "code",
-		            hr.failure == AWS_HTTP_OK ? code : failure_code(hr.failure), "delay_ms", delay_s,
-		            "attempt", attempt_s, NULL);
-		if (aws_client_sleep_ms(c, dec.delay_ms) != BASE_OK) {
-			aws_error_setf(err, 0, "RequestCanceled", "%s: cancelled",
-			               req->op ? req->op : req->method);
-			rc = BASE_ECANCELLED;
-			goto done;
-		}
-		attempt++;
+		rc = backoff(&st, &hr, cls, retry_after, rc, err);
+		if (rc != BASE_OK)
+			break;
 	}
-done:
 	aws_http_response_dispose(&hr);
-	aws_creds_dispose(&cr);
-	base_free(url);
-	base_free(host);
-	base_free(sign_path);
+	aws_creds_dispose(&st.cr);
+	base_free(st.url);
+	base_free(st.host);
+	base_free(st.sign_path);
 	return rc;
 }
 

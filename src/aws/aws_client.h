@@ -42,8 +42,15 @@ typedef struct aws_client aws_client;
  *                          AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, default
  *   max_retries            < 0: default (standard mode: 3 attempts in total);
  *                          otherwise the number of retries after the first try
- *   skip_credentials_validation   do not resolve credentials in _new
- *                          (they are resolved on first send instead)
+ *   skip_credentials_validation   false (default): _new resolves the
+ *                          credentials and calls STS GetCallerIdentity once;
+ *                          true: credentials are resolved on first send
+ *   allowed_account_ids / forbidden_account_ids   account guards checked in
+ *                          _new (GetCallerIdentity runs even when
+ *                          skip_credentials_validation is true): "AWS account
+ *                          ID not allowed: <id>" when the account is forbidden
+ *                          or not in a non-empty allowed list
+ *   credential_process_timeout_ms   bound on a credential_process (0 = 60 s)
  *   transport/transport_ctx       NULL = libcurl (aws_http.h); tests pass a fake
  */
 typedef struct aws_client_config {
@@ -56,6 +63,11 @@ typedef struct aws_client_config {
 	const char *endpoints[AWS_SVC_COUNT]; /* base URL overrides, NULL = default/env */
 	int max_retries;                      /* < 0: default (standard mode: 3 attempts) */
 	bool skip_credentials_validation;
+	const char *const *allowed_account_ids;
+	size_t n_allowed_account_ids;
+	const char *const *forbidden_account_ids;
+	size_t n_forbidden_account_ids;
+	unsigned credential_process_timeout_ms;
 	const struct aws_transport *transport;
 	void *transport_ctx; /* NULL = libcurl */
 } aws_client_config;
@@ -97,11 +109,16 @@ void aws_response_dispose(aws_response *r);
 void aws_global_init(void);
 
 /*
- * Creates a client. Resolves the region (required) and, unless
- * skip_credentials_validation, the credentials once so that a broken
- * credential source fails early with a message naming every source tried.
- * Returns BASE_OK, BASE_EINVALID (no region, bad config, no credentials;
- * err filled), BASE_EAWS / BASE_EIO (STS or IMDS call failed; err filled).
+ * Creates a client. Reads the profile (a missing profile named explicitly
+ * or a missing file named in shared_*_files is an error), resolves the
+ * region (required; IMDS is asked last) and endpoints, and unless
+ * skip_credentials_validation resolves the credentials and checks them with
+ * one STS GetCallerIdentity, so that a broken credential source fails early
+ * with a message naming the source. The account ID is kept
+ * (aws_client_account_id). Then the account guards.
+ * Returns BASE_OK, BASE_EINVALID (no region, bad config, no credentials,
+ * account not allowed (err->code "AccountNotAllowed"); err filled),
+ * BASE_EAWS / BASE_EIO (STS, SSO or IMDS call failed; err filled).
  * On failure *out = NULL. Caller frees with aws_client_free.
  */
 BASE_MUST_USE int aws_client_new(aws_client **out, const aws_client_config *cfg, aws_error *err);
@@ -130,6 +147,11 @@ BASE_MUST_USE int aws_client_send(aws_client *c, const aws_request *req, aws_res
 
 /* The resolved region. Borrowed; valid until aws_client_free. */
 const char *aws_client_region(const aws_client *c);
+
+/* The account ID of the credentials once GetCallerIdentity ran (at
+ * configure, or the first aws_sts_get_caller_identity), else NULL.
+ * Borrowed; valid until aws_client_free. Thread-safe. */
+const char *aws_client_account_id(aws_client *c);
 
 /*
  * Cancels in-flight calls and makes later sends and waits return

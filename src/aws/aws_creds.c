@@ -1,12 +1,22 @@
 /*
- * aws_creds.c - credentials and the AWS SDK credential chain.
+ * aws_creds.c - credentials and the AWS SDK credential chain: the provider
+ * (resolution order, caching, refresh, locking) and its leaf sources from
+ * the environment. The other sources live in aws_creds_profile.c,
+ * aws_creds_fetch.c, aws_creds_process.c, aws_creds_sso.c and aws_imds.c
+ * (aws_creds_int.h).
  *
  * The chain is resolved once (first get) into a small tree of sources:
- * a leaf (static keys, credential_process, web identity, ECS, IMDS) or an
- * AssumeRole node over another source. Every non-static node caches its
- * credentials and refreshes them AWS_CREDS_REFRESH_WINDOW_S before they
- * expire. One mutex per provider serialises resolution and refresh, so
- * concurrent callers never trigger duplicate STS/IMDS calls.
+ * a leaf (static keys, credential_process, SSO, web identity, ECS, IMDS)
+ * or an AssumeRole node over another source. Every non-static node caches
+ * its credentials and refreshes them AWS_CREDS_REFRESH_WINDOW_S before
+ * they expire.
+ *
+ * Locking: `refresh_mu` serialises resolution and refresh (one caller
+ * fetches, so concurrent callers never trigger duplicate STS/IMDS/SSO
+ * calls; the nodes are only touched under it). `mu` guards a snapshot of
+ * the root's credentials: a caller whose snapshot is still valid gets it
+ * without waiting for a slow refresh (e.g. a credential_process that
+ * hangs until its timeout); only callers without valid credentials wait.
  */
 #include "aws/aws_creds.h"
 
@@ -16,40 +26,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/wait.h>
 #include <time.h>
 
+#include "aws/aws_creds_int.h"
 #include "aws/aws_int.h"
-#include "aws/aws_json.h"
-#include "aws/aws_query.h"
-#include "aws/aws_xml.h"
 #include "base/base_alloc.h"
-#include "base/base_arena.h"
 #include "base/base_log.h"
-#include "base/base_str.h"
 
-#define MAX_FILE_BYTES (1024u * 1024u)
-#define MAX_PROCESS_OUTPUT (64u * 1024u)
-#define MAX_PROFILE_DEPTH 8
-#define STS_VERSION "2011-06-15"
-/* Appends to unbounded buffers cannot fail (allocation aborts). */
-#define IGNORE_RC(expr)                                                                                      \
-	do {                                                                                                 \
-		if ((expr) != BASE_OK) { /* cannot happen */                                                 \
-		}                                                                                            \
-	} while (0)
-#define IMDS_DEFAULT "http://169.254.169.254"
 #define ECS_HOST "http://169.254.170.2"
 
 /* ------------------------------------------------------------------ */
-/* aws_creds                                                            */
+/* aws_creds and small helpers                                          */
 
-static void wipe_free(char *s)
+void aws__wipe_free(char *s)
 {
 	if (s) {
 		memset(s, 0, strlen(s));
 		base_free(s);
 	}
+}
+
+bool aws__set(const char *s)
+{
+	return s && *s;
 }
 
 void aws_creds_init(aws_creds *c)
@@ -61,9 +60,9 @@ void aws_creds_dispose(aws_creds *c)
 {
 	if (!c)
 		return;
-	wipe_free(c->access_key);
-	wipe_free(c->secret_key);
-	wipe_free(c->token);
+	aws__wipe_free(c->access_key);
+	aws__wipe_free(c->secret_key);
+	aws__wipe_free(c->token);
 	memset(c, 0, sizeof *c);
 }
 
@@ -79,8 +78,8 @@ void aws_creds_copy(aws_creds *dst, const aws_creds *src)
 	*dst = tmp;
 }
 
-static void creds_set(aws_creds *c, const char *ak, const char *sk, const char *tok, int64_t exp,
-                      const char *source)
+void aws__creds_set(aws_creds *c, const char *ak, const char *sk, const char *tok, int64_t exp,
+                    const char *source)
 {
 	aws_creds_dispose(c);
 	c->access_key = base_xstrdup(ak);
@@ -88,6 +87,55 @@ static void creds_set(aws_creds *c, const char *ak, const char *sk, const char *
 	c->token = tok && *tok ? base_xstrdup(tok) : NULL;
 	c->expiration = exp;
 	snprintf(c->source, sizeof c->source, "%s", source);
+}
+
+char *aws__expand_home(const char *path)
+{
+	const char *home = getenv("HOME");
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && home)
+		return base_xasprintf("%s%s", home, path + 1);
+	return base_xstrdup(path);
+}
+
+void aws__err_prefix(aws_error *err, const char *fmt, ...)
+{
+	char old[sizeof err->message];
+	size_t used, rest, cap = sizeof err->message;
+	va_list ap;
+	memcpy(old, err->message, sizeof old);
+	va_start(ap, fmt);
+	vsnprintf(err->message, cap, fmt, ap);
+	va_end(ap);
+	used = strlen(err->message);
+	if (used + 2 < cap) {
+		memcpy(err->message + used, ": ", 2);
+		used += 2;
+		rest = strlen(old);
+		if (rest > cap - 1 - used)
+			rest = cap - 1 - used;
+		memcpy(err->message + used, old, rest);
+		err->message[used + rest] = '\0';
+	}
+}
+
+int aws__read_file(const char *path, size_t max, base_buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[4096];
+	size_t n;
+	int rc = BASE_OK;
+	if (!f)
+		return BASE_ENOTFOUND;
+	base_buf_reset(out);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (out->len + n > max) {
+			rc = BASE_ETOOBIG;
+			break;
+		}
+		AWS__IGNORE_RC(base_buf_append(out, chunk, n));
+	}
+	fclose(f);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -144,284 +192,39 @@ bool aws__parse_iso8601(const char *s, int64_t *out)
 }
 
 /* ------------------------------------------------------------------ */
-/* shared config / credentials files                                    */
+/* nodes                                                                */
 
-struct ini_ent {
-	char *section; /* profile name */
-	char *key;     /* lowercase */
-	char *val;
-};
-
-struct ini {
-	struct ini_ent *e;
-	size_t n, cap;
-	base_buf files; /* "path1, path2" for messages */
-	bool any_file;
-};
-
-static void ini_dispose(struct ini *ini)
+aws__node *aws__node_new(aws__chain *ch, aws__node_kind k, const char *fmt, ...)
 {
-	size_t i;
-	for (i = 0; i < ini->n; i++) {
-		base_free(ini->e[i].section);
-		base_free(ini->e[i].key);
-		wipe_free(ini->e[i].val);
-	}
-	base_free(ini->e);
-	base_buf_dispose(&ini->files);
-	memset(ini, 0, sizeof *ini);
-}
-
-static char *trim_dup(const char *s, size_t n)
-{
-	while (n && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		n--;
-	return base_xstrndup(s, n);
-}
-
-/* Parses one file. is_config: sections are "[default]" / "[profile x]"
- * (other kinds such as "[sso-session x]" are skipped). */
-static void ini_parse(struct ini *ini, const char *txt, size_t len, bool is_config)
-{
-	const char *p = txt, *end = txt + len;
-	char *section = NULL;
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		const char *q, *eq;
-		size_t n;
-		if (!eol)
-			eol = end;
-		n = (size_t)(eol - p);
-		q = p;
-		if (n && (*q == ' ' || *q == '\t')) {
-			/* indented: a nested sub-property (e.g. "s3 =\n  x = y") */
-			p = eol + 1;
-			continue;
-		}
-		while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
-			q++;
-		if (q == eol || *q == '#' || *q == ';') {
-			p = eol + 1;
-			continue;
-		}
-		if (*q == '[') {
-			const char *rb = memchr(q, ']', (size_t)(eol - q));
-			char *name;
-			base_free(section);
-			section = NULL;
-			if (rb) {
-				name = trim_dup(q + 1, (size_t)(rb - q - 1));
-				if (!is_config) {
-					section = name;
-				} else if (strcmp(name, "default") == 0) {
-					section = name;
-				} else if (strncmp(name, "profile", 7) == 0 &&
-				           (name[7] == ' ' || name[7] == '\t')) {
-					section = trim_dup(name + 8, strlen(name + 8));
-					base_free(name);
-				} else {
-					base_free(name);
-				}
-			}
-			p = eol + 1;
-			continue;
-		}
-		eq = memchr(q, '=', (size_t)(eol - q));
-		if (section && eq) {
-			struct ini_ent *e;
-			char *k;
-			if (ini->n == ini->cap) {
-				ini->cap = ini->cap ? 2 * ini->cap : 32;
-				ini->e = base_xrealloc(ini->e, ini->cap * sizeof *ini->e);
-			}
-			e = &ini->e[ini->n++];
-			e->section = base_xstrdup(section);
-			k = trim_dup(q, (size_t)(eq - q));
-			for (char *c = k; *c; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c = (char)(*c - 'A' + 'a');
-			e->key = k;
-			e->val = trim_dup(eq + 1, (size_t)(eol - eq - 1));
-		}
-		p = eol + 1;
-	}
-	base_free(section);
-}
-
-static char *expand_home(const char *path)
-{
-	const char *home = getenv("HOME");
-	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0') && home)
-		return base_xasprintf("%s%s", home, path + 1);
-	return base_xstrdup(path);
-}
-
-static void ini_load_file(struct ini *ini, const char *path, bool is_config)
-{
-	char *full = expand_home(path);
-	FILE *f = fopen(full, "rb");
-	if (ini->files.len)
-		IGNORE_RC(base_buf_puts(&ini->files, ", "));
-	IGNORE_RC(base_buf_puts(&ini->files, full));
-	if (f) {
-		base_buf b;
-		char chunk[4096];
-		size_t n;
-		base_buf_init(&b, MAX_FILE_BYTES);
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			if (base_buf_append(&b, chunk, n) != BASE_OK)
-				break;
-		fclose(f);
-		ini->any_file = true;
-		ini_parse(ini, base_buf_cstr(&b), b.len, is_config);
-		if (b.data)
-			memset(b.data, 0, b.len);
-		base_buf_dispose(&b);
-	} else {
-		IGNORE_RC(base_buf_puts(&ini->files, " (missing)"));
-	}
-	base_free(full);
-}
-
-/* Loads one kind of file: the configured ones, else the one named by the
- * environment variable env_name, else ~/.aws/<home_name>. */
-static void ini_load_kind(struct ini *ini, const char *const *files, size_t n_files, const char *env_name,
-                          const char *home, const char *home_name, bool is_config)
-{
-	const char *env;
-	if (n_files) {
-		for (size_t i = 0; i < n_files; i++)
-			ini_load_file(ini, files[i], is_config);
-	} else if ((env = getenv(env_name)) && *env) {
-		ini_load_file(ini, env, is_config);
-	} else if (home) {
-		char *p = base_xasprintf("%s/.aws/%s", home, home_name);
-		ini_load_file(ini, p, is_config);
-		base_free(p);
-	}
-}
-
-/* Loads config files first, then credentials files: lookups take the last
- * match, so the credentials file wins and later files win over earlier. */
-static void ini_load(struct ini *ini, const aws_creds_config *cfg)
-{
-	const char *home = getenv("HOME");
-	memset(ini, 0, sizeof *ini);
-	base_buf_init(&ini->files, 0);
-	ini_load_kind(ini, cfg->config_files, cfg->n_config_files, "AWS_CONFIG_FILE", home, "config", true);
-	ini_load_kind(ini, cfg->credentials_files, cfg->n_credentials_files, "AWS_SHARED_CREDENTIALS_FILE",
-	              home, "credentials", false);
-}
-
-static const char *ini_get(const struct ini *ini, const char *profile, const char *key)
-{
-	size_t i = ini->n;
-	while (i-- > 0)
-		if (strcmp(ini->e[i].section, profile) == 0 && strcmp(ini->e[i].key, key) == 0)
-			return ini->e[i].val[0] ? ini->e[i].val : NULL;
-	return NULL;
-}
-
-static bool ini_has_profile(const struct ini *ini, const char *profile)
-{
-	size_t i;
-	for (i = 0; i < ini->n; i++)
-		if (strcmp(ini->e[i].section, profile) == 0)
-			return true;
-	return false;
-}
-
-static const char *profile_name(const aws_creds_config *cfg, bool *explicit_out)
-{
-	const char *n = cfg->profile;
-	bool ex = true;
-	if (!n || !*n)
-		n = getenv("AWS_PROFILE");
-	if (!n || !*n)
-		n = getenv("AWS_DEFAULT_PROFILE");
-	if (!n || !*n) {
-		n = "default";
-		ex = false;
-	}
-	if (explicit_out)
-		*explicit_out = ex;
-	return n;
-}
-
-int aws_creds_profile_region(const aws_creds_config *cfg, char **out, aws_error *err)
-{
-	struct ini ini;
-	const char *r;
-	(void)err;
-	*out = NULL;
-	ini_load(&ini, cfg);
-	r = ini_get(&ini, profile_name(cfg, NULL), "region");
-	if (r)
-		*out = base_xstrdup(r);
-	ini_dispose(&ini);
-	return BASE_OK;
-}
-
-/* ------------------------------------------------------------------ */
-/* chain nodes                                                          */
-
-enum node_kind { N_STATIC, N_PROCESS, N_ASSUME, N_WEBID, N_ECS, N_IMDS };
-
-struct node {
-	enum node_kind kind;
-	char *desc; /* safe to log: names the source */
-	aws_creds cached;
-	bool have, stale;
-	char *cmd;                                   /* N_PROCESS */
-	char *role_arn, *session_name, *external_id; /* N_ASSUME, N_WEBID */
-	int duration;                                /* N_ASSUME: DurationSeconds, 0 = default */
-	char *token_file;                            /* N_WEBID */
-	char *url;                                   /* N_ECS full URL, N_IMDS endpoint */
-	char *auth_token, *auth_token_file;          /* N_ECS */
-	struct node *parent;                         /* N_ASSUME */
-	struct node *next_alloc;
-};
-
-struct aws_creds_provider {
-	pthread_mutex_t mu;
-	aws_creds_hooks hooks;
-	/* config copies */
-	char *profile, *ak, *sk, *token;
-	char **config_files, **credentials_files;
-	size_t n_config_files, n_credentials_files;
-	char *ar_arn, *ar_session, *ar_external_id;
-	char *ca_bundle;
-	/* resolved chain */
-	bool resolved;
-	struct node *root;
-	struct node *nodes; /* every allocated node */
-	bool fallback;      /* root came from the ECS/IMDS fallback */
-	char *tried;        /* what was tried before the root */
-};
-
-static struct node *node_new(aws_creds_provider *p, enum node_kind k, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
-
-static struct node *node_new(aws_creds_provider *p, enum node_kind k, const char *fmt, ...)
-{
-	struct node *n = base_xcalloc(1, sizeof *n);
+	aws__node *n = base_xcalloc(1, sizeof *n);
 	va_list ap;
 	base_buf d;
 	base_buf_init(&d, 0);
 	va_start(ap, fmt);
-	IGNORE_RC(base_buf_vprintf(&d, fmt, ap));
+	AWS__IGNORE_RC(base_buf_vprintf(&d, fmt, ap));
 	va_end(ap);
 	n->kind = k;
 	n->desc = base_buf_detach(&d, NULL);
 	aws_creds_init(&n->cached);
-	n->next_alloc = p->nodes;
-	p->nodes = n;
+	n->next_alloc = ch->nodes;
+	ch->nodes = n;
 	return n;
 }
 
-static void node_free(struct node *n)
+static void sso_cfg_free(aws__sso_cfg *s)
+{
+	base_free(s->profile);
+	base_free(s->session);
+	base_free(s->start_url);
+	base_free(s->region);
+	base_free(s->account_id);
+	base_free(s->role_name);
+	base_free(s->portal_url);
+	base_free(s->oidc_url);
+	base_free(s->cache_dir);
+}
+
+static void node_free(aws__node *n)
 {
 	aws_creds_dispose(&n->cached);
 	base_free(n->desc);
@@ -431,146 +234,31 @@ static void node_free(struct node *n)
 	base_free(n->external_id);
 	base_free(n->token_file);
 	base_free(n->url);
-	wipe_free(n->auth_token);
+	aws__wipe_free(n->auth_token);
 	base_free(n->auth_token_file);
+	sso_cfg_free(&n->sso);
 	base_free(n);
 }
 
-static char **dup_list(const char *const *v, size_t n)
+aws__node *aws__static_node(aws__chain *ch, const char *ak, const char *sk, const char *tok, const char *desc)
 {
-	char **o;
-	size_t i;
-	if (!n)
-		return NULL;
-	o = base_xcalloc(n, sizeof *o);
-	for (i = 0; i < n; i++)
-		o[i] = base_xstrdup(v[i]);
-	return o;
-}
-
-static void free_list(char **v, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		base_free(v[i]);
-	base_free(v);
-}
-
-static bool set(const char *s)
-{
-	return s && *s;
-}
-
-int aws_creds_provider_new(aws_creds_provider **out, const aws_creds_config *cfg,
-                           const aws_creds_hooks *hooks, aws_error *err)
-{
-	aws_creds_provider *p;
-	*out = NULL;
-	if (set(cfg->access_key) != set(cfg->secret_key)) {
-		aws_error_setf(err, 0, "InvalidConfiguration",
-		               "provider block: access_key and secret_key must be set together");
-		return BASE_EINVALID;
-	}
-	if (set(cfg->token) && !set(cfg->access_key)) {
-		aws_error_setf(err, 0, "InvalidConfiguration",
-		               "provider block: token requires access_key and secret_key");
-		return BASE_EINVALID;
-	}
-	p = base_xcalloc(1, sizeof *p);
-	pthread_mutex_init(&p->mu, NULL);
-	p->hooks = *hooks;
-	p->profile = base_xstrdup(set(cfg->profile) ? cfg->profile : NULL);
-	p->ak = base_xstrdup(set(cfg->access_key) ? cfg->access_key : NULL);
-	p->sk = base_xstrdup(set(cfg->secret_key) ? cfg->secret_key : NULL);
-	p->token = base_xstrdup(set(cfg->token) ? cfg->token : NULL);
-	p->config_files = dup_list(cfg->config_files, cfg->n_config_files);
-	p->n_config_files = cfg->n_config_files;
-	p->credentials_files = dup_list(cfg->credentials_files, cfg->n_credentials_files);
-	p->n_credentials_files = cfg->n_credentials_files;
-	p->ar_arn = base_xstrdup(set(cfg->assume_role_arn) ? cfg->assume_role_arn : NULL);
-	p->ar_session =
-	        base_xstrdup(set(cfg->assume_role_session_name) ? cfg->assume_role_session_name : NULL);
-	p->ar_external_id =
-	        base_xstrdup(set(cfg->assume_role_external_id) ? cfg->assume_role_external_id : NULL);
-	p->ca_bundle = base_xstrdup(cfg->ca_bundle);
-	*out = p;
-	return BASE_OK;
-}
-
-void aws_creds_provider_free(aws_creds_provider *p)
-{
-	struct node *n, *nx;
-	if (!p)
-		return;
-	for (n = p->nodes; n; n = nx) {
-		nx = n->next_alloc;
-		node_free(n);
-	}
-	base_free(p->profile);
-	wipe_free(p->ak);
-	wipe_free(p->sk);
-	wipe_free(p->token);
-	free_list(p->config_files, p->n_config_files);
-	free_list(p->credentials_files, p->n_credentials_files);
-	base_free(p->ar_arn);
-	base_free(p->ar_session);
-	base_free(p->ar_external_id);
-	base_free(p->ca_bundle);
-	base_free(p->tried);
-	pthread_mutex_destroy(&p->mu);
-	base_free(p);
-}
-
-static int64_t now_s(const aws_creds_provider *p)
-{
-	return p->hooks.now ? p->hooks.now(p->hooks.ctx) : (int64_t)time(NULL);
-}
-
-/* Prepends "prefix: " to err->message. */
-static void err_prefix(aws_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void err_prefix(aws_error *err, const char *fmt, ...)
-{
-	char old[sizeof err->message];
-	size_t used, rest, cap = sizeof err->message;
-	va_list ap;
-	memcpy(old, err->message, sizeof old);
-	va_start(ap, fmt);
-	vsnprintf(err->message, cap, fmt, ap);
-	va_end(ap);
-	used = strlen(err->message);
-	if (used + 2 < cap) {
-		memcpy(err->message + used, ": ", 2);
-		used += 2;
-		rest = strlen(old);
-		if (rest > cap - 1 - used)
-			rest = cap - 1 - used;
-		memcpy(err->message + used, old, rest);
-		err->message[used + rest] = '\0';
-	}
-}
-
-/* ------------------------------------------------------------------ */
-/* chain resolution                                                     */
-
-static struct node *static_node(aws_creds_provider *p, const char *ak, const char *sk, const char *tok,
-                                const char *desc)
-{
-	struct node *n = node_new(p, N_STATIC, "%s", desc);
-	creds_set(&n->cached, ak, sk, tok, 0, desc);
+	aws__node *n = aws__node_new(ch, N_STATIC, "%s", desc);
+	aws__creds_set(&n->cached, ak, sk, tok, 0, desc);
 	n->have = true;
 	return n;
 }
 
-static struct node *ecs_node_from_env(aws_creds_provider *p, aws_error *err, int *rc)
+aws__node *aws__ecs_node_from_env(aws__chain *ch, aws_error *err, int *rc)
 {
 	const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
 	const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
-	struct node *n;
+	aws__node *n;
 	*rc = BASE_OK;
-	if (set(rel)) {
-		n = node_new(p, N_ECS, "ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
+	if (aws__set(rel)) {
+		n = aws__node_new(ch, N_ECS,
+		                  "ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
 		n->url = base_xasprintf("%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
-	} else if (set(full)) {
+	} else if (aws__set(full)) {
 		static const char *const ok_http[] = {"http://127.",
 		                                      "http://localhost",
 		                                      "http://[::1]",
@@ -595,31 +283,204 @@ static struct node *ecs_node_from_env(aws_creds_provider *p, aws_error *err, int
 			*rc = BASE_EINVALID;
 			return NULL;
 		}
-		n = node_new(p, N_ECS, "ECS container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)");
+		n = aws__node_new(ch, N_ECS,
+		                  "ECS container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI)");
 		n->url = base_xstrdup(full);
 	} else {
 		return NULL;
 	}
-	n->auth_token_file = base_xstrdup(set(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"))
+	n->auth_token_file = base_xstrdup(aws__set(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"))
 	                                          ? getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
 	                                          : NULL);
-	n->auth_token = base_xstrdup(set(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN"))
+	n->auth_token = base_xstrdup(aws__set(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN"))
 	                                     ? getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
 	                                     : NULL);
 	return n;
 }
 
-static struct node *imds_node(aws_creds_provider *p)
+int64_t aws__now(const aws__chain *ch)
 {
-	const char *ep = getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
-	struct node *n;
-	size_t l;
-	n = node_new(p, N_IMDS, "EC2 instance metadata (IMDSv2 %s)", set(ep) ? ep : IMDS_DEFAULT);
-	n->url = base_xstrdup(set(ep) ? ep : IMDS_DEFAULT);
-	l = strlen(n->url);
-	while (l > 0 && n->url[l - 1] == '/')
-		n->url[--l] = '\0';
-	return n;
+	return ch->hooks.now ? ch->hooks.now(ch->hooks.ctx) : (int64_t)time(NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* the provider                                                         */
+
+struct aws_creds_provider {
+	aws__chain ch;
+	/* config copies */
+	char *profile, *ak, *sk, *token;
+	char **config_files, **credentials_files;
+	size_t n_config_files, n_credentials_files;
+	char *ar_arn, *ar_session, *ar_external_id;
+	/* resolved chain; touched only under refresh_mu */
+	pthread_mutex_t refresh_mu;
+	bool resolved;
+	aws__node *root;
+	bool fallback; /* root came from the ECS/IMDS fallback */
+	char *tried;   /* what was tried before the root */
+	/* snapshot of the root's credentials; under mu */
+	pthread_mutex_t mu;
+	aws_creds snap;
+	bool have_snap, snap_stale, refreshing, invalidate_pending;
+};
+
+static char **dup_list(const char *const *v, size_t n)
+{
+	char **o;
+	if (!n)
+		return NULL;
+	o = base_xcalloc(n, sizeof *o);
+	for (size_t i = 0; i < n; i++)
+		o[i] = base_xstrdup(v[i]);
+	return o;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		base_free(v[i]);
+	base_free(v);
+}
+
+static char *dup_set(const char *s)
+{
+	return base_xstrdup(aws__set(s) ? s : NULL);
+}
+
+int aws_creds_provider_new(aws_creds_provider **out, const aws_creds_config *cfg,
+                           const aws_creds_hooks *hooks, aws_error *err)
+{
+	aws_creds_provider *p;
+	*out = NULL;
+	if (aws__set(cfg->access_key) != aws__set(cfg->secret_key)) {
+		aws_error_setf(err, 0, "InvalidConfiguration",
+		               "provider block: access_key and secret_key must be set together");
+		return BASE_EINVALID;
+	}
+	if (aws__set(cfg->token) && !aws__set(cfg->access_key)) {
+		aws_error_setf(err, 0, "InvalidConfiguration",
+		               "provider block: token requires access_key and secret_key");
+		return BASE_EINVALID;
+	}
+	p = base_xcalloc(1, sizeof *p);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_mutex_init(&p->refresh_mu, NULL);
+	p->ch.hooks = *hooks;
+	p->ch.ca_bundle = base_xstrdup(cfg->ca_bundle);
+	p->ch.process_timeout_ms =
+	        cfg->process_timeout_ms ? cfg->process_timeout_ms : AWS__PROCESS_TIMEOUT_MS;
+	p->profile = dup_set(cfg->profile);
+	p->ak = dup_set(cfg->access_key);
+	p->sk = dup_set(cfg->secret_key);
+	p->token = dup_set(cfg->token);
+	p->config_files = dup_list(cfg->config_files, cfg->n_config_files);
+	p->n_config_files = cfg->n_config_files;
+	p->credentials_files = dup_list(cfg->credentials_files, cfg->n_credentials_files);
+	p->n_credentials_files = cfg->n_credentials_files;
+	p->ar_arn = dup_set(cfg->assume_role_arn);
+	p->ar_session = dup_set(cfg->assume_role_session_name);
+	p->ar_external_id = dup_set(cfg->assume_role_external_id);
+	aws_creds_init(&p->snap);
+	*out = p;
+	return BASE_OK;
+}
+
+void aws_creds_provider_free(aws_creds_provider *p)
+{
+	aws__node *n, *nx;
+	if (!p)
+		return;
+	for (n = p->ch.nodes; n; n = nx) {
+		nx = n->next_alloc;
+		node_free(n);
+	}
+	base_free(p->profile);
+	aws__wipe_free(p->ak);
+	aws__wipe_free(p->sk);
+	aws__wipe_free(p->token);
+	free_list(p->config_files, p->n_config_files);
+	free_list(p->credentials_files, p->n_credentials_files);
+	base_free(p->ar_arn);
+	base_free(p->ar_session);
+	base_free(p->ar_external_id);
+	base_free(p->ch.ca_bundle);
+	base_free(p->tried);
+	aws_creds_dispose(&p->snap);
+	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_destroy(&p->refresh_mu);
+	base_free(p);
+}
+
+/* ------------------------------------------------------------------ */
+/* chain resolution                                                     */
+
+static void tried_add(base_buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tried_add(base_buf *t, const char *fmt, ...)
+{
+	va_list ap;
+	if (t->len)
+		AWS__IGNORE_RC(base_buf_puts(t, "; "));
+	va_start(ap, fmt);
+	AWS__IGNORE_RC(base_buf_vprintf(t, fmt, ap));
+	va_end(ap);
+}
+
+/* Steps 1-2: provider block keys, then the environment's. */
+static aws__node *keys_node(aws_creds_provider *p, base_buf *tried)
+{
+	const char *eak = getenv("AWS_ACCESS_KEY_ID"), *esk = getenv("AWS_SECRET_ACCESS_KEY");
+	if (p->ak)
+		return aws__static_node(&p->ch, p->ak, p->sk, p->token,
+		                        "provider block (access_key/secret_key)");
+	tried_add(tried, "provider block: access_key/secret_key not set");
+	if (aws__set(eak) && aws__set(esk))
+		return aws__static_node(&p->ch, eak, esk, getenv("AWS_SESSION_TOKEN"),
+		                        "environment variables");
+	tried_add(tried, "environment: %s",
+	          aws__set(eak) || aws__set(esk)
+	                  ? "only one of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY is set"
+	                  : "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY not set");
+	return NULL;
+}
+
+/* Step 3: the shared files. BASE_OK with *root or NULL (nothing there). */
+static int shared_files_node(aws_creds_provider *p, base_buf *tried, aws__node **root, aws_error *err)
+{
+	aws_creds_config cc;
+	aws__ini ini;
+	const char *name;
+	bool explicit_profile, exists;
+	int rc;
+	memset(&cc, 0, sizeof cc);
+	cc.profile = p->profile;
+	cc.config_files = (const char *const *)p->config_files;
+	cc.n_config_files = p->n_config_files;
+	cc.credentials_files = (const char *const *)p->credentials_files;
+	cc.n_credentials_files = p->n_credentials_files;
+	aws__ini_load(&ini, &cc);
+	name = aws__profile_name(&cc, &explicit_profile);
+	if (ini.missing_named) {
+		aws_error_setf(err, 0, "InvalidConfiguration", "%s: the file %s does not exist",
+		               ini.missing_attr, ini.missing_named);
+		rc = BASE_EINVALID;
+		goto done;
+	}
+	rc = aws__profile_node(&p->ch, &ini, name, 0, root, &exists, err);
+	if (rc != BASE_ENOTFOUND)
+		goto done;
+	rc = BASE_OK;
+	if (explicit_profile && !exists) {
+		aws_error_setf(err, 0, "NoCredentialProviders", "profile \"%s\" not found in %s", name,
+		               base_buf_cstr(&ini.files));
+		rc = BASE_EINVALID;
+		goto done;
+	}
+	tried_add(tried, "shared files (%s): profile \"%s\" %s", base_buf_cstr(&ini.files), name,
+	          exists ? "has no credentials" : "not found");
+done:
+	aws__ini_dispose(&ini);
+	return rc;
 }
 
 static bool imds_disabled(void)
@@ -628,274 +489,57 @@ static bool imds_disabled(void)
 	return v && strcasecmp(v, "true") == 0;
 }
 
-static int int_of(const char *s, int dflt)
+/* Steps 4-6: web identity, ECS, IMDS. BASE_OK with *root or an error. */
+static int fallback_node(aws_creds_provider *p, base_buf *tried, aws__node **root, aws_error *err)
 {
-	int64_t v;
-	if (s && base_str_to_i64(s, &v) == BASE_OK && v > 0 && v < 86400 * 2)
-		return (int)v;
-	return dflt;
-}
-
-/*
- * The source for a profile. BASE_ENOTFOUND when the profile holds no
- * credential settings (*exists tells whether the section exists at all).
- */
-static int profile_node(aws_creds_provider *p, const struct ini *ini, const char *name, int depth,
-                        struct node **out, bool *exists, aws_error *err)
-{
-	const char *role_arn = ini_get(ini, name, "role_arn");
-	const char *ak = ini_get(ini, name, "aws_access_key_id");
-	const char *sk = ini_get(ini, name, "aws_secret_access_key");
-	const char *proc = ini_get(ini, name, "credential_process");
-	struct node *n = NULL, *parent = NULL;
+	const char *tf = getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), *ra = getenv("AWS_ROLE_ARN");
+	const char *rsn = getenv("AWS_ROLE_SESSION_NAME");
 	int rc;
-
-	*out = NULL;
-	*exists = ini_has_profile(ini, name);
-	if (depth > MAX_PROFILE_DEPTH) {
-		aws_error_setf(err, 0, "InvalidConfiguration",
-		               "profile \"%s\": source_profile chain is too deep or loops", name);
-		return BASE_EINVALID;
-	}
-	if (role_arn) {
-		const char *src = ini_get(ini, name, "source_profile");
-		const char *cs = ini_get(ini, name, "credential_source");
-		const char *wif = ini_get(ini, name, "web_identity_token_file");
-		const char *rsn = ini_get(ini, name, "role_session_name");
-		if (wif) {
-			n = node_new(p, N_WEBID, "profile \"%s\" (web_identity_token_file, role %s)", name,
-			             role_arn);
-			n->token_file = expand_home(wif);
-			n->role_arn = base_xstrdup(role_arn);
-			n->session_name = base_xstrdup(rsn);
-			*out = n;
-			return BASE_OK;
-		}
-		if (src) {
-			if (strcmp(src, name) == 0) {
-				if (!ak || !sk) {
-					aws_error_setf(
-					        err, 0, "InvalidConfiguration",
-					        "profile \"%s\": source_profile is itself but it has no "
-					        "aws_access_key_id/aws_secret_access_key",
-					        name);
-					return BASE_EINVALID;
-				}
-				parent = static_node(p, ak, sk, ini_get(ini, name, "aws_session_token"), "");
-				snprintf(parent->cached.source, sizeof parent->cached.source,
-				         "shared profile \"%s\" (static keys)", name);
-			} else {
-				bool sub_exists;
-				rc = profile_node(p, ini, src, depth + 1, &parent, &sub_exists, err);
-				if (rc == BASE_ENOTFOUND) {
-					aws_error_setf(err, 0, "InvalidConfiguration",
-					               "profile \"%s\": source_profile \"%s\" %s", name, src,
-					               sub_exists ? "has no credentials" : "does not exist");
-					return BASE_EINVALID;
-				}
-				if (rc != BASE_OK) {
-					err_prefix(err, "profile \"%s\"", name);
-					return rc;
-				}
-			}
-		} else if (cs) {
-			if (strcasecmp(cs, "Environment") == 0) {
-				const char *eak = getenv("AWS_ACCESS_KEY_ID"),
-				           *esk = getenv("AWS_SECRET_ACCESS_KEY");
-				if (!set(eak) || !set(esk)) {
-					aws_error_setf(err, 0, "InvalidConfiguration",
-					               "profile \"%s\": credential_source Environment but "
-					               "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are not set",
-					               name);
-					return BASE_EINVALID;
-				}
-				parent = static_node(p, eak, esk, getenv("AWS_SESSION_TOKEN"),
-				                     "environment variables");
-			} else if (strcasecmp(cs, "Ec2InstanceMetadata") == 0) {
-				parent = imds_node(p);
-			} else if (strcasecmp(cs, "EcsContainer") == 0) {
-				parent = ecs_node_from_env(p, err, &rc);
-				if (rc != BASE_OK)
-					return rc;
-				if (!parent) {
-					aws_error_setf(
-					        err, 0, "InvalidConfiguration",
-					        "profile \"%s\": credential_source EcsContainer but no "
-					        "AWS_CONTAINER_CREDENTIALS_* variable is set",
-					        name);
-					return BASE_EINVALID;
-				}
-			} else {
-				aws_error_setf(err, 0, "InvalidConfiguration",
-				               "profile \"%s\": unsupported credential_source \"%s\"", name,
-				               cs);
-				return BASE_EINVALID;
-			}
-		} else {
-			aws_error_setf(err, 0, "InvalidConfiguration",
-			               "profile \"%s\": role_arn needs source_profile, credential_source or "
-			               "web_identity_token_file",
-			               name);
-			return BASE_EINVALID;
-		}
-		n = node_new(p, N_ASSUME, "profile \"%s\" (role_arn %s)", name, role_arn);
-		n->parent = parent;
-		n->role_arn = base_xstrdup(role_arn);
-		n->session_name = base_xstrdup(rsn);
-		n->external_id = base_xstrdup(ini_get(ini, name, "external_id"));
-		n->duration = int_of(ini_get(ini, name, "duration_seconds"), 0);
-		*out = n;
+	if (aws__set(tf) && aws__set(ra)) {
+		aws__node *n = aws__node_new(&p->ch, N_WEBID,
+		                             "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role %s)", ra);
+		n->token_file = base_xstrdup(tf);
+		n->role_arn = base_xstrdup(ra);
+		n->session_name = dup_set(rsn);
+		*root = n;
 		return BASE_OK;
 	}
-	if (ak || sk) {
-		if (!ak || !sk) {
-			aws_error_setf(err, 0, "InvalidConfiguration",
-			               "profile \"%s\": aws_access_key_id and aws_secret_access_key must be "
-			               "set together",
-			               name);
-			return BASE_EINVALID;
-		}
-		n = static_node(p, ak, sk, ini_get(ini, name, "aws_session_token"), "");
-		snprintf(n->cached.source, sizeof n->cached.source, "shared profile \"%s\" (static keys)",
-		         name);
-		base_free(n->desc);
-		n->desc = base_xasprintf("shared profile \"%s\"", name);
-		*out = n;
+	tried_add(tried, "web identity: AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN not set");
+	*root = aws__ecs_node_from_env(&p->ch, err, &rc);
+	if (rc != BASE_OK || *root) {
+		p->fallback = *root != NULL;
+		return rc;
+	}
+	tried_add(tried, "ECS container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI not set");
+	if (!imds_disabled() && p->ch.hooks.transport) {
+		*root = aws__imds_node(&p->ch);
+		p->fallback = true;
 		return BASE_OK;
 	}
-	if (proc) {
-		n = node_new(p, N_PROCESS, "profile \"%s\" (credential_process)", name);
-		n->cmd = base_xstrdup(proc);
-		*out = n;
-		return BASE_OK;
-	}
-	if (ini_get(ini, name, "sso_start_url") || ini_get(ini, name, "sso_session")) {
-		aws_error_setf(
-		        err, 0, "InvalidConfiguration",
-		        "profile \"%s\" uses AWS IAM Identity Center (SSO), which this provider does not "
-		        "support; use credential_process or export credentials",
-		        name);
-		return BASE_EINVALID;
-	}
-	return BASE_ENOTFOUND;
+	tried_add(tried, "EC2 instance metadata: %s",
+	          imds_disabled() ? "disabled by AWS_EC2_METADATA_DISABLED" : "no transport");
+	aws_error_setf(err, 0, "NoCredentialProviders", "no valid AWS credentials found. Tried: %s",
+	               base_buf_cstr(tried));
+	return BASE_EINVALID;
 }
 
-static void tried_add(base_buf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void tried_add(base_buf *t, const char *fmt, ...)
-{
-	va_list ap;
-	if (t->len)
-		IGNORE_RC(base_buf_puts(t, "; "));
-	va_start(ap, fmt);
-	IGNORE_RC(base_buf_vprintf(t, fmt, ap));
-	va_end(ap);
-}
-
-/* Builds p->root. Called with p->mu held. */
+/* Builds p->root. Called with refresh_mu held. */
 static int resolve_chain(aws_creds_provider *p, aws_error *err)
 {
 	base_buf tried;
-	struct ini ini;
-	struct node *root = NULL;
-	const char *eak, *esk, *name;
-	bool explicit_profile, exists;
+	aws__node *root;
 	int rc = BASE_OK;
-
 	base_buf_init(&tried, 0);
-	memset(&ini, 0, sizeof ini);
-	base_buf_init(&ini.files, 0);
-
-	/* 1. provider block */
-	if (p->ak) {
-		root = static_node(p, p->ak, p->sk, p->token, "provider block (access_key/secret_key)");
-		goto found;
-	}
-	tried_add(&tried, "provider block: access_key/secret_key not set");
-
-	/* 2. environment */
-	eak = getenv("AWS_ACCESS_KEY_ID");
-	esk = getenv("AWS_SECRET_ACCESS_KEY");
-	if (set(eak) && set(esk)) {
-		root = static_node(p, eak, esk, getenv("AWS_SESSION_TOKEN"), "environment variables");
-		goto found;
-	}
-	if (set(eak) || set(esk))
-		tried_add(&tried, "environment: only one of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY is set");
-	else
-		tried_add(&tried, "environment: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY not set");
-
-	/* 3. shared files */
-	{
-		aws_creds_config cc;
-		memset(&cc, 0, sizeof cc);
-		cc.profile = p->profile;
-		cc.config_files = (const char *const *)p->config_files;
-		cc.n_config_files = p->n_config_files;
-		cc.credentials_files = (const char *const *)p->credentials_files;
-		cc.n_credentials_files = p->n_credentials_files;
-		ini_dispose(&ini);
-		ini_load(&ini, &cc);
-		name = profile_name(&cc, &explicit_profile);
-	}
-	rc = profile_node(p, &ini, name, 0, &root, &exists, err);
-	if (rc == BASE_OK)
-		goto found;
-	if (rc != BASE_ENOTFOUND)
-		goto done;
-	rc = BASE_OK;
-	if (explicit_profile && !exists) {
-		aws_error_setf(err, 0, "NoCredentialProviders",
-		               "profile \"%s\" not found in the shared files (%s)", name,
-		               base_buf_cstr(&ini.files));
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	tried_add(&tried, "shared files (%s): profile \"%s\" %s", base_buf_cstr(&ini.files), name,
-	          exists ? "has no credentials" : "not found");
-
-	/* 4. web identity from the environment */
-	{
-		const char *tf = getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), *ra = getenv("AWS_ROLE_ARN");
-		if (set(tf) && set(ra)) {
-			root = node_new(p, N_WEBID, "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role %s)",
-			                ra);
-			root->token_file = base_xstrdup(tf);
-			root->role_arn = base_xstrdup(ra);
-			root->session_name = base_xstrdup(set(getenv("AWS_ROLE_SESSION_NAME"))
-			                                          ? getenv("AWS_ROLE_SESSION_NAME")
-			                                          : NULL);
-			goto found;
-		}
-		tried_add(&tried, "web identity: AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN not set");
-	}
-
-	/* 5. ECS */
-	root = ecs_node_from_env(p, err, &rc);
+	root = keys_node(p, &tried);
+	if (!root)
+		rc = shared_files_node(p, &tried, &root, err);
+	if (rc == BASE_OK && !root)
+		rc = fallback_node(p, &tried, &root, err);
 	if (rc != BASE_OK)
 		goto done;
-	if (root) {
-		p->fallback = true;
-		goto found;
-	}
-	tried_add(&tried, "ECS container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI not set");
-
-	/* 6. IMDS */
-	if (!imds_disabled() && p->hooks.transport) {
-		root = imds_node(p);
-		p->fallback = true;
-		goto found;
-	}
-	tried_add(&tried, "EC2 instance metadata: %s",
-	          imds_disabled() ? "disabled by AWS_EC2_METADATA_DISABLED" : "no transport");
-	aws_error_setf(err, 0, "NoCredentialProviders", "no valid AWS credentials found. Tried: %s",
-	               base_buf_cstr(&tried));
-	rc = BASE_EINVALID;
-	goto done;
-
-found:
-	/* the provider block's assume_role wraps whatever was found */
 	if (p->ar_arn) {
-		struct node *a = node_new(p, N_ASSUME, "assume_role %s", p->ar_arn);
+		/* the provider block's assume_role wraps whatever was found */
+		aws__node *a = aws__node_new(&p->ch, N_ASSUME, "assume_role %s", p->ar_arn);
 		a->parent = root;
 		a->role_arn = base_xstrdup(p->ar_arn);
 		a->session_name = base_xstrdup(p->ar_session);
@@ -907,334 +551,16 @@ found:
 	base_free(p->tried);
 	p->tried = base_buf_detach(&tried, NULL);
 done:
-	ini_dispose(&ini);
 	base_buf_dispose(&tried);
 	return rc;
 }
 
 /* ------------------------------------------------------------------ */
-/* fetchers                                                             */
+/* fetching and caching                                                 */
 
-/* Reads the JSON credential shapes of credential_process, ECS and IMDS. */
-static int creds_from_json(const char *body, size_t len, const char *who, bool process, aws_creds *out,
-                           aws_error *err)
+static int node_fetch(aws__chain *ch, aws__node *n, aws_creds *out, aws_error *err)
 {
-	base_arena *a = base_arena_new();
-	const aws_json *j = NULL;
-	const char *ak, *sk, *tok, *exp;
-	int64_t t = 0, ver;
-	int rc = BASE_OK;
-
-	if (aws_json_parse(a, body, len, &j) != BASE_OK || aws_json_kind_of(j) != AWS_JSON_OBJECT) {
-		aws_error_setf(err, 0, "InvalidCredentials", "%s: output is not a JSON object", who);
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	if (process && (!aws_json_int(aws_json_get(j, "Version"), &ver) || ver != 1)) {
-		aws_error_setf(err, 0, "InvalidCredentials", "%s: output must have \"Version\": 1", who);
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	if (!process && aws_json_str(aws_json_get(j, "Code")) &&
-	    strcmp(aws_json_str(aws_json_get(j, "Code")), "Success") != 0) {
-		aws_error_setf(err, 0, "InvalidCredentials", "%s: Code is \"%s\"", who,
-		               aws_json_str(aws_json_get(j, "Code")));
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	ak = aws_json_str(aws_json_get(j, "AccessKeyId"));
-	sk = aws_json_str(aws_json_get(j, "SecretAccessKey"));
-	tok = aws_json_str(aws_json_get(j, process ? "SessionToken" : "Token"));
-	exp = aws_json_str(aws_json_get(j, "Expiration"));
-	if (!set(ak) || !set(sk)) {
-		aws_error_setf(err, 0, "InvalidCredentials", "%s: AccessKeyId/SecretAccessKey missing", who);
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	if (exp && !aws__parse_iso8601(exp, &t)) {
-		aws_error_setf(err, 0, "InvalidCredentials", "%s: unreadable Expiration \"%s\"", who, exp);
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	creds_set(out, ak, sk, tok, t, who);
-done:
-	base_arena_free(a);
-	return rc;
-}
-
-static int fetch_process(struct node *n, aws_creds *out, aws_error *err)
-{
-	FILE *f;
-	base_buf b;
-	char chunk[4096];
-	size_t k;
-	int st, rc = BASE_OK;
-
-	base_buf_init(&b, MAX_PROCESS_OUTPUT);
-	fflush(NULL);
-	f = popen(n->cmd, "re");
-	if (!f) {
-		aws_error_setf(err, 0, "CredentialProcessError", "%s: cannot start the command", n->desc);
-		base_buf_dispose(&b);
-		return BASE_EINVALID;
-	}
-	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (base_buf_append(&b, chunk, k) != BASE_OK) {
-			rc = BASE_ETOOBIG;
-			break;
-		}
-	st = pclose(f);
-	if (rc != BASE_OK) {
-		aws_error_setf(err, 0, "CredentialProcessError", "%s: output larger than %u bytes", n->desc,
-		               MAX_PROCESS_OUTPUT);
-		rc = BASE_EINVALID;
-	} else if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		aws_error_setf(err, 0, "CredentialProcessError", "%s: command failed (exit status %d)",
-		               n->desc, st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-		rc = BASE_EINVALID;
-	} else {
-		rc = creds_from_json(base_buf_cstr(&b), b.len, n->desc, true, out, err);
-	}
-	if (b.data)
-		memset(b.data, 0, b.len);
-	base_buf_dispose(&b);
-	return rc;
-}
-
-static int read_token_file(const char *path, const char *who, char **out, aws_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	base_buf b;
-	char chunk[4096];
-	size_t k;
-	if (!f) {
-		aws_error_setf(err, 0, "InvalidConfiguration", "%s: cannot read token file %s", who, path);
-		return BASE_EINVALID;
-	}
-	base_buf_init(&b, MAX_FILE_BYTES);
-	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (base_buf_append(&b, chunk, k) != BASE_OK)
-			break;
-	fclose(f);
-	while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r' || b.data[b.len - 1] == ' '))
-		b.data[--b.len] = '\0';
-	if (!b.len) {
-		base_buf_dispose(&b);
-		aws_error_setf(err, 0, "InvalidConfiguration", "%s: token file %s is empty", who, path);
-		return BASE_EINVALID;
-	}
-	*out = base_buf_detach(&b, NULL);
-	return BASE_OK;
-}
-
-/* Reads <Credentials> of an AssumeRole[WithWebIdentity] response. */
-static int creds_from_sts_xml(const base_buf *xml, const char *who, aws_creds *out, aws_error *err)
-{
-	base_arena *a = base_arena_new();
-	const aws_xml_node *root = NULL, *cr;
-	const char *ak, *sk, *tok, *exp;
-	int64_t t = 0;
-	int rc = BASE_OK;
-	if (aws_xml_parse(a, base_buf_cstr(xml), xml->len, &root) != BASE_OK) {
-		aws_error_setf(err, 0, "InvalidCredentials", "%s: STS reply is not XML", who);
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	cr = aws_xml_find(root, "Credentials");
-	ak = aws_xml_path_text(cr, "AccessKeyId");
-	sk = aws_xml_path_text(cr, "SecretAccessKey");
-	tok = aws_xml_path_text(cr, "SessionToken");
-	exp = aws_xml_path_text(cr, "Expiration");
-	if (!set(ak) || !set(sk)) {
-		aws_error_setf(err, 0, "InvalidCredentials", "%s: STS reply has no credentials", who);
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	if (exp && !aws__parse_iso8601(exp, &t))
-		t = 0;
-	creds_set(out, ak, sk, tok, t, who);
-done:
-	base_arena_free(a);
-	return rc;
-}
-
-static int node_get(aws_creds_provider *p, struct node *n, aws_creds *out, aws_error *err);
-
-static int fetch_sts(aws_creds_provider *p, struct node *n, aws_creds *out, aws_error *err)
-{
-	aws_query q;
-	aws_creds parent;
-	base_buf xml;
-	char *token = NULL, *session = NULL;
-	const char *op = n->kind == N_WEBID ? "AssumeRoleWithWebIdentity" : "AssumeRole";
-	const char *body;
-	size_t len;
-	int rc;
-
-	aws_creds_init(&parent);
-	base_buf_init(&xml, 0);
-	aws_query_init(&q, op, STS_VERSION);
-	if (!p->hooks.sts) {
-		aws_error_setf(err, 0, "InvalidConfiguration", "%s: no STS client", n->desc);
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	if (n->kind == N_ASSUME) {
-		rc = node_get(p, n->parent, &parent, err);
-		if (rc != BASE_OK) {
-			err_prefix(err, "%s", n->desc);
-			goto done;
-		}
-	} else {
-		rc = read_token_file(n->token_file, n->desc, &token, err);
-		if (rc != BASE_OK)
-			goto done;
-	}
-	session = n->session_name ? base_xstrdup(n->session_name)
-	                          : base_xasprintf("terraform-provider-lambdavpc-%lld", (long long)now_s(p));
-	aws_query_add(&q, "RoleArn", n->role_arn);
-	aws_query_add(&q, "RoleSessionName", session);
-	if (n->external_id)
-		aws_query_add(&q, "ExternalId", n->external_id);
-	if (n->duration)
-		aws_query_add_int(&q, "DurationSeconds", n->duration);
-	if (token)
-		aws_query_add(&q, "WebIdentityToken", token);
-	rc = aws_query_done(&q);
-	if (rc != BASE_OK) {
-		aws_error_setf(err, 0, "InvalidConfiguration", "%s: request too large", n->desc);
-		goto done;
-	}
-	body = aws_query_body(&q, &len);
-	rc = p->hooks.sts(p->hooks.ctx, n->kind == N_ASSUME ? &parent : NULL, op, body, len, &xml, err);
-	if (rc != BASE_OK) {
-		err_prefix(err, "%s: STS %s", n->desc, op);
-		goto done;
-	}
-	rc = creds_from_sts_xml(&xml, n->desc, out, err);
-done:
-	aws_query_dispose(&q);
-	aws_creds_dispose(&parent);
-	base_buf_dispose(&xml);
-	wipe_free(token);
-	base_free(session);
-	return rc;
-}
-
-/* One plain HTTP exchange for IMDS/ECS; 2xx -> BASE_OK with the body. */
-static int plain_http(aws_creds_provider *p, const char *who, const char *method, const char *url,
-                      const aws_http_header *h, size_t nh, unsigned connect_ms, unsigned total_ms,
-                      aws_http_response *resp, aws_error *err)
-{
-	aws_http_request r;
-	int rc;
-	memset(&r, 0, sizeof r);
-	r.method = method;
-	r.url = url;
-	r.headers = h;
-	r.n_headers = nh;
-	if (strcmp(method, "PUT") == 0) {
-		r.body = "";
-		r.body_len = 0;
-	}
-	r.connect_timeout_ms = connect_ms;
-	r.timeout_ms = total_ms;
-	r.idle_timeout_ms = total_ms;
-	r.max_response = 64 * 1024;
-	r.ca_bundle = p->ca_bundle;
-	r.is_cancelled = p->hooks.is_cancelled;
-	r.cancel_ctx = p->hooks.ctx;
-	rc = p->hooks.transport->send(p->hooks.transport_ctx, &r, resp);
-	if (rc != BASE_OK) {
-		aws_error_setf(err, 0, rc == BASE_ECANCELLED ? "RequestCanceled" : "CredentialsEndpointError",
-		               "%s: %s %s: %s", who, method, url, resp->errmsg);
-		return rc;
-	}
-	if (resp->status < 200 || resp->status > 299) {
-		aws_error_setf(err, resp->status, "CredentialsEndpointError", "%s: %s %s: HTTP %d", who,
-		               method, url, resp->status);
-		return BASE_EIO;
-	}
-	return BASE_OK;
-}
-
-static int fetch_ecs(aws_creds_provider *p, struct node *n, aws_creds *out, aws_error *err)
-{
-	aws_http_response resp;
-	aws_http_header h[2];
-	size_t nh = 0;
-	char *tok = NULL;
-	int rc = BASE_OK;
-	aws_http_response_init(&resp);
-	if (n->auth_token_file) {
-		rc = read_token_file(n->auth_token_file, n->desc, &tok, err);
-		if (rc != BASE_OK)
-			goto done;
-	} else if (n->auth_token) {
-		tok = base_xstrdup(n->auth_token);
-	}
-	if (tok)
-		h[nh++] = (aws_http_header){"Authorization", tok};
-	h[nh++] = (aws_http_header){"Accept", "application/json"};
-	rc = plain_http(p, n->desc, "GET", n->url, h, nh, 2000, 5000, &resp, err);
-	if (rc == BASE_OK)
-		rc = creds_from_json(base_buf_cstr(&resp.body), resp.body.len, n->desc, false, out, err);
-done:
-	wipe_free(tok);
-	if (resp.body.data)
-		memset(resp.body.data, 0, resp.body.len);
-	aws_http_response_dispose(&resp);
-	return rc;
-}
-
-static int fetch_imds(aws_creds_provider *p, struct node *n, aws_creds *out, aws_error *err)
-{
-	aws_http_response resp;
-	aws_http_header h[1];
-	char *url = NULL, *token = NULL, *role = NULL;
-	size_t l;
-	int rc;
-
-	aws_http_response_init(&resp);
-	url = base_xasprintf("%s/latest/api/token", n->url);
-	h[0] = (aws_http_header){"X-aws-ec2-metadata-token-ttl-seconds", "21600"};
-	rc = plain_http(p, n->desc, "PUT", url, h, 1, 1000, 2000, &resp, err);
-	if (rc != BASE_OK)
-		goto done;
-	token = base_xstrdup(base_buf_cstr(&resp.body));
-	h[0] = (aws_http_header){"X-aws-ec2-metadata-token", token};
-	base_free(url);
-	url = base_xasprintf("%s/latest/meta-data/iam/security-credentials/", n->url);
-	rc = plain_http(p, n->desc, "GET", url, h, 1, 1000, 2000, &resp, err);
-	if (rc != BASE_OK)
-		goto done;
-	l = strcspn(base_buf_cstr(&resp.body), "\r\n");
-	if (l == 0) {
-		aws_error_setf(err, 0, "CredentialsEndpointError", "%s: no IAM role attached to the instance",
-		               n->desc);
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	role = base_xstrndup(base_buf_cstr(&resp.body), l);
-	base_free(url);
-	url = base_xasprintf("%s/latest/meta-data/iam/security-credentials/%s", n->url, role);
-	rc = plain_http(p, n->desc, "GET", url, h, 1, 1000, 2000, &resp, err);
-	if (rc != BASE_OK)
-		goto done;
-	rc = creds_from_json(base_buf_cstr(&resp.body), resp.body.len, n->desc, false, out, err);
-done:
-	if (resp.body.data)
-		memset(resp.body.data, 0, resp.body.len);
-	aws_http_response_dispose(&resp);
-	base_free(url);
-	wipe_free(token);
-	base_free(role);
-	return rc;
-}
-
-static int node_fetch(aws_creds_provider *p, struct node *n, aws_creds *out, aws_error *err)
-{
-	if (!p->hooks.transport && (n->kind == N_ECS || n->kind == N_IMDS)) {
+	if (!ch->hooks.transport && (n->kind == N_ECS || n->kind == N_IMDS || n->kind == N_SSO)) {
 		aws_error_setf(err, 0, "InvalidConfiguration", "%s: no HTTP transport", n->desc);
 		return BASE_EINVALID;
 	}
@@ -1243,37 +569,44 @@ static int node_fetch(aws_creds_provider *p, struct node *n, aws_creds *out, aws
 		aws_creds_copy(out, &n->cached);
 		return BASE_OK;
 	case N_PROCESS:
-		return fetch_process(n, out, err);
+		return aws__fetch_process(ch, n, out, err);
 	case N_ASSUME:
 	case N_WEBID:
-		return fetch_sts(p, n, out, err);
+		return aws__fetch_sts(ch, n, out, err);
 	case N_ECS:
-		return fetch_ecs(p, n, out, err);
+		return aws__fetch_ecs(ch, n, out, err);
 	case N_IMDS:
-		return fetch_imds(p, n, out, err);
+		return aws__fetch_imds(ch, n, out, err);
+	case N_SSO:
+		return aws__fetch_sso(ch, n, out, err);
 	}
 	return BASE_ERR;
 }
 
-static int node_get(aws_creds_provider *p, struct node *n, aws_creds *out, aws_error *err)
+static bool fresh_at(const aws_creds *c, int64_t now)
 {
-	int64_t now = now_s(p);
+	return c->expiration == 0 || c->expiration - now > AWS_CREDS_REFRESH_WINDOW_S;
+}
+
+static bool valid_at(const aws_creds *c, int64_t now)
+{
+	return c->expiration == 0 || c->expiration > now;
+}
+
+int aws__node_get(aws__chain *ch, aws__node *n, aws_creds *out, aws_error *err)
+{
+	int64_t now = aws__now(ch);
 	aws_creds fresh;
+	char exp_s[24];
 	int rc;
 
-	if (n->kind == N_STATIC) {
-		aws_creds_copy(out, &n->cached);
-		return BASE_OK;
-	}
-	if (n->have && !n->stale &&
-	    (n->cached.expiration == 0 || n->cached.expiration - now > AWS_CREDS_REFRESH_WINDOW_S)) {
+	if (n->kind == N_STATIC || (n->have && !n->stale && fresh_at(&n->cached, now))) {
 		aws_creds_copy(out, &n->cached);
 		return BASE_OK;
 	}
 	aws_creds_init(&fresh);
-	rc = node_fetch(p, n, &fresh, err);
+	rc = node_fetch(ch, n, &fresh, err);
 	if (rc == BASE_OK) {
-		char exp_s[24];
 		if (!fresh.source[0])
 			snprintf(fresh.source, sizeof fresh.source, "%s", n->desc);
 		aws_creds_copy(&n->cached, &fresh);
@@ -1283,8 +616,7 @@ static int node_get(aws_creds_provider *p, struct node *n, aws_creds *out, aws_e
 		snprintf(exp_s, sizeof exp_s, "%lld", (long long)fresh.expiration);
 		base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws credentials fetched", "source", n->desc,
 		            "expiration", exp_s, NULL);
-	} else if (n->have && (n->cached.expiration == 0 || n->cached.expiration > now) &&
-	           rc != BASE_ECANCELLED) {
+	} else if (n->have && valid_at(&n->cached, now) && rc != BASE_ECANCELLED) {
 		/* refresh failed but what we hold is still valid: use it, try again next time */
 		base_log_kv(BASE_LOG_WARN, AWS_LOG_MODULE,
 		            "aws credential refresh failed; using cached credentials", "source", n->desc,
@@ -1297,16 +629,23 @@ static int node_get(aws_creds_provider *p, struct node *n, aws_creds *out, aws_e
 	return rc;
 }
 
-int aws_creds_provider_get(aws_creds_provider *p, aws_creds *out, aws_error *err)
+/* Resolves (first time) and refreshes the root. Called with refresh_mu held. */
+static int refresh_root(aws_creds_provider *p, aws_creds *out, aws_error *err)
 {
 	int rc = BASE_OK;
+	bool inval;
 	pthread_mutex_lock(&p->mu);
-	if (!p->resolved) {
+	inval = p->invalidate_pending;
+	p->invalidate_pending = false;
+	pthread_mutex_unlock(&p->mu);
+	if (inval)
+		for (aws__node *n = p->ch.nodes; n; n = n->next_alloc)
+			if (n->kind != N_STATIC)
+				n->stale = true;
+	if (!p->resolved)
 		rc = resolve_chain(p, err);
-		if (rc != BASE_OK)
-			goto done;
-	}
-	rc = node_get(p, p->root, out, err);
+	if (rc == BASE_OK)
+		rc = aws__node_get(&p->ch, p->root, out, err);
 	if (rc != BASE_OK && p->fallback && rc != BASE_ECANCELLED) {
 		/* the last-resort source failed: say what else was tried */
 		char msg[sizeof err->message];
@@ -1316,17 +655,61 @@ int aws_creds_provider_get(aws_creds_provider *p, aws_creds *out, aws_error *err
 		               msg);
 		rc = BASE_EINVALID;
 	}
-done:
+	return rc;
+}
+
+/* The snapshot if the caller may use it without waiting (under mu). */
+static bool snap_usable(aws_creds_provider *p, int64_t now)
+{
+	if (!p->have_snap)
+		return false;
+	if (!p->snap_stale && fresh_at(&p->snap, now))
+		return true;
+	/* due for refresh: while another caller refreshes, valid credentials do */
+	return p->refreshing && !p->snap_stale && valid_at(&p->snap, now);
+}
+
+int aws_creds_provider_get(aws_creds_provider *p, aws_creds *out, aws_error *err)
+{
+	int rc;
+	pthread_mutex_lock(&p->mu);
+	if (snap_usable(p, aws__now(&p->ch))) {
+		aws_creds_copy(out, &p->snap);
+		pthread_mutex_unlock(&p->mu);
+		return BASE_OK;
+	}
 	pthread_mutex_unlock(&p->mu);
+
+	pthread_mutex_lock(&p->refresh_mu);
+	pthread_mutex_lock(&p->mu);
+	if (p->have_snap && !p->snap_stale && fresh_at(&p->snap, aws__now(&p->ch))) {
+		/* refreshed by the caller we waited for */
+		aws_creds_copy(out, &p->snap);
+		pthread_mutex_unlock(&p->mu);
+		pthread_mutex_unlock(&p->refresh_mu);
+		return BASE_OK;
+	}
+	p->refreshing = true;
+	pthread_mutex_unlock(&p->mu);
+
+	rc = refresh_root(p, out, err);
+
+	pthread_mutex_lock(&p->mu);
+	p->refreshing = false;
+	if (rc == BASE_OK) {
+		aws_creds_copy(&p->snap, out);
+		p->have_snap = true;
+		p->snap_stale = p->invalidate_pending;
+	}
+	pthread_mutex_unlock(&p->mu);
+	pthread_mutex_unlock(&p->refresh_mu);
 	return rc;
 }
 
 void aws_creds_provider_invalidate(aws_creds_provider *p)
 {
-	struct node *n;
 	pthread_mutex_lock(&p->mu);
-	for (n = p->nodes; n; n = n->next_alloc)
-		if (n->kind != N_STATIC)
-			n->stale = true;
+	p->snap_stale = true;
+	p->invalidate_pending = true;
 	pthread_mutex_unlock(&p->mu);
 }

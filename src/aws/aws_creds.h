@@ -8,13 +8,17 @@
  *      profile from the config, AWS_PROFILE, AWS_DEFAULT_PROFILE or
  *      "default": role_arn with source_profile / credential_source /
  *      web_identity_token_file (STS AssumeRole[WithWebIdentity]), static
- *      keys, credential_process
+ *      keys, IAM Identity Center (sso_session or the legacy sso_* keys:
+ *      the cached token of `aws sso login`, refreshed through SSO OIDC
+ *      CreateToken, then the portal's GetRoleCredentials), credential_process
  *   4. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN
  *      (+ AWS_ROLE_SESSION_NAME) via STS AssumeRoleWithWebIdentity
  *   5. ECS container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
  *      _FULL_URI (+ AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE])
  *   6. EC2 IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT, default
  *      http://169.254.169.254; off when AWS_EC2_METADATA_DISABLED=true)
+ * A credential_process is bounded (process_timeout_ms, default 60 s) and
+ * stopped on cancellation.
  * then, if the provider block has assume_role, STS AssumeRole with the
  * resolved credentials. The chain is resolved on the first
  * aws_creds_provider_get; expiring credentials are refreshed 5 minutes
@@ -83,7 +87,8 @@ typedef struct aws_creds_config {
 	const char *const *credentials_files;
 	size_t n_credentials_files;
 	const char *assume_role_arn, *assume_role_session_name, *assume_role_external_id;
-	const char *ca_bundle; /* for IMDS/ECS https URLs; NULL = system */
+	const char *ca_bundle;       /* for IMDS/ECS https URLs; NULL = system */
+	unsigned process_timeout_ms; /* bound on credential_process; 0 = 60 s */
 } aws_creds_config;
 
 /* The chain with its caches (opaque). Thread-safe. */
@@ -106,7 +111,10 @@ void aws_creds_provider_free(aws_creds_provider *p);
  * Returns BASE_OK, BASE_EINVALID (no source / broken file / bad process
  * output), BASE_EAWS (STS refused), BASE_EIO / BASE_ETIMEOUT (IMDS, ECS),
  * BASE_ECANCELLED; err names the source(s). Thread-safe: one caller
- * refreshes while the others wait.
+ * refreshes at a time; callers whose cached credentials are still valid get
+ * them at once instead of waiting for that refresh (a slow SSO call or a
+ * credential_process that runs into its timeout); only callers without valid
+ * credentials wait.
  */
 BASE_MUST_USE int aws_creds_provider_get(aws_creds_provider *p, aws_creds *out, aws_error *err);
 
@@ -114,13 +122,45 @@ BASE_MUST_USE int aws_creds_provider_get(aws_creds_provider *p, aws_creds *out, 
  * refreshable sources. Thread-safe. */
 void aws_creds_provider_invalidate(aws_creds_provider *p);
 
+/* Most entries of a profile's `services` section that are kept. */
+#define AWS_PROFILE_MAX_SERVICES 16
+
 /*
- * The region of the profile (profile from cfg / AWS_PROFILE /
- * AWS_DEFAULT_PROFILE / "default") in the shared config files, or NULL in
- * *out when none is set (missing files or profile included: the
- * credential chain reports those). Caller frees *out with base_free.
- * Returns BASE_OK; err is reserved for future use.
+ * What the selected profile says besides credentials (heap strings, NULL =
+ * not set). service_key[i] is a `services` section key ("ec2", "sso_oidc")
+ * whose nested endpoint_url is service_url[i].
  */
-BASE_MUST_USE int aws_creds_profile_region(const aws_creds_config *cfg, char **out, aws_error *err);
+typedef struct aws_profile_settings {
+	char *name;
+	char *region;
+	char *endpoint_url;
+	char *services; /* name of the [services x] section */
+	char *service_key[AWS_PROFILE_MAX_SERVICES];
+	char *service_url[AWS_PROFILE_MAX_SERVICES];
+	size_t n_services;
+	int ignore_configured_endpoint_urls; /* -1 not set, 0 false, 1 true */
+} aws_profile_settings;
+
+/*
+ * The settings of the profile (profile from cfg / AWS_PROFILE /
+ * AWS_DEFAULT_PROFILE / "default") in the shared files. Returns BASE_OK,
+ * or BASE_EINVALID with err filled when a file named in cfg's
+ * config_files/credentials_files does not exist, or when the profile was
+ * named explicitly (cfg or AWS_PROFILE) and no file has it. Dispose *out
+ * with aws_profile_settings_dispose (also after a failure).
+ */
+BASE_MUST_USE int aws_creds_profile_settings(const aws_creds_config *cfg, aws_profile_settings *out,
+                                             aws_error *err);
+void aws_profile_settings_dispose(aws_profile_settings *s);
+
+/*
+ * The region of the EC2 instance from IMDSv2 (placement/region) through
+ * hooks->transport, for when nothing else sets one. BASE_OK with *out (heap;
+ * base_free), BASE_ENOTFOUND when IMDS is disabled (AWS_EC2_METADATA_DISABLED)
+ * or there is no transport, else the transport's error with err filled.
+ * Bounded: about 2 s per request when no IMDS answers.
+ */
+BASE_MUST_USE int aws_creds_imds_region(const aws_creds_hooks *hooks, const char *ca_bundle, char **out,
+                                        aws_error *err);
 
 #endif

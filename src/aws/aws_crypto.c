@@ -31,6 +31,18 @@ void aws_crypto_hmac_sha256(const void *key, size_t klen, const void *p, size_t 
 	}
 }
 
+void aws_crypto_sha1_hex(const void *p, size_t n, char hex[2 * AWS_SHA1_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char d[AWS_SHA1_LEN];
+	SHA1(p, n, d);
+	for (size_t i = 0; i < AWS_SHA1_LEN; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 15];
+	}
+	hex[2 * AWS_SHA1_LEN] = '\0';
+}
+
 void aws_crypto_sha256_hex(const void *p, size_t n, char hex[2 * AWS_SHA256_LEN + 1])
 {
 	static const char digits[] = "0123456789abcdef";

@@ -21,6 +21,9 @@ void aws_crypto_hmac_sha256(const void *key, size_t klen, const void *p, size_t 
                             uint8_t out[AWS_SHA256_LEN]);
 
 /* Lowercase hex of SHA-256(p[0..n)) into hex (65 bytes incl. NUL). */
+/* Lowercase hex SHA-1 (the SSO token cache file name; not for security). */
+#define AWS_SHA1_LEN 20
+void aws_crypto_sha1_hex(const void *p, size_t n, char hex[2 * AWS_SHA1_LEN + 1]);
 void aws_crypto_sha256_hex(const void *p, size_t n, char hex[2 * AWS_SHA256_LEN + 1]);
 
 /*

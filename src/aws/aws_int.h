@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "aws/aws_client.h"
+#include "aws/aws_creds.h"
+#include "base/base_arena.h"
 #include "aws/aws_retry.h"
 
 /* Log module name of everything in src/aws. */
@@ -25,6 +27,19 @@
 /* Zeroes *req and fills it as a query-protocol call: POST of the form body
  * (len bytes, borrowed) to "/" of service svc; op names the call. */
 void aws__form_request(aws_request *req, aws_service svc, const char *op, const char *body, size_t len);
+
+/* The client's current credentials (aws_creds_provider_get). */
+BASE_MUST_USE int aws__client_credentials(aws_client *c, aws_creds *out, aws_error *err);
+
+/* Remembers the caller identity (first call wins) / copies it into a.
+ * aws__client_identity returns false when none is known yet. */
+void aws__client_set_identity(aws_client *c, const char *account, const char *arn, const char *user_id);
+bool aws__client_identity(aws_client *c, base_arena *a, const char **account, const char **arn,
+                          const char **user_id);
+
+/* aws_sts.c: GetCallerIdentity with the resolved credentials (failure names
+ * their source), then the account guards of cfg. */
+BASE_MUST_USE int aws__client_check_identity(aws_client *c, const aws_client_config *cfg, aws_error *err);
 
 /* Test hook: replaces the client's retry policy (e.g. 1 ms backoff). */
 void aws_client__set_retry_policy(aws_client *c, const aws_retry_policy *p);

@@ -5,7 +5,10 @@
 
 #include <string.h>
 
+#include "aws/aws_creds_int.h"
+#include "aws/aws_int.h"
 #include "aws/aws_proto_int.h"
+#include "base/base_log.h"
 #include "aws/aws_xml.h"
 
 #define V AWS_STS_API_VERSION
@@ -90,6 +93,8 @@ int aws_sts_get_caller_identity(aws_client *c, base_arena *a, aws_sts_identity *
 	int rc;
 
 	memset(out, 0, sizeof *out);
+	if (aws__client_identity(c, a, &out->account, &out->arn, &out->user_id))
+		return BASE_OK; /* asked at configure already: the answer cannot change */
 	aws_query_init(&q, "GetCallerIdentity", V);
 	rc = aws__query_call(c, a, AWS_SVC_STS, "GetCallerIdentity", &q, false, &root, err);
 	aws_query_dispose(&q);
@@ -97,7 +102,44 @@ int aws_sts_get_caller_identity(aws_client *c, base_arena *a, aws_sts_identity *
 		return rc;
 	if (parse_identity(root, out) != BASE_OK)
 		return aws__invalid_response(err, "GetCallerIdentity", "Account/Arn missing");
+	aws__client_set_identity(c, out->account, out->arn, out->user_id);
 	return BASE_OK;
+}
+
+static bool listed(const char *id, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] && strcmp(v[i], id) == 0)
+			return true;
+	return false;
+}
+
+int aws__client_check_identity(aws_client *c, const aws_client_config *cfg, aws_error *err)
+{
+	base_arena *a = base_arena_new();
+	aws_sts_identity id;
+	aws_creds cr;
+	int rc;
+	aws_creds_init(&cr);
+	rc = aws__client_credentials(c, &cr, err);
+	if (rc == BASE_OK) {
+		rc = aws_sts_get_caller_identity(c, a, &id, err);
+		if (rc != BASE_OK)
+			aws__err_prefix(err, "the credentials from %s were refused by STS GetCallerIdentity",
+			                cr.source);
+	}
+	if (rc == BASE_OK && (listed(id.account, cfg->forbidden_account_ids, cfg->n_forbidden_account_ids) ||
+	                      (cfg->n_allowed_account_ids &&
+	                       !listed(id.account, cfg->allowed_account_ids, cfg->n_allowed_account_ids)))) {
+		aws_error_setf(err, 0, "AccountNotAllowed", "AWS account ID not allowed: %s", id.account);
+		rc = BASE_EINVALID;
+	}
+	if (rc == BASE_OK)
+		base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws credentials checked", "source", cr.source,
+		            "account", id.account, NULL);
+	aws_creds_dispose(&cr);
+	base_arena_free(a);
+	return rc;
 }
 
 static int assume(aws_client *c, base_arena *a, const char *op, aws_query *q, aws_sts_credentials *out,

@@ -20,6 +20,7 @@
 #include "aws/aws_client.h"
 #include "aws/aws_int.h"
 #include "aws/aws_sigv4.h"
+#include "aws/aws_sts.h"
 #include "base/base_alloc.h"
 #include "base/base_log.h"
 
@@ -36,6 +37,7 @@ static void base_cfg(aws_client_config *cfg, aws_fake *f)
 	cfg->access_key = "AKIDTEST";
 	cfg->secret_key = "SECRETSECRETSECRET";
 	cfg->max_retries = -1;
+	cfg->skip_credentials_validation = true; /* the identity check has its own tests */
 	cfg->endpoints[AWS_SVC_EC2] = "http://127.0.0.1:9/";
 	cfg->transport = f ? &aws_fake_transport : NULL;
 	cfg->transport_ctx = f;
@@ -755,4 +757,140 @@ void test_aws_client__moto_concurrent_libcurl(void)
 	}
 	T_ASSERT_INT(fails, 0);
 	aws_client_free(c);
+}
+
+/* ---- configure-time identity check, account guards, profile settings ---- */
+
+#define IDENTITY_XML                                                                                         \
+	"<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>" \
+	"<Arn>arn:aws:iam::123456789012:user/moto</Arn><UserId>AKIDTEST</UserId><Account>123456789012</Account>" \
+	"</GetCallerIdentityResult></GetCallerIdentityResponse>"
+#define BAD_KEYS_XML                                                                                         \
+	"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token " \
+	"included in the request is invalid.</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
+
+void test_aws_client__identity_checked_once_at_new(void)
+{
+	struct fx x;
+	base_arena *a = base_arena_new();
+	aws_sts_identity id;
+	fx_init(&x);
+	x.cfg.skip_credentials_validation = false;
+	x.cfg.endpoints[AWS_SVC_STS] = "http://127.0.0.1:9";
+	aws_fake_push_status(x.f, 200, "Content-Type: text/xml\n", IDENTITY_XML);
+	T_ASSERT_MSG(fx_start(&x) == BASE_OK, "%s", x.err.message);
+	T_ASSERT_INT(aws_fake_count(x.f), 1);
+	T_ASSERT_STR(aws_fake_request_at(x.f, 0)->url, "http://127.0.0.1:9/");
+	T_ASSERT_STR(aws_fake_request_at(x.f, 0)->body, "Action=GetCallerIdentity&Version=2011-06-15");
+	T_ASSERT_STR(aws_client_account_id(x.c), "123456789012");
+	/* the account is reused: no second call */
+	T_OK(aws_sts_get_caller_identity(x.c, a, &id, &x.err));
+	T_ASSERT_STR(id.account, "123456789012");
+	T_ASSERT_STR(id.arn, "arn:aws:iam::123456789012:user/moto");
+	T_ASSERT_INT(aws_fake_count(x.f), 1);
+	fx_end(&x);
+	base_arena_free(a);
+}
+
+void test_aws_client__wrong_keys_fail_at_new_naming_the_source(void)
+{
+	struct fx x;
+	fx_init(&x);
+	x.cfg.skip_credentials_validation = false;
+	aws_fake_push_status(x.f, 403, "Content-Type: text/xml\n", BAD_KEYS_XML);
+	T_ASSERT_INT(fx_start(&x), BASE_EAWS);
+	T_ASSERT(x.c == NULL);
+	T_ASSERT_INT(aws_fake_count(x.f), 1); /* one call, not retried */
+	T_ASSERT_STR(x.err.code, "InvalidClientTokenId");
+	T_ASSERT_STR(x.err.message, "the credentials from provider block (access_key/secret_key) were refused by STS "
+	                            "GetCallerIdentity: The security token included in the request is invalid.");
+	fx_end(&x);
+}
+
+void test_aws_client__account_guards(void)
+{
+	static const char *const other[] = {"111111111111"};
+	static const char *const mine[] = {"999999999999", "123456789012"};
+	struct fx x;
+	fx_init(&x);
+	/* allowed list without the account; checked even with validation skipped */
+	x.cfg.allowed_account_ids = other;
+	x.cfg.n_allowed_account_ids = 1;
+	aws_fake_push_status(x.f, 200, NULL, IDENTITY_XML);
+	T_ASSERT_INT(fx_start(&x), BASE_EINVALID);
+	T_ASSERT_STR(x.err.code, "AccountNotAllowed");
+	T_ASSERT_STR(x.err.message, "AWS account ID not allowed: 123456789012");
+	/* allowed list with it */
+	x.cfg.allowed_account_ids = mine;
+	x.cfg.n_allowed_account_ids = 2;
+	aws_fake_push_status(x.f, 200, NULL, IDENTITY_XML);
+	T_OK(fx_start(&x));
+	aws_client_free(x.c);
+	x.c = NULL;
+	/* forbidden list with it */
+	x.cfg.n_allowed_account_ids = 0;
+	x.cfg.forbidden_account_ids = mine;
+	x.cfg.n_forbidden_account_ids = 2;
+	aws_fake_push_status(x.f, 200, NULL, IDENTITY_XML);
+	T_ASSERT_INT(fx_start(&x), BASE_EINVALID);
+	T_ASSERT_STR(x.err.message, "AWS account ID not allowed: 123456789012");
+	/* forbidden list without it */
+	x.cfg.forbidden_account_ids = other;
+	x.cfg.n_forbidden_account_ids = 1;
+	aws_fake_push_status(x.f, 200, NULL, IDENTITY_XML);
+	T_OK(fx_start(&x));
+	T_ASSERT_INT(aws_fake_count(x.f), 4);
+	fx_end(&x);
+}
+
+void test_aws_client__profile_endpoints_region_and_errors(void)
+{
+	struct fx x;
+	char path[256];
+	const char *files[1];
+	fx_init(&x);
+	snprintf(path, sizeof path, "%s/client_config", getenv("HOME"));
+	write_file(path, "[profile local]\nregion = ap-south-1\nservices = moto\nendpoint_url = http://127.0.0.1:7000\n"
+	                 "[services moto]\nlambda =\n  endpoint_url = http://127.0.0.1:7001/\n"
+	                 "[profile bare]\n");
+	files[0] = path;
+	x.cfg.shared_config_files = files;
+	x.cfg.n_shared_config_files = 1;
+	x.cfg.profile = "local";
+	x.cfg.region = NULL;
+	x.cfg.endpoints[AWS_SVC_EC2] = NULL;
+	T_OK(fx_start(&x));
+	T_ASSERT_STR(aws_client_region(x.c), "ap-south-1");
+	T_ASSERT_STR(aws_client__endpoint(x.c, AWS_SVC_LAMBDA), "http://127.0.0.1:7001");
+	T_ASSERT_STR(aws_client__endpoint(x.c, AWS_SVC_EC2), "http://127.0.0.1:7000");
+	aws_client_free(x.c);
+	x.c = NULL;
+	/* ignore_configured_endpoint_urls */
+	setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+	T_OK(fx_start(&x));
+	T_ASSERT_STR(aws_client__endpoint(x.c, AWS_SVC_EC2), "https://ec2.ap-south-1.amazonaws.com");
+	aws_client_free(x.c);
+	x.c = NULL;
+	unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	/* a bad URL in the profile names where it came from */
+	write_file(path, "[profile local]\nregion = ap-south-1\nendpoint_url = ftp://x\n");
+	T_ASSERT_INT(fx_start(&x), BASE_EINVALID);
+	T_ASSERT_STR(x.err.message, "endpoint_url of profile \"local\": endpoint URL for ec2 must be "
+	                            "http(s)://host[:port][/path], got \"ftp://x\"");
+	/* a missing profile is named, not "no region" */
+	x.cfg.profile = "missing";
+	T_ASSERT_INT(fx_start(&x), BASE_EINVALID);
+	T_ASSERT_MSG(strstr(x.err.message, "profile \"missing\" not found in ") != NULL, "%s", x.err.message);
+	/* no region anywhere: IMDS is asked last (a fake on 127.0.0.1 through the transport) */
+	write_file(path, "[profile bare]\n");
+	x.cfg.profile = "bare";
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9", 1);
+	aws_fake_push_status(x.f, 200, NULL, "TOKEN");
+	aws_fake_push_status(x.f, 200, NULL, "sa-east-1");
+	T_ASSERT_MSG(fx_start(&x) == BASE_OK, "%s", x.err.message);
+	T_ASSERT_STR(aws_client_region(x.c), "sa-east-1");
+	T_ASSERT_STR(aws_fake_request_at(x.f, 1)->url, "http://127.0.0.1:9/latest/meta-data/placement/region");
+	fx_end(&x);
+	clean_env();
 }

@@ -205,6 +205,10 @@ void test_aws_creds__shared_files_and_profiles(void)
 	cc[0] = "/nonexistent/credentials";
 	cfg.credentials_files = cc;
 	cfg.n_credentials_files = 1;
+	/* a file named in the provider block must exist */
+	T_ASSERT_INT(get_once(&cfg, &t, NULL, &cr, &err), BASE_EINVALID);
+	T_ASSERT_STR(err.message, "shared_credentials_files: the file /nonexistent/credentials does not exist");
+	cfg.n_credentials_files = 0;
 	T_OK(get_once(&cfg, &t, NULL, &cr, &err));
 	T_ASSERT_STR(cr.access_key, "AKIDFROMCONFIG");
 
@@ -215,7 +219,7 @@ void test_aws_creds__shared_files_and_profiles(void)
 
 	cfg.profile = "sso";
 	T_ASSERT_INT(get_once(&cfg, &t, NULL, &cr, &err), BASE_EINVALID);
-	T_ASSERT(strstr(err.message, "SSO") != NULL);
+	T_ASSERT_STR(err.message, "profile \"sso\": an SSO profile needs sso_account_id and sso_role_name");
 
 	cfg.profile = "loop-a";
 	T_ASSERT_INT(get_once(&cfg, &t, NULL, &cr, &err), BASE_EINVALID);
@@ -231,21 +235,36 @@ void test_aws_creds__shared_files_and_profiles(void)
 void test_aws_creds__profile_region(void)
 {
 	aws_creds_config cfg;
+	aws_profile_settings ps;
 	aws_error err;
-	char *r = NULL;
+	const char *cf[1];
 	aws_fake_clean_env();
 	setenv("AWS_CONFIG_FILE", abs_data("config"), 1);
 	memset(&cfg, 0, sizeof cfg);
-	T_OK(aws_creds_profile_region(&cfg, &r, &err));
-	T_ASSERT_STR(r, "us-west-1");
-	base_free(r);
+	T_OK(aws_creds_profile_settings(&cfg, &ps, &err));
+	T_ASSERT_STR(ps.region, "us-west-1");
+	aws_profile_settings_dispose(&ps);
 	cfg.profile = "dev";
-	T_OK(aws_creds_profile_region(&cfg, &r, &err));
-	T_ASSERT_STR(r, "eu-west-2");
-	base_free(r);
-	cfg.profile = "base";
-	T_OK(aws_creds_profile_region(&cfg, &r, &err));
-	T_ASSERT(r == NULL);
+	T_OK(aws_creds_profile_settings(&cfg, &ps, &err));
+	T_ASSERT_STR(ps.region, "eu-west-2");
+	aws_profile_settings_dispose(&ps);
+	cfg.profile = "override";
+	T_OK(aws_creds_profile_settings(&cfg, &ps, &err));
+	T_ASSERT(ps.region == NULL);
+	aws_profile_settings_dispose(&ps);
+	/* an explicitly named profile that no file has */
+	cfg.profile = "nope";
+	T_ASSERT_INT(aws_creds_profile_settings(&cfg, &ps, &err), BASE_EINVALID);
+	T_ASSERT_MSG(strstr(err.message, "profile \"nope\" not found in ") != NULL, "%s", err.message);
+	aws_profile_settings_dispose(&ps);
+	/* a file named in shared_config_files that does not exist */
+	cfg.profile = NULL;
+	cf[0] = "/nonexistent/aws-config";
+	cfg.config_files = cf;
+	cfg.n_config_files = 1;
+	T_ASSERT_INT(aws_creds_profile_settings(&cfg, &ps, &err), BASE_EINVALID);
+	T_ASSERT_STR(err.message, "shared_config_files: the file /nonexistent/aws-config does not exist");
+	aws_profile_settings_dispose(&ps);
 	aws_fake_clean_env();
 }
 
@@ -637,7 +656,7 @@ void test_aws_creds__moto_profile_role_and_process(void)
 	snprintf(text, sizeof text, "[profile proc]\ncredential_process = sh %s\n", abs_data("credential_process.sh"));
 	T_ASSERT_INT(aws_fake_write_file(conf, text), 0);
 	cf[0] = conf;
-	cc[0] = "/nonexistent";
+	cfg.n_shared_credentials_files = 0;
 	cfg.profile = "proc";
 	T_ASSERT_MSG(aws_client_new(&c, &cfg, &err) == BASE_OK, "%s: %s", err.code, err.message);
 	T_OK(aws_client_send(c, &req, &resp, &err));

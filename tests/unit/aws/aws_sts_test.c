@@ -82,9 +82,20 @@ void test_aws_sts__client_calls(void)
 	T_ASSERT_STR(id.user_id, "AKIAIOSFODNN7EXAMPLE");
 	T_OK(aws_sts_assume_role(f.client, a, &in, &cr, &err));
 	T_ASSERT_STR(cr.access_key_id, "ASIARZPUZDIKHRLWNYC7");
+	/* the identity is kept: a second GetCallerIdentity is not sent */
+	T_OK(aws_sts_get_caller_identity(f.client, a, &id, &err));
+	T_ASSERT_INT(f.n_req, 2);
+	T_ASSERT_STR(id.user_id, "AKIAIOSFODNN7EXAMPLE");
+	T_ASSERT_STR(aws_client_account_id(f.client), id.account);
+	ops_fake_dispose(&f);
+
+	/* an error reply is an error (and nothing is kept) */
+	T_OK(ops_fake_init(&f));
+	ops_fake_reply_add(&f, 403, "tests/data/aws/errors/moto_auth_failure_iam.xml", NULL);
 	T_ASSERT_INT(aws_sts_get_caller_identity(f.client, a, &id, &err), BASE_EAWS);
 	T_ASSERT_STR(err.code, "InvalidClientTokenId");
 	T_ASSERT_INT(err.http_status, 403);
+	T_ASSERT(aws_client_account_id(f.client) == NULL);
 	ops_fake_dispose(&f);
 	base_arena_free(a);
 }

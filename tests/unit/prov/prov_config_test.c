@@ -115,3 +115,33 @@ void test_prov_prov_config__cross_checks(void)
 	T_ASSERT_INT(base_diags_count(d), 0);
 	base_arena_free(a);
 }
+
+void test_prov_prov_config__account_guards(void)
+{
+	base_arena *a = base_arena_new();
+	aws_client_config c;
+	prov_tags tags;
+	base_diags *d = base_diags_new(a);
+	T_OK(prov_config_from_value(a, pcfg(a, "{\"allowed_account_ids\":[\"111111111111\",\"222222222222\"]}"), &c,
+	                            &tags, d));
+	T_ASSERT_INT(c.n_allowed_account_ids, 2);
+	T_ASSERT_STR(c.allowed_account_ids[1], "222222222222");
+	T_ASSERT_INT(c.n_forbidden_account_ids, 0);
+	T_OK(prov_config_from_value(a, pcfg(a, "{\"forbidden_account_ids\":[\"123456789012\"]}"), &c, &tags, d));
+	T_ASSERT_INT(c.n_forbidden_account_ids, 1);
+	T_ASSERT_STR(c.forbidden_account_ids[0], "123456789012");
+	T_ASSERT_INT(base_diags_count(d), 0);
+
+	/* both at once: hashicorp/aws's ConflictsWith, with the attribute path */
+	const cty_value *both =
+	        pcfg(a, "{\"allowed_account_ids\":[\"111111111111\"],\"forbidden_account_ids\":[\"222222222222\"]}");
+	T_ASSERT_INT(prov_config_from_value(a, both, &c, &tags, d), BASE_EINVALID);
+	T_ASSERT_INT(prov_config_check(a, both, d), BASE_EINVALID);
+	const base_diag *g = base_diags_first(d);
+	T_ASSERT(g && g->has_path);
+	T_ASSERT_STR(base_path_str(a, g->path), "forbidden_account_ids");
+	T_ASSERT_STR(g->summary, "Conflicting account guards");
+	T_ASSERT_STR(g->detail, "allowed_account_ids and forbidden_account_ids cannot both be set: list the "
+	                        "accounts the provider may use, or the ones it must not.");
+	base_arena_free(a);
+}

@@ -65,6 +65,8 @@ void test_prov_prov_schema__provider_contract(void)
 	        {"token", "os", "\"string\""},
 	        {"max_retries", "o", "\"number\""},
 	        {"skip_credentials_validation", "o", "\"bool\""},
+	        {"allowed_account_ids", "o", "[\"list\",\"string\"]"},
+	        {"forbidden_account_ids", "o", "[\"list\",\"string\"]"},
 	};
 	T_OK(check_attrs(&s->block, w, sizeof(w) / sizeof(w[0])));
 	T_ASSERT_INT(s->block.n_blocks, 3);
@@ -223,13 +225,13 @@ void test_prov_prov_schema__implied_type(void)
 	T_OK(cty_json_type_encode(tf6_schema_type(s), &b));
 	T_ASSERT_STR(
 	        base_buf_cstr(&b),
-	        "[\"object\",{\"access_key\":\"string\",\"assume_role\":[\"object\",{\"external_id\":"
+	        "[\"object\",{\"access_key\":\"string\",\"allowed_account_ids\":[\"list\",\"string\"],\"assume_role\":[\"object\",{\"external_id\":"
 	        "\"string\","
 	        "\"role_arn\":\"string\",\"session_name\":\"string\"}],\"default_tags\":[\"object\",{"
 	        "\"tags\":[\"map\","
 	        "\"string\"]}],\"endpoints\":[\"object\",{\"ec2\":\"string\",\"iam\":\"string\",\"lambda\":"
 	        "\"string\","
-	        "\"sts\":\"string\"}],\"max_retries\":\"number\",\"profile\":\"string\",\"region\":"
+	        "\"sts\":\"string\"}],\"forbidden_account_ids\":[\"list\",\"string\"],\"max_retries\":\"number\",\"profile\":\"string\",\"region\":"
 	        "\"string\","
 	        "\"secret_key\":\"string\",\"shared_config_files\":[\"list\",\"string\"],"
 	        "\"shared_credentials_files\":[\"list\",\"string\"],\"skip_credentials_validation\":\"bool\","
