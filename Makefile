@@ -22,12 +22,15 @@ MAKEFLAGS += --no-builtin-rules
 
 VERSION  := 0.1.0
 CC       ?= gcc
-PKGS     := grpc libprotobuf-c openssl jansson msgpack libcurl libxml-2.0
+PKGS     := grpc libprotobuf-c openssl jansson msgpack
+# Compiled against, not linked: src/aws dlopen()s them on the first AWS call.
+# Their sonames are listed in src/aws/aws_dl.h (`make dlopen-sonames`).
+DL_PKGS  := libcurl libxml-2.0
 B        ?= build
 SAN      ?=
 OPT      ?= -O2
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
@@ -182,6 +185,11 @@ demo: deps mirror
 
 bench: deps mirror
 	@bash tools/bench.sh
+
+# The sonames the binary dlopen()s at run time (one a line), for packaging.
+.PHONY: dlopen-sonames
+dlopen-sonames:
+	@sed -n 's/^#define AWS_DL_SONAME_[A-Z0-9_]* "\(.*\)".*/\1/p' src/aws/aws_dl.h
 
 clean:
 	rm -rf build
