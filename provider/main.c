@@ -1,7 +1,8 @@
 /*
  * main.c - composition root of terraform-provider-lambdavpc.
  *
- * Initialises the libraries (logging from TF_LOG*, gRPC, curl/OpenSSL),
+ * Initialises the libraries (logging from TF_LOG*, gRPC, OpenSSL; libcurl
+ * and libxml2 are loaded by the first AWS call, src/aws/aws_dl.h),
  * builds the provider with its one resource type, registers the tfplugin6
  * service and hands the process to the go-plugin host, which exits on
  * GRPCController.Shutdown. Nothing here parses schemas or contacts AWS:

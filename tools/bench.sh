@@ -24,7 +24,7 @@ mkdir -p "$OUT"
 VERSION=0.1.0
 OURS=$ROOT/build/mirror/registry.terraform.io/lambdavpc/lambdavpc/$VERSION/linux_amd64/terraform-provider-lambdavpc_v$VERSION
 [ -x "$OURS" ] || { echo "bench: $OURS missing: run make mirror" >&2; exit 1; }
-AWS_DIR=$(find / -path /proc -prune -o -path '*registry.terraform.io/hashicorp/aws' -print -prune 2>/dev/null | head -n 1)
+AWS_DIR=$(find /opt/tf-plugins / -path /proc -prune -o -path '*registry.terraform.io/hashicorp/aws' -print -quit 2>/dev/null || true)
 AWS_BIN=$(ls "$AWS_DIR"/*/linux_amd64/terraform-provider-aws* 2>/dev/null | sort | tail -n 1)
 [ -x "$AWS_BIN" ] || { echo "bench: no hashicorp/aws binary found" >&2; exit 1; }
 
