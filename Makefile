@@ -7,7 +7,8 @@
 #   make package      build/terraform-provider-lambdavpc_<VERSION>_linux_amd64.zip + _SHA256SUMS
 #   make mirror       the zip in build/mirror (packed layout) + write build/terraformrc
 #   make demo         build, install, start moto, apply examples/basic
-#   make bench        start-up / RSS / schema timings vs hashicorp/aws
+#   make bench        start-up / RSS / schema timings and scale rows vs hashicorp/aws
+#   make dlopen-sonames  the shared libraries loaded at run time (for packaging)
 #   make lint depcheck symcheck headercheck format-check
 #
 # Everything generated goes to build/. Sources are found by wildcard: a new
@@ -24,18 +25,34 @@ MAKEFLAGS += --no-builtin-rules
 # The one version source (semantic versioning): build, log line, package, docs.
 VERSION  := $(shell cat VERSION)
 CC       ?= gcc
-PKGS     := grpc libprotobuf-c openssl jansson msgpack libcurl libxml-2.0
+PKGS     := grpc libprotobuf-c openssl jansson msgpack
+# Compiled against, not linked: src/aws dlopen()s them on the first AWS call.
+# Their sonames are listed in src/aws/aws_dl.h (`make dlopen-sonames`).
+DL_PKGS  := libcurl libxml-2.0
 B        ?= build
 SAN      ?=
 OPT      ?= -O2
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
 CPPFLAGS := -D_GNU_SOURCE -Isrc -Iprovider -I$(B)/gen -I$(B)/gen/proto -Itests/harness
 CFLAGS   := -std=c11 $(OPT) -g $(WARN) -MMD -MP $(SAN)
+# Without sanitizers, gRPC core (with abseil, upb, re2, c-ares, zlib),
+# protobuf-c, jansson, msgpack and libstdc++ are linked statically: loading
+# ~55 shared libraries and their ~70,000 relocations was most of the start-up
+# time and RSS (issue 13). OpenSSL stays shared (security updates; the
+# dlopen()ed libcurl uses the same copy). Sanitizer builds link dynamically.
+STATIC_PKGS = grpc libprotobuf-c jansson msgpack
+STATIC_LIBS = $(filter-out -lssl -lcrypto -ldl -lrt -latomic -pthread -Wl%, \
+                $(shell pkg-config --static --libs $(STATIC_PKGS) 2>/dev/null))
+ifeq ($(SAN),)
+LDLIBS    = -Wl,--gc-sections -Wl,-Bstatic $(STATIC_LIBS) -lstdc++ -Wl,-Bdynamic \
+            $(shell pkg-config --libs openssl 2>/dev/null) -static-libgcc -latomic -lpthread -lm
+else
 LDLIBS    = $(PKG_LIBS) -lpthread -lm
+endif
 ifneq ($(SAN),)
 LDFLAGS  += $(SAN)
 endif
@@ -205,6 +222,11 @@ demo: deps mirror
 
 bench: deps mirror
 	@bash tools/bench.sh
+
+# The sonames the binary dlopen()s at run time (one a line), for packaging.
+.PHONY: dlopen-sonames
+dlopen-sonames:
+	@sed -n 's/^#define AWS_DL_SONAME_[A-Z0-9_]* "\(.*\)".*/\1/p' src/aws/aws_dl.h
 
 clean:
 	rm -rf build

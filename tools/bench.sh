@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # make bench: our provider next to the preinstalled hashicorp/aws 5.100.0.
-#   (a) exec -> handshake line, median of 11 starts
+#   (a) exec -> handshake line, median of 21 starts (and the CPU time used)
 #   (b) peak RSS (VmHWM) right after the handshake line
 #   (c) wall time of `terraform providers schema -json` (median of 5)
 #   (d) when the resource plans (probe; BENCH_RESOURCE=0 skips): plan / apply /
 #       destroy wall time of the seed scenario vs the same 16 resources
 #       written with hashicorp/aws (tools/bench/aws_peer), one moto on 127.0.0.1
+#   (e) scale rows (tools/bench/scale.py): N = 1, 20, 50 functions in one VPC
+#       sharing endpoints, ours vs hashicorp/aws, apply / no-op plan / destroy:
+#       wall time, AWS requests per function (beside the issue-13 budget),
+#       provider peak RSS, and rows with 100 ms added to every AWS call.
+#       BENCH_SCALES, BENCH_LATENCY_SCALES, BENCH_PEER_MAX_N choose the rows
+#       (see scale.py); BENCH_SCALES=0 skips them.
 # Prints a side-by-side table (also saved to build/bench/results.txt).
 # Never run by the tests. Needs build/terraformrc (make mirror).
 set -euo pipefail
@@ -19,7 +25,7 @@ VERSION=$(cat VERSION)
 # The released binary as Terraform runs it: unpacked from the zip (make mirror).
 OURS=$ROOT/build/package/terraform-provider-lambdavpc_v$VERSION
 [ -x "$OURS" ] || { echo "bench: $OURS missing: run make mirror" >&2; exit 1; }
-AWS_DIR=$(find / -path /proc -prune -o -path '*registry.terraform.io/hashicorp/aws' -print -prune 2>/dev/null | head -n 1)
+AWS_DIR=$(find /opt/tf-plugins / -path /proc -prune -o -path '*registry.terraform.io/hashicorp/aws' -print -quit 2>/dev/null || true)
 AWS_BIN=$(ls "$AWS_DIR"/*/linux_amd64/terraform-provider-aws* 2>/dev/null | sort | tail -n 1)
 [ -x "$AWS_BIN" ] || { echo "bench: no hashicorp/aws binary found" >&2; exit 1; }
 
@@ -35,48 +41,13 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:secp521r1 -sha512 -nodes
   -addext "basicConstraints=critical,CA:TRUE" \
   -addext "extendedKeyUsage=clientAuth,serverAuth" 2>/dev/null
 
-# --- (a) + (b): start -> handshake, VmHWM ---
-cat > "$OUT/handshake.py" <<'PY'
-import os, statistics, subprocess, sys, time
-bin_path, cert_path, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-env = dict(os.environ)
-env.update({
-    "TF_PLUGIN_MAGIC_COOKIE": "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
-    "PLUGIN_PROTOCOL_VERSIONS": "5,6",
-    "PLUGIN_MIN_PORT": "10000", "PLUGIN_MAX_PORT": "25000",
-    "PLUGIN_CLIENT_CERT": open(cert_path).read(),
-})
-times, rss = [], []
-for _ in range(runs):
-    t0 = time.perf_counter()
-    p = subprocess.Popen([bin_path], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, env=env)
-    line = p.stdout.readline()
-    t1 = time.perf_counter()
-    hwm = None
-    try:
-        with open("/proc/%d/status" % p.pid) as f:
-            for l in f:
-                if l.startswith("VmHWM:"):
-                    hwm = int(l.split()[1])
-    except OSError:
-        pass
-    p.kill()
-    p.wait()
-    if not line.strip():
-        sys.exit("no handshake line from %s" % bin_path)
-    times.append((t1 - t0) * 1000.0)
-    if hwm:
-        rss.append(hwm / 1024.0)
-print("%.1f %.1f %.1f %.1f %s" % (statistics.median(times), min(times), max(times),
-                                   statistics.median(rss) if rss else -1,
-                                   line.decode().split("|")[1]))
-PY
-
-echo "bench: handshake timing (11 runs each)..." >&2
-read -r ours_hs ours_hs_min ours_hs_max ours_rss ours_proto < <(python3 "$OUT/handshake.py" "$OURS" "$OUT/client.pem" 11)
-read -r aws_hs aws_hs_min aws_hs_max aws_rss aws_proto < <(python3 "$OUT/handshake.py" "$AWS_BIN" "$OUT/client.pem" 11)
-read -r tree_hs _ < <(python3 "$OUT/handshake.py" "$ROOT/build/terraform-provider-lambdavpc" "$OUT/client.pem" 11)
+# --- (a) + (b): start -> handshake, VmHWM, CPU (tools/bench/handshake.py) ---
+echo "bench: handshake timing (21 runs each)..." >&2
+read -r ours_hs ours_hs_min ours_hs_max ours_rss ours_proto ours_cpu < <(python3 tools/bench/handshake.py "$OURS" "$OUT/client.pem" 21)
+read -r aws_hs aws_hs_min aws_hs_max aws_rss aws_proto aws_cpu < <(python3 tools/bench/handshake.py "$AWS_BIN" "$OUT/client.pem" 21)
+ours_libs=$(ldd "$OURS" | wc -l)
+aws_libs=$(ldd "$AWS_BIN" 2>/dev/null | grep -c '=>' || true)
+read -r tree_hs _ < <(python3 tools/bench/handshake.py "$ROOT/build/terraform-provider-lambdavpc" "$OUT/client.pem" 21)
 
 # --- (c) providers schema -json ---
 median_of() { # N command... : prints the median wall seconds of N runs
@@ -172,9 +143,11 @@ aws_size=$(du -k "$AWS_BIN" | cut -f1)
 {
   printf '%-44s %18s %18s\n' "measure" "lambdavpc $VERSION" "hashicorp/aws $AWS_VERSION"
   printf '%-44s %18s %18s\n' "--------------------------------------------" "------------------" "------------------"
-  printf '%-44s %18s %18s\n' "(a) exec -> handshake, median of 11 (ms)" "$ours_hs" "$aws_hs"
+  printf '%-44s %18s %18s\n' "(a) exec -> handshake, median of 21 (ms)" "$ours_hs" "$aws_hs"
   printf '%-44s %18s %18s\n' "    min / max (ms)" "$ours_hs_min / $ours_hs_max" "$aws_hs_min / $aws_hs_max"
   printf '%-44s %18s %18s\n' "    build-tree binary, not packaged (ms)" "$tree_hs" "-"
+  printf '%-44s %18s %18s\n' "    CPU used until then, median (ms)" "$ours_cpu" "$aws_cpu"
+  printf '%-44s %18s %18s\n' "    shared libraries loaded at exec" "$ours_libs" "$aws_libs"
   printf '%-44s %18s %18s\n' "    protocol chosen from 5,6" "$ours_proto" "$aws_proto"
   printf '%-44s %18s %18s\n' "(b) peak RSS at handshake (MiB, VmHWM)" "$ours_rss" "$aws_rss"
   printf '%-44s %18s %18s\n' "    binary size (MiB)" "$(python3 -c "print('%.1f' % ($ours_size/1024))")" "$(python3 -c "print('%.1f' % ($aws_size/1024))")"
@@ -186,3 +159,10 @@ aws_size=$(du -k "$AWS_BIN" | cut -f1)
   echo "$scenario_note"
   echo "machine: $(nproc) cores, $(uname -sr), terraform $(terraform version | head -n 1 | cut -d' ' -f2)"
 } | tee "$OUT/results.txt"
+
+# --- (e) scale rows, on the same moto ---
+if [ "${BENCH_RESOURCE:-auto}" != 0 ] && [ "${BENCH_SCALES:-1,20,50}" != 0 ] && [ -n "${MOTO_URL:-}" ]; then
+  echo "bench: scale rows (BENCH_SCALES=${BENCH_SCALES:-1,20,50})..." >&2
+  { echo; python3 tools/bench/scale.py "$OUT/scale" "$MOTO_URL"; } | tee -a "$OUT/results.txt"
+fi
+echo "bench took ${SECONDS} s (logs and scale.json in $OUT)" | tee -a "$OUT/results.txt"

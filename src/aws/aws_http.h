@@ -128,7 +128,4 @@ BASE_MUST_USE int aws_http_curl_new(aws_http_curl **out);
  * be in flight. */
 void aws_http_curl_free(aws_http_curl *h);
 
-/* curl_global_init; called once by aws_global_init before threads start. */
-void aws_http_global_init(void);
-
 #endif

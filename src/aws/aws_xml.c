@@ -3,15 +3,18 @@
  *
  * libxml2 parses the body into its own DOM, which we immediately copy into a
  * minimal arena tree (local name, direct text, children) and free. Callers
- * then never deal with libxml2 ownership or namespaces.
+ * then never deal with libxml2 ownership or namespaces. libxml2 is loaded
+ * with dlopen on the first parse or AWS call, never at exec (aws_dl.h).
  */
 #include "aws/aws_xml.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <string.h>
 
+#include "aws/aws_dl.h"
 #include "aws/aws_int.h"
 #include "base/base_buf.h"
 #include "base/base_str.h"
@@ -26,18 +29,48 @@ struct aws_xml_node {
 	aws_xml_node *next;
 };
 
-/* libxml2's lazy initialisation is not thread-safe (2.9.x): run it exactly
- * once, from aws_xml_global_init or from the first parse (STYLE C12(a)). */
+/* The libxml2 functions we call, filled by aws_dl_open on first use (the
+ * library is not linked: aws_dl.h). */
+struct xml_api {
+	void (*init_parser)(void);
+	xmlDocPtr (*read_memory)(const char *buf, int size, const char *url, const char *enc, int opts);
+	xmlNodePtr (*root_element)(const xmlDoc *doc);
+	void (*free_doc)(xmlDocPtr doc);
+};
+
+#define XML_SYM(field, name)                                                                                 \
+	{                                                                                                    \
+		name, offsetof(struct xml_api, field)                                                        \
+	}
+static const aws_dl_sym xml_syms[] = {
+        XML_SYM(init_parser, "xmlInitParser"),
+        XML_SYM(read_memory, "xmlReadMemory"),
+        XML_SYM(root_element, "xmlDocGetRootElement"),
+        XML_SYM(free_doc, "xmlFreeDoc"),
+};
+
+/* libxml2's lazy initialisation is not thread-safe (2.9.x): load and
+ * initialise it exactly once (STYLE C12(a)); read-only afterwards. */
+static struct xml_api X;
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+static char xml_err[200]; /* "" once loaded */
 
 static void xml_init_once(void)
 {
-	xmlInitParser();
+	if (aws_dl_open(AWS_DL_SONAME_XML, xml_syms, sizeof xml_syms / sizeof xml_syms[0], &X, xml_err,
+	                sizeof xml_err) == BASE_OK)
+		X.init_parser();
 }
 
 void aws_xml_global_init(void)
 {
 	(void)pthread_once(&xml_once, xml_init_once);
+}
+
+const char *aws__xml_load(void)
+{
+	aws_xml_global_init();
+	return xml_err[0] ? xml_err : NULL;
 }
 
 /* Copies element `src` (and its element subtree) into the arena. */
@@ -80,16 +113,17 @@ int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_nod
 	aws_xml_node *root = NULL;
 
 	*root_out = NULL;
-	aws_xml_global_init();
+	if (aws__xml_load() != NULL)
+		return BASE_EIO;
 	if (!body || len == 0 || len > (size_t)0x7fffffff)
 		goto done;
 	/* NONET: never fetch anything; no NOENT/DTDLOAD: no entity expansion
 	 * from external sources. Errors are reported by return value only. */
-	doc = xmlReadMemory(body, (int)len, NULL, NULL,
+	doc = X.read_memory(body, (int)len, NULL, NULL,
 	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (!doc)
 		goto done;
-	const xmlNode *el = xmlDocGetRootElement(doc);
+	const xmlNode *el = X.root_element(doc);
 	if (!el)
 		goto done;
 	if ((rc = copy_element(a, el, 0, &root)) != BASE_OK)
@@ -97,7 +131,8 @@ int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_nod
 	*root_out = root;
 	rc = BASE_OK;
 done:
-	xmlFreeDoc(doc);
+	if (doc)
+		X.free_doc(doc);
 	return rc;
 }
 

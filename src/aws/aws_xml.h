@@ -22,15 +22,15 @@
 
 typedef struct aws_xml_node aws_xml_node;
 
-/* Initialises libxml2 (xmlInitParser) once (pthread_once). Call it from
- * main before threads start (STYLE C12(a)); aws_xml_parse also calls it, so
- * forgetting is safe. Thread-safe. */
+/* Loads libxml2 (dlopen of AWS_DL_SONAME_XML, aws_dl.h) and initialises it
+ * (xmlInitParser), once (pthread_once). The first AWS send and
+ * aws_xml_parse call it, so calling it is optional. Thread-safe. */
 void aws_xml_global_init(void);
 
 /* Parses body[0..len) into a tree in arena a; *root_out = the document
  * element (borrowed, lives as long as a). No network access, no DTD/entity
  * loading. Returns BASE_EINVALID (and *root_out = NULL) if the bytes are
- * not well-formed XML. */
+ * not well-formed XML, BASE_EIO if libxml2 cannot be loaded. */
 BASE_MUST_USE int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_node **root_out);
 
 /* Local name of the element ("vpcSet"), never NULL for a non-NULL node. */

@@ -1,0 +1,156 @@
+"""A counting (and optionally slowing) HTTP reverse proxy in front of moto.
+
+usage: python3 count_proxy.py UPSTREAM_URL PORT_FILE
+Listens on a free 127.0.0.1 port (written to PORT_FILE), forwards every
+request to UPSTREAM_URL (moto) unchanged and counts it by AWS action: the
+query-protocol Action= of the form body (EC2, IAM, STS) or, for the REST
+Lambda API, the method and the path with names replaced by {}. Used only by
+tools/bench/scale.py; the provider under test points all its endpoints here,
+while the bench's own boto3 set-up and clean-up talk to moto directly.
+
+Control (answered here, never forwarded):
+  GET  /__bench__/stats         {"total": N, "errors": N, "actions": {...},
+                                  "error_actions": {...}}
+  POST /__bench__/reset         zero the counters
+  POST /__bench__/delay?ms=M    sleep M ms before forwarding each request
+"""
+import http.client
+import http.server
+import json
+import re
+import sys
+import threading
+import time
+import urllib.parse
+from collections import Counter
+
+HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
+
+
+class State:
+    def __init__(self, upstream):
+        u = urllib.parse.urlsplit(upstream)
+        self.host, self.port = u.hostname, u.port or 80
+        self.lock = threading.Lock()
+        self.delay_s = 0.0
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.actions, self.errors = Counter(), Counter()
+
+    def count(self, action, status):
+        with self.lock:
+            self.actions[action] += 1
+            if status >= 400:
+                self.errors[action] += 1
+
+    def stats(self):
+        with self.lock:
+            return {"total": sum(self.actions.values()), "errors": sum(self.errors.values()),
+                    "actions": dict(self.actions), "error_actions": dict(self.errors)}
+
+
+def action_of(method, path, body):
+    m = re.search(rb"(?:^|&)Action=([A-Za-z0-9]+)", body or b"")
+    if m:
+        return m.group(1).decode()
+    p = urllib.parse.urlsplit(path).path
+    p = re.sub(r"/functions/[^/]+", "/functions/{}", p)
+    return "%s %s" % (method, p)
+
+
+def make_handler(state):
+    local = threading.local()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def reply(self, status, body, ctype="application/json"):
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def control(self, body):
+            u = urllib.parse.urlsplit(self.path)
+            if u.path == "/__bench__/stats":
+                return self.reply(200, json.dumps(state.stats()).encode())
+            if u.path == "/__bench__/reset":
+                state.reset()
+                return self.reply(200, b"{}")
+            if u.path == "/__bench__/delay":
+                q = urllib.parse.parse_qs(u.query)
+                state.delay_s = float(q.get("ms", ["0"])[0]) / 1000.0
+                return self.reply(200, b"{}")
+            return self.reply(404, b"{}")
+
+        def upstream(self):
+            c = getattr(local, "conn", None)
+            if c is None:
+                c = local.conn = http.client.HTTPConnection(state.host, state.port, timeout=300)
+            return c
+
+        def forward(self, body):
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
+            for attempt in (0, 1):
+                c = self.upstream()
+                try:
+                    c.request(self.command, self.path, body=body, headers=headers)
+                    r = c.getresponse()
+                    return r.status, r.getheaders(), r.read()
+                except (http.client.HTTPException, OSError):
+                    c.close()
+                    local.conn = None
+                    if attempt:
+                        raise
+            raise AssertionError("unreachable")
+
+        def handle_any(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n) if n else b""
+            if self.path.startswith("/__bench__/"):
+                return self.control(body)
+            if state.delay_s:
+                time.sleep(state.delay_s)
+            status, headers, data = self.forward(body)
+            state.count(action_of(self.command, self.path, body), status)
+            self.send_response(status)
+            for k, v in headers:
+                if k.lower() not in HOP and k.lower() != "content-length":
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = handle_any
+
+    return Handler
+
+
+def serve(upstream):
+    """Starts the proxy in a daemon thread; returns (url, state, server)."""
+    state = State(upstream)
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return "http://127.0.0.1:%d" % srv.server_address[1], state, srv
+
+
+def main():
+    url, _, srv = serve(sys.argv[1])
+    with open(sys.argv[2], "w") as f:
+        f.write(url.rsplit(":", 1)[1])
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        srv.shutdown()
+
+
+if __name__ == "__main__":
+    main()
