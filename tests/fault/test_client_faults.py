@@ -301,7 +301,8 @@ class ClientFaultTest(unittest.TestCase):
         # nothing was sent, so even a create may be repeated; the error names the transport failure
         port = free_port()
         rc, out, lines = probe("create-sg", "name=fault-refused", "desc=d", "vpc=" + ENV["vpc"],
-                               extra_env={"AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % port})
+                               extra_env={"AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % port,
+                                          "AWS_MAX_ATTEMPTS": "3"})
         self.assertNotEqual(rc, 0, out)
         self.assertNotEqual(out["error"]["code"], "RequestOutcomeUnknown", out)
         self.assertTrue(out["error"]["code"], out)
