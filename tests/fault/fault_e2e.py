@@ -64,7 +64,13 @@ def is_mutating(action):
 
 
 def start_proxy():
-    return FaultProxy(L.moto_url()).start()
+    """An in-process proxy in front of moto; FAULT_AWS_RULES=real (or a JSON
+    object, aws_rules.py) turns the real-AWS rules on for the whole suite."""
+    p = FaultProxy(L.moto_url()).start()
+    rules = os.environ.get("FAULT_AWS_RULES")
+    if rules:
+        p.set_aws_rules("real" if rules == "real" else json.loads(rules))
+    return p
 
 
 def functions_map(prefix, n, services_of, memory=256, cidr_of=None):
