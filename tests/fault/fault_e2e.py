@@ -7,6 +7,7 @@ the proxy, never from Terraform's state).
 import json
 import os
 import sys
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -231,3 +232,22 @@ def leftovers(inv):
     out += ["endpoint %s x%d" % (s, n) for s, n in sorted(inv["endpoints"].items()) if n]
     out += ["untagged %s" % u for u in inv["untagged"]]
     return out
+
+
+class ScenarioCase(unittest.TestCase):
+    """A test with its own proxy and an initialised Scenario; tearDown turns
+    the faults off and destroys whatever the state still holds."""
+    maxDiff = None
+    prefix = "fault"
+
+    def setUp(self):
+        self.proxy = start_proxy()
+        self.sc = Scenario(self.proxy.url, self.prefix)
+        self.sc.init()
+
+    def tearDown(self):
+        self.proxy.set_chaos(None)
+        if self.sc.state_names():
+            self.sc.destroy()
+        self.proxy.stop()
+        self.sc.cleanup()

@@ -14,18 +14,12 @@ import fault_e2e as F
 L = F.L
 
 
-class BehindProxyTest(unittest.TestCase):
-    def setUp(self):
-        self.proxy = F.start_proxy()
-        self.proxy.set_aws_rules("real")
-        self.sc = F.Scenario(self.proxy.url, "behind")
-        self.sc.init()
+class BehindProxyTest(F.ScenarioCase):
+    prefix = "behind"
 
-    def tearDown(self):
-        if self.sc.state_names():
-            self.sc.destroy()
-        self.proxy.stop()
-        self.sc.cleanup()
+    def setUp(self):
+        super().setUp()
+        self.proxy.set_aws_rules("real")
 
     def test_seed_scenario_converges_with_real_rules(self):
         name = L.unique("behind")

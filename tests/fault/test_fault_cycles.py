@@ -35,21 +35,12 @@ MULTI_SERVICES = ["logs", "ssm", "kms", "sqs", "sns", "secretsmanager", "sts", "
 SUMMARY = []
 
 
-class FaultCyclesTest(unittest.TestCase):
-    maxDiff = None
+class FaultCyclesTest(F.ScenarioCase):
+    prefix = "cycles"
 
     def setUp(self):
-        self.proxy = F.start_proxy()
-        self.sc = F.Scenario(self.proxy.url, "cycles")
-        self.sc.init()
+        super().setUp()
         self.runs = {"apply": 0, "destroy": 0, "plan": 0, "failed runs": 0}
-
-    def tearDown(self):
-        self.proxy.set_chaos(None)
-        if self.sc.state_names():
-            self.sc.destroy()
-        self.proxy.stop()
-        self.sc.cleanup()
 
     def no_duplicates(self, when):
         inv = F.inventory(self.sc.vpc, list(self.sc.functions))

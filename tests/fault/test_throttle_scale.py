@@ -25,20 +25,8 @@ RATE = float(os.environ.get("THROTTLE_RATE", "0.3"))
 SERVICES = ["logs", "ssm", "kms", "sqs"]
 
 
-class ThrottleScaleTest(unittest.TestCase):
-    maxDiff = None
-
-    def setUp(self):
-        self.proxy = F.start_proxy()
-        self.sc = F.Scenario(self.proxy.url, "throttle")
-        self.sc.init()
-
-    def tearDown(self):
-        self.proxy.set_chaos(None)
-        if self.sc.state_names():
-            self.sc.destroy()
-        self.proxy.stop()
-        self.sc.cleanup()
+class ThrottleScaleTest(F.ScenarioCase):
+    prefix = "throttle"
 
     def test_many_functions_converge_under_throttling(self):
         fns = F.functions_map(L.unique("thr"), N, lambda i: [SERVICES[i]] if i < len(SERVICES) else [])

@@ -177,16 +177,22 @@ void test_aws_retry__rate_off_until_throttled(void)
 	T_ASSERT_INT(aws_retry_rate_acquire(&r, 100.6), 0);
 }
 
+/* The shared history: two quiet sends in [100, 100.6], a throttle at 101.0. */
+static void rate_throttled_at_101(aws_retry_rate *r)
+{
+	aws_retry_rate_init(r, 100.0);
+	aws_retry_rate_update(r, 100.2, false);
+	aws_retry_rate_update(r, 100.6, false);
+	aws_retry_rate_update(r, 101.0, true);
+}
+
 void test_aws_retry__rate_throttle_cuts_and_queues(void)
 {
 	aws_retry_rate r;
 	char b[256];
-	aws_retry_rate_init(&r, 100.0);
-	aws_retry_rate_update(&r, 100.2, false);
-	aws_retry_rate_update(&r, 100.6, false);
 	/* throttled at 101.0: measured 0.8*2 + 0.2*3.2 = 2.24/s; fill = 0.7 * 2.24;
 	 * K = cbrt(2.24 * 0.3 / 0.4) */
-	aws_retry_rate_update(&r, 101.0, true);
+	rate_throttled_at_101(&r);
 	T_ASSERT_STR(rate_text(&r, b, sizeof b),
 	             "en=1 fill=1.568000 max=1.568000 cap=0.400000 meas=2.240000 lmax=2.240000 K=1.188784");
 	/* two callers at once: the first waits 0.6 token, the second 1.6 tokens */
@@ -200,10 +206,7 @@ void test_aws_retry__rate_cubic_recovery(void)
 {
 	aws_retry_rate r;
 	char b[256];
-	aws_retry_rate_init(&r, 100.0);
-	aws_retry_rate_update(&r, 100.2, false);
-	aws_retry_rate_update(&r, 100.6, false);
-	aws_retry_rate_update(&r, 101.0, true);
+	rate_throttled_at_101(&r);
 	T_ASSERT_INT(aws_retry_rate_acquire(&r, 101.0), 383);
 	T_ASSERT_INT(aws_retry_rate_acquire(&r, 101.0), 1021);
 	/* 1 s later, just before K: 0.4 * (1 - K)^3 + 2.24, under 2 x measured */
