@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+import traceback
 import unittest
 
 import fault_e2e as F
@@ -148,7 +149,11 @@ class CrashSweepTest(unittest.TestCase):
         failed, known, fixed, points = [], [], [], 0
         for k in range(1, n + 1, STRIDE):
             points += 1
-            killed, seen, problems = self.point(phase, k)
+            try:
+                killed, seen, problems = self.point(phase, k)
+            except Exception:  # noqa: BLE001 - one broken point must not hide the others
+                self.killer.arm(None)
+                killed, seen, problems = None, [], ["exception: " + traceback.format_exc()[-1500:]]
             after_delete_fn = "DeleteFunction" in seen
             tag = "k=%d/%d (%s)" % (k, n, killed[0] if killed else "not reached")
             if phase == "destroy" and after_delete_fn:
