@@ -156,6 +156,7 @@ class CrashSweepTest(unittest.TestCase):
                 killed, seen, problems = None, [], ["exception: " + traceback.format_exc()[-1500:]]
             after_delete_fn = "DeleteFunction" in seen
             tag = "k=%d/%d (%s)" % (k, n, killed[0] if killed else "not reached")
+            sys.stderr.write("  %s %s: %s\n" % (phase, tag, "; ".join(problems)[:300] or "converged"))
             if phase == "destroy" and after_delete_fn:
                 (known if problems else fixed).append(tag + (" left: " + ", ".join(problems)[:300]
                                                              if problems else ""))
@@ -168,7 +169,7 @@ class CrashSweepTest(unittest.TestCase):
         SUMMARY.append(line)
         if known:
             SUMMARY.append("  known defect (%s) at:" % KNOWN_DEFECT)
-            SUMMARY += ["    " + x for x in known]
+            SUMMARY.extend("    " + x for x in known)
         if fixed:
             SUMMARY.append("  known-defect points now passing (issue 8 item 3 fixed?): %s" % ", ".join(fixed))
         sys.stderr.write(line + "\n")
