@@ -247,6 +247,7 @@ class ScenarioCase(unittest.TestCase):
 
     def tearDown(self):
         self.proxy.set_chaos(None)
+        self.proxy.set_rate_limit(None)
         if self.sc.state_names():
             self.sc.destroy()
         self.proxy.stop()

@@ -90,6 +90,13 @@ Modes beside the rules (they survive /__fault__/reset; POST to change them):
                          the service's throttling error, a 500/503, a TCP
                          reset before forwarding, or one after moto answered.
                          null = off. GET shows "chaos_counts". CLI: --chaos JSON
+  "rate_limit": {"rps": 15, "burst": 30}
+                         AWS-style request-rate throttling: a token bucket of
+                         `burst` tokens refilled at `rps`; a request finding
+                         it empty gets the service's throttling error (logged
+                         "ratelimit:throttle"), so a client that slows down
+                         stops being throttled. null = off. GET shows
+                         "rate_limited". CLI: --rate-limit JSON
 In-process only: FaultProxy.on_answered = fn(entry, req) is called after moto
 answered a forwarded request, before the reply goes back; if it returns True
 the connection is reset instead (e.g. the test killed the client meanwhile).
@@ -292,6 +299,10 @@ class FaultProxy:
         self.chaos = None
         self.chaos_rng = None
         self.chaos_counts = {}
+        self.rate_limit = None
+        self.rate_tokens = 0.0
+        self.rate_t = 0.0
+        self.rate_limited = 0
         self.on_request = None
         self.on_answered = None
         if rules:
@@ -331,6 +342,32 @@ class FaultProxy:
             self.chaos_rng = random.Random(spec.get("seed", 0)) if spec else None
             self.chaos_counts = {}
 
+    def set_rate_limit(self, spec):
+        """AWS-style rate throttling (see the module docstring); None = off."""
+        if spec is not None:
+            if not isinstance(spec, dict) or float(spec.get("rps", 0)) <= 0:
+                raise ValueError("\"rate_limit\" must be {\"rps\": >0, \"burst\": n} or null")
+            spec = {"rps": float(spec["rps"]), "burst": float(spec.get("burst", spec["rps"]))}
+        with self.lock:
+            self.rate_limit = spec
+            self.rate_tokens = spec["burst"] if spec else 0.0
+            self.rate_t = time.monotonic()
+            self.rate_limited = 0
+
+    def _rate_fault(self, req):
+        """The throttling fault when the rate bucket is empty (under the lock)."""
+        rl = self.rate_limit
+        if not rl or not req["action"]:
+            return None
+        now = time.monotonic()
+        self.rate_tokens = min(rl["burst"], self.rate_tokens + (now - self.rate_t) * rl["rps"])
+        self.rate_t = now
+        if self.rate_tokens >= 1:
+            self.rate_tokens -= 1
+            return None
+        self.rate_limited += 1
+        return dict(_throttle(req["service"]), chaos="ratelimit")
+
     def _chaos_fault(self, req):
         """A fault dict for this request by the chaos mode, or None (under the lock)."""
         c = self.chaos
@@ -366,7 +403,8 @@ class FaultProxy:
         """What GET /__fault__ answers."""
         with self.lock:
             extra = {"keep_alive": self.keep_alive, "state": dict(self.state), "aws_rules": dict(self.aws_rules),
-                     "chaos": self.chaos, "chaos_counts": dict(self.chaos_counts)}
+                     "chaos": self.chaos, "chaos_counts": dict(self.chaos_counts),
+                     "rate_limit": self.rate_limit, "rate_limited": self.rate_limited}
         return dict(extra, rules=self.describe_rules())
 
     def describe_rules(self):
@@ -391,9 +429,10 @@ class FaultProxy:
                     chosen = r
                     entry["rule"] = r.index
             if chosen is None:
-                f = self._chaos_fault(req)
+                f = self._rate_fault(req) or self._chaos_fault(req)
                 if f is not None:
-                    entry["fault"] = "chaos:%s" % f["chaos"]
+                    entry["fault"] = ("ratelimit:throttle" if f["chaos"] == "ratelimit"
+                                      else "chaos:%s" % f["chaos"])
                     return entry, _ChaosRule(f)
             if chosen is not None and chosen.fault.get("set_state"):
                 # under the same lock: the next request already sees the new state
@@ -547,6 +586,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     p.set_aws_rules(doc["aws_rules"])
                 if "chaos" in doc:
                     p.set_chaos(doc["chaos"])
+                if "rate_limit" in doc:
+                    p.set_rate_limit(doc["rate_limit"])
                 out = p.describe()
             elif u.path == CONTROL + "/reset" and self.command == "POST":
                 p.reset()
@@ -649,7 +690,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if f.get("retry_after") is not None:
                 headers["Retry-After"] = str(f["retry_after"])
             headers.update(f.get("headers", {}))
-            if not (entry.get("fault") or "").startswith(("aws:", "chaos:")):
+            if not (entry.get("fault") or "").startswith(("aws:", "chaos:", "ratelimit:")):
                 upd(entry, fault="error:%s" % f.get("code", status))
             upd(entry, status=status)
             self._reply(status, headers, data)
@@ -691,6 +732,7 @@ def main(argv=None):
     ap.add_argument("--url-file", help="also write the proxy URL to this file")
     ap.add_argument("--aws-rules", help="real AWS rules moto lacks: \"real\" (all) or a JSON object (aws_rules.py)")
     ap.add_argument("--chaos", help="seeded random faults, JSON: {\"seed\": 7, \"rate\": 0.1, ...}")
+    ap.add_argument("--rate-limit", help="AWS-style throttling, JSON: {\"rps\": 15, \"burst\": 30}")
     a = ap.parse_args(argv)
     rules = None
     if a.rules:
@@ -702,6 +744,8 @@ def main(argv=None):
         p.set_aws_rules("real" if a.aws_rules == "real" else json.loads(a.aws_rules))
     if a.chaos:
         p.set_chaos(json.loads(a.chaos))
+    if a.rate_limit:
+        p.set_rate_limit(json.loads(a.rate_limit))
     if a.url_file:
         with open(a.url_file, "w") as fp:
             fp.write(p.url + "\n")

@@ -239,6 +239,24 @@ class ChaosAndHooksTest(ProxyCase):
         self.proxy.set_chaos(None)
         self.assertEqual(raw_call(self.proxy.url, "DescribeVpcs")[0], 200)
 
+    def test_rate_limit_throttles_only_above_the_rate(self):
+        self.proxy.set_rate_limit({"rps": 2, "burst": 3})
+        burst = [raw_call(self.proxy.url, "DescribeVpcs")[0] for _ in range(6)]
+        # 3 tokens, then (well under 0.5 s later) throttled in the EC2 shape
+        self.assertEqual(burst[:3], [200] * 3)
+        self.assertIn(503, burst[3:])
+        faults = [e["fault"] for e in self.proxy.get_log()][3:]
+        self.assertIn("ratelimit:throttle", faults)
+        # a client below the rate is never throttled
+        self.proxy.set_rate_limit({"rps": 2, "burst": 1})
+        slow = []
+        for _ in range(3):
+            time.sleep(0.6)
+            slow.append(raw_call(self.proxy.url, "DescribeVpcs")[0])
+        self.assertEqual(slow, [200] * 3)
+        self.assertEqual(self.proxy.describe()["rate_limited"], 0)
+        self.proxy.set_rate_limit(None)
+
     def test_on_answered_sees_moto_effect_before_reply(self):
         seen = []
 
