@@ -164,14 +164,15 @@ class CrashSweepTest(unittest.TestCase):
                 failed.append("%s: %s" % (tag, "; ".join(problems)[:2000]))
         line = "crash sweep %s: %d mutating calls, %d kill points, %d failed" % (phase, n, points, len(failed))
         if phase == "destroy":
-            line += ", %d known-defect failures [%s], %d known-defect points passing" % (
+            line += ", %d known-defect failures [%s], %d points after DeleteFunction passing" % (
                 len(known), KNOWN_DEFECT, len(fixed))
         SUMMARY.append(line)
         if known:
             SUMMARY.append("  known defect (%s) at:" % KNOWN_DEFECT)
             SUMMARY.extend("    " + x for x in known)
         if fixed:
-            SUMMARY.append("  known-defect points now passing (issue 8 item 3 fixed?): %s" % ", ".join(fixed))
+            SUMMARY.append("  after DeleteFunction but nothing left (the last call of a destroy, or issue 8 item 3 "
+                           "fixed): %s" % ", ".join(fixed))
         sys.stderr.write(line + "\n")
         self.assertEqual(failed, [], "kill points that did not converge:\n" + "\n".join(failed))
 
