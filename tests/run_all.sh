@@ -66,6 +66,8 @@ run_suite plugin bash tests/plugin/run.sh
 run_suite integration-aws bash tests/integration/aws/run.sh
 run_suite integration-recon bash tests/integration/recon/run.sh
 run_suite fault bash tests/fault/run.sh
+run_suite fault-crash bash tests/fault/run_sweeps.sh crash
+run_suite fault-cycles bash tests/fault/run_sweeps.sh cycles
 run_suite e2e bash tests/e2e/run.sh
 run_suite e2e-asan bash tests/e2e/run_asan.sh
 run_suite release bash tests/release/run.sh

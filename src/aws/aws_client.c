@@ -3,7 +3,9 @@
  * loop and cancellation around one aws_transport.
  *
  * Thread-safety: after aws_client_new the configuration is read-only. The
- * mutable parts are the retry quota and the jitter RNG (under `mu`), the
+ * mutable parts are the retry quota, the adaptive rate limiter (one per
+ * client: the provider makes one client per process, so every operation of
+ * the process shares it) and the jitter RNG (under `mu`), the
  * credential cache (inside aws_creds_provider, its own lock) and the
  * cancel flag (atomic, with a condition variable to wake sleepers).
  */
@@ -60,6 +62,7 @@ struct aws_client {
 	pthread_mutex_t mu; /* quota, rng, cv */
 	pthread_cond_t cv;
 	aws_retry_quota quota;
+	aws_retry_rate rate;
 	uint64_t rng;
 	atomic_bool cancelled;
 	char *account_id, *caller_arn, *caller_user_id; /* from GetCallerIdentity; set once, under mu */
@@ -73,6 +76,13 @@ static uint64_t mono_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static const char *env_nonempty(const char *name)
@@ -272,6 +282,7 @@ static int client_alloc(aws_client **out, const aws_client_config *cfg, aws_erro
 	pthread_condattr_destroy(&ca);
 	atomic_init(&c->cancelled, false);
 	aws_retry_quota_init(&c->quota, 500);
+	aws_retry_rate_init(&c->rate, mono_s());
 	if (aws_crypto_random(&c->rng, sizeof c->rng) != BASE_OK || c->rng == 0)
 		c->rng = (uint64_t)time(NULL) * 6364136223846793005ull + (uint64_t)(uintptr_t)c;
 	if (c->rng == 0)
@@ -279,9 +290,11 @@ static int client_alloc(aws_client **out, const aws_client_config *cfg, aws_erro
 	c->max_response = DEFAULT_MAX_RESPONSE;
 	c->ca_bundle = base_xstrdup(env_nonempty("AWS_CA_BUNDLE"));
 	*out = c;
-	/* retry policy: standard mode, max_retries from config or AWS_MAX_ATTEMPTS */
+	/* retry policy: adaptive mode with hashicorp/aws's 25 attempts;
+	 * max_retries from config or AWS_MAX_ATTEMPTS override the attempts */
 	aws_retry_policy_default(&c->policy);
 	c->policy.budget_ms = DEFAULT_BUDGET_MS;
+	c->policy.max_attempts = AWS_RETRY_DEFAULT_MAX_ATTEMPTS;
 	if (cfg->max_retries >= 0) {
 		c->policy.max_attempts = cfg->max_retries + 1;
 	} else if ((ma = env_nonempty("AWS_MAX_ATTEMPTS")) != NULL) {
@@ -470,6 +483,18 @@ void aws_client__set_retry_policy(aws_client *c, const aws_retry_policy *p)
 	c->policy = *p;
 }
 
+int aws_client__max_attempts(const aws_client *c)
+{
+	return c->policy.max_attempts;
+}
+
+void aws_client__rate_state(aws_client *c, aws_retry_rate *out)
+{
+	pthread_mutex_lock(&c->mu);
+	*out = c->rate;
+	pthread_mutex_unlock(&c->mu);
+}
+
 int aws_client__quota_available(aws_client *c)
 {
 	int v;
@@ -653,6 +678,34 @@ static const char *request_id_of(const aws_http_response *hr)
 	return id;
 }
 
+/* Adaptive mode: waits (cancellably) for the attempt's token. */
+static int rate_wait(aws_client *c, const aws_request *req)
+{
+	unsigned ms;
+	char ms_s[16];
+	if (!c->policy.adaptive)
+		return BASE_OK;
+	pthread_mutex_lock(&c->mu);
+	ms = aws_retry_rate_acquire(&c->rate, mono_s());
+	pthread_mutex_unlock(&c->mu);
+	if (ms == 0)
+		return BASE_OK;
+	snprintf(ms_s, sizeof ms_s, "%u", ms);
+	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws rate limited", "op", req->op ? req->op : "",
+	            "delay_ms", ms_s, NULL);
+	return aws_client_sleep_ms(c, ms);
+}
+
+/* Adaptive mode: feeds one attempt's outcome to the rate limiter. */
+static void rate_note(aws_client *c, bool throttled)
+{
+	if (!c->policy.adaptive)
+		return;
+	pthread_mutex_lock(&c->mu);
+	aws_retry_rate_update(&c->rate, mono_s(), throttled);
+	pthread_mutex_unlock(&c->mu);
+}
+
 /* The state of one aws_client_send across its attempts. */
 struct send_state {
 	aws_client *c;
@@ -715,6 +768,7 @@ static enum reply_next on_reply(struct send_state *st, aws_http_response *hr, aw
 	resp->status = hr->status;
 	snprintf(resp->request_id, sizeof resp->request_id, "%s", rid ? rid : "");
 	if (hr->status >= 200 && hr->status < 300) {
+		rate_note(c, false);
 		pthread_mutex_lock(&c->mu);
 		aws_retry_quota_release(&c->quota, st->last_cost);
 		pthread_mutex_unlock(&c->mu);
@@ -781,6 +835,7 @@ static int backoff(struct send_state *st, const aws_http_response *hr, aws_retry
 	double r01 = next_rand01(c);
 	char delay_s[16];
 	int cost = 0;
+	rate_note(c, cls == AWS_RETRY_THROTTLING);
 	pthread_mutex_lock(&c->mu);
 	aws_retry_decide(&c->policy, &c->quota, cls, st->attempt, mono_ms() - st->t0, retry_after, r01, &dec,
 	                 &cost);
@@ -818,6 +873,8 @@ static int attempt(struct send_state *st, aws_http_response *hr, aws_error *err)
 			return rc;
 		st->have_cr = true;
 	}
+	if (rate_wait(st->c, st->req) != BASE_OK)
+		return cancelled_error(st->req, err);
 	snprintf(st->attempt_s, sizeof st->attempt_s, "%d", st->attempt);
 	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws request", "op", op_name(st->req), "method",
 	            st->req->method, "url", st->url, "attempt", st->attempt_s, NULL);

@@ -40,7 +40,7 @@ typedef struct aws_client aws_client;
  *                          credentials are used to call STS AssumeRole
  *   endpoints[svc]         base URL override ("http://127.0.0.1:5000"); else
  *                          AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, default
- *   max_retries            < 0: default (standard mode: 3 attempts in total);
+ *   max_retries            < 0: default (25 attempts in total, adaptive mode);
  *                          otherwise the number of retries after the first try
  *   skip_credentials_validation   false (default): _new resolves the
  *                          credentials and calls STS GetCallerIdentity once;
@@ -61,7 +61,7 @@ typedef struct aws_client_config {
 	size_t n_shared_credentials_files;
 	const char *assume_role_arn, *assume_role_session_name, *assume_role_external_id;
 	const char *endpoints[AWS_SVC_COUNT]; /* base URL overrides, NULL = default/env */
-	int max_retries;                      /* < 0: default (standard mode: 3 attempts) */
+	int max_retries;                      /* < 0: default (25 attempts in total) */
 	bool skip_credentials_validation;
 	const char *const *allowed_account_ids;
 	size_t n_allowed_account_ids;

@@ -47,6 +47,12 @@ void aws_client__set_retry_policy(aws_client *c, const aws_retry_policy *p);
 /* Test hook: the client's current retry quota tokens. */
 int aws_client__quota_available(aws_client *c);
 
+/* Test hook: the attempts per operation in force. */
+int aws_client__max_attempts(const aws_client *c);
+
+/* Test hook: a copy of the adaptive rate limiter's state. */
+void aws_client__rate_state(aws_client *c, aws_retry_rate *out);
+
 /* The resolved base URL of a service ("https://ec2.us-east-1.amazonaws.com").
  * Borrowed; valid until aws_client_free. */
 const char *aws_client__endpoint(const aws_client *c, aws_service svc);

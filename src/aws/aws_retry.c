@@ -4,6 +4,7 @@
  */
 #include "aws/aws_retry.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -103,6 +104,7 @@ void aws_retry_policy_default(aws_retry_policy *p)
 	p->retry_cost = 5;
 	p->timeout_cost = 10;
 	p->max_retry_after_ms = 60000;
+	p->adaptive = true;
 }
 
 void aws_retry_quota_init(aws_retry_quota *q, int capacity)
@@ -263,4 +265,93 @@ void aws_retry_decide(const aws_retry_policy *p, aws_retry_quota *q, aws_retry_c
 	out->reason = c == AWS_RETRY_THROTTLING ? "throttled"
 	              : c == AWS_RETRY_TIMEOUT  ? "timeout"
 	                                        : "transient error";
+}
+
+/* ------------------------------------------------------------------ */
+/* adaptive rate limiting (aws_retry.h)                                 */
+
+#define RATE_MIN_FILL 0.5 /* tokens per second */
+#define RATE_MIN_CAPACITY 1.0
+#define RATE_SMOOTH 0.8 /* weight of the newest measurement */
+#define RATE_BETA 0.7   /* multiplicative decrease on throttling */
+#define RATE_SCALE 0.4  /* cubic growth constant */
+
+void aws_retry_rate_init(aws_retry_rate *r, double now_s)
+{
+	memset(r, 0, sizeof *r);
+	r->last_refill = -1;
+	r->last_bucket = floor(now_s);
+	r->last_throttle = now_s;
+}
+
+static void rate_refill(aws_retry_rate *r, double now_s)
+{
+	if (r->last_refill < 0) {
+		r->last_refill = now_s;
+		return;
+	}
+	if (now_s > r->last_refill) {
+		r->capacity += (now_s - r->last_refill) * r->fill_rate;
+		if (r->capacity > r->max_capacity)
+			r->capacity = r->max_capacity;
+		r->last_refill = now_s;
+	}
+}
+
+unsigned aws_retry_rate_acquire(aws_retry_rate *r, double now_s)
+{
+	double wait_s;
+	if (!r->enabled)
+		return 0;
+	rate_refill(r, now_s);
+	r->capacity -= 1.0;
+	if (r->capacity >= 0)
+		return 0;
+	wait_s = -r->capacity / r->fill_rate;
+	return (unsigned)ceil(wait_s * 1000.0);
+}
+
+/* Sends per second, measured in half-second buckets and smoothed. */
+static void rate_measure(aws_retry_rate *r, double now_s)
+{
+	double bucket = floor(now_s * 2.0) / 2.0;
+	r->bucket_count++;
+	if (bucket > r->last_bucket) {
+		double current = (double)r->bucket_count / (bucket - r->last_bucket);
+		r->measured_rate = current * RATE_SMOOTH + r->measured_rate * (1.0 - RATE_SMOOTH);
+		r->bucket_count = 0;
+		r->last_bucket = bucket;
+	}
+}
+
+static void rate_set_fill(aws_retry_rate *r, double now_s, double rps)
+{
+	rate_refill(r, now_s);
+	r->fill_rate = rps > RATE_MIN_FILL ? rps : RATE_MIN_FILL;
+	r->max_capacity = rps > RATE_MIN_CAPACITY ? rps : RATE_MIN_CAPACITY;
+	if (r->capacity > r->max_capacity)
+		r->capacity = r->max_capacity;
+}
+
+void aws_retry_rate_update(aws_retry_rate *r, double now_s, bool throttled)
+{
+	double rate, dt;
+	rate_measure(r, now_s);
+	if (throttled) {
+		double base = r->measured_rate;
+		if (r->enabled && r->fill_rate < base)
+			base = r->fill_rate;
+		r->last_max_rate = base;
+		r->time_window = cbrt(r->last_max_rate * (1.0 - RATE_BETA) / RATE_SCALE);
+		r->last_throttle = now_s;
+		rate = base * RATE_BETA;
+		r->enabled = true;
+	} else {
+		r->time_window = cbrt(r->last_max_rate * (1.0 - RATE_BETA) / RATE_SCALE);
+		dt = now_s - r->last_throttle - r->time_window;
+		rate = RATE_SCALE * dt * dt * dt + r->last_max_rate;
+	}
+	if (rate > 2.0 * r->measured_rate)
+		rate = 2.0 * r->measured_rate;
+	rate_set_fill(r, now_s, rate);
 }

@@ -57,9 +57,14 @@ typedef struct aws_retry_policy {
 	unsigned retry_cost;         /* quota cost of a retry (5) */
 	unsigned timeout_cost;       /* quota cost after a timeout (10) */
 	unsigned max_retry_after_ms; /* longest Retry-After honoured (60000) */
+	bool adaptive;               /* client-side rate limiting (aws_retry_rate) (true) */
 } aws_retry_policy;
 
-/* Fills p with the standard-mode defaults listed above. */
+/* hashicorp/aws's default budget: attempts in total, the first included. */
+#define AWS_RETRY_DEFAULT_MAX_ATTEMPTS 25
+
+/* Fills p with the defaults listed above (max_attempts 3: the standard
+ * mode's own; the client raises it to AWS_RETRY_DEFAULT_MAX_ATTEMPTS). */
 void aws_retry_policy_default(aws_retry_policy *p);
 
 /* The per-client retry quota (token bucket, AWS.md 2.3). */
@@ -110,5 +115,44 @@ typedef struct aws_retry_decision {
 void aws_retry_decide(const aws_retry_policy *p, aws_retry_quota *q, aws_retry_class c, int attempt,
                       uint64_t elapsed_ms, unsigned retry_after_ms, double r01, aws_retry_decision *out,
                       int *cost_out);
+
+/*
+ * Adaptive client-side rate limiting (the SDKs' "adaptive" retry mode):
+ * a token bucket every attempt draws one token from, off until the first
+ * throttling reply, whose fill rate then follows a CUBIC curve -- cut to
+ * BETA (0.7) x the measured send rate on each throttling reply, grown back
+ * along 0.4 * (t - K)^3 + last_max after it, K = cbrt(last_max * 0.3 / 0.4),
+ * never above twice the measured send rate nor below 0.5 per second.
+ * The send rate is measured per half-second bucket, smoothed 0.8 / 0.2.
+ *
+ * Times are seconds on a monotonic clock, passed in (pure). Waiting callers
+ * reserve their token (the capacity goes below zero), so concurrent callers
+ * queue up fairly: the k-th waiter is told to wait k tokens' worth.
+ */
+typedef struct aws_retry_rate {
+	bool enabled;         /* after the first throttling reply */
+	double fill_rate;     /* tokens per second */
+	double max_capacity;  /* tokens */
+	double capacity;      /* tokens; < 0: reserved by waiting callers */
+	double last_refill;   /* s; < 0: never refilled */
+	double measured_rate; /* smoothed sends per second */
+	double last_bucket;   /* start of the current half-second bucket */
+	unsigned bucket_count;
+	double last_max_rate; /* the rate at the last throttling reply */
+	double last_throttle; /* when it came */
+	double time_window;   /* K of the cubic curve */
+} aws_retry_rate;
+
+/* A limiter that is off (no waiting) until the first throttling reply. */
+void aws_retry_rate_init(aws_retry_rate *r, double now_s);
+
+/* Takes the token of an attempt about to be sent at now_s and returns how
+ * long the caller must wait before sending it, in ms (rounded up); 0 while
+ * the limiter is off or a token is ready. */
+unsigned aws_retry_rate_acquire(aws_retry_rate *r, double now_s);
+
+/* Feeds the outcome of one attempt, answered at now_s (throttled: its class
+ * was AWS_RETRY_THROTTLING), into the measured rate and the fill rate. */
+void aws_retry_rate_update(aws_retry_rate *r, double now_s, bool throttled);
 
 #endif

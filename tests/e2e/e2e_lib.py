@@ -9,6 +9,9 @@ Environment:
   E2E_MOTO_URL   moto to use (tests/e2e/run.sh starts one); when unset the
                  first test that needs moto starts one via tools/moto.sh and
                  stops it at exit.
+  E2E_AWS_URL    where the provider's calls go when a test uses aws_url()
+                 (tests/fault/behind_proxy.sh sets it to the fault proxy);
+                 default moto_url().
   E2E_RESOURCE   "0" skips the tests that need the working resource (on by default).
   E2E_KEEP       "1" keeps the temporary working directories.
   E2E_MIRROR_DIR directory holding the mirror/ and terraformrc that
@@ -99,6 +102,13 @@ def moto_url():
     _moto["url"], _moto["pid"] = vals["MOTO_URL"], vals["MOTO_PID"]
     atexit.register(_stop_moto)
     return _moto["url"]
+
+
+def aws_url():
+    """The URL the provider under test sends its AWS calls to: E2E_AWS_URL
+    when set (tests/fault/behind_proxy.sh: the fault proxy in real-AWS mode
+    in front of moto), else moto itself. boto3 checks keep using moto_url()."""
+    return os.environ.get("E2E_AWS_URL") or moto_url()
 
 
 def _stop_moto():

@@ -75,6 +75,33 @@ Rule (JSON):
                                   forwarded untouched
    }}
 
+Modes beside the rules (they survive /__fault__/reset; POST to change them):
+  "aws_rules": {...}     real AWS rules moto lacks, see aws_rules.py: a second
+                         private-DNS interface endpoint for a service in a VPC
+                         refused (InvalidParameter "conflicting DNS domain"),
+                         new endpoints listed only after a delay,
+                         DeleteSecurityGroup refused (DependencyViolation)
+                         while an endpoint, ENI or function uses the group.
+                         {"real": true} = all on. CLI: --aws-rules real|JSON
+  "chaos": {"seed": 7, "rate": 0.1, "kinds": ["throttle", "5xx",
+            "reset_before", "reset_after"], "action_regex": "..."}
+                         seeded random faults on that share of the requests
+                         no rule handled (optionally only matching actions):
+                         the service's throttling error, a 500/503, a TCP
+                         reset before forwarding, or one after moto answered.
+                         null = off. GET shows "chaos_counts". CLI: --chaos JSON
+  "rate_limit": {"rps": 15, "burst": 30}
+                         AWS-style request-rate throttling: a token bucket of
+                         `burst` tokens refilled at `rps`; a request finding
+                         it empty gets the service's throttling error (logged
+                         "ratelimit:throttle"), so a client that slows down
+                         stops being throttled. null = off. GET shows
+                         "rate_limited". CLI: --rate-limit JSON
+In-process only: FaultProxy.on_answered = fn(entry, req) is called after moto
+answered a forwarded request, before the reply goes back; if it returns True
+the connection is reset instead (e.g. the test killed the client meanwhile).
+FaultProxy.on_request = fn(req) -> True resets before forwarding.
+
 Log entry: {"seq", "time" (epoch s), "mono" (monotonic s, for gaps), "service",
 "action", "method", "path", "rule" (index or null), "fault" (what was done:
 "error:<code>", "drop", "rewrite", "delay", "reply:<status>", "state" or null), "forwarded", "status"}.
@@ -82,6 +109,7 @@ Request/response headers and bodies are never logged (they carry signatures).
 """
 import argparse
 import http.client
+import random
 import http.server
 import json
 import re
@@ -92,6 +120,9 @@ import threading
 import time
 import urllib.parse
 import uuid
+
+import aws_rules as awsr
+from xml.etree.ElementTree import ParseError as ET_ParseError
 
 CONTROL = "/__fault__"
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
@@ -263,6 +294,17 @@ class FaultProxy:
         self.seq = 0
         self.keep_alive = False
         self.state = {}
+        self.aws_rules = {}
+        self.aws = awsr.AwsRules(self)
+        self.chaos = None
+        self.chaos_rng = None
+        self.chaos_counts = {}
+        self.rate_limit = None
+        self.rate_tokens = 0.0
+        self.rate_t = 0.0
+        self.rate_limited = 0
+        self.on_request = None
+        self.on_answered = None
         if rules:
             self.set_rules(rules)
         handler = type("Handler", (_Handler,), {"proxy": self})
@@ -277,6 +319,67 @@ class FaultProxy:
             base = len(self.rules) if append else 0
             new = [Rule(s, base + i) for i, s in enumerate(specs)]
             self.rules = (self.rules + new) if append else new
+
+    def set_aws_rules(self, spec):
+        rules = awsr.normalise(spec)
+        with self.lock:
+            self.aws_rules = rules
+
+    def set_chaos(self, spec):
+        """Seeded random faults (see the module docstring); None = off."""
+        if spec is not None:
+            if not isinstance(spec, dict):
+                raise ValueError("\"chaos\" must be an object or null")
+            kinds = spec.get("kinds", list(CHAOS_KINDS))
+            bad = [k for k in kinds if k not in CHAOS_KINDS]
+            if bad or not kinds:
+                raise ValueError("chaos: unknown kinds %s (known: %s)" % (bad, list(CHAOS_KINDS)))
+            if "action_regex" in spec:
+                re.compile(spec["action_regex"])
+            spec = dict(spec, kinds=kinds, rate=float(spec.get("rate", 0.1)))
+        with self.lock:
+            self.chaos = spec
+            self.chaos_rng = random.Random(spec.get("seed", 0)) if spec else None
+            self.chaos_counts = {}
+
+    def set_rate_limit(self, spec):
+        """AWS-style rate throttling (see the module docstring); None = off."""
+        if spec is not None:
+            if not isinstance(spec, dict) or float(spec.get("rps", 0)) <= 0:
+                raise ValueError("\"rate_limit\" must be {\"rps\": >0, \"burst\": n} or null")
+            spec = {"rps": float(spec["rps"]), "burst": float(spec.get("burst", spec["rps"]))}
+        with self.lock:
+            self.rate_limit = spec
+            self.rate_tokens = spec["burst"] if spec else 0.0
+            self.rate_t = time.monotonic()
+            self.rate_limited = 0
+
+    def _rate_fault(self, req):
+        """The throttling fault when the rate bucket is empty (under the lock)."""
+        rl = self.rate_limit
+        if not rl or not req["action"]:
+            return None
+        now = time.monotonic()
+        self.rate_tokens = min(rl["burst"], self.rate_tokens + (now - self.rate_t) * rl["rps"])
+        self.rate_t = now
+        if self.rate_tokens >= 1:
+            self.rate_tokens -= 1
+            return None
+        self.rate_limited += 1
+        return dict(_throttle(req["service"]), chaos="ratelimit")
+
+    def _chaos_fault(self, req):
+        """A fault dict for this request by the chaos mode, or None (under the lock)."""
+        c = self.chaos
+        if not c or not req["action"]:
+            return None
+        if "action_regex" in c and not re.search(c["action_regex"], req["action"]):
+            return None
+        if self.chaos_rng.random() >= c["rate"]:
+            return None
+        kind = self.chaos_rng.choice(c["kinds"])
+        self.chaos_counts[kind] = self.chaos_counts.get(kind, 0) + 1
+        return dict(CHAOS_KINDS[kind](req["service"]), chaos=kind)
 
     def reset(self):
         with self.lock:
@@ -295,6 +398,14 @@ class FaultProxy:
     def get_log(self, action=None):
         with self.lock:
             return [dict(e) for e in self.log if action is None or e["action"] == action]
+
+    def describe(self):
+        """What GET /__fault__ answers."""
+        with self.lock:
+            extra = {"keep_alive": self.keep_alive, "state": dict(self.state), "aws_rules": dict(self.aws_rules),
+                     "chaos": self.chaos, "chaos_counts": dict(self.chaos_counts),
+                     "rate_limit": self.rate_limit, "rate_limited": self.rate_limited}
+        return dict(extra, rules=self.describe_rules())
 
     def describe_rules(self):
         with self.lock:
@@ -317,6 +428,12 @@ class FaultProxy:
                     r.injected += 1
                     chosen = r
                     entry["rule"] = r.index
+            if chosen is None:
+                f = self._rate_fault(req) or self._chaos_fault(req)
+                if f is not None:
+                    entry["fault"] = ("ratelimit:throttle" if f["chaos"] == "ratelimit"
+                                      else "chaos:%s" % f["chaos"])
+                    return entry, _ChaosRule(f)
             if chosen is not None and chosen.fault.get("set_state"):
                 # under the same lock: the next request already sees the new state
                 self.state.update({str(k): str(v) for k, v in chosen.fault["set_state"].items()})
@@ -345,6 +462,34 @@ class FaultProxy:
         self.server.server_close()
         if self.thread:
             self.thread.join(5)
+
+
+def _throttle(service):
+    return {"ec2": {"status": 503, "code": "RequestLimitExceeded", "message": "Request limit exceeded."},
+            "lambda": {"status": 429, "code": "TooManyRequestsException", "message": "Rate exceeded"}}.get(
+        service, {"status": 400, "code": "Throttling", "message": "Rate exceeded"})
+
+
+def _server_error(service):
+    return {"ec2": {"status": 503, "code": "Unavailable", "message": "The service is unavailable."},
+            "lambda": {"status": 500, "code": "ServiceException", "message": "Internal error"}}.get(
+        service, {"status": 500, "code": "ServiceFailure", "message": "Internal failure"})
+
+
+CHAOS_KINDS = {
+    "throttle": _throttle,
+    "5xx": _server_error,
+    "reset_before": lambda service: {"drop": True, "reset": True},
+    "reset_after": lambda service: {"forward": True, "drop": True, "reset": True},
+}
+
+
+class _ChaosRule:
+    """Stands in for a Rule when the chaos mode picked the fault."""
+    index = None
+
+    def __init__(self, fault):
+        self.fault = fault
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -428,7 +573,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         q = urllib.parse.parse_qs(u.query)
         try:
             if u.path == CONTROL and self.command == "GET":
-                out = {"rules": p.describe_rules(), "keep_alive": p.keep_alive, "state": p.get_state()}
+                out = p.describe()
             elif u.path == CONTROL and self.command == "POST":
                 doc = json.loads(body.decode() or "{}")
                 if not isinstance(doc.get("state", {}), dict):
@@ -437,7 +582,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 if "keep_alive" in doc:
                     p.keep_alive = bool(doc["keep_alive"])
                 p.set_state(doc.get("state", {}))
-                out = {"rules": p.describe_rules(), "keep_alive": p.keep_alive, "state": p.get_state()}
+                if "aws_rules" in doc:
+                    p.set_aws_rules(doc["aws_rules"])
+                if "chaos" in doc:
+                    p.set_chaos(doc["chaos"])
+                if "rate_limit" in doc:
+                    p.set_rate_limit(doc["rate_limit"])
+                out = p.describe()
             elif u.path == CONTROL + "/reset" and self.command == "POST":
                 p.reset()
                 p.keep_alive = False
@@ -466,10 +617,35 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         action = action_of(self.command, u.path, u.query, body, self.headers.get("Content-Type"))
         if not action and (service == "lambda" or u.path.startswith("/20")):
             action = lambda_op(self.command, u.path)
-        req = {"service": service, "action": action, "method": self.command, "path": u.path, "body": body}
+        req = {"service": service, "action": action, "method": self.command, "path": u.path, "body": body,
+               "query": u.query}
         entry, rule = self.proxy._choose(req)
         f = rule.fault if rule else {}
         upd = self.proxy._update
+        hook = self.proxy.on_request
+        if hook is not None and hook(req):
+            upd(entry, fault="hook-drop")
+            self._drop(True)
+            return
+        with self.proxy.lock:
+            real = dict(self.proxy.aws_rules)
+        if real and not f and self.proxy.aws.needs_create_lock(real, req):
+            with self.proxy.aws.create_lock:    # check + create atomic, as AWS is
+                self._serve(req, entry, rule, f, body, service, real)
+            return
+        self._serve(req, entry, rule, f, body, service, real)
+
+    def _serve(self, req, entry, rule, f, body, service, real):
+        upd = self.proxy._update
+        if real and not f:
+            try:
+                refusal = self.proxy.aws.before(real, req, self.headers)
+            except (OSError, ValueError, ET_ParseError) as e:
+                refusal = None
+                upd(entry, fault="aws-check-failed: %s" % e)
+            if refusal:
+                upd(entry, fault="aws:%s" % refusal["code"], why=refusal.pop("why", None))
+                f = refusal
 
         if f.get("delay"):
             time.sleep(float(f["delay"]))
@@ -496,11 +672,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._drop(False)
                 return
             upd(entry, forwarded=True, status=fwd[0])
+            hook = self.proxy.on_answered
+            if hook is not None and hook(entry, req):
+                upd(entry, fault="hook-drop")
+                self._drop(True)
+                return
             if f.get("delay_after"):
                 time.sleep(float(f["delay_after"]))
                 upd(entry, fault="delay_after")
         if f.get("drop"):
-            upd(entry, fault="drop")
+            if not (entry.get("fault") or "").startswith("chaos:"):
+                upd(entry, fault="drop")
             self._drop(bool(f.get("reset")))
             return
         if "status" in f:
@@ -508,10 +690,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if f.get("retry_after") is not None:
                 headers["Retry-After"] = str(f["retry_after"])
             headers.update(f.get("headers", {}))
-            upd(entry, fault="error:%s" % f.get("code", status), status=status)
+            if not (entry.get("fault") or "").startswith(("aws:", "chaos:", "ratelimit:")):
+                upd(entry, fault="error:%s" % f.get("code", status))
+            upd(entry, status=status)
             self._reply(status, headers, data)
             return
         status, hdrs, data = fwd
+        if real:
+            data = self.proxy.aws.after(real, req, status, data)
         headers = {}
         for k, v in hdrs:
             headers[k] = v
@@ -544,6 +730,9 @@ def main(argv=None):
     ap.add_argument("--port", type=int, default=0, help="listen port (default: a free one)")
     ap.add_argument("--rules", help="JSON file: {\"rules\": [...]} or a list of rules")
     ap.add_argument("--url-file", help="also write the proxy URL to this file")
+    ap.add_argument("--aws-rules", help="real AWS rules moto lacks: \"real\" (all) or a JSON object (aws_rules.py)")
+    ap.add_argument("--chaos", help="seeded random faults, JSON: {\"seed\": 7, \"rate\": 0.1, ...}")
+    ap.add_argument("--rate-limit", help="AWS-style throttling, JSON: {\"rps\": 15, \"burst\": 30}")
     a = ap.parse_args(argv)
     rules = None
     if a.rules:
@@ -551,6 +740,12 @@ def main(argv=None):
             doc = json.load(fp)
         rules = doc["rules"] if isinstance(doc, dict) else doc
     p = FaultProxy(a.target, a.port, rules)
+    if a.aws_rules:
+        p.set_aws_rules("real" if a.aws_rules == "real" else json.loads(a.aws_rules))
+    if a.chaos:
+        p.set_chaos(json.loads(a.chaos))
+    if a.rate_limit:
+        p.set_rate_limit(json.loads(a.rate_limit))
     if a.url_file:
         with open(a.url_file, "w") as fp:
             fp.write(p.url + "\n")

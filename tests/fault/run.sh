@@ -12,13 +12,13 @@ mkdir -p build/fault
 if ! make -s build/tools/aws_probe >/dev/null; then echo "0 passed, 1 failed"; exit 1; fi
 export AWS_PROBE=${AWS_PROBE:-$PWD/build/tools/aws_probe}
 
-mods="tests/fault/test_client_faults.py"
+mods="tests/fault/test_client_faults.py tests/fault/test_proxy_rules.py"
 if [ "${E2E_RESOURCE:-1}" != "0" ]; then
   # the resource tests run the plugin installed in build/mirror
   if ! make -s mirror >/dev/null; then
     echo "run.sh: make mirror failed; resource fault tests not run"; echo "0 passed, 1 failed"; exit 1
   fi
   export E2E_RESOURCE=1
-  mods="$mods tests/fault/test_resource_faults.py tests/fault/test_stop_and_enis.py"
+  mods="$mods tests/fault/test_resource_faults.py tests/fault/test_stop_and_enis.py tests/fault/test_behind_proxy.py"
 fi
 exec bash tests/pyunit.sh $mods -- "$@"

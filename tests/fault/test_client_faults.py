@@ -301,7 +301,8 @@ class ClientFaultTest(unittest.TestCase):
         # nothing was sent, so even a create may be repeated; the error names the transport failure
         port = free_port()
         rc, out, lines = probe("create-sg", "name=fault-refused", "desc=d", "vpc=" + ENV["vpc"],
-                               extra_env={"AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % port})
+                               extra_env={"AWS_ENDPOINT_URL": "http://127.0.0.1:%d" % port,
+                                          "AWS_MAX_ATTEMPTS": "3"})
         self.assertNotEqual(rc, 0, out)
         self.assertNotEqual(out["error"]["code"], "RequestOutcomeUnknown", out)
         self.assertTrue(out["error"]["code"], out)
@@ -396,13 +397,15 @@ class ClientFaultTest(unittest.TestCase):
         self.assert_fails(probe("get-role", "name=fault-role"), "ValidationError")
         self.assertEqual(len(requests_for("GetRole")), 1)
 
-    def test_throttling_exhausted_default_attempts(self):
+    def test_throttling_exhausted_max_attempts(self):
+        # the default (25 attempts, tests/unit/aws) would take minutes of backoff here
         set_rules({"match": {"action": "DescribeVpcs"}, "times": -1,
                    "fault": ec2_error(503, "RequestLimitExceeded", message="Request limit exceeded.")})
-        out = self.assert_fails(probe("describe-vpcs"), "RequestLimitExceeded")
+        out = self.assert_fails(probe("describe-vpcs", extra_env={"AWS_MAX_ATTEMPTS": "3"}),
+                                "RequestLimitExceeded")
         self.assertEqual(out["rc_name"], "throttled", out)
         self.assertEqual(out["error"]["status"], 503)
-        self.assertEqual(len(requests_for("DescribeVpcs")), 3, "standard mode: 3 attempts in total")
+        self.assertEqual(len(requests_for("DescribeVpcs")), 3, "AWS_MAX_ATTEMPTS=3: 3 attempts in total")
 
     def test_server_error_exhausted_max_attempts(self):
         set_rules({"match": {"action": "GetCallerIdentity"}, "times": -1,

@@ -13,6 +13,7 @@
  * {"ok":false,"rc":N,"rc_name":"...","error":{status,code,message,request_id}}
  * and exit 2 for not-found, 1 otherwise. Usage errors exit 64.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +127,62 @@ static aws_filters args_filters(struct ctx *x)
 	}
 	return (aws_filters){f, kv.n};
 }
+
+/* ---- argument tables: key=value arguments -> fields of an op's spec ---- */
+
+enum field_kind {
+	F_REQ,      /* const char *, the argument must be given */
+	F_STR,      /* const char *, NULL when absent */
+	F_INT,      /* int64_t, 0 when absent */
+	F_BOOL,     /* bool: "true" or "1" */
+	F_OPT_BOOL, /* aws_opt_bool */
+	F_STRS,     /* aws_strs: every occurrence of the key */
+	F_KV        /* aws_tags: key=K=V occurrences */
+};
+
+struct field {
+	const char *key;
+	enum field_kind kind;
+	size_t off; /* offsetof the field in the spec */
+};
+
+#define FIELD(type, key, kind, member)                                                                       \
+	{                                                                                                    \
+		key, kind, offsetof(type, member)                                                            \
+	}
+
+/* Sets each table field of *spec from the arguments. */
+static void fill_fields(struct ctx *x, void *spec, const struct field *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *at = (char *)spec + t[i].off;
+		switch (t[i].kind) {
+		case F_REQ:
+			*(const char **)at = req(x, t[i].key);
+			break;
+		case F_STR:
+			*(const char **)at = arg(x, t[i].key);
+			break;
+		case F_INT:
+			*(int64_t *)at = arg_int(x, t[i].key, 0);
+			break;
+		case F_BOOL:
+			*(bool *)at = arg_bool(x, t[i].key);
+			break;
+		case F_OPT_BOOL:
+			*(aws_opt_bool *)at = arg_opt_bool(x, t[i].key);
+			break;
+		case F_STRS:
+			*(aws_strs *)at = args_all(x, t[i].key);
+			break;
+		case F_KV:
+			*(aws_tags *)at = args_kv(x, t[i].key);
+			break;
+		}
+	}
+}
+
+#define FILL(x, spec, table) fill_fields(x, spec, table, sizeof table / sizeof table[0])
 
 /* ---- output helpers ---- */
 
@@ -324,15 +381,15 @@ typedef int (*op_fn)(struct ctx *x);
 
 /* An op whose call takes (id=..., filter=...) and lists objects that one
  * printer renders: the ops of this shape differ only in these four names. */
-#define PROBE_DESCRIBE_OP(name, list_type, call, printer)                                                 \
-	static int name(struct ctx *x)                                                                      \
-	{                                                                                                   \
-		list_type out;                                                                              \
-		int rc = call(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);               \
-		aws_json *l = list_result(x);                                                               \
-		for (size_t i = 0; rc == BASE_OK && i < out.n; i++)                                         \
-			aws_json_push(l, printer(x, &out.v[i]));                                            \
-		return rc;                                                                                  \
+#define PROBE_DESCRIBE_OP(name, list_type, call, printer)                                                    \
+	static int name(struct ctx *x)                                                                       \
+	{                                                                                                    \
+		list_type out;                                                                               \
+		int rc = call(x->c, x->a, args_all(x, "id"), args_filters(x), &out, &x->err);                \
+		aws_json *l = list_result(x);                                                                \
+		for (size_t i = 0; rc == BASE_OK && i < out.n; i++)                                          \
+			aws_json_push(l, printer(x, &out.v[i]));                                             \
+		return rc;                                                                                   \
 	}
 
 static int op_describe_vpcs(struct ctx *x)
@@ -454,8 +511,7 @@ static int op_describe_sgs(struct ctx *x)
 	return rc;
 }
 
-PROBE_DESCRIBE_OP(op_describe_sg_rules, aws_ec2_sg_rules, aws_ec2_describe_security_group_rules,
-                  j_rule)
+PROBE_DESCRIBE_OP(op_describe_sg_rules, aws_ec2_sg_rules, aws_ec2_describe_security_group_rules, j_rule)
 
 static aws_ec2_ip_perm perm_from_args(struct ctx *x)
 {
@@ -497,22 +553,27 @@ static int op_revoke_rules(struct ctx *x)
 	                                           args_all(x, "rule"), &x->err);
 }
 
+#define VF(key, kind, member) FIELD(aws_ec2_vpce_spec, key, kind, member)
+static const struct field vpce_fields[] = {
+        VF("vpc", F_REQ, vpc_id),
+        VF("service", F_REQ, service_name),
+        VF("type", F_STR, type),
+        VF("subnet", F_STRS, subnet_ids),
+        VF("sg", F_STRS, security_group_ids),
+        VF("rtb", F_STRS, route_table_ids),
+        VF("private_dns", F_OPT_BOOL, private_dns_enabled),
+        VF("policy", F_STR, policy_document),
+        VF("token", F_STR, client_token),
+        VF("tag", F_KV, tags),
+};
+
 static int op_create_vpce(struct ctx *x)
 {
 	aws_ec2_vpce_spec s;
 	aws_ec2_vpce out;
 	int rc;
 	memset(&s, 0, sizeof s);
-	s.vpc_id = req(x, "vpc");
-	s.service_name = req(x, "service");
-	s.type = arg(x, "type");
-	s.subnet_ids = args_all(x, "subnet");
-	s.security_group_ids = args_all(x, "sg");
-	s.route_table_ids = args_all(x, "rtb");
-	s.private_dns_enabled = arg_opt_bool(x, "private_dns");
-	s.policy_document = arg(x, "policy");
-	s.client_token = arg(x, "token");
-	s.tags = args_kv(x, "tag");
+	FILL(x, &s, vpce_fields);
 	rc = aws_ec2_create_vpc_endpoint(x->c, x->a, &s, &out, &x->err);
 	if (rc == BASE_OK)
 		x->result = j_vpce(x, &out);
@@ -521,20 +582,25 @@ static int op_create_vpce(struct ctx *x)
 
 PROBE_DESCRIBE_OP(op_describe_vpces, aws_ec2_vpces, aws_ec2_describe_vpc_endpoints, j_vpce)
 
+#define MF(key, kind, member) FIELD(aws_ec2_vpce_mod, key, kind, member)
+static const struct field vpce_mod_fields[] = {
+        MF("id", F_REQ, vpc_endpoint_id),
+        MF("add_subnet", F_STRS, add_subnet_ids),
+        MF("remove_subnet", F_STRS, remove_subnet_ids),
+        MF("add_sg", F_STRS, add_security_group_ids),
+        MF("remove_sg", F_STRS, remove_security_group_ids),
+        MF("add_rtb", F_STRS, add_route_table_ids),
+        MF("remove_rtb", F_STRS, remove_route_table_ids),
+        MF("private_dns", F_OPT_BOOL, private_dns_enabled),
+        MF("policy", F_STR, policy_document),
+        MF("reset_policy", F_BOOL, reset_policy),
+};
+
 static int op_modify_vpce(struct ctx *x)
 {
 	aws_ec2_vpce_mod m;
 	memset(&m, 0, sizeof m);
-	m.vpc_endpoint_id = req(x, "id");
-	m.add_subnet_ids = args_all(x, "add_subnet");
-	m.remove_subnet_ids = args_all(x, "remove_subnet");
-	m.add_security_group_ids = args_all(x, "add_sg");
-	m.remove_security_group_ids = args_all(x, "remove_sg");
-	m.add_route_table_ids = args_all(x, "add_rtb");
-	m.remove_route_table_ids = args_all(x, "remove_rtb");
-	m.private_dns_enabled = arg_opt_bool(x, "private_dns");
-	m.policy_document = arg(x, "policy");
-	m.reset_policy = arg_bool(x, "reset_policy");
+	FILL(x, &m, vpce_mod_fields);
 	return aws_ec2_modify_vpc_endpoint(x->c, x->a, &m, &x->err);
 }
 
@@ -716,14 +782,42 @@ static int op_assume_role_web_identity(struct ctx *x)
 
 /* Lambda */
 
+#define LF(key, kind, member) FIELD(aws_lambda_function_spec, key, kind, member)
+static const struct field fn_fields[] = {
+        LF("name", F_REQ, function_name),
+        LF("role", F_STR, role),
+        LF("runtime", F_STR, runtime),
+        LF("handler", F_STR, handler),
+        LF("s3_bucket", F_STR, code.s3_bucket),
+        LF("s3_key", F_STR, code.s3_key),
+        LF("s3_version", F_STR, code.s3_object_version),
+        LF("image", F_STR, code.image_uri),
+        LF("package_type", F_STR, package_type),
+        LF("arch", F_STRS, architectures),
+        LF("memory", F_INT, memory_size),
+        LF("timeout", F_INT, timeout),
+        LF("env", F_KV, environment),
+        LF("desc", F_STR, description),
+        LF("layer", F_STRS, layers),
+        LF("publish", F_OPT_BOOL, publish),
+        LF("kms", F_STR, kms_key_arn),
+        LF("tracing", F_STR, tracing_mode),
+        LF("dlq", F_STR, dead_letter_target_arn),
+        LF("ephemeral", F_INT, ephemeral_storage_size),
+        LF("log_format", F_STR, logging.log_format),
+        LF("log_group", F_STR, logging.log_group),
+        LF("app_log_level", F_STR, logging.application_log_level),
+        LF("sys_log_level", F_STR, logging.system_log_level),
+        LF("subnet", F_STRS, subnet_ids),
+        LF("sg", F_STRS, security_group_ids),
+        LF("tag", F_KV, tags),
+};
+
 static int spec_from_args(struct ctx *x, aws_lambda_function_spec *s)
 {
 	const char *zip = arg(x, "zip");
 	memset(s, 0, sizeof *s);
-	s->function_name = req(x, "name");
-	s->role = arg(x, "role");
-	s->runtime = arg(x, "runtime");
-	s->handler = arg(x, "handler");
+	FILL(x, s, fn_fields);
 	if (zip) {
 		size_t len = 0;
 		FILE *fp = fopen(zip, "rb");
@@ -744,34 +838,11 @@ static int spec_from_args(struct ctx *x, aws_lambda_function_spec *s)
 		s->code.zip_len = len;
 		base_buf_dispose(&b);
 	}
-	s->code.s3_bucket = arg(x, "s3_bucket");
-	s->code.s3_key = arg(x, "s3_key");
-	s->code.s3_object_version = arg(x, "s3_version");
-	s->code.image_uri = arg(x, "image");
-	s->package_type = arg(x, "package_type");
-	s->architectures = args_all(x, "arch");
-	s->memory_size = arg_int(x, "memory", 0);
-	s->timeout = arg_int(x, "timeout", 0);
-	s->environment = args_kv(x, "env");
-	s->description = arg(x, "desc");
-	s->layers = args_all(x, "layer");
-	s->publish = arg_opt_bool(x, "publish");
-	s->kms_key_arn = arg(x, "kms");
-	s->tracing_mode = arg(x, "tracing");
-	s->dead_letter_target_arn = arg(x, "dlq");
-	s->ephemeral_storage_size = arg_int(x, "ephemeral", 0);
-	s->logging.log_format = arg(x, "log_format");
-	s->logging.log_group = arg(x, "log_group");
-	s->logging.application_log_level = arg(x, "app_log_level");
-	s->logging.system_log_level = arg(x, "sys_log_level");
-	s->subnet_ids = args_all(x, "subnet");
-	s->security_group_ids = args_all(x, "sg");
-	s->tags = args_kv(x, "tag");
 	return 0;
 }
 
 typedef int (*call_fn_spec)(aws_client *, base_arena *, const aws_lambda_function_spec *,
-                           aws_lambda_function *, aws_error *);
+                            aws_lambda_function *, aws_error *);
 typedef int (*call_fn_name)(aws_client *, base_arena *, const char *, aws_lambda_function *, aws_error *);
 
 /* One Lambda function call: by spec (by_spec) or by the spec's name (by_name). */

@@ -53,7 +53,10 @@ def probe_env():
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ENDPOINT_URL=MOTO["url"], AWS_REGION=REGION, AWS_ACCESS_KEY_ID="AKIDPROBE",
                AWS_SECRET_ACCESS_KEY="secret", AWS_EC2_METADATA_DISABLED="true",
-               AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent")
+               AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
+               # the ops, not the retry budget, are under test: a moto 500 for an
+               # unsupported filter fails after 3 attempts, not the default 25
+               AWS_MAX_ATTEMPTS="3")
     return env
 
 

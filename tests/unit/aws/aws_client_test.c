@@ -49,6 +49,7 @@ static void fast_retries(aws_client *c)
 	aws_retry_policy_default(&p);
 	p.base_ms = 1;
 	p.cap_ms = 5;
+	p.adaptive = false; /* the rate limiter has its own tests below */
 	aws_client__set_retry_policy(c, &p);
 }
 
@@ -893,4 +894,65 @@ void test_aws_client__profile_endpoints_region_and_errors(void)
 	T_ASSERT_STR(aws_fake_request_at(x.f, 1)->url, "http://127.0.0.1:9/latest/meta-data/placement/region");
 	fx_end(&x);
 	clean_env();
+
+void test_aws_client__default_attempts_and_overrides(void)
+{
+	struct fx x;
+	fx_init(&x);
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
+	T_ASSERT_INT(aws_client__max_attempts(x.c), 25); /* hashicorp/aws's budget */
+	aws_client_free(x.c);
+	setenv("AWS_MAX_ATTEMPTS", "4", 1);
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
+	T_ASSERT_INT(aws_client__max_attempts(x.c), 4);
+	aws_client_free(x.c);
+	x.cfg.max_retries = 0; /* the provider's max_retries wins over the variable */
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
+	T_ASSERT_INT(aws_client__max_attempts(x.c), 1);
+	unsetenv("AWS_MAX_ATTEMPTS");
+	fx_end(&x);
+}
+
+/* A client whose limiter is on (first throttle seen) and whose next
+ * attempt therefore waits for a token; that wait ends on cancel. */
+void test_aws_client__rate_limit_engages_and_cancels(void)
+{
+	struct fx x;
+	aws_retry_policy p;
+	aws_retry_rate r;
+	struct bg_send b;
+	pthread_t th;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	const char *thr = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow</Message>"
+	                  "</Error></Errors><RequestID>r-1</RequestID></Response>";
+
+	fx_init(&x);
+	T_OK(aws_client_new(&x.c, &x.cfg, &x.err));
+	aws_retry_policy_default(&p);
+	p.max_attempts = 1;
+	aws_client__set_retry_policy(x.c, &p);
+	aws_client__rate_state(x.c, &r);
+	T_ASSERT(!r.enabled);
+	aws_fake_push_status(x.f, 503, "Content-Type: text/xml\n", thr);
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_ETHROTTLED);
+	aws_client__rate_state(x.c, &r);
+	T_ASSERT(r.enabled);
+	/* one send measured over at most one half-second bucket: <= 2/s, so the
+	 * fill rate is 0.7 x that (or the 0.5/s floor) and no token is ready */
+	T_ASSERT(r.fill_rate >= 0.5 && r.fill_rate <= 1.4);
+	T_ASSERT(r.capacity < 1.0);
+	/* the next send reserves a token >= 0.7 s away and waits for it */
+	aws_fake_push_status(x.f, 200, NULL, "<ok/>");
+	memset(&b, 0, sizeof b);
+	b.c = x.c;
+	b.req = req;
+	T_ASSERT(pthread_create(&th, NULL, bg_send_main, &b) == 0);
+	usleep(100000);
+	aws_client_cancel(x.c);
+	pthread_join(th, NULL);
+	T_ASSERT_INT(b.rc, BASE_ECANCELLED);
+	T_ASSERT_STR(b.err.code, "RequestCanceled");
+	/* the wait was interrupted: no attempt went out after the throttle */
+	T_ASSERT_INT(aws_fake_count(x.f), 1);
+	fx_end(&x);
 }

@@ -1,5 +1,7 @@
 /* aws_retry_test.c - classification, full-jitter backoff, quota and the
  * retry decision, with injected randomness and time (all pure). */
+#include <stdio.h>
+
 #include "t.h"
 
 #include "aws/aws_retry.h"
@@ -144,4 +146,100 @@ void test_aws_retry__retry_after_parsing(void)
 	T_ASSERT(!aws_retry_parse_retry_after("soon", NULL, 0, &ms));
 	T_ASSERT(!aws_retry_parse_retry_after(NULL, NULL, 0, &ms));
 	T_ASSERT(!aws_retry_parse_retry_after("", "x", 0, &ms));
+}
+
+/* The limiter's state as text, so a whole step is compared at once. */
+static const char *rate_text(const aws_retry_rate *r, char *buf, size_t n)
+{
+	snprintf(buf, n, "en=%d fill=%.6f max=%.6f cap=%.6f meas=%.6f lmax=%.6f K=%.6f", r->enabled ? 1 : 0,
+	         r->fill_rate, r->max_capacity, r->capacity, r->measured_rate, r->last_max_rate,
+	         r->time_window);
+	return buf;
+}
+
+void test_aws_retry__rate_off_until_throttled(void)
+{
+	aws_retry_rate r;
+	char b[256];
+	int i;
+	aws_retry_rate_init(&r, 100.0);
+	/* no throttling yet: never a wait, however fast the calls come */
+	for (i = 0; i < 50; i++)
+		T_ASSERT_INT(aws_retry_rate_acquire(&r, 100.0), 0);
+	aws_retry_rate_update(&r, 100.2, false);
+	/* same half-second bucket: nothing measured; fill floors at 0.5/s, capacity at 1 */
+	T_ASSERT_STR(rate_text(&r, b, sizeof b),
+	             "en=0 fill=0.500000 max=1.000000 cap=0.000000 meas=0.000000 lmax=0.000000 K=0.000000");
+	/* the bucket [100, 100.5) closes with 2 sends: 4/s, smoothed 0.8 * 4 */
+	aws_retry_rate_update(&r, 100.6, false);
+	T_ASSERT_STR(rate_text(&r, b, sizeof b),
+	             "en=0 fill=0.500000 max=1.000000 cap=0.200000 meas=3.200000 lmax=0.000000 K=0.000000");
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 100.6), 0);
+}
+
+/* The shared history: two quiet sends in [100, 100.6], a throttle at 101.0. */
+static void rate_throttled_at_101(aws_retry_rate *r)
+{
+	aws_retry_rate_init(r, 100.0);
+	aws_retry_rate_update(r, 100.2, false);
+	aws_retry_rate_update(r, 100.6, false);
+	aws_retry_rate_update(r, 101.0, true);
+}
+
+void test_aws_retry__rate_throttle_cuts_and_queues(void)
+{
+	aws_retry_rate r;
+	char b[256];
+	/* throttled at 101.0: measured 0.8*2 + 0.2*3.2 = 2.24/s; fill = 0.7 * 2.24;
+	 * K = cbrt(2.24 * 0.3 / 0.4) */
+	rate_throttled_at_101(&r);
+	T_ASSERT_STR(rate_text(&r, b, sizeof b),
+	             "en=1 fill=1.568000 max=1.568000 cap=0.400000 meas=2.240000 lmax=2.240000 K=1.188784");
+	/* two callers at once: the first waits 0.6 token, the second 1.6 tokens */
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 101.0), 383);
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 101.0), 1021);
+	T_ASSERT_STR(rate_text(&r, b, sizeof b),
+	             "en=1 fill=1.568000 max=1.568000 cap=-1.600000 meas=2.240000 lmax=2.240000 K=1.188784");
+}
+
+void test_aws_retry__rate_cubic_recovery(void)
+{
+	aws_retry_rate r;
+	char b[256];
+	rate_throttled_at_101(&r);
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 101.0), 383);
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 101.0), 1021);
+	/* 1 s later, just before K: 0.4 * (1 - K)^3 + 2.24, under 2 x measured */
+	aws_retry_rate_update(&r, 102.0, false);
+	T_ASSERT_STR(rate_text(&r, b, sizeof b),
+	             "en=1 fill=2.237309 max=2.237309 cap=-0.032000 meas=1.248000 lmax=2.240000 K=1.188784");
+	/* 3 s after the throttle the curve is above 2 x measured (0.6496): capped */
+	aws_retry_rate_update(&r, 104.0, false);
+	T_ASSERT_STR(rate_text(&r, b, sizeof b),
+	             "en=1 fill=1.299200 max=1.299200 cap=1.299200 meas=0.649600 lmax=2.240000 K=1.188784");
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 104.0), 0);
+	/* throttled again: from min(fill, measured) = 1.2992; capacity floor 1 */
+	aws_retry_rate_update(&r, 104.5, true);
+	T_ASSERT_STR(rate_text(&r, b, sizeof b),
+	             "en=1 fill=0.909440 max=1.000000 cap=0.948800 meas=1.729920 lmax=1.299200 K=0.991393");
+}
+
+void test_aws_retry__rate_floor_and_defaults(void)
+{
+	aws_retry_rate r;
+	aws_retry_policy p;
+	aws_retry_policy_default(&p);
+	T_ASSERT(p.adaptive);
+	T_ASSERT_INT(AWS_RETRY_DEFAULT_MAX_ATTEMPTS, 25);
+	/* a throttle before anything was measured: the 0.5/s floor, 2 s a token */
+	aws_retry_rate_init(&r, 7.0);
+	aws_retry_rate_update(&r, 7.1, true);
+	T_ASSERT(r.enabled);
+	T_ASSERT(r.fill_rate == 0.5);
+	T_ASSERT(r.max_capacity == 1.0);
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 7.1), 2000);
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 7.1), 4000);
+	/* time repays the debt: 4 s later one token is free again */
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 11.1), 2000);
+	T_ASSERT_INT(aws_retry_rate_acquire(&r, 17.1), 0);
 }
