@@ -293,6 +293,13 @@ static void hex_lower(const uint8_t *d, size_t n, char *out)
 /* ------------------------------------------------------------------ */
 /* signing                                                              */
 
+/* Wipes a buffer's whole allocation (not just len: a reset keeps old bytes). */
+static void wipe_buf(base_buf *b)
+{
+	if (b->data)
+		aws_crypto_cleanse(b->data, b->cap);
+}
+
 void aws_sigv4_result_init(aws_sigv4_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -307,10 +314,13 @@ void aws_sigv4_result_dispose(aws_sigv4_result *r)
 		return;
 	base_buf_dispose(&r->canonical_request);
 	base_buf_dispose(&r->string_to_sign);
-	base_buf_dispose(&r->authorization);
 	/* The signature is not a secret by itself, but it is a bearer proof for
-	 * a few minutes: wipe it with the rest. */
-	memset(r->signature, 0, sizeof r->signature);
+	 * a few minutes: wipe it (and the header carrying it) with the rest.
+	 * aws_crypto_cleanse, because a memset before free is a dead store the
+	 * compiler may remove. */
+	wipe_buf(&r->authorization);
+	base_buf_dispose(&r->authorization);
+	aws_crypto_cleanse(r->signature, sizeof r->signature);
 }
 
 void aws_sigv4_amz_date(int64_t t, char out[17])
@@ -326,16 +336,18 @@ int aws_sigv4_sign(const aws_sigv4_params *p, aws_sigv4_result *r)
 	int rc = BASE_OK;
 	struct chdr *hs = NULL;
 	size_t nh = 0, i;
-	base_buf signed_names, key;
+	base_buf signed_names;
+	char *key = NULL;
+	size_t key_len = 0;
 	char date8[9];
 	char crhash[65];
 	uint8_t k[AWS_SHA256_LEN], k2[AWS_SHA256_LEN], sig[AWS_SHA256_LEN];
 	bool with_token;
 
 	base_buf_init(&signed_names, 0);
-	base_buf_init(&key, 0);
 	base_buf_reset(&r->canonical_request);
 	base_buf_reset(&r->string_to_sign);
+	wipe_buf(&r->authorization);
 	base_buf_reset(&r->authorization);
 	r->signature[0] = '\0';
 
@@ -418,9 +430,14 @@ int aws_sigv4_sign(const aws_sigv4_params *p, aws_sigv4_result *r)
 	TRY(base_buf_printf(&r->string_to_sign, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s",
 	                    p->amz_date, date8, p->region, p->service, crhash));
 
-	/* signing key: HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request" */
-	TRY(base_buf_printf(&key, "AWS4%s", p->secret_key));
-	aws_crypto_hmac_sha256(key.data, key.len, date8, 8, k);
+	/* signing key: HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request".
+	 * One exact allocation, so no buffer growth leaves a copy of the secret
+	 * behind in freed memory. */
+	key_len = 4 + strlen(p->secret_key);
+	key = base_xmalloc(key_len + 1);
+	memcpy(key, "AWS4", 4);
+	memcpy(key + 4, p->secret_key, key_len - 4);
+	aws_crypto_hmac_sha256(key, key_len, date8, 8, k);
 	aws_crypto_hmac_sha256(k, sizeof k, p->region, strlen(p->region), k2);
 	aws_crypto_hmac_sha256(k2, sizeof k2, p->service, strlen(p->service), k);
 	aws_crypto_hmac_sha256(k, sizeof k, "aws4_request", 12, k2);
@@ -438,10 +455,11 @@ done:
 	}
 	base_free(hs);
 	base_buf_dispose(&signed_names);
-	if (key.data)
-		memset(key.data, 0, key.len);
-	base_buf_dispose(&key);
-	memset(k, 0, sizeof k);
-	memset(k2, 0, sizeof k2);
+	if (key)
+		aws_crypto_cleanse(key, key_len);
+	base_free(key);
+	aws_crypto_cleanse(k, sizeof k);
+	aws_crypto_cleanse(k2, sizeof k2);
+	aws_crypto_cleanse(sig, sizeof sig);
 	return rc;
 }

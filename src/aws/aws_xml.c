@@ -9,11 +9,15 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "aws/aws_int.h"
 #include "base/base_buf.h"
+#include "base/base_log.h"
 #include "base/base_str.h"
 
 /* Deeper documents are rejected: AWS responses nest < 10 levels. */
@@ -38,6 +42,48 @@ static void xml_init_once(void)
 void aws_xml_global_init(void)
 {
 	(void)pthread_once(&xml_once, xml_init_once);
+}
+
+/* libxml2 reports some errors (encoding conversion, I/O) straight to
+ * stderr even with XML_PARSE_NOERROR; stderr is Terraform's hclog pipe, so
+ * raw lines there are noise at best. Both handlers are per-thread in
+ * libxml2 and are installed before every parse; messages go to our log as
+ * DEBUG lines (the parse failure itself is reported by the caller). */
+static void xml_structured_error(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	if (!e || !base_log_enabled(BASE_LOG_DEBUG))
+		return;
+	size_t n = e->message ? strlen(e->message) : 0;
+	while (n > 0 && (e->message[n - 1] == '\n' || e->message[n - 1] == '\r'))
+		n--;
+	base_log(BASE_LOG_DEBUG, "aws", "XML parser: %.*s (domain %d, code %d, line %d)", (int)n,
+	         e->message ? e->message : "", e->domain, e->code, e->line);
+}
+
+static void xml_generic_error(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void xml_generic_error(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	if (!base_log_enabled(BASE_LOG_DEBUG))
+		return;
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	size_t len = n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n;
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len > 0)
+		base_log(BASE_LOG_DEBUG, "aws", "XML parser: %.*s", (int)len, line);
+}
+
+static void capture_errors(void)
+{
+	xmlSetStructuredErrorFunc(NULL, xml_structured_error);
+	xmlSetGenericErrorFunc(NULL, xml_generic_error);
 }
 
 /* Copies element `src` (and its element subtree) into the arena. */
@@ -81,10 +127,12 @@ int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_nod
 
 	*root_out = NULL;
 	aws_xml_global_init();
+	capture_errors();
 	if (!body || len == 0 || len > (size_t)0x7fffffff)
 		goto done;
 	/* NONET: never fetch anything; no NOENT/DTDLOAD: no entity expansion
-	 * from external sources. Errors are reported by return value only. */
+	 * from external sources. Errors are reported by return value only (and
+	 * logged by the handlers above, never written to stderr). */
 	doc = xmlReadMemory(body, (int)len, NULL, NULL,
 	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (!doc)

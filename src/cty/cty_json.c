@@ -302,6 +302,10 @@ static struct jnode *parse_value(struct jparser *jp)
 		jp->err = "unexpected end of input";
 		return NULL;
 	}
+	if (base_arena_used(jp->a) > CTY_DECODE_MAX_BYTES) {
+		jp->err = "document too large: the values decoded for one request are limited to 64 MiB";
+		return NULL;
+	}
 	struct jnode *n = base_arena_alloc(jp->a, sizeof *n);
 	char c = *jp->p;
 	bool ok;
@@ -717,8 +721,12 @@ static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, ba
 	case CTY_T_NUMBER:
 		if (n->k != J_NUM && n->k != J_STR)
 			return dec_wrong(d, t, n, path);
-		if (strlen(n->s) != n->len || cty_value_number_parse(a, n->s, out) != BASE_OK)
-			return dec_fail(d, path, "invalid number \"%s\"", n->s);
+		rc = strlen(n->s) != n->len ? BASE_EINVALID : cty_value_number_parse(a, n->s, out);
+		if (rc == BASE_ETOOBIG)
+			return dec_fail(d, path, "number too large: %s", cty__num_limit_text(a));
+		if (rc != BASE_OK)
+			return dec_fail(d, path, "invalid number \"%s\"",
+			                n->len > 200 ? base_arena_sprintf(a, "%.200s...", n->s) : n->s);
 		return BASE_OK;
 	case CTY_T_BOOL:
 		if (n->k == J_BOOL)

@@ -81,7 +81,9 @@ static int wrong(struct dec *d, const cty_type *t, const msgpack_object *o, base
 static const cty_value *dec_unknown(const cty_type *t, const msgpack_object_ext *e)
 {
 	bool not_null = false;
-	if (e->type == 12 && e->size > 1) {
+	size_t end = 0;
+	const char *why;
+	if (e->type == 12 && e->size > 1 && cty__msgpack_scan(e->ptr, e->size, &end, &why) == BASE_OK) {
 		msgpack_unpacked u;
 		size_t off = 0;
 		msgpack_unpacked_init(&u);
@@ -129,8 +131,11 @@ static int dec_number(struct dec *d, const msgpack_object *o, base_path path, co
 		return BASE_OK;
 	case MSGPACK_OBJECT_STR: {
 		char *s = dup_bytes(d->a, o->via.str.ptr, o->via.str.size);
-		if (strlen(s) != o->via.str.size || cty_value_number_parse(d->a, s, out) != BASE_OK)
-			return fail(d, path, "invalid number \"%s\"", s);
+		int rc = strlen(s) != o->via.str.size ? BASE_EINVALID : cty_value_number_parse(d->a, s, out);
+		if (rc == BASE_ETOOBIG)
+			return fail(d, path, "number too large: %s", cty__num_limit_text(d->a));
+		if (rc != BASE_OK)
+			return fail(d, path, "invalid number \"%.200s\"", s);
 		return BASE_OK;
 	}
 	default:
@@ -290,6 +295,14 @@ int cty_msgpack_decode(base_arena *a, const cty_type *t, const void *bytes, size
 		return BASE_OK;
 	}
 	msgpack_unpacked_init(&u);
+	/* declared sizes checked against the bytes left before msgpack-c
+	 * allocates anything from them */
+	size_t end = 0;
+	const char *why = NULL;
+	if (cty__msgpack_scan(bytes, len, &end, &why) != BASE_OK) {
+		rc = fail(&d, base_path_root(), "%s (%zu bytes)", why, len);
+		goto done;
+	}
 	msgpack_unpack_return ur = msgpack_unpack_next(&u, bytes, len, &off);
 	if (ur == MSGPACK_UNPACK_CONTINUE) {
 		rc = fail(&d, base_path_root(), "truncated msgpack (%zu bytes)", len);

@@ -13,10 +13,10 @@
 #include "cty_equal.h"
 #include "cty_int.h"
 
-/* Decimal exponents and rendered lengths beyond these are rejected: they
- * would only serve to make us allocate huge plain-decimal renderings. */
+/* Decimal exponents beyond this are rejected while reading (the exponent
+ * must not overflow); the rendered length is then checked against
+ * CTY_NUM_MAX_LEN (cty_int.h). */
 #define NUM_MAX_EXP 100000L
-#define NUM_MAX_LEN 200000u
 
 static cty_value *val_new(base_arena *a, const cty_type *t, cty_kind k)
 {
@@ -117,8 +117,8 @@ int cty__num_canon(base_arena *a, const char *s, size_t len, const char **canon_
 		out_len = nd + 1;
 	else
 		out_len = 2 + (size_t)(-p) + nd;
-	if (out_len > NUM_MAX_LEN)
-		return BASE_EINVALID;
+	if (out_len > CTY_NUM_MAX_LEN || base_arena_used(a) + out_len > CTY_DECODE_MAX_BYTES)
+		return BASE_ETOOBIG;
 	char *o = base_arena_alloc(a, out_len + 2);
 	size_t k = 0;
 	if (neg)
@@ -145,6 +145,14 @@ int cty__num_canon(base_arena *a, const char *s, size_t len, const char **canon_
 	o[k] = '\0';
 	*canon_out = o;
 	return BASE_OK;
+}
+
+const char *cty__num_limit_text(base_arena *a)
+{
+	return base_arena_sprintf(a,
+	                          "a number's plain decimal form is limited to %u characters and the "
+	                          "values decoded for one request to %zu MiB",
+	                          CTY_NUM_MAX_LEN, CTY_DECODE_MAX_BYTES >> 20);
 }
 
 int cty__canon_int(const char *canon, int64_t *i, uint64_t *u)
