@@ -154,6 +154,27 @@ $(B)/tools/%: $(B)/obj/tests/tools/%.o $(ALL_LIB_OBJS)
 	@echo "  LINK  $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# --- fuzzing (tests/fuzz; issue 12) ---
+# Each tests/fuzz/<t>.c is a libFuzzer target linked with every library
+# object, all built by clang 14 with -fsanitize=fuzzer-no-link,address,undefined
+# in build/fuzz; tests/fuzz/<t>/ is its committed seed corpus.
+#   make fuzz           each target for FUZZ_SECONDS (default 60) from its corpus
+#   make fuzz-replay    every corpus file, then a short fresh run per target
+#                       (FUZZ_SECONDS, default 15): the fuzz-replay test suite
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+FUZZ_CC      ?= clang-14
+FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_BINS     = $(foreach t,$(FUZZ_TARGETS),$(B)/fuzzers/$(t))
+$(B)/fuzzers/%: $(B)/obj/tests/fuzz/%.o $(ALL_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+.PHONY: fuzz-build fuzz fuzz-replay
+fuzz-build: $(FUZZ_BINS)
+fuzz fuzz-replay:
+	$(Q)$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) SAN="$(FUZZ_SAN)" OPT=-O1 fuzz-build
+	@bash tests/fuzz/run.sh $(if $(filter fuzz,$@),fuzz,replay) $(FUZZ_TARGETS)
+
 # --- top-level targets ---
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 

@@ -13,6 +13,7 @@
 
 #include "aws/aws_crypto.h"
 #include "base/base_alloc.h"
+#include "base/base_str.h"
 
 #define TRY(expr)                                                                                            \
 	do {                                                                                                 \
@@ -50,17 +51,6 @@ static int uri_encode(base_buf *out, const char *s, size_t n, bool keep_slash, b
 	return rc;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes %XX escapes of s[0..n) into out; a malformed escape is kept
  * literally (it will then be encoded as %25..), which is what the AWS
  * signers do with such input. */
@@ -70,7 +60,8 @@ static int pct_decode(base_buf *out, const char *s, size_t n)
 	int rc = BASE_OK;
 	for (i = 0; i < n && rc == BASE_OK; i++) {
 		int h, l;
-		if (s[i] == '%' && i + 2 < n && (h = hexval(s[i + 1])) >= 0 && (l = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (h = base_hexval(s[i + 1])) >= 0 &&
+		    (l = base_hexval(s[i + 2])) >= 0) {
 			rc = base_buf_putc(out, (char)(h * 16 + l));
 			i += 2;
 		} else {

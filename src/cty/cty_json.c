@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/base_path.h"
+#include "base/base_str.h"
 #include "cty_int.h"
 
 #define JSON_MAX_DEPTH 256
@@ -45,24 +46,13 @@ static void skip_ws(struct jparser *jp)
 		jp->p++;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool read_u4(struct jparser *jp, unsigned *out)
 {
 	if (jp->end - jp->p < 4)
 		return false;
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(jp->p[i]);
+		int h = base_hexval(jp->p[i]);
 		if (h < 0)
 			return false;
 		v = v * 16 + (unsigned)h;
