@@ -106,7 +106,7 @@ void test_cty_json__unknown_not_encodable(void)
 {
 	base_arena *a = base_arena_new();
 	const cty_type *t = ctyt_type(a, "[\"object\",{\"a\":\"string\",\"b\":[\"list\",\"number\"]}]");
-	const cty_value *l[] = { cty_value_number_int(a, 1), cty_value_unknown(cty_type_number()) };
+	const cty_value *l[] = {cty_value_number_int(a, 1), cty_value_unknown(cty_type_number())};
 	cty_obj_builder b;
 	cty_obj_builder_init(&b, a, t);
 	T_ASSERT(cty_obj_builder_set(&b, "b", cty_value_list(a, cty_type_number(), 2, l)));
@@ -124,10 +124,17 @@ void test_cty_json__unknown_not_encodable(void)
 void test_cty_json__numbers_exact(void)
 {
 	base_arena *a = base_arena_new();
-	struct { const char *in, *canon; } cases[] = {
-		{ "0.1", "0.1" }, { "100", "100" }, { "-0.0", "0" }, { "1e-2", "0.01" },
-		{ "12345678901234567890123456789", "12345678901234567890123456789" },
-		{ "2.50e2", "250" }, { "-7E+1", "-70" }, { "0.000", "0" },
+	struct {
+		const char *in, *canon;
+	} cases[] = {
+	        {"0.1", "0.1"},
+	        {"100", "100"},
+	        {"-0.0", "0"},
+	        {"1e-2", "0.01"},
+	        {"12345678901234567890123456789", "12345678901234567890123456789"},
+	        {"2.50e2", "250"},
+	        {"-7E+1", "-70"},
+	        {"0.000", "0"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const cty_value *v = NULL;
@@ -140,7 +147,7 @@ void test_cty_json__numbers_exact(void)
 	static const struct {
 		double d;
 		const char *json;
-	} doubles[] = { { 0.1, "0.1" }, { 1e21, "1000000000000000000000" }, { 1.5e-7, "0.00000015" } };
+	} doubles[] = {{0.1, "0.1"}, {1e21, "1000000000000000000000"}, {1.5e-7, "0.00000015"}};
 	for (size_t i = 0; i < sizeof doubles / sizeof doubles[0]; i++)
 		T_ASSERT_STR(ctyt_json(a, cty_value_number_double(a, doubles[i].d)), doubles[i].json);
 	base_arena_free(a);
@@ -191,5 +198,40 @@ void test_cty_json__number_length_limit(void)
 	T_ASSERT(strstr(base_diags_first(d)->detail, "limited to 4096 characters"));
 	T_ASSERT_INT(cty_json_decode(a, cty_type_number(), "-1e-4093", 8, 0, &v, NULL), BASE_OK);
 	T_ASSERT_INT(cty_json_decode(a, cty_type_number(), "1e-4095", 7, 0, &v, NULL), BASE_EINVALID);
+	base_arena_free(a);
+}
+
+/* Found by the cty_json fuzz target (corpus regress-invalid-utf8-roundtrip):
+ * invalid UTF-8 decoded as raw bytes but encoded as \ufffd, so a state did
+ * not survive a round trip. Now decoded as U+FFFD, one per bad byte, as Go. */
+void test_cty_json__invalid_utf8_becomes_replacement(void)
+{
+	base_arena *a = base_arena_new();
+	const cty_value *v = NULL, *v2 = NULL;
+	static const char in[] = "\"a\xff\xfe"
+	                         "b\xe2\x82\" ";
+	T_OK(cty_json_decode(a, cty_type_string(), in, sizeof in - 1, 0, &v, NULL));
+	T_ASSERT_STR(cty_value_as_string(v), "a\xef\xbf\xbd\xef\xbf\xbd"
+	                                     "b\xef\xbf\xbd\xef\xbf\xbd");
+	base_buf b;
+	base_buf_init(&b, 0);
+	T_OK(cty_json_encode(v, &b));
+	T_OK(cty_json_decode(a, cty_type_string(), b.data, b.len, 0, &v2, NULL));
+	T_ASSERT(cty_value_raw_equal(v, v2));
+	base_buf_dispose(&b);
+	size_t len;
+	char *state = t_read_file("tests/fuzz/cty_json/regress-invalid-utf8-roundtrip", &len);
+	T_ASSERT(state);
+	const char *tj = "[\"object\",{\"invoke_arn\":\"string\"}]";
+	const cty_type *t = NULL;
+	T_OK(cty_json_type_decode(a, tj, strlen(tj), &t, NULL));
+	T_OK(cty_json_decode(a, t, state, len, CTY_JSON_ALLOW_EXTRA, &v, NULL));
+	base_buf_init(&b, 0);
+	T_OK(cty_json_encode(v, &b));
+	T_OK(cty_json_decode(a, t, b.data, b.len, 0, &v2, NULL));
+	T_ASSERT(cty_value_raw_equal(v, v2));
+	T_ASSERT(strstr(cty_value_as_string(cty_value_get_attr(v, "invoke_arn")), "\xef\xbf\xbd"));
+	base_buf_dispose(&b);
+	base_free(state);
 	base_arena_free(a);
 }
