@@ -106,7 +106,7 @@ void test_cty_json__unknown_not_encodable(void)
 {
 	base_arena *a = base_arena_new();
 	const cty_type *t = ctyt_type(a, "[\"object\",{\"a\":\"string\",\"b\":[\"list\",\"number\"]}]");
-	const cty_value *l[] = {cty_value_number_int(a, 1), cty_value_unknown(cty_type_number())};
+	const cty_value *l[] = { cty_value_number_int(a, 1), cty_value_unknown(cty_type_number()) };
 	cty_obj_builder b;
 	cty_obj_builder_init(&b, a, t);
 	T_ASSERT(cty_obj_builder_set(&b, "b", cty_value_list(a, cty_type_number(), 2, l)));
@@ -124,17 +124,10 @@ void test_cty_json__unknown_not_encodable(void)
 void test_cty_json__numbers_exact(void)
 {
 	base_arena *a = base_arena_new();
-	struct {
-		const char *in, *canon;
-	} cases[] = {
-	        {"0.1", "0.1"},
-	        {"100", "100"},
-	        {"-0.0", "0"},
-	        {"1e-2", "0.01"},
-	        {"12345678901234567890123456789", "12345678901234567890123456789"},
-	        {"2.50e2", "250"},
-	        {"-7E+1", "-70"},
-	        {"0.000", "0"},
+	struct { const char *in, *canon; } cases[] = {
+		{ "0.1", "0.1" }, { "100", "100" }, { "-0.0", "0" }, { "1e-2", "0.01" },
+		{ "12345678901234567890123456789", "12345678901234567890123456789" },
+		{ "2.50e2", "250" }, { "-7E+1", "-70" }, { "0.000", "0" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const cty_value *v = NULL;
@@ -147,7 +140,7 @@ void test_cty_json__numbers_exact(void)
 	static const struct {
 		double d;
 		const char *json;
-	} doubles[] = {{0.1, "0.1"}, {1e21, "1000000000000000000000"}, {1.5e-7, "0.00000015"}};
+	} doubles[] = { { 0.1, "0.1" }, { 1e21, "1000000000000000000000" }, { 1.5e-7, "0.00000015" } };
 	for (size_t i = 0; i < sizeof doubles / sizeof doubles[0]; i++)
 		T_ASSERT_STR(ctyt_json(a, cty_value_number_double(a, doubles[i].d)), doubles[i].json);
 	base_arena_free(a);

@@ -74,8 +74,8 @@ static void reject_row(base_arena *a, char *line, int lineno)
 	T_ASSERT_STR(dg->summary, "Invalid msgpack value");
 	const char *want = strcmp(f[2], "-") == 0 ? "" : f[2];
 	const char *got = dg->has_path ? base_path_str(a, dg->path) : "";
-	T_ASSERT_MSG(strcmp(got, want) == 0, "line %d: path \"%s\", want \"%s\" (%s)", lineno, got, want,
-	             dg->detail);
+	T_ASSERT_MSG(strcmp(got, want) == 0, "line %d: path \"%s\", want \"%s\" (%s)", lineno, got,
+	             want, dg->detail);
 	/* without a diags list the code is the same */
 	v = NULL;
 	T_ASSERT_INT(cty_msgpack_decode(a, t, in, in_len, &v, NULL), BASE_EINVALID);
@@ -90,17 +90,15 @@ void test_cty_msgpack__fixture_reject(void)
 void test_cty_msgpack__encode_built_object(void)
 {
 	base_arena *a = base_arena_new();
-	const cty_type *t =
-	        ctyt_type(a, "[\"object\",{\"name\":\"string\",\"size\":\"number\",\"id\":\"string\"}]");
+	const cty_type *t = ctyt_type(a, "[\"object\",{\"name\":\"string\",\"size\":\"number\",\"id\":\"string\"}]");
 	cty_obj_builder b;
 	cty_obj_builder_init(&b, a, t);
 	T_ASSERT(cty_obj_builder_set(&b, "id", cty_value_unknown(cty_type_string())));
 	T_ASSERT(cty_obj_builder_set(&b, "name", cty_value_string(a, "foo")));
 	T_ASSERT(!cty_obj_builder_set(&b, "nope", NULL));
 	const cty_value *v = cty_obj_builder_finish(&b);
-	static const unsigned char want[] = {0x83, 0xa2, 0x69, 0x64, 0xd4, 0x00, 0x00, 0xa4,
-	                                     0x6e, 0x61, 0x6d, 0x65, 0xa3, 0x66, 0x6f, 0x6f,
-	                                     0xa4, 0x73, 0x69, 0x7a, 0x65, 0xc0};
+	static const unsigned char want[] = { 0x83, 0xa2, 0x69, 0x64, 0xd4, 0x00, 0x00, 0xa4, 0x6e, 0x61,
+		0x6d, 0x65, 0xa3, 0x66, 0x6f, 0x6f, 0xa4, 0x73, 0x69, 0x7a, 0x65, 0xc0 };
 	T_OK(ctyt_msgpack_is(v, want, sizeof want));
 	base_arena_free(a);
 }
@@ -112,8 +110,8 @@ void test_cty_msgpack__encode_dynamic_root(void)
 	base_buf out;
 	base_buf_init(&out, 0);
 	T_OK(cty_msgpack_encode_as(cty_type_dynamic(), cty_value_string(a, "x"), &out));
-	static const unsigned char want[] = {0x92, 0xc4, 0x08, 0x22, 0x73, 0x74, 0x72,
-	                                     0x69, 0x6e, 0x67, 0x22, 0xa1, 0x78};
+	static const unsigned char want[] = { 0x92, 0xc4, 0x08, 0x22, 0x73, 0x74, 0x72, 0x69, 0x6e, 0x67,
+		0x22, 0xa1, 0x78 };
 	T_ASSERT_MEM(out.data, out.len, want, sizeof want);
 	/* the same value encoded by its own type is a plain str */
 	T_OK(ctyt_msgpack_is(cty_value_string(a, "x"), "\xa1x", 2));
@@ -128,8 +126,7 @@ void test_cty_msgpack__refinement_not_null_kept(void)
 {
 	base_arena *a = base_arena_new();
 	const cty_value *v = NULL;
-	T_OK(cty_msgpack_decode(a, cty_type_string(), "\xc7\x07\x0c\x82\x01\xc2\x02\xa2\x61\x62", 10, &v,
-	                        NULL));
+	T_OK(cty_msgpack_decode(a, cty_type_string(), "\xc7\x07\x0c\x82\x01\xc2\x02\xa2\x61\x62", 10, &v, NULL));
 	T_ASSERT(cty_value_is_unknown(v));
 	T_ASSERT(cty_value_unknown_is_not_null(v));
 	T_OK(cty_msgpack_decode(a, cty_type_string(), "\xd4\x00\x00", 3, &v, NULL));
@@ -148,9 +145,9 @@ void test_cty_msgpack__long_strings(void)
 	base_buf out;
 	base_buf_init(&out, 0);
 	/* 31 bytes: fixstr; 32: str8; 256: str16 */
-	const size_t lens[] = {31, 32, 255, 256};
-	const char *hdr[] = {"\xbf", "\xd9\x20", "\xd9\xff", "\xda\x01\x00"};
-	const size_t hlen[] = {1, 2, 2, 3};
+	const size_t lens[] = { 31, 32, 255, 256 };
+	const char *hdr[] = { "\xbf", "\xd9\x20", "\xd9\xff", "\xda\x01\x00" };
+	const size_t hlen[] = { 1, 2, 2, 3 };
 	for (size_t i = 0; i < 4; i++) {
 		base_buf_reset(&out);
 		T_OK(cty_msgpack_encode(cty_value_string_n(a, s, lens[i]), &out));
@@ -162,28 +159,16 @@ void test_cty_msgpack__long_strings(void)
 	}
 	/* a string with a NUL byte survives */
 	base_buf_dispose(&out);
-	T_OK(ctyt_msgpack_is(cty_value_string_n(a, "a\0b", 3),
-	                     "\xa3"
-	                     "a\0b",
-	                     4));
+	T_OK(ctyt_msgpack_is(cty_value_string_n(a, "a\0b", 3), "\xa3" "a\0b", 4));
 	base_arena_free(a);
 }
 
 void test_cty_msgpack__decoded_values(void)
 {
 	base_arena *a = base_arena_new();
-	const cty_type *t = ctyt_type(
-	        a, "[\"object\",{\"n\":\"number\",\"l\":[\"list\",\"string\"],\"m\":[\"map\",\"number\"]}]");
+	const cty_type *t = ctyt_type(a, "[\"object\",{\"n\":\"number\",\"l\":[\"list\",\"string\"],\"m\":[\"map\",\"number\"]}]");
 	/* {n: "0.1", l: ["a", unknown], m: {b: 2, a: 1}} */
-	const char in[] = "\x83\xa1n\xa3"
-	                  "0.1"
-	                  "\xa1l\x92\xa1"
-	                  "a"
-	                  "\xd4\x00\x00\xa1m\x82\xa1"
-	                  "b"
-	                  "\x02\xa1"
-	                  "a"
-	                  "\x01";
+	const char in[] = "\x83\xa1n\xa3" "0.1" "\xa1l\x92\xa1" "a" "\xd4\x00\x00\xa1m\x82\xa1" "b" "\x02\xa1" "a" "\x01";
 	const cty_value *v = NULL;
 	T_OK(cty_msgpack_decode(a, t, in, sizeof in - 1, &v, NULL));
 	T_ASSERT_INT(cty_value_kind(v), CTY_OBJECT);

@@ -26,8 +26,8 @@ void test_cty_type__primitives(void)
 void test_cty_type__object_sorted_lookup(void)
 {
 	base_arena *a = base_arena_new();
-	const char *names[] = {"zeta", "alpha", "Mid"};
-	const cty_type *types[] = {cty_type_bool(), cty_type_string(), cty_type_number()};
+	const char *names[] = { "zeta", "alpha", "Mid" };
+	const cty_type *types[] = { cty_type_bool(), cty_type_string(), cty_type_number() };
 	const cty_type *o = cty_type_object(a, 3, names, types, NULL);
 	T_ASSERT_INT(cty_type_attr_count(o), 3);
 	T_ASSERT_STR(cty_type_attr_name(o, 0), "Mid");
@@ -40,8 +40,8 @@ void test_cty_type__object_sorted_lookup(void)
 	T_ASSERT(cty_type_attr(o, "beta") == NULL);
 	T_ASSERT(!cty_type_attr_optional(o, 0));
 	/* equal to the same type built in another order, not to a different one */
-	const char *names2[] = {"alpha", "Mid", "zeta"};
-	const cty_type *types2[] = {cty_type_string(), cty_type_number(), cty_type_bool()};
+	const char *names2[] = { "alpha", "Mid", "zeta" };
+	const cty_type *types2[] = { cty_type_string(), cty_type_number(), cty_type_bool() };
 	T_ASSERT(cty_type_equal(o, cty_type_object(a, 3, names2, types2, NULL)));
 	types2[2] = cty_type_string();
 	T_ASSERT(!cty_type_equal(o, cty_type_object(a, 3, names2, types2, NULL)));
@@ -64,7 +64,7 @@ void test_cty_type__collections_conform_clone(void)
 	T_ASSERT(cty_type_conforms(ls, cty_type_dynamic()));
 	T_ASSERT(cty_type_has_dynamic(ld));
 	T_ASSERT(!cty_type_has_dynamic(ls));
-	const cty_type *tt[] = {cty_type_string(), ld};
+	const cty_type *tt[] = { cty_type_string(), ld };
 	const cty_type *tup = cty_type_tuple(a, 2, tt);
 	T_ASSERT_INT(cty_type_tuple_len(tup), 2);
 	T_ASSERT(cty_type_tuple_elem(tup, 1) == ld);
@@ -107,13 +107,11 @@ void test_cty_type__json_fixture(void)
 void test_cty_type__json_optional_attrs(void)
 {
 	base_arena *a = base_arena_new();
-	const cty_type *t =
-	        ctyt_type(a, "[\"object\",{\"a\":\"string\",\"b\":\"number\",\"c\":\"bool\"},[\"c\",\"a\"]]");
+	const cty_type *t = ctyt_type(a, "[\"object\",{\"a\":\"string\",\"b\":\"number\",\"c\":\"bool\"},[\"c\",\"a\"]]");
 	T_ASSERT(cty_type_attr_optional(t, 0));
 	T_ASSERT(!cty_type_attr_optional(t, 1));
 	T_ASSERT(cty_type_attr_optional(t, 2));
-	T_ASSERT_STR(ctyt_type_json(a, t),
-	             "[\"object\",{\"a\":\"string\",\"b\":\"number\",\"c\":\"bool\"},[\"a\",\"c\"]]");
+	T_ASSERT_STR(ctyt_type_json(a, t), "[\"object\",{\"a\":\"string\",\"b\":\"number\",\"c\":\"bool\"},[\"a\",\"c\"]]");
 	base_arena_free(a);
 }
 

@@ -53,8 +53,7 @@ void test_cty_value__numbers(void)
 	T_ASSERT(i == INT64_MIN);
 	T_OK(cty_value_as_int64(cty_value_number_double(a, 4096.0), &i));
 	T_ASSERT_INT(i, 4096);
-	T_ASSERT_INT(cty_value_as_int64(cty_value_number_double(a, 9223372036854775808.0), &i),
-	             BASE_EINVALID);
+	T_ASSERT_INT(cty_value_as_int64(cty_value_number_double(a, 9223372036854775808.0), &i), BASE_EINVALID);
 	T_OK(cty_value_as_double(cty_value_number_text(a, "0.25"), &d));
 	T_ASSERT(d == 0.25);
 	T_ASSERT_INT(cty_value_as_double(cty_value_number_text(a, "1e400"), &d), BASE_EINVALID);
@@ -64,15 +63,13 @@ void test_cty_value__numbers(void)
 	const cty_value *bad = cty_value_string(a, "x");
 	T_ASSERT_INT(cty_value_number_parse(a, "1.2.3", &bad), BASE_EINVALID);
 	T_ASSERT(bad == NULL);
-	const char *invalid[] = {"", "-", ".", "1e", "1e+", "abc", "0x10", "1 ", " 1", "NaN"};
+	const char *invalid[] = { "", "-", ".", "1e", "1e+", "abc", "0x10", "1 ", " 1", "NaN" };
 	for (size_t k = 0; k < sizeof invalid / sizeof invalid[0]; k++)
-		T_ASSERT_MSG(cty_value_number_parse(a, invalid[k], &bad) == BASE_EINVALID, "accepted \"%s\"",
-		             invalid[k]);
+		T_ASSERT_MSG(cty_value_number_parse(a, invalid[k], &bad) == BASE_EINVALID, "accepted \"%s\"", invalid[k]);
 	/* too large for a plain decimal of 4096 characters (issue 12) */
-	const char *huge[] = {"1e999999999", "1e99999", "-1e4096", "1e-4095"};
+	const char *huge[] = { "1e999999999", "1e99999", "-1e4096", "1e-4095" };
 	for (size_t k = 0; k < sizeof huge / sizeof huge[0]; k++)
-		T_ASSERT_MSG(cty_value_number_parse(a, huge[k], &bad) == BASE_ETOOBIG, "accepted \"%s\"",
-		             huge[k]);
+		T_ASSERT_MSG(cty_value_number_parse(a, huge[k], &bad) == BASE_ETOOBIG, "accepted \"%s\"", huge[k]);
 	T_ASSERT_STR(cty_value_number_canon(cty_value_number_text(a, "+000123.4500")), "123.45");
 	T_ASSERT_STR(cty_value_number_text_of(cty_value_number_text(a, "+000123.4500")), "+000123.4500");
 	T_ASSERT_STR(cty_value_number_canon(cty_value_number_text(a, ".5")), "0.5");
@@ -80,8 +77,7 @@ void test_cty_value__numbers(void)
 	T_ASSERT_STR(cty_value_number_canon(cty_value_number_double(a, 0.1)), "0.1");
 	T_ASSERT_STR(cty_value_number_canon(cty_value_number_double(a, 1.0 / 3)), "0.3333333333333333");
 	T_ASSERT_STR(cty_value_number_canon(cty_value_number_double(a, -2.5e-5)), "-0.000025");
-	T_ASSERT_STR(cty_value_number_canon(cty_value_number_double(a, 9223372036854775808.0)),
-	             "9223372036854775808");
+	T_ASSERT_STR(cty_value_number_canon(cty_value_number_double(a, 9223372036854775808.0)), "9223372036854775808");
 	base_arena_free(a);
 }
 
@@ -103,8 +99,8 @@ void test_cty_value__strings(void)
 void test_cty_value__collections(void)
 {
 	base_arena *a = base_arena_new();
-	const cty_value *e[] = {cty_value_string(a, "b"), cty_value_string(a, "a"), cty_value_string(a, "b"),
-	                        cty_value_unknown(cty_type_string()), cty_value_unknown(cty_type_string())};
+	const cty_value *e[] = { cty_value_string(a, "b"), cty_value_string(a, "a"), cty_value_string(a, "b"),
+		cty_value_unknown(cty_type_string()), cty_value_unknown(cty_type_string()) };
 	const cty_value *l = cty_value_list(a, cty_type_string(), 5, e);
 	T_ASSERT_INT(cty_value_kind(l), CTY_LIST);
 	T_ASSERT_INT(cty_value_len(l), 5);
@@ -117,9 +113,9 @@ void test_cty_value__collections(void)
 	const cty_value *empty = cty_value_list(a, cty_type_number(), 0, NULL);
 	T_ASSERT_INT(cty_value_len(empty), 0);
 	T_ASSERT(!cty_value_is_null(empty));
-	const char *keys[] = {"z", "a", "m", "a"};
-	const cty_value *vals[] = {cty_value_number_int(a, 1), cty_value_number_int(a, 2),
-	                           cty_value_number_int(a, 3), cty_value_number_int(a, 4)};
+	const char *keys[] = { "z", "a", "m", "a" };
+	const cty_value *vals[] = { cty_value_number_int(a, 1), cty_value_number_int(a, 2), cty_value_number_int(a, 3),
+		cty_value_number_int(a, 4) };
 	const cty_value *m = cty_value_map(a, cty_type_number(), 4, keys, vals);
 	T_ASSERT_INT(cty_value_len(m), 3);
 	T_ASSERT_STR(cty_value_map_key(m, 0), "a");
@@ -127,9 +123,9 @@ void test_cty_value__collections(void)
 	T_ASSERT_STR(cty_value_map_key(m, 2), "z");
 	T_ASSERT_STR(cty_value_number_text_of(cty_value_map_get(m, "a")), "4"); /* last wins */
 	T_ASSERT(cty_value_map_get(m, "q") == NULL);
-	const cty_type *tt[] = {cty_type_string(), cty_type_dynamic()};
+	const cty_type *tt[] = { cty_type_string(), cty_type_dynamic() };
 	const cty_type *tup = cty_type_tuple(a, 2, tt);
-	const cty_value *te[] = {cty_value_string(a, "x"), cty_value_bool(true)};
+	const cty_value *te[] = { cty_value_string(a, "x"), cty_value_bool(true) };
 	const cty_value *tv = cty_value_tuple(a, tup, te);
 	T_ASSERT_INT(cty_value_len(tv), 2);
 	T_ASSERT(cty_value_type(cty_value_index(tv, 1)) == cty_type_bool());
@@ -140,8 +136,8 @@ void test_cty_value__objects(void)
 {
 	base_arena *a = base_arena_new();
 	const cty_type *inner = ctyt_type(a, "[\"object\",{\"x\":\"string\"}]");
-	const char *names[] = {"name", "size", "inner"};
-	const cty_type *types[] = {cty_type_string(), cty_type_number(), inner};
+	const char *names[] = { "name", "size", "inner" };
+	const cty_type *types[] = { cty_type_string(), cty_type_number(), inner };
 	const cty_type *t = cty_type_object(a, 3, names, types, NULL);
 	cty_obj_builder b;
 	cty_obj_builder_init(&b, a, t);
@@ -166,7 +162,7 @@ void test_cty_value__objects(void)
 	T_ASSERT(cty_value_with_attr(a, o, "nope", NULL) == NULL);
 	T_ASSERT(cty_value_with_attr(a, cty_value_null(t), "size", NULL) == NULL);
 	/* object(attrs) in type order, NULL = null */
-	const cty_value *attrs[] = {NULL, cty_value_string(a, "nm"), cty_value_unknown(cty_type_number())};
+	const cty_value *attrs[] = { NULL, cty_value_string(a, "nm"), cty_value_unknown(cty_type_number()) };
 	const cty_value *o3 = cty_value_object(a, t, attrs); /* sorted: inner, name, size */
 	T_ASSERT(cty_value_is_null(cty_value_index(o3, 0)));
 	T_ASSERT_STR(cty_value_as_string(cty_value_index(o3, 1)), "nm");
@@ -200,17 +196,8 @@ void test_cty_value__marks(void)
 void test_cty_value__clone_outlives_source(void)
 {
 	base_arena *a = base_arena_new();
-	const cty_type *t = ctyt_type(a, "[\"object\",{\"l\":[\"list\",\"number\"],\"m\":[\"map\",\"string\"]"
-	                                 ",\"d\":\"dynamic\",\"u\":\"string\",\"b\":\"bool\"}]");
-	const char mp[] = "\x85\xa1"
-	                  "b"
-	                  "\xc3\xa1"
-	                  "d"
-	                  "\x92\xc4\x08\"string\"\xa1"
-	                  "z"
-	                  "\xa1l\x92\x01\xa3"
-	                  "0.1"
-	                  "\xa1m\x81\xa1k\xa1v\xa1u\xc7\x03\x0c\x81\x01\xc2";
+	const cty_type *t = ctyt_type(a, "[\"object\",{\"l\":[\"list\",\"number\"],\"m\":[\"map\",\"string\"],\"d\":\"dynamic\",\"u\":\"string\",\"b\":\"bool\"}]");
+	const char mp[] = "\x85\xa1" "b" "\xc3\xa1" "d" "\x92\xc4\x08\"string\"\xa1" "z" "\xa1l\x92\x01\xa3" "0.1" "\xa1m\x81\xa1k\xa1v\xa1u\xc7\x03\x0c\x81\x01\xc2";
 	const cty_value *v = NULL;
 	T_OK(cty_msgpack_decode(a, t, mp, sizeof mp - 1, &v, NULL));
 	base_arena *b = base_arena_new();
