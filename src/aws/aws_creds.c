@@ -574,10 +574,11 @@ static struct node *ecs_node_from_env(aws_creds_provider *p, aws_error *err, int
 	} else if (set(full)) {
 		const char *why = NULL;
 		if (aws_url_check_container_endpoint(full, &why) != BASE_OK) {
-			aws_error_setf(err, 0, "InvalidConfiguration",
-			               "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback/ECS/EKS "
-			               "address, got \"%s\": %s",
-			               full, why);
+			aws_error_setf(
+			        err, 0, "InvalidConfiguration",
+			        "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback/ECS/EKS "
+			        "address, got \"%s\": %s",
+			        full, why);
 			*rc = BASE_EINVALID;
 			return NULL;
 		}
