@@ -15,11 +15,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char ini_path[64];
+
+static void remove_file(void)
+{
+	unlink(ini_path);
+}
+
 static const char *path(void)
 {
-	static char p[64];
+	char *p = ini_path;
 	if (!p[0]) {
-		snprintf(p, sizeof p, "/tmp/lambdavpc-fuzz-ini-%d", (int)getpid());
+		snprintf(p, sizeof ini_path, "/tmp/lambdavpc-fuzz-ini-%d", (int)getpid());
+		atexit(remove_file);
 		unsetenv("AWS_REGION");
 		unsetenv("AWS_DEFAULT_REGION");
 		unsetenv("AWS_PROFILE");
