@@ -13,14 +13,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct fuzz_reply r;
 	if (size < 1)
 		return 0;
-	r.status = data[0] < 128 ? 200 : 400 + (data[0] & 0x7f);
-	r.content_type = "application/json";
-	r.body = data + 1;
-	r.len = size - 1;
-	aws_client *c = fuzz_client(&r);
+	aws_client *c =
+	        fuzz_reply_with(data[0] < 128 ? 200 : 400 + (data[0] & 0x7f), "application/json", data, size);
 	base_arena *a = base_arena_new();
 	aws_lambda_function f;
 	aws_error err;

@@ -14,14 +14,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct fuzz_reply r;
 	if (size < 1)
 		return 0;
-	r.status = data[0] & 0x80 ? 400 + (data[0] & 0x7f) : 200;
-	r.content_type = "text/xml;charset=UTF-8";
-	r.body = data + 1;
-	r.len = size - 1;
-	aws_client *c = fuzz_client(&r);
+	aws_client *c = fuzz_reply_with(data[0] & 0x80 ? 400 + (data[0] & 0x7f) : 200,
+	                                "text/xml;charset=UTF-8", data, size);
 	base_arena *a = base_arena_new();
 	aws_error err;
 	memset(&err, 0, sizeof err);

@@ -54,4 +54,16 @@ static aws_client *fuzz_client(struct fuzz_reply *r)
 	return c;
 }
 
+/* The client, answering from now on with status and the input after its
+ * first byte as the body (data/size must outlive the call). */
+static aws_client *fuzz_reply_with(int status, const char *content_type, const uint8_t *data, size_t size)
+{
+	static struct fuzz_reply r;
+	r.status = status;
+	r.content_type = content_type;
+	r.body = data + 1;
+	r.len = size - 1;
+	return fuzz_client(&r);
+}
+
 #endif
