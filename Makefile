@@ -7,6 +7,7 @@
 #   make mirror       lay the binary out in build/mirror + write build/terraformrc
 #   make demo         build, install, start moto, apply examples/basic
 #   make bench        start-up / RSS / schema timings vs hashicorp/aws
+#   make fuzz         each libFuzzer target for FUZZ_SECONDS (tests/fuzz); fuzz-replay: the test suite
 #   make lint depcheck symcheck headercheck format-check
 #
 # Everything generated goes to build/. Sources are found by wildcard: a new
@@ -15,7 +16,7 @@
 # Debian packages the build needs (installed by `make deps`, used by .ci/run).
 DEB_PACKAGES := build-essential pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libssl-dev libjansson-dev libmsgpack-dev libcurl4-openssl-dev libxml2-dev valgrind zip unzip \
-  openssl jq curl cppcheck clang-format
+  openssl jq curl cppcheck clang-format clang-14 libclang-rt-14-dev
 
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
