@@ -9,6 +9,7 @@
 #   make demo         build, install, start moto, apply examples/basic
 #   make bench        start-up / RSS / schema timings and scale rows vs hashicorp/aws
 #   make dlopen-sonames  the shared libraries loaded at run time (for packaging)
+#   make fuzz         each libFuzzer target for FUZZ_SECONDS (tests/fuzz); fuzz-replay: the test suite
 #   make lint depcheck symcheck headercheck format-check
 #
 # Everything generated goes to build/. Sources are found by wildcard: a new
@@ -17,7 +18,7 @@
 # Debian packages the build needs (installed by `make deps`, used by .ci/run).
 DEB_PACKAGES := build-essential pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libssl-dev libjansson-dev libmsgpack-dev libcurl4-openssl-dev libxml2-dev valgrind zip unzip \
-  openssl jq curl cppcheck clang-format gpg
+  openssl jq curl cppcheck clang-format gpg clang-14 libclang-rt-14-dev
 
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
@@ -186,6 +187,27 @@ $(B)/tools/%: $(B)/obj/tests/tools/%.o $(ALL_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LINK  $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# --- fuzzing (tests/fuzz; issue 12) ---
+# Each tests/fuzz/<t>.c is a libFuzzer target linked with every library
+# object, all built by clang 14 with -fsanitize=fuzzer-no-link,address,undefined
+# in build/fuzz; tests/fuzz/<t>/ is its committed seed corpus.
+#   make fuzz           each target for FUZZ_SECONDS (default 60) from its corpus
+#   make fuzz-replay    every corpus file, then a short fresh run per target
+#                       (FUZZ_SECONDS, default 15): the fuzz-replay test suite
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/*.c))
+FUZZ_CC      ?= clang-14
+FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_BINS     = $(foreach t,$(FUZZ_TARGETS),$(B)/fuzzers/$(t))
+$(B)/fuzzers/%: $(B)/obj/tests/fuzz/%.o $(ALL_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LINK  $@"
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+.PHONY: fuzz-build fuzz fuzz-replay
+fuzz-build: $(FUZZ_BINS)
+fuzz fuzz-replay:
+	$(Q)$(MAKE) --no-print-directory B=build/fuzz CC=$(FUZZ_CC) SAN="$(FUZZ_SAN)" OPT=-O1 fuzz-build
+	@bash tests/fuzz/run.sh $(if $(filter fuzz,$@),fuzz,replay) $(FUZZ_TARGETS)
 
 # --- top-level targets ---
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

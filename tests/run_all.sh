@@ -57,6 +57,7 @@ export AWS_EC2_METADATA_DISABLED=true
 
 run_suite unit make --no-print-directory unit
 run_suite valgrind make --no-print-directory test-valgrind
+run_suite fuzz-replay make --no-print-directory fuzz-replay
 # The plugin binary and test helper programs (build/, not build/san) that the
 # suites below use. Not a suite: if this fails, those suites fail visibly.
 echo "=== build: plugin + tests/tools helpers"

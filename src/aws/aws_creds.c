@@ -19,6 +19,7 @@
  * hangs until its timeout); only callers without valid credentials wait.
  */
 #include "aws/aws_creds.h"
+#include "aws/aws_url.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -259,27 +260,13 @@ aws__node *aws__ecs_node_from_env(aws__chain *ch, aws_error *err, int *rc)
 		                  "ECS container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)");
 		n->url = base_xasprintf("%s%s%s", ECS_HOST, rel[0] == '/' ? "" : "/", rel);
 	} else if (aws__set(full)) {
-		static const char *const ok_http[] = {"http://127.",
-		                                      "http://localhost",
-		                                      "http://[::1]",
-		                                      "http://169.254.170.2",
-		                                      "http://169.254.170.23",
-		                                      "http://[fd00:ec2::23]",
-		                                      NULL};
-		bool ok = strncmp(full, "https://", 8) == 0;
-		size_t i;
-		for (i = 0; !ok && ok_http[i]; i++) {
-			size_t l = strlen(ok_http[i]);
-			ok = strncmp(full, ok_http[i], l) == 0 &&
-			     (ok_http[i][l - 1] == '.' || full[l] == '\0' || full[l] == '/' ||
-			      full[l] == ':');
-		}
-		if (!ok) {
+		const char *why = NULL;
+		if (aws_url_check_container_endpoint(full, &why) != BASE_OK) {
 			aws_error_setf(
 			        err, 0, "InvalidConfiguration",
 			        "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback/ECS/EKS "
-			        "address, got \"%s\"",
-			        full);
+			        "address, got \"%s\": %s",
+			        full, why);
 			*rc = BASE_EINVALID;
 			return NULL;
 		}

@@ -67,3 +67,9 @@ void aws_crypto_global_init(void)
 {
 	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
 }
+
+void aws_crypto_cleanse(void *p, size_t n)
+{
+	if (p && n)
+		OPENSSL_cleanse(p, n);
+}

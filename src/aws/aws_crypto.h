@@ -20,6 +20,10 @@ void aws_crypto_sha256(const void *p, size_t n, uint8_t out[AWS_SHA256_LEN]);
 void aws_crypto_hmac_sha256(const void *key, size_t klen, const void *p, size_t n,
                             uint8_t out[AWS_SHA256_LEN]);
 
+/* Overwrites p[0..n) with zeros in a way the compiler cannot drop
+ * (OPENSSL_cleanse): for secrets about to be freed or go out of scope. */
+void aws_crypto_cleanse(void *p, size_t n);
+
 /* Lowercase hex of SHA-256(p[0..n)) into hex (65 bytes incl. NUL). */
 /* Lowercase hex SHA-1 (the SSO token cache file name; not for security). */
 #define AWS_SHA1_LEN 20

@@ -5,6 +5,7 @@
 #include "aws/aws_json.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <string.h>
 
 #include "aws/aws_int.h"
@@ -351,7 +352,10 @@ bool aws_json_int(const aws_json *v, int64_t *out)
 		*out = v->u.i;
 		return true;
 	}
-	if (v && v->kind == AWS_JSON_REAL) {
+	/* A real counts only when it is an integer inside int64's range: casting
+	 * 1e300 is undefined behaviour, and 1.9 is not 1. */
+	if (v && v->kind == AWS_JSON_REAL && v->u.r == trunc(v->u.r) && v->u.r >= -9223372036854775808.0 &&
+	    v->u.r < 9223372036854775808.0) {
 		*out = (int64_t)v->u.r;
 		return true;
 	}

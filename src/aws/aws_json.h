@@ -70,7 +70,8 @@ const aws_json *aws_json_get(const aws_json *obj, const char *key);
 const aws_json *aws_json_path(const aws_json *v, const char *path);
 /* The string (borrowed, arena) or NULL when v is not a string. */
 const char *aws_json_str(const aws_json *v);
-/* Integer value (reals are truncated); false when v is not a number. */
+/* Integer value; false when v is not a number, or is a real that is not
+ * integral or lies outside int64's range (1.9, 1e300). */
 bool aws_json_int(const aws_json *v, int64_t *out);
 /* Boolean value; false when v is not a boolean. */
 bool aws_json_bool(const aws_json *v, bool *out);

@@ -159,6 +159,25 @@ static const char *jstr(const aws_json *o, const char *path)
 	return aws_json_str(aws_json_path(o, path));
 }
 
+/* An optional integer member: absent or null leaves *out alone; anything but
+ * an integer in int64's range is an error naming the member. */
+static bool opt_int(const aws_json *c, const char *path, int64_t *out, const char **why)
+{
+	const aws_json *v = aws_json_path(c, path);
+	if (aws_json_kind_of(v) == AWS_JSON_NULL || aws_json_int(v, out))
+		return true;
+	*why = path;
+	return false;
+}
+
+/* Integer members; false with *why = the bad member's path. */
+static bool parse_ints(const aws_json *c, aws_lambda_function *f, const char **why)
+{
+	return opt_int(c, "CodeSize", &f->code_size, why) && opt_int(c, "MemorySize", &f->memory_size, why) &&
+	       opt_int(c, "Timeout", &f->timeout, why) &&
+	       opt_int(c, "EphemeralStorage/Size", &f->ephemeral_storage_size, why);
+}
+
 static void parse_config(base_arena *a, const aws_json *c, aws_lambda_function *f)
 {
 	const aws_json *layers = aws_json_get(c, "Layers");
@@ -175,10 +194,6 @@ static void parse_config(base_arena *a, const aws_json *c, aws_lambda_function *
 	f->version = jstr(c, "Version");
 	f->revision_id = jstr(c, "RevisionId");
 	f->package_type = jstr(c, "PackageType");
-	(void)aws_json_int(aws_json_get(c, "CodeSize"), &f->code_size);
-	(void)aws_json_int(aws_json_get(c, "MemorySize"), &f->memory_size);
-	(void)aws_json_int(aws_json_get(c, "Timeout"), &f->timeout);
-	(void)aws_json_int(aws_json_path(c, "EphemeralStorage/Size"), &f->ephemeral_storage_size);
 	f->state = jstr(c, "State");
 	f->state_reason = jstr(c, "StateReason");
 	f->state_reason_code = jstr(c, "StateReasonCode");
@@ -210,12 +225,16 @@ static void parse_config(base_arena *a, const aws_json *c, aws_lambda_function *
 	f->logging.system_log_level = jstr(c, "LoggingConfig/SystemLogLevel");
 }
 
-/* Fills f from a FunctionConfiguration or a GetFunction reply. */
-static int parse_function_value(base_arena *a, const aws_json *root, aws_lambda_function *f)
+/* Fills f from a FunctionConfiguration or a GetFunction reply; on
+ * BASE_EINVALID *bad names a member that is not an integer (else NULL). */
+static int parse_function_value(base_arena *a, const aws_json *root, aws_lambda_function *f, const char **bad)
 {
 	const aws_json *cfg = aws_json_get(root, "Configuration");
 	memset(f, 0, sizeof *f);
+	*bad = NULL;
 	if (aws_json_kind_of(root) != AWS_JSON_OBJECT)
+		return BASE_EINVALID;
+	if (!parse_ints(cfg ? cfg : root, f, bad))
 		return BASE_EINVALID;
 	if (cfg) {
 		int64_t n;
@@ -238,9 +257,10 @@ int aws_lambda_parse_function(base_arena *a, const char *body, size_t len, aws_l
 {
 	const aws_json *root = NULL;
 	memset(out, 0, sizeof *out);
+	const char *bad;
 	if (aws_json_parse(a, body, len, &root) != BASE_OK)
 		return BASE_EINVALID;
-	return parse_function_value(a, root, out);
+	return parse_function_value(a, root, out, &bad);
 }
 
 /* ---- calls ------------------------------------------------------------ */
@@ -261,8 +281,11 @@ static int function_call(aws_client *c, base_arena *a, const char *op, const cha
 	rc = aws__rest_call(c, a, op, method, path, NULL, body, not_idempotent, &root, err);
 	if (rc != BASE_OK)
 		return rc;
-	if (parse_function_value(a, root, out) != BASE_OK)
-		return aws__invalid_response(err, op, "no function configuration in the reply");
+	const char *bad;
+	if (parse_function_value(a, root, out, &bad) != BASE_OK)
+		return aws__invalid_response(err, op,
+		                             bad ? base_arena_sprintf(a, "%s is not an integer in range", bad)
+		                                 : "no function configuration in the reply");
 	return BASE_OK;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/base_alloc.h"
+#include "base/base_str.h"
 
 /* ---------------------------------------------------------------------- */
 /* percent-encoding                                                        */
@@ -47,28 +48,17 @@ done:
 	return rc;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 int aws_query_decode(base_buf *out, const char *s, size_t n, bool plus_is_space)
 {
 	int rc = BASE_OK;
 	for (size_t i = 0; i < n; i++) {
 		char ch = s[i];
 		if (ch == '%') {
-			if (n - i < 3 || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0) {
+			if (n - i < 3 || base_hexval(s[i + 1]) < 0 || base_hexval(s[i + 2]) < 0) {
 				rc = BASE_EINVALID;
 				goto done;
 			}
-			ch = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+			ch = (char)(base_hexval(s[i + 1]) * 16 + base_hexval(s[i + 2]));
 			i += 2;
 		} else if (ch == '+' && plus_is_space) {
 			ch = ' ';

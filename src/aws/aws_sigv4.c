@@ -13,6 +13,7 @@
 
 #include "aws/aws_crypto.h"
 #include "base/base_alloc.h"
+#include "base/base_str.h"
 
 #define TRY(expr)                                                                                            \
 	do {                                                                                                 \
@@ -50,17 +51,6 @@ static int uri_encode(base_buf *out, const char *s, size_t n, bool keep_slash, b
 	return rc;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes %XX escapes of s[0..n) into out; a malformed escape is kept
  * literally (it will then be encoded as %25..), which is what the AWS
  * signers do with such input. */
@@ -70,7 +60,8 @@ static int pct_decode(base_buf *out, const char *s, size_t n)
 	int rc = BASE_OK;
 	for (i = 0; i < n && rc == BASE_OK; i++) {
 		int h, l;
-		if (s[i] == '%' && i + 2 < n && (h = hexval(s[i + 1])) >= 0 && (l = hexval(s[i + 2])) >= 0) {
+		if (s[i] == '%' && i + 2 < n && (h = base_hexval(s[i + 1])) >= 0 &&
+		    (l = base_hexval(s[i + 2])) >= 0) {
 			rc = base_buf_putc(out, (char)(h * 16 + l));
 			i += 2;
 		} else {
@@ -293,6 +284,13 @@ static void hex_lower(const uint8_t *d, size_t n, char *out)
 /* ------------------------------------------------------------------ */
 /* signing                                                              */
 
+/* Wipes a buffer's whole allocation (not just len: a reset keeps old bytes). */
+static void wipe_buf(base_buf *b)
+{
+	if (b->data)
+		aws_crypto_cleanse(b->data, b->cap);
+}
+
 void aws_sigv4_result_init(aws_sigv4_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -307,10 +305,13 @@ void aws_sigv4_result_dispose(aws_sigv4_result *r)
 		return;
 	base_buf_dispose(&r->canonical_request);
 	base_buf_dispose(&r->string_to_sign);
-	base_buf_dispose(&r->authorization);
 	/* The signature is not a secret by itself, but it is a bearer proof for
-	 * a few minutes: wipe it with the rest. */
-	memset(r->signature, 0, sizeof r->signature);
+	 * a few minutes: wipe it (and the header carrying it) with the rest.
+	 * aws_crypto_cleanse, because a memset before free is a dead store the
+	 * compiler may remove. */
+	wipe_buf(&r->authorization);
+	base_buf_dispose(&r->authorization);
+	aws_crypto_cleanse(r->signature, sizeof r->signature);
 }
 
 void aws_sigv4_amz_date(int64_t t, char out[17])
@@ -321,127 +322,144 @@ void aws_sigv4_amz_date(int64_t t, char out[17])
 	strftime(out, 17, "%Y%m%dT%H%M%SZ", &tm);
 }
 
-int aws_sigv4_sign(const aws_sigv4_params *p, aws_sigv4_result *r)
+static void add_hdr(struct chdr *hs, size_t *nh, char *name, char *value)
+{
+	hs[*nh].name = name;
+	hs[*nh].value = value;
+	hs[*nh].idx = *nh;
+	(*nh)++;
+}
+
+/* The caller's headers (lowercased names, normalised values) plus
+ * x-amz-date, the token and the content hash when signed, sorted by name
+ * (stable). *hs_out (heap) holds *nh_out entries, even on failure. */
+static int sorted_headers(const aws_sigv4_params *p, const aws_sigv4_result *r, struct chdr **hs_out,
+                          size_t *nh_out)
+{
+	struct chdr *hs = base_xcalloc(p->n_headers + 3, sizeof *hs);
+	size_t nh = 0;
+	*hs_out = hs;
+	for (size_t i = 0; i < p->n_headers; i++) {
+		if (!p->headers[i].name || !p->headers[i].value) {
+			*nh_out = nh;
+			return BASE_EINVALID;
+		}
+		add_hdr(hs, &nh, lower_dup(p->headers[i].name), norm_value(p->headers[i].value));
+	}
+	add_hdr(hs, &nh, base_xstrdup("x-amz-date"), base_xstrdup(p->amz_date));
+	if (p->session_token && *p->session_token && !p->omit_token)
+		add_hdr(hs, &nh, base_xstrdup("x-amz-security-token"), norm_value(p->session_token));
+	if (p->add_content_sha256)
+		add_hdr(hs, &nh, base_xstrdup("x-amz-content-sha256"), base_xstrdup(r->payload_hash));
+	qsort(hs, nh, sizeof *hs, cmp_chdr);
+	*nh_out = nh;
+	return BASE_OK;
+}
+
+/* The canonical request into r->canonical_request; the signed header names
+ * (';'-joined) into names. */
+static int canonical_request(const aws_sigv4_params *p, aws_sigv4_result *r, const struct chdr *hs, size_t nh,
+                             base_buf *names)
 {
 	int rc = BASE_OK;
-	struct chdr *hs = NULL;
-	size_t nh = 0, i;
-	base_buf signed_names, key;
-	char date8[9];
-	char crhash[65];
+	base_buf *cr = &r->canonical_request;
+	TRY(base_buf_printf(cr, "%s\n", p->method));
+	TRY(aws_sigv4_canonical_uri(cr, p->path, p->normalize_path, p->double_encode));
+	TRY(base_buf_putc(cr, '\n'));
+	TRY(aws_sigv4_canonical_query(cr, p->query));
+	TRY(base_buf_putc(cr, '\n'));
+	for (size_t i = 0; i < nh; i++) {
+		if (i == 0 || strcmp(hs[i].name, hs[i - 1].name) != 0) {
+			if (i)
+				TRY(base_buf_putc(cr, '\n'));
+			TRY(base_buf_printf(cr, "%s:%s", hs[i].name, hs[i].value));
+			if (names->len)
+				TRY(base_buf_putc(names, ';'));
+			TRY(base_buf_puts(names, hs[i].name));
+		} else {
+			/* duplicate header: values joined with ',' in order */
+			TRY(base_buf_printf(cr, ",%s", hs[i].value));
+		}
+	}
+	TRY(base_buf_puts(cr, "\n\n"));
+	TRY(base_buf_printf(cr, "%s\n%s", base_buf_cstr(names), r->payload_hash));
+done:
+	return rc;
+}
+
+/* r->signature = hex HMAC of the string to sign under the derived key:
+ * HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request".
+ * Every intermediate key is wiped; the "AWS4"+secret copy is one exact
+ * allocation, so no buffer growth leaves a copy behind in freed memory. */
+static void sign_string(const aws_sigv4_params *p, const char *date8, aws_sigv4_result *r)
+{
 	uint8_t k[AWS_SHA256_LEN], k2[AWS_SHA256_LEN], sig[AWS_SHA256_LEN];
-	bool with_token;
-
-	base_buf_init(&signed_names, 0);
-	base_buf_init(&key, 0);
-	base_buf_reset(&r->canonical_request);
-	base_buf_reset(&r->string_to_sign);
-	base_buf_reset(&r->authorization);
-	r->signature[0] = '\0';
-
-	if (!p->method || !p->region || !p->service || !p->access_key || !p->secret_key ||
-	    !valid_amz_date(p->amz_date) || (p->n_headers && !p->headers)) {
-		rc = BASE_EINVALID;
-		goto done;
-	}
-	memcpy(date8, p->amz_date, 8);
-	date8[8] = '\0';
-	with_token = p->session_token && *p->session_token && !p->omit_token;
-
-	if (p->payload_hash) {
-		if (strlen(p->payload_hash) != 64) {
-			rc = BASE_EINVALID;
-			goto done;
-		}
-		memcpy(r->payload_hash, p->payload_hash, 65);
-	} else {
-		aws_crypto_sha256_hex(p->body, p->body_len, r->payload_hash);
-	}
-
-	/* headers: caller's + x-amz-date (+ token, + content hash) */
-	hs = base_xcalloc(p->n_headers + 3, sizeof *hs);
-	for (i = 0; i < p->n_headers; i++) {
-		if (!p->headers[i].name || !p->headers[i].value) {
-			rc = BASE_EINVALID;
-			goto done;
-		}
-		hs[nh].name = lower_dup(p->headers[i].name);
-		hs[nh].value = norm_value(p->headers[i].value);
-		hs[nh].idx = nh;
-		nh++;
-	}
-	hs[nh].name = base_xstrdup("x-amz-date");
-	hs[nh].value = base_xstrdup(p->amz_date);
-	hs[nh].idx = nh;
-	nh++;
-	if (with_token) {
-		hs[nh].name = base_xstrdup("x-amz-security-token");
-		hs[nh].value = norm_value(p->session_token);
-		hs[nh].idx = nh;
-		nh++;
-	}
-	if (p->add_content_sha256) {
-		hs[nh].name = base_xstrdup("x-amz-content-sha256");
-		hs[nh].value = base_xstrdup(r->payload_hash);
-		hs[nh].idx = nh;
-		nh++;
-	}
-	qsort(hs, nh, sizeof *hs, cmp_chdr);
-
-	/* canonical request */
-	{
-		base_buf *cr = &r->canonical_request;
-		TRY(base_buf_printf(cr, "%s\n", p->method));
-		TRY(aws_sigv4_canonical_uri(cr, p->path, p->normalize_path, p->double_encode));
-		TRY(base_buf_putc(cr, '\n'));
-		TRY(aws_sigv4_canonical_query(cr, p->query));
-		TRY(base_buf_putc(cr, '\n'));
-		for (i = 0; i < nh; i++) {
-			if (i == 0 || strcmp(hs[i].name, hs[i - 1].name) != 0) {
-				if (i)
-					TRY(base_buf_putc(cr, '\n'));
-				TRY(base_buf_printf(cr, "%s:%s", hs[i].name, hs[i].value));
-				if (signed_names.len)
-					TRY(base_buf_putc(&signed_names, ';'));
-				TRY(base_buf_puts(&signed_names, hs[i].name));
-			} else {
-				/* duplicate header: values joined with ',' in order */
-				TRY(base_buf_printf(cr, ",%s", hs[i].value));
-			}
-		}
-		TRY(base_buf_puts(cr, "\n\n"));
-		TRY(base_buf_printf(cr, "%s\n%s", base_buf_cstr(&signed_names), r->payload_hash));
-	}
-
-	/* string to sign */
-	aws_crypto_sha256_hex(r->canonical_request.data, r->canonical_request.len, crhash);
-	TRY(base_buf_printf(&r->string_to_sign, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s",
-	                    p->amz_date, date8, p->region, p->service, crhash));
-
-	/* signing key: HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request" */
-	TRY(base_buf_printf(&key, "AWS4%s", p->secret_key));
-	aws_crypto_hmac_sha256(key.data, key.len, date8, 8, k);
+	size_t key_len = 4 + strlen(p->secret_key);
+	char *key = base_xmalloc(key_len + 1);
+	memcpy(key, "AWS4", 4);
+	memcpy(key + 4, p->secret_key, key_len - 4);
+	aws_crypto_hmac_sha256(key, key_len, date8, 8, k);
 	aws_crypto_hmac_sha256(k, sizeof k, p->region, strlen(p->region), k2);
 	aws_crypto_hmac_sha256(k2, sizeof k2, p->service, strlen(p->service), k);
 	aws_crypto_hmac_sha256(k, sizeof k, "aws4_request", 12, k2);
 	aws_crypto_hmac_sha256(k2, sizeof k2, r->string_to_sign.data, r->string_to_sign.len, sig);
 	hex_lower(sig, sizeof sig, r->signature);
+	aws_crypto_cleanse(key, key_len);
+	base_free(key);
+	aws_crypto_cleanse(k, sizeof k);
+	aws_crypto_cleanse(k2, sizeof k2);
+	aws_crypto_cleanse(sig, sizeof sig);
+}
 
+static bool params_ok(const aws_sigv4_params *p)
+{
+	return p->method && p->region && p->service && p->access_key && p->secret_key &&
+	       valid_amz_date(p->amz_date) && (!p->n_headers || p->headers) &&
+	       (!p->payload_hash || strlen(p->payload_hash) == 64);
+}
+
+int aws_sigv4_sign(const aws_sigv4_params *p, aws_sigv4_result *r)
+{
+	int rc = BASE_OK;
+	struct chdr *hs = NULL;
+	size_t nh = 0;
+	base_buf signed_names;
+	char date8[9];
+	char crhash[65];
+
+	base_buf_init(&signed_names, 0);
+	base_buf_reset(&r->canonical_request);
+	base_buf_reset(&r->string_to_sign);
+	wipe_buf(&r->authorization);
+	base_buf_reset(&r->authorization);
+	r->signature[0] = '\0';
+	if (!params_ok(p)) {
+		rc = BASE_EINVALID;
+		goto done;
+	}
+	memcpy(date8, p->amz_date, 8);
+	date8[8] = '\0';
+	if (p->payload_hash)
+		memcpy(r->payload_hash, p->payload_hash, 65);
+	else
+		aws_crypto_sha256_hex(p->body, p->body_len, r->payload_hash);
+
+	TRY(sorted_headers(p, r, &hs, &nh));
+	TRY(canonical_request(p, r, hs, nh, &signed_names));
+	aws_crypto_sha256_hex(r->canonical_request.data, r->canonical_request.len, crhash);
+	TRY(base_buf_printf(&r->string_to_sign, "AWS4-HMAC-SHA256\n%s\n%s/%s/%s/aws4_request\n%s",
+	                    p->amz_date, date8, p->region, p->service, crhash));
+	sign_string(p, date8, r);
 	TRY(base_buf_printf(
 	        &r->authorization,
 	        "AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, SignedHeaders=%s, Signature=%s",
 	        p->access_key, date8, p->region, p->service, base_buf_cstr(&signed_names), r->signature));
 done:
-	for (i = 0; i < nh; i++) {
+	for (size_t i = 0; i < nh; i++) {
 		base_free(hs[i].name);
 		base_free(hs[i].value);
 	}
 	base_free(hs);
 	base_buf_dispose(&signed_names);
-	if (key.data)
-		memset(key.data, 0, key.len);
-	base_buf_dispose(&key);
-	memset(k, 0, sizeof k);
-	memset(k2, 0, sizeof k2);
 	return rc;
 }

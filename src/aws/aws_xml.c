@@ -10,13 +10,17 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "aws/aws_dl.h"
 #include "aws/aws_int.h"
 #include "base/base_buf.h"
+#include "base/base_log.h"
 #include "base/base_str.h"
 
 /* Deeper documents are rejected: AWS responses nest < 10 levels. */
@@ -36,6 +40,8 @@ struct xml_api {
 	xmlDocPtr (*read_memory)(const char *buf, int size, const char *url, const char *enc, int opts);
 	xmlNodePtr (*root_element)(const xmlDoc *doc);
 	void (*free_doc)(xmlDocPtr doc);
+	void (*set_structured_error)(void *ctx, xmlStructuredErrorFunc f);
+	void (*set_generic_error)(void *ctx, xmlGenericErrorFunc f);
 };
 
 #define XML_SYM(field, name)                                                                                 \
@@ -47,6 +53,8 @@ static const aws_dl_sym xml_syms[] = {
         XML_SYM(read_memory, "xmlReadMemory"),
         XML_SYM(root_element, "xmlDocGetRootElement"),
         XML_SYM(free_doc, "xmlFreeDoc"),
+        XML_SYM(set_structured_error, "xmlSetStructuredErrorFunc"),
+        XML_SYM(set_generic_error, "xmlSetGenericErrorFunc"),
 };
 
 /* libxml2's lazy initialisation is not thread-safe (2.9.x): load and
@@ -71,6 +79,48 @@ const char *aws__xml_load(void)
 {
 	aws_xml_global_init();
 	return xml_err[0] ? xml_err : NULL;
+}
+
+/* libxml2 reports some errors (encoding conversion, I/O) straight to
+ * stderr even with XML_PARSE_NOERROR; stderr is Terraform's hclog pipe, so
+ * raw lines there are noise at best. Both handlers are per-thread in
+ * libxml2 and are installed before every parse; messages go to our log as
+ * DEBUG lines (the parse failure itself is reported by the caller). */
+static void xml_structured_error(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	if (!e || !base_log_enabled(BASE_LOG_DEBUG))
+		return;
+	size_t n = e->message ? strlen(e->message) : 0;
+	while (n > 0 && (e->message[n - 1] == '\n' || e->message[n - 1] == '\r'))
+		n--;
+	base_log(BASE_LOG_DEBUG, "aws", "XML parser: %.*s (domain %d, code %d, line %d)", (int)n,
+	         e->message ? e->message : "", e->domain, e->code, e->line);
+}
+
+static void xml_generic_error(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void xml_generic_error(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	if (!base_log_enabled(BASE_LOG_DEBUG))
+		return;
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	size_t len = n < 0 ? 0 : (size_t)n >= sizeof line ? sizeof line - 1 : (size_t)n;
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len > 0)
+		base_log(BASE_LOG_DEBUG, "aws", "XML parser: %.*s", (int)len, line);
+}
+
+static void capture_errors(void)
+{
+	X.set_structured_error(NULL, xml_structured_error);
+	X.set_generic_error(NULL, xml_generic_error);
 }
 
 /* Copies element `src` (and its element subtree) into the arena. */
@@ -115,10 +165,12 @@ int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_nod
 	*root_out = NULL;
 	if (aws__xml_load() != NULL)
 		return BASE_EIO;
+	capture_errors();
 	if (!body || len == 0 || len > (size_t)0x7fffffff)
 		goto done;
 	/* NONET: never fetch anything; no NOENT/DTDLOAD: no entity expansion
-	 * from external sources. Errors are reported by return value only. */
+	 * from external sources. Errors are reported by return value only (and
+	 * logged by the handlers above, never written to stderr). */
 	doc = X.read_memory(body, (int)len, NULL, NULL,
 	                    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (!doc)

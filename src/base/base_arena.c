@@ -27,6 +27,7 @@ struct chunk {
 
 struct base_arena {
 	struct chunk *head;
+	size_t used; /* sum of the rounded sizes handed out */
 };
 
 base_arena *base_arena_new(void)
@@ -52,6 +53,7 @@ void *base_arena_alloc(base_arena *a, size_t n)
 	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (need == 0)
 		need = ARENA_ALIGN;
+	a->used += need;
 #ifdef BASE_ARENA_DEBUG
 	c = base_xmalloc(sizeof(struct chunk) + n);
 	c->cap = n;
@@ -84,6 +86,11 @@ void *base_arena_alloc(base_arena *a, size_t n)
 		return p;
 	}
 #endif
+}
+
+size_t base_arena_used(const base_arena *a)
+{
+	return a->used;
 }
 
 void *base_arena_calloc(base_arena *a, size_t count, size_t size)

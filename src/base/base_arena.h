@@ -20,6 +20,10 @@ base_arena *base_arena_new(void);
 /* Frees the arena and everything allocated in it. NULL is fine. */
 void base_arena_free(base_arena *a);
 
+/* Bytes handed out so far (rounded to the alignment): decoders compare it
+ * with their per-request budget. */
+size_t base_arena_used(const base_arena *a);
+
 /* Zeroed, aligned memory owned by the arena; never NULL. */
 void *base_arena_alloc(base_arena *a, size_t n);
 void *base_arena_calloc(base_arena *a, size_t count, size_t size);

@@ -117,3 +117,14 @@ int base_str_to_i64(const char *s, int64_t *out)
 	*out = v;
 	return BASE_OK;
 }
+
+int base_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

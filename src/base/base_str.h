@@ -20,6 +20,8 @@ BASE_MUST_USE int base_str_hex_encode(base_buf *out, const void *p, size_t n);
 bool base_str_eq(const char *a, const char *b); /* NULL-safe */
 bool base_str_has_prefix(const char *s, const char *prefix);
 bool base_str_has_suffix(const char *s, const char *suffix);
+/* Value of one hexadecimal digit (either case), or -1 if c is not one. */
+int base_hexval(char c);
 /* Parses a whole decimal integer string; BASE_EINVALID if not entirely one. */
 BASE_MUST_USE int base_str_to_i64(const char *s, int64_t *out);
 

@@ -50,7 +50,27 @@ struct cty_type {
 	cty_value vunknown_nn;        /* the unknown refined "not null" */
 };
 
-/* cty_value.c: canonical decimal of a number text; BASE_EINVALID if not a number. */
+/* Limits on what one request may make us build (issue 12, amplification):
+ * a number's plain decimal form has at most CTY_NUM_MAX_LEN characters (go-cty
+ * keeps 512 mantissa bits, ~155 digits; the rest is exponent), and decoders
+ * refuse input once the request's arena holds CTY_DECODE_MAX_BYTES. */
+#define CTY_NUM_MAX_LEN 4096u
+#define CTY_DECODE_MAX_BYTES ((size_t)64 << 20)
+
+/* cty_value.c: the limit text for a BASE_ETOOBIG number ("its plain decimal
+ * form is limited to 4096 characters and ..."), for diagnostics. */
+const char *cty__num_limit_text(base_arena *a);
+
+/* cty_msgpack_scan.c: walks the headers of the first msgpack object in
+ * bytes[0..len) and checks every declared str/bin/ext length and array/map
+ * count against the bytes left (and the object count against the decode
+ * budget). BASE_OK with *end = the object's length, or BASE_EINVALID with
+ * *why (static text). */
+int cty__msgpack_scan(const void *bytes, size_t len, size_t *end, const char **why);
+
+/* cty_value.c: canonical decimal of a number text; BASE_EINVALID if not a
+ * number, BASE_ETOOBIG if its plain decimal form would exceed
+ * CTY_NUM_MAX_LEN or the arena already holds CTY_DECODE_MAX_BYTES. */
 int cty__num_canon(base_arena *a, const char *s, size_t len, const char **canon_out, double *inf_out);
 /* cty_value.c: number from a double with its canonical text. */
 const cty_value *cty__num_from_double(base_arena *a, double d);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/base_path.h"
+#include "base/base_str.h"
 #include "cty_int.h"
 
 #define JSON_MAX_DEPTH 256
@@ -45,24 +46,13 @@ static void skip_ws(struct jparser *jp)
 		jp->p++;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool read_u4(struct jparser *jp, unsigned *out)
 {
 	if (jp->end - jp->p < 4)
 		return false;
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(jp->p[i]);
+		int h = base_hexval(jp->p[i]);
 		if (h < 0)
 			return false;
 		v = v * 16 + (unsigned)h;
@@ -97,6 +87,28 @@ static size_t put_utf8(char *o, unsigned cp)
 }
 
 /* At the opening quote. The decoded string is never longer than its source. */
+/* Length of the valid UTF-8 sequence at s[0..len) (first byte >= 0x80),
+ * with its code point in *cp; 0 when invalid (overlong, surrogate, beyond
+ * U+10FFFF, truncated). */
+static size_t utf8_seq(const unsigned char *s, size_t len, unsigned *cp)
+{
+	unsigned char c = s[0];
+	size_t need = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+	if (need == 0 || need > len)
+		return 0;
+	unsigned v = need == 4 ? (c & 7u) : need == 3 ? (c & 15u) : (c & 31u);
+	for (size_t k = 1; k < need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[k] & 0x3fu);
+	}
+	if ((need == 3 && (v < 0x800 || (v >= 0xd800 && v < 0xe000))) ||
+	    (need == 4 && (v < 0x10000 || v > 0x10ffff)))
+		return 0;
+	*cp = v;
+	return need;
+}
+
 static bool parse_string(struct jparser *jp, const char **s_out, size_t *len_out)
 {
 	jp->p++;
@@ -110,13 +122,22 @@ static bool parse_string(struct jparser *jp, const char **s_out, size_t *len_out
 		jp->err = "unterminated string";
 		return false;
 	}
-	char *o = base_arena_alloc(jp->a, (size_t)(q - jp->p) + 1);
+	/* an invalid UTF-8 byte becomes U+FFFD (3 bytes), as Go's decoder does */
+	char *o = base_arena_alloc(jp->a, 3 * (size_t)(q - jp->p) + 1);
 	size_t k = 0;
 	while (jp->p < jp->end && *jp->p != '"') {
 		unsigned char c = (unsigned char)*jp->p;
 		if (c < 0x20) {
 			jp->err = "control character in string";
 			return false;
+		}
+		if (c >= 0x80) {
+			unsigned cp;
+			size_t n = utf8_seq((const unsigned char *)jp->p, (size_t)(jp->end - jp->p), &cp);
+			memcpy(o + k, n ? jp->p : "\xef\xbf\xbd", n ? n : 3);
+			k += n ? n : 3;
+			jp->p += n ? n : 1;
+			continue;
 		}
 		if (c != '\\') {
 			o[k++] = (char)c;
@@ -302,6 +323,10 @@ static struct jnode *parse_value(struct jparser *jp)
 		jp->err = "unexpected end of input";
 		return NULL;
 	}
+	if (base_arena_used(jp->a) > CTY_DECODE_MAX_BYTES) {
+		jp->err = "document too large: the values decoded for one request are limited to 64 MiB";
+		return NULL;
+	}
 	struct jnode *n = base_arena_alloc(jp->a, sizeof *n);
 	char c = *jp->p;
 	bool ok;
@@ -350,96 +375,109 @@ static struct jnode *parse_doc(base_arena *a, const char *json, size_t len, cons
 
 static const cty_type *type_from(base_arena *a, const struct jnode *n, const char **err);
 
+static const cty_type *type_err(const char **err, const char *msg)
+{
+	*err = msg;
+	return NULL;
+}
+
+static const cty_type *type_primitive(const char *name, const char **err)
+{
+	if (strcmp(name, "string") == 0)
+		return cty_type_string();
+	if (strcmp(name, "number") == 0)
+		return cty_type_number();
+	if (strcmp(name, "bool") == 0)
+		return cty_type_bool();
+	if (strcmp(name, "dynamic") == 0)
+		return cty_type_dynamic();
+	return type_err(err, "unknown primitive type name");
+}
+
+/* The optional-attribute list ol (third element of an object type) into
+ * opt[] over the attribute names of object node arg. */
+static bool type_optionals(const struct jnode *arg, const struct jnode *ol, bool *opt, const char **err)
+{
+	if (ol->k != J_ARR) {
+		*err = "optional attributes must be an array of names";
+		return false;
+	}
+	for (size_t k = 0; k < ol->n; k++) {
+		size_t i = 0;
+		if (ol->items[k]->k != J_STR)
+			i = arg->n;
+		else
+			while (i < arg->n && strcmp(arg->keys[i], ol->items[k]->s) != 0)
+				i++;
+		if (i == arg->n) {
+			*err = "optional attribute is not an attribute";
+			return false;
+		}
+		opt[i] = true;
+	}
+	return true;
+}
+
+/* ["object", {name: T...}(, [optional names])] */
+static const cty_type *type_object(base_arena *a, const struct jnode *n, const char **err)
+{
+	const struct jnode *arg = n->items[1];
+	if (arg->k != J_OBJ || n->n > 3)
+		return type_err(err, "object type needs an object of attribute types");
+	const cty_type **ty = base_arena_calloc(a, arg->n ? arg->n : 1, sizeof *ty);
+	bool *opt = base_arena_calloc(a, arg->n ? arg->n : 1, sizeof *opt);
+	for (size_t i = 0; i < arg->n; i++) {
+		if (arg->keys[i][0] == '\0' || strlen(arg->keys[i]) != arg->klens[i])
+			return type_err(err, "invalid attribute name");
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(arg->keys[i], arg->keys[j]) == 0)
+				return type_err(err, "duplicate attribute name");
+		ty[i] = type_from(a, arg->items[i], err);
+		if (!ty[i])
+			return NULL;
+	}
+	if (n->n == 3 && !type_optionals(arg, n->items[2], opt, err))
+		return NULL;
+	return cty_type_object(a, arg->n, arg->keys, ty, opt);
+}
+
+/* ["tuple", [T...]] */
+static const cty_type *type_tuple(base_arena *a, const struct jnode *n, const char **err)
+{
+	const struct jnode *arg = n->items[1];
+	if (arg->k != J_ARR || n->n != 2)
+		return type_err(err, "tuple type needs an array of element types");
+	const cty_type **ty = base_arena_calloc(a, arg->n ? arg->n : 1, sizeof *ty);
+	for (size_t i = 0; i < arg->n; i++) {
+		ty[i] = type_from(a, arg->items[i], err);
+		if (!ty[i])
+			return NULL;
+	}
+	return cty_type_tuple(a, arg->n, ty);
+}
+
 static const cty_type *type_from(base_arena *a, const struct jnode *n, const char **err)
 {
-	if (n->k == J_STR) {
-		if (strcmp(n->s, "string") == 0)
-			return cty_type_string();
-		if (strcmp(n->s, "number") == 0)
-			return cty_type_number();
-		if (strcmp(n->s, "bool") == 0)
-			return cty_type_bool();
-		if (strcmp(n->s, "dynamic") == 0)
-			return cty_type_dynamic();
-		*err = "unknown primitive type name";
-		return NULL;
-	}
-	if (n->k != J_ARR || n->n < 2 || n->items[0]->k != J_STR) {
-		*err = "a type is a string or an array [kind, ...]";
-		return NULL;
-	}
+	if (n->k == J_STR)
+		return type_primitive(n->s, err);
+	if (n->k != J_ARR || n->n < 2 || n->items[0]->k != J_STR)
+		return type_err(err, "a type is a string or an array [kind, ...]");
 	const char *kind = n->items[0]->s;
-	const struct jnode *arg = n->items[1];
 	if (strcmp(kind, "list") == 0 || strcmp(kind, "set") == 0 || strcmp(kind, "map") == 0) {
-		if (n->n != 2) {
-			*err = "collection type needs exactly one element type";
-			return NULL;
-		}
-		const cty_type *e = type_from(a, arg, err);
+		if (n->n != 2)
+			return type_err(err, "collection type needs exactly one element type");
+		const cty_type *e = type_from(a, n->items[1], err);
 		if (!e)
 			return NULL;
 		if (kind[0] == 'l')
 			return cty_type_list(a, e);
 		return kind[0] == 's' ? cty_type_set(a, e) : cty_type_map(a, e);
 	}
-	if (strcmp(kind, "object") == 0) {
-		if (arg->k != J_OBJ || n->n > 3) {
-			*err = "object type needs an object of attribute types";
-			return NULL;
-		}
-		const cty_type **ty = base_arena_calloc(a, arg->n ? arg->n : 1, sizeof *ty);
-		bool *opt = base_arena_calloc(a, arg->n ? arg->n : 1, sizeof *opt);
-		for (size_t i = 0; i < arg->n; i++) {
-			if (arg->keys[i][0] == '\0' || strlen(arg->keys[i]) != arg->klens[i]) {
-				*err = "invalid attribute name";
-				return NULL;
-			}
-			for (size_t j = 0; j < i; j++)
-				if (strcmp(arg->keys[i], arg->keys[j]) == 0) {
-					*err = "duplicate attribute name";
-					return NULL;
-				}
-			ty[i] = type_from(a, arg->items[i], err);
-			if (!ty[i])
-				return NULL;
-		}
-		if (n->n == 3) {
-			const struct jnode *ol = n->items[2];
-			if (ol->k != J_ARR) {
-				*err = "optional attributes must be an array of names";
-				return NULL;
-			}
-			for (size_t k = 0; k < ol->n; k++) {
-				size_t i = 0;
-				if (ol->items[k]->k != J_STR)
-					i = arg->n;
-				else
-					while (i < arg->n && strcmp(arg->keys[i], ol->items[k]->s) != 0)
-						i++;
-				if (i == arg->n) {
-					*err = "optional attribute is not an attribute";
-					return NULL;
-				}
-				opt[i] = true;
-			}
-		}
-		return cty_type_object(a, arg->n, arg->keys, ty, opt);
-	}
-	if (strcmp(kind, "tuple") == 0) {
-		if (arg->k != J_ARR || n->n != 2) {
-			*err = "tuple type needs an array of element types";
-			return NULL;
-		}
-		const cty_type **ty = base_arena_calloc(a, arg->n ? arg->n : 1, sizeof *ty);
-		for (size_t i = 0; i < arg->n; i++) {
-			ty[i] = type_from(a, arg->items[i], err);
-			if (!ty[i])
-				return NULL;
-		}
-		return cty_type_tuple(a, arg->n, ty);
-	}
-	*err = "unknown type kind";
-	return NULL;
+	if (strcmp(kind, "object") == 0)
+		return type_object(a, n, err);
+	if (strcmp(kind, "tuple") == 0)
+		return type_tuple(a, n, err);
+	return type_err(err, "unknown type kind");
 }
 
 int cty_json_type_decode(base_arena *a, const char *json, size_t len, const cty_type **out, base_diags *diags)
@@ -491,22 +529,9 @@ static int put_json_string(base_buf *b, const char *s, size_t len)
 				esc = ubuf;
 			}
 		} else {
-			/* validate one UTF-8 sequence */
-			size_t need = c >= 0xf0 && c < 0xf5   ? 4
-			              : c >= 0xe0             ? 3
-			              : c >= 0xc2 && c < 0xe0 ? 2
-			                                      : 0;
-			unsigned cp = need == 4 ? (c & 7u) : need == 3 ? (c & 15u) : (c & 31u);
-			bool ok = need != 0 && i + need <= len;
-			for (size_t k = 1; ok && k < need; k++) {
-				unsigned char cc = (unsigned char)s[i + k];
-				ok = (cc & 0xc0) == 0x80;
-				cp = (cp << 6) | (cc & 0x3fu);
-			}
-			if (ok && ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp < 0xe000))) ||
-			           (need == 4 && (cp < 0x10000 || cp > 0x10ffff))))
-				ok = false;
-			if (!ok)
+			unsigned cp = 0;
+			size_t need = utf8_seq((const unsigned char *)s + i, len - i, &cp);
+			if (!need)
 				esc = "\\ufffd";
 			else {
 				adv = need;
@@ -673,41 +698,40 @@ static int dec_items(struct dec *d, const cty_type *t, const struct jnode *n, ba
 	return BASE_OK;
 }
 
-static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, base_path path,
-                     const cty_value **out)
+/* {"value": V, "type": T} where dynamic is declared */
+static int dec_dynamic(struct dec *d, const cty_type *t, const struct jnode *n, base_path path,
+                       const cty_value **out)
+{
+	const struct jnode *jv = NULL, *jt = NULL;
+	if (n->k != J_OBJ)
+		return dec_wrong(d, t, n, path);
+	for (size_t i = 0; i < n->n; i++) {
+		if (strcmp(n->keys[i], "value") == 0)
+			jv = n->items[i];
+		else if (strcmp(n->keys[i], "type") == 0)
+			jt = n->items[i];
+		else
+			return dec_fail(d, path, "unexpected member \"%s\" in dynamic value", n->keys[i]);
+	}
+	if (!jv || !jt)
+		return dec_fail(d, path, "%s", "dynamic value needs \"value\" and \"type\"");
+	const char *err = NULL;
+	const cty_type *vt = type_from(d->a, jt, &err);
+	if (!vt)
+		return dec_fail(d, path, "invalid type of dynamic value: %s", err);
+	return dec_value(d, vt, jv, path, out);
+}
+
+/* string, number, bool: go-cty's JSON conversions (a number or bool is
+ * accepted as a string's text, "true"/"false" and decimal strings too) */
+static int dec_primitive(struct dec *d, const cty_type *t, const struct jnode *n, base_path path,
+                         const cty_value **out)
 {
 	base_arena *a = d->a;
-	int rc = BASE_OK;
-	if (n->k == J_NULL) {
-		*out = cty_value_null(t);
-		return BASE_OK;
-	}
+	int rc;
 	switch (cty_type_kind_of(t)) {
-	case CTY_T_DYNAMIC: {
-		const struct jnode *jv = NULL, *jt = NULL;
-		if (n->k != J_OBJ)
-			return dec_wrong(d, t, n, path);
-		for (size_t i = 0; i < n->n; i++) {
-			if (strcmp(n->keys[i], "value") == 0)
-				jv = n->items[i];
-			else if (strcmp(n->keys[i], "type") == 0)
-				jt = n->items[i];
-			else
-				return dec_fail(d, path, "unexpected member \"%s\" in dynamic value",
-				                n->keys[i]);
-		}
-		if (!jv || !jt)
-			return dec_fail(d, path, "%s", "dynamic value needs \"value\" and \"type\"");
-		const char *err = NULL;
-		const cty_type *vt = type_from(a, jt, &err);
-		if (!vt)
-			return dec_fail(d, path, "invalid type of dynamic value: %s", err);
-		return dec_value(d, vt, jv, path, out);
-	}
 	case CTY_T_STRING:
-		if (n->k == J_STR)
-			*out = cty_value_string_n(a, n->s, n->len);
-		else if (n->k == J_NUM) /* go-cty converts a JSON number to its text */
+		if (n->k == J_STR || n->k == J_NUM)
 			*out = cty_value_string_n(a, n->s, n->len);
 		else if (n->k == J_BOOL)
 			*out = cty_value_string(a, n->b ? "true" : "false");
@@ -717,59 +741,90 @@ static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, ba
 	case CTY_T_NUMBER:
 		if (n->k != J_NUM && n->k != J_STR)
 			return dec_wrong(d, t, n, path);
-		if (strlen(n->s) != n->len || cty_value_number_parse(a, n->s, out) != BASE_OK)
-			return dec_fail(d, path, "invalid number \"%s\"", n->s);
+		rc = strlen(n->s) != n->len ? BASE_EINVALID : cty_value_number_parse(a, n->s, out);
+		if (rc == BASE_ETOOBIG)
+			return dec_fail(d, path, "number too large: %s", cty__num_limit_text(a));
+		if (rc != BASE_OK)
+			return dec_fail(d, path, "invalid number \"%s\"",
+			                n->len > 200 ? base_arena_sprintf(a, "%.200s...", n->s) : n->s);
 		return BASE_OK;
-	case CTY_T_BOOL:
+	default: /* CTY_T_BOOL */
 		if (n->k == J_BOOL)
 			*out = cty_value_bool(n->b);
-		else if (n->k == J_STR && strcmp(n->s, "true") == 0)
-			*out = cty_value_bool(true);
-		else if (n->k == J_STR && strcmp(n->s, "false") == 0)
-			*out = cty_value_bool(false);
+		else if (n->k == J_STR && (strcmp(n->s, "true") == 0 || strcmp(n->s, "false") == 0))
+			*out = cty_value_bool(n->s[0] == 't');
 		else
 			return dec_wrong(d, t, n, path);
 		return BASE_OK;
+	}
+}
+
+/* list, set, tuple (from an array) or map (from an object) */
+static int dec_coll(struct dec *d, const cty_type *t, const struct jnode *n, base_path path,
+                    const cty_value **out)
+{
+	bool map = cty_type_kind_of(t) == CTY_T_MAP;
+	if (n->k != (map ? J_OBJ : J_ARR))
+		return dec_wrong(d, t, n, path);
+	if (cty_type_kind_of(t) == CTY_T_TUPLE && n->n != t->n) {
+		if (d->diags)
+			base_diags_addf(d->diags, BASE_SEV_ERROR, &path, "Invalid JSON value",
+			                "a tuple of %zu elements is required (%zu given)", t->n, n->n);
+		return BASE_EINVALID;
+	}
+	const cty_value **e;
+	int rc = dec_items(d, t, n, path, &e);
+	if (rc != BASE_OK)
+		return rc;
+	*out = map ? cty_value_map(d->a, t->elem, n->n, n->keys, e) : cty__value_seq(d->a, t, n->n, e);
+	return BASE_OK;
+}
+
+static int dec_object(struct dec *d, const cty_type *t, const struct jnode *n, base_path path,
+                      const cty_value **out)
+{
+	base_arena *a = d->a;
+	if (n->k != J_OBJ)
+		return dec_wrong(d, t, n, path);
+	const cty_value **e = base_arena_calloc(a, t->n ? t->n : 1, sizeof *e);
+	for (size_t i = 0; i < n->n; i++) {
+		long ai = cty_type_attr_index(t, n->keys[i]);
+		if (ai < 0) {
+			if (d->flags & CTY_JSON_ALLOW_EXTRA)
+				continue;
+			return dec_fail(d, base_path_attr(a, path, n->keys[i]),
+			                "unsupported attribute \"%s\"", n->keys[i]);
+		}
+		int rc = dec_value(d, t->types[ai], n->items[i], base_path_attr(a, path, t->names[ai]),
+		                   &e[ai]);
+		if (rc != BASE_OK)
+			return rc;
+	}
+	*out = cty_value_object(a, t, e); /* missing attributes: NULL -> null */
+	return BASE_OK;
+}
+
+static int dec_value(struct dec *d, const cty_type *t, const struct jnode *n, base_path path,
+                     const cty_value **out)
+{
+	if (n->k == J_NULL) {
+		*out = cty_value_null(t);
+		return BASE_OK;
+	}
+	switch (cty_type_kind_of(t)) {
+	case CTY_T_DYNAMIC:
+		return dec_dynamic(d, t, n, path, out);
+	case CTY_T_STRING:
+	case CTY_T_NUMBER:
+	case CTY_T_BOOL:
+		return dec_primitive(d, t, n, path, out);
 	case CTY_T_LIST:
 	case CTY_T_SET:
 	case CTY_T_TUPLE:
-	case CTY_T_MAP: {
-		bool map = cty_type_kind_of(t) == CTY_T_MAP;
-		if (n->k != (map ? J_OBJ : J_ARR))
-			return dec_wrong(d, t, n, path);
-		if (cty_type_kind_of(t) == CTY_T_TUPLE && n->n != t->n) {
-			if (d->diags)
-				base_diags_addf(d->diags, BASE_SEV_ERROR, &path, "Invalid JSON value",
-				                "a tuple of %zu elements is required (%zu given)", t->n,
-				                n->n);
-			return BASE_EINVALID;
-		}
-		const cty_value **e;
-		if ((rc = dec_items(d, t, n, path, &e)) != BASE_OK)
-			return rc;
-		*out = map ? cty_value_map(a, t->elem, n->n, n->keys, e) : cty__value_seq(a, t, n->n, e);
-		return BASE_OK;
-	}
-	case CTY_T_OBJECT: {
-		if (n->k != J_OBJ)
-			return dec_wrong(d, t, n, path);
-		const cty_value **e = base_arena_calloc(a, t->n ? t->n : 1, sizeof *e);
-		for (size_t i = 0; i < n->n; i++) {
-			long ai = cty_type_attr_index(t, n->keys[i]);
-			if (ai < 0) {
-				if (d->flags & CTY_JSON_ALLOW_EXTRA)
-					continue;
-				return dec_fail(d, base_path_attr(a, path, n->keys[i]),
-				                "unsupported attribute \"%s\"", n->keys[i]);
-			}
-			rc = dec_value(d, t->types[ai], n->items[i], base_path_attr(a, path, t->names[ai]),
-			               &e[ai]);
-			if (rc != BASE_OK)
-				return rc;
-		}
-		*out = cty_value_object(a, t, e); /* missing attributes: NULL -> null */
-		return BASE_OK;
-	}
+	case CTY_T_MAP:
+		return dec_coll(d, t, n, path, out);
+	case CTY_T_OBJECT:
+		return dec_object(d, t, n, path, out);
 	}
 	return BASE_EINVALID;
 }

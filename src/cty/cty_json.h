@@ -14,7 +14,9 @@
  *
  * The parser is this file's own (numbers are kept as their exact source
  * text, which jansson cannot do); it accepts standard JSON (RFC 8259) with
- * any whitespace. Nesting deeper than 256 levels is rejected.
+ * any whitespace. Nesting deeper than 256 levels is rejected. Invalid UTF-8
+ * in a string becomes U+FFFD, one per bad byte (as Go's decoder, and as the
+ * encoder writes it, so values round-trip).
  *
  * THREAD SAFETY: reentrant.
  */

@@ -81,7 +81,9 @@ static int wrong(struct dec *d, const cty_type *t, const msgpack_object *o, base
 static const cty_value *dec_unknown(const cty_type *t, const msgpack_object_ext *e)
 {
 	bool not_null = false;
-	if (e->type == 12 && e->size > 1) {
+	size_t end = 0;
+	const char *why;
+	if (e->type == 12 && e->size > 1 && cty__msgpack_scan(e->ptr, e->size, &end, &why) == BASE_OK) {
 		msgpack_unpacked u;
 		size_t off = 0;
 		msgpack_unpacked_init(&u);
@@ -129,8 +131,11 @@ static int dec_number(struct dec *d, const msgpack_object *o, base_path path, co
 		return BASE_OK;
 	case MSGPACK_OBJECT_STR: {
 		char *s = dup_bytes(d->a, o->via.str.ptr, o->via.str.size);
-		if (strlen(s) != o->via.str.size || cty_value_number_parse(d->a, s, out) != BASE_OK)
-			return fail(d, path, "invalid number \"%s\"", s);
+		int rc = strlen(s) != o->via.str.size ? BASE_EINVALID : cty_value_number_parse(d->a, s, out);
+		if (rc == BASE_ETOOBIG)
+			return fail(d, path, "number too large: %s", cty__num_limit_text(d->a));
+		if (rc != BASE_OK)
+			return fail(d, path, "invalid number \"%.200s\"", s);
 		return BASE_OK;
 	}
 	default:
@@ -171,11 +176,87 @@ static const char *key_of(struct dec *d, const msgpack_object *k)
 	return NULL;
 }
 
+/* list, set or tuple from a msgpack array */
+static int dec_seq(struct dec *d, const cty_type *t, const msgpack_object *o, base_path path,
+                   const cty_value **out)
+{
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return wrong(d, t, o, path);
+	size_t n = o->via.array.size;
+	bool tuple = cty_type_kind_of(t) == CTY_T_TUPLE;
+	if (tuple && n != cty_type_tuple_len(t))
+		return fail(d, path, "a tuple of %zu elements is required (%zu given)", cty_type_tuple_len(t),
+		            n);
+	const cty_value **e = base_arena_calloc(d->a, n ? n : 1, sizeof *e);
+	for (size_t i = 0; i < n; i++) {
+		const cty_type *et = tuple ? cty_type_tuple_elem(t, i) : cty_type_elem(t);
+		int rc = dec_value(d, et, &o->via.array.ptr[i], base_path_index(d->a, path, (int64_t)i),
+		                   &e[i]);
+		if (rc != BASE_OK)
+			return rc;
+	}
+	*out = cty__value_seq(d->a, t, n, e);
+	return BASE_OK;
+}
+
+static int dec_map(struct dec *d, const cty_type *t, const msgpack_object *o, base_path path,
+                   const cty_value **out)
+{
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return wrong(d, t, o, path);
+	size_t n = o->via.map.size;
+	const cty_value **e = base_arena_calloc(d->a, n ? n : 1, sizeof *e);
+	const char **k = base_arena_calloc(d->a, n ? n : 1, sizeof *k);
+	for (size_t i = 0; i < n; i++) {
+		k[i] = key_of(d, &o->via.map.ptr[i].key);
+		if (!k[i])
+			return fail(d, path, "map keys must be strings, got %s",
+			            obj_kind_name(o->via.map.ptr[i].key.type));
+		int rc = dec_value(d, cty_type_elem(t), &o->via.map.ptr[i].val,
+		                   base_path_key(d->a, path, k[i]), &e[i]);
+		if (rc != BASE_OK)
+			return rc;
+	}
+	*out = cty_value_map(d->a, cty_type_elem(t), n, k, e);
+	return BASE_OK;
+}
+
+static int dec_object(struct dec *d, const cty_type *t, const msgpack_object *o, base_path path,
+                      const cty_value **out)
+{
+	base_arena *a = d->a;
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return wrong(d, t, o, path);
+	size_t n = o->via.map.size, na = cty_type_attr_count(t);
+	const cty_value **e = base_arena_calloc(a, na ? na : 1, sizeof *e);
+	for (size_t i = 0; i < n; i++) {
+		const char *k = key_of(d, &o->via.map.ptr[i].key);
+		if (!k)
+			return fail(d, path, "object keys must be strings, got %s",
+			            obj_kind_name(o->via.map.ptr[i].key.type));
+		long ai = cty_type_attr_index(t, k);
+		if (ai < 0)
+			return fail(d, base_path_attr(a, path, k), "unsupported attribute \"%s\"", k);
+		if (e[ai])
+			return fail(d, base_path_attr(a, path, k), "duplicate attribute \"%s\"", k);
+		int rc = dec_value(d, cty_type_attr_type(t, (size_t)ai), &o->via.map.ptr[i].val,
+		                   base_path_attr(a, path, k), &e[ai]);
+		if (rc != BASE_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < na; i++)
+		if (!e[i])
+			return fail(d, base_path_attr(a, path, cty_type_attr_name(t, i)),
+			            "missing attribute \"%s\" (an object with %zu attributes is "
+			            "required, %zu given)",
+			            cty_type_attr_name(t, i), na, n);
+	*out = cty_value_object(a, t, e);
+	return BASE_OK;
+}
+
 static int dec_value(struct dec *d, const cty_type *t, const msgpack_object *o, base_path path,
                      const cty_value **out)
 {
-	base_arena *a = d->a;
-	int rc = BASE_OK;
 	if (o->type == MSGPACK_OBJECT_NIL) {
 		*out = cty_value_null(t);
 		return BASE_OK;
@@ -189,9 +270,9 @@ static int dec_value(struct dec *d, const cty_type *t, const msgpack_object *o, 
 		return dec_dynamic(d, o, path, out);
 	case CTY_T_STRING:
 		if (o->type == MSGPACK_OBJECT_STR)
-			*out = cty_value_string_n(a, o->via.str.ptr, o->via.str.size);
+			*out = cty_value_string_n(d->a, o->via.str.ptr, o->via.str.size);
 		else if (o->type == MSGPACK_OBJECT_BIN)
-			*out = cty_value_string_n(a, o->via.bin.ptr, o->via.bin.size);
+			*out = cty_value_string_n(d->a, o->via.bin.ptr, o->via.bin.size);
 		else
 			return wrong(d, t, o, path);
 		return BASE_OK;
@@ -204,73 +285,12 @@ static int dec_value(struct dec *d, const cty_type *t, const msgpack_object *o, 
 		return BASE_OK;
 	case CTY_T_LIST:
 	case CTY_T_SET:
-	case CTY_T_TUPLE: {
-		if (o->type != MSGPACK_OBJECT_ARRAY)
-			return wrong(d, t, o, path);
-		size_t n = o->via.array.size;
-		bool tuple = cty_type_kind_of(t) == CTY_T_TUPLE;
-		if (tuple && n != cty_type_tuple_len(t))
-			return fail(d, path, "a tuple of %zu elements is required (%zu given)",
-			            cty_type_tuple_len(t), n);
-		const cty_value **e = base_arena_calloc(a, n ? n : 1, sizeof *e);
-		for (size_t i = 0; i < n; i++) {
-			const cty_type *et = tuple ? cty_type_tuple_elem(t, i) : cty_type_elem(t);
-			rc = dec_value(d, et, &o->via.array.ptr[i], base_path_index(a, path, (int64_t)i),
-			               &e[i]);
-			if (rc != BASE_OK)
-				return rc;
-		}
-		*out = cty__value_seq(a, t, n, e);
-		return BASE_OK;
-	}
-	case CTY_T_MAP: {
-		if (o->type != MSGPACK_OBJECT_MAP)
-			return wrong(d, t, o, path);
-		size_t n = o->via.map.size;
-		const cty_value **e = base_arena_calloc(a, n ? n : 1, sizeof *e);
-		const char **k = base_arena_calloc(a, n ? n : 1, sizeof *k);
-		for (size_t i = 0; i < n; i++) {
-			k[i] = key_of(d, &o->via.map.ptr[i].key);
-			if (!k[i])
-				return fail(d, path, "map keys must be strings, got %s",
-				            obj_kind_name(o->via.map.ptr[i].key.type));
-			rc = dec_value(d, cty_type_elem(t), &o->via.map.ptr[i].val,
-			               base_path_key(a, path, k[i]), &e[i]);
-			if (rc != BASE_OK)
-				return rc;
-		}
-		*out = cty_value_map(a, cty_type_elem(t), n, k, e);
-		return BASE_OK;
-	}
-	case CTY_T_OBJECT: {
-		if (o->type != MSGPACK_OBJECT_MAP)
-			return wrong(d, t, o, path);
-		size_t n = o->via.map.size, na = cty_type_attr_count(t);
-		const cty_value **e = base_arena_calloc(a, na ? na : 1, sizeof *e);
-		for (size_t i = 0; i < n; i++) {
-			const char *k = key_of(d, &o->via.map.ptr[i].key);
-			if (!k)
-				return fail(d, path, "object keys must be strings, got %s",
-				            obj_kind_name(o->via.map.ptr[i].key.type));
-			long ai = cty_type_attr_index(t, k);
-			if (ai < 0)
-				return fail(d, base_path_attr(a, path, k), "unsupported attribute \"%s\"", k);
-			if (e[ai])
-				return fail(d, base_path_attr(a, path, k), "duplicate attribute \"%s\"", k);
-			rc = dec_value(d, cty_type_attr_type(t, (size_t)ai), &o->via.map.ptr[i].val,
-			               base_path_attr(a, path, k), &e[ai]);
-			if (rc != BASE_OK)
-				return rc;
-		}
-		for (size_t i = 0; i < na; i++)
-			if (!e[i])
-				return fail(d, base_path_attr(a, path, cty_type_attr_name(t, i)),
-				            "missing attribute \"%s\" (an object with %zu attributes is "
-				            "required, %zu given)",
-				            cty_type_attr_name(t, i), na, n);
-		*out = cty_value_object(a, t, e);
-		return BASE_OK;
-	}
+	case CTY_T_TUPLE:
+		return dec_seq(d, t, o, path, out);
+	case CTY_T_MAP:
+		return dec_map(d, t, o, path, out);
+	case CTY_T_OBJECT:
+		return dec_object(d, t, o, path, out);
 	}
 	return BASE_EINVALID;
 }
@@ -290,6 +310,14 @@ int cty_msgpack_decode(base_arena *a, const cty_type *t, const void *bytes, size
 		return BASE_OK;
 	}
 	msgpack_unpacked_init(&u);
+	/* declared sizes checked against the bytes left before msgpack-c
+	 * allocates anything from them */
+	size_t end = 0;
+	const char *why = NULL;
+	if (cty__msgpack_scan(bytes, len, &end, &why) != BASE_OK) {
+		rc = fail(&d, base_path_root(), "%s (%zu bytes)", why, len);
+		goto done;
+	}
 	msgpack_unpack_return ur = msgpack_unpack_next(&u, bytes, len, &off);
 	if (ur == MSGPACK_UNPACK_CONTINUE) {
 		rc = fail(&d, base_path_root(), "truncated msgpack (%zu bytes)", len);

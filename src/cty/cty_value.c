@@ -13,10 +13,10 @@
 #include "cty_equal.h"
 #include "cty_int.h"
 
-/* Decimal exponents and rendered lengths beyond these are rejected: they
- * would only serve to make us allocate huge plain-decimal renderings. */
+/* Decimal exponents beyond this are rejected while reading (the exponent
+ * must not overflow); the rendered length is then checked against
+ * CTY_NUM_MAX_LEN (cty_int.h). */
 #define NUM_MAX_EXP 100000L
-#define NUM_MAX_LEN 200000u
 
 static cty_value *val_new(base_arena *a, const cty_type *t, cty_kind k)
 {
@@ -48,6 +48,95 @@ static bool ieq(const char *s, size_t n, const char *lit)
 	return true;
 }
 
+/* A finite decimal as its significant digits (no leading or trailing
+ * zeros) times 10^e. */
+struct num_parts {
+	const char *digits;
+	size_t nd;
+	long e;
+};
+
+/* The exponent part at s[*i] (after 'e'/'E'), into *exp. */
+static int num_exponent(const char *s, size_t len, size_t *i, long *exp)
+{
+	bool eneg = false;
+	if (*i < len && (s[*i] == '+' || s[*i] == '-')) {
+		eneg = s[*i] == '-';
+		(*i)++;
+	}
+	if (*i >= len || !is_digit(s[*i]))
+		return BASE_EINVALID;
+	for (*exp = 0; *i < len && is_digit(s[*i]); (*i)++) {
+		*exp = *exp * 10 + (s[*i] - '0');
+		if (*exp > NUM_MAX_EXP)
+			return BASE_ETOOBIG;
+	}
+	if (eneg)
+		*exp = -*exp;
+	return BASE_OK;
+}
+
+/* digits [. digits] [e [sign] digits] from s[i..len) into *np. */
+static int num_split(base_arena *a, const char *s, size_t len, size_t i, struct num_parts *np)
+{
+	char *d = base_arena_alloc(a, len + 1);
+	size_t nd = 0, nint = 0, nfrac = 0;
+	for (; i < len && is_digit(s[i]); i++, nint++)
+		d[nd++] = s[i];
+	if (i < len && s[i] == '.') {
+		for (i++; i < len && is_digit(s[i]); i++, nfrac++)
+			d[nd++] = s[i];
+	}
+	if (nint + nfrac == 0)
+		return BASE_EINVALID;
+	long exp = 0;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		int rc = num_exponent(s, len, &i, &exp);
+		if (rc != BASE_OK)
+			return rc;
+	}
+	if (i != len)
+		return BASE_EINVALID;
+	/* value = d * 10^(exp - nfrac), then without the zeros at both ends */
+	np->e = exp - (long)nfrac;
+	while (nd > 0 && *d == '0') {
+		d++;
+		nd--;
+	}
+	while (nd > 0 && d[nd - 1] == '0') {
+		nd--;
+		np->e++;
+	}
+	np->digits = d;
+	np->nd = nd;
+	return BASE_OK;
+}
+
+/* The plain decimal of np (nd > 0), out_len characters plus the sign. */
+static char *num_render(base_arena *a, bool neg, const struct num_parts *np, size_t out_len)
+{
+	char *o = base_arena_alloc(a, out_len + 2);
+	size_t k = 0, nd = np->nd;
+	long p = (long)nd + np->e; /* digits before the point */
+	if (neg)
+		o[k++] = '-';
+	if (np->e >= 0) {
+		memcpy(o + k, np->digits, nd);
+		memset(o + k + nd, '0', (size_t)np->e);
+	} else if (p > 0) {
+		memcpy(o + k, np->digits, (size_t)p);
+		o[k + (size_t)p] = '.';
+		memcpy(o + k + (size_t)p + 1, np->digits + p, nd - (size_t)p);
+	} else {
+		memcpy(o + k, "0.", 2);
+		memset(o + k + 2, '0', (size_t)(-p));
+		memcpy(o + k + 2 + (size_t)(-p), np->digits, nd);
+	}
+	o[k + out_len] = '\0';
+	return o;
+}
+
 int cty__num_canon(base_arena *a, const char *s, size_t len, const char **canon_out, double *inf_out)
 {
 	size_t i = 0;
@@ -63,88 +152,34 @@ int cty__num_canon(base_arena *a, const char *s, size_t len, const char **canon_
 		*canon_out = neg ? "-Inf" : "+Inf";
 		return BASE_OK;
 	}
-	char *d = base_arena_alloc(a, len + 1); /* significant digits */
-	size_t nd = 0, nint = 0, nfrac = 0;
-	for (; i < len && is_digit(s[i]); i++, nint++)
-		d[nd++] = s[i];
-	if (i < len && s[i] == '.') {
-		i++;
-		for (; i < len && is_digit(s[i]); i++, nfrac++)
-			d[nd++] = s[i];
-	}
-	if (nint + nfrac == 0)
-		return BASE_EINVALID;
-	long exp = 0;
-	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
-		bool eneg = false;
-		i++;
-		if (i < len && (s[i] == '+' || s[i] == '-')) {
-			eneg = s[i] == '-';
-			i++;
-		}
-		if (i >= len || !is_digit(s[i]))
-			return BASE_EINVALID;
-		for (; i < len && is_digit(s[i]); i++) {
-			exp = exp * 10 + (s[i] - '0');
-			if (exp > NUM_MAX_EXP)
-				return BASE_EINVALID;
-		}
-		if (eneg)
-			exp = -exp;
-	}
-	if (i != len)
-		return BASE_EINVALID;
-	/* value = d * 10^(exp - nfrac) */
-	long e = exp - (long)nfrac;
-	size_t lead = 0;
-	while (lead < nd && d[lead] == '0')
-		lead++;
-	char *digits = d + lead;
-	nd -= lead;
-	while (nd > 0 && digits[nd - 1] == '0') {
-		nd--;
-		e++;
-	}
-	if (nd == 0) {
+	struct num_parts np;
+	int rc = num_split(a, s, len, i, &np);
+	if (rc != BASE_OK)
+		return rc;
+	if (np.nd == 0) {
 		*canon_out = "0";
 		return BASE_OK;
 	}
+	long p = (long)np.nd + np.e; /* digits before the point */
 	size_t out_len;
-	long p = (long)nd + e; /* digits before the point */
-	if (e >= 0)
-		out_len = nd + (size_t)e;
+	if (np.e >= 0)
+		out_len = np.nd + (size_t)np.e;
 	else if (p > 0)
-		out_len = nd + 1;
+		out_len = np.nd + 1;
 	else
-		out_len = 2 + (size_t)(-p) + nd;
-	if (out_len > NUM_MAX_LEN)
-		return BASE_EINVALID;
-	char *o = base_arena_alloc(a, out_len + 2);
-	size_t k = 0;
-	if (neg)
-		o[k++] = '-';
-	if (e >= 0) {
-		memcpy(o + k, digits, nd);
-		k += nd;
-		memset(o + k, '0', (size_t)e);
-		k += (size_t)e;
-	} else if (p > 0) {
-		memcpy(o + k, digits, (size_t)p);
-		k += (size_t)p;
-		o[k++] = '.';
-		memcpy(o + k, digits + p, nd - (size_t)p);
-		k += nd - (size_t)p;
-	} else {
-		o[k++] = '0';
-		o[k++] = '.';
-		memset(o + k, '0', (size_t)(-p));
-		k += (size_t)(-p);
-		memcpy(o + k, digits, nd);
-		k += nd;
-	}
-	o[k] = '\0';
-	*canon_out = o;
+		out_len = 2 + (size_t)(-p) + np.nd;
+	if (out_len > CTY_NUM_MAX_LEN || base_arena_used(a) + out_len > CTY_DECODE_MAX_BYTES)
+		return BASE_ETOOBIG;
+	*canon_out = num_render(a, neg, &np, out_len);
 	return BASE_OK;
+}
+
+const char *cty__num_limit_text(base_arena *a)
+{
+	return base_arena_sprintf(a,
+	                          "a number's plain decimal form is limited to %u characters and the "
+	                          "values decoded for one request to %zu MiB",
+	                          CTY_NUM_MAX_LEN, CTY_DECODE_MAX_BYTES >> 20);
 }
 
 int cty__canon_int(const char *canon, int64_t *i, uint64_t *u)

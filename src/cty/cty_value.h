@@ -80,7 +80,9 @@ const cty_value *cty_value_number_double(base_arena *a, double d);
  * Number from decimal text, kept verbatim for encoding: optional '-' or '+',
  * digits, optional '.' digits, optional exponent (e.g. "0.1", "-12",
  * "1e3", "18446744073709551616"). Returns BASE_EINVALID (and *out = NULL)
- * if text is not such a number.
+ * if text is not such a number, BASE_ETOOBIG if its plain decimal form
+ * would exceed 4096 characters or a must not grow past 64 MiB (the
+ * per-request decode budget).
  */
 BASE_MUST_USE int cty_value_number_parse(base_arena *a, const char *text, const cty_value **out);
 /* Same for a literal known to be valid (assert on invalid text). */

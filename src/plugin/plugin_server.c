@@ -6,10 +6,16 @@
  *   that only carries new-call notifications and the server-shutdown tag.
  *   PLUGIN_SLOTS requests for new calls are kept outstanding; each one is
  *   bound to its own "pluck" completion queue. When a call arrives, the main
- *   thread hands the slot to a fresh detached worker thread and requests the
- *   next call. The worker runs the whole call (read request, handler, send
- *   reply) on the slot's private queue, so no call ever waits for another:
- *   a slow handler only occupies its own thread.
+ *   thread hands the slot to a worker and requests the next call. The worker
+ *   runs the whole call (read request, handler, send reply) on the slot's
+ *   private queue: a slow handler only occupies its own worker.
+ *   Workers are detached threads started on demand, at most
+ *   PLUGIN_MAX_WORKERS at once; a call arriving while all are busy waits in
+ *   a FIFO queue and is taken by the next worker that finishes (the main
+ *   thread never blocks on it). A peer therefore cannot make us start
+ *   threads without bound, and gRPC caps the streams it may open
+ *   (PLUGIN_MAX_STREAMS) and the size of each request
+ *   (PLUGIN_MAX_RECV_BYTES).
  *
  * Unregistered methods (Terraform opens /plugin.GRPCStdio/StreamStdio and
  * /plugin.GRPCBroker/StartStream and never writes to them) are answered with
@@ -50,6 +56,16 @@
  * behind the main thread re-arming one request at a time. */
 #define PLUGIN_SLOTS 8
 
+/* Calls running at once. Terraform runs 10 operations in parallel by
+ * default (-parallelism), plus a few control calls: 32 leaves room for
+ * both. */
+#define PLUGIN_MAX_WORKERS 32
+/* HTTP/2 streams one connection may keep open (calls running + queued). */
+#define PLUGIN_MAX_STREAMS 256
+/* Largest request message accepted. Terraform sends a whole config or state
+ * in one message; for this provider's resource that is kilobytes. */
+#define PLUGIN_MAX_RECV_BYTES (16 << 20)
+
 /* Grace for sending a reply (its batch also waits for the client's
  * half-close). Only bounds a misbehaving client; normal calls take µs. */
 #define PLUGIN_REPLY_TIMEOUT_MS 10000
@@ -74,6 +90,11 @@ struct plugin_server {
 	atomic_bool shutting_down;
 	int shutdown_tag; /* its address is the server-shutdown tag */
 
+	/* the worker pool: running threads and the calls waiting for one */
+	pthread_mutex_t pool_mu;
+	int workers;
+	struct slot *queue_head, *queue_tail;
+
 	/* start-up work done by prepare(), possibly on prep_thread */
 	bool prep_started, prep_joined;
 	pthread_t prep_thread;
@@ -95,6 +116,7 @@ struct slot {
 	grpc_call_details details;
 	grpc_metadata_array md;
 	int64_t start_ns;
+	struct slot *next; /* in the server's wait queue */
 };
 
 static int64_t now_ns(void)
@@ -170,6 +192,7 @@ int plugin_server_new(plugin_server **out)
 	plugin_server *s = base_xcalloc(1, sizeof *s);
 	*out = NULL;
 	atomic_init(&s->shutting_down, false);
+	pthread_mutex_init(&s->pool_mu, NULL);
 	rc = add_method(s, PLUGIN__PATH_SHUTDOWN, plugin__controller_shutdown, s, METHOD_SHUTDOWN);
 	if (rc != BASE_OK)
 		goto done;
@@ -216,6 +239,7 @@ void plugin_server_free(plugin_server *s)
 		grpc_completion_queue_shutdown(s->cq);
 		grpc_completion_queue_destroy(s->cq);
 	}
+	pthread_mutex_destroy(&s->pool_mu);
 	plugin_tls_cert_free(s->cert);
 	base_free(s);
 }
@@ -428,11 +452,25 @@ static void handle_call(struct slot *sl)
 	serve_unary(sl, m, path);
 }
 
+/* Runs its first call, then the queued ones until the queue is empty. */
 static void *worker_main(void *arg)
 {
 	struct slot *sl = arg;
-	handle_call(sl);
-	slot_free(sl);
+	plugin_server *s = sl->s;
+	while (sl != NULL) {
+		handle_call(sl);
+		slot_free(sl);
+		pthread_mutex_lock(&s->pool_mu);
+		sl = s->queue_head;
+		if (sl != NULL) {
+			s->queue_head = sl->next;
+			if (s->queue_head == NULL)
+				s->queue_tail = NULL;
+		} else {
+			s->workers--;
+		}
+		pthread_mutex_unlock(&s->pool_mu);
+	}
 	return NULL;
 }
 
@@ -457,19 +495,38 @@ static int request_slot(plugin_server *s)
 	return BASE_OK;
 }
 
-/* Hands a new call to its own detached thread; if no thread can be made,
- * refuses the call here (without reading it) so the loop keeps going. */
+/* Hands a new call to a new worker while fewer than PLUGIN_MAX_WORKERS
+ * run, else queues it. If no thread can be made, refuses the call here
+ * (without reading it) so the loop keeps going. */
 static void dispatch(struct slot *sl)
 {
+	plugin_server *s = sl->s;
 	pthread_t th;
 	pthread_attr_t attr;
 	int err;
 	sl->start_ns = now_ns();
+	sl->next = NULL;
+	pthread_mutex_lock(&s->pool_mu);
+	if (s->workers >= PLUGIN_MAX_WORKERS) {
+		if (s->queue_tail)
+			s->queue_tail->next = sl;
+		else
+			s->queue_head = sl;
+		s->queue_tail = sl;
+		pthread_mutex_unlock(&s->pool_mu);
+		BASE_TRACE("plugin", "all %d workers busy: call queued", PLUGIN_MAX_WORKERS);
+		return;
+	}
+	s->workers++;
+	pthread_mutex_unlock(&s->pool_mu);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	err = pthread_create(&th, &attr, worker_main, sl);
 	pthread_attr_destroy(&attr);
 	if (err != 0) {
+		pthread_mutex_lock(&s->pool_mu);
+		s->workers--;
+		pthread_mutex_unlock(&s->pool_mu);
 		BASE_ERROR("plugin", "cannot start a worker thread: %s", strerror(err));
 		(void)send_reply(sl, NULL, PLUGIN_STATUS_RESOURCE_EXHAUSTED, "no worker thread");
 		slot_free(sl);
@@ -576,8 +633,10 @@ static int prepare(plugin_server *s)
 	if (creds == NULL)
 		goto done;
 	grpc_arg args[] = {
-	        /* Terraform sends whole states and configs in one message. */
-	        {GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, {.integer = -1}},
+	        /* Terraform sends whole states and configs in one message;
+	         * bounded so a peer cannot make us buffer without limit. */
+	        {GRPC_ARG_INTEGER, GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, {.integer = PLUGIN_MAX_RECV_BYTES}},
+	        {GRPC_ARG_INTEGER, GRPC_ARG_MAX_CONCURRENT_STREAMS, {.integer = PLUGIN_MAX_STREAMS}},
 	        {GRPC_ARG_INTEGER, GRPC_ARG_MAX_SEND_MESSAGE_LENGTH, {.integer = -1}},
 	        /* go-plugin configures no keepalive; never punish pings. */
 	        {GRPC_ARG_INTEGER, GRPC_ARG_HTTP2_MAX_PING_STRIKES, {.integer = 0}},

@@ -80,10 +80,78 @@ static int finish_object(base_arena *a, tf6_object *o, const char *where, bool i
 	return BASE_OK;
 }
 
+/* required / optional / computed: a valid combination (errors at p). */
+static bool attr_flags_ok(base_arena *a, const tf6_attribute *at, const char *p, base_diags *d)
+{
+	bool ok = true;
+	if (!at->required && !at->optional && !at->computed) {
+		bad(d, a, p, "attribute must be required, optional or computed");
+		ok = false;
+	}
+	if (at->required && at->optional) {
+		bad(d, a, p, "attribute cannot be both required and optional");
+		ok = false;
+	}
+	if (at->required && at->computed) {
+		bad(d, a, p, "attribute cannot be both required and computed");
+		ok = false;
+	}
+	return ok;
+}
+
+/* at->type of a nested-type attribute: its object type wrapped by its nesting. */
+static int attr_nested_type(base_arena *a, tf6_attribute *at, const char *p, bool in_set, base_diags *d)
+{
+	if (finish_object(a, at->nested, p, in_set, d) != BASE_OK)
+		return BASE_EINVALID;
+	const cty_type *ot = at->nested->obj_type;
+	switch (at->nested->nesting) {
+	case TF6_NEST_LIST:
+		at->type = cty_type_list(a, ot);
+		break;
+	case TF6_NEST_SET:
+		at->type = cty_type_set(a, ot);
+		break;
+	case TF6_NEST_MAP:
+		at->type = cty_type_map(a, ot);
+		break;
+	default:
+		at->type = ot;
+		break;
+	}
+	return BASE_OK;
+}
+
+/* at->type from at->type_json, which is rewritten in Terraform's exact form. */
+static int attr_json_type(base_arena *a, tf6_attribute *at, const char *p, bool in_set, base_diags *d)
+{
+	const cty_type *t = NULL;
+	if (cty_json_type_decode(a, at->type_json, strlen(at->type_json), &t, NULL) != BASE_OK) {
+		bad(d, a, p, base_arena_sprintf(a, "invalid type JSON %s", at->type_json));
+		return BASE_EINVALID;
+	}
+	base_buf bb;
+	base_buf_init(&bb, 0);
+	if (cty_json_type_encode(t, &bb) != BASE_OK) {
+		base_buf_dispose(&bb);
+		bad(d, a, p, "type cannot be encoded");
+		return BASE_EINVALID;
+	}
+	at->type_json = base_arena_strndup(a, bb.data, bb.len);
+	base_buf_dispose(&bb);
+	at->type = t;
+	if (in_set && cty_type_has_dynamic(t)) {
+		bad(d, a, p, "dynamic types are not allowed inside set blocks");
+		return BASE_EINVALID;
+	}
+	return BASE_OK;
+}
+
 static int finish_attrs(base_arena *a, tf6_attribute *attrs, size_t n, const char *where, bool in_set,
                         base_diags *d, bool nested_obj)
 {
 	int rc = BASE_OK;
+	(void)nested_obj;
 	if (n > 1)
 		qsort(attrs, n, sizeof(*attrs), cmp_attr);
 	for (size_t i = 0; i < n; i++) {
@@ -98,68 +166,16 @@ static int finish_attrs(base_arena *a, tf6_attribute *attrs, size_t n, const cha
 			bad(d, a, p, "duplicate attribute name");
 			rc = BASE_EINVALID;
 		}
-		if (!at->required && !at->optional && !at->computed) {
-			bad(d, a, p, "attribute must be required, optional or computed");
+		if (!attr_flags_ok(a, at, p, d))
 			rc = BASE_EINVALID;
-		}
-		if (at->required && at->optional) {
-			bad(d, a, p, "attribute cannot be both required and optional");
-			rc = BASE_EINVALID;
-		}
-		if (at->required && at->computed) {
-			bad(d, a, p, "attribute cannot be both required and computed");
-			rc = BASE_EINVALID;
-		}
 		if ((at->type_json != NULL) == (at->nested != NULL)) {
 			bad(d, a, p, "attribute needs exactly one of type and nested_type");
 			rc = BASE_EINVALID;
 			continue;
 		}
-		if (at->nested) {
-			if (finish_object(a, at->nested, p, in_set, d) != BASE_OK) {
-				rc = BASE_EINVALID;
-				continue;
-			}
-			const cty_type *ot = at->nested->obj_type;
-			switch (at->nested->nesting) {
-			case TF6_NEST_LIST:
-				at->type = cty_type_list(a, ot);
-				break;
-			case TF6_NEST_SET:
-				at->type = cty_type_set(a, ot);
-				break;
-			case TF6_NEST_MAP:
-				at->type = cty_type_map(a, ot);
-				break;
-			default:
-				at->type = ot;
-				break;
-			}
-		} else {
-			const cty_type *t = NULL;
-			if (cty_json_type_decode(a, at->type_json, strlen(at->type_json), &t, NULL) !=
-			    BASE_OK) {
-				bad(d, a, p, base_arena_sprintf(a, "invalid type JSON %s", at->type_json));
-				rc = BASE_EINVALID;
-				continue;
-			}
-			base_buf bb;
-			base_buf_init(&bb, 0);
-			if (cty_json_type_encode(t, &bb) != BASE_OK) {
-				base_buf_dispose(&bb);
-				bad(d, a, p, "type cannot be encoded");
-				rc = BASE_EINVALID;
-				continue;
-			}
-			at->type_json = base_arena_strndup(a, bb.data, bb.len);
-			base_buf_dispose(&bb);
-			at->type = t;
-			if (in_set && cty_type_has_dynamic(t)) {
-				bad(d, a, p, "dynamic types are not allowed inside set blocks");
-				rc = BASE_EINVALID;
-			}
-		}
-		(void)nested_obj;
+		if ((at->nested ? attr_nested_type(a, at, p, in_set, d)
+		                : attr_json_type(a, at, p, in_set, d)) != BASE_OK)
+			rc = BASE_EINVALID;
 	}
 	return rc;
 }

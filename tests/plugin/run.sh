@@ -160,6 +160,25 @@ for mode in health unimplemented echo concurrent; do
 	sed 's/^/#   /' "$T/$mode.log"
 done
 
+# (3b) limits: a bounded worker pool and a bounded request size -------------------
+# threads of the server now (gRPC's own + idle), then its peak during 40 Slow calls
+base_thr=$(awk '/^Threads:/ {print $2}' "/proc/$SPID/status")
+"$CLIENT" "$LINE" "$T/client.pem" "$T/client.key" pool > "$T/pool.log" 2>&1 &
+cpid=$!
+peak=0
+while alive "$cpid"; do
+	n=$(awk '/^Threads:/ {print $2}' "/proc/$SPID/status" 2>/dev/null)
+	[ -n "$n" ] && [ "$n" -gt "$peak" ] && peak=$n
+	sleep 0.05
+done
+wait "$cpid"
+rc=$?
+check "40 Slow calls at once: all answered, those beyond 32 waited for a worker" [ "$rc" = 0 ]
+sed 's/^/#   /' "$T/pool.log"
+check "server threads during 40 Slow calls: peak $peak <= $base_thr idle + 32 workers" \
+	[ "$peak" -le $((base_thr + 32)) ]
+check "a 17 MiB request is refused (RESOURCE_EXHAUSTED) and the channel still serves" \
+	"$CLIENT" "$LINE" "$T/client.pem" "$T/client.key" oversize
 # (4) TLS without (or with a wrong) client certificate is refused -----------------
 timeout 5 openssl s_client -connect "127.0.0.1:$PORT" -alpn h2 -servername localhost \
 	-CAfile "$T/server.pem" < <(printf 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'; sleep 1) \

@@ -13,6 +13,11 @@
  *                  StartStream that never sends: all UNIMPLEMENTED within 1 s
  *   health         Health/Check "" and "plugin" SERVING, "nope" NOT_FOUND
  *   echo           a 5 MiB request echoed back (server receive limit raised)
+ *   pool           40 x Slow at once: all OK; the server runs at most 32 at a
+ *                  time, so at least 8 end only after a first Slow finished
+ *                  (>= 5.9 s), all within 15 s
+ *   oversize       a 17 MiB request: RESOURCE_EXHAUSTED (receive limit
+ *                  16 MiB), then a Fast call on the same channel still OK
  *   shutdown       a Slow call in flight, then GRPCController/Shutdown: OK with
  *                  an empty message within 1 s
  * Prints what it saw on stdout; exit status 0 = pass, 1 = fail, 2 = usage.
@@ -285,6 +290,54 @@ static int mode_echo(grpc_channel *ch, grpc_completion_queue *cq)
 	return fail;
 }
 
+static int mode_pool(grpc_channel *ch, grpc_completion_queue *cq)
+{
+	enum { N = 40 };
+	struct acall cs[N];
+	int fail = 0, late = 0;
+	t0 = now_s();
+	for (int i = 0; i < N; i++)
+		start(ch, cq, &cs[i], "/test.Svc/Slow", "", 0, true, true);
+	int open = wait_calls(cq, cs, N, 15.0);
+	for (int i = 0; i < N; i++) {
+		if (!cs[i].done || cs[i].status != GRPC_STATUS_OK) {
+			say(&cs[i]);
+			fail = 1;
+		}
+		late += cs[i].done && cs[i].t_done >= 5.9;
+	}
+	printf("  %d of %d Slow calls ended after waiting for a worker (>= 5.9 s), %d still open\n", late, N,
+	       open);
+	if (late < N - 32 || open)
+		fail = 1;
+	for (int i = 0; i < N; i++)
+		release(&cs[i]);
+	return fail;
+}
+
+static int mode_oversize(grpc_channel *ch, grpc_completion_queue *cq)
+{
+	struct acall c[2];
+	int fail = 0;
+	size_t len = 17u << 20;
+	uint8_t *big = base_xcalloc(1, len);
+	t0 = now_s();
+	start(ch, cq, &c[0], "/test.Svc/Echo", big, len, true, true);
+	(void)wait_calls(cq, c, 1, 10.0);
+	say(&c[0]);
+	if (!c[0].done || c[0].status != GRPC_STATUS_RESOURCE_EXHAUSTED)
+		fail = 1;
+	start(ch, cq, &c[1], "/test.Svc/Fast", "", 0, true, true);
+	(void)wait_calls(cq, c + 1, 1, 5.0);
+	say(&c[1]);
+	if (!c[1].done || c[1].status != GRPC_STATUS_OK)
+		fail = 1;
+	base_free(big);
+	release(&c[0]);
+	release(&c[1]);
+	return fail;
+}
+
 static int mode_shutdown(grpc_channel *ch, grpc_completion_queue *cq)
 {
 	struct acall cs[2];
@@ -439,6 +492,10 @@ int main(int argc, char **argv)
 		fail = mode_echo(ch, cq);
 	else if (strcmp(mode, "shutdown") == 0)
 		fail = mode_shutdown(ch, cq);
+	else if (strcmp(mode, "pool") == 0)
+		fail = mode_pool(ch, cq);
+	else if (strcmp(mode, "oversize") == 0)
+		fail = mode_oversize(ch, cq);
 	else {
 		fprintf(stderr, "unknown mode %s\n", mode);
 		return 2;

@@ -1,4 +1,5 @@
 /* The arena JSON tree: byte-exact encoding and reading of recorded bodies. */
+#include <stdint.h>
 #include <string.h>
 
 #include "t.h"
@@ -97,5 +98,38 @@ void test_aws_json__parse_malformed(void)
 	T_ASSERT_INT(aws_json_parse(a, "<x/>", 4, &root), BASE_EINVALID);
 	T_OK(aws_json_parse(a, "true", 4, &root));
 	T_ASSERT(aws_json_bool(root, &b) && b);
+	base_arena_free(a);
+}
+
+/* Issue 12: a real becomes an int only when integral and inside int64
+ * (1e300 used to become INT64_MIN, 1.9 became 1). */
+void test_aws_json__int_from_real_checked(void)
+{
+	static const struct {
+		const char *json;
+		bool ok;
+		int64_t want;
+	} rows[] = {
+	        {"[3.0]", true, 3},
+	        {"[-2e3]", true, -2000},
+	        {"[-9223372036854775808.0]", true, INT64_MIN},
+	        {"[9223372036854775807]", true, INT64_MAX},
+	        {"[9223372036854775808.0]", false, 0},
+	        {"[1e300]", false, 0},
+	        {"[-1e300]", false, 0},
+	        {"[1.9]", false, 0},
+	        {"[0.5e1]", true, 5},
+	        {"[\"7\"]", false, 0},
+	};
+	base_arena *a = base_arena_new();
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const aws_json *j = NULL;
+		int64_t v = 0;
+		T_OK(aws_json_parse(a, rows[i].json, strlen(rows[i].json), &j));
+		bool ok = aws_json_int(aws_json_at(j, 0), &v);
+		T_ASSERT_MSG(ok == rows[i].ok, "%s: %d", rows[i].json, ok);
+		if (ok)
+			T_ASSERT_MSG(v == rows[i].want, "%s: %lld", rows[i].json, (long long)v);
+	}
 	base_arena_free(a);
 }

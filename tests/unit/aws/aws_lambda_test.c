@@ -266,3 +266,35 @@ void test_aws_lambda__publish_and_concurrency(void)
 	ops_fake_dispose(&f);
 	base_arena_free(a);
 }
+
+/* Issue 12: the fuzz corpus regression replies (MemorySize 1e300, Timeout
+ * 1.9) are refused with an error naming the member, through the typed
+ * operation and the parser alike. */
+void test_aws_lambda__non_integer_numbers_refused(void)
+{
+	static const struct {
+		const char *file, *member;
+	} rows[] = {
+	        {"tests/fuzz/aws_json/regress-memorysize-1e300", "MemorySize"},
+	        {"tests/fuzz/aws_json/regress-timeout-1.9", "Timeout"},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		size_t len;
+		char *body = t_read_file(rows[i].file, &len);
+		T_ASSERT(body && len > 1);
+		base_arena *a = base_arena_new();
+		aws_lambda_function fn;
+		aws_error err;
+		/* the corpus input's first byte picks the status; the rest is the body */
+		T_ASSERT_INT(aws_lambda_parse_function(a, body + 1, len - 1, &fn), BASE_EINVALID);
+		ops_fake f = {0};
+		T_OK(ops_fake_init(&f));
+		ops_fake_reply_add(&f, 200, NULL, body + 1);
+		T_ASSERT(aws_lambda_get_function(f.client, a, "fx", &fn, &err) != BASE_OK);
+		T_ASSERT_MSG(strstr(err.message, rows[i].member) && strstr(err.message, "not an integer"), "%s",
+		             err.message);
+		ops_fake_dispose(&f);
+		base_arena_free(a);
+		base_free(body);
+	}
+}

@@ -352,3 +352,31 @@ void test_aws_sigv4__amz_date(void)
 	aws_sigv4_amz_date(1440938160, d);
 	T_ASSERT_STR(d, "20150830T123600Z");
 }
+
+/* Issue 12: dispose wipes the signature with a store the compiler keeps
+ * (aws_crypto_cleanse); the Authorization buffer is wiped before re-signing
+ * reuses it, so no old signature survives beyond the new text. */
+void test_aws_sigv4__dispose_wipes_signature(void)
+{
+	aws_sigv4_params p;
+	aws_sigv4_result r;
+	memset(&p, 0, sizeof p);
+	p.method = "GET";
+	p.path = "/";
+	p.region = "us-east-1";
+	p.service = "ec2";
+	p.access_key = "AKID";
+	p.secret_key = "SECRET";
+	p.amz_date = "20260101T000000Z";
+	aws_sigv4_result_init(&r);
+	T_OK(aws_sigv4_sign(&p, &r));
+	size_t cap = r.authorization.cap, len = r.authorization.len;
+	p.access_key = "A"; /* a shorter Authorization into the same buffer */
+	T_OK(aws_sigv4_sign(&p, &r));
+	T_ASSERT(r.authorization.cap == cap && r.authorization.len < len);
+	for (size_t i = r.authorization.len + 1; i < cap; i++)
+		T_ASSERT_MSG(r.authorization.data[i] == 0, "byte %zu of the old Authorization survived", i);
+	aws_sigv4_result_dispose(&r);
+	for (size_t i = 0; i < sizeof r.signature; i++)
+		T_ASSERT(r.signature[i] == 0);
+}

@@ -1,7 +1,11 @@
 /* Namespace-agnostic XML reading, fed recorded moto bodies. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "t.h"
+#include "aws_testutil.h"
 #include "aws/aws_xml.h"
 #include "base/base_alloc.h"
 #include "base/base_arena.h"
@@ -74,4 +78,42 @@ void test_aws_xml__recorded_describe_security_groups(void)
 	             "a&b <c>");
 	base_arena_free(a);
 	base_free(body);
+}
+
+/* Issue 12: libxml2's encoding errors (the fuzz corpus regression input: a
+ * lone UTF-16 surrogate, decoded by libxml2's built-in converter, so no
+ * iconv module is loaded) reach our hclog output as DEBUG lines, never raw
+ * stderr. */
+void test_aws_xml__encoding_errors_logged_not_printed(void)
+{
+	size_t len;
+	char *in = t_read_file("tests/fuzz/aws_xml/regress-encoding-error-utf16", &len);
+	T_ASSERT(in && len > 1);
+	char errpath[] = "/tmp/lambdavpc-xml-stderr-XXXXXX", logpath[] = "/tmp/lambdavpc-xml-log-XXXXXX";
+	int efd = mkstemp(errpath), lfd = mkstemp(logpath);
+	T_ASSERT(efd >= 0 && lfd >= 0);
+	fflush(stderr);
+	int saved = dup(2);
+	T_ASSERT(dup2(efd, 2) == 2);
+	aws_test_log_begin(lfd);
+	base_arena *a = base_arena_new();
+	const aws_xml_node *root = NULL;
+	int rc = aws_xml_parse(a, in + 1, len - 1, &root);
+	size_t loglen;
+	char *log = aws_test_log_end(lfd, logpath, &loglen);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(efd);
+	size_t errlen;
+	char *err = t_read_file(errpath, &errlen);
+	unlink(errpath);
+	T_ASSERT_INT(rc, BASE_EINVALID);
+	T_ASSERT_MSG(errlen == 0, "stderr got: %s", err);
+	T_ASSERT_MSG(log && strstr(log, "\"@message\":\"XML parser: ") && strstr(log, "conversion failed"),
+	             "log: %s", log ? log : "(none)");
+	base_free(log);
+	base_free(err);
+	base_free(in);
+	base_arena_free(a);
 }

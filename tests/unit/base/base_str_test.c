@@ -57,3 +57,15 @@ void test_base_str__hex_and_ints(void)
 	T_ASSERT(base_str_has_suffix("a.zip", ".zip"));
 	T_ASSERT(base_str_eq(NULL, NULL) && !base_str_eq("a", NULL));
 }
+
+void test_base_str__hexval(void)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+	static const int want[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 10, 11, 12, 13, 14, 15};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		T_ASSERT_INT(base_hexval(digits[i]), want[i]);
+	static const char bad[] = "gG/:@`xz \0";
+	for (size_t i = 0; i < sizeof bad - 1; i++)
+		T_ASSERT_INT(base_hexval(bad[i]), -1);
+	T_ASSERT_INT(base_hexval((char)0xff), -1);
+}

@@ -1,5 +1,7 @@
 /* cty_json_test.c - JSON value codec: exact round trips, numbers, rejects with paths. */
+#include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "base/base_alloc.h"
 #include "base/base_arena.h"
@@ -141,5 +143,88 @@ void test_cty_json__numbers_exact(void)
 	} doubles[] = { { 0.1, "0.1" }, { 1e21, "1000000000000000000000" }, { 1.5e-7, "0.00000015" } };
 	for (size_t i = 0; i < sizeof doubles / sizeof doubles[0]; i++)
 		T_ASSERT_STR(ctyt_json(a, cty_value_number_double(a, doubles[i].d)), doubles[i].json);
+	base_arena_free(a);
+}
+
+/* Issue 12, amplification: the fuzz corpus regression inputs. Each fails
+ * with a clear error; the arena stays within the per-request budget and the
+ * process peak grows by far less than the 975 MiB it once took. */
+static void json_replay_reject(const char *name, const char *want)
+{
+	char path[256];
+	snprintf(path, sizeof path, "tests/fuzz/cty_json/%s", name);
+	size_t len;
+	char *in = t_read_file(path, &len);
+	T_ASSERT_MSG(in, "cannot read %s", path);
+	base_arena *a = base_arena_new();
+	base_diags *d = base_diags_new(a);
+	const cty_value *v = NULL;
+	struct rusage ru0, ru1;
+	getrusage(RUSAGE_SELF, &ru0);
+	T_ASSERT_INT(cty_json_decode(a, cty_type_dynamic(), in, len, 0, &v, d), BASE_EINVALID);
+	getrusage(RUSAGE_SELF, &ru1);
+	T_ASSERT_MSG(base_diags_first(d) && strstr(base_diags_first(d)->detail, want), "%s: got \"%s\"", name,
+	             base_diags_first(d) ? base_diags_first(d)->detail : "(none)");
+	T_ASSERT_MSG(base_arena_used(a) <= ((size_t)64 << 20) + 8192, "%s: arena %zu bytes", name,
+	             base_arena_used(a));
+	T_ASSERT_MSG(ru1.ru_maxrss - ru0.ru_maxrss < 256 * 1024, "%s: peak grew by %ld KiB", name,
+	             ru1.ru_maxrss - ru0.ru_maxrss);
+	base_arena_free(a);
+	base_free(in);
+}
+
+void test_cty_json__huge_numbers_rejected(void)
+{
+	json_replay_reject("regress-number-1e99999", "number too large");
+	json_replay_reject("regress-number-1e4000-budget", "number too large");
+}
+
+/* The limits themselves: 4096 characters pass, 4097 do not. */
+void test_cty_json__number_length_limit(void)
+{
+	base_arena *a = base_arena_new();
+	const cty_value *v = NULL;
+	T_OK(cty_json_decode(a, cty_type_number(), "1e4095", 6, 0, &v, NULL));
+	T_ASSERT_INT((int)strlen(cty_value_number_canon(v)), 4096);
+	base_diags *d = base_diags_new(a);
+	T_ASSERT_INT(cty_json_decode(a, cty_type_number(), "1e4096", 6, 0, &v, d), BASE_EINVALID);
+	T_ASSERT(strstr(base_diags_first(d)->detail, "limited to 4096 characters"));
+	T_ASSERT_INT(cty_json_decode(a, cty_type_number(), "-1e-4093", 8, 0, &v, NULL), BASE_OK);
+	T_ASSERT_INT(cty_json_decode(a, cty_type_number(), "1e-4095", 7, 0, &v, NULL), BASE_EINVALID);
+	base_arena_free(a);
+}
+
+/* Found by the cty_json fuzz target (corpus regress-invalid-utf8-roundtrip):
+ * invalid UTF-8 decoded as raw bytes but encoded as \ufffd, so a state did
+ * not survive a round trip. Now decoded as U+FFFD, one per bad byte, as Go. */
+void test_cty_json__invalid_utf8_becomes_replacement(void)
+{
+	base_arena *a = base_arena_new();
+	const cty_value *v = NULL, *v2 = NULL;
+	static const char in[] = "\"a\xff\xfe"
+	                         "b\xe2\x82\" ";
+	T_OK(cty_json_decode(a, cty_type_string(), in, sizeof in - 1, 0, &v, NULL));
+	T_ASSERT_STR(cty_value_as_string(v), "a\xef\xbf\xbd\xef\xbf\xbd"
+	                                     "b\xef\xbf\xbd\xef\xbf\xbd");
+	base_buf b;
+	base_buf_init(&b, 0);
+	T_OK(cty_json_encode(v, &b));
+	T_OK(cty_json_decode(a, cty_type_string(), b.data, b.len, 0, &v2, NULL));
+	T_ASSERT(cty_value_raw_equal(v, v2));
+	base_buf_dispose(&b);
+	size_t len;
+	char *state = t_read_file("tests/fuzz/cty_json/regress-invalid-utf8-roundtrip", &len);
+	T_ASSERT(state);
+	const char *tj = "[\"object\",{\"invoke_arn\":\"string\"}]";
+	const cty_type *t = NULL;
+	T_OK(cty_json_type_decode(a, tj, strlen(tj), &t, NULL));
+	T_OK(cty_json_decode(a, t, state, len, CTY_JSON_ALLOW_EXTRA, &v, NULL));
+	base_buf_init(&b, 0);
+	T_OK(cty_json_encode(v, &b));
+	T_OK(cty_json_decode(a, t, b.data, b.len, 0, &v2, NULL));
+	T_ASSERT(cty_value_raw_equal(v, v2));
+	T_ASSERT(strstr(cty_value_as_string(cty_value_get_attr(v, "invoke_arn")), "\xef\xbf\xbd"));
+	base_buf_dispose(&b);
+	base_free(state);
 	base_arena_free(a);
 }

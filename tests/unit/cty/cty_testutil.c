@@ -7,20 +7,10 @@
 
 #include "base/base_alloc.h"
 #include "base/base_buf.h"
+#include "base/base_str.h"
 #include "cty/cty_json.h"
 #include "cty/cty_msgpack.h"
 #include "t.h"
-
-static int hv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 unsigned char *ctyt_unhex(base_arena *a, const char *hex, size_t *n)
 {
@@ -30,7 +20,7 @@ unsigned char *ctyt_unhex(base_arena *a, const char *hex, size_t *n)
 	for (size_t i = 0; i < len; i++) {
 		if (hex[i] == ' ')
 			continue;
-		int v = hv(hex[i]);
+		int v = base_hexval(hex[i]);
 		if (v < 0)
 			return NULL;
 		if (hi < 0) {

@@ -63,9 +63,13 @@ void test_cty_value__numbers(void)
 	const cty_value *bad = cty_value_string(a, "x");
 	T_ASSERT_INT(cty_value_number_parse(a, "1.2.3", &bad), BASE_EINVALID);
 	T_ASSERT(bad == NULL);
-	const char *invalid[] = { "", "-", ".", "1e", "1e+", "abc", "0x10", "1 ", " 1", "1e999999999", "NaN" };
+	const char *invalid[] = { "", "-", ".", "1e", "1e+", "abc", "0x10", "1 ", " 1", "NaN" };
 	for (size_t k = 0; k < sizeof invalid / sizeof invalid[0]; k++)
 		T_ASSERT_MSG(cty_value_number_parse(a, invalid[k], &bad) == BASE_EINVALID, "accepted \"%s\"", invalid[k]);
+	/* too large for a plain decimal of 4096 characters (issue 12) */
+	const char *huge[] = { "1e999999999", "1e99999", "-1e4096", "1e-4095" };
+	for (size_t k = 0; k < sizeof huge / sizeof huge[0]; k++)
+		T_ASSERT_MSG(cty_value_number_parse(a, huge[k], &bad) == BASE_ETOOBIG, "accepted \"%s\"", huge[k]);
 	T_ASSERT_STR(cty_value_number_canon(cty_value_number_text(a, "+000123.4500")), "123.45");
 	T_ASSERT_STR(cty_value_number_text_of(cty_value_number_text(a, "+000123.4500")), "+000123.4500");
 	T_ASSERT_STR(cty_value_number_canon(cty_value_number_text(a, ".5")), "0.5");
