@@ -5,7 +5,7 @@
 #   (c) wall time of `terraform providers schema -json` (median of 5)
 #   (d) when the resource plans (probe; BENCH_RESOURCE=0 skips): plan / apply /
 #       destroy wall time of the seed scenario vs the same 16 resources
-#       written with hashicorp/aws (tools/bench/aws_peer), one moto on 127.0.0.1
+#       written with hashicorp/aws (tools/bench/aws_peer, n = 1), one moto on 127.0.0.1
 #   (e) scale rows (tools/bench/scale.py): N = 1, 20, 50 functions in one VPC
 #       sharing endpoints, ours vs hashicorp/aws, apply / no-op plan / destroy:
 #       wall time, AWS requests per function (beside the issue-13 budget),
@@ -93,12 +93,12 @@ if [ "${BENCH_RESOURCE:-auto}" != 0 ]; then
   moto_env=$(bash tools/moto.sh start "$OUT/moto.log")
   eval "$moto_env"
   trap 'bash tools/moto.sh stop "$MOTO_PID"' EXIT
-  mkvpc() {
-    python3 - "$MOTO_URL" <<'PY'
+  mkvpc() { # [CIDR]
+    python3 - "$MOTO_URL" "${1:-12.25.15.0/25}" <<'PY'
 import sys, boto3
 ec2 = boto3.client("ec2", endpoint_url=sys.argv[1], region_name="us-east-2",
                    aws_access_key_id="testing", aws_secret_access_key="testing")
-v = ec2.create_vpc(CidrBlock="12.25.15.0/25")["Vpc"]["VpcId"]
+v = ec2.create_vpc(CidrBlock=sys.argv[2])["Vpc"]["VpcId"]
 ec2.modify_vpc_attribute(VpcId=v, EnableDnsSupport={"Value": True})
 ec2.modify_vpc_attribute(VpcId=v, EnableDnsHostnames={"Value": True})
 print(v)
@@ -130,7 +130,7 @@ PY
     ours_plan=$REPLY_PLAN; ours_apply=$REPLY_APPLY; ours_destroy=$REPLY_DESTROY
     echo "bench: seed scenario with 16 hashicorp/aws resources..." >&2
     prepare "$OUT/seed_aws" tools/bench/aws_peer
-    run_scenario "$OUT/seed_aws" -var "aws_endpoint=$MOTO_URL" -var "vpc_id=$(mkvpc)" -var function_name=bench-aws
+    run_scenario "$OUT/seed_aws" -var "aws_endpoint=$MOTO_URL" -var "vpc_id=$(mkvpc 10.77.0.0/16)" -var n=1 -var prefix=bench-aws
     aws_plan=$REPLY_PLAN; aws_apply=$REPLY_APPLY; aws_destroy=$REPLY_DESTROY
     scenario_note="(d) seed scenario: 1 lambdavpc_secure_function vs 16 hashicorp/aws resources, moto on 127.0.0.1"
   else

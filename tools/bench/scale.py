@@ -13,8 +13,8 @@ For each N and provider: terraform apply, a no-op plan (-detailed-exitcode
 must say "no changes"), destroy. Each phase reports wall time, the AWS
 requests the provider made (through count_proxy.py; per function beside the
 issue-13 budget), the requests answered with an error status, and the peak
-RSS (VmHWM) of the largest provider process (sampled every 20 ms; Terraform
-starts several). After apply it counts the interface endpoints per service
+RSS (VmHWM) of the largest provider process Terraform started (sampled every
+20 ms; Terraform starts several). After apply it counts the interface endpoints per service
 in the VPC (more than one = duplicates); after destroy, what was left. Then
 boto3 removes everything in the VPC, so each row starts clean.
 """
@@ -38,7 +38,7 @@ REGION = "us-east-2"
 BUDGET = {"apply": 30, "plan": 8, "destroy": 25}
 SIDES = {
     "ours": ("scale_ours", "terraform-provider-lambdavpc"),
-    "peer": ("scale_peer", "terraform-provider-aws"),
+    "peer": ("aws_peer", "terraform-provider-aws"),
 }
 
 
@@ -48,12 +48,14 @@ def client(moto, svc):
 
 
 class RssSampler(threading.Thread):
-    """Max VmHWM (KiB) over the live processes whose executable's name starts
-    with prefix, sampled until stop()."""
+    """Max VmHWM (KiB) over the live children of process `parent` whose
+    executable's name starts with prefix (the provider processes Terraform
+    starts; other provider processes on the machine are ignored), sampled
+    every 20 ms until stop()."""
 
-    def __init__(self, prefix):
+    def __init__(self, parent, prefix):
         super().__init__(daemon=True)
-        self.prefix, self.peak, self.pids = prefix, 0, set()
+        self.parent, self.prefix, self.peak, self.pids = str(parent), prefix, 0, set()
         self.done = threading.Event()
 
     def sample(self):
@@ -61,9 +63,10 @@ class RssSampler(threading.Thread):
             if not pid.isdigit():
                 continue
             try:
-                with open("/proc/%s/comm" % pid) as f:
-                    if not f.read().startswith("terraform-prov"):
-                        continue
+                with open("/proc/%s/stat" % pid) as f:
+                    ppid = f.read().rsplit(")", 1)[1].split()[1]
+                if ppid != self.parent:
+                    continue
                 if not os.path.basename(os.readlink("/proc/%s/exe" % pid)).startswith(self.prefix):
                     continue
                 with open("/proc/%s/status" % pid) as f:
@@ -71,7 +74,7 @@ class RssSampler(threading.Thread):
                         if line.startswith("VmHWM:"):
                             self.peak = max(self.peak, int(line.split()[1]))
                             self.pids.add(pid)
-            except OSError:
+            except (OSError, IndexError):
                 continue
 
     def run(self):
@@ -159,26 +162,31 @@ def cleanup(moto, vpc, prefix):
     ec2.delete_vpc(VpcId=vpc)
 
 
-def tf(workdir, args, log):
+def tf(workdir, args, log, sampler_prefix=None):
+    """Runs terraform; returns rc, wall seconds, output and the peak RSS in
+    MiB of its provider children (0 without sampler_prefix) and their pids."""
     t0 = time.perf_counter()
-    p = subprocess.run(["terraform", "-chdir=" + workdir] + args, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True)
+    p = subprocess.Popen(["terraform", "-chdir=" + workdir] + args, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
+    sampler = None
+    if sampler_prefix:
+        sampler = RssSampler(p.pid, sampler_prefix)
+        sampler.start()
+    out, _ = p.communicate()
     wall = time.perf_counter() - t0
+    rss = sampler.stop() if sampler else 0.0
     with open(log, "a") as f:
-        f.write("$ terraform %s\n%s\n" % (" ".join(args), p.stdout))
-    return p.returncode, wall, p.stdout
+        f.write("$ terraform %s\n%s\n" % (" ".join(args), out))
+    return p.returncode, wall, out, rss, (sampler.pids if sampler else set())
 
 
 def run_phase(ctx, name, args, ok_codes=(0,)):
     ctx["proxy"].reset()
-    sampler = RssSampler(ctx["bin_prefix"])
-    sampler.start()
-    rc, wall, out = tf(ctx["dir"], args, ctx["log"])
-    rss = sampler.stop()
+    rc, wall, out, rss, pids = tf(ctx["dir"], args, ctx["log"], ctx["bin_prefix"])
     st = ctx["proxy"].stats()
     res = {"wall_s": round(wall, 2), "requests": st["total"], "errors": st["errors"],
            "per_fn": round(st["total"] / ctx["n"], 1), "rss_mib": round(rss, 1),
-           "providers_seen": len(sampler.pids), "rc": rc, "actions": st["actions"],
+           "providers_seen": len(pids), "rc": rc, "actions": st["actions"],
            "error_actions": st["error_actions"]}
     if name == "plan":
         res["output"] = out
@@ -198,7 +206,7 @@ def run_side(side, n, moto, proxy_url, state, out_dir, latency_ms):
     subprocess.run([sys.executable, os.path.join(ROOT, "examples/basic/make_zip.py"), wd],
                    check=True, stdout=subprocess.DEVNULL)
     log = os.path.join(out_dir, tag + ".log")
-    rc, _, out = tf(wd, ["init", "-input=false", "-no-color"], log)
+    rc, _, out, _, _ = tf(wd, ["init", "-input=false", "-no-color"], log)
     if rc != 0:
         return {"error": "terraform init failed (see %s)" % log}
     ec2 = client(moto, "ec2")

@@ -1,6 +1,11 @@
-# The seed scenario written by hand with hashicorp/aws: the 16 resources that
-# one lambdavpc_secure_function replaces. Used only by tools/bench.sh to
-# compare plan/apply wall time on the same moto.
+# The seed scenario written by hand with hashicorp/aws, for N functions in
+# one VPC (tools/bench.sh, tools/bench/scale.py): what N
+# lambdavpc_secure_function replace. Every function has its own subnets,
+# route table, security group, rules, role and function (13 resources); the
+# two interface endpoints and their security group exist once per VPC, in
+# the first function's subnets, as a user must share them (AWS allows one
+# private-DNS endpoint per service and VPC). N = 1 is the 16-resource seed
+# scenario. Function i uses 10.77.i.0/24.
 
 terraform {
   required_providers {
@@ -19,7 +24,12 @@ variable "vpc_id" {
   type = string
 }
 
-variable "function_name" {
+variable "n" {
+  type    = number
+  default = 1
+}
+
+variable "prefix" {
   type    = string
   default = "bench-aws-peer"
 }
@@ -42,85 +52,63 @@ provider "aws" {
 }
 
 locals {
-  cidrs = {
-    a = { cidr = "12.25.15.0/27", az = "us-east-2a" }
-    b = { cidr = "12.25.15.32/27", az = "us-east-2b" }
-    c = { cidr = "12.25.15.64/27", az = "us-east-2c" }
-  }
-  tags = { Team = "payments", "lambdavpc:function" = var.function_name }
+  azs       = ["us-east-2a", "us-east-2b", "us-east-2c"]
+  functions = { for i in range(var.n) : format("f%03d", i) => i }
+  subnets = merge([for f, i in local.functions : {
+    for k in range(3) : "${f}-${k}" => { fn = f, cidr = "10.77.${i}.${k * 16}/28", az = local.azs[k] }
+  }]...)
+  tags = { Team = "payments" }
 }
 
-# 1-3
 resource "aws_subnet" "private" {
-  for_each          = local.cidrs
+  for_each          = local.subnets
   vpc_id            = var.vpc_id
   cidr_block        = each.value.cidr
   availability_zone = each.value.az
-  tags              = local.tags
+  tags              = merge(local.tags, { Function = each.value.fn })
 }
 
-# 4
 resource "aws_route_table" "private" {
-  vpc_id = var.vpc_id
-  tags   = local.tags
+  for_each = local.functions
+  vpc_id   = var.vpc_id
+  tags     = merge(local.tags, { Function = each.key })
 }
 
-# 5-7
 resource "aws_route_table_association" "private" {
-  for_each       = aws_subnet.private
-  subnet_id      = each.value.id
-  route_table_id = aws_route_table.private.id
+  for_each       = local.subnets
+  subnet_id      = aws_subnet.private[each.key].id
+  route_table_id = aws_route_table.private[each.value.fn].id
 }
 
-# 8
 resource "aws_security_group" "lambda" {
-  name        = "${var.function_name}-lambda"
+  for_each    = local.functions
+  name        = "${var.prefix}-${each.key}-lambda"
   description = "Lambda ENIs: egress to the VPC endpoints only"
   vpc_id      = var.vpc_id
   tags        = local.tags
 }
 
-# 9
-resource "aws_security_group" "endpoint" {
-  name        = "${var.function_name}-endpoints"
-  description = "VPC interface endpoints: https from the function only"
-  vpc_id      = var.vpc_id
-  tags        = local.tags
-}
-
-# 10
 resource "aws_vpc_security_group_egress_rule" "lambda_to_endpoints" {
-  security_group_id            = aws_security_group.lambda.id
+  for_each                     = local.functions
+  security_group_id            = aws_security_group.lambda[each.key].id
   referenced_security_group_id = aws_security_group.endpoint.id
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443
 }
 
-# 11
 resource "aws_vpc_security_group_ingress_rule" "endpoints_from_lambda" {
+  for_each                     = local.functions
   security_group_id            = aws_security_group.endpoint.id
-  referenced_security_group_id = aws_security_group.lambda.id
+  referenced_security_group_id = aws_security_group.lambda[each.key].id
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443
 }
 
-# 12-13
-resource "aws_vpc_endpoint" "svc" {
-  for_each            = toset(["logs", "ssm"])
-  vpc_id              = var.vpc_id
-  service_name        = "com.amazonaws.us-east-2.${each.key}"
-  vpc_endpoint_type   = "Interface"
-  private_dns_enabled = true
-  subnet_ids          = [for s in aws_subnet.private : s.id]
-  security_group_ids  = [aws_security_group.endpoint.id]
-  tags                = local.tags
-}
-
-# 14
 resource "aws_iam_role" "exec" {
-  name = "${var.function_name}-exec"
+  for_each = local.functions
+  name     = "${var.prefix}-${each.key}-exec"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -132,16 +120,16 @@ resource "aws_iam_role" "exec" {
   tags = local.tags
 }
 
-# 15
 resource "aws_iam_role_policy_attachment" "vpc_access" {
-  role       = aws_iam_role.exec.name
+  for_each   = local.functions
+  role       = aws_iam_role.exec[each.key].name
   policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
 }
 
-# 16
 resource "aws_lambda_function" "app" {
-  function_name    = var.function_name
-  role             = aws_iam_role.exec.arn
+  for_each         = local.functions
+  function_name    = "${var.prefix}-${each.key}"
+  role             = aws_iam_role.exec[each.key].arn
   runtime          = "python3.12"
   handler          = "handler.lambda_handler"
   filename         = "${path.module}/lambda.zip"
@@ -152,19 +140,29 @@ resource "aws_lambda_function" "app" {
     variables = { STAGE = "dev" }
   }
   vpc_config {
-    subnet_ids         = [for s in aws_subnet.private : s.id]
-    security_group_ids = [aws_security_group.lambda.id]
+    subnet_ids         = [for k in range(3) : aws_subnet.private["${each.key}-${k}"].id]
+    security_group_ids = [aws_security_group.lambda[each.key].id]
   }
   tags       = local.tags
   depends_on = [aws_iam_role_policy_attachment.vpc_access, aws_vpc_endpoint.svc]
 }
 
-# The same outputs as examples/basic, so the two deployments can be compared.
-output "arn" { value = aws_lambda_function.app.arn }
-output "role_arn" { value = aws_iam_role.exec.arn }
-output "role_name" { value = aws_iam_role.exec.name }
-output "subnet_ids" { value = [for k in sort(keys(aws_subnet.private)) : aws_subnet.private[k].id] }
-output "route_table_id" { value = aws_route_table.private.id }
-output "lambda_security_group_id" { value = aws_security_group.lambda.id }
-output "endpoint_security_group_id" { value = aws_security_group.endpoint.id }
-output "vpc_endpoint_ids" { value = { for k, e in aws_vpc_endpoint.svc : k => e.id } }
+# --- shared once per VPC ---
+
+resource "aws_security_group" "endpoint" {
+  name        = "${var.prefix}-endpoints"
+  description = "VPC interface endpoints: https from the functions only"
+  vpc_id      = var.vpc_id
+  tags        = local.tags
+}
+
+resource "aws_vpc_endpoint" "svc" {
+  for_each            = toset(["logs", "ssm"])
+  vpc_id              = var.vpc_id
+  service_name        = "com.amazonaws.us-east-2.${each.key}"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = [for k in range(3) : aws_subnet.private["f000-${k}"].id]
+  security_group_ids  = [aws_security_group.endpoint.id]
+  tags                = local.tags
+}
