@@ -228,7 +228,7 @@ test-valgrind:
 PKG_ZIP := $(B)/terraform-provider-lambdavpc_$(VERSION)_linux_amd64.zip
 .PHONY: package
 package: $(PKG_ZIP)
-$(PKG_ZIP): $(BIN) VERSION tools/package.sh tools/package_dlopen.txt
+$(PKG_ZIP): $(BIN) VERSION tools/package.sh src/aws/aws_dl.h
 	@bash tools/package.sh $(BIN) $(VERSION) $(B)
 
 mirror: $(PKG_ZIP)

@@ -24,7 +24,9 @@
 # build tree: the same libraries, found at the first place looked.
 #
 # Libraries the code dlopen()s are not visible to ldd: they are listed, by
-# soname, in tools/package_dlopen.txt and bundled with their dependencies.
+# soname, in src/aws/aws_dl.h (the AWS_DL_SONAME_* macros the code passes to
+# dlopen, read here the way `make dlopen-sonames` prints them) and bundled
+# with their dependencies.
 #
 # The zip is reproducible for a given binary: files in name order, no
 # directory entries (PROTOCOL: a directory entry changes the h1 hash of the
@@ -36,7 +38,7 @@ VERSION=${2:?usage: tools/package.sh BIN VERSION [OUTDIR]}
 OUT=${3:-build}
 NAME=terraform-provider-lambdavpc
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DLOPEN_LIST=$ROOT/tools/package_dlopen.txt
+DLOPEN_HDR=$ROOT/src/aws/aws_dl.h
 [ -x "$BIN" ] || { echo "package: $BIN is not an executable file" >&2; exit 1; }
 echo "$VERSION" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$' \
   || { echo "package: '$VERSION' is not a semantic version" >&2; exit 1; }
@@ -71,7 +73,7 @@ deps_of() {
 resolve_soname() {
   local p
   p=$(/sbin/ldconfig -p 2>/dev/null | awk -v n="$1" '$1 == n && /x86-64/ { print $NF; exit }')
-  [ -n "$p" ] || { echo "package: $1 (tools/package_dlopen.txt) not found by ldconfig" >&2; return 1; }
+  [ -n "$p" ] || { echo "package: $1 (src/aws/aws_dl.h) not found by ldconfig" >&2; return 1; }
   echo "$p"
 }
 
@@ -84,7 +86,7 @@ collect() {
       path=$(resolve_soname "$soname")
       echo "$soname $path"
       deps_of "$path"
-    done <"$DLOPEN_LIST"
+    done < <(sed -n 's/^#define AWS_DL_SONAME_[A-Z0-9_]* "\(.*\)".*/\1/p' "$DLOPEN_HDR")
   } | sort -u
 }
 

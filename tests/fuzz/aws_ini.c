@@ -54,10 +54,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.n_config_files = 1;
 		cfg.credentials_files = files;
 		cfg.n_credentials_files = 1;
-		char *region = NULL;
+		aws_profile_settings ps;
 		aws_error err;
-		(void)aws_creds_profile_region(&cfg, &region, &err);
-		base_free(region);
+		(void)aws_creds_profile_settings(&cfg, &ps, &err);
+		aws_profile_settings_dispose(&ps);
 	}
 	return 0;
 }
