@@ -57,6 +57,8 @@ const size_t recon_fn_n_fields = sizeof recon_fn_fields / sizeof recon_fn_fields
 
 #define AT(base, off, type) ((type *)(void *)((char *)(base) + (off)))
 #define CAT(base, off, type) ((const type *)(const void *)((const char *)(base) + (off)))
+/* A string slot's type, named so that CAT's added const does not repeat one. */
+typedef const char *fn_str;
 
 void recon_fn_to_request(const recon_function_spec *m, aws_lambda_function_spec *req)
 {
@@ -65,7 +67,7 @@ void recon_fn_to_request(const recon_function_spec *m, aws_lambda_function_spec 
 		const recon_fn_field *f = &recon_fn_fields[i];
 		switch (f->type) {
 		case RECON_FN_STR:
-			*AT(req, f->request, const char *) = *CAT(m, f->model, const char *);
+			*AT(req, f->request, const char *) = *CAT(m, f->model, fn_str);
 			break;
 		case RECON_FN_INT:
 			*AT(req, f->request, int64_t) = *CAT(m, f->model, int);
@@ -87,7 +89,7 @@ void recon_fn_from_observed(base_arena *a, const aws_lambda_function *o, recon_f
 		const recon_fn_field *f = &recon_fn_fields[i];
 		switch (f->type) {
 		case RECON_FN_STR:
-			*AT(m, f->model, const char *) = recon__cp(a, *CAT(o, f->observed, const char *));
+			*AT(m, f->model, const char *) = recon__cp(a, *CAT(o, f->observed, fn_str));
 			break;
 		case RECON_FN_INT:
 			*AT(m, f->model, int) = (int)*CAT(o, f->observed, int64_t);
@@ -108,8 +110,8 @@ static bool field_differs(const recon_fn_field *f, const recon_function_spec *d,
 	const char *ds, *os;
 	switch (f->type) {
 	case RECON_FN_STR:
-		ds = *CAT(d, f->model, const char *);
-		os = *CAT(o, f->model, const char *);
+		ds = *CAT(d, f->model, fn_str);
+		os = *CAT(o, f->model, fn_str);
 		if (f->cmp == RECON_FN_CMP_SET && !ds)
 			return false;
 		return !recon__str_same(ds, os ? os : f->observed_unset);
@@ -416,8 +418,8 @@ static bool code_field_differs(const recon_fn_field *f, const recon_function_spe
                                const recon_function_spec *o)
 {
 	if (f->type == RECON_FN_STR) {
-		const char *ds = *CAT(d, f->model, const char *);
-		return ds && !recon__str_same(ds, *CAT(o, f->model, const char *));
+		const char *ds = *CAT(d, f->model, fn_str);
+		return ds && !recon__str_same(ds, *CAT(o, f->model, fn_str));
 	}
 	if (f->type == RECON_FN_STRS) {
 		aws_strs dv = *CAT(d, f->model, aws_strs), ov = *CAT(o, f->model, aws_strs);

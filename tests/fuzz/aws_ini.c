@@ -1,7 +1,7 @@
 /*
  * aws_ini fuzz target: the fuzzer's bytes as the shared config file
  * (~/.aws/config) and, from the same bytes, the credentials file, read
- * through aws_creds_profile_region for the default profile and profile
+ * through aws_creds_profile_settings for the default profile and profile
  * "p" (sections, source_profile chains, comments, continuation lines).
  * Only the region is resolved: no credential source is ever run.
  */
