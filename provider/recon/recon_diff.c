@@ -292,7 +292,7 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 	if (s->sgs[RECON_SG_LAMBDA].id && s->sgs[RECON_SG_LAMBDA].owned)
 		sg_l = recon__pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name(RECON_SG_LAMBDA),
 		                       &before_net, RECON_NONE, RECON_NONE, RECON_NONE);
-	if (s->sgs[RECON_SG_ENDPOINT].id || s->sgs[RECON_SG_LAMBDA].id)
+	if (s->sgs[RECON_SG_ENDPOINT].id || sg_l != RECON_NONE)
 		recon__pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name(RECON_SG_ENDPOINT), &before_net,
 		                sg_l, RECON_NONE, RECON_NONE);
 	for (i = 0; i < s->n_subnets; i++)
