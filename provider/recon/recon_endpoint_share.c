@@ -368,16 +368,22 @@ struct join {
 	int result; /* BASE_ECONFLICT: a foreign endpoint we may not reuse */
 };
 
-/* After our create: fold duplicates to the lowest id (ours deleted if not it). */
-static int fold_duplicates(struct join *j, const char *made)
+/* After our create (*made): fold duplicates to the lowest id. Ours is
+ * deleted when a lower one is listed (moto accepts duplicates); our own may
+ * not be listed yet (AWS lists a new endpoint after a delay): then it stays. */
+static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
 {
 	aws_ec2_vpces found;
-	const aws_ec2_vpce *foreign;
-	const char *ids[] = {made};
+	const aws_ec2_vpce *keep, *foreign;
+	const char *ids[] = {made->vpc_endpoint_id};
 	aws_ec2_failed_items failed;
-	int rc = find_endpoints(j->x, j->t, j->st->key, &j->keep, &foreign, &found, j->e);
-	if (rc != BASE_OK || !j->keep || base_str_eq(j->keep->vpc_endpoint_id, made))
+	aws_ec2_vpce *copy = base_arena_calloc(j->t, 1, sizeof *copy);
+	int rc = find_endpoints(j->x, j->t, j->st->key, &keep, &foreign, &found, j->e);
+	*copy = *made;
+	j->keep = copy;
+	if (rc != BASE_OK || !keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) >= 0)
 		return rc;
+	j->keep = keep;
 	return recon__ok_if_gone(aws_ec2_delete_vpc_endpoints(j->x->c, j->t, (aws_strs){ids, 1}, &failed, j->e),
 	                         j->e);
 }
@@ -413,14 +419,7 @@ static int join_try(void *ctx, bool *done)
 		made.service_name = j->st->key;
 	if (!made.type)
 		made.type = spec.type;
-	j->keep = &made;
-	rc = fold_duplicates(j, made.vpc_endpoint_id);
-	if (rc == BASE_OK && j->keep == &made) {
-		aws_ec2_vpce *copy = base_arena_calloc(j->t, 1, sizeof *copy);
-		*copy = made;
-		j->keep = copy;
-	}
-	return rc;
+	return fold_duplicates(j, &made);
 }
 
 static int join_poll(void *ctx, bool *done)
