@@ -205,7 +205,8 @@ int recon__step_ep_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	return recon__ep_wait(x, t, made.vpc_endpoint_id, false, e);
 }
 
-/* endpoint.sync: a gateway endpoint of ours onto our route table. */
+/* endpoint.sync: a gateway endpoint of ours onto our route table; a shared
+ * one off our subnets that are going (recon_endpoint_share.c). */
 int recon__step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	recon_endpoint cur;
@@ -214,8 +215,10 @@ int recon__step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_e
 	const char **rt = base_arena_calloc(t, 1, sizeof *rt);
 	int rc;
 	rc = recon__ep_now(x, t, st->key, &cur, &v, e);
-	if (rc != BASE_OK || !cur.id || !cur.gateway)
+	if (rc != BASE_OK || !cur.id)
 		return rc;
+	if (!cur.gateway)
+		return v ? recon__ep_shared_sync(x, t, v, e) : BASE_OK;
 	if (!v) {
 		recon__st_remove_endpoint(x, st->key);
 		return BASE_OK;
@@ -242,6 +245,24 @@ int recon__step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_e
 }
 
 /* ---- diff ---- */
+
+/* True when a shared endpoint sits in one of our subnets that is going
+ * (owned, not desired any more): it must move first. */
+static bool in_leaving_subnet(const recon_desired *d, const recon_state *s, const recon_endpoint *e)
+{
+	size_t i, j;
+	for (i = 0; i < s->n_subnets; i++) {
+		bool desired = false;
+		if (!s->subnets[i].id || !s->subnets[i].owned || !recon__strs_has(e->subnet_ids, s->subnets[i].id))
+			continue;
+		for (j = 0; j < d->subnet_cidrs.n; j++)
+			if (base_str_eq(d->subnet_cidrs.v[j], s->subnets[i].cidr))
+				desired = true;
+		if (!desired)
+			return true;
+	}
+	return false;
+}
 
 static bool endpoint_desired(const recon_desired *d, const char *service)
 {
@@ -279,6 +300,12 @@ void recon__diff_endpoints(struct recon__dctx *c)
 				recon__idxv_push(&c->net_users, k);
 				recon__idxv_push(&c->ep_creates, k);
 			}
+		} else if (e->owned && !es->gateway) {
+			if (in_leaving_subnet(d, s, e))
+				recon__idxv_push(&c->net_users,
+				                 recon__pb_add_v(b, RECON_STEP_EP_SYNC, es->service,
+				                                 &c->subnet_creates, RECON_NONE, RECON_NONE,
+				                                 RECON_NONE));
 		} else if (e->owned && es->gateway) {
 			if (c->rt_c != RECON_NONE || !s->rt.id || !recon__strs_has(e->route_table_ids, s->rt.id))
 				recon__idxv_push(&c->net_users,
@@ -317,6 +344,30 @@ static void copy_endpoint(base_arena *a, const aws_ec2_vpce *v, const char *fn, 
 	d->tags = recon__cp_tags(a, v->tags);
 }
 
+/* The full service names our lambda SG is registered for (tags
+ * lambdavpc:uses:<service>), in t; empty when it does not exist. */
+static int registered_services(struct recon__obs *o, base_arena *t, aws_strs *out, aws_error *e)
+{
+	const char *vpc[] = {o->vpc_id}, *nm[] = {recon_sg_name(t, o->in->function_name, RECON_SG_LAMBDA)};
+	aws_filter f[2];
+	aws_ec2_sgs sgs;
+	size_t j, n = 0, plen = strlen(RECON_USER_TAG_PREFIX);
+	const char **v;
+	int rc;
+	f[0] = recon__flt("vpc-id", vpc, 1);
+	f[1] = recon__flt("group-name", nm, 1);
+	*out = (aws_strs){NULL, 0};
+	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &sgs, e);
+	if (rc != BASE_OK || sgs.n == 0 || !recon__owned_by(sgs.v[0].tags, o->in->function_name))
+		return rc;
+	v = base_arena_calloc(t, sgs.v[0].tags.n + 1, sizeof *v);
+	for (j = 0; j < sgs.v[0].tags.n; j++)
+		if (base_str_has_prefix(sgs.v[0].tags.v[j].key, RECON_USER_TAG_PREFIX))
+			v[n++] = sgs.v[0].tags.v[j].key + plen;
+	*out = (aws_strs){v, n};
+	return BASE_OK;
+}
+
 /* True when v belongs to the prior state: the same id, or the VPC's shared
  * endpoint of a service the prior state used (recreated by another user). */
 static bool in_prior(const recon_state *prior, const aws_ec2_vpce *v)
@@ -350,16 +401,32 @@ int recon__observe_endpoints(struct recon__obs *o)
 	                                    &e);
 	if (rc != BASE_OK)
 		goto done;
-	if (o->in->prior && o->in->prior->n_endpoints) {
+	{
 		aws_ec2_vpces all;
+		aws_strs reg = {NULL, 0};
+		bool asked = false;
 		rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all,
 		                                    &e);
 		if (rc != BASE_OK)
 			goto done;
 		found[1].v = base_arena_calloc(t, all.n + 1, sizeof *found[1].v);
-		for (i = 0; i < all.n; i++)
-			if (in_prior(o->in->prior, &all.v[i]))
-				found[1].v[found[1].n++] = all.v[i];
+		for (i = 0; i < all.n; i++) {
+			const aws_ec2_vpce *v = &all.v[i];
+			bool take = in_prior(o->in->prior, v);
+			if (!take && recon__tag(v->tags, RECON_SHARED_TAG) && !recon__endpoint_state_gone(v->state)) {
+				/* A shared endpoint the prior state does not list (import,
+				 * lost state): ours when our lambda SG is registered for it. */
+				if (!asked) {
+					rc = registered_services(o, t, &reg, &e);
+					if (rc != BASE_OK)
+						goto done;
+					asked = true;
+				}
+				take = recon__strs_has(reg, v->service_name);
+			}
+			if (take)
+				found[1].v[found[1].n++] = *v;
+		}
 	}
 	for (j = 0; j < 2; j++)
 		total += found[j].n;

@@ -334,6 +334,31 @@ static int cover_our_azs(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws
 	return aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
 }
 
+int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
+{
+	aws_strs sgs, owned, azs, want = recon__ep_own_subnets(x, t, &azs);
+	aws_ec2_vpce_mod mod;
+	aws_ec2_vpce rest = *v;
+	pthread_mutex_t *mu = share_mu(x->vpc);
+	int rc;
+	if (!shared_interface(v))
+		return BASE_OK;
+	recon__st_eni_scope(x, t, &sgs, &owned);
+	memset(&mod, 0, sizeof mod);
+	mod.vpc_endpoint_id = v->vpc_endpoint_id;
+	/* ours in the endpoint and not desired: they are going */
+	mod.remove_subnet_ids = recon__strs_minus(t, recon__strs_minus(t, v->subnet_ids, recon__strs_minus(t, v->subnet_ids, owned)), want);
+	if (mod.remove_subnet_ids.n == 0)
+		return BASE_OK;
+	rest.subnet_ids = recon__strs_minus(t, v->subnet_ids, mod.remove_subnet_ids);
+	pthread_mutex_lock(mu);
+	rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
+	if (rc == BASE_OK) /* then one of ours per AZ it lacks */
+		rc = cover_our_azs(x, t, &rest, e);
+	pthread_mutex_unlock(mu);
+	return rc;
+}
+
 /* Uses a foreign endpoint (never modified): our lambda SG may send 443 to its SGs. */
 static int reuse_foreign(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
 {

@@ -173,6 +173,9 @@ int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const reco
  * (sg.create "endpoint"); delete when no lambda SG is left in the VPC
  * (sg.delete "endpoint"). */
 int recon__shared_sgs_ensure(struct ex *x, base_arena *t, aws_error *e);
+/* recon_endpoint_share.c: moves shared endpoint v off our subnets that are
+ * no longer desired onto our desired ones (same AZ), under the VPC lock. */
+int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e);
 int recon__shared_sgs_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
 
 /* ---- the steps, one row each in recon_steps.c --------------------------- */

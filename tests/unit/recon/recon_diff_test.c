@@ -217,10 +217,10 @@ void test_recon_diff__cidr_replaced(void)
 	CHECK_PLAN(&d, &f.s,
 		   "0 subnet.create 10.0.1.96/27\n"
 		   "1 rt.associate 10.0.1.96/27 after 0\n"
-		   /* the shared endpoint is moved off the old subnet by its delete (shared.evacuate
-		      on destroy); its subnets are not this function's drift */
-		   "2 function.config app after 0,1\n"
-		   "3 subnet.delete 10.0.1.64/27 after 2\n");
+		   /* the shared endpoint sits in the subnet that goes: moved first */
+		   "2 endpoint.sync com.amazonaws.us-east-1.logs after 0\n"
+		   "3 function.config app after 0,1\n"
+		   "4 subnet.delete 10.0.1.64/27 after 2,3\n");
 }
 
 void test_recon_diff__drift_repair(void)
