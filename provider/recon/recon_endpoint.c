@@ -253,7 +253,8 @@ static bool in_leaving_subnet(const recon_desired *d, const recon_state *s, cons
 	size_t i, j;
 	for (i = 0; i < s->n_subnets; i++) {
 		bool desired = false;
-		if (!s->subnets[i].id || !s->subnets[i].owned || !recon__strs_has(e->subnet_ids, s->subnets[i].id))
+		if (!s->subnets[i].id || !s->subnets[i].owned ||
+		    !recon__strs_has(e->subnet_ids, s->subnets[i].id))
 			continue;
 		for (j = 0; j < d->subnet_cidrs.n; j++)
 			if (base_str_eq(d->subnet_cidrs.v[j], s->subnets[i].cidr))
@@ -307,7 +308,8 @@ void recon__diff_endpoints(struct recon__dctx *c)
 				                                 &c->subnet_creates, RECON_NONE, RECON_NONE,
 				                                 RECON_NONE));
 		} else if (e->owned && es->gateway) {
-			if (c->rt_c != RECON_NONE || !s->rt.id || !recon__strs_has(e->route_table_ids, s->rt.id))
+			if (c->rt_c != RECON_NONE || !s->rt.id ||
+			    !recon__strs_has(e->route_table_ids, s->rt.id))
 				recon__idxv_push(&c->net_users,
 				                 recon__pb_add3(b, RECON_STEP_EP_SYNC, es->service, c->rt_c,
 				                                RECON_NONE, RECON_NONE));
@@ -413,7 +415,8 @@ int recon__observe_endpoints(struct recon__obs *o)
 		for (i = 0; i < all.n; i++) {
 			const aws_ec2_vpce *v = &all.v[i];
 			bool take = in_prior(o->in->prior, v);
-			if (!take && recon__tag(v->tags, RECON_SHARED_TAG) && !recon__endpoint_state_gone(v->state)) {
+			if (!take && recon__tag(v->tags, RECON_SHARED_TAG) &&
+			    !recon__endpoint_state_gone(v->state)) {
 				/* A shared endpoint the prior state does not list (import,
 				 * lost state): ours when our lambda SG is registered for it. */
 				if (!asked) {

@@ -123,7 +123,8 @@ static int find_sgs(struct ex *x, base_arena *t, const aws_ec2_sg *g[2], aws_err
 	for (i = 0; rc == BASE_OK && i < found.n; i++)
 		for (w = 0; w < 2; w++)
 			if (base_str_eq(found.v[i].group_name, nm[w]))
-				g[w] = &found.v[i];
+				g[w] = &found.v[i]; /* cppcheck-suppress autoVariables ; found.v is in arena t
+				                     */
 	return rc;
 }
 
@@ -266,8 +267,9 @@ int recon__shared_sgs_delete(struct ex *x, base_arena *t, const recon_step *st, 
 	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
 	int rc = recon_wait_until(&x->clk, &w, delete_sgs_poll, &d, NULL);
 	if (rc == BASE_ETIMEOUT)
-		recon__ex_fail(x, st, rc, e, "The VPC's shared security groups are still in use when the "
-		                             "delete timeout expired.");
+		recon__ex_fail(x, st, rc, e,
+		               "The VPC's shared security groups are still in use when the "
+		               "delete timeout expired.");
 	if (rc == BASE_OK)
 		recon__st_forget(x, RECON_PART_SG_ENDPOINT);
 	return rc;
@@ -299,7 +301,8 @@ static int find_endpoints(struct ex *x, base_arena *t, const char *service, cons
 		if (shared_interface(v)) {
 			if (!*keep || strcmp(v->vpc_endpoint_id, (*keep)->vpc_endpoint_id) < 0)
 				*keep = v;
-		} else if (!recon__endpoint_state_gone(v->state) && !(v->type && strcasecmp(v->type, "Gateway") == 0))
+		} else if (!recon__endpoint_state_gone(v->state) &&
+		           !(v->type && strcasecmp(v->type, "Gateway") == 0))
 			*foreign = v;
 	}
 	return rc;
@@ -347,7 +350,8 @@ int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aw
 	memset(&mod, 0, sizeof mod);
 	mod.vpc_endpoint_id = v->vpc_endpoint_id;
 	/* ours in the endpoint and not desired: they are going */
-	mod.remove_subnet_ids = recon__strs_minus(t, recon__strs_minus(t, v->subnet_ids, recon__strs_minus(t, v->subnet_ids, owned)), want);
+	mod.remove_subnet_ids = recon__strs_minus(
+	        t, recon__strs_minus(t, v->subnet_ids, recon__strs_minus(t, v->subnet_ids, owned)), want);
 	if (mod.remove_subnet_ids.n == 0)
 		return BASE_OK;
 	rest.subnet_ids = recon__strs_minus(t, v->subnet_ids, mod.remove_subnet_ids);
@@ -409,8 +413,8 @@ static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
 	if (rc != BASE_OK || !keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) >= 0)
 		return rc;
 	j->keep = keep;
-	return recon__ok_if_gone(aws_ec2_delete_vpc_endpoints(j->x->c, j->t, (aws_strs){ids, 1}, &failed, j->e),
-	                         j->e);
+	return recon__ok_if_gone(
+	        aws_ec2_delete_vpc_endpoints(j->x->c, j->t, (aws_strs){ids, 1}, &failed, j->e), j->e);
 }
 
 /* One try under the VPC lock: adopt the shared one, note a foreign one, or
@@ -506,7 +510,8 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 	int rc;
 	memset(&mod, 0, sizeof mod);
 	recon__st_eni_scope(x, t, &sgs, &ours);
-	mod.remove_subnet_ids = recon__strs_minus(t, v->subnet_ids, recon__strs_minus(t, v->subnet_ids, ours));
+	mod.remove_subnet_ids =
+	        recon__strs_minus(t, v->subnet_ids, recon__strs_minus(t, v->subnet_ids, ours));
 	if (mod.remove_subnet_ids.n == 0)
 		return BASE_OK;
 	f[0] = recon__flt("vpc-id", vpc, 1);
@@ -544,7 +549,8 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 	if (n_keep + n_add == 0) {
 		aws_ec2_failed_items failed;
 		const char *ids[] = {v->vpc_endpoint_id};
-		return recon__ok_if_gone(aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e), e);
+		return recon__ok_if_gone(
+		        aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e), e);
 	}
 	mod.vpc_endpoint_id = v->vpc_endpoint_id;
 	mod.add_subnet_ids = (aws_strs){add, n_add};
@@ -598,7 +604,8 @@ int recon__step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 	} else if (v) {
 		aws_ec2_failed_items failed;
 		ids[0] = cur.id;
-		rc = recon__ok_if_gone(aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e), e);
+		rc = recon__ok_if_gone(aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e),
+		                       e);
 	}
 	if (rc != BASE_OK)
 		return rc;

@@ -97,12 +97,12 @@ struct recon__dctx {
 	struct recon__idxv ep_creates; /* interface endpoint creates */
 	size_t role_c, rt_c, sg_c[2];  /* create steps, RECON_NONE when none */
 };
-void recon__diff_role(struct recon__dctx *c);           /* recon_role.c */
-void recon__diff_network(struct recon__dctx *c);        /* recon_network.c */
-void recon__diff_sgs(struct recon__dctx *c);            /* recon_sg.c */
-void recon__diff_endpoints(struct recon__dctx *c);      /* recon_endpoint.c */
-void recon__diff_function(struct recon__dctx *c);       /* recon_function.c */
-void recon__diff_old_subnets(struct recon__dctx *c);    /* recon_network.c */
+void recon__diff_role(struct recon__dctx *c);        /* recon_role.c */
+void recon__diff_network(struct recon__dctx *c);     /* recon_network.c */
+void recon__diff_sgs(struct recon__dctx *c);         /* recon_sg.c */
+void recon__diff_endpoints(struct recon__dctx *c);   /* recon_endpoint.c */
+void recon__diff_function(struct recon__dctx *c);    /* recon_function.c */
+void recon__diff_old_subnets(struct recon__dctx *c); /* recon_network.c */
 
 /* ---- observe (recon_observe.c runs one observer per part) ------------- */
 

@@ -244,8 +244,8 @@ typedef struct recon_state {
 	recon_subnet *subnets;
 	size_t n_subnets;
 	recon_route_table rt;
-	recon_sg sgs[2]; /* indexed by recon_sg_which; sgs[RECON_SG_ENDPOINT] is the shared
-	                    endpoint SG (owned = false: deleted by the last user only) */
+	recon_sg sgs[2];           /* indexed by recon_sg_which; sgs[RECON_SG_ENDPOINT] is the shared
+	                              endpoint SG (owned = false: deleted by the last user only) */
 	const char *clients_sg_id; /* the shared clients SG, set with sgs[RECON_SG_ENDPOINT] */
 	recon_endpoint *endpoints;
 	size_t n_endpoints;
@@ -289,13 +289,13 @@ typedef enum recon_step_kind {
 	RECON_STEP_FN_CONFIG,    /* [function.config]    UpdateFunctionConfiguration (+ VPC repoint), waits
 	                            LastUpdateStatus */
 	RECON_STEP_FN_CODE,      /* [function.code]      UpdateFunctionCode, waits LastUpdateStatus */
-	RECON_STEP_FN_CONCURRENCY, /* [function.concurrency] Put/DeleteFunctionConcurrency */
-	RECON_STEP_FN_DELETE,      /* [function.delete]    waits until gone */
-	RECON_STEP_ENI_WAIT,       /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
-	RECON_STEP_TAGS,           /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda",
-	                              "subnet:<cidr>", "endpoint:<svc>") */
-	RECON_STEP_FN_PUBLISH,     /* [function.publish]   PublishVersion after the last code/config change
-	                              (fn.publish only); records the version in recon_function.version */
+	RECON_STEP_FN_CONCURRENCY,  /* [function.concurrency] Put/DeleteFunctionConcurrency */
+	RECON_STEP_FN_DELETE,       /* [function.delete]    waits until gone */
+	RECON_STEP_ENI_WAIT,        /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
+	RECON_STEP_TAGS,            /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda",
+	                               "subnet:<cidr>", "endpoint:<svc>") */
+	RECON_STEP_FN_PUBLISH,      /* [function.publish]   PublishVersion after the last code/config change
+	                               (fn.publish only); records the version in recon_function.version */
 	RECON_STEP_SHARED_EVACUATE, /* [shared.evacuate] key = "subnets"; moves every shared endpoint off
 	                               our subnets (or deletes it when unused) before they go */
 	RECON_STEP_KIND_COUNT

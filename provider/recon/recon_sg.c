@@ -149,7 +149,8 @@ int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	} else {
 		memset(&spec, 0, sizeof spec);
 		spec.group_name = name;
-		spec.description = base_arena_sprintf(t, "Lambda %s: egress only to its VPC endpoints", x->fn);
+		spec.description =
+		        base_arena_sprintf(t, "Lambda %s: egress only to its VPC endpoints", x->fn);
 		spec.vpc_id = x->vpc;
 		spec.tags = x->tags;
 		rc = aws_ec2_create_security_group(x->c, t, &spec, &id, e);
@@ -401,8 +402,8 @@ void recon__diff_sgs(struct recon__dctx *c)
 	size_t i, j, k, n_want, n_have = 0;
 
 	if (!g->id)
-		c->sg_c[RECON_SG_LAMBDA] = recon__pb_add3(b, RECON_STEP_SG_CREATE, sgname, RECON_NONE,
-		                                          RECON_NONE, RECON_NONE);
+		c->sg_c[RECON_SG_LAMBDA] =
+		        recon__pb_add3(b, RECON_STEP_SG_CREATE, sgname, RECON_NONE, RECON_NONE, RECON_NONE);
 	else if (g->owned && recon_tags_differ(c->want_tags, g->tags))
 		recon__pb_add3(b, RECON_STEP_TAGS, "sg:lambda", RECON_NONE, RECON_NONE, RECON_NONE);
 	if (recon_wants_shared(d) && (!s->sgs[RECON_SG_ENDPOINT].id || !s->clients_sg_id))
@@ -419,7 +420,8 @@ void recon__diff_sgs(struct recon__dctx *c)
 			if (recon_rule_same(&have[i], &want[j]))
 				keep = true;
 		if (!keep) {
-			k = recon__pb_add3(b, RECON_STEP_SG_REVOKE, sgname, RECON_NONE, RECON_NONE, RECON_NONE);
+			k = recon__pb_add3(b, RECON_STEP_SG_REVOKE, sgname, RECON_NONE, RECON_NONE,
+			                   RECON_NONE);
 			recon__pb_set_rule(b, k, RECON_SG_LAMBDA, &have[i]);
 		}
 	}
