@@ -52,6 +52,32 @@ static pthread_mutex_t *share_mu(const char *vpc)
 	return &stripes[h % SHARE_STRIPES];
 }
 
+struct locked {
+	struct ex *x;
+	recon_poll_fn try_fn;
+	void *ctx;
+};
+
+static int locked_poll(void *ctx, bool *done)
+{
+	struct locked *l = ctx;
+	pthread_mutex_t *mu = share_mu(l->x->vpc);
+	int rc;
+	pthread_mutex_lock(mu);
+	rc = l->try_fn(l->ctx, done);
+	pthread_mutex_unlock(mu);
+	return rc;
+}
+
+/* Polls try_fn, each try under the VPC lock (the lock is not held while
+ * sleeping), with backoff until done or the deadline. */
+static int wait_locked(struct ex *x, recon_poll_fn try_fn, void *ctx)
+{
+	struct locked l = {x, try_fn, ctx};
+	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	return recon_wait_until(&x->clk, &w, locked_poll, &l, NULL);
+}
+
 static aws_tags shared_tags(base_arena *t, const char *vpc)
 {
 	aws_tag *v = base_arena_calloc(t, 1, sizeof *v);
@@ -250,22 +276,10 @@ static int try_delete_sgs(void *ctx, bool *done)
 	return BASE_OK;
 }
 
-static int delete_sgs_poll(void *ctx, bool *done)
-{
-	struct sg_del *d = ctx;
-	pthread_mutex_t *mu = share_mu(d->x->vpc);
-	int rc;
-	pthread_mutex_lock(mu);
-	rc = try_delete_sgs(ctx, done);
-	pthread_mutex_unlock(mu);
-	return rc;
-}
-
 int recon__shared_sgs_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	struct sg_del d = {x, t, e};
-	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
-	int rc = recon_wait_until(&x->clk, &w, delete_sgs_poll, &d, NULL);
+	int rc = wait_locked(x, try_delete_sgs, &d);
 	if (rc == BASE_ETIMEOUT)
 		recon__ex_fail(x, st, rc, e,
 		               "The VPC's shared security groups are still in use when the "
@@ -451,31 +465,19 @@ static int join_try(void *ctx, bool *done)
 	return fold_duplicates(j, &made);
 }
 
-static int join_poll(void *ctx, bool *done)
-{
-	struct join *j = ctx;
-	pthread_mutex_t *mu = share_mu(j->x->vpc);
-	int rc;
-	pthread_mutex_lock(mu);
-	rc = join_try(ctx, done);
-	pthread_mutex_unlock(mu);
-	return rc;
-}
-
 int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
                    aws_error *e)
 {
 	struct join j = {x, t, st, es, e, NULL, NULL, BASE_OK};
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[] = {lambda_sg};
 	aws_tag reg = {use_key(t, st->key), "1"};
-	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
 	int rc;
 	if (lambda_sg) { /* register before looking */
 		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&reg, 1}, e);
 		if (rc != BASE_OK)
 			return rc;
 	}
-	rc = recon_wait_until(&x->clk, &w, join_poll, &j, NULL);
+	rc = wait_locked(x, join_try, &j);
 	if (rc != BASE_OK)
 		return rc;
 	if (!j.keep && j.foreign) {
