@@ -70,6 +70,9 @@ run_suite fault bash tests/fault/run.sh
 run_suite fault-crash bash tests/fault/run_sweeps.sh crash
 run_suite fault-cycles bash tests/fault/run_sweeps.sh cycles
 run_suite e2e bash tests/e2e/run.sh
+# The shared-endpoint concurrency tests again, behind the fault proxy in real-AWS mode.
+run_suite e2e-shared-proxy env E2E_SUITE_NAME=e2e-shared-proxy \
+  bash tests/fault/behind_proxy.sh python3 tests/e2e/runner.py test_shared_endpoints
 run_suite e2e-asan bash tests/e2e/run_asan.sh
 run_suite release bash tests/release/run.sh
 

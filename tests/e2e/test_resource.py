@@ -517,21 +517,27 @@ class ModuleForEachTest(ResourceTestCase):
         funcs = wd.outputs()["functions"]
         self.assertEqual(sorted(funcs), ["api", "report", "worker"])
         sgs = set()
+        clients = "lambdavpc-clients-" + vpc_id
+        clients_id = self.ec2.describe_security_groups(Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": [clients]}])["SecurityGroups"][0]["GroupId"]
         for key, f in funcs.items():
             name = "%s-%s" % (prefix, key)
             cfg = self.lam.get_function_configuration(FunctionName=name)
             self.assertEqual(sorted(cfg["VpcConfig"]["SubnetIds"]), sorted(f["subnet_ids"]))
-            self.assertEqual(cfg["VpcConfig"]["SecurityGroupIds"], [f["lambda_security_group_id"]])
+            # its own SG + the VPC's shared clients SG
+            self.assertEqual(sorted(cfg["VpcConfig"]["SecurityGroupIds"]),
+                             sorted([f["lambda_security_group_id"], clients_id]))
             subnets = self.ec2.describe_subnets(SubnetIds=f["subnet_ids"])["Subnets"]
             self.assertTrue(all(s["VpcId"] == vpc_id for s in subnets))
             sgs.add(f["lambda_security_group_id"])
         self.assertEqual(len(sgs), 3, "each function has its own lambda SG")
-        self.assertEqual({k: sorted(f["vpc_endpoint_ids"]) for k, f in funcs.items()},
-                         {"api": ["logs", "ssm"], "worker": ["sqs"], "report": ["s3"]})
-        s3 = self.endpoints_by_id([funcs["report"]["vpc_endpoint_ids"]["s3"]])
-        s3 = list(s3.values())[0]
-        self.assertEqual(s3["VpcEndpointType"], "Gateway")
-        self.assertIn(funcs["report"]["route_table_id"], s3.get("RouteTableIds", []))
+        # the same services for every function: one shared endpoint per service
+        ids = {k: f["vpc_endpoint_ids"] for k, f in funcs.items()}
+        self.assertEqual(ids["api"], ids["worker"])
+        self.assertEqual(ids["api"], ids["report"])
+        self.assertEqual(sorted(ids["api"]), ["logs", "ssm"])
+        self.assertEqual(len({f["endpoint_security_group_id"] for f in funcs.values()}), 1)
         api_tags = self.lam.list_tags(Resource=funcs["api"]["arn"])["Tags"]
         self.assertEqual((api_tags.get("Function"), api_tags.get("ManagedBy")), ("api", "examples/module"))
         self.assertNoChanges(wd)
