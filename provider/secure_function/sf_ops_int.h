@@ -100,18 +100,20 @@ bool sf__private_destroying(tf6_bytes b);
 /* What ReadResource does with what exists (sf__read_rule). */
 typedef enum sf_read_rule {
 	SF_READ_LIVE,   /* the function exists: merge, drift flags */
-	SF_READ_GONE,   /* the function is gone: null, the resource leaves the state */
-	SF_READ_REMAINS /* the function is gone but a destroy is in progress and
-	                   owned parts remain: keep them (function attributes null) */
+	SF_READ_GONE,   /* no part exists any more: null, the resource leaves the state */
+	SF_READ_REMAINS /* the function is gone but owned parts remain (a failed create,
+	                   a destroy failed or killed half-way, the function deleted by
+	                   hand): keep them (function attributes null) */
 } sf_read_rule;
 
 /*
  * The Read rule (pure): LIVE when st has the function; otherwise REMAINS
- * when destroying and a destroy of st would still delete or release
- * something (recon_diff_destroy has a step other than the ENI wait), else
- * GONE. Scratch in a.
+ * when a destroy of st would still delete or release something
+ * (recon_diff_destroy has a step other than the ENI wait), else GONE. The
+ * missing function is a difference the next apply repairs, never a reason
+ * to forget parts the resource owns. Scratch in a.
  */
-sf_read_rule sf__read_rule(base_arena *a, const recon_state *st, bool destroying);
+sf_read_rule sf__read_rule(base_arena *a, const recon_state *st);
 
 /*
  * The state model of what remains after a failed destroy (or read while a
