@@ -40,6 +40,12 @@ BASE_MUST_USE int sf__apply_update(void *ctx, tf6_call *call, const tf6_apply_re
 BASE_MUST_USE int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
 BASE_MUST_USE int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *resp);
 BASE_MUST_USE int sf__import(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_resp *resp);
+/*
+ * The function name of an import ID: the ID itself, or the name inside a
+ * Lambda function ARN "arn:<partition>:lambda:<region>:<account>:function:
+ * <name>[:<qualifier>]". NULL for an ARN of another shape. Arena.
+ */
+const char *sf__import_name(base_arena *a, const char *id);
 
 /*
  * The pure part of PlanResourceChange (no AWS): defaults, unknown computed
