@@ -78,10 +78,11 @@ int sf__import(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_
 	memset(&q, 0, sizeof q);
 	q.function_name = sf__import_name(a, req->id);
 	if (!q.function_name) {
-		base_diags_addf(call->diags, BASE_SEV_ERROR, NULL, "Invalid import ID",
-		                "%s is not a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME). "
-		                "Import by the function name or its ARN.",
-		                req->id);
+		base_diags_addf(
+		        call->diags, BASE_SEV_ERROR, NULL, "Invalid import ID",
+		        "%s is not a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME). "
+		        "Import by the function name or its ARN.",
+		        req->id);
 		return BASE_EINVALID;
 	}
 	q.present = SF_BIT(SF_A_FUNCTION_NAME);
