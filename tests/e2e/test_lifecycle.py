@@ -178,7 +178,8 @@ class LifecycleTest(ResourceTestCase):
             self.ok(wd2.tf("import", addr, ident))
             self.assertNoChanges(wd2, "plan after import by %s" % ident)
             shown = self.ok(wd2.tf("state", "show", "-no-color", addr)).stdout
-            self.assertIn('function_name = "%s"' % name, shown)
+            self.assertRegex(shown, r'\n\s*function_name\s+= "%s"\n' % name)
+            self.assertRegex(shown, r'\n\s*id\s+= "%s"\n' % name)
         self.ok(wd.tf("destroy", "-auto-approve"))
         wd.applied = False
         self.assertClean(name, vpc_id)
