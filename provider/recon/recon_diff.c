@@ -21,14 +21,6 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
-char *recon_role_name(base_arena *a, const char *function_name)
-{
-	char *s = base_arena_sprintf(a, "lambdavpc-%s", nz(function_name));
-	if (strlen(s) > 64)
-		s[64] = '\0'; /* IAM role names are at most 64 characters */
-	return s;
-}
-
 char *recon_sg_name(base_arena *a, const char *function_name, recon_sg_which w)
 {
 	return base_arena_sprintf(a, "lambdavpc-%s-%s", nz(function_name), recon_sg_which_name(w));

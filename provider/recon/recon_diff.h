@@ -77,7 +77,9 @@ const char *recon_step_kind_name(recon_step_kind k);
 /* "lambda" / "endpoint". Static. */
 const char *recon_sg_which_name(recon_sg_which w);
 
-/* Default role name "lambdavpc-<function>" cut to IAM's 64 characters. Arena. */
+/* Default role name "lambdavpc-<function>"; when that is longer than IAM's
+ * 64 characters: "lambdavpc-" + the name's first 43 characters + "-" + the
+ * first 10 hex digits of SHA-256(function name). Arena. (recon_role.c) */
 char *recon_role_name(base_arena *a, const char *function_name);
 
 /* The function's own SG name "lambdavpc-<function>-lambda". Arena. */

@@ -40,6 +40,12 @@ BASE_MUST_USE int sf__apply_update(void *ctx, tf6_call *call, const tf6_apply_re
 BASE_MUST_USE int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
 BASE_MUST_USE int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *resp);
 BASE_MUST_USE int sf__import(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_resp *resp);
+/*
+ * The function name of an import ID: the ID itself, or the name inside a
+ * Lambda function ARN "arn:<partition>:lambda:<region>:<account>:function:
+ * <name>[:<qualifier>]". NULL for an ARN of another shape. Arena.
+ */
+const char *sf__import_name(base_arena *a, const char *id);
 
 /*
  * The pure part of PlanResourceChange (no AWS): defaults, unknown computed
@@ -100,18 +106,20 @@ bool sf__private_destroying(tf6_bytes b);
 /* What ReadResource does with what exists (sf__read_rule). */
 typedef enum sf_read_rule {
 	SF_READ_LIVE,   /* the function exists: merge, drift flags */
-	SF_READ_GONE,   /* the function is gone: null, the resource leaves the state */
-	SF_READ_REMAINS /* the function is gone but a destroy is in progress and
-	                   owned parts remain: keep them (function attributes null) */
+	SF_READ_GONE,   /* no part exists any more: null, the resource leaves the state */
+	SF_READ_REMAINS /* the function is gone but owned parts remain (a failed create,
+	                   a destroy failed or killed half-way, the function deleted by
+	                   hand): keep them (function attributes null) */
 } sf_read_rule;
 
 /*
  * The Read rule (pure): LIVE when st has the function; otherwise REMAINS
- * when destroying and a destroy of st would still delete or release
- * something (recon_diff_destroy has a step other than the ENI wait), else
- * GONE. Scratch in a.
+ * when a destroy of st would still delete or release something
+ * (recon_diff_destroy has a step other than the ENI wait), else GONE. The
+ * missing function is a difference the next apply repairs, never a reason
+ * to forget parts the resource owns. Scratch in a.
  */
-sf_read_rule sf__read_rule(base_arena *a, const recon_state *st, bool destroying);
+sf_read_rule sf__read_rule(base_arena *a, const recon_state *st);
 
 /*
  * The state model of what remains after a failed destroy (or read while a

@@ -346,20 +346,21 @@ class OwnershipTest(ResourceTestCase):
                       ("%s=%s" % (t["Key"], t["Value"])
                        for t in self.iam.list_role_tags(RoleName=r)["Tags"]))
 
-    def test_function_deleted_out_of_band_leaves_state_and_parts_adopted(self):
+    def test_function_deleted_out_of_band_is_recreated_in_place(self):
         name, vpc_id, wd, first, before = self.deploy_seed("e2e-fngone")
         self.assertEqual(self.owned_roles(name), [first["role_name"]])
         role_id = self.iam.get_role(RoleName=first["role_name"])["Role"]["RoleId"]
 
-        # The function itself is gone: the resource leaves the state.
+        # The function is gone but the bundle's other parts exist: the
+        # resource stays in the state, the missing function is a difference.
         self.lam.delete_function(FunctionName=name)
         r = self.assertChanges(wd, "function deleted out of band")
-        self.assertIn("will be created", r.output)
+        self.assertIn("will be updated in-place", r.output)
         self.ok(wd.tf("apply", "-refresh-only", "-auto-approve"))
         listed = self.ok(wd.tf("state", "list")).stdout
-        self.assertNotIn("lambdavpc_secure_function.app", listed)
+        self.assertIn("lambdavpc_secure_function.app", listed)
 
-        # Apply adopts the remaining parts (found by the ownership tag).
+        # Apply recreates the function and keeps every other part.
         self.apply(wd)
         second = wd.outputs()
         self.assertEqual(self.owned(name), before, "apply after the function was lost duplicated objects")
@@ -369,7 +370,7 @@ class OwnershipTest(ResourceTestCase):
             self.assertEqual(second[k], first[k], k)
         self.assertEqual(sorted(second["subnet_ids"]), sorted(first["subnet_ids"]))
         self.assertEqual(self.iam.get_role(RoleName=first["role_name"])["Role"]["RoleId"], role_id,
-                         "the role was recreated, not adopted")
+                         "the role was recreated, not kept")
         # A new function, in the same subnets (with the full seed checks).
         self.assertSeedDeployed(name, vpc_id, second, SEED_CIDRS, ["logs", "ssm"], 256, {"STAGE": "dev"})
         self.assertNoChanges(wd, "plan after adoption")
