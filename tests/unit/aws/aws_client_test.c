@@ -894,6 +894,7 @@ void test_aws_client__profile_endpoints_region_and_errors(void)
 	T_ASSERT_STR(aws_fake_request_at(x.f, 1)->url, "http://127.0.0.1:9/latest/meta-data/placement/region");
 	fx_end(&x);
 	clean_env();
+}
 
 void test_aws_client__default_attempts_and_overrides(void)
 {

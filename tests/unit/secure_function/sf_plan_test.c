@@ -175,8 +175,12 @@ void test_secure_function_sf_plan__update_cidrs_and_memory(void)
 	T_OK(fx_plan(&f, prior, prop, cfg, 0));
 	T_ASSERT_INT(f.n, 0);
 	const cty_value *pl = f.pl;
-	T_ASSERT(cty_value_is_unknown(at(pl, "subnet_ids")));
-	T_ASSERT(cty_value_is_unknown(at(pl, "availability_zones")));
+	/* the kept CIDR keeps its subnet and AZ, the new one is unknown (same order as the CIDRs) */
+	T_ASSERT_INT(cty_value_len(at(pl, "subnet_ids")), 2);
+	T_ASSERT_STR(cty_value_as_string(cty_value_index(at(pl, "subnet_ids"), 0)), "subnet-1");
+	T_ASSERT(cty_value_is_unknown(cty_value_index(at(pl, "subnet_ids"), 1)));
+	T_ASSERT_STR(cty_value_as_string(cty_value_index(at(pl, "availability_zones"), 0)), "us-east-2a");
+	T_ASSERT(cty_value_is_unknown(cty_value_index(at(pl, "availability_zones"), 1)));
 	T_ASSERT(cty_value_is_unknown(at(pl, "last_modified")));
 	T_ASSERT_STR(cty_value_number_canon(at(pl, "memory_size")), "512");
 	/* unaffected computed values kept */
@@ -194,8 +198,13 @@ void test_secure_function_sf_plan__update_services_and_code(void)
 	const cty_value *prop = with_json(&f, prior, "endpoint_services", "[\"logs\",\"sqs\"]");
 	T_ASSERT(prop);
 	T_OK(fx_plan(&f, prior, prop, prop, 0));
-	T_ASSERT(cty_value_is_unknown(at(f.pl, "vpc_endpoint_ids")));
+	/* logs keeps its endpoint, sqs is new, ssm is gone */
+	T_ASSERT(cty_value_is_known(at(f.pl, "vpc_endpoint_ids")) == false);
+	T_ASSERT_INT(cty_value_len(at(f.pl, "vpc_endpoint_ids")), 2);
+	T_ASSERT_STR(cty_value_as_string(cty_value_map_get(at(f.pl, "vpc_endpoint_ids"), "logs")), "vpce-1");
+	T_ASSERT(cty_value_is_unknown(cty_value_map_get(at(f.pl, "vpc_endpoint_ids"), "sqs")));
 	T_ASSERT(!cty_value_is_unknown(at(f.pl, "subnet_ids")));
+	T_ASSERT(!cty_value_is_unknown(at(f.pl, "last_modified"))); /* the function does not change */
 	T_ASSERT(!cty_value_is_unknown(at(f.pl, "code_sha256")));
 
 	prop = cty_value_with_attr(f.a, prior, "source_code_hash", cty_value_string(f.a, "new="));
@@ -241,12 +250,16 @@ void test_secure_function_sf_plan__drift_marks_affected_attribute(void)
 	const cty_value *pr2 = with_json(&f, prior, "vpc_endpoint_ids", "{\"logs\":\"vpce-1\"}");
 	T_ASSERT(pr2);
 	T_OK(fx_plan(&f, pr2, pr2, prior, 0));
-	T_ASSERT(cty_value_is_unknown(at(f.pl, "vpc_endpoint_ids")));
+	T_ASSERT_STR(cty_value_as_string(cty_value_map_get(at(f.pl, "vpc_endpoint_ids"), "logs")), "vpce-1");
+	T_ASSERT(cty_value_is_unknown(cty_value_map_get(at(f.pl, "vpc_endpoint_ids"), "ssm")));
 	/* a deleted subnet: subnet_ids shorter than the CIDRs */
 	pr2 = with_json(&f, prior, "subnet_ids", "[\"subnet-2\"]");
 	T_ASSERT(pr2);
 	T_OK(fx_plan(&f, pr2, pr2, prior, 0));
-	T_ASSERT(cty_value_is_unknown(at(f.pl, "subnet_ids")));
+	/* which CIDR lost its subnet is not known from a shorter list: both elements unknown */
+	T_ASSERT_INT(cty_value_len(at(f.pl, "subnet_ids")), 2);
+	T_ASSERT(cty_value_is_unknown(cty_value_index(at(f.pl, "subnet_ids"), 0)));
+	T_ASSERT(cty_value_is_unknown(cty_value_index(at(f.pl, "subnet_ids"), 1)));
 	base_arena_free(f.a);
 }
 
@@ -269,4 +282,43 @@ void test_secure_function_sf_plan__drift_private_bytes(void)
 	steps[2].kind = RECON_STEP_EP_CREATE;
 	T_ASSERT_INT(sf__drift_of_plan(&p), SF_DRIFT_ROLE | SF_DRIFT_SG_LAMBDA | SF_DRIFT_ENDPOINTS);
 	base_arena_free(a);
+}
+
+void test_secure_function_sf_plan__tags_change_keeps_function_values(void)
+{
+	struct fx f;
+	T_ASSERT(fx_open(&f));
+	const cty_value *prop = with_json(&f, f.prior, "tags", "{\"Team\":\"ops\"}");
+	T_ASSERT(prop);
+	prop = cty_value_with_attr(f.a, prop, "publish", cty_value_bool(true));
+	const cty_value *prior = cty_value_with_attr(f.a, f.prior, "publish", cty_value_bool(true));
+	T_OK(fx_plan(&f, prior, prop, prop, 0));
+	/* tagging does not touch the function's configuration: nothing is published */
+	static const char *const kept[] = { "last_modified", "version", "qualified_arn", "code_sha256",
+		                            "subnet_ids", "vpc_endpoint_ids" };
+	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+		T_ASSERT_MSG(cty_value_raw_equal(at(f.pl, kept[i]), at(prior, kept[i])), "%s not kept", kept[i]);
+	T_ASSERT_STR(cty_value_as_string(cty_value_map_get(at(f.pl, "tags_all"), "Team")), "ops");
+	base_arena_free(f.a);
+}
+
+void test_secure_function_sf_plan__default_tags_change_plans_tags_all(void)
+{
+	struct fx f;
+	T_ASSERT(fx_open(&f));
+	const char *k[] = { "Env" }, *v[] = { "prod" };
+	prov_tags dt = { k, v, 1 };
+	tf6_plan_req req;
+	memset(&req, 0, sizeof req);
+	req.prior = f.prior;
+	req.proposed = f.prior;
+	req.config = f.prior;
+	T_OK(sf__plan_compute(f.a, f.s, &req, dt, true, 0, &f.pl, &f.rr, &f.n, base_diags_new(f.a)));
+	const cty_value *ta = at(f.pl, "tags_all");
+	T_ASSERT(cty_value_is_known(ta));
+	T_ASSERT_INT(cty_value_len(ta), 2);
+	T_ASSERT_STR(cty_value_as_string(cty_value_map_get(ta, "Env")), "prod");
+	T_ASSERT_STR(cty_value_as_string(cty_value_map_get(ta, "Team")), "pay");
+	T_ASSERT(cty_value_raw_equal(at(f.pl, "last_modified"), at(f.prior, "last_modified")));
+	base_arena_free(f.a);
 }
