@@ -31,7 +31,7 @@ struct prov {
 	_Atomic(aws_client *) client;
 	atomic_bool deferred;
 	atomic_bool configured;
-	prov_tags tags; /* written once before `configured` is set */
+	prov_tags tags;          /* written once before `configured` is set */
 	prov_ignore_tags ignore; /* idem */
 };
 

@@ -57,8 +57,8 @@ void sf__ignore_observed_tags(base_arena *a, recon_state *st, const prov_ignore_
 
 /* The observed tags and the display name of a tags.sync part; false when the
  * part is not in the state (or is a reused endpoint: not ours to tag). */
-static bool tag_part(base_arena *a, const recon_state *st, const char *region, const char *part, aws_tags *tags,
-                     const char **name)
+static bool tag_part(base_arena *a, const recon_state *st, const char *region, const char *part,
+                     aws_tags *tags, const char **name)
 {
 	if (base_str_eq(part, "role")) {
 		*tags = st->role.tags;
@@ -106,9 +106,11 @@ char *sf__tags_drift_text(base_arena *a, aws_tags have, aws_tags want)
 		if (!w)
 			d = base_arena_sprintf(a, "tag %s added outside Terraform; apply removes it", k);
 		else if (!base_str_eq(w, have.v[i].value))
-			d = base_arena_sprintf(a, "tag %s changed outside Terraform (\"%s\", configured \"%s\"); "
-			                          "apply restores it",
-			                       k, have.v[i].value, w);
+			d = base_arena_sprintf(
+			        a,
+			        "tag %s changed outside Terraform (\"%s\", configured \"%s\"); "
+			        "apply restores it",
+			        k, have.v[i].value, w);
 		if (d)
 			out = out ? base_arena_sprintf(a, "%s; %s", out, d) : base_arena_strdup(a, d);
 	}
@@ -116,7 +118,8 @@ char *sf__tags_drift_text(base_arena *a, aws_tags have, aws_tags want)
 		const char *k = want.v[i].key;
 		if (base_str_has_prefix(k, "lambdavpc:") || aws_tags_get(have, k))
 			continue;
-		out = out ? base_arena_sprintf(a, "%s; tag %s removed outside Terraform; apply adds it", out, k)
+		out = out ? base_arena_sprintf(a, "%s; tag %s removed outside Terraform; apply adds it", out,
+		                               k)
 		          : base_arena_sprintf(a, "tag %s removed outside Terraform; apply adds it", k);
 	}
 	return out;
@@ -150,17 +153,19 @@ static const char *step_text(base_arena *a, const recon_desired *d, const recon_
 		return diff ? base_arena_sprintf(a, "%s: %s.", name, diff) : NULL;
 	}
 	case RECON_STEP_ROLE_ATTACH:
-		return base_arena_sprintf(a, "IAM role %s: policy %s detached outside Terraform; apply attaches it.",
-		                          role, s->key);
+		return base_arena_sprintf(
+		        a, "IAM role %s: policy %s detached outside Terraform; apply attaches it.", role,
+		        s->key);
 	case RECON_STEP_ROLE_DETACH:
-		return base_arena_sprintf(a, "IAM role %s: policy %s attached outside Terraform; apply detaches it.",
-		                          role, s->key);
+		return base_arena_sprintf(
+		        a, "IAM role %s: policy %s attached outside Terraform; apply detaches it.", role,
+		        s->key);
 	case RECON_STEP_ROLE_PUT_INLINE:
 	case RECON_STEP_ROLE_DELETE_INLINE:
 	case RECON_STEP_ROLE_BOUNDARY:
-		return base_arena_sprintf(a, "IAM role %s: %s changed outside Terraform; apply restores it.", role,
-		                          s->kind == RECON_STEP_ROLE_BOUNDARY ? "permissions boundary"
-		                                                              : "inline policy");
+		return base_arena_sprintf(
+		        a, "IAM role %s: %s changed outside Terraform; apply restores it.", role,
+		        s->kind == RECON_STEP_ROLE_BOUNDARY ? "permissions boundary" : "inline policy");
 	case RECON_STEP_ROLE_CREATE:
 	case RECON_STEP_SUBNET_CREATE:
 	case RECON_STEP_RT_CREATE:
@@ -169,21 +174,25 @@ static const char *step_text(base_arena *a, const recon_desired *d, const recon_
 		return base_arena_sprintf(a, "%s %s: missing (deleted outside Terraform); apply creates it.",
 		                          recon_step_kind_name(s->kind), s->key ? s->key : "");
 	case RECON_STEP_RT_ASSOCIATE:
-		return base_arena_sprintf(a, "subnet %s: not associated with the route table %s; apply associates it.",
-		                          s->key, st->rt.id ? st->rt.id : "?");
+		return base_arena_sprintf(
+		        a, "subnet %s: not associated with the route table %s; apply associates it.", s->key,
+		        st->rt.id ? st->rt.id : "?");
 	case RECON_STEP_SG_AUTHORIZE:
 	case RECON_STEP_SG_REVOKE:
-		return base_arena_sprintf(a, "%s: rule %s %s outside Terraform; apply %s it.", sg_label(a, st, s->sg),
-		                          rule_text(a, &s->rule),
+		return base_arena_sprintf(a, "%s: rule %s %s outside Terraform; apply %s it.",
+		                          sg_label(a, st, s->sg), rule_text(a, &s->rule),
 		                          s->kind == RECON_STEP_SG_REVOKE ? "added" : "removed",
 		                          s->kind == RECON_STEP_SG_REVOKE ? "removes" : "adds");
 	case RECON_STEP_EP_SYNC:
-		return base_arena_sprintf(a, "%s endpoint: subnets, security groups or route tables changed outside "
-		                             "Terraform; apply restores them.",
-		                          s->key);
+		return base_arena_sprintf(
+		        a,
+		        "%s endpoint: subnets, security groups or route tables changed outside "
+		        "Terraform; apply restores them.",
+		        s->key);
 	case RECON_STEP_FN_CONFIG:
-		return base_arena_sprintf(a, "function %s: configuration (VPC settings or role) changed outside "
-		                             "Terraform; apply restores it.",
+		return base_arena_sprintf(a,
+		                          "function %s: configuration (VPC settings or role) changed outside "
+		                          "Terraform; apply restores it.",
 		                          d->function_name);
 	default:
 		return NULL; /* shows on an attribute of its own */

@@ -65,8 +65,8 @@ BASE_MUST_USE int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6
  * changed. BASE_EINVALID when an error was added (also when AWS could not
  * be asked), else BASE_OK.
  */
-BASE_MUST_USE int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
-                                     bool create, bool at_apply, base_diags *diags);
+BASE_MUST_USE int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm,
+                                     const sf_config *prior, bool create, bool at_apply, base_diags *diags);
 
 /* ---- drift flags (private bytes) -------------------------------------- */
 
@@ -229,10 +229,10 @@ BASE_MUST_USE int sf__observe(aws_client *c, base_arena *a, const sf_config *m, 
 typedef struct sf_handler {
 	aws_client *c;
 	const char *region;
-	prov_tags dt;      /* the provider's default_tags */
+	prov_tags dt;        /* the provider's default_tags */
 	prov_ignore_tags ig; /* the provider's ignore_tags */
-	recon_state prior; /* ids of the saved state (zeroed for a create) */
-	recon_state st;    /* what exists now */
+	recon_state prior;   /* ids of the saved state (zeroed for a create) */
+	recon_state st;      /* what exists now */
 } sf_handler;
 
 BASE_MUST_USE int sf__begin_client(prov *pv, tf6_call *call, sf_handler *h);

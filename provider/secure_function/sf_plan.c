@@ -661,11 +661,11 @@ static int check_private_dns(struct acct *k)
 			return acct_aws_failed(k, SF_A_VPC_ID, "Cannot read the VPC's DNS settings", r, &err);
 		if (!on) {
 			base_path p = sf_path(k->a, SF_A_PRIVATE_DNS_ENABLED);
-			const char *d = base_arena_sprintf(k->a,
-			                                   "Private DNS for the interface endpoints needs %s on %s, "
-			                                   "which is off. Enable it on the VPC, or set %s = false.",
-			                                   human[n], pm->vpc_id,
-			                                   sf_attr_name(SF_A_PRIVATE_DNS_ENABLED));
+			const char *d = base_arena_sprintf(
+			        k->a,
+			        "Private DNS for the interface endpoints needs %s on %s, "
+			        "which is off. Enable it on the VPC, or set %s = false.",
+			        human[n], pm->vpc_id, sf_attr_name(SF_A_PRIVATE_DNS_ENABLED));
 			if (acct_unsure(k, &p, "VPC DNS settings do not allow private DNS", d) != BASE_OK)
 				rc = BASE_EINVALID;
 		}

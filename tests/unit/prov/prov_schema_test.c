@@ -231,14 +231,16 @@ void test_prov_prov_schema__implied_type(void)
 	T_OK(cty_json_type_encode(tf6_schema_type(s), &b));
 	T_ASSERT_STR(
 	        base_buf_cstr(&b),
-	        "[\"object\",{\"access_key\":\"string\",\"allowed_account_ids\":[\"list\",\"string\"],\"assume_role\":[\"object\",{\"external_id\":"
+	        "[\"object\",{\"access_key\":\"string\",\"allowed_account_ids\":[\"list\",\"string\"],"
+	        "\"assume_role\":[\"object\",{\"external_id\":"
 	        "\"string\","
 	        "\"role_arn\":\"string\",\"session_name\":\"string\"}],\"default_tags\":[\"object\",{"
 	        "\"tags\":[\"map\","
 	        "\"string\"]}],\"endpoints\":[\"object\",{\"ec2\":\"string\",\"iam\":\"string\",\"lambda\":"
 	        "\"string\","
 	        "\"sts\":\"string\"}],\"forbidden_account_ids\":[\"list\",\"string\"],"
-	        "\"ignore_tags\":[\"object\",{\"key_prefixes\":[\"set\",\"string\"],\"keys\":[\"set\",\"string\"]}],"
+	        "\"ignore_tags\":[\"object\",{\"key_prefixes\":[\"set\",\"string\"],\"keys\":[\"set\","
+	        "\"string\"]}],"
 	        "\"max_retries\":\"number\",\"profile\":\"string\",\"region\":"
 	        "\"string\","
 	        "\"secret_key\":\"string\",\"shared_config_files\":[\"list\",\"string\"],"
