@@ -126,8 +126,9 @@ static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_r
 		rc = sf_model_from_value(a, req->planned, &pm, call->diags);
 	if (rc == BASE_OK)
 		rc = sf_model_from_value(a, create ? NULL : req->prior, &prior, call->diags);
-	if (rc == BASE_OK) /* what plan could only warn about, before anything is created */
-		rc = sf__account_checks(h.c, a, &pm, &prior, create, true, call->diags);
+	/* what the plan could not settle, before anything is created */
+	if (rc == BASE_OK && (sf__drift_decode(req->planned_private) & SF_PLAN_RECHECK))
+		rc = sf__account_checks(h.c, a, &pm, &prior, create, true, NULL, call->diags);
 	if (rc == BASE_OK)
 		rc = apply_desired(a, req, &h, &pm, &d, call->diags);
 	if (rc == BASE_OK) /* on failure nothing was changed: keep the prior state */

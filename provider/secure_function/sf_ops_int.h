@@ -63,10 +63,18 @@ BASE_MUST_USE int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6
  * and an error with at_apply (ApplyResourceChange runs them before
  * creating anything). Skipped when nothing the account could reject
  * changed. BASE_EINVALID when an error was added (also when AWS could not
- * be asked), else BASE_OK.
+ * be asked), else BASE_OK. *warned (may be NULL) is set when a warning was
+ * added.
  */
 BASE_MUST_USE int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm,
-                                     const sf_config *prior, bool create, bool at_apply, base_diags *diags);
+                                     const sf_config *prior, bool create, bool at_apply, bool *warned,
+                                     base_diags *diags);
+
+/* Planned-private flag (never stored in the state): the plan could not
+ * settle every account check (a warning, or values unknown at plan), so the
+ * apply runs them again before creating anything. Carried in the drift
+ * flags' encoding (sf__private_encode), above the SF_DRIFT_* bits. */
+#define SF_PLAN_RECHECK (1u << 15)
 
 /* ---- drift flags (private bytes) -------------------------------------- */
 

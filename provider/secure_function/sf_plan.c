@@ -421,6 +421,7 @@ struct acct {
 	const sf_config *pm, *prior;
 	bool create, cidrs_changed;
 	bool at_apply; /* apply: what plan could only warn about is an error now */
+	bool warned;
 	const aws_ec2_vpc *vpc;
 	base_diags *diags;
 };
@@ -434,6 +435,7 @@ static int acct_unsure(struct acct *k, const base_path *p, const char *summary, 
 		base_diags_add(k->diags, BASE_SEV_ERROR, p, summary, detail);
 		return BASE_EINVALID;
 	}
+	k->warned = true;
 	base_diags_addf(k->diags, BASE_SEV_WARNING, p, summary,
 	                "%s If another resource in this configuration changes this, ignore this warning: "
 	                "the apply checks again before creating anything.",
@@ -674,10 +676,10 @@ static int check_private_dns(struct acct *k)
 }
 
 int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior, bool create,
-                       bool at_apply, base_diags *diags)
+                       bool at_apply, bool *warned, base_diags *diags)
 {
 	static int (*const checks[])(struct acct * k) = {check_cidrs, check_azs, check_private_dns};
-	struct acct k = {c, a, pm, prior, create, false, at_apply, NULL, diags};
+	struct acct k = {c, a, pm, prior, create, false, at_apply, false, NULL, diags};
 	aws_ec2_vpcs vpcs;
 	size_t i;
 	int rc = BASE_OK, r;
@@ -688,16 +690,31 @@ int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm, const 
 		return BASE_OK;
 	if (check_vpc(&k, &vpcs) != BASE_OK)
 		return BASE_EINVALID;
-	for (i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-		if (at_apply && checks[i] == check_azs)
-			continue; /* certain at plan: nothing in an apply adds an AZ */
+	for (i = 0; i < sizeof checks / sizeof checks[0] && rc != BASE_EAWS; i++) {
 		r = checks[i](&k);
-		if (r == BASE_EAWS)
-			return BASE_EINVALID;
 		if (r != BASE_OK)
 			rc = r;
 	}
-	return rc;
+	if (warned && k.warned)
+		*warned = true;
+	return rc == BASE_OK ? BASE_OK : BASE_EINVALID;
+}
+
+/* The account checks of a plan; *recheck when the apply must run them again
+ * (a warning, or something the checks need unknown now). */
+static int plan_checks(aws_client *c, tf6_call *call, const tf6_plan_req *req, const cty_value *planned,
+                       bool replace, bool *recheck)
+{
+	sf_config pm, prior;
+	bool create = !req->prior || cty_value_is_null(req->prior);
+	if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
+	    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) != BASE_OK)
+		return BASE_EINVALID;
+	*recheck = !sf_has(&pm, SF_A_VPC_ID) || sf_unknown(&pm, SF_A_SUBNET_CIDR_BLOCKS) ||
+	           pm.subnet_cidr_blocks.n_unknown || sf_unknown(&pm, SF_A_AVAILABILITY_ZONES) ||
+	           pm.availability_zones.n_unknown;
+	return sf__account_checks(c, call->arena, &pm, &prior, create || replace, false, recheck,
+	                          call->diags);
 }
 
 int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *resp)
@@ -708,8 +725,8 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 	const base_path *rr = NULL;
 	size_t n_rr = 0;
 	const cty_value *planned = NULL;
-	unsigned drift = sf__drift_decode(req->prior_private);
-	bool deferred;
+	unsigned drift = sf__drift_decode(req->prior_private) & ~SF_PLAN_RECHECK;
+	bool deferred, recheck = false;
 	int rc;
 
 	memset(resp, 0, sizeof *resp);
@@ -725,18 +742,10 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 	resp->requires_replace = rr;
 	resp->n_requires_replace = n_rr;
 	resp->planned_private = req->prior_private;
-
-	if (c) {
-		/* Unknown parts of the config are skipped by the checks. */
-		sf_config pm, prior;
-		bool create = !req->prior || cty_value_is_null(req->prior);
-		if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
-		    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) !=
-		            BASE_OK)
-			return BASE_EINVALID;
-		if (sf__account_checks(c, call->arena, &pm, &prior, create || n_rr > 0, false, call->diags) !=
-		    BASE_OK)
-			return BASE_EINVALID;
-	}
+	if (c && plan_checks(c, call, req, planned, n_rr > 0, &recheck) != BASE_OK)
+		return BASE_EINVALID;
+	if (recheck || deferred) /* unknown parts were skipped: the apply checks them */
+		resp->planned_private = sf__private_encode(call->arena, drift | SF_PLAN_RECHECK,
+		                                           sf__private_destroying(req->prior_private));
 	return BASE_OK;
 }
