@@ -59,6 +59,29 @@ BASE_MUST_USE int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6
                                    bool dt_known, unsigned drift, const cty_value **planned_out,
                                    const base_path **rr_out, size_t *n_rr, base_diags *diags);
 
+/*
+ * The checks that need the account (sf_plan.c), on the planned model pm
+ * against the prior model (all-null for a create; create also for a
+ * replacement). Certain failures (the VPC does not exist, an AZ is not in
+ * the region, a CIDR overlaps a subnet that is not ours) are errors; what
+ * another resource of the same apply could still make true (the VPC's DNS
+ * attributes, a CIDR outside the VPC's current blocks) is a warning at plan
+ * and an error with at_apply (ApplyResourceChange runs them before
+ * creating anything). Skipped when nothing the account could reject
+ * changed. BASE_EINVALID when an error was added (also when AWS could not
+ * be asked), else BASE_OK. *warned (may be NULL) is set when a warning was
+ * added.
+ */
+BASE_MUST_USE int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm,
+                                     const sf_config *prior, bool create, bool at_apply, bool *warned,
+                                     base_diags *diags);
+
+/* Planned-private flag (never stored in the state): the plan could not
+ * settle every account check (a warning, or values unknown at plan), so the
+ * apply runs them again before creating anything. Carried in the drift
+ * flags' encoding (sf__private_encode), above the SF_DRIFT_* bits. */
+#define SF_PLAN_RECHECK (1u << 15)
+
 /* ---- drift flags (private bytes) -------------------------------------- */
 
 /*
@@ -222,12 +245,30 @@ BASE_MUST_USE int sf__observe(aws_client *c, base_arena *a, const sf_config *m, 
 typedef struct sf_handler {
 	aws_client *c;
 	const char *region;
-	prov_tags dt;      /* the provider's default_tags */
-	recon_state prior; /* ids of the saved state (zeroed for a create) */
-	recon_state st;    /* what exists now */
+	prov_tags dt;        /* the provider's default_tags */
+	prov_ignore_tags ig; /* the provider's ignore_tags */
+	recon_state prior;   /* ids of the saved state (zeroed for a create) */
+	recon_state st;      /* what exists now */
 } sf_handler;
 
 BASE_MUST_USE int sf__begin_client(prov *pv, tf6_call *call, sf_handler *h);
+
+/* ---- readable drift, ignore_tags (sf_drift.c) ---------------------------- */
+
+/* Drops the tags ig ignores from every part of st (right after observing). */
+void sf__ignore_observed_tags(base_arena *a, recon_state *st, const prov_ignore_tags *ig);
+/* "tag K added outside Terraform; apply removes it; ..." for the differences
+ * of observed tags have against want (lambdavpc: keys left out), or NULL. */
+char *sf__tags_drift_text(base_arena *a, aws_tags have, aws_tags want);
+/* One warning per step of plan (a reconcile diff of d against st) that
+ * drifted on a part without an attribute of its own, naming the part and
+ * the difference. Returns the number of warnings added. */
+/* The tags the state m recorded (its tags_all, which holds tags and the
+ * default tags of the apply that wrote it) as default tags for a desired
+ * build, so a rebuilt desired wants exactly those; dt when there are none. */
+prov_tags sf__recorded_tags(base_arena *a, const sf_config *m, prov_tags dt);
+size_t sf__drift_report(base_arena *a, base_diags *diags, const recon_desired *d, const recon_state *st,
+                        const char *region, const recon_plan *plan);
 /* saved: the saved state's model, NULL for a create (observed by tag only). */
 BASE_MUST_USE int sf__begin_observe(base_arena *a, sf_handler *h, const sf_config *m, const sf_config *saved,
                                     base_diags *diags);

@@ -51,6 +51,7 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	recon_desired d;
 	recon_plan plan;
 	unsigned drift = 0;
+	prov_tags recorded;
 	bool destroying = sf__private_destroying(req->private_data);
 	int rc;
 
@@ -89,14 +90,19 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	case SF_READ_LIVE:
 		break;
 	}
+	/* Drift is measured against the tags the state recorded (tags_all), not
+	 * the provider's current default_tags: a default_tags change is a plan
+	 * of its own (tags_all known in it), not drift. */
+	recorded = sf__recorded_tags(a, &m, h.dt);
 	sf__merge_observed(a, &m, &h.st, h.region, h.dt);
 
 	/* What would a reconcile of the merged state still repair? */
 	{
 		base_diags *scratch = base_diags_new(a);
-		if (sf__desired_build(a, &m, h.region, h.dt, false, &d, scratch) == BASE_OK &&
+		if (sf__desired_build(a, &m, h.region, recorded, false, &d, scratch) == BASE_OK &&
 		    recon_diff_apply(a, &d, &h.st, &plan) == BASE_OK) {
 			drift = sf__drift_of_plan(&plan);
+			sf__drift_report(a, call->diags, &d, &h.st, h.region, &plan);
 			if (drift && base_log_enabled(BASE_LOG_DEBUG)) {
 				base_buf b;
 				base_buf_init(&b, 1 << 16);

@@ -470,7 +470,8 @@ class OptionsTest(ResourceTestCase):
 
 
 class PlanTimeChecksTest(ResourceTestCase):
-    """Inputs that need the account fail at plan, before anything is created."""
+    """Inputs that need the account: certain failures fail the plan; what the same
+    apply could fix warns at plan and fails the apply; nothing is created."""
 
     def plan_fails_naming(self, wd, attrs, why):
         r = wd.tf("plan")
@@ -479,26 +480,39 @@ class PlanTimeChecksTest(ResourceTestCase):
         self.assertTrue(any(a in r.output for a in attrs), "%s: none of %s named:\n%s" % (why, attrs, r))
         self.assertNotIn("Not implemented", r.output)
 
+    def plan_warns_apply_fails(self, wd, attrs, why):
+        """What another resource of the same apply could fix: a plan warning
+        naming the attribute, then an apply error before anything is created."""
+        r = wd.tf("plan")
+        self.assertIsNone(r.crashed(), str(r))
+        self.assertEqual(r.rc, 0, "%s: plan should only warn:\n%s" % (why, r))
+        self.assertIn("Warning:", r.output)
+        self.assertTrue(any(a in r.output for a in attrs), "%s: none of %s named:\n%s" % (why, attrs, r))
+        r = wd.tf("apply", "-auto-approve")
+        self.assertIsNone(r.crashed(), str(r))
+        self.assertNotEqual(r.rc, 0, "%s: apply should fail:\n%s" % (why, r))
+        self.assertTrue(any(a in r.output for a in attrs), "%s: none of %s named:\n%s" % (why, attrs, r))
+
     def test_account_dependent_inputs(self):
         name = L.unique("e2e-plan")
         vpc_id = L.create_vpc("12.25.15.0/25")
         # A subnet the user already has in the VPC.
         self.ec2.create_subnet(VpcId=vpc_id, CidrBlock="12.25.15.96/27", AvailabilityZone="us-east-2a")
-        cases = [
-            ("CIDR outside the VPC", {"subnet_cidr_blocks": ["12.25.15.0/27", "12.25.16.0/27"]},
-             ["subnet_cidr_blocks"]),
-            ("CIDR already used in the VPC", {"subnet_cidr_blocks": ["12.25.15.0/27", "12.25.15.96/27"]},
-             ["subnet_cidr_blocks"]),
-        ]
         wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
-        for why, tfvars, attrs in cases:
-            with self.subTest(case=why):
-                wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=vpc_id, function_name=name, **tfvars)
-                self.plan_fails_naming(wd, attrs, why)
+        with self.subTest(case="CIDR already used in the VPC"):
+            wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=vpc_id, function_name=name,
+                        subnet_cidr_blocks=["12.25.15.0/27", "12.25.15.96/27"])
+            self.plan_fails_naming(wd, ["subnet_cidr_blocks"], "CIDR in use")
+        # A secondary CIDR block or the VPC's DNS attributes may be set by another
+        # resource of the same apply: plan warns, apply fails before creating.
+        with self.subTest(case="CIDR outside the VPC"):
+            wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=vpc_id, function_name=name,
+                        subnet_cidr_blocks=["12.25.15.0/27", "12.25.16.0/27"])
+            self.plan_warns_apply_fails(wd, ["subnet_cidr_blocks"], "CIDR outside")
         no_dns = L.create_vpc("12.25.15.0/25", dns=False)
         with self.subTest(case="VPC without DNS hostnames, private DNS on"):
             wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=no_dns, function_name=name)
-            self.plan_fails_naming(wd, ["vpc_id", "private_dns_enabled", "DNS"], "no DNS")
+            self.plan_warns_apply_fails(wd, ["private_dns_enabled"], "no DNS")
         with self.subTest(case="VPC that does not exist"):
             wd.set_vars(aws_endpoint=L.moto_url(), vpc_id="vpc-0000000000000dead", function_name=name)
             self.plan_fails_naming(wd, ["vpc_id"], "missing VPC")
