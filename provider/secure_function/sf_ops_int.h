@@ -146,6 +146,15 @@ void sf__strmap_sort(sf_strmap *m);
 BASE_MUST_USE int sf__duration_ms(const char *s, uint64_t *out);
 
 /*
+ * sf_deadline.c: sets this thread's AWS deadline (aws_deadline.h) to now +
+ * the model's timeouts.<op> (its documented default when unset), named
+ * "the <op> timeout of <text> (timeouts.<op>)" in errors; _end clears it.
+ * Every apply sets it first and clears it before returning (threads are reused).
+ */
+void sf__deadline_begin(base_arena *a, const sf_config *m, sf_timeouts_field op);
+void sf__deadline_end(void);
+
+/*
  * Builds the recon desired spec from a wholly known model (the planned
  * state on apply, the prior state on read). region names the endpoint
  * services; dt are the provider's default tags. With read_code, the zip
