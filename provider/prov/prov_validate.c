@@ -173,6 +173,19 @@ static void check_endpoint_service(prov_vctx *c, const prov_validators *vs, cons
 	c->rc = BASE_EINVALID;
 }
 
+/* 7200 -> "2h", 90 -> "1m30s" (for messages). */
+static const char *dur_text(prov_vctx *c, int64_t s)
+{
+	const char *out = "";
+	if (s >= 3600)
+		out = base_arena_sprintf(c->a, "%lldh", (long long)(s / 3600));
+	if (s % 3600 >= 60)
+		out = base_arena_sprintf(c->a, "%s%lldm", out, (long long)(s % 3600 / 60));
+	if (s % 60 || s == 0)
+		out = base_arena_sprintf(c->a, "%s%llds", out, (long long)(s % 60));
+	return out;
+}
+
 static void check_string(prov_vctx *c, const prov_validators *vs, const cty_value *v, base_path path,
                          bool whole)
 {
@@ -227,6 +240,10 @@ static void check_string(prov_vctx *c, const prov_validators *vs, const cty_valu
 			     base_arena_sprintf(
 			             c->a, "%s: \"%s\" is not a duration like \"30m\", \"1h30m\" or \"45s\".",
 			             pstr(c, path), s));
+		else if (vs->has_duration_range && (secs < vs->dur_min || secs > vs->dur_max))
+			verr(c, path, "Duration out of range",
+			     base_arena_sprintf(c->a, "%s: \"%s\" is outside %s to %s.", pstr(c, path), s,
+			                        dur_text(c, vs->dur_min), dur_text(c, vs->dur_max)));
 	}
 	if (vs->json_object && !prov_schema_json_is_object(s, cty_value_string_len(v)))
 		verr(c, path, "Invalid JSON document",
@@ -289,6 +306,20 @@ static void check_collection(prov_vctx *c, const prov_validators *vs, const cty_
 				                                   "%s: the key \"%s\" does not have the "
 				                                   "expected form (it must match %s).",
 				                                   pstr(c, path), key, vs->key_regex));
+			for (size_t r = 0; r < vs->reserved_key_prefixes.n; r++)
+				if (strncmp(key, vs->reserved_key_prefixes.v[r],
+				            strlen(vs->reserved_key_prefixes.v[r])) == 0) {
+					verr(c, kp, "Reserved tag key",
+					     base_arena_sprintf(
+					             c->a,
+					             "%s: the key \"%s\" uses the reserved prefix "
+					             "\"%s\" (%s), so it cannot be set here.",
+					             pstr(c, path), key, vs->reserved_key_prefixes.v[r],
+					             strcmp(vs->reserved_key_prefixes.v[r], "aws:") == 0
+					                     ? "AWS's own tags"
+					                     : "the provider's ownership tags"));
+					break;
+				}
 			if (vs->reserved_keys.n && in_list(&vs->reserved_keys, key))
 				verr(c, kp, "Reserved key",
 				     base_arena_sprintf(c->a,
