@@ -621,6 +621,9 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 		    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) !=
 		            BASE_OK)
 			return BASE_EINVALID;
+		if (sf__check_endpoint_services(c, call->arena, &pm, create ? NULL : &prior, call->diags) !=
+		    BASE_OK)
+			return BASE_EINVALID;
 		if (account_checks(c, call->arena, &pm, &prior, create || n_rr > 0, call->diags) != BASE_OK)
 			return BASE_EINVALID;
 	}
