@@ -104,7 +104,8 @@ int sf__check_endpoint_services(aws_client *c, base_arena *a, const sf_config *p
 	if (!c || !sf_has(pm, SF_A_ENDPOINT_SERVICES))
 		return BASE_OK;
 	const sf_strlist *l = &pm->endpoint_services;
-	const sf_strlist *old = prior && sf_has(prior, SF_A_ENDPOINT_SERVICES) ? &prior->endpoint_services : NULL;
+	const sf_strlist *old =
+	        prior && sf_has(prior, SF_A_ENDPOINT_SERVICES) ? &prior->endpoint_services : NULL;
 	const char *region = aws_client_region(c);
 	const struct svc_entry *e = NULL;
 	int rc = BASE_OK;
@@ -115,20 +116,22 @@ int sf__check_endpoint_services(aws_client *c, base_arena *a, const sf_config *p
 		base_path p = sf_path_index(a, SF_A_ENDPOINT_SERVICES, (int64_t)i);
 		const char *r = region_of(a, s);
 		if (r && strcmp(r, region) != 0) {
-			base_diags_addf(diags, BASE_SEV_ERROR, &p, "Endpoint service of another region",
-			                "\"%s\" is a service of %s, but the provider's region is %s. Use the short "
-			                "name or com.amazonaws.%s.<service>.",
-			                s, r, region, region);
+			base_diags_addf(
+			        diags, BASE_SEV_ERROR, &p, "Endpoint service of another region",
+			        "\"%s\" is a service of %s, but the provider's region is %s. Use the short "
+			        "name or com.amazonaws.%s.<service>.",
+			        s, r, region, region);
 			rc = BASE_EINVALID;
 			continue;
 		}
 		if (!e) {
 			aws_error err;
 			if (service_names(c, a, &e, &err) != BASE_OK) {
-				base_diags_addf(diags, BASE_SEV_WARNING, &p, "Cannot check the endpoint services",
-				                "DescribeVpcEndpointServices failed (%s: %s); the names are checked "
-				                "when the endpoints are created.",
-				                err.code, err.message);
+				base_diags_addf(
+				        diags, BASE_SEV_WARNING, &p, "Cannot check the endpoint services",
+				        "DescribeVpcEndpointServices failed (%s: %s); the names are checked "
+				        "when the endpoints are created.",
+				        err.code, err.message);
 				return rc;
 			}
 		}

@@ -55,9 +55,10 @@ resource "lambdavpc_secure_function" "app" {
 
 
 def config(vpc, name, extra="", provider_extra="", lambda_url=None, drop=()):
-    res = RESOURCE % {"name": name, "vpc": vpc, "extra": extra}
-    for line in drop:
+    res = RESOURCE % {"name": name, "vpc": vpc, "extra": "@EXTRA@"}
+    for line in drop:  # drop lines of the base resource, then add extra
         res = "\n".join(l for l in res.split("\n") if not l.strip().startswith(line))
+    res = res.replace("@EXTRA@", extra)
     return HEADER % {"region": L.REGION, "url": L.aws_url(), "lambda_url": lambda_url or L.aws_url(),
                      "provider_extra": provider_extra} + res
 

@@ -8,7 +8,9 @@
 #include "base/base_arena.h"
 #include "cty/cty_json.h"
 #include "prov/prov_validate.h"
+#include "aws/aws_client.h"
 #include "secure_function/sf_int.h"
+#include "secure_function/sf_ops_int.h"
 #include "sf_testutil.h"
 #include "t.h"
 
@@ -318,5 +320,61 @@ void test_secure_function_sf_validate__unknowns_skip(void)
 	/* the whole config unknown */
 	d = validate(&e, cty_value_unknown(tf6_schema_type(e.s)), &rc);
 	T_ASSERT_INT(base_diags_count(d), 0);
+	sft_env_close(&e);
+}
+
+/* Plan-time endpoint service check: another region's full name is refused
+ * without asking AWS; when AWS cannot be asked (closed port) a new short
+ * name gets a warning at its path; entries already in the prior are not checked. */
+void test_secure_function_sf_validate__endpoint_services_region(void)
+{
+	sft_env e;
+	T_ASSERT(sft_env_open(&e));
+	aws_client_config cc;
+	memset(&cc, 0, sizeof cc);
+	cc.region = "us-east-2";
+	cc.access_key = "AKIDTEST";
+	cc.secret_key = "SECRET";
+	cc.skip_credentials_validation = true;
+	cc.max_retries = 1;
+	cc.endpoints[AWS_SVC_EC2] = "http://127.0.0.1:9/";
+	aws_client *c = NULL;
+	aws_error err;
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	T_OK(aws_client_new(&c, &cc, &err));
+
+	sf_config pm, prior;
+	memset(&pm, 0, sizeof pm);
+	memset(&prior, 0, sizeof prior);
+	static const char *svcs[] = {"logs", "com.amazonaws.eu-west-1.logs", "ssm"};
+	pm.endpoint_services.v = svcs;
+	pm.endpoint_services.n = 3;
+	pm.present = SF_BIT(SF_A_ENDPOINT_SERVICES);
+	static const char *old[] = {"logs", "ssm"};
+	prior.endpoint_services.v = old;
+	prior.endpoint_services.n = 2;
+	prior.present = SF_BIT(SF_A_ENDPOINT_SERVICES);
+
+	base_diags *d = base_diags_new(e.a);
+	T_ASSERT_INT(sf__check_endpoint_services(c, e.a, &pm, &prior, d), BASE_EINVALID);
+	T_ASSERT(one(&e, d, "endpoint_services[1]", "Endpoint service of another region"));
+	T_ASSERT(strstr(base_diags_first(d)->detail, "eu-west-1") &&
+	         strstr(base_diags_first(d)->detail, "us-east-2"));
+
+	/* create: "logs" is new, AWS unreachable -> a warning, no error */
+	static const char *one_svc[] = {"logs"};
+	pm.endpoint_services.v = one_svc;
+	pm.endpoint_services.n = 1;
+	d = base_diags_new(e.a);
+	T_ASSERT_INT(sf__check_endpoint_services(c, e.a, &pm, NULL, d), BASE_OK);
+	const base_diag *g = base_diags_first(d);
+	T_ASSERT(g && g->severity == BASE_SEV_WARNING &&
+	         strstr(g->summary, "Cannot check the endpoint services"));
+	T_ASSERT_STR(base_path_str(e.a, g->path), "endpoint_services[0]");
+	/* no change against the prior: nothing asked, nothing said */
+	d = base_diags_new(e.a);
+	T_ASSERT_INT(sf__check_endpoint_services(c, e.a, &pm, &prior, d), BASE_OK);
+	T_ASSERT_INT(base_diags_count(d), 0);
+	aws_client_free(c);
 	sft_env_close(&e);
 }
