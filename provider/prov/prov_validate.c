@@ -314,7 +314,7 @@ static void check_collection(prov_vctx *c, const prov_validators *vs, const cty_
 					             c->a,
 					             "%s: the key \"%s\" uses the reserved prefix "
 					             "\"%s\" (%s), so it cannot be set here.",
-					             pstr(c, path), key, vs->reserved_key_prefixes.v[r],
+					             pstr(c, kp), key, vs->reserved_key_prefixes.v[r],
 					             strcmp(vs->reserved_key_prefixes.v[r], "aws:") == 0
 					                     ? "AWS's own tags"
 					                     : "the provider's ownership tags"));

@@ -116,11 +116,11 @@ int sf__check_endpoint_services(aws_client *c, base_arena *a, const sf_config *p
 		base_path p = sf_path_index(a, SF_A_ENDPOINT_SERVICES, (int64_t)i);
 		const char *r = region_of(a, s);
 		if (r && strcmp(r, region) != 0) {
-			base_diags_addf(
-			        diags, BASE_SEV_ERROR, &p, "Endpoint service of another region",
-			        "\"%s\" is a service of %s, but the provider's region is %s. Use the short "
-			        "name or com.amazonaws.%s.<service>.",
-			        s, r, region, region);
+			base_diags_addf(diags, BASE_SEV_ERROR, &p, "Endpoint service of another region",
+			                "endpoint_services[%zu]: \"%s\" is a service of %s, but the "
+			                "provider's region is %s. Use the short "
+			                "name or com.amazonaws.%s.<service>.",
+			                i, s, r, region, region);
 			rc = BASE_EINVALID;
 			continue;
 		}
@@ -139,10 +139,11 @@ int sf__check_endpoint_services(aws_client *c, base_arena *a, const sf_config *p
 		                           ? s
 		                           : base_arena_sprintf(a, "com.amazonaws.%s.%s", region, s);
 		if (!in_entry(e, full)) {
-			base_diags_addf(diags, BASE_SEV_ERROR, &p, "Endpoint service not available",
-			                "\"%s\" (%s) is not a VPC endpoint service in %s "
-			                "(DescribeVpcEndpointServices).",
-			                s, full, region);
+			base_diags_addf(
+			        diags, BASE_SEV_ERROR, &p, "Endpoint service not available",
+			        "endpoint_services[%zu]: \"%s\" (%s) is not a VPC endpoint service in %s "
+			        "(DescribeVpcEndpointServices).",
+			        i, s, full, region);
 			rc = BASE_EINVALID;
 		}
 	}

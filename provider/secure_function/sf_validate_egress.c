@@ -51,7 +51,7 @@ static int64_t port(const sf_egress_rule *r, sf_egress_field f)
 static void rule_err(prov_vctx *v, size_t i, sf_egress_field f, const char *summary, const char *detail)
 {
 	base_path p = sf_path_egress(v->a, i, f);
-	prov_vctx_error(v, &p, summary, detail);
+	prov_vctx_error(v, &p, summary, base_arena_sprintf(v->a, "%s: %s", base_path_str(v->a, p), detail));
 }
 
 static void check_ports(prov_vctx *v, size_t i, const sf_egress_rule *r)
@@ -149,7 +149,8 @@ static void check_rule(prov_vctx *v, size_t i, const sf_egress_rule *r, enum pro
 	    null_(r, SF_EG_PREFIX_LIST_IDS)) {
 		base_path p = sf_path_index(v->a, SF_A_EGRESS_RULES, (int64_t)i);
 		prov_vctx_error(v, &p, "Egress rule without destination",
-		                base_arena_sprintf(v->a, "Set at least one of %s, %s or %s.",
+		                base_arena_sprintf(v->a,
+		                                   "egress_rules[%zu]: set at least one of %s, %s or %s.", i,
 		                                   sf_egress_field_name(SF_EG_CIDR_BLOCKS),
 		                                   sf_egress_field_name(SF_EG_SECURITY_GROUP_IDS),
 		                                   sf_egress_field_name(SF_EG_PREFIX_LIST_IDS)));
@@ -190,11 +191,12 @@ void sf__check_egress(prov_vctx *v, const sf_config *c)
 		for (size_t j = 0; keys[i] && j < i; j++)
 			if (keys[j] && strcmp(keys[i], keys[j]) == 0) {
 				base_path p = sf_path_index(v->a, SF_A_EGRESS_RULES, (int64_t)i);
-				prov_vctx_error(v, &p, "Duplicate egress rule",
-				                base_arena_sprintf(v->a,
-				                                   "This rule allows the same traffic as "
-				                                   "egress_rules[%zu]; remove one of them.",
-				                                   j));
+				prov_vctx_error(
+				        v, &p, "Duplicate egress rule",
+				        base_arena_sprintf(v->a,
+				                           "egress_rules[%zu] allows the same traffic as "
+				                           "egress_rules[%zu]; remove one of them.",
+				                           i, j));
 				break;
 			}
 	}
