@@ -173,6 +173,24 @@ static void check_endpoint_service(prov_vctx *c, const prov_validators *vs, cons
 	c->rc = BASE_EINVALID;
 }
 
+/* A map key starting with one of the reserved prefixes (tags: `lambdavpc:`, `aws:`). */
+static void check_key_prefix(prov_vctx *c, const prov_validators *vs, const char *key, base_path kp)
+{
+	for (size_t r = 0; r < vs->reserved_key_prefixes.n; r++) {
+		const char *pfx = vs->reserved_key_prefixes.v[r];
+		if (strncmp(key, pfx, strlen(pfx)) != 0)
+			continue;
+		verr(c, kp, "Reserved tag key",
+		     base_arena_sprintf(
+		             c->a,
+		             "%s: the key \"%s\" uses the reserved prefix \"%s\" (%s), so it cannot "
+		             "be set here.",
+		             pstr(c, kp), key, pfx,
+		             strcmp(pfx, "aws:") == 0 ? "AWS's own tags" : "the provider's ownership tags"));
+		return;
+	}
+}
+
 /* 7200 -> "2h", 90 -> "1m30s" (for messages). */
 static const char *dur_text(prov_vctx *c, int64_t s)
 {
@@ -306,20 +324,7 @@ static void check_collection(prov_vctx *c, const prov_validators *vs, const cty_
 				                                   "%s: the key \"%s\" does not have the "
 				                                   "expected form (it must match %s).",
 				                                   pstr(c, path), key, vs->key_regex));
-			for (size_t r = 0; r < vs->reserved_key_prefixes.n; r++)
-				if (strncmp(key, vs->reserved_key_prefixes.v[r],
-				            strlen(vs->reserved_key_prefixes.v[r])) == 0) {
-					verr(c, kp, "Reserved tag key",
-					     base_arena_sprintf(
-					             c->a,
-					             "%s: the key \"%s\" uses the reserved prefix "
-					             "\"%s\" (%s), so it cannot be set here.",
-					             pstr(c, kp), key, vs->reserved_key_prefixes.v[r],
-					             strcmp(vs->reserved_key_prefixes.v[r], "aws:") == 0
-					                     ? "AWS's own tags"
-					                     : "the provider's ownership tags"));
-					break;
-				}
+			check_key_prefix(c, vs, key, kp);
 			if (vs->reserved_keys.n && in_list(&vs->reserved_keys, key))
 				verr(c, kp, "Reserved key",
 				     base_arena_sprintf(c->a,

@@ -6,21 +6,14 @@
 
 #include <time.h>
 
-static _Thread_local aws_deadline tl_deadline;
-
 aws_deadline aws_deadline_get(void)
 {
-	return tl_deadline;
+	return base_deadline_get();
 }
 
 void aws_deadline_set(const aws_deadline *d)
 {
-	if (d) {
-		tl_deadline = *d;
-	} else {
-		tl_deadline.at_ms = 0;
-		tl_deadline.what = NULL;
-	}
+	base_deadline_set(d);
 }
 
 uint64_t aws_deadline_now_ms(void)

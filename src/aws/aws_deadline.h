@@ -10,7 +10,7 @@
  * call and `what` (e.g. "the create timeout of 20s (timeouts.create)").
  *
  * The arithmetic (aws_deadline_clamp, aws_deadline_sleep_fits) is pure.
- * THREAD SAFETY: the deadline is thread-local; the rest is reentrant.
+ * THREAD SAFETY: the deadline is per thread (base_deadline.h); the rest is reentrant.
  */
 #ifndef AWS_DEADLINE_H
 #define AWS_DEADLINE_H
@@ -18,10 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-typedef struct aws_deadline {
-	uint64_t at_ms;   /* CLOCK_MONOTONIC milliseconds; 0 = no deadline */
-	const char *what; /* names the budget in messages; borrowed, must outlive the deadline's use */
-} aws_deadline;
+#include "base/base_deadline.h"
+
+/* The per-thread value lives in src/base (base_deadline.h). */
+typedef base_deadline aws_deadline;
 
 /* This thread's deadline ({0, NULL} when none was set). */
 aws_deadline aws_deadline_get(void);
