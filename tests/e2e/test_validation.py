@@ -16,18 +16,12 @@ import time
 import unittest
 
 import e2e_lib as L
+import test_provider as TP
 
-HEADER = """
-terraform {
-  required_providers {
-    lambdavpc = {
-      source  = "lambdavpc/lambdavpc"
-      version = "0.1.0"
-    }
-  }
-}
+# the terraform block of test_provider's configs, then our provider block
+REQUIRED = TP.PROVIDER_BLOCK[:TP.PROVIDER_BLOCK.index('provider "lambdavpc"')]
 
-provider "lambdavpc" {
+HEADER = REQUIRED.replace("%", "%%") + """provider "lambdavpc" {
   region                      = "%(region)s"
   skip_credentials_validation = true
 %(provider_extra)s
