@@ -124,8 +124,10 @@ static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_r
 	rc = sf__begin_client(pv, call, &h);
 	if (rc == BASE_OK)
 		rc = sf_model_from_value(a, req->planned, &pm, call->diags);
-	if (rc == BASE_OK)
+	if (rc == BASE_OK) {
+		sf__deadline_begin(a, &pm, create ? SF_TO_CREATE : SF_TO_UPDATE);
 		rc = sf_model_from_value(a, create ? NULL : req->prior, &prior, call->diags);
+	}
 	/* what the plan could not settle, before anything is created */
 	if (rc == BASE_OK && (sf__drift_decode(req->planned_private) & SF_PLAN_RECHECK))
 		rc = sf__account_checks(h.c, a, &pm, &prior, create, true, NULL, call->diags);
@@ -163,15 +165,28 @@ static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_r
 
 int sf__apply_create(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
 {
-	return apply(ctx, call, req, resp, true);
+	int rc = apply(ctx, call, req, resp, true);
+	sf__deadline_end();
+	return rc;
 }
 
 int sf__apply_update(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
 {
-	return apply(ctx, call, req, resp, false);
+	int rc = apply(ctx, call, req, resp, false);
+	sf__deadline_end();
+	return rc;
 }
 
+static int apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
+
 int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
+{
+	int rc = apply_delete(ctx, call, req, resp);
+	sf__deadline_end();
+	return rc;
+}
+
+static int apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
 {
 	prov *pv = ctx;
 	base_arena *a = call->arena;
@@ -195,6 +210,7 @@ int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_ap
 		return rc;
 	if (!sf_has(&prior, SF_A_FUNCTION_NAME))
 		return BASE_OK; /* nothing we could find */
+	sf__deadline_begin(a, &prior, SF_TO_DELETE);
 	rc = sf__begin_observe(a, &h, &prior, &prior, call->diags);
 	if (rc != BASE_OK)
 		return rc;

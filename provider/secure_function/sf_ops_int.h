@@ -177,6 +177,26 @@ void sf__strmap_sort(sf_strmap *m);
 BASE_MUST_USE int sf__duration_ms(const char *s, uint64_t *out);
 
 /*
+ * sf_plan_services.c (PlanResourceChange): each endpoint_services entry that
+ * is new against prior (NULL on create) names a service of the client's
+ * region: error "Endpoint service of another region" / "Endpoint service not
+ * available" at endpoint_services[i]; names from one DescribeVpcEndpointServices
+ * per region per process. A failed Describe is a warning (checked at apply).
+ * Returns BASE_OK or BASE_EINVALID.
+ */
+BASE_MUST_USE int sf__check_endpoint_services(aws_client *c, base_arena *a, const sf_config *pm,
+                                              const sf_config *prior, base_diags *diags);
+
+/*
+ * sf_deadline.c: sets this thread's AWS deadline (aws_deadline.h) to now +
+ * the model's timeouts.<op> (its documented default when unset), named
+ * "the <op> timeout of <text> (timeouts.<op>)" in errors; _end clears it.
+ * Every apply sets it first and clears it before returning (threads are reused).
+ */
+void sf__deadline_begin(base_arena *a, const sf_config *m, sf_timeouts_field op);
+void sf__deadline_end(void);
+
+/*
  * Builds the recon desired spec from a wholly known model (the planned
  * state on apply, the prior state on read). region names the endpoint
  * services; dt are the provider's default tags. With read_code, the zip

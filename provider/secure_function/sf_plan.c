@@ -710,6 +710,8 @@ static int plan_checks(aws_client *c, tf6_call *call, const tf6_plan_req *req, c
 	if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
 	    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) != BASE_OK)
 		return BASE_EINVALID;
+	if (sf__check_endpoint_services(c, call->arena, &pm, create ? NULL : &prior, call->diags) != BASE_OK)
+		return BASE_EINVALID;
 	*recheck = !sf_has(&pm, SF_A_VPC_ID) || sf_unknown(&pm, SF_A_SUBNET_CIDR_BLOCKS) ||
 	           pm.subnet_cidr_blocks.n_unknown || sf_unknown(&pm, SF_A_AVAILABILITY_ZONES) ||
 	           pm.availability_zones.n_unknown;

@@ -308,6 +308,14 @@ BASE_MUST_USE int aws_ec2_create_vpc_endpoint(aws_client *c, base_arena *a, cons
 BASE_MUST_USE int aws_ec2_describe_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endpoint_ids,
                                                  aws_filters filters, aws_ec2_vpces *out, aws_error *err);
 
+/*
+ * DescribeVpcEndpointServices, every page: the names of the endpoint
+ * services of the client's region (AWS's "com.amazonaws.<region>.<svc>" and
+ * partner/vendor services) as *out (in a).
+ */
+BASE_MUST_USE int aws_ec2_describe_vpc_endpoint_service_names(aws_client *c, base_arena *a, aws_strs *out,
+                                                              aws_error *err);
+
 typedef struct aws_ec2_vpce_mod {
 	const char *vpc_endpoint_id; /* required */
 	aws_strs add_subnet_ids, remove_subnet_ids;
