@@ -134,13 +134,14 @@ void test_aws_client__signs_and_sends(void)
 	T_ASSERT_STR(tok, "SESSIONTOKEN");
 	T_ASSERT(aws_fake_request_header(x.f, 0, "Authorization", auth, sizeof auth));
 	snprintf(want_prefix, sizeof want_prefix,
-		 "AWS4-HMAC-SHA256 Credential=AKIDTEST/%.8s/us-west-2/ec2/aws4_request, "
-		 "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=", date);
+	         "AWS4-HMAC-SHA256 Credential=AKIDTEST/%.8s/us-west-2/ec2/aws4_request, "
+	         "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=",
+	         date);
 	T_ASSERT_MSG(strncmp(auth, want_prefix, strlen(want_prefix)) == 0, "auth: %s", auth);
 
 	/* the signature is what the pure signer computes for what was sent */
-	sh[0] = (aws_sigv4_header){ "Host", host };
-	sh[1] = (aws_sigv4_header){ "Content-Type", req.content_type };
+	sh[0] = (aws_sigv4_header){"Host", host};
+	sh[1] = (aws_sigv4_header){"Content-Type", req.content_type};
 	memset(&sp, 0, sizeof sp);
 	sp.method = "POST";
 	sp.path = "/";
@@ -211,9 +212,9 @@ void test_aws_client__default_and_env_endpoints(void)
 	aws_fake_push_status(f, 204, NULL, NULL);
 	aws_response_init(&resp);
 	T_OK(aws_client_send(c, &req, &resp, &err));
-	T_ASSERT_STR(aws_fake_request_at(f, 0)->url,
-		     "http://127.0.0.1:5678/prefix/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-west-2%3A1%3Afunction%3Af"
-		     "?tagKeys=a&tagKeys=b");
+	T_ASSERT_STR(aws_fake_request_at(f, 0)->url, "http://127.0.0.1:5678/prefix/2017-03-31/tags/"
+	                                             "arn%3Aaws%3Alambda%3Aus-west-2%3A1%3Afunction%3Af"
+	                                             "?tagKeys=a&tagKeys=b");
 
 	/* IAM signs with us-east-1 whatever the client region */
 	req.service = AWS_SVC_IAM;
@@ -320,8 +321,9 @@ void test_aws_client__throttling_runs_out(void)
 {
 	struct fx x;
 	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
-	const char *thr = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message>"
-			  "</Error></Errors><RequestID>r-9</RequestID></Response>";
+	const char *thr =
+	        "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message>"
+	        "</Error></Errors><RequestID>r-9</RequestID></Response>";
 	int i;
 
 	fx_init(&x);
@@ -353,9 +355,10 @@ void test_aws_client__client_error_not_retried(void)
 
 	fx_init(&x);
 	T_OK(fx_start(&x));
-	aws_fake_push_status(x.f, 400, "Content-Type: text/xml\n",
-			     "<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>nope</Message>"
-			     "</Error></Errors><RequestID>r-1</RequestID></Response>");
+	aws_fake_push_status(
+	        x.f, 400, "Content-Type: text/xml\n",
+	        "<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>nope</Message>"
+	        "</Error></Errors><RequestID>r-1</RequestID></Response>");
 	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_EAWS);
 	T_ASSERT_INT(aws_fake_count(x.f), 1);
 	T_ASSERT_STR(x.err.code, "InvalidSubnetID.NotFound");
@@ -419,7 +422,7 @@ void test_aws_client__retry_after_honoured(void)
 	req.method = "GET";
 	req.path = "/2015-03-31/functions/f";
 	aws_fake_push_status(x.f, 429, "Retry-After: 1\nx-amzn-ErrorType: TooManyRequestsException\n",
-			     "{\"message\":\"Rate exceeded\",\"Reason\":\"CallerRateLimitExceeded\"}");
+	                     "{\"message\":\"Rate exceeded\",\"Reason\":\"CallerRateLimitExceeded\"}");
 	aws_fake_push_status(x.f, 200, NULL, "{}");
 	t0 = now_ms();
 	T_OK(aws_client_send(x.c, &req, &x.resp, &x.err));
@@ -433,7 +436,7 @@ void test_aws_client__expired_token_refreshes_once(void)
 	struct fx x;
 	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
 	const char *exp = "<Response><Errors><Error><Code>ExpiredToken</Code><Message>old</Message></Error>"
-			  "</Errors></Response>";
+	                  "</Errors></Response>";
 
 	fx_init(&x);
 	T_OK(fx_start(&x));
@@ -540,7 +543,9 @@ struct hammer {
 static void *hammer_main(void *arg)
 {
 	struct hammer *h = arg;
-	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	/* a write: identical concurrent reads would share one call (aws_memo.c) */
+	aws_request req =
+	        aws_test_form_req(AWS_SVC_EC2, "CreateTags", "Action=CreateTags&Version=2016-11-15");
 	aws_response resp;
 	aws_error err;
 	int i;
@@ -609,9 +614,10 @@ void test_aws_client__log_never_contains_secrets(void)
 	fast_retries(c);
 	aws_fake_push_status(f, 500, NULL, "oops");
 	aws_fake_push_status(f, 200, "x-amzn-RequestId: req-77\n", "<ok/>");
-	aws_fake_push_status(f, 403, NULL,
-			     "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>"
-			     "</ErrorResponse>");
+	aws_fake_push_status(
+	        f, 403, NULL,
+	        "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>"
+	        "</ErrorResponse>");
 	aws_response_init(&resp);
 	T_OK(aws_client_send(c, &req, &resp, &err));
 	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
@@ -676,7 +682,7 @@ void test_aws_client__moto_signed_calls(void)
 	T_OK(aws_client_send(c, &req, &resp, &err));
 	T_ASSERT_INT(resp.status, 200);
 	T_ASSERT_MSG(strstr(base_buf_cstr(&resp.body), "GetCallerIdentityResult") != NULL, "%s",
-		     base_buf_cstr(&resp.body));
+	             base_buf_cstr(&resp.body));
 
 	req.service = AWS_SVC_EC2;
 	req.op = "DescribeSubnets";
@@ -763,11 +769,14 @@ void test_aws_client__moto_concurrent_libcurl(void)
 /* ---- configure-time identity check, account guards, profile settings ---- */
 
 #define IDENTITY_XML                                                                                         \
-	"<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>" \
-	"<Arn>arn:aws:iam::123456789012:user/moto</Arn><UserId>AKIDTEST</UserId><Account>123456789012</Account>" \
+	"<GetCallerIdentityResponse "                                                                        \
+	"xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"                      \
+	"<Arn>arn:aws:iam::123456789012:user/moto</Arn><UserId>AKIDTEST</UserId><Account>123456789012</"     \
+	"Account>"                                                                                           \
 	"</GetCallerIdentityResult></GetCallerIdentityResponse>"
 #define BAD_KEYS_XML                                                                                         \
-	"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token " \
+	"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security "   \
+	"token "                                                                                             \
 	"included in the request is invalid.</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
 
 void test_aws_client__identity_checked_once_at_new(void)
@@ -803,8 +812,9 @@ void test_aws_client__wrong_keys_fail_at_new_naming_the_source(void)
 	T_ASSERT(x.c == NULL);
 	T_ASSERT_INT(aws_fake_count(x.f), 1); /* one call, not retried */
 	T_ASSERT_STR(x.err.code, "InvalidClientTokenId");
-	T_ASSERT_STR(x.err.message, "the credentials from provider block (access_key/secret_key) were refused by STS "
-	                            "GetCallerIdentity: The security token included in the request is invalid.");
+	T_ASSERT_STR(x.err.message,
+	             "the credentials from provider block (access_key/secret_key) were refused by STS "
+	             "GetCallerIdentity: The security token included in the request is invalid.");
 	fx_end(&x);
 }
 
@@ -851,7 +861,8 @@ void test_aws_client__profile_endpoints_region_and_errors(void)
 	const char *files[1];
 	fx_init(&x);
 	snprintf(path, sizeof path, "%s/client_config", getenv("HOME"));
-	write_file(path, "[profile local]\nregion = ap-south-1\nservices = moto\nendpoint_url = http://127.0.0.1:7000\n"
+	write_file(path, "[profile local]\nregion = ap-south-1\nservices = moto\nendpoint_url = "
+	                 "http://127.0.0.1:7000\n"
 	                 "[services moto]\nlambda =\n  endpoint_url = http://127.0.0.1:7001/\n"
 	                 "[profile bare]\n");
 	files[0] = path;
@@ -891,9 +902,11 @@ void test_aws_client__profile_endpoints_region_and_errors(void)
 	aws_fake_push_status(x.f, 200, NULL, "sa-east-1");
 	T_ASSERT_MSG(fx_start(&x) == BASE_OK, "%s", x.err.message);
 	T_ASSERT_STR(aws_client_region(x.c), "sa-east-1");
-	T_ASSERT_STR(aws_fake_request_at(x.f, 1)->url, "http://127.0.0.1:9/latest/meta-data/placement/region");
+	T_ASSERT_STR(aws_fake_request_at(x.f, 1)->url,
+	             "http://127.0.0.1:9/latest/meta-data/placement/region");
 	fx_end(&x);
 	clean_env();
+}
 
 void test_aws_client__default_attempts_and_overrides(void)
 {
