@@ -86,13 +86,38 @@ struct ep_poll {
 	aws_error *e;
 };
 
+/* The polled endpoint as v.v[0] (v.n = 0 when not listed). A wait for a
+ * delete with the VPC known lists the VPC's endpoints: every resource
+ * waiting for one there sends the same request, so concurrent polls share
+ * one call (aws_memo.c). A wait for a create asks by id (a new endpoint
+ * may be "not found" for a while, AWS.md). */
+static int poll_describe(struct ep_poll *p, aws_ec2_vpces *v)
+{
+	const char *ids[] = {p->id}, *vpc[] = {p->x->vpc};
+	aws_filter f = recon__flt("vpc-id", vpc, 1);
+	aws_ec2_vpces all;
+	size_t i;
+	int rc;
+	if (!p->x->vpc || !p->want_gone)
+		return aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){ids, 1},
+		                                      (aws_filters){NULL, 0}, v, p->e);
+	rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all,
+	                                    p->e);
+	v->n = 0;
+	v->v = NULL;
+	for (i = 0; rc == BASE_OK && i < all.n; i++)
+		if (base_str_eq(all.v[i].vpc_endpoint_id, p->id)) {
+			v->v = &all.v[i];
+			v->n = 1;
+		}
+	return rc;
+}
+
 static int poll_endpoint(void *ctx, bool *done)
 {
 	struct ep_poll *p = ctx;
 	aws_ec2_vpces v;
-	const char *ids[] = {p->id};
-	int rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &v,
-	                                        p->e);
+	int rc = poll_describe(p, &v);
 	if (recon__gone(rc, p->e)) {
 		/* Gone - or, right after a create, not visible yet. */
 		*done = p->want_gone;
@@ -396,44 +421,46 @@ static void copy_endpoint(base_arena *a, const aws_ec2_vpce *v, const char *fn, 
 	d->tags = recon__cp_tags(a, v->tags);
 }
 
+static bool prior_has(const recon_state *prior, const char *id)
+{
+	size_t j;
+	for (j = 0; prior && j < prior->n_endpoints; j++)
+		if (base_str_eq(prior->endpoints[j].id, id))
+			return true;
+	return false;
+}
+
 int recon__observe_endpoints(struct recon__obs *o)
 {
 	base_arena *t = base_arena_new();
-	aws_ec2_vpces found[3] = {{0}, {0}, {0}};
-	const char *yes[] = {"true"};
+	aws_ec2_vpces found[3] = {{0}, {0}, {0}}, all;
+	const char *user_tag;
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, j, n = 0, total = 0;
 	int rc;
 
+	/* One DescribeVpcEndpoints of the VPC (the same request for every
+	 * resource in it: concurrent observes share it, aws_memo.c), sorted
+	 * here: ours by the owner tag, the user tag of ours, and the prior
+	 * ids (reused endpoints carry no tag of ours; moto lacks the
+	 * vpc-endpoint-id filter, and a per-id describe fails as a whole when
+	 * one id is gone). */
 	recon__obs_owned_filters(o, t, fl);
-	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[0],
-	                                    &e);
+	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all, &e);
 	if (rc != BASE_OK)
 		goto done;
-	fl[1] = recon__flt(base_arena_sprintf(t, "tag:%s%s", RECON_USER_TAG_PREFIX, o->in->function_name),
-	                   yes, 1);
-	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[1],
-	                                    &e);
-	if (rc != BASE_OK)
-		goto done;
-	if (o->in->prior && o->in->prior->n_endpoints) {
-		/* Reused endpoints carry no tag of ours: find the prior ids among
-		 * the VPC's endpoints (no per-id describe: it fails as a whole when
-		 * one id is gone, and moto lacks the vpc-endpoint-id filter). */
-		aws_ec2_vpces all;
-		rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all,
-		                                    &e);
-		if (rc != BASE_OK)
-			goto done;
-		found[2].v = base_arena_calloc(t, all.n + 1, sizeof *found[2].v);
-		for (i = 0; i < all.n; i++)
-			for (j = 0; j < o->in->prior->n_endpoints; j++)
-				if (base_str_eq(all.v[i].vpc_endpoint_id, o->in->prior->endpoints[j].id)) {
-					found[2].v[n++] = all.v[i];
-					break;
-				}
-		found[2].n = n;
+	user_tag = base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, o->in->function_name);
+	for (j = 0; j < 3; j++)
+		found[j].v = base_arena_calloc(t, all.n + 1, sizeof *found[j].v);
+	for (i = 0; i < all.n; i++) {
+		const aws_ec2_vpce *v = &all.v[i];
+		if (base_str_eq(aws_tags_get(v->tags, RECON_OWNER_TAG), o->in->function_name))
+			found[0].v[found[0].n++] = *v;
+		else if (base_str_eq(aws_tags_get(v->tags, user_tag), "true"))
+			found[1].v[found[1].n++] = *v;
+		else if (prior_has(o->in->prior, v->vpc_endpoint_id))
+			found[2].v[found[2].n++] = *v;
 	}
 	for (j = 0; j < 3; j++)
 		total += found[j].n;

@@ -5,8 +5,8 @@
  * A read (an operation named Describe*, Get* or List*) is keyed by
  * service, method, path, query and body. While one is on the wire, an
  * identical read joins it and gets a copy of its reply instead of sending
- * its own (single-flight), but only when no write of this client completed
- * after the first one was sent: a caller that has just changed something
+ * its own (single-flight), but only (facts aside) when no write of this
+ * client was made after the first one was sent: a caller that has just changed something
  * never sees a reply older than its own write. Replies of the account-fact
  * operations (FACT_OPS: things this provider never changes during a run)
  * stay after the call and answer every later identical read; a write of one of the INVALIDATING operations
@@ -125,8 +125,8 @@ static struct memo_entry *find(aws_memo *m, const char *key)
 			continue;
 		if (e->done && e->ok && e->fact)
 			return e;
-		if (!e->done && e->gen == m->gen)
-			return e;
+		if (!e->done && (e->fact || e->gen == m->gen))
+			return e; /* a fact is not changed by ordinary writes */
 	}
 	return NULL;
 }

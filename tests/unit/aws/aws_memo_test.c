@@ -200,3 +200,10 @@ void test_aws_memo__reads_after_a_write_do_not_join_an_older_call(void)
 	T_ASSERT_STR(rs[1].got, rs[2].got);
 	T_ASSERT(strcmp(rs[1].got, "q#1") != 0);
 }
+
+void test_aws_memo__a_fact_in_flight_is_shared_across_other_writes(void)
+{
+	struct reader rs[3];
+	T_ASSERT_INT(concurrent("DescribeAvailabilityZones", true, rs, 3), 1);
+	T_ASSERT_STR(rs[2].got, "q#1");
+}
