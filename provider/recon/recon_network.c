@@ -539,31 +539,38 @@ void recon__diff_old_subnets(struct recon__dctx *c)
 
 /* ---- observe ---- */
 
+static bool prior_subnet(const recon_state *prior, const char *id)
+{
+	size_t i;
+	for (i = 0; prior && i < prior->n_subnets; i++)
+		if (base_str_eq(prior->subnets[i].id, id))
+			return true;
+	return false;
+}
+
 int recon__observe_subnets(struct recon__obs *o)
 {
 	base_arena *t = base_arena_new();
-	aws_ec2_subnets tagged, prior = {0};
+	aws_ec2_subnets all, tagged = {0}, prior = {0};
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, j, n = 0;
 	int rc;
 
+	/* One DescribeSubnets of the VPC (the same request for every resource
+	 * in it: concurrent observes share it, aws_memo.c), sorted here: ours
+	 * by the owner tag, then the prior ids. */
 	recon__obs_owned_filters(o, t, fl);
-	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &tagged, &e);
+	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all, &e);
 	if (rc != BASE_OK)
 		goto done;
-	if (o->in->prior && o->in->prior->n_subnets) {
-		const char **ids = base_arena_calloc(t, o->in->prior->n_subnets, sizeof *ids);
-		for (i = 0; i < o->in->prior->n_subnets; i++)
-			if (o->in->prior->subnets[i].id)
-				ids[n++] = o->in->prior->subnets[i].id;
-		if (n) {
-			fl[1] = recon__flt("subnet-id", ids, n);
-			rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2},
-			                              &prior, &e);
-			if (rc != BASE_OK)
-				goto done;
-		}
+	tagged.v = base_arena_calloc(t, all.n + 1, sizeof *tagged.v);
+	prior.v = base_arena_calloc(t, all.n + 1, sizeof *prior.v);
+	for (i = 0; i < all.n; i++) {
+		if (recon__owned_by(all.v[i].tags, o->in->function_name))
+			tagged.v[tagged.n++] = all.v[i];
+		else if (prior_subnet(o->in->prior, all.v[i].subnet_id))
+			prior.v[prior.n++] = all.v[i];
 	}
 	pthread_mutex_lock(&o->mu);
 	o->out->subnets = base_arena_calloc(o->a, tagged.n + prior.n + 1, sizeof *o->out->subnets);
