@@ -107,7 +107,7 @@ static int poll_describe(struct ep_poll *p, aws_ec2_vpces *v)
 	v->v = NULL;
 	for (i = 0; rc == BASE_OK && i < all.n; i++)
 		if (base_str_eq(all.v[i].vpc_endpoint_id, p->id)) {
-			v->v = &all.v[i];
+			v->v = &all.v[i]; /* cppcheck-suppress autoVariables ; all.v is in arena p->t */
 			v->n = 1;
 		}
 	return rc;
