@@ -89,13 +89,38 @@ struct ep_poll {
 	aws_error *e;
 };
 
+/* The polled endpoint as v.v[0] (v.n = 0 when not listed). A wait for a
+ * delete with the VPC known lists the VPC's endpoints: every resource
+ * waiting for one there sends the same request, so concurrent polls share
+ * one call (aws_memo.c). A wait for a create asks by id (a new endpoint
+ * may be "not found" for a while, AWS.md). */
+static int poll_describe(struct ep_poll *p, aws_ec2_vpces *v)
+{
+	const char *ids[] = {p->id}, *vpc[] = {p->x->vpc};
+	aws_filter f = recon__flt("vpc-id", vpc, 1);
+	aws_ec2_vpces all;
+	size_t i;
+	int rc;
+	if (!p->x->vpc || !p->want_gone)
+		return aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){ids, 1},
+		                                      (aws_filters){NULL, 0}, v, p->e);
+	rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all,
+	                                    p->e);
+	v->n = 0;
+	v->v = NULL;
+	for (i = 0; rc == BASE_OK && i < all.n; i++)
+		if (base_str_eq(all.v[i].vpc_endpoint_id, p->id)) {
+			v->v = &all.v[i]; /* cppcheck-suppress autoVariables ; all.v is in arena p->t */
+			v->n = 1;
+		}
+	return rc;
+}
+
 static int poll_endpoint(void *ctx, bool *done)
 {
 	struct ep_poll *p = ctx;
 	aws_ec2_vpces v;
-	const char *ids[] = {p->id};
-	int rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &v,
-	                                        p->e);
+	int rc = poll_describe(p, &v);
 	if (recon__gone(rc, p->e)) {
 		/* Gone - or, right after a create, not visible yet. */
 		*done = p->want_gone;
@@ -392,44 +417,47 @@ static bool in_prior(const recon_state *prior, const aws_ec2_vpce *v)
 int recon__observe_endpoints(struct recon__obs *o)
 {
 	base_arena *t = base_arena_new();
-	aws_ec2_vpces found[2] = {{0}, {0}};
+	aws_ec2_vpces found[2] = {{0}, {0}}, all;
+	aws_strs reg = {NULL, 0};
+	bool asked = false;
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, j, n = 0, total = 0;
 	int rc;
 
+	/* One DescribeVpcEndpoints of the VPC (the same request for every
+	 * resource in it: concurrent observes share it, aws_memo.c), sorted
+	 * here: our gateway endpoints by the owner tag, then the prior state's
+	 * (shared ones by service, reused foreign ones by id: moto lacks the
+	 * vpc-endpoint-id filter, and a per-id describe fails as a whole when
+	 * one id is gone) and the shared ones our lambda SG is registered for. */
 	recon__obs_owned_filters(o, t, fl);
-	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[0],
-	                                    &e);
+	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all, &e);
 	if (rc != BASE_OK)
 		goto done;
-	{
-		aws_ec2_vpces all;
-		aws_strs reg = {NULL, 0};
-		bool asked = false;
-		rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all,
-		                                    &e);
-		if (rc != BASE_OK)
-			goto done;
-		found[1].v = base_arena_calloc(t, all.n + 1, sizeof *found[1].v);
-		for (i = 0; i < all.n; i++) {
-			const aws_ec2_vpce *v = &all.v[i];
-			bool take = in_prior(o->in->prior, v);
-			if (!take && recon__tag(v->tags, RECON_SHARED_TAG) &&
-			    !recon__endpoint_state_gone(v->state)) {
-				/* A shared endpoint the prior state does not list (import,
-				 * lost state): ours when our lambda SG is registered for it. */
-				if (!asked) {
-					rc = registered_services(o, t, &reg, &e);
-					if (rc != BASE_OK)
-						goto done;
-					asked = true;
-				}
-				take = recon__strs_has(reg, v->service_name);
-			}
-			if (take)
-				found[1].v[found[1].n++] = *v;
+	found[0].v = base_arena_calloc(t, all.n + 1, sizeof *found[0].v);
+	found[1].v = base_arena_calloc(t, all.n + 1, sizeof *found[1].v);
+	for (i = 0; i < all.n; i++) {
+		const aws_ec2_vpce *v = &all.v[i];
+		bool take;
+		if (base_str_eq(aws_tags_get(v->tags, RECON_OWNER_TAG), o->in->function_name)) {
+			found[0].v[found[0].n++] = *v;
+			continue;
 		}
+		take = in_prior(o->in->prior, v);
+		if (!take && recon__tag(v->tags, RECON_SHARED_TAG) && !recon__endpoint_state_gone(v->state)) {
+			/* A shared endpoint the prior state does not list (import,
+			 * lost state): ours when our lambda SG is registered for it. */
+			if (!asked) {
+				rc = registered_services(o, t, &reg, &e);
+				if (rc != BASE_OK)
+					goto done;
+				asked = true;
+			}
+			take = recon__strs_has(reg, v->service_name);
+		}
+		if (take)
+			found[1].v[found[1].n++] = *v;
 	}
 	for (j = 0; j < 2; j++)
 		total += found[j].n;

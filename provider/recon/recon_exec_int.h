@@ -46,6 +46,7 @@ struct ex {
 	aws_tags rule_tags;  /* ownership tag only (SG rules) */
 	recon_failure *fail; /* first failure: guarded by mu */
 	bool failed;
+	bool enis_clear; /* eni.wait succeeded in this run (the function was gone): guarded by mu */
 };
 
 /* ---- the step table (recon_steps.c) ------------------------------------ */

@@ -115,6 +115,72 @@ int recon__authorize_rule(struct ex *x, base_arena *t, recon_sg_which w, const c
 /* ======================================================================== */
 /* security groups                                                          */
 
+/* The VPC has an IPv6 CIDR (its new groups then also allow ::/0 out).
+ * DescribeVpcs is an account fact: the plan's check already fetched it. */
+static int vpc_has_ipv6(struct ex *x, base_arena *t, bool *out, aws_error *e)
+{
+	aws_ec2_vpcs vpcs;
+	int rc = aws_ec2_describe_vpcs(x->c, t, (aws_strs){&x->vpc, 1}, (aws_filters){NULL, 0}, &vpcs, e);
+	*out = rc == BASE_OK && vpcs.n > 0 && vpcs.v[0].ipv6_cidr_blocks.n > 0;
+	return rc;
+}
+
+/* AWS adds allow-all egress to every new group (IPv4, and IPv6 in a VPC
+ * with an IPv6 CIDR): remove exactly that, in one call. */
+static int revoke_default_egress(struct ex *x, base_arena *t, const char *id, aws_error *e)
+{
+	const char *any4[] = {"0.0.0.0/0"}, *any6[] = {"::/0"};
+	aws_ec2_ip_perm all;
+	bool v6 = false;
+	int rc = vpc_has_ipv6(x, t, &v6, e);
+	if (rc != BASE_OK)
+		return rc;
+	memset(&all, 0, sizeof all);
+	all.ip_protocol = "-1";
+	all.omit_ports = true;
+	all.cidr_ipv4 = (aws_strs){any4, 1};
+	if (v6)
+		all.cidr_ipv6 = (aws_strs){any6, 1};
+	rc = aws_ec2_revoke_security_group(x->c, t, id, true, &all, 1, e);
+	return recon__gone(rc, e) ? BASE_OK : rc;
+}
+
+static bool is_allow_all_egress(const aws_ec2_sg_rule *r)
+{
+	return r->is_egress && base_str_eq(r->ip_protocol, "-1") &&
+	       (base_str_eq(r->cidr_ipv4, "0.0.0.0/0") || base_str_eq(r->cidr_ipv6, "::/0"));
+}
+
+/* An adopted group: its rules are recorded so later steps see them, and
+ * the allow-all egress AWS gave it is revoked if it is still there (by
+ * rule id: no call for a rule that is not). */
+static int adopt_rules(struct ex *x, base_arena *t, recon_sg_which w, const char *id, aws_error *e)
+{
+	aws_ec2_sg_rules rules;
+	const char *gid[] = {id};
+	const char **drop;
+	aws_filter gf = recon__flt("group-id", gid, 1);
+	size_t i, n = 0;
+	int rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&gf, 1},
+	                                               &rules, e);
+	if (rc != BASE_OK)
+		return rc;
+	drop = base_arena_calloc(t, rules.n + 1, sizeof *drop);
+	for (i = 0; i < rules.n; i++) {
+		recon_rule r;
+		if (is_allow_all_egress(&rules.v[i])) {
+			drop[n++] = rules.v[i].rule_id;
+			continue;
+		}
+		r = recon__rule_from_aws(t, &rules.v[i]);
+		recon__st_add_rule(x, w, &r);
+	}
+	if (!n)
+		return BASE_OK;
+	rc = aws_ec2_revoke_security_group_rules(x->c, t, id, true, (aws_strs){drop, n}, e);
+	return recon__gone(rc, e) ? BASE_OK : rc;
+}
+
 int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	recon_sg_which w = RECON_SG_LAMBDA;
@@ -123,8 +189,6 @@ int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	aws_ec2_sgs found;
 	aws_ec2_sg_spec spec;
 	aws_filter f[2];
-	aws_ec2_ip_perm all;
-	const char *any4[] = {"0.0.0.0/0"}, *any6[] = {"::/0"};
 	bool adopted = false;
 	int rc;
 
@@ -158,39 +222,7 @@ int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 			return rc;
 	}
 	recon__st_set_sg(x, w, id);
-	/* AWS adds allow-all egress to every new group: remove it (IPv4 and IPv6). */
-	memset(&all, 0, sizeof all);
-	all.ip_protocol = "-1";
-	all.omit_ports = true;
-	all.cidr_ipv4 = (aws_strs){any4, 1};
-	rc = aws_ec2_revoke_security_group(x->c, t, id, true, &all, 1, e);
-	if (recon__gone(rc, e))
-		rc = BASE_OK;
-	if (rc != BASE_OK)
-		return rc;
-	all.cidr_ipv4 = (aws_strs){NULL, 0};
-	all.cidr_ipv6 = (aws_strs){any6, 1};
-	{
-		aws_error ig;
-		int ig_rc = aws_ec2_revoke_security_group(x->c, t, id, true, &all, 1, &ig);
-		(void)ig_rc; /* no IPv6 default rule in an IPv4-only VPC */
-	}
-	if (adopted) {
-		/* Rules already there: record them so later steps see them. */
-		aws_ec2_sg_rules rules;
-		const char *gid[] = {id};
-		aws_filter gf = recon__flt("group-id", gid, 1);
-		size_t i;
-		rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){NULL, 0},
-		                                           (aws_filters){&gf, 1}, &rules, e);
-		if (rc != BASE_OK)
-			return rc;
-		for (i = 0; i < rules.n; i++) {
-			recon_rule r = recon__rule_from_aws(t, &rules.v[i]);
-			recon__st_add_rule(x, w, &r);
-		}
-	}
-	return BASE_OK;
+	return adopted ? adopt_rules(x, t, w, id, e) : revoke_default_egress(x, t, id, e);
 }
 
 static int sg_rule(struct ex *x, base_arena *t, const recon_step *st, bool authorize, aws_error *e)

@@ -67,6 +67,7 @@ struct aws_client {
 	uint64_t rng;
 	atomic_bool cancelled;
 	char *account_id, *caller_arn, *caller_user_id; /* from GetCallerIdentity; set once, under mu */
+	aws_memo *memo;                                 /* shared reads and account facts (aws_memo.c) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -161,6 +162,7 @@ static void client_free(aws_client *c)
 	int i;
 	aws_creds_provider_free(c->creds);
 	aws_http_curl_free(c->curl);
+	aws__memo_free(c->memo);
 	for (i = 0; i < AWS_SVC_COUNT; i++) {
 		base_free(c->endpoint[i]);
 		base_free(c->sign_region[i]);
@@ -282,6 +284,7 @@ static int client_alloc(aws_client **out, const aws_client_config *cfg, aws_erro
 	pthread_cond_init(&c->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	atomic_init(&c->cancelled, false);
+	c->memo = aws__memo_new();
 	aws_retry_quota_init(&c->quota, 500);
 	aws_retry_rate_init(&c->rate, mono_s());
 	if (aws_crypto_random(&c->rng, sizeof c->rng) != BASE_OK || c->rng == 0)
@@ -987,7 +990,19 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 	return rc;
 }
 
+static int send_plain(void *ctx, const aws_request *req, aws_response *resp, aws_error *err)
+{
+	return send_inner(ctx, req, NULL, false, resp, err);
+}
+
+/* Reads go through the memo (aws_memo.c); every write, whatever its
+ * outcome, tells it that replies sent before it may be stale. */
 int aws_client_send(aws_client *c, const aws_request *req, aws_response *resp, aws_error *err)
 {
-	return send_inner(c, req, NULL, false, resp, err);
+	int rc;
+	if (aws__memo_is_read(req))
+		return aws__memo_send(c->memo, req, resp, err, send_plain, c);
+	rc = send_inner(c, req, NULL, false, resp, err);
+	aws__memo_wrote(c->memo, req);
+	return rc;
 }

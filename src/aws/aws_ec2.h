@@ -48,7 +48,8 @@
 typedef struct aws_ec2_vpc {
 	const char *vpc_id, *cidr_block, *state, *owner_id;
 	bool is_default;
-	aws_strs cidr_blocks; /* cidrBlockAssociationSet/item/cidrBlock */
+	aws_strs cidr_blocks;      /* cidrBlockAssociationSet/item/cidrBlock */
+	aws_strs ipv6_cidr_blocks; /* ipv6CidrBlockAssociationSet/item/ipv6CidrBlock */
 	aws_tags tags;
 } aws_ec2_vpc;
 typedef struct aws_ec2_vpcs {

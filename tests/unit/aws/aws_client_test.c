@@ -545,7 +545,9 @@ struct hammer {
 static void *hammer_main(void *arg)
 {
 	struct hammer *h = arg;
-	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	/* a write: identical concurrent reads would share one call (aws_memo.c) */
+	aws_request req =
+	        aws_test_form_req(AWS_SVC_EC2, "CreateTags", "Action=CreateTags&Version=2016-11-15");
 	aws_response resp;
 	aws_error err;
 	int i;
