@@ -1,30 +1,53 @@
 """libcurl and libxml2 are loaded on the first AWS call, not at exec (issue 13).
 
-The plugin is run with LD_LIBRARY_PATH pointing at a folder whose
-libcurl.so.4 and libxml2.so.2 are not libraries at all (empty files), so any
-attempt to load them fails. Schema and validate must not notice (they make no
-AWS request, so nothing loads them); the first AWS call must fail with a
-clear error naming the library, and nothing may crash.
+The plugin runs from a copy of the installed package (through dev_overrides)
+whose bundled lib/libcurl.so.4 and lib/libxml2.so.2 are not libraries at all
+(empty files), so any attempt to load them fails: the package's $ORIGIN/lib
+run path finds them before anything else. Schema and validate must not
+notice (they make no AWS request, so nothing loads them); the first AWS call
+must fail with a clear error naming the library, and nothing may crash.
 """
+import glob
 import os
 import shutil
 import tempfile
 
+import e2e_lib as L
 import test_provider as TP
+
+BIN = "terraform-provider-lambdavpc"
 
 
 class LazyLibsTest(TP.ProviderTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.libdir = tempfile.mkdtemp(prefix="e2e-badlibs-")
+        installed = glob.glob(os.path.join(cls.wd.path, ".terraform", "providers", L.PROVIDER_ADDR,
+                                           "*", "linux_amd64"))
+        if len(installed) != 1:
+            raise AssertionError("installed package not found: %r" % installed)
+        cls.tmp = tempfile.mkdtemp(prefix="e2e-badlibs-")
+        cls.pkg = os.path.join(cls.tmp, "pkg")
+        shutil.copytree(installed[0], cls.pkg)
+        for exe in glob.glob(os.path.join(cls.pkg, BIN + "_v*")):
+            os.rename(exe, os.path.join(cls.pkg, BIN))
+        cls.libdir = os.path.join(cls.pkg, "lib")
+        os.makedirs(cls.libdir, exist_ok=True)
         for soname in ("libcurl.so.4", "libxml2.so.2"):
-            open(os.path.join(cls.libdir, soname), "wb").close()
-        cls.bad_env = {"LD_LIBRARY_PATH": cls.libdir}
+            path = os.path.join(cls.libdir, soname)
+            if os.path.lexists(path):
+                os.remove(path)
+            open(path, "wb").close()
+        rc = os.path.join(cls.tmp, "terraformrc")
+        with open(rc, "w") as f:
+            f.write('provider_installation {\n  dev_overrides {\n    "lambdavpc/lambdavpc" = "%s"\n'
+                    '  }\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n'
+                    % (cls.pkg, os.path.join(L.MIRROR_DIR, "mirror")))
+        cls.bad_env = {"TF_CLI_CONFIG_FILE": rc}
 
     @classmethod
     def tearDownClass(cls):
-        shutil.rmtree(cls.libdir, ignore_errors=True)
+        shutil.rmtree(cls.tmp, ignore_errors=True)
         super().tearDownClass()
 
     def test_schema_and_validate_need_no_http_stack(self):
