@@ -23,13 +23,14 @@ run_suite() {
   local name=$1; shift
   local log="$log_dir/$name.log"
   echo "=== $name: $*"
-  local rc
+  local rc t0=$SECONDS
   if [ "${CI:-}" = true ] || [ -n "${SUITE_TIMEOUT:-}" ]; then
     timeout -k 30 "${SUITE_TIMEOUT:-3600}" "$@" 2>&1 | tee "$log"
   else
     "$@" 2>&1 | tee "$log"
   fi
   rc=${PIPESTATUS[0]}
+  local took=$((SECONDS - t0))
   [ "$rc" -eq 124 ] && echo "$name: timed out after ${SUITE_TIMEOUT:-3600} s" | tee -a "$log"
   local line p f s
   line=$(grep -E '^([A-Za-z0-9_-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
@@ -45,7 +46,7 @@ run_suite() {
       results+=("$name: $p passed, 0 failed but exit status $rc - counted as 1 failure")
     else
       local sk=""; [ "$s" -gt 0 ] && sk=", $s skipped"
-      results+=("$name: $p passed, $f failed$sk (exit $rc)")
+      results+=("$name: $p passed, $f failed$sk (exit $rc, ${took} s)")
     fi
   fi
   total_pass=$((total_pass + p)); total_fail=$((total_fail + f)); total_skip=$((total_skip + s))
@@ -70,6 +71,9 @@ run_suite fault bash tests/fault/run.sh
 run_suite fault-crash bash tests/fault/run_sweeps.sh crash
 run_suite fault-cycles bash tests/fault/run_sweeps.sh cycles
 run_suite e2e bash tests/e2e/run.sh
+# The shared-endpoint concurrency tests again, behind the fault proxy in real-AWS mode.
+run_suite e2e-shared-proxy env E2E_SUITE_NAME=e2e-shared-proxy \
+  bash tests/fault/behind_proxy.sh python3 tests/e2e/runner.py test_shared_endpoints
 run_suite e2e-asan bash tests/e2e/run_asan.sh
 run_suite release bash tests/release/run.sh
 

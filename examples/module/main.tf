@@ -1,9 +1,9 @@
-# Three functions in one VPC through one small module, with for_each.
-# Each function gets its own subnets, security groups and role; the endpoint
-# services differ per function so that no two interface endpoints with
-# private DNS for the same service are created in the VPC at the same time
-# (AWS allows only one per service; reuse_existing_endpoints adopts an
-# existing one, but three concurrent creates would race).
+# Three functions in one VPC through one small module, with for_each, all
+# using the same endpoint services as a user would write it. Each function
+# gets its own subnets, route table, security group and role; the interface
+# endpoints (one per service) and their two security groups are shared by
+# every lambdavpc function of the VPC: created by the first user, deleted by
+# the last one out, whatever the parallelism.
 #
 #   python3 ../basic/make_zip.py .     # lambda.zip next to this file
 #   terraform init
@@ -60,12 +60,12 @@ locals {
     }
     worker = {
       cidrs    = ["10.77.2.0/28", "10.77.2.16/28"]
-      services = ["sqs"]
+      services = ["logs", "ssm"]
       memory   = 512
     }
     report = {
       cidrs    = ["10.77.3.0/28", "10.77.3.16/28"]
-      services = ["s3"] # a gateway endpoint on the private route table
+      services = ["logs", "ssm"]
       memory   = 128
     }
   }

@@ -31,7 +31,8 @@ struct prov {
 	_Atomic(aws_client *) client;
 	atomic_bool deferred;
 	atomic_bool configured;
-	prov_tags tags; /* written once before `configured` is set */
+	prov_tags tags;          /* written once before `configured` is set */
+	prov_ignore_tags ignore; /* idem */
 };
 
 /* ------------------------------------------------------------------ */
@@ -165,6 +166,27 @@ prov_tags prov_default_tags(const prov *p)
 	return p->tags;
 }
 
+prov_ignore_tags prov_ignored_tags(const prov *p)
+{
+	prov_ignore_tags none = {NULL, 0, NULL, 0};
+	if (!atomic_load(&((prov *)p)->configured))
+		return none;
+	return p->ignore;
+}
+
+bool prov_tag_ignored(const prov_ignore_tags *ig, const char *key)
+{
+	if (!ig || !key)
+		return false;
+	for (size_t i = 0; i < ig->n_keys; i++)
+		if (strcmp(ig->keys[i], key) == 0)
+			return true;
+	for (size_t i = 0; i < ig->n_prefixes; i++)
+		if (ig->prefixes[i][0] && strncmp(ig->prefixes[i], key, strlen(ig->prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
 int prov_require_client(const prov *p, base_diags *diags, aws_client **out)
 {
 	*out = prov_client(p);
@@ -219,11 +241,28 @@ static void copy_tags(prov *p, const prov_tags *t)
 	p->tags.n = t->n;
 }
 
+static const char *const *copy_strs(base_arena *a, const char *const *v, size_t n)
+{
+	const char **out = base_arena_calloc(a, n + 1, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		out[i] = base_arena_strdup(a, v[i]);
+	return out;
+}
+
+static void copy_ignore(prov *p, const prov_ignore_tags *ig)
+{
+	p->ignore.keys = copy_strs(p->conf_arena, ig->keys, ig->n_keys);
+	p->ignore.n_keys = ig->n_keys;
+	p->ignore.prefixes = copy_strs(p->conf_arena, ig->prefixes, ig->n_prefixes);
+	p->ignore.n_prefixes = ig->n_prefixes;
+}
+
 static int op_configure(void *ctx, tf6_call *call, const tf6_configure_req *req)
 {
 	prov *p = ctx;
 	aws_client_config cfg;
 	prov_tags tags;
+	prov_ignore_tags ignore = {0};
 	aws_error err;
 	aws_client *client = NULL;
 	int rc = BASE_OK;
@@ -237,6 +276,8 @@ static int op_configure(void *ctx, tf6_call *call, const tf6_configure_req *req)
 		goto done;
 	}
 	rc = prov_config_from_value(call->arena, req->config, &cfg, &tags, call->diags);
+	if (rc == BASE_OK && prov_config_ignore_tags(call->arena, req->config, &ignore) == BASE_EUNKNOWN)
+		rc = BASE_EUNKNOWN;
 	if (rc == BASE_EUNKNOWN) {
 		BASE_DEBUG("prov", "provider configuration has unknown values; AWS access deferred");
 		atomic_store(&p->deferred, true);
@@ -265,6 +306,7 @@ static int op_configure(void *ctx, tf6_call *call, const tf6_configure_req *req)
 	}
 	p->conf_arena = base_arena_new();
 	copy_tags(p, &tags);
+	copy_ignore(p, &ignore);
 	atomic_store(&p->client, client);
 	atomic_store(&p->configured, true);
 	BASE_DEBUG("prov", "provider configured (region %s)", aws_client_region(client));

@@ -82,6 +82,23 @@ bool prov_config_deferred(const prov *p);
 prov_tags prov_default_tags(const prov *p);
 
 /*
+ * The provider block's ignore_tags (hashicorp/aws's meaning): tag keys
+ * equal to one of keys, or starting with one of key_prefixes, are left
+ * alone on every object (not drift, never removed). Empty until configured.
+ */
+typedef struct prov_ignore_tags {
+	const char *const *keys;
+	size_t n_keys;
+	const char *const *prefixes;
+	size_t n_prefixes;
+} prov_ignore_tags;
+
+prov_ignore_tags prov_ignored_tags(const prov *p);
+
+/* True when ig ignores the tag key (pure). */
+bool prov_tag_ignored(const prov_ignore_tags *ig, const char *key);
+
+/*
  * Adds the diagnostic a resource reports when it needs AWS but the provider
  * is not configured (or configured with unknowns). Returns BASE_EINVALID.
  */

@@ -189,6 +189,18 @@ static void tags_of(base_arena *a, const cty_value *cfg, prov_tags *tags, bool *
 	tags->n = j;
 }
 
+int prov_config_ignore_tags(base_arena *a, const cty_value *cfg, prov_ignore_tags *out)
+{
+	const cty_value *b = cfg && !cty_value_is_null(cfg) ? cty_value_get_attr(cfg, "ignore_tags") : NULL;
+	bool unknown = is_unknown(b);
+	memset(out, 0, sizeof(*out));
+	if (!unknown && is_set(b)) {
+		out->keys = strlist_of(a, b, "keys", &out->n_keys, &unknown);
+		out->prefixes = strlist_of(a, b, "key_prefixes", &out->n_prefixes, &unknown);
+	}
+	return unknown ? BASE_EUNKNOWN : BASE_OK;
+}
+
 int prov_config_from_value(base_arena *a, const cty_value *cfg, aws_client_config *out, prov_tags *tags,
                            base_diags *diags)
 {

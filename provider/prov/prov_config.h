@@ -30,6 +30,12 @@ BASE_MUST_USE int prov_config_from_value(base_arena *a, const cty_value *cfg, aw
                                          prov_tags *tags, base_diags *diags);
 
 /*
+ * Fills *out from the ignore_tags block of cfg (strings in a; unset = none).
+ * Returns BASE_OK, or BASE_EUNKNOWN when the block is not known yet.
+ */
+BASE_MUST_USE int prov_config_ignore_tags(base_arena *a, const cty_value *cfg, prov_ignore_tags *out);
+
+/*
  * The offline cross-attribute checks of prov_config_from_value alone,
  * skipping unknown values (for ValidateProviderConfig). Returns BASE_OK or
  * BASE_EINVALID with diagnostics.

@@ -154,9 +154,22 @@ static bool get_pair(struct ps *p, json_t *v, const char *where, int64_t *lo, in
 
 /* ------------------------------------------------------------------ */
 
-static const char *const VALIDATOR_KEYS[] = {
-        "string_regex", "key_regex", "one_of",     "reserved_keys", "endpoint_service", "int_range", "length",
-        "cidr",         "unique",    "no_overlap", "duration",      "json_object",      "hint",      NULL};
+static const char *const VALIDATOR_KEYS[] = {"string_regex",
+                                             "key_regex",
+                                             "one_of",
+                                             "reserved_keys",
+                                             "endpoint_service",
+                                             "int_range",
+                                             "length",
+                                             "cidr",
+                                             "unique",
+                                             "no_overlap",
+                                             "duration",
+                                             "json_object",
+                                             "hint",
+                                             "reserved_key_prefixes",
+                                             "duration_range",
+                                             NULL};
 
 static void parse_validators(struct ps *p, json_t *o, const char *where, prov_validators *v)
 {
@@ -170,6 +183,11 @@ static void parse_validators(struct ps *p, json_t *o, const char *where, prov_va
 		v->one_of = get_strs(p, x, sub(p, where, "one_of"));
 	if ((x = json_object_get(o, "reserved_keys")))
 		v->reserved_keys = get_strs(p, x, sub(p, where, "reserved_keys"));
+	if ((x = json_object_get(o, "reserved_key_prefixes")))
+		v->reserved_key_prefixes = get_strs(p, x, sub(p, where, "reserved_key_prefixes"));
+	if ((x = json_object_get(o, "duration_range")))
+		v->has_duration_range =
+		        get_pair(p, x, sub(p, where, "duration_range"), &v->dur_min, &v->dur_max);
 	if ((x = json_object_get(o, "endpoint_service")))
 		v->endpoint_services = get_strs(p, x, sub(p, where, "endpoint_service"));
 	if ((x = json_object_get(o, "int_range")))

@@ -50,9 +50,10 @@ typedef struct prov_validators {
 	const char *string_regex;
 	const char *key_regex;
 	const char *hint;
-	prov_strs one_of, reserved_keys, endpoint_services;
-	bool has_int_range, has_length, has_cidr;
+	prov_strs one_of, reserved_keys, reserved_key_prefixes, endpoint_services;
+	bool has_int_range, has_length, has_cidr, has_duration_range;
 	int64_t int_min, int_max, len_min, len_max;
+	int64_t dur_min, dur_max; /* duration_range: seconds */
 	int cidr_min, cidr_max;
 	bool unique, no_overlap, duration, json_object;
 } prov_validators;

@@ -173,6 +173,37 @@ static void check_endpoint_service(prov_vctx *c, const prov_validators *vs, cons
 	c->rc = BASE_EINVALID;
 }
 
+/* A map key starting with one of the reserved prefixes (tags: `lambdavpc:`, `aws:`). */
+static void check_key_prefix(prov_vctx *c, const prov_validators *vs, const char *key, base_path kp)
+{
+	for (size_t r = 0; r < vs->reserved_key_prefixes.n; r++) {
+		const char *pfx = vs->reserved_key_prefixes.v[r];
+		if (strncmp(key, pfx, strlen(pfx)) != 0)
+			continue;
+		verr(c, kp, "Reserved tag key",
+		     base_arena_sprintf(
+		             c->a,
+		             "%s: the key \"%s\" uses the reserved prefix \"%s\" (%s), so it cannot "
+		             "be set here.",
+		             pstr(c, kp), key, pfx,
+		             strcmp(pfx, "aws:") == 0 ? "AWS's own tags" : "the provider's ownership tags"));
+		return;
+	}
+}
+
+/* 7200 -> "2h", 90 -> "1m30s" (for messages). */
+static const char *dur_text(prov_vctx *c, int64_t s)
+{
+	const char *out = "";
+	if (s >= 3600)
+		out = base_arena_sprintf(c->a, "%lldh", (long long)(s / 3600));
+	if (s % 3600 >= 60)
+		out = base_arena_sprintf(c->a, "%s%lldm", out, (long long)(s % 3600 / 60));
+	if (s % 60 || s == 0)
+		out = base_arena_sprintf(c->a, "%s%llds", out, (long long)(s % 60));
+	return out;
+}
+
 static void check_string(prov_vctx *c, const prov_validators *vs, const cty_value *v, base_path path,
                          bool whole)
 {
@@ -227,6 +258,10 @@ static void check_string(prov_vctx *c, const prov_validators *vs, const cty_valu
 			     base_arena_sprintf(
 			             c->a, "%s: \"%s\" is not a duration like \"30m\", \"1h30m\" or \"45s\".",
 			             pstr(c, path), s));
+		else if (vs->has_duration_range && (secs < vs->dur_min || secs > vs->dur_max))
+			verr(c, path, "Duration out of range",
+			     base_arena_sprintf(c->a, "%s: \"%s\" is outside %s to %s.", pstr(c, path), s,
+			                        dur_text(c, vs->dur_min), dur_text(c, vs->dur_max)));
 	}
 	if (vs->json_object && !prov_schema_json_is_object(s, cty_value_string_len(v)))
 		verr(c, path, "Invalid JSON document",
@@ -289,6 +324,7 @@ static void check_collection(prov_vctx *c, const prov_validators *vs, const cty_
 				                                   "%s: the key \"%s\" does not have the "
 				                                   "expected form (it must match %s).",
 				                                   pstr(c, path), key, vs->key_regex));
+			check_key_prefix(c, vs, key, kp);
 			if (vs->reserved_keys.n && in_list(&vs->reserved_keys, key))
 				verr(c, kp, "Reserved key",
 				     base_arena_sprintf(c->a,

@@ -21,17 +21,23 @@ static const char *nz(const char *s)
 	return s ? s : "";
 }
 
-char *recon_role_name(base_arena *a, const char *function_name)
-{
-	char *s = base_arena_sprintf(a, "lambdavpc-%s", nz(function_name));
-	if (strlen(s) > 64)
-		s[64] = '\0'; /* IAM role names are at most 64 characters */
-	return s;
-}
-
 char *recon_sg_name(base_arena *a, const char *function_name, recon_sg_which w)
 {
 	return base_arena_sprintf(a, "lambdavpc-%s-%s", nz(function_name), recon_sg_which_name(w));
+}
+
+char *recon_shared_sg_name(base_arena *a, const char *vpc_id, bool clients)
+{
+	return base_arena_sprintf(a, "lambdavpc-%s-%s", clients ? "clients" : "endpoints", nz(vpc_id));
+}
+
+bool recon_wants_shared(const recon_desired *d)
+{
+	size_t i;
+	for (i = 0; i < d->n_endpoints; i++)
+		if (!d->endpoints[i].gateway)
+			return true;
+	return false;
 }
 
 static bool tag_ignored(const char *key)
@@ -231,50 +237,28 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 	recon__diff_network(&c);
 	recon__diff_sgs(&c);
 	recon__diff_endpoints(&c);
-	recon__diff_sg_to_endpoint(&c);
 	recon__diff_function(&c);
 	recon__diff_old_subnets(&c);
 	return BASE_OK;
 }
 
-/* The two groups reference each other: revoke those rules first (after
- * before_revoke); the revoke steps go to revokes. */
-static void revoke_cross_rules(struct recon__pb *b, const recon_state *s,
-                               const struct recon__idxv *before_revoke, struct recon__idxv *revokes)
-{
-	size_t i;
-	int w;
-	for (w = 0; w < 2; w++) {
-		const char *other = s->sgs[1 - w].id;
-		if (!s->sgs[w].id || !s->sgs[w].owned || !other)
-			continue;
-		for (i = 0; i < s->sgs[w].n_rules; i++) {
-			const recon_rule *r = &s->sgs[w].rules[i];
-			if (r->peer_kind == RECON_PEER_SG && base_str_eq(r->peer, other)) {
-				recon_rule sym = recon_rule_symbolic(b->a, s, r);
-				size_t k = recon__pb_add_v(b, RECON_STEP_SG_REVOKE,
-				                           recon_sg_which_name((recon_sg_which)w),
-				                           before_revoke, RECON_NONE, RECON_NONE, RECON_NONE);
-				recon__pb_set_rule(b, k, (recon_sg_which)w, &sym);
-				recon__idxv_push(revokes, k);
-			}
-		}
-	}
-}
-
+/*
+ * Destroy order: function; endpoint releases / deletes (unregister, delete
+ * when the last user); the Lambda ENI wait; shared.evacuate (no shared
+ * endpoint left in our subnets); our SG, then the shared SGs (deleted only
+ * when no lambda SG is left in the VPC); subnets; route table; role.
+ */
 int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 {
 	struct recon__pb b = {a, out};
-	struct recon__idxv before_revoke = {a, 0, 0, 0}, revokes = {a, 0, 0, 0}, ep = {a, 0, 0, 0};
-	struct recon__idxv subnet_dels = {a, 0, 0, 0}, after_eni = {a, 0, 0, 0};
-	size_t fn_d = RECON_NONE, eni = RECON_NONE, i;
-	int w;
+	struct recon__idxv ep = {a, 0, 0, 0}, before_net = {a, 0, 0, 0}, subnet_dels = {a, 0, 0, 0};
+	size_t fn_d = RECON_NONE, eni = RECON_NONE, evac = RECON_NONE, sg_l = RECON_NONE, i;
+	bool any_subnet = false;
 
 	memset(out, 0, sizeof *out);
 	if (s->fn.name && s->fn.owned)
 		fn_d = recon__pb_add3(&b, RECON_STEP_FN_DELETE, s->fn.name, RECON_NONE, RECON_NONE,
 		                      RECON_NONE);
-	recon__idxv_push(&before_revoke, fn_d);
 	for (i = 0; i < s->n_endpoints; i++) {
 		const recon_endpoint *e = &s->endpoints[i];
 		if (!e->id || e->gone)
@@ -283,50 +267,36 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 		                 recon__pb_add3(&b, e->owned ? RECON_STEP_EP_DELETE : RECON_STEP_EP_RELEASE,
 		                                e->service, fn_d, RECON_NONE, RECON_NONE));
 	}
+	for (i = 0; i < s->n_subnets; i++)
+		if (s->subnets[i].id && s->subnets[i].owned)
+			any_subnet = true;
 	for (i = 0; i < ep.n; i++)
-		recon__idxv_push(&before_revoke, ep.v[i]);
-
-	revoke_cross_rules(&b, s, &before_revoke, &revokes);
-	{
-		bool any_net = s->sgs[0].id || s->sgs[1].id;
-		for (i = 0; i < s->n_subnets; i++)
-			if (s->subnets[i].id && s->subnets[i].owned)
-				any_net = true;
-		if (any_net) {
-			struct recon__idxv d = {a, 0, 0, 0};
-			for (i = 0; i < before_revoke.n; i++)
-				recon__idxv_push(&d, before_revoke.v[i]);
-			for (i = 0; i < revokes.n; i++)
-				recon__idxv_push(&d, revokes.v[i]);
-			eni = recon__pb_add_v(&b, RECON_STEP_ENI_WAIT, "all", &d, RECON_NONE, RECON_NONE,
-			                      RECON_NONE);
-		}
-	}
-	recon__idxv_push(&after_eni, eni);
-	for (i = 0; i < revokes.n; i++)
-		recon__idxv_push(&after_eni, revokes.v[i]);
-	for (w = 0; w < 2; w++)
-		if (s->sgs[w].id && s->sgs[w].owned)
-			recon__pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name((recon_sg_which)w),
-			                &after_eni, RECON_NONE, RECON_NONE, RECON_NONE);
-	{
-		struct recon__idxv d = {a, 0, 0, 0};
-		for (i = 0; i < ep.n; i++)
-			recon__idxv_push(&d, ep.v[i]);
-		recon__idxv_push(&d, eni);
-		recon__idxv_push(&d, fn_d);
-		for (i = 0; i < s->n_subnets; i++)
-			if (s->subnets[i].id && s->subnets[i].owned)
-				recon__idxv_push(&subnet_dels,
-				                 recon__pb_add_v(&b, RECON_STEP_SUBNET_DELETE,
-				                                 s->subnets[i].cidr, &d, RECON_NONE,
-				                                 RECON_NONE, RECON_NONE));
-		if (s->rt.id && s->rt.owned) {
-			for (i = 0; i < subnet_dels.n; i++)
-				recon__idxv_push(&d, subnet_dels.v[i]);
-			recon__pb_add_v(&b, RECON_STEP_RT_DELETE, "private", &d, RECON_NONE, RECON_NONE,
-			                RECON_NONE);
-		}
+		recon__idxv_push(&before_net, ep.v[i]);
+	recon__idxv_push(&before_net, fn_d);
+	if (any_subnet || s->sgs[RECON_SG_LAMBDA].id)
+		eni = recon__pb_add_v(&b, RECON_STEP_ENI_WAIT, "all", &before_net, RECON_NONE, RECON_NONE,
+		                      RECON_NONE);
+	recon__idxv_push(&before_net, eni);
+	if (any_subnet)
+		evac = recon__pb_add_v(&b, RECON_STEP_SHARED_EVACUATE, "subnets", &before_net, RECON_NONE,
+		                       RECON_NONE, RECON_NONE);
+	recon__idxv_push(&before_net, evac);
+	if (s->sgs[RECON_SG_LAMBDA].id && s->sgs[RECON_SG_LAMBDA].owned)
+		sg_l = recon__pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name(RECON_SG_LAMBDA),
+		                       &before_net, RECON_NONE, RECON_NONE, RECON_NONE);
+	if (s->sgs[RECON_SG_ENDPOINT].id || sg_l != RECON_NONE)
+		recon__pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name(RECON_SG_ENDPOINT), &before_net,
+		                sg_l, RECON_NONE, RECON_NONE);
+	for (i = 0; i < s->n_subnets; i++)
+		if (s->subnets[i].id && s->subnets[i].owned)
+			recon__idxv_push(&subnet_dels,
+			                 recon__pb_add_v(&b, RECON_STEP_SUBNET_DELETE, s->subnets[i].cidr,
+			                                 &before_net, RECON_NONE, RECON_NONE, RECON_NONE));
+	if (s->rt.id && s->rt.owned) {
+		for (i = 0; i < subnet_dels.n; i++)
+			recon__idxv_push(&before_net, subnet_dels.v[i]);
+		recon__pb_add_v(&b, RECON_STEP_RT_DELETE, "private", &before_net, RECON_NONE, RECON_NONE,
+		                RECON_NONE);
 	}
 	if (s->role.name && s->role.owned)
 		recon__pb_add3(&b, RECON_STEP_ROLE_DELETE, s->role.name, fn_d, eni, RECON_NONE);

@@ -77,11 +77,21 @@ const char *recon_step_kind_name(recon_step_kind k);
 /* "lambda" / "endpoint". Static. */
 const char *recon_sg_which_name(recon_sg_which w);
 
-/* Default role name "lambdavpc-<function>" cut to IAM's 64 characters. Arena. */
+/* Default role name "lambdavpc-<function>"; when that is longer than IAM's
+ * 64 characters: "lambdavpc-" + the name's first 43 characters + "-" + the
+ * first 10 hex digits of SHA-256(function name). Arena. (recon_role.c) */
 char *recon_role_name(base_arena *a, const char *function_name);
 
-/* Security group name "lambdavpc-<function>-<lambda|endpoint>". Arena. */
+/* The function's own SG name "lambdavpc-<function>-lambda". Arena. */
 char *recon_sg_name(base_arena *a, const char *function_name, recon_sg_which w);
+
+/* The VPC's shared SG names "lambdavpc-endpoints-<vpc>" (clients = false)
+ * and "lambdavpc-clients-<vpc>" (clients = true). Arena. */
+char *recon_shared_sg_name(base_arena *a, const char *vpc_id, bool clients);
+
+/* True when the function wants an interface endpoint (then it joins the
+ * VPC's shared clients SG and uses the shared endpoint SG). */
+bool recon_wants_shared(const recon_desired *desired);
 
 /*
  * The tags every created object carries: desired->tags plus
@@ -93,10 +103,10 @@ aws_tags recon_owned_tags(base_arena *a, const recon_desired *desired);
 /*
  * Desired rule atoms of one of our SGs, with symbolic peers, given the
  * state (reused endpoints contribute egress to their own SGs).
- *  lambda SG: egress tcp/443 -> @endpoint (when an interface endpoint of
- *  ours is wanted), tcp/443 -> each reused interface endpoint's SGs,
- *  tcp/443 -> @pl:<svc> per gateway endpoint, + user egress_rules atoms.
- *  endpoint SG: ingress tcp/443 <- @lambda; no egress.
+ *  lambda SG: egress tcp/443 -> each reused (foreign) interface endpoint's
+ *  SGs, tcp/443 -> @pl:<svc> per gateway endpoint, + user egress_rules
+ *  atoms. (HTTPS to the shared endpoints goes through the clients SG.)
+ *  endpoint SG (shared): ingress tcp/443 <- @clients; no egress.
  * Arena-owned array in *rules_out / *n_out.
  */
 void recon_desired_rules(base_arena *a, const recon_desired *desired, const recon_state *state,

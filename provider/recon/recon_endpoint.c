@@ -1,7 +1,8 @@
 /*
  * recon_endpoint.c - the VPC endpoint part: observe, diff, and the steps
- * create (adopt ours, else reuse via recon_endpoint_share.c, else create)
- * and sync. Delete / release: recon_endpoint_share.c.
+ * create and sync. Gateway endpoints (s3, dynamodb) are the function's own,
+ * on its route table. Interface endpoints are shared by the VPC's lambdavpc
+ * functions: joining, leaving and deleting them is recon_endpoint_share.c.
  */
 #include <pthread.h>
 #include <string.h>
@@ -26,7 +27,7 @@ static const recon_endpoint_spec *desired_endpoint(struct ex *x, const char *ser
 
 /* One desired subnet per AZ, in the order of subnet_cidr_blocks (an
  * interface endpoint takes at most one subnet per AZ). */
-static aws_strs endpoint_subnets(struct ex *x, base_arena *t)
+aws_strs recon__ep_own_subnets(struct ex *x, base_arena *t, aws_strs *azs_out)
 {
 	const char **ids = base_arena_calloc(t, x->d->subnet_cidrs.n + 1, sizeof *ids);
 	const char **azs = base_arena_calloc(t, x->d->subnet_cidrs.n + 1, sizeof *azs);
@@ -44,6 +45,8 @@ static aws_strs endpoint_subnets(struct ex *x, base_arena *t)
 		azs[n] = az;
 		ids[n++] = id;
 	}
+	if (azs_out)
+		*azs_out = (aws_strs){azs, n};
 	return (aws_strs){ids, n};
 }
 
@@ -86,13 +89,38 @@ struct ep_poll {
 	aws_error *e;
 };
 
+/* The polled endpoint as v.v[0] (v.n = 0 when not listed). A wait for a
+ * delete with the VPC known lists the VPC's endpoints: every resource
+ * waiting for one there sends the same request, so concurrent polls share
+ * one call (aws_memo.c). A wait for a create asks by id (a new endpoint
+ * may be "not found" for a while, AWS.md). */
+static int poll_describe(struct ep_poll *p, aws_ec2_vpces *v)
+{
+	const char *ids[] = {p->id}, *vpc[] = {p->x->vpc};
+	aws_filter f = recon__flt("vpc-id", vpc, 1);
+	aws_ec2_vpces all;
+	size_t i;
+	int rc;
+	if (!p->x->vpc || !p->want_gone)
+		return aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){ids, 1},
+		                                      (aws_filters){NULL, 0}, v, p->e);
+	rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all,
+	                                    p->e);
+	v->n = 0;
+	v->v = NULL;
+	for (i = 0; rc == BASE_OK && i < all.n; i++)
+		if (base_str_eq(all.v[i].vpc_endpoint_id, p->id)) {
+			v->v = &all.v[i]; /* cppcheck-suppress autoVariables ; all.v is in arena p->t */
+			v->n = 1;
+		}
+	return rc;
+}
+
 static int poll_endpoint(void *ctx, bool *done)
 {
 	struct ep_poll *p = ctx;
 	aws_ec2_vpces v;
-	const char *ids[] = {p->id};
-	int rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &v,
-	                                        p->e);
+	int rc = poll_describe(p, &v);
 	if (recon__gone(rc, p->e)) {
 		/* Gone - or, right after a create, not visible yet. */
 		*done = p->want_gone;
@@ -127,9 +155,10 @@ int recon__ep_wait(struct ex *x, base_arena *t, const char *id, bool gone, aws_e
 	return recon_wait_until(&x->clk, &w, poll_endpoint, &p, NULL);
 }
 
-/* CreateVpcEndpoint request for es: gateway on our route table, interface
- * in one desired subnet per AZ behind our endpoint SG. */
-static void ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, const char *service,
+/* CreateVpcEndpoint request for es: gateway on our route table (tagged
+ * ours), interface in one desired subnet per AZ behind the shared endpoint
+ * SG (tagged shared). */
+void recon__ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, const char *service,
                     aws_ec2_vpce_spec *spec)
 {
 	const char **one = base_arena_calloc(t, 1, sizeof *one);
@@ -137,6 +166,12 @@ static void ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, 
 	spec->vpc_id = x->vpc;
 	spec->service_name = service;
 	spec->tags = x->tags;
+	if (!es->gateway) {
+		aws_tag *sh = base_arena_calloc(t, 1, sizeof *sh);
+		sh->key = RECON_SHARED_TAG;
+		sh->value = x->vpc;
+		spec->tags = (aws_tags){sh, 1};
+	}
 	if (es->gateway) {
 		one[0] = recon__st_rt_id(x);
 		spec->type = "Gateway";
@@ -144,12 +179,14 @@ static void ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, 
 	} else {
 		one[0] = recon__st_sg_id(x, RECON_SG_ENDPOINT);
 		spec->type = "Interface";
-		spec->subnet_ids = endpoint_subnets(x, t);
+		spec->subnet_ids = recon__ep_own_subnets(x, t, NULL);
 		spec->security_group_ids = (aws_strs){one, one[0] ? 1 : 0};
 		spec->private_dns_enabled = x->d->private_dns_enabled ? AWS_BOOL_TRUE : AWS_BOOL_FALSE;
 	}
 }
 
+/* endpoint.create: a gateway endpoint of ours (adopted after an interrupted
+ * apply, else created); an interface one joins the VPC's shared endpoint. */
 int recon__step_ep_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	const recon_endpoint_spec *es = desired_endpoint(x, st->key);
@@ -158,16 +195,15 @@ int recon__step_ep_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	aws_ec2_vpces found;
 	aws_ec2_vpce_spec spec;
 	aws_ec2_vpce made;
-	const aws_ec2_vpce *other = NULL;
 	size_t i;
 	int rc;
-	bool retried = false;
 
 	if (!es) {
 		aws_error_setf(e, 0, "InvalidPlan", "endpoint %s is not desired", st->key);
 		return BASE_EINVALID;
 	}
-again:
+	if (!es->gateway)
+		return recon__ep_join(x, t, st, es, e);
 	f[0] = recon__flt("vpc-id", vpc, 1);
 	f[1] = recon__flt("service-name", svc, 1);
 	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &found, e);
@@ -175,39 +211,15 @@ again:
 		return rc;
 	for (i = 0; i < found.n; i++) {
 		const aws_ec2_vpce *v = &found.v[i];
-		bool gw = v->type && strcasecmp(v->type, "Gateway") == 0;
-		if (recon__endpoint_state_gone(v->state) || gw != es->gateway)
-			continue;
-		if (recon__owned_by(v->tags, x->fn)) {
+		if (!recon__endpoint_state_gone(v->state) && recon__owned_by(v->tags, x->fn)) {
 			/* Ours from an interrupted apply: adopt. */
 			recon__st_set_endpoint(x, v, true);
 			return recon__ep_wait(x, t, v->vpc_endpoint_id, false, e);
 		}
-		if (!other)
-			other = v;
 	}
-	/* Several gateway endpoints may coexist; interface ones with private DNS may not. */
-	if (other && !es->gateway && (x->d->private_dns_enabled || x->d->reuse_existing_endpoints)) {
-		if (x->d->reuse_existing_endpoints)
-			return recon__ep_reuse(x, t, other, e);
-		recon__ex_fail(
-		        x, st, BASE_ECONFLICT, e,
-		        "VPC %s already has an interface endpoint for %s (%s) that this resource did not "
-		        "create; "
-		        "a second one with private DNS would conflict. Set reuse_existing_endpoints = true "
-		        "to use it.",
-		        x->vpc, st->key, other->vpc_endpoint_id);
-		return BASE_ECONFLICT;
-	}
-	ep_spec(x, t, es, st->key, &spec);
+	/* Several gateway endpoints of a service coexist in a VPC (one per route table). */
+	recon__ep_spec(x, t, es, st->key, &spec);
 	rc = aws_ec2_create_vpc_endpoint(x->c, t, &spec, &made, e);
-	if (rc == BASE_EAWS && !retried && aws_error_is(e, "InvalidParameter") &&
-	    recon__err_msg_has(e, "conflicting DNS")) {
-		/* Someone created one meanwhile (or a private hosted zone exists): look again. */
-		retried = true;
-		if (x->d->reuse_existing_endpoints)
-			goto again;
-	}
 	if (rc != BASE_OK)
 		return rc;
 	if (!made.service_name)
@@ -218,41 +230,29 @@ again:
 	return recon__ep_wait(x, t, made.vpc_endpoint_id, false, e);
 }
 
+/* endpoint.sync: a gateway endpoint of ours onto our route table; a shared
+ * one off our subnets that are going (recon_endpoint_share.c). */
 int recon__step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	recon_endpoint cur;
 	aws_ec2_vpce *v;
 	aws_ec2_vpce_mod mod;
+	const char **rt = base_arena_calloc(t, 1, sizeof *rt);
 	int rc;
 	rc = recon__ep_now(x, t, st->key, &cur, &v, e);
 	if (rc != BASE_OK || !cur.id)
 		return rc;
+	if (!cur.gateway)
+		return v ? recon__ep_shared_sync(x, t, v, e) : BASE_OK;
 	if (!v) {
 		recon__st_remove_endpoint(x, st->key);
 		return BASE_OK;
 	}
 	memset(&mod, 0, sizeof mod);
 	mod.vpc_endpoint_id = cur.id;
-	if (cur.gateway) {
-		const char **rt = base_arena_calloc(t, 1, sizeof *rt);
-		rt[0] = recon__st_rt_id(x);
-		mod.add_route_table_ids =
-		        recon__strs_minus(t, (aws_strs){rt, rt[0] ? 1 : 0}, v->route_table_ids);
-	} else {
-		aws_strs want = endpoint_subnets(x, t);
-		const char **sg = base_arena_calloc(t, 1, sizeof *sg);
-		sg[0] = recon__st_sg_id(x, RECON_SG_ENDPOINT);
-		mod.add_subnet_ids = recon__strs_minus(t, want, v->subnet_ids);
-		mod.remove_subnet_ids = recon__strs_minus(t, v->subnet_ids, want);
-		mod.add_security_group_ids =
-		        recon__strs_minus(t, (aws_strs){sg, sg[0] ? 1 : 0}, v->security_group_ids);
-		mod.remove_security_group_ids =
-		        recon__strs_minus(t, v->security_group_ids, (aws_strs){sg, sg[0] ? 1 : 0});
-		if (v->private_dns_enabled != x->d->private_dns_enabled)
-			mod.private_dns_enabled = x->d->private_dns_enabled ? AWS_BOOL_TRUE : AWS_BOOL_FALSE;
-	}
-	if (mod.add_route_table_ids.n || mod.add_subnet_ids.n || mod.remove_subnet_ids.n ||
-	    mod.add_security_group_ids.n || mod.remove_security_group_ids.n || mod.private_dns_enabled) {
+	rt[0] = recon__st_rt_id(x);
+	mod.add_route_table_ids = recon__strs_minus(t, (aws_strs){rt, rt[0] ? 1 : 0}, v->route_table_ids);
+	if (mod.add_route_table_ids.n) {
 		rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
 		if (rc != BASE_OK)
 			return rc;
@@ -271,48 +271,23 @@ int recon__step_ep_sync(struct ex *x, base_arena *t, const recon_step *st, aws_e
 
 /* ---- diff ---- */
 
-/* The AZ of a subnet id among the state's subnets (NULL when unknown). */
-static const char *subnet_az(const recon_state *s, const char *id)
-{
-	size_t i;
-	for (i = 0; i < s->n_subnets; i++)
-		if (base_str_eq(s->subnets[i].id, id))
-			return s->subnets[i].az;
-	return NULL;
-}
-
-/* An owned interface endpoint is in sync when all its subnets are desired
- * ones, it covers every AZ of the desired subnets, and its only SG is ours. */
-static bool interface_endpoint_in_sync(const recon_desired *d, const recon_state *s, const recon_endpoint *e)
+/* True when a shared endpoint sits in one of our subnets that is going
+ * (owned, not desired any more): it must move first. */
+static bool in_leaving_subnet(const recon_desired *d, const recon_state *s, const recon_endpoint *e)
 {
 	size_t i, j;
-	for (i = 0; i < e->subnet_ids.n; i++) {
+	for (i = 0; i < s->n_subnets; i++) {
 		bool desired = false;
-		for (j = 0; j < d->subnet_cidrs.n; j++) {
-			const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[j]);
-			if (sn && base_str_eq(sn->id, e->subnet_ids.v[i]))
+		if (!s->subnets[i].id || !s->subnets[i].owned ||
+		    !recon__strs_has(e->subnet_ids, s->subnets[i].id))
+			continue;
+		for (j = 0; j < d->subnet_cidrs.n; j++)
+			if (base_str_eq(d->subnet_cidrs.v[j], s->subnets[i].cidr))
 				desired = true;
-		}
 		if (!desired)
-			return false;
+			return true;
 	}
-	for (j = 0; j < d->subnet_cidrs.n; j++) {
-		const recon_subnet *sn = recon_state_subnet(s, d->subnet_cidrs.v[j]);
-		bool covered = false;
-		if (!sn)
-			return false;
-		for (i = 0; i < e->subnet_ids.n; i++)
-			if (recon__str_same(subnet_az(s, e->subnet_ids.v[i]), sn->az))
-				covered = true;
-		if (!covered)
-			return false;
-	}
-	if (e->sg_ids.n != 1 || !s->sgs[RECON_SG_ENDPOINT].id ||
-	    !base_str_eq(e->sg_ids.v[0], s->sgs[RECON_SG_ENDPOINT].id))
-		return false;
-	if (e->private_dns != d->private_dns_enabled)
-		return false;
-	return true;
+	return false;
 }
 
 static bool endpoint_desired(const recon_desired *d, const char *service)
@@ -324,8 +299,10 @@ static bool endpoint_desired(const recon_desired *d, const char *service)
 	return false;
 }
 
-/* Endpoints: create missing, sync owned ones that are off, tags, delete
- * (owned) or release (reused) the ones no longer desired. */
+/* Endpoints: create (join) missing ones; sync and tag our gateway
+ * endpoints; leave (delete when last user) or release (reused) the ones no
+ * longer desired. A shared interface endpoint's subnets, SGs and tags are
+ * the VPC's, not drift of this function (README "Shared endpoints"). */
 void recon__diff_endpoints(struct recon__dctx *c)
 {
 	const recon_desired *d = c->d;
@@ -349,20 +326,18 @@ void recon__diff_endpoints(struct recon__dctx *c)
 				recon__idxv_push(&c->net_users, k);
 				recon__idxv_push(&c->ep_creates, k);
 			}
-		} else if (e->owned) {
-			bool sync;
-			if (es->gateway)
-				sync = c->rt_c != RECON_NONE || !s->rt.id ||
-				       !recon__strs_has(e->route_table_ids, s->rt.id);
-			else
-				sync = c->subnet_creates.n > 0 || c->sg_c[RECON_SG_ENDPOINT] != RECON_NONE ||
-				       !interface_endpoint_in_sync(d, s, e);
-			if (sync)
+		} else if (e->owned && !es->gateway) {
+			if (in_leaving_subnet(d, s, e))
 				recon__idxv_push(&c->net_users,
 				                 recon__pb_add_v(b, RECON_STEP_EP_SYNC, es->service,
-				                                 &c->subnet_creates,
-				                                 c->sg_c[RECON_SG_ENDPOINT], c->rt_c,
+				                                 &c->subnet_creates, RECON_NONE, RECON_NONE,
 				                                 RECON_NONE));
+		} else if (e->owned && es->gateway) {
+			if (c->rt_c != RECON_NONE || !s->rt.id ||
+			    !recon__strs_has(e->route_table_ids, s->rt.id))
+				recon__idxv_push(&c->net_users,
+				                 recon__pb_add3(b, RECON_STEP_EP_SYNC, es->service, c->rt_c,
+				                                RECON_NONE, RECON_NONE));
 			if (recon_tags_differ(c->want_tags, e->tags))
 				recon__pb_add3(b, RECON_STEP_TAGS,
 				               base_arena_sprintf(a, "endpoint:%s", es->service), RECON_NONE,
@@ -388,7 +363,7 @@ static void copy_endpoint(base_arena *a, const aws_ec2_vpce *v, const char *fn, 
 	d->service = recon__cp(a, v->service_name);
 	d->state = recon__cp(a, v->state);
 	d->gateway = base_str_eq(v->type, "Gateway") || base_str_eq(v->type, "gateway");
-	d->owned = recon__owned_by(v->tags, fn);
+	d->owned = recon__owned_by(v->tags, fn) || (!d->gateway && recon__tag(v->tags, RECON_SHARED_TAG));
 	d->private_dns = v->private_dns_enabled;
 	d->subnet_ids = recon__cp_strs(a, v->subnet_ids);
 	d->sg_ids = recon__cp_strs(a, v->security_group_ids);
@@ -396,51 +371,99 @@ static void copy_endpoint(base_arena *a, const aws_ec2_vpce *v, const char *fn, 
 	d->tags = recon__cp_tags(a, v->tags);
 }
 
+/* The full service names our lambda SG is registered for (tags
+ * lambdavpc:uses:<service>), in t; empty when it does not exist. */
+static int registered_services(struct recon__obs *o, base_arena *t, aws_strs *out, aws_error *e)
+{
+	const char *vpc[] = {o->vpc_id}, *nm[] = {recon_sg_name(t, o->in->function_name, RECON_SG_LAMBDA)};
+	aws_filter f[2];
+	aws_ec2_sgs sgs;
+	size_t j, n = 0, plen = strlen(RECON_USER_TAG_PREFIX);
+	const char **v;
+	int rc;
+	f[0] = recon__flt("vpc-id", vpc, 1);
+	f[1] = recon__flt("group-name", nm, 1);
+	*out = (aws_strs){NULL, 0};
+	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &sgs, e);
+	if (rc != BASE_OK || sgs.n == 0 || !recon__owned_by(sgs.v[0].tags, o->in->function_name))
+		return rc;
+	v = base_arena_calloc(t, sgs.v[0].tags.n + 1, sizeof *v);
+	for (j = 0; j < sgs.v[0].tags.n; j++)
+		if (base_str_has_prefix(sgs.v[0].tags.v[j].key, RECON_USER_TAG_PREFIX))
+			v[n++] = sgs.v[0].tags.v[j].key + plen;
+	*out = (aws_strs){v, n};
+	return BASE_OK;
+}
+
+/* True when v belongs to the prior state: the same id, or the VPC's shared
+ * endpoint of a service the prior state used (recreated by another user). */
+static bool in_prior(const recon_state *prior, const aws_ec2_vpce *v)
+{
+	size_t j;
+	for (j = 0; prior && j < prior->n_endpoints; j++) {
+		const recon_endpoint *p = &prior->endpoints[j];
+		if (base_str_eq(v->vpc_endpoint_id, p->id))
+			return true;
+		if (recon__tag(v->tags, RECON_SHARED_TAG) && base_str_eq(v->service_name, p->service) &&
+		    !p->gateway)
+			return true;
+	}
+	return false;
+}
+
+/* Our gateway endpoints (ownership tag), and the prior state's endpoints
+ * among the VPC's (shared ones by service, reused foreign ones by id: no
+ * per-id describe, it fails as a whole when one id is gone). */
 int recon__observe_endpoints(struct recon__obs *o)
 {
 	base_arena *t = base_arena_new();
-	aws_ec2_vpces found[3] = {{0}, {0}, {0}};
-	const char *yes[] = {"true"};
+	aws_ec2_vpces found[2] = {{0}, {0}}, all;
+	aws_strs reg = {NULL, 0};
+	bool asked = false;
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, j, n = 0, total = 0;
 	int rc;
 
+	/* One DescribeVpcEndpoints of the VPC (the same request for every
+	 * resource in it: concurrent observes share it, aws_memo.c), sorted
+	 * here: our gateway endpoints by the owner tag, then the prior state's
+	 * (shared ones by service, reused foreign ones by id: moto lacks the
+	 * vpc-endpoint-id filter, and a per-id describe fails as a whole when
+	 * one id is gone) and the shared ones our lambda SG is registered for. */
 	recon__obs_owned_filters(o, t, fl);
-	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[0],
-	                                    &e);
+	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all, &e);
 	if (rc != BASE_OK)
 		goto done;
-	fl[1] = recon__flt(base_arena_sprintf(t, "tag:%s%s", RECON_USER_TAG_PREFIX, o->in->function_name),
-	                   yes, 1);
-	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &found[1],
-	                                    &e);
-	if (rc != BASE_OK)
-		goto done;
-	if (o->in->prior && o->in->prior->n_endpoints) {
-		/* Reused endpoints carry no tag of ours: find the prior ids among
-		 * the VPC's endpoints (no per-id describe: it fails as a whole when
-		 * one id is gone, and moto lacks the vpc-endpoint-id filter). */
-		aws_ec2_vpces all;
-		rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all,
-		                                    &e);
-		if (rc != BASE_OK)
-			goto done;
-		found[2].v = base_arena_calloc(t, all.n + 1, sizeof *found[2].v);
-		for (i = 0; i < all.n; i++)
-			for (j = 0; j < o->in->prior->n_endpoints; j++)
-				if (base_str_eq(all.v[i].vpc_endpoint_id, o->in->prior->endpoints[j].id)) {
-					found[2].v[n++] = all.v[i];
-					break;
-				}
-		found[2].n = n;
+	found[0].v = base_arena_calloc(t, all.n + 1, sizeof *found[0].v);
+	found[1].v = base_arena_calloc(t, all.n + 1, sizeof *found[1].v);
+	for (i = 0; i < all.n; i++) {
+		const aws_ec2_vpce *v = &all.v[i];
+		bool take;
+		if (base_str_eq(aws_tags_get(v->tags, RECON_OWNER_TAG), o->in->function_name)) {
+			found[0].v[found[0].n++] = *v;
+			continue;
+		}
+		take = in_prior(o->in->prior, v);
+		if (!take && recon__tag(v->tags, RECON_SHARED_TAG) && !recon__endpoint_state_gone(v->state)) {
+			/* A shared endpoint the prior state does not list (import,
+			 * lost state): ours when our lambda SG is registered for it. */
+			if (!asked) {
+				rc = registered_services(o, t, &reg, &e);
+				if (rc != BASE_OK)
+					goto done;
+				asked = true;
+			}
+			take = recon__strs_has(reg, v->service_name);
+		}
+		if (take)
+			found[1].v[found[1].n++] = *v;
 	}
-	for (j = 0; j < 3; j++)
+	for (j = 0; j < 2; j++)
 		total += found[j].n;
 	pthread_mutex_lock(&o->mu);
 	o->out->endpoints = base_arena_calloc(o->a, total + 1, sizeof *o->out->endpoints);
-	n = 0;
-	for (j = 0; j < 3; j++)
+	for (j = 0; j < 2; j++)
 		for (i = 0; i < found[j].n; i++) {
 			const aws_ec2_vpce *v = &found[j].v[i];
 			size_t k;
@@ -448,7 +471,8 @@ int recon__observe_endpoints(struct recon__obs *o)
 			if (recon__endpoint_state_gone(v->state))
 				continue;
 			for (k = 0; k < n; k++)
-				if (base_str_eq(o->out->endpoints[k].id, v->vpc_endpoint_id))
+				if (base_str_eq(o->out->endpoints[k].id, v->vpc_endpoint_id) ||
+				    base_str_eq(o->out->endpoints[k].service, v->service_name))
 					dup = true;
 			if (!dup)
 				copy_endpoint(o->a, v, o->in->function_name, &o->out->endpoints[n++]);

@@ -1,21 +1,30 @@
 /*
- * recon_endpoint_share.c - endpoints shared between functions.
+ * recon_endpoint_share.c - the objects every lambdavpc function of a VPC
+ * shares, and the ownership rule that keeps exactly one of each.
  *
- * An interface endpoint with private DNS exists once per service and VPC,
- * so endpoint.create (recon_endpoint.c) first looks for one: ours (tag
- * lambdavpc:function=<us>) is adopted; someone else's is reused when
- * reuse_existing_endpoints (recorded owned = false, our lambda SG gets
- * egress 443 to its SGs). If another lambdavpc function created it, we also
- * register as a user: tag lambdavpc:uses:<us>=true on the endpoint and an
- * ingress 443 rule from our lambda SG on its SG, tagged ours (the owner's
- * reconcile leaves rules tagged by another function alone). A foreign
- * endpoint is never touched.
- *
- * Deleting: a reused endpoint is only released (our uses-tag and our tagged
- * rules removed). An owned endpoint is deleted only when no other lambdavpc
- * function is registered as a user; otherwise it is handed over: its SG
- * swapped to lambdavpc-<other>-endpoint and its owner tag rewritten.
+ * Shared per VPC (tag lambdavpc:shared = <vpc-id>, never lambdavpc:function):
+ *   endpoint SG  lambdavpc-endpoints-<vpc>: ingress tcp/443 from the clients
+ *                SG only (one rule), no egress;
+ *   clients SG   lambdavpc-clients-<vpc>: egress tcp/443 to the endpoint SG
+ *                only (one rule), no ingress; every function that uses an
+ *                interface endpoint has [its lambda SG, clients SG] in its
+ *                VpcConfig, so no shared object carries a per-function rule;
+ *   one interface endpoint per service, behind the endpoint SG.
+ * Users registry: a function uses service S while its own lambda SG carries
+ * tag lambdavpc:uses:<S> = 1. Users of S = DescribeSecurityGroups (vpc-id,
+ * tag-key); users of the shared SGs = every lambda SG (tag-key
+ * lambdavpc:function) in the VPC.
+ * Rule: register before looking; unregister before deciding; look + create
+ * and decide + delete run under a process-wide lock per VPC (share_lock), so
+ * within one provider process exactly one create wins and the last user out
+ * deletes. Across processes: a create AWS refuses for a conflicting private
+ * DNS domain polls until the other endpoint is listed and adopts it;
+ * duplicates (moto accepts them) fold to the lowest id; a leaving user
+ * moves the endpoint off its subnets onto a remaining user's (smallest name
+ * first), and re-checks every shared endpoint right before its subnets go.
+ * A foreign endpoint (no shared tag) is reused when allowed, never touched.
  */
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -24,191 +33,625 @@
 #include "recon/recon_exec_int.h"
 #include "recon/recon_int.h"
 
-/* Use an existing endpoint we did not create: never modify it, except the
- * bookkeeping between lambdavpc functions (README "Shared endpoints"). */
-int recon__ep_reuse(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
+/* ---- the per-VPC lock (striped: two VPCs may share a stripe) ---- */
+
+#define SHARE_STRIPES 16
+static pthread_mutex_t stripes[SHARE_STRIPES] = {
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER,
+        PTHREAD_MUTEX_INITIALIZER};
+
+static pthread_mutex_t *share_mu(const char *vpc)
+{
+	unsigned h = 5381;
+	for (; vpc && *vpc; vpc++)
+		h = h * 33u + (unsigned char)*vpc;
+	return &stripes[h % SHARE_STRIPES];
+}
+
+struct locked {
+	struct ex *x;
+	recon_poll_fn try_fn;
+	void *ctx;
+};
+
+static int locked_poll(void *ctx, bool *done)
+{
+	struct locked *l = ctx;
+	pthread_mutex_t *mu = share_mu(l->x->vpc);
+	int rc;
+	pthread_mutex_lock(mu);
+	rc = l->try_fn(l->ctx, done);
+	pthread_mutex_unlock(mu);
+	return rc;
+}
+
+/* Polls try_fn, each try under the VPC lock (the lock is not held while
+ * sleeping), with backoff until done or the deadline. */
+static int wait_locked(struct ex *x, recon_poll_fn try_fn, void *ctx)
+{
+	struct locked l = {x, try_fn, ctx};
+	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	return recon_wait_until(&x->clk, &w, locked_poll, &l, NULL);
+}
+
+static aws_tags shared_tags(base_arena *t, const char *vpc)
+{
+	aws_tag *v = base_arena_calloc(t, 1, sizeof *v);
+	v->key = RECON_SHARED_TAG;
+	v->value = vpc;
+	return (aws_tags){v, 1};
+}
+
+static const char *use_key(base_arena *t, const char *service)
+{
+	return base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, service);
+}
+
+/* Lambda SGs in the VPC carrying tag_key, except self. */
+static int users(struct ex *x, base_arena *t, const char *tag_key, const char *self, aws_ec2_sgs *out,
+                 aws_error *e)
+{
+	const char *vpc[] = {x->vpc}, *key[] = {tag_key};
+	aws_filter f[2];
+	size_t i, n = 0;
+	int rc;
+	f[0] = recon__flt("vpc-id", vpc, 1);
+	f[1] = recon__flt("tag-key", key, 1);
+	rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, out, e);
+	if (rc != BASE_OK)
+		return rc;
+	for (i = 0; i < out->n; i++)
+		if (!base_str_eq(out->v[i].group_id, self) && recon__tag(out->v[i].tags, RECON_OWNER_TAG))
+			out->v[n++] = out->v[i];
+	out->n = n;
+	return BASE_OK;
+}
+
+/* ---- shared SGs ---- */
+
+static bool has_perm(const aws_ec2_ip_perm *p, size_t n, const char *group)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (base_str_eq(p[i].ip_protocol, "tcp") && p[i].from_port == 443 && p[i].to_port == 443 &&
+		    recon__strs_has(p[i].group_ids, group))
+			return true;
+	return false;
+}
+
+static void https_perm(aws_ec2_ip_perm *p, const char **group, const char *desc)
+{
+	memset(p, 0, sizeof *p);
+	p->ip_protocol = "tcp";
+	p->from_port = p->to_port = 443;
+	p->group_ids = (aws_strs){group, 1};
+	p->description = desc;
+}
+
+/* The two shared SGs by name (ids[0] endpoint, ids[1] clients; NULL = none). */
+static int find_sgs(struct ex *x, base_arena *t, const aws_ec2_sg *g[2], aws_error *e)
+{
+	const char *vpc[] = {x->vpc}, *nm[2];
+	aws_ec2_sgs found;
+	aws_filter f[2];
+	size_t i;
+	int w, rc;
+	nm[0] = recon_shared_sg_name(t, x->vpc, false);
+	nm[1] = recon_shared_sg_name(t, x->vpc, true);
+	f[0] = recon__flt("vpc-id", vpc, 1);
+	f[1] = recon__flt("group-name", nm, 2);
+	g[0] = g[1] = NULL;
+	rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &found, e);
+	for (i = 0; rc == BASE_OK && i < found.n; i++)
+		for (w = 0; w < 2; w++)
+			if (base_str_eq(found.v[i].group_name, nm[w]))
+				g[w] = &found.v[i]; /* cppcheck-suppress autoVariables ; found.v is in arena t
+				                     */
+	return rc;
+}
+
+/* Creates shared SG w (Duplicate: another creator won; found again) and
+ * removes AWS's default allow-all egress. */
+static int create_sg(struct ex *x, base_arena *t, int w, const char **id, aws_error *e)
+{
+	aws_ec2_sg_spec spec;
+	aws_ec2_ip_perm all;
+	const char *any4[] = {"0.0.0.0/0"};
+	int rc;
+	memset(&spec, 0, sizeof spec);
+	spec.group_name = recon_shared_sg_name(t, x->vpc, w == 1);
+	spec.description = w ? "lambdavpc functions of this VPC: HTTPS to its endpoints only"
+	                     : "VPC endpoints shared by lambdavpc functions: HTTPS from them only";
+	spec.vpc_id = x->vpc;
+	spec.tags = shared_tags(t, x->vpc);
+	rc = aws_ec2_create_security_group(x->c, t, &spec, id, e);
+	if (rc != BASE_OK)
+		return rc;
+	memset(&all, 0, sizeof all);
+	all.ip_protocol = "-1";
+	all.omit_ports = true;
+	all.cidr_ipv4 = (aws_strs){any4, 1};
+	return recon__ok_if_gone(aws_ec2_revoke_security_group(x->c, t, *id, true, &all, 1, e), e);
+}
+
+static int ensure_locked(struct ex *x, base_arena *t, const char *ids[2], aws_error *e)
+{
+	const aws_ec2_sg *g[2];
+	aws_ec2_ip_perm p;
+	aws_ec2_sg_rules made;
+	int w, rc = find_sgs(x, t, g, e);
+	for (w = 0; rc == BASE_OK && w < 2; w++) {
+		ids[w] = g[w] ? g[w]->group_id : NULL;
+		if (!g[w]) {
+			rc = create_sg(x, t, w, &ids[w], e);
+			if (rc == BASE_EAWS && aws_error_is(e, "InvalidGroup.Duplicate")) {
+				const aws_ec2_sg *again[2];
+				rc = find_sgs(x, t, again, e);
+				if (rc == BASE_OK && again[w])
+					ids[w] = again[w]->group_id;
+			}
+		}
+	}
+	if (rc != BASE_OK || !ids[0] || !ids[1])
+		return rc != BASE_OK ? rc : BASE_ENOTFOUND;
+	if (!g[0] || !has_perm(g[0]->ingress, g[0]->n_ingress, ids[1])) {
+		https_perm(&p, &ids[1], "lambdavpc: HTTPS from the VPC's lambdavpc functions");
+		rc = aws_ec2_authorize_security_group(x->c, t, ids[0], false, &p, 1, shared_tags(t, x->vpc),
+		                                      &made, e);
+		if (rc == BASE_EAWS && aws_error_is(e, "InvalidPermission.Duplicate"))
+			rc = BASE_OK;
+	}
+	if (rc == BASE_OK && (!g[1] || !has_perm(g[1]->egress, g[1]->n_egress, ids[0]))) {
+		https_perm(&p, &ids[0], "lambdavpc: HTTPS to the VPC's shared endpoints");
+		rc = aws_ec2_authorize_security_group(x->c, t, ids[1], true, &p, 1, shared_tags(t, x->vpc),
+		                                      &made, e);
+		if (rc == BASE_EAWS && aws_error_is(e, "InvalidPermission.Duplicate"))
+			rc = BASE_OK;
+	}
+	return rc;
+}
+
+int recon__shared_sgs_ensure(struct ex *x, base_arena *t, aws_error *e)
+{
+	const char *ids[2] = {NULL, NULL};
+	pthread_mutex_t *mu = share_mu(x->vpc);
+	int rc;
+	pthread_mutex_lock(mu);
+	rc = ensure_locked(x, t, ids, e);
+	pthread_mutex_unlock(mu);
+	if (rc == BASE_OK)
+		recon__st_set_shared_sgs(x, ids[0], ids[1]);
+	return rc;
+}
+
+struct sg_del {
+	struct ex *x;
+	base_arena *t;
+	aws_error *e;
+};
+
+/* One try: no lambda SG left in the VPC -> drop the two rules and delete
+ * both SGs; DependencyViolation (an endpoint or ENI still on them) -> not
+ * done yet; a user appeared -> done, they stay. Under the VPC lock. */
+static int try_delete_sgs(void *ctx, bool *done)
+{
+	struct sg_del *d = ctx;
+	struct ex *x = d->x;
+	aws_ec2_sgs u;
+	const aws_ec2_sg *g[2];
+	aws_ec2_ip_perm p;
+	int w, rc = users(x, d->t, RECON_OWNER_TAG, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, d->e);
+	*done = true;
+	if (rc != BASE_OK || u.n > 0)
+		return rc;
+	rc = find_sgs(x, d->t, g, d->e);
+	if (rc != BASE_OK || (!g[0] && !g[1]))
+		return rc;
+	if (g[0] && g[1]) {
+		const char *c1[] = {g[1]->group_id}, *c0[] = {g[0]->group_id};
+		aws_error ig;
+		int ig_rc; /* a rule already gone is fine; the deletes below report the rest */
+		https_perm(&p, c1, NULL);
+		ig_rc = aws_ec2_revoke_security_group(x->c, d->t, g[0]->group_id, false, &p, 1, &ig);
+		https_perm(&p, c0, NULL);
+		ig_rc |= aws_ec2_revoke_security_group(x->c, d->t, g[1]->group_id, true, &p, 1, &ig);
+		(void)ig_rc;
+	}
+	for (w = 0; w < 2; w++) {
+		if (!g[w])
+			continue;
+		rc = recon__ok_if_gone(aws_ec2_delete_security_group(x->c, d->t, g[w]->group_id, d->e), d->e);
+		if (rc == BASE_EAWS &&
+		    (aws_error_is(d->e, "DependencyViolation") || aws_error_is(d->e, "InvalidGroup.InUse"))) {
+			*done = false;
+			return BASE_OK;
+		}
+		if (rc != BASE_OK)
+			return rc;
+	}
+	return BASE_OK;
+}
+
+int recon__shared_sgs_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	struct sg_del d = {x, t, e};
+	int rc = wait_locked(x, try_delete_sgs, &d);
+	if (rc == BASE_ETIMEOUT)
+		recon__ex_fail(x, st, rc, e,
+		               "The VPC's shared security groups are still in use when the "
+		               "delete timeout expired.");
+	if (rc == BASE_OK)
+		recon__st_forget(x, RECON_PART_SG_ENDPOINT);
+	return rc;
+}
+
+/* ---- endpoints ---- */
+
+static bool shared_interface(const aws_ec2_vpce *v)
+{
+	return !recon__endpoint_state_gone(v->state) && recon__tag(v->tags, RECON_SHARED_TAG) &&
+	       !(v->type && strcasecmp(v->type, "Gateway") == 0);
+}
+
+/* The VPC's endpoints of service: *keep = the shared one with the lowest id,
+ * *foreign = a live interface endpoint that is not shared (NULL = none). */
+static int find_endpoints(struct ex *x, base_arena *t, const char *service, const aws_ec2_vpce **keep,
+                          const aws_ec2_vpce **foreign, aws_ec2_vpces *found, aws_error *e)
+{
+	const char *vpc[] = {x->vpc}, *svc[] = {service};
+	aws_filter f[2];
+	size_t i;
+	int rc;
+	f[0] = recon__flt("vpc-id", vpc, 1);
+	f[1] = recon__flt("service-name", svc, 1);
+	*keep = *foreign = NULL;
+	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, found, e);
+	for (i = 0; rc == BASE_OK && i < found->n; i++) {
+		const aws_ec2_vpce *v = &found->v[i];
+		if (shared_interface(v)) {
+			if (!*keep || strcmp(v->vpc_endpoint_id, (*keep)->vpc_endpoint_id) < 0)
+				*keep = v;
+		} else if (!recon__endpoint_state_gone(v->state) &&
+		           !(v->type && strcasecmp(v->type, "Gateway") == 0))
+			*foreign = v;
+	}
+	return rc;
+}
+
+/* Adds one of our subnets for each of our AZs the endpoint lacks. */
+static int cover_our_azs(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
+{
+	aws_strs azs, ours = recon__ep_own_subnets(x, t, &azs);
+	aws_ec2_subnets have = {0};
+	aws_ec2_vpce_mod mod;
+	const char **add = base_arena_calloc(t, ours.n + 1, sizeof *add);
+	size_t i, j, n = 0;
+	int rc = BASE_OK;
+	if (v->subnet_ids.n)
+		rc = aws_ec2_describe_subnets(x->c, t, v->subnet_ids, (aws_filters){NULL, 0}, &have, e);
+	if (rc != BASE_OK)
+		return recon__ok_if_gone(rc, e);
+	for (i = 0; i < ours.n; i++) {
+		bool covered = false;
+		for (j = 0; j < have.n; j++)
+			if (base_str_eq(have.v[j].availability_zone, azs.v[i]))
+				covered = true;
+		if (!covered)
+			add[n++] = ours.v[i];
+	}
+	if (n == 0)
+		return BASE_OK;
+	memset(&mod, 0, sizeof mod);
+	mod.vpc_endpoint_id = v->vpc_endpoint_id;
+	mod.add_subnet_ids = (aws_strs){add, n};
+	return aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
+}
+
+int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
+{
+	aws_strs sgs, owned, azs, want = recon__ep_own_subnets(x, t, &azs);
+	aws_ec2_vpce_mod mod;
+	aws_ec2_vpce rest = *v;
+	pthread_mutex_t *mu = share_mu(x->vpc);
+	int rc;
+	if (!shared_interface(v))
+		return BASE_OK;
+	recon__st_eni_scope(x, t, &sgs, &owned);
+	memset(&mod, 0, sizeof mod);
+	mod.vpc_endpoint_id = v->vpc_endpoint_id;
+	/* ours in the endpoint and not desired: they are going */
+	mod.remove_subnet_ids = recon__strs_minus(
+	        t, recon__strs_minus(t, v->subnet_ids, recon__strs_minus(t, v->subnet_ids, owned)), want);
+	if (mod.remove_subnet_ids.n == 0)
+		return BASE_OK;
+	rest.subnet_ids = recon__strs_minus(t, v->subnet_ids, mod.remove_subnet_ids);
+	pthread_mutex_lock(mu);
+	rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
+	if (rc == BASE_OK) /* then one of ours per AZ it lacks */
+		rc = cover_our_azs(x, t, &rest, e);
+	pthread_mutex_unlock(mu);
+	return rc;
+}
+
+/* Uses a foreign endpoint (never modified): our lambda SG may send 443 to its SGs. */
+static int reuse_foreign(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
 {
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA);
 	size_t i;
 	int rc;
-	if (recon__tag(v->tags, RECON_OWNER_TAG) && lambda_sg) {
-		/* Created by another lambdavpc function: register as a user and
-		 * let our function in through its endpoint SG (rule tagged ours). */
-		aws_tag use = {base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, x->fn), "true"};
-		const char *ids[] = {v->vpc_endpoint_id};
-		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&use, 1}, e);
+	for (i = 0; lambda_sg && i < v->security_group_ids.n; i++) {
+		recon_rule out = {true,
+		                  "tcp",
+		                  443,
+		                  443,
+		                  RECON_PEER_SG,
+		                  v->security_group_ids.v[i],
+		                  "lambdavpc: HTTPS to reused endpoint",
+		                  NULL,
+		                  NULL};
+		rc = recon__authorize_rule(x, t, RECON_SG_LAMBDA, lambda_sg, &out, e);
 		if (rc != BASE_OK)
 			return rc;
-		for (i = 0; i < v->security_group_ids.n; i++) {
-			recon_rule in = {false,
-			                 "tcp",
-			                 443,
-			                 443,
-			                 RECON_PEER_SG,
-			                 "@lambda",
-			                 "lambdavpc: HTTPS from a function reusing this endpoint",
-			                 NULL,
-			                 NULL};
-			rc = recon__authorize_rule(x, t, (recon_sg_which)99, v->security_group_ids.v[i], &in,
-			                           e);
-			if (rc != BASE_OK)
-				return rc;
-		}
 	}
-	if (lambda_sg)
-		for (i = 0; i < v->security_group_ids.n; i++) {
-			recon_rule out = {true,
-			                  "tcp",
-			                  443,
-			                  443,
-			                  RECON_PEER_SG,
-			                  v->security_group_ids.v[i],
-			                  "lambdavpc: HTTPS to reused endpoint",
-			                  NULL,
-			                  NULL};
-			rc = recon__authorize_rule(x, t, RECON_SG_LAMBDA, lambda_sg, &out, e);
-			if (rc != BASE_OK)
-				return rc;
-		}
 	recon__st_set_endpoint(x, v, false);
 	return BASE_OK;
 }
 
-/* Another lambdavpc function that registered as a user of endpoint v, or NULL. */
-static const char *other_user(base_arena *t, const aws_ec2_vpce *v, const char *fn)
+struct join {
+	struct ex *x;
+	base_arena *t;
+	const recon_step *st;
+	const recon_endpoint_spec *es;
+	aws_error *e;
+	const aws_ec2_vpce *keep, *foreign;
+	int result; /* BASE_ECONFLICT: a foreign endpoint we may not reuse */
+};
+
+/* After our create (*made): fold duplicates to the lowest id. Ours is
+ * deleted when a lower one is listed (moto accepts duplicates); our own may
+ * not be listed yet (AWS lists a new endpoint after a delay): then it stays. */
+static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
 {
-	size_t i, plen = strlen(RECON_USER_TAG_PREFIX);
-	for (i = 0; i < v->tags.n; i++) {
-		const char *k = v->tags.v[i].key;
-		if (base_str_has_prefix(k, RECON_USER_TAG_PREFIX) && strcmp(k + plen, fn) != 0)
-			return base_arena_strdup(t, k + plen);
-	}
-	return NULL;
+	aws_ec2_vpces found;
+	const aws_ec2_vpce *keep, *foreign;
+	const char *ids[] = {made->vpc_endpoint_id};
+	aws_ec2_failed_items failed;
+	aws_ec2_vpce *copy = base_arena_calloc(j->t, 1, sizeof *copy);
+	int rc = find_endpoints(j->x, j->t, j->st->key, &keep, &foreign, &found, j->e);
+	*copy = *made;
+	j->keep = copy;
+	if (rc != BASE_OK || !keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) >= 0)
+		return rc;
+	j->keep = keep;
+	return recon__ok_if_gone(
+	        aws_ec2_delete_vpc_endpoints(j->x->c, j->t, (aws_strs){ids, 1}, &failed, j->e), j->e);
 }
 
-/* Hands an endpoint over to another function of ours that still uses it. */
-static int handover_endpoint(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const char *to, aws_error *e)
+/* One try under the VPC lock: adopt the shared one, note a foreign one, or
+ * create; a conflicting-DNS refusal = another one exists but is not listed
+ * yet: not done, look again after a backoff. */
+static int join_try(void *ctx, bool *done)
 {
-	const char *ids[] = {v->vpc_endpoint_id};
-	aws_tag owner = {RECON_OWNER_TAG, to};
-	aws_tag use = {base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, to), NULL};
-	bool gw = v->type && strcasecmp(v->type, "Gateway") == 0;
+	struct join *j = ctx;
+	struct ex *x = j->x;
+	aws_ec2_vpces found;
+	aws_ec2_vpce_spec spec;
+	aws_ec2_vpce made;
+	int rc = find_endpoints(x, j->t, j->st->key, &j->keep, &j->foreign, &found, j->e);
+	*done = true;
+	if (rc != BASE_OK)
+		return rc;
+	if (j->keep)
+		return cover_our_azs(x, j->t, j->keep, j->e);
+	if (j->foreign && (x->d->private_dns_enabled || x->d->reuse_existing_endpoints))
+		return BASE_OK;
+	recon__ep_spec(x, j->t, j->es, j->st->key, &spec);
+	rc = aws_ec2_create_vpc_endpoint(x->c, j->t, &spec, &made, j->e);
+	if (rc == BASE_EAWS && aws_error_is(j->e, "InvalidParameter") &&
+	    recon__err_msg_has(j->e, "conflicting DNS")) {
+		*done = false;
+		return BASE_OK;
+	}
+	if (rc != BASE_OK)
+		return rc;
+	if (!made.service_name)
+		made.service_name = j->st->key;
+	if (!made.type)
+		made.type = spec.type;
+	return fold_duplicates(j, &made);
+}
+
+int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
+                   aws_error *e)
+{
+	struct join j = {x, t, st, es, e, NULL, NULL, BASE_OK};
+	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[] = {lambda_sg};
+	aws_tag reg = {use_key(t, st->key), "1"};
 	int rc;
-	if (!gw && x->vpc) {
-		aws_ec2_sgs sgs;
-		const char *vpc[] = {x->vpc}, *nm[] = {recon_sg_name(t, to, RECON_SG_ENDPOINT)};
-		aws_filter f[2];
-		f[0] = recon__flt("vpc-id", vpc, 1);
-		f[1] = recon__flt("group-name", nm, 1);
-		rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &sgs,
-		                                      e);
+	if (lambda_sg) { /* register before looking */
+		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&reg, 1}, e);
 		if (rc != BASE_OK)
 			return rc;
-		if (sgs.n > 0) {
-			aws_ec2_vpce_mod mod;
-			const char *add[] = {sgs.v[0].group_id};
-			memset(&mod, 0, sizeof mod);
-			mod.vpc_endpoint_id = v->vpc_endpoint_id;
-			mod.add_security_group_ids = (aws_strs){add, 1};
-			mod.remove_security_group_ids =
-			        recon__strs_minus(t, v->security_group_ids, (aws_strs){add, 1});
-			rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
-			if (rc != BASE_OK)
-				return rc;
-		}
 	}
-	rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&owner, 1}, e);
-	if (rc == BASE_OK)
-		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&use, 1}, e);
-	return rc;
+	rc = wait_locked(x, join_try, &j);
+	if (rc != BASE_OK)
+		return rc;
+	if (!j.keep && j.foreign) {
+		if (x->d->reuse_existing_endpoints)
+			return reuse_foreign(x, t, j.foreign, e);
+		recon__ex_fail(x, st, BASE_ECONFLICT, e,
+		               "VPC %s already has an interface endpoint for %s (%s) that lambdavpc did not "
+		               "create; a second one with private DNS would conflict. Set "
+		               "reuse_existing_endpoints = true to use it.",
+		               x->vpc, st->key, j.foreign->vpc_endpoint_id);
+		return BASE_ECONFLICT;
+	}
+	if (!j.keep)
+		return BASE_ENOTFOUND;
+	recon__st_set_endpoint(x, j.keep, true);
+	return recon__ep_wait(x, t, j.keep->vpc_endpoint_id, false, e);
 }
 
-/* A DeleteVpcEndpoints item that failed because the endpoint is gone. */
-static bool item_gone(const aws_ec2_failed_item *it)
+/* ---- leaving ---- */
+
+/* Moves endpoint v off our subnets onto the users' (smallest function
+ * name first, one per AZ we leave), or deletes it when no user has a
+ * subnet to offer. Under the VPC lock. */
+static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aws_ec2_sgs *u, aws_error *e)
 {
-	aws_error ie;
-	aws_error_setf(&ie, 400, it->code ? it->code : "", "%s", "");
-	return recon__gone(BASE_EAWS, &ie);
+	aws_strs sgs, ours;
+	aws_ec2_subnets all;
+	aws_ec2_vpce_mod mod;
+	const char *vpc[] = {x->vpc}, *key[] = {RECON_OWNER_TAG}, **add, **left_az;
+	aws_filter f[2];
+	size_t i, j, n_add = 0, n_az = 0, n_keep;
+	int rc;
+	memset(&mod, 0, sizeof mod);
+	recon__st_eni_scope(x, t, &sgs, &ours);
+	mod.remove_subnet_ids =
+	        recon__strs_minus(t, v->subnet_ids, recon__strs_minus(t, v->subnet_ids, ours));
+	if (mod.remove_subnet_ids.n == 0)
+		return BASE_OK;
+	f[0] = recon__flt("vpc-id", vpc, 1);
+	f[1] = recon__flt("tag-key", key, 1);
+	rc = aws_ec2_describe_subnets(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &all, e);
+	if (rc != BASE_OK)
+		return rc;
+	add = base_arena_calloc(t, all.n + 1, sizeof *add);
+	left_az = base_arena_calloc(t, all.n + 1, sizeof *left_az);
+	n_keep = v->subnet_ids.n - mod.remove_subnet_ids.n;
+	for (i = 0; i < all.n; i++) /* the AZs we leave */
+		if (recon__strs_has(mod.remove_subnet_ids, all.v[i].subnet_id))
+			left_az[n_az++] = all.v[i].availability_zone;
+	for (i = 0; i < n_az; i++) {
+		const aws_ec2_subnet *best = NULL;
+		const char *best_fn = NULL;
+		for (j = 0; j < all.n; j++) {
+			const char *fn = recon__tag(all.v[j].tags, RECON_OWNER_TAG);
+			size_t k;
+			bool user = false;
+			for (k = 0; k < u->n; k++)
+				user = user || base_str_eq(recon__tag(u->v[k].tags, RECON_OWNER_TAG), fn);
+			if (!user || !base_str_eq(all.v[j].availability_zone, left_az[i]) ||
+			    recon__strs_has(v->subnet_ids, all.v[j].subnet_id))
+				continue;
+			if (!best || strcmp(fn, best_fn) < 0 ||
+			    (strcmp(fn, best_fn) == 0 && strcmp(all.v[j].subnet_id, best->subnet_id) < 0)) {
+				best = &all.v[j];
+				best_fn = fn;
+			}
+		}
+		if (best && !recon__strs_has((aws_strs){add, n_add}, best->subnet_id))
+			add[n_add++] = best->subnet_id;
+	}
+	if (n_keep + n_add == 0) {
+		aws_ec2_failed_items failed;
+		const char *ids[] = {v->vpc_endpoint_id};
+		return recon__ok_if_gone(
+		        aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e), e);
+	}
+	mod.vpc_endpoint_id = v->vpc_endpoint_id;
+	mod.add_subnet_ids = (aws_strs){add, n_add};
+	return recon__ok_if_gone(aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e), e);
 }
 
+/* Endpoint v after we left it: deleted when no user of its service is left
+ * (*deleted), else moved off our subnets. Under the VPC lock. */
+static int settle(struct ex *x, base_arena *t, const aws_ec2_vpce *v, bool *deleted, aws_error *e)
+{
+	aws_ec2_sgs u;
+	aws_ec2_failed_items failed;
+	const char *ids[] = {v->vpc_endpoint_id};
+	int rc = users(x, t, use_key(t, v->service_name), recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
+	*deleted = false;
+	if (rc != BASE_OK)
+		return rc;
+	if (u.n > 0)
+		return evacuate(x, t, v, &u, e);
+	rc = aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e);
+	*deleted = rc == BASE_OK;
+	return recon__ok_if_gone(rc, e);
+}
+
+/* endpoint.delete: a gateway endpoint of ours is deleted; a shared one is
+ * left (unregister first), and deleted by its last user. */
 int recon__step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	recon_endpoint cur;
 	aws_ec2_vpce *v;
-	aws_ec2_failed_items failed;
-	const char *to, *ids[1];
-	size_t i;
+	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[1];
+	bool deleted = true;
 	int rc;
+	if (lambda_sg) {
+		aws_tag reg = {use_key(t, st->key), NULL};
+		ids[0] = lambda_sg;
+		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&reg, 1}, e);
+		if (rc != BASE_OK && !recon__gone(rc, e))
+			return rc;
+	}
 	rc = recon__ep_now(x, t, st->key, &cur, &v, e);
 	if (rc != BASE_OK || !cur.id)
 		return rc;
-	if (!v)
-		goto gone;
-	to = other_user(t, v, x->fn);
-	if (to) {
-		rc = handover_endpoint(x, t, v, to, e);
+	if (v && shared_interface(v)) {
+		pthread_mutex_t *mu = share_mu(x->vpc);
+		pthread_mutex_lock(mu);
+		rc = settle(x, t, v, &deleted, e);
+		pthread_mutex_unlock(mu);
+	} else if (v && !cur.gateway) {
+		deleted = false; /* not shared (any more): never ours to delete */
+	} else if (v) {
+		aws_ec2_failed_items failed;
+		ids[0] = cur.id;
+		rc = recon__ok_if_gone(aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e),
+		                       e);
+	}
+	if (rc != BASE_OK)
+		return rc;
+	if (v && deleted) {
+		rc = recon__ep_wait(x, t, cur.id, true, e);
 		if (rc != BASE_OK)
 			return rc;
-		goto gone;
 	}
-	ids[0] = cur.id;
-	rc = aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e);
-	if (recon__gone(rc, e))
-		goto gone;
-	if (rc != BASE_OK)
-		return rc;
-	for (i = 0; i < failed.n; i++)
-		if (!item_gone(&failed.v[i])) {
-			aws_error_setf(e, 400, failed.v[i].code ? failed.v[i].code : "DeleteFailed", "%s",
-			               failed.v[i].message ? failed.v[i].message
-			                                   : "DeleteVpcEndpoints failed");
-			return BASE_EAWS;
-		}
-	rc = recon__ep_wait(x, t, cur.id, true, e);
-	if (rc != BASE_OK)
-		return rc;
-gone:
 	recon__st_remove_endpoint(x, st->key);
 	return BASE_OK;
 }
 
+/* endpoint.release: forget a reused foreign endpoint (never touched). */
 int recon__step_ep_release(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
-	recon_endpoint cur;
-	aws_ec2_vpce *v;
-	const char *use_key;
-	int rc;
-	rc = recon__ep_now(x, t, st->key, &cur, &v, e);
-	if (rc != BASE_OK || !cur.id)
-		return rc;
-	use_key = base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, x->fn);
-	if (v && recon__tag(v->tags, use_key)) {
-		aws_tag use = {use_key, NULL};
-		const char *ids[] = {cur.id}, *fn[] = {x->fn};
-		aws_ec2_sg_rules rules;
-		aws_filter f[2];
-		size_t i;
-		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&use, 1}, e);
-		if (rc != BASE_OK && !recon__gone(rc, e))
-			return rc;
-		if (v->security_group_ids.n) {
-			/* The ingress rules we added to its SGs carry our tag. */
-			f[0] = recon__flt("group-id", v->security_group_ids.v, v->security_group_ids.n);
-			f[1] = recon__flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), fn, 1);
-			rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){NULL, 0},
-			                                           (aws_filters){f, 2}, &rules, e);
-			if (rc != BASE_OK)
-				return rc;
-			for (i = 0; i < rules.n; i++) {
-				const char *rid[] = {rules.v[i].rule_id};
-				rc = aws_ec2_revoke_security_group_rules(x->c, t, rules.v[i].group_id,
-				                                         rules.v[i].is_egress,
-				                                         (aws_strs){rid, 1}, e);
-				if (rc != BASE_OK && !recon__gone(rc, e))
-					return rc;
-			}
-		}
-	}
+	(void)t;
+	(void)e;
 	recon__st_remove_endpoint(x, st->key);
 	return BASE_OK;
+}
+
+/* shared.evacuate: right before our subnets go, no shared endpoint of the
+ * VPC may sit in them (a hand-over towards us may have raced our leave). */
+int recon__step_shared_evacuate(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	aws_strs sgs, ours;
+	aws_ec2_vpces all;
+	const char *vpc[] = {x->vpc};
+	aws_filter f = recon__flt("vpc-id", vpc, 1);
+	pthread_mutex_t *mu = share_mu(x->vpc);
+	size_t i;
+	int rc;
+	(void)st;
+	recon__st_eni_scope(x, t, &sgs, &ours);
+	if (ours.n == 0 || !x->vpc)
+		return BASE_OK;
+	pthread_mutex_lock(mu);
+	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all, e);
+	for (i = 0; rc == BASE_OK && i < all.n; i++) {
+		bool deleted;
+		if (shared_interface(&all.v[i]) &&
+		    recon__strs_minus(t, all.v[i].subnet_ids, ours).n < all.v[i].subnet_ids.n)
+			rc = settle(x, t, &all.v[i], &deleted, e);
+	}
+	pthread_mutex_unlock(mu);
+	return rc;
 }

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "aws/aws_deadline.h"
 #include "base/base_alloc.h"
 
 #define ENGINE_DEFAULT_WORKERS 4
@@ -24,6 +25,7 @@ struct engine {
 	unsigned char *started;
 	size_t running;
 	bool stop, was_cancelled;
+	aws_deadline deadline; /* the caller's AWS deadline, set in every worker */
 	int first_rc;
 	size_t first_failed;
 };
@@ -93,6 +95,7 @@ static size_t engine_pick(const struct engine *e)
 static void *engine_worker(void *arg)
 {
 	struct engine *e = arg;
+	aws_deadline_set(&e->deadline); /* AWS calls of the tasks share the caller's deadline */
 	pthread_mutex_lock(&e->mu);
 	for (;;) {
 		size_t pick, j;
@@ -155,6 +158,7 @@ int recon_engine_run(const recon_engine_cfg *cfg, const recon_engine_task *tasks
 	e.status = status;
 	e.codes = codes;
 	e.first_failed = n;
+	e.deadline = aws_deadline_get();
 	for (i = 0; i < n; i++) {
 		status[i] = RECON_TASK_NOT_RUN;
 		if (codes)

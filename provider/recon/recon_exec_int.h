@@ -46,6 +46,7 @@ struct ex {
 	aws_tags rule_tags;  /* ownership tag only (SG rules) */
 	recon_failure *fail; /* first failure: guarded by mu */
 	bool failed;
+	bool enis_clear; /* eni.wait succeeded in this run (the function was gone): guarded by mu */
 };
 
 /* ---- the step table (recon_steps.c) ------------------------------------ */
@@ -102,7 +103,7 @@ const char *recon__st_rt_id(struct ex *x);
 const char *recon__st_role_name(struct ex *x);
 const char *recon__st_role_arn(struct ex *x);
 bool recon__st_endpoint(struct ex *x, const char *service, recon_endpoint *out);
-bool recon__st_any_owned_interface_endpoint(struct ex *x);
+const char *recon__st_clients_sg(struct ex *x);
 const char *recon__st_rt_assoc_of(struct ex *x, const char *subnet_id);
 void recon__st_rt_snapshot(struct ex *x, const char **rt_id, aws_strs *assoc_ids);
 const char *recon__st_prefix_list(struct ex *x, const char *service);
@@ -119,6 +120,8 @@ void recon__st_remove_subnet(struct ex *x, const char *cidr);
 void recon__st_set_rt(struct ex *x, const aws_ec2_route_table *rt);
 void recon__st_rt_associated(struct ex *x, const char *subnet_id, const char *assoc_id);
 void recon__st_set_sg(struct ex *x, recon_sg_which w, const char *id);
+/* The shared endpoint SG (sgs[RECON_SG_ENDPOINT], owned = false) and clients SG. */
+void recon__st_set_shared_sgs(struct ex *x, const char *endpoint_sg, const char *clients_sg);
 void recon__st_add_rule(struct ex *x, recon_sg_which w, const recon_rule *r);
 void recon__st_remove_rule(struct ex *x, recon_sg_which w, const recon_rule *r);
 void recon__st_add_prefix_list(struct ex *x, const char *service, const char *id);
@@ -157,9 +160,24 @@ int recon__ep_describe(struct ex *x, base_arena *t, const char *id, aws_ec2_vpce
 int recon__ep_now(struct ex *x, base_arena *t, const char *service, recon_endpoint *cur, aws_ec2_vpce **v,
                   aws_error *e);
 int recon__ep_wait(struct ex *x, base_arena *t, const char *id, bool gone, aws_error *e);
-/* recon_endpoint_share.c: use an endpoint we did not create (never modified,
- * except the bookkeeping between lambdavpc functions). */
-int recon__ep_reuse(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e);
+/* recon_endpoint.c: our subnets for an interface endpoint, one per AZ
+ * (ids and their AZs, same order, arena t). */
+aws_strs recon__ep_own_subnets(struct ex *x, base_arena *t, aws_strs *azs);
+/* recon_endpoint.c: the CreateVpcEndpoint request for es (arena t). */
+void recon__ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, const char *service,
+                    aws_ec2_vpce_spec *spec);
+/* recon_endpoint_share.c: the shared interface endpoint of service (README
+ * "Shared endpoints"): register, then adopt / reuse / create under the VPC lock. */
+int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
+                   aws_error *e);
+/* recon_endpoint_share.c: the shared endpoint + clients SGs: find or create
+ * (sg.create "endpoint"); delete when no lambda SG is left in the VPC
+ * (sg.delete "endpoint"). */
+int recon__shared_sgs_ensure(struct ex *x, base_arena *t, aws_error *e);
+/* recon_endpoint_share.c: moves shared endpoint v off our subnets that are
+ * no longer desired onto our desired ones (same AZ), under the VPC lock. */
+int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e);
+int recon__shared_sgs_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
 
 /* ---- the steps, one row each in recon_steps.c --------------------------- */
 
@@ -191,5 +209,6 @@ int recon__step_fn_concurrency(struct ex *x, base_arena *t, const recon_step *st
 int recon__step_fn_publish(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
 int recon__step_fn_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
 int recon__step_tags(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+int recon__step_shared_evacuate(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
 
 #endif

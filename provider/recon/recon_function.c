@@ -145,7 +145,7 @@ static void fn_spec(struct ex *x, base_arena *t, aws_lambda_function_spec *sp)
 {
 	const recon_function_spec *f = &x->d->fn;
 	const char **subs = base_arena_calloc(t, x->d->subnet_cidrs.n + 1, sizeof *subs);
-	const char **sgs = base_arena_calloc(t, 1, sizeof *sgs);
+	const char **sgs = base_arena_calloc(t, 2, sizeof *sgs);
 	size_t i, n = 0;
 	memset(sp, 0, sizeof *sp);
 	sp->function_name = x->fn;
@@ -163,8 +163,10 @@ static void fn_spec(struct ex *x, base_arena *t, aws_lambda_function_spec *sp)
 			subs[n++] = id;
 	}
 	sp->subnet_ids = (aws_strs){subs, n};
+	/* Its own SG, and the VPC's shared clients SG when it uses interface endpoints. */
 	sgs[0] = recon__st_sg_id(x, RECON_SG_LAMBDA);
-	sp->security_group_ids = (aws_strs){sgs, sgs[0] ? 1 : 0};
+	sgs[1] = recon_wants_shared(x->d) ? recon__st_clients_sg(x) : NULL;
+	sp->security_group_ids = (aws_strs){sgs, sgs[0] ? (sgs[1] ? 2u : 1u) : 0u};
 	sp->tags = x->tags;
 }
 
@@ -447,6 +449,19 @@ static bool fn_code_differs(const recon_function_spec *d, const recon_function *
 /* The function: create (+ publish, concurrency) after role, subnets,
  * associations and the lambda SG; or config -> code -> publish ->
  * concurrency chained; tags. */
+/* The SGs the function's VpcConfig should have: its own, plus the shared
+ * clients SG when it uses interface endpoints. */
+static aws_strs want_sgs(base_arena *a, const recon_desired *d, const recon_state *s)
+{
+	const char **v = base_arena_calloc(a, 2, sizeof *v);
+	size_t n = 0;
+	if (s->sgs[RECON_SG_LAMBDA].id)
+		v[n++] = s->sgs[RECON_SG_LAMBDA].id;
+	if (recon_wants_shared(d) && s->clients_sg_id)
+		v[n++] = s->clients_sg_id;
+	return (aws_strs){v, n};
+}
+
 void recon__diff_function(struct recon__dctx *c)
 {
 	const recon_desired *d = c->d;
@@ -465,6 +480,7 @@ void recon__diff_function(struct recon__dctx *c)
 		for (i = 0; i < c->assocs.n; i++)
 			recon__idxv_push(&fdeps, c->assocs.v[i]);
 		recon__idxv_push(&fdeps, c->sg_c[RECON_SG_LAMBDA]);
+		recon__idxv_push(&fdeps, c->sg_c[RECON_SG_ENDPOINT]);
 		if (!s->fn.name || !s->fn.owned) {
 			fn_c = recon__pb_add_v(b, RECON_STEP_FN_CREATE, d->function_name, &fdeps, RECON_NONE,
 			                       RECON_NONE, RECON_NONE);
@@ -477,7 +493,8 @@ void recon__diff_function(struct recon__dctx *c)
 				                         RECON_NONE, RECON_NONE);
 			recon__idxv_push(&c->net_users, fn_c);
 		} else {
-			bool vpc_change = c->sg_c[RECON_SG_LAMBDA] != RECON_NONE || c->subnet_creates.n > 0;
+			bool vpc_change = c->sg_c[RECON_SG_LAMBDA] != RECON_NONE ||
+			                  c->sg_c[RECON_SG_ENDPOINT] != RECON_NONE || c->subnet_creates.n > 0;
 			bool cfg_change, code_change;
 			struct recon__idxv want_ids = {a, 0, 0, 0};
 			for (i = 0; i < d->subnet_cidrs.n; i++) {
@@ -493,8 +510,7 @@ void recon__diff_function(struct recon__dctx *c)
 					ids[i] = recon_state_subnet(s, d->subnet_cidrs.v[want_ids.v[i]])->id;
 				if (!recon__strs_same_set((aws_strs){ids, want_ids.n}, s->fn.subnet_ids))
 					vpc_change = true;
-				if (s->fn.sg_ids.n != 1 ||
-				    !base_str_eq(s->fn.sg_ids.v[0], s->sgs[RECON_SG_LAMBDA].id))
+				if (!recon__strs_same_set(s->fn.sg_ids, want_sgs(a, d, s)))
 					vpc_change = true;
 			}
 			cfg_change = vpc_change || c->role_c != RECON_NONE ||

@@ -96,16 +96,13 @@ struct recon__dctx {
 	struct recon__idxv net_users;  /* steps after which old subnets may go */
 	struct recon__idxv ep_creates; /* interface endpoint creates */
 	size_t role_c, rt_c, sg_c[2];  /* create steps, RECON_NONE when none */
-	recon_rule to_endpoint;        /* the deferred lambda -> @endpoint egress */
-	bool has_to_endpoint;
 };
-void recon__diff_role(struct recon__dctx *c);           /* recon_role.c */
-void recon__diff_network(struct recon__dctx *c);        /* recon_network.c */
-void recon__diff_sgs(struct recon__dctx *c);            /* recon_sg.c */
-void recon__diff_endpoints(struct recon__dctx *c);      /* recon_endpoint.c */
-void recon__diff_sg_to_endpoint(struct recon__dctx *c); /* recon_sg.c */
-void recon__diff_function(struct recon__dctx *c);       /* recon_function.c */
-void recon__diff_old_subnets(struct recon__dctx *c);    /* recon_network.c */
+void recon__diff_role(struct recon__dctx *c);        /* recon_role.c */
+void recon__diff_network(struct recon__dctx *c);     /* recon_network.c */
+void recon__diff_sgs(struct recon__dctx *c);         /* recon_sg.c */
+void recon__diff_endpoints(struct recon__dctx *c);   /* recon_endpoint.c */
+void recon__diff_function(struct recon__dctx *c);    /* recon_function.c */
+void recon__diff_old_subnets(struct recon__dctx *c); /* recon_network.c */
 
 /* ---- observe (recon_observe.c runs one observer per part) ------------- */
 

@@ -31,9 +31,13 @@
 
 /* The ownership tag every created object carries: key and value = function name. */
 #define RECON_OWNER_TAG "lambdavpc:function"
-/* Tag put on an endpoint created by another lambdavpc function that this
- * function reuses: key = RECON_USER_TAG_PREFIX + function name, value "true". */
+/* The users registry of shared endpoints (README "Shared endpoints"): a
+ * function's own lambda SG carries key = RECON_USER_TAG_PREFIX + full service
+ * name, value "1", while the function uses that shared interface endpoint. */
 #define RECON_USER_TAG_PREFIX "lambdavpc:uses:"
+/* Tag of the objects shared by every lambdavpc function of a VPC (interface
+ * endpoints, the endpoint and clients SGs): value = the VPC id. */
+#define RECON_SHARED_TAG "lambdavpc:shared"
 /* The managed policy always attached to the execution role (aws partition;
  * the resource layer passes another partition's ARN in vpc_policy_arn). */
 #define RECON_VPC_POLICY_ARN "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"
@@ -43,7 +47,9 @@
 /* ------------------------------------------------------------------------ */
 /* Security group rules                                                      */
 
-/* Which of our two security groups. */
+/* Which security group: the function's own lambda SG, or the VPC's shared
+ * endpoint SG (recon_state.clients_sg_id holds its partner, the shared
+ * clients SG every function using interface endpoints joins). */
 typedef enum recon_sg_which { RECON_SG_LAMBDA = 0, RECON_SG_ENDPOINT = 1 } recon_sg_which;
 
 /* What a rule points at. */
@@ -184,9 +190,11 @@ typedef struct recon_sg {
 } recon_sg;
 
 /*
- * A VPC endpoint used by the function. owned = created by this function
- * (ownership tag = our name): we may modify and delete it. A reused endpoint
- * (owned = false) is never modified or deleted. gone = the ID is in the prior
+ * A VPC endpoint used by the function. owned = ours to manage: a gateway
+ * endpoint created by this function (ownership tag = our name), or an
+ * interface endpoint shared by the VPC's lambdavpc functions (RECON_SHARED_TAG;
+ * deleted by its last user). A reused foreign endpoint (owned = false) is
+ * never modified or deleted. gone = the ID is in the prior
  * state but AWS no longer has it (or it is deleted/failed): recreated on apply.
  */
 typedef struct recon_endpoint {
@@ -236,7 +244,9 @@ typedef struct recon_state {
 	recon_subnet *subnets;
 	size_t n_subnets;
 	recon_route_table rt;
-	recon_sg sgs[2]; /* indexed by recon_sg_which */
+	recon_sg sgs[2];           /* indexed by recon_sg_which; sgs[RECON_SG_ENDPOINT] is the shared
+	                              endpoint SG (owned = false: deleted by the last user only) */
+	const char *clients_sg_id; /* the shared clients SG, set with sgs[RECON_SG_ENDPOINT] */
 	recon_endpoint *endpoints;
 	size_t n_endpoints;
 	recon_function fn;
@@ -264,26 +274,30 @@ typedef enum recon_step_kind {
 	RECON_STEP_RT_ASSOCIATE,       /* [rt.associate]       key = CIDR of the subnet */
 	RECON_STEP_RT_DELETE,          /* [rt.delete] */
 	RECON_STEP_SG_CREATE,    /* [sg.create]          key = "lambda"/"endpoint"; also revokes AWS's default
-	                            egress */
+	                            egress; "endpoint" = find or create the shared endpoint + clients SGs */
 	RECON_STEP_SG_AUTHORIZE, /* [sg.authorize]       key = sg; rule */
 	RECON_STEP_SG_REVOKE,    /* [sg.revoke]          key = sg; rule */
-	RECON_STEP_SG_DELETE,    /* [sg.delete]          key = sg */
+	RECON_STEP_SG_DELETE,    /* [sg.delete]          key = sg; "endpoint" = the shared SGs, if no user
+	                            is left */
 	RECON_STEP_EP_CREATE,    /* [endpoint.create]    key = service; adopts / reuses existing */
 	RECON_STEP_EP_SYNC,      /* [endpoint.sync]      key = service; subnets/SGs/route table of an owned
 	                            endpoint */
-	RECON_STEP_EP_DELETE,    /* [endpoint.delete]    key = service; owned only, shared rule in README */
+	RECON_STEP_EP_DELETE,    /* [endpoint.delete]    key = service; owned only: unregisters, deletes the
+	                            endpoint when no user is left (shared rule in README) */
 	RECON_STEP_EP_RELEASE,   /* [endpoint.release]   key = service; forget a reused endpoint */
 	RECON_STEP_FN_CREATE,    /* [function.create]    waits Active */
 	RECON_STEP_FN_CONFIG,    /* [function.config]    UpdateFunctionConfiguration (+ VPC repoint), waits
 	                            LastUpdateStatus */
 	RECON_STEP_FN_CODE,      /* [function.code]      UpdateFunctionCode, waits LastUpdateStatus */
-	RECON_STEP_FN_CONCURRENCY, /* [function.concurrency] Put/DeleteFunctionConcurrency */
-	RECON_STEP_FN_DELETE,      /* [function.delete]    waits until gone */
-	RECON_STEP_ENI_WAIT,       /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
-	RECON_STEP_TAGS,           /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda",
-	                              "subnet:<cidr>", "endpoint:<svc>") */
-	RECON_STEP_FN_PUBLISH,     /* [function.publish]   PublishVersion after the last code/config change
-	                              (fn.publish only); records the version in recon_function.version */
+	RECON_STEP_FN_CONCURRENCY,  /* [function.concurrency] Put/DeleteFunctionConcurrency */
+	RECON_STEP_FN_DELETE,       /* [function.delete]    waits until gone */
+	RECON_STEP_ENI_WAIT,        /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
+	RECON_STEP_TAGS,            /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda",
+	                               "subnet:<cidr>", "endpoint:<svc>") */
+	RECON_STEP_FN_PUBLISH,      /* [function.publish]   PublishVersion after the last code/config change
+	                               (fn.publish only); records the version in recon_function.version */
+	RECON_STEP_SHARED_EVACUATE, /* [shared.evacuate] key = "subnets"; moves every shared endpoint off
+	                               our subnets (or deletes it when unused) before they go */
 	RECON_STEP_KIND_COUNT
 } recon_step_kind;
 

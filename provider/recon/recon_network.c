@@ -123,6 +123,8 @@ int recon__step_subnet_create(struct ex *x, base_arena *t, const recon_step *st,
 			made.availability_zone = spec.availability_zone;
 	}
 	recon__st_add_subnet(x, &made);
+	if (made.state && strcmp(made.state, "available") == 0)
+		return BASE_OK; /* the reply already says so: no poll */
 	sp.x = x;
 	sp.t = t;
 	sp.id = made.subnet_id;
@@ -165,45 +167,78 @@ static const char *eni_list(base_arena *t, const char *const *v, size_t n)
 	return out;
 }
 
+/* The ENI uses one of the waited-on SGs or subnets. */
+static bool eni_in_scope(const struct eni_poll *p, const aws_ec2_eni *n)
+{
+	size_t i;
+	if (recon__strs_has(p->subnet_ids, n->subnet_id))
+		return true;
+	for (i = 0; i < n->security_group_ids.n; i++)
+		if (recon__strs_has(p->sg_ids, n->security_group_ids.v[i]))
+			return true;
+	return false;
+}
+
+/*
+ * The ENIs that may be in scope. With the VPC known: one DescribeNetworkInterfaces
+ * of the whole VPC, the same request for every resource waiting in it, so
+ * concurrent waits share one call (aws_memo.c); else one call per filter.
+ */
+static int eni_candidates(struct eni_poll *p, aws_ec2_enis *out)
+{
+	aws_ec2_enis got[2];
+	const char *vpc[] = {p->x->vpc};
+	int pass, rc;
+	memset(got, 0, sizeof got);
+	for (pass = 0; pass < 2; pass++) {
+		aws_strs vals = pass == 0 ? p->sg_ids : p->subnet_ids;
+		aws_filter f = recon__flt(pass == 0 ? "group-id" : "subnet-id", vals.v, vals.n);
+		if (p->x->vpc)
+			f = recon__flt("vpc-id", vpc, 1);
+		else if (vals.n == 0)
+			continue;
+		rc = aws_ec2_describe_network_interfaces(p->x->c, p->t, (aws_strs){NULL, 0},
+		                                         (aws_filters){&f, 1}, &got[pass], p->e);
+		if (rc != BASE_OK)
+			return rc;
+		if (p->x->vpc)
+			break;
+	}
+	out->n = got[0].n + got[1].n;
+	out->v = base_arena_calloc(p->t, out->n + 1, sizeof *out->v);
+	if (got[0].n)
+		memcpy(out->v, got[0].v, got[0].n * sizeof *out->v);
+	if (got[1].n)
+		memcpy(out->v + got[0].n, got[1].v, got[1].n * sizeof *out->v);
+	return BASE_OK;
+}
+
 /* Done when no Lambda ENI uses the SGs / subnets; detached ones are deleted. */
 static int poll_enis_gone(void *ctx, bool *done)
 {
 	struct eni_poll *p = ctx;
-	int pass, rc;
+	aws_ec2_enis enis;
 	size_t i, left = 0, n_ids = 0;
-	const char **ids = NULL;
-	for (pass = 0; pass < 2; pass++) {
-		aws_ec2_enis enis;
-		aws_strs vals = pass == 0 ? p->sg_ids : p->subnet_ids;
-		aws_filter f = recon__flt(pass == 0 ? "group-id" : "subnet-id", vals.v, vals.n);
-		if (vals.n == 0)
+	const char **ids;
+	int rc = eni_candidates(p, &enis);
+	if (rc != BASE_OK)
+		return rc;
+	ids = base_arena_calloc(p->t, enis.n + 1, sizeof *ids);
+	for (i = 0; i < enis.n; i++) {
+		const aws_ec2_eni *n = &enis.v[i];
+		if (!recon__is_lambda_eni(n) || !eni_in_scope(p, n))
 			continue;
-		rc = aws_ec2_describe_network_interfaces(p->x->c, p->t, (aws_strs){NULL, 0},
-		                                         (aws_filters){&f, 1}, &enis, p->e);
-		if (rc != BASE_OK)
-			return rc;
-		{
-			const char **more = base_arena_calloc(p->t, n_ids + enis.n + 1, sizeof *more);
-			if (n_ids)
-				memcpy(more, ids, n_ids * sizeof *more);
-			ids = more;
-		}
-		for (i = 0; i < enis.n; i++) {
-			const aws_ec2_eni *n = &enis.v[i];
-			if (!recon__is_lambda_eni(n))
+		left++;
+		if (base_str_eq(n->status, "available")) {
+			aws_error ig;
+			if (aws_ec2_delete_network_interface(p->x->c, p->t, n->network_interface_id, &ig) ==
+			    BASE_OK) {
+				left--;
 				continue;
-			left++;
-			if (base_str_eq(n->status, "available")) {
-				aws_error ig;
-				if (aws_ec2_delete_network_interface(p->x->c, p->t, n->network_interface_id,
-				                                     &ig) == BASE_OK) {
-					left--;
-					continue;
-				}
 			}
-			if (n->network_interface_id)
-				ids[n_ids++] = n->network_interface_id;
 		}
+		if (n->network_interface_id)
+			ids[n_ids++] = n->network_interface_id;
 	}
 	p->left = eni_list(p->t, ids, n_ids);
 	p->seen++;
@@ -257,6 +292,17 @@ int recon__delete_with_retry(struct ex *x, base_arena *t, const char *id, bool s
 	}
 }
 
+/* The bundle's eni.wait step already saw no Lambda ENI in our subnets and
+ * SGs after the function was deleted: none can come back, no second wait. */
+static bool enis_known_clear(struct ex *x)
+{
+	bool v;
+	pthread_mutex_lock(&x->mu);
+	v = x->enis_clear;
+	pthread_mutex_unlock(&x->mu);
+	return v;
+}
+
 int recon__step_subnet_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	const char *id = recon__st_subnet_id(x, st->key, NULL), *enis = "";
@@ -276,7 +322,8 @@ int recon__step_subnet_delete(struct ex *x, base_arena *t, const recon_step *st,
 				return rc;
 		}
 	}
-	rc = recon__wait_enis(x, t, (aws_strs){NULL, 0}, (aws_strs){one, 1}, &enis, e);
+	rc = enis_known_clear(x) ? BASE_OK
+	                         : recon__wait_enis(x, t, (aws_strs){NULL, 0}, (aws_strs){one, 1}, &enis, e);
 	if (rc == BASE_OK)
 		rc = recon__delete_with_retry(x, t, id, true, e);
 	if (rc != BASE_OK) {
@@ -409,6 +456,11 @@ int recon__step_eni_wait(struct ex *x, base_arena *t, const recon_step *st, aws_
 	int rc;
 	recon__st_eni_scope(x, t, &sgs, &subs);
 	rc = recon__wait_enis(x, t, sgs, subs, &enis, e);
+	if (rc == BASE_OK) {
+		pthread_mutex_lock(&x->mu);
+		x->enis_clear = true;
+		pthread_mutex_unlock(&x->mu);
+	}
 	if (rc == BASE_ETIMEOUT)
 		recon__ex_fail(
 		        x, st, rc, e,
@@ -487,31 +539,38 @@ void recon__diff_old_subnets(struct recon__dctx *c)
 
 /* ---- observe ---- */
 
+static bool prior_subnet(const recon_state *prior, const char *id)
+{
+	size_t i;
+	for (i = 0; prior && i < prior->n_subnets; i++)
+		if (base_str_eq(prior->subnets[i].id, id))
+			return true;
+	return false;
+}
+
 int recon__observe_subnets(struct recon__obs *o)
 {
 	base_arena *t = base_arena_new();
-	aws_ec2_subnets tagged, prior = {0};
+	aws_ec2_subnets all, tagged = {0}, prior = {0};
 	aws_filter fl[2];
 	aws_error e;
 	size_t i, j, n = 0;
 	int rc;
 
+	/* One DescribeSubnets of the VPC (the same request for every resource
+	 * in it: concurrent observes share it, aws_memo.c), sorted here: ours
+	 * by the owner tag, then the prior ids. */
 	recon__obs_owned_filters(o, t, fl);
-	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &tagged, &e);
+	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all, &e);
 	if (rc != BASE_OK)
 		goto done;
-	if (o->in->prior && o->in->prior->n_subnets) {
-		const char **ids = base_arena_calloc(t, o->in->prior->n_subnets, sizeof *ids);
-		for (i = 0; i < o->in->prior->n_subnets; i++)
-			if (o->in->prior->subnets[i].id)
-				ids[n++] = o->in->prior->subnets[i].id;
-		if (n) {
-			fl[1] = recon__flt("subnet-id", ids, n);
-			rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2},
-			                              &prior, &e);
-			if (rc != BASE_OK)
-				goto done;
-		}
+	tagged.v = base_arena_calloc(t, all.n + 1, sizeof *tagged.v);
+	prior.v = base_arena_calloc(t, all.n + 1, sizeof *prior.v);
+	for (i = 0; i < all.n; i++) {
+		if (recon__owned_by(all.v[i].tags, o->in->function_name))
+			tagged.v[tagged.n++] = all.v[i];
+		else if (prior_subnet(o->in->prior, all.v[i].subnet_id))
+			prior.v[prior.n++] = all.v[i];
 	}
 	pthread_mutex_lock(&o->mu);
 	o->out->subnets = base_arena_calloc(o->a, tagged.n + prior.n + 1, sizeof *o->out->subnets);

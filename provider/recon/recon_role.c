@@ -8,10 +8,30 @@
 #include <string.h>
 #include <strings.h>
 
+#include "aws/aws_crypto.h"
 #include "base/base_str.h"
 #include "recon/recon_diff.h"
 #include "recon/recon_exec_int.h"
 #include "recon/recon_int.h"
+
+/* IAM role names are at most 64 characters. A longer "lambdavpc-<name>"
+ * keeps ROLE_NAME_CUT characters of the name and ends in "-" plus the first
+ * ROLE_NAME_HASH hex digits of SHA-256(name): deterministic (plan, apply and
+ * a lost state agree) and distinct for names sharing any prefix. */
+#define ROLE_PREFIX "lambdavpc-"
+#define ROLE_NAME_MAX 64
+#define ROLE_NAME_HASH 10
+#define ROLE_NAME_CUT (ROLE_NAME_MAX - (int)(sizeof ROLE_PREFIX - 1) - 1 - ROLE_NAME_HASH) /* 43 */
+
+char *recon_role_name(base_arena *a, const char *function_name)
+{
+	const char *n = function_name ? function_name : "";
+	char hex[2 * AWS_SHA256_LEN + 1];
+	if (strlen(ROLE_PREFIX) + strlen(n) <= ROLE_NAME_MAX)
+		return base_arena_sprintf(a, ROLE_PREFIX "%s", n);
+	aws_crypto_sha256_hex(n, strlen(n), hex);
+	return base_arena_sprintf(a, ROLE_PREFIX "%.*s-%.*s", ROLE_NAME_CUT, n, ROLE_NAME_HASH, hex);
+}
 
 int recon__step_role_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {

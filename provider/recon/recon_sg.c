@@ -55,6 +55,8 @@ static int rule_perm(struct ex *x, base_arena *t, const recon_rule *r, aws_ec2_i
 		peer = recon__st_sg_id(x, RECON_SG_LAMBDA);
 	else if (base_str_eq(peer, "@endpoint"))
 		peer = recon__st_sg_id(x, RECON_SG_ENDPOINT);
+	else if (base_str_eq(peer, "@clients"))
+		peer = recon__st_clients_sg(x);
 	else if (peer && base_str_has_prefix(peer, "@pl:")) {
 		rc = prefix_list_id(x, t, peer + 4, &peer, e);
 		if (rc != BASE_OK)
@@ -113,19 +115,85 @@ int recon__authorize_rule(struct ex *x, base_arena *t, recon_sg_which w, const c
 /* ======================================================================== */
 /* security groups                                                          */
 
+/* The VPC has an IPv6 CIDR (its new groups then also allow ::/0 out).
+ * DescribeVpcs is an account fact: the plan's check already fetched it. */
+static int vpc_has_ipv6(struct ex *x, base_arena *t, bool *out, aws_error *e)
+{
+	aws_ec2_vpcs vpcs;
+	int rc = aws_ec2_describe_vpcs(x->c, t, (aws_strs){&x->vpc, 1}, (aws_filters){NULL, 0}, &vpcs, e);
+	*out = rc == BASE_OK && vpcs.n > 0 && vpcs.v[0].ipv6_cidr_blocks.n > 0;
+	return rc;
+}
+
+/* AWS adds allow-all egress to every new group (IPv4, and IPv6 in a VPC
+ * with an IPv6 CIDR): remove exactly that, in one call. */
+static int revoke_default_egress(struct ex *x, base_arena *t, const char *id, aws_error *e)
+{
+	const char *any4[] = {"0.0.0.0/0"}, *any6[] = {"::/0"};
+	aws_ec2_ip_perm all;
+	bool v6 = false;
+	int rc = vpc_has_ipv6(x, t, &v6, e);
+	if (rc != BASE_OK)
+		return rc;
+	memset(&all, 0, sizeof all);
+	all.ip_protocol = "-1";
+	all.omit_ports = true;
+	all.cidr_ipv4 = (aws_strs){any4, 1};
+	if (v6)
+		all.cidr_ipv6 = (aws_strs){any6, 1};
+	rc = aws_ec2_revoke_security_group(x->c, t, id, true, &all, 1, e);
+	return recon__gone(rc, e) ? BASE_OK : rc;
+}
+
+static bool is_allow_all_egress(const aws_ec2_sg_rule *r)
+{
+	return r->is_egress && base_str_eq(r->ip_protocol, "-1") &&
+	       (base_str_eq(r->cidr_ipv4, "0.0.0.0/0") || base_str_eq(r->cidr_ipv6, "::/0"));
+}
+
+/* An adopted group: its rules are recorded so later steps see them, and
+ * the allow-all egress AWS gave it is revoked if it is still there (by
+ * rule id: no call for a rule that is not). */
+static int adopt_rules(struct ex *x, base_arena *t, recon_sg_which w, const char *id, aws_error *e)
+{
+	aws_ec2_sg_rules rules;
+	const char *gid[] = {id};
+	const char **drop;
+	aws_filter gf = recon__flt("group-id", gid, 1);
+	size_t i, n = 0;
+	int rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&gf, 1},
+	                                               &rules, e);
+	if (rc != BASE_OK)
+		return rc;
+	drop = base_arena_calloc(t, rules.n + 1, sizeof *drop);
+	for (i = 0; i < rules.n; i++) {
+		recon_rule r;
+		if (is_allow_all_egress(&rules.v[i])) {
+			drop[n++] = rules.v[i].rule_id;
+			continue;
+		}
+		r = recon__rule_from_aws(t, &rules.v[i]);
+		recon__st_add_rule(x, w, &r);
+	}
+	if (!n)
+		return BASE_OK;
+	rc = aws_ec2_revoke_security_group_rules(x->c, t, id, true, (aws_strs){drop, n}, e);
+	return recon__gone(rc, e) ? BASE_OK : rc;
+}
+
 int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
-	recon_sg_which w = strcmp(st->key, "endpoint") == 0 ? RECON_SG_ENDPOINT : RECON_SG_LAMBDA;
+	recon_sg_which w = RECON_SG_LAMBDA;
 	const char *name = recon_sg_name(t, x->fn, w), *id = NULL;
 	const char *vpc[] = {x->vpc}, *nm[] = {name};
 	aws_ec2_sgs found;
 	aws_ec2_sg_spec spec;
 	aws_filter f[2];
-	aws_ec2_ip_perm all;
-	const char *any4[] = {"0.0.0.0/0"}, *any6[] = {"::/0"};
 	bool adopted = false;
 	int rc;
 
+	if (strcmp(st->key, "endpoint") == 0)
+		return recon__shared_sgs_ensure(x, t, e);
 	f[0] = recon__flt("vpc-id", vpc, 1);
 	f[1] = recon__flt("group-name", nm, 1);
 	rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &found, e);
@@ -146,10 +214,7 @@ int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 		memset(&spec, 0, sizeof spec);
 		spec.group_name = name;
 		spec.description =
-		        w == RECON_SG_LAMBDA
-		                ? base_arena_sprintf(t, "Lambda %s: egress only to its VPC endpoints", x->fn)
-		                : base_arena_sprintf(t, "VPC endpoints of Lambda %s: HTTPS from it only",
-		                                     x->fn);
+		        base_arena_sprintf(t, "Lambda %s: egress only to its VPC endpoints", x->fn);
 		spec.vpc_id = x->vpc;
 		spec.tags = x->tags;
 		rc = aws_ec2_create_security_group(x->c, t, &spec, &id, e);
@@ -157,39 +222,7 @@ int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 			return rc;
 	}
 	recon__st_set_sg(x, w, id);
-	/* AWS adds allow-all egress to every new group: remove it (IPv4 and IPv6). */
-	memset(&all, 0, sizeof all);
-	all.ip_protocol = "-1";
-	all.omit_ports = true;
-	all.cidr_ipv4 = (aws_strs){any4, 1};
-	rc = aws_ec2_revoke_security_group(x->c, t, id, true, &all, 1, e);
-	if (recon__gone(rc, e))
-		rc = BASE_OK;
-	if (rc != BASE_OK)
-		return rc;
-	all.cidr_ipv4 = (aws_strs){NULL, 0};
-	all.cidr_ipv6 = (aws_strs){any6, 1};
-	{
-		aws_error ig;
-		int ig_rc = aws_ec2_revoke_security_group(x->c, t, id, true, &all, 1, &ig);
-		(void)ig_rc; /* no IPv6 default rule in an IPv4-only VPC */
-	}
-	if (adopted) {
-		/* Rules already there: record them so later steps see them. */
-		aws_ec2_sg_rules rules;
-		const char *gid[] = {id};
-		aws_filter gf = recon__flt("group-id", gid, 1);
-		size_t i;
-		rc = aws_ec2_describe_security_group_rules(x->c, t, (aws_strs){NULL, 0},
-		                                           (aws_filters){&gf, 1}, &rules, e);
-		if (rc != BASE_OK)
-			return rc;
-		for (i = 0; i < rules.n; i++) {
-			recon_rule r = recon__rule_from_aws(t, &rules.v[i]);
-			recon__st_add_rule(x, w, &r);
-		}
-	}
-	return BASE_OK;
+	return adopted ? adopt_rules(x, t, w, id, e) : revoke_default_egress(x, t, id, e);
 }
 
 static int sg_rule(struct ex *x, base_arena *t, const recon_step *st, bool authorize, aws_error *e)
@@ -202,13 +235,6 @@ static int sg_rule(struct ex *x, base_arena *t, const recon_step *st, bool autho
 			return BASE_OK;
 		aws_error_setf(e, 0, "MissingDependency", "security group %s missing", st->key);
 		return BASE_ENOTFOUND;
-	}
-	if (authorize && st->sg == RECON_SG_LAMBDA && st->rule.egress &&
-	    base_str_eq(st->rule.peer, "@endpoint")) {
-		/* Only useful when an interface endpoint of ours exists: every
-		 * endpoint may have turned out to be reused. */
-		if (!recon__st_any_owned_interface_endpoint(x))
-			return BASE_OK;
 	}
 	if (authorize)
 		return recon__authorize_rule(x, t, st->sg, gid, &st->rule, e);
@@ -240,9 +266,11 @@ int recon__step_sg_revoke(struct ex *x, base_arena *t, const recon_step *st, aws
 
 int recon__step_sg_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
-	recon_sg_which w = strcmp(st->key, "endpoint") == 0 ? RECON_SG_ENDPOINT : RECON_SG_LAMBDA;
+	recon_sg_which w = RECON_SG_LAMBDA;
 	const char *gid = recon__st_sg_id(x, w);
 	int rc;
+	if (strcmp(st->key, "endpoint") == 0)
+		return recon__shared_sgs_delete(x, t, st, e);
 	if (!gid)
 		return BASE_OK;
 	rc = recon__delete_with_retry(x, t, gid, false, e);
@@ -253,7 +281,7 @@ int recon__step_sg_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 			               gid);
 		return rc;
 	}
-	recon__st_forget(x, w == RECON_SG_ENDPOINT ? RECON_PART_SG_ENDPOINT : RECON_PART_SG_LAMBDA);
+	recon__st_forget(x, RECON_PART_SG_LAMBDA);
 	return BASE_OK;
 }
 
@@ -299,6 +327,8 @@ recon_rule recon_rule_symbolic(base_arena *a, const recon_state *s, const recon_
 			o.peer = "@lambda";
 		else if (s->sgs[RECON_SG_ENDPOINT].id && strcmp(r->peer, s->sgs[RECON_SG_ENDPOINT].id) == 0)
 			o.peer = "@endpoint";
+		else if (s->clients_sg_id && strcmp(r->peer, s->clients_sg_id) == 0)
+			o.peer = "@clients";
 	} else if (r->peer_kind == RECON_PEER_PREFIX_LIST && r->peer) {
 		for (i = 0; i < s->n_prefix_lists; i++)
 			if (base_str_eq(s->prefix_lists[i].id, r->peer)) {
@@ -343,21 +373,6 @@ static void push_atom(struct rulev *rv, bool egress, const char *proto, int from
 	rulev_push(rv, &r);
 }
 
-/* True when some desired interface endpoint will be served by an endpoint of ours. */
-static bool wants_own_interface_endpoint(const recon_desired *d, const recon_state *s)
-{
-	size_t i;
-	for (i = 0; i < d->n_endpoints; i++) {
-		const recon_endpoint *e;
-		if (d->endpoints[i].gateway)
-			continue;
-		e = recon_state_endpoint(s, d->endpoints[i].service);
-		if (!e || e->owned)
-			return true;
-	}
-	return false;
-}
-
 void recon_desired_rules(base_arena *a, const recon_desired *d, const recon_state *s, recon_sg_which which,
                          recon_rule **rules_out, size_t *n_out)
 {
@@ -365,13 +380,10 @@ void recon_desired_rules(base_arena *a, const recon_desired *d, const recon_stat
 	size_t i, j;
 
 	if (which == RECON_SG_ENDPOINT) {
-		push_atom(&rv, false, "tcp", 443, 443, RECON_PEER_SG, "@lambda",
-		          "lambdavpc: HTTPS from the function");
+		push_atom(&rv, false, "tcp", 443, 443, RECON_PEER_SG, "@clients",
+		          "lambdavpc: HTTPS from the VPC's lambdavpc functions");
 		goto done;
 	}
-	if (wants_own_interface_endpoint(d, s))
-		push_atom(&rv, true, "tcp", 443, 443, RECON_PEER_SG, "@endpoint",
-		          "lambdavpc: HTTPS to VPC endpoints");
 	for (i = 0; i < d->n_endpoints; i++) {
 		const recon_endpoint_spec *es = &d->endpoints[i];
 		const recon_endpoint *e = recon_state_endpoint(s, es->service);
@@ -406,146 +418,124 @@ done:
 	*n_out = rv.n;
 }
 
-/* The two SGs (create, tags) and their rule atoms (revoke extra,
- * authorize missing). The lambda -> @endpoint egress is deferred to
- * recon__diff_sg_to_endpoint (it waits for the endpoint creates). */
+/* The lambda SG (create, tags, rule atoms: revoke extra, authorize
+ * missing) and the VPC's shared SGs (sg.create "endpoint" finds or creates
+ * them when the function wants an interface endpoint; their rules are not
+ * the function's: README "Shared endpoints"). */
 void recon__diff_sgs(struct recon__dctx *c)
 {
 	const recon_desired *d = c->d;
 	const recon_state *s = c->s;
 	base_arena *a = c->a;
 	struct recon__pb *b = &c->b;
-	size_t i, j;
-	int w;
+	const char *sgname = recon_sg_which_name(RECON_SG_LAMBDA);
+	const recon_sg *g = &s->sgs[RECON_SG_LAMBDA];
+	recon_rule *want, *have = base_arena_calloc(a, g->n_rules + 1, sizeof *have);
+	size_t i, j, k, n_want, n_have = 0;
 
-	for (w = 0; w < 2; w++) {
-		if (!s->sgs[w].id)
-			c->sg_c[w] = recon__pb_add3(b, RECON_STEP_SG_CREATE,
-			                            recon_sg_which_name((recon_sg_which)w), RECON_NONE,
-			                            RECON_NONE, RECON_NONE);
-		else if (s->sgs[w].owned && recon_tags_differ(c->want_tags, s->sgs[w].tags))
-			recon__pb_add3(b, RECON_STEP_TAGS,
-			               base_arena_sprintf(a, "sg:%s", recon_sg_which_name((recon_sg_which)w)),
-			               RECON_NONE, RECON_NONE, RECON_NONE);
-	}
-	for (w = 0; w < 2; w++) {
-		recon_rule *want;
-		size_t n_want;
-		recon_rule *have = base_arena_calloc(a, s->sgs[w].n_rules + 1, sizeof *have);
-		size_t n_have = 0;
-		const char *sgname = recon_sg_which_name((recon_sg_which)w);
-
-		recon_desired_rules(a, d, s, (recon_sg_which)w, &want, &n_want);
-		if (s->sgs[w].id)
-			for (i = 0; i < s->sgs[w].n_rules; i++) {
-				const recon_rule *r = &s->sgs[w].rules[i];
-				if (r->owner && !base_str_eq(r->owner, d->function_name))
-					continue; /* added by another lambdavpc function */
-				have[n_have++] = recon_rule_symbolic(a, s, r);
-			}
-		for (i = 0; i < n_have; i++) {
-			bool keep = false;
-			for (j = 0; j < n_want; j++)
-				if (recon_rule_same(&have[i], &want[j]))
-					keep = true;
-			if (!keep) {
-				size_t k = recon__pb_add3(b, RECON_STEP_SG_REVOKE, sgname, RECON_NONE,
-				                          RECON_NONE, RECON_NONE);
-				recon__pb_set_rule(b, k, (recon_sg_which)w, &have[i]);
-			}
-		}
-		for (j = 0; j < n_want; j++) {
-			bool present = false;
-			size_t other = RECON_NONE, k;
-			for (i = 0; i < n_have; i++)
-				if (recon_rule_same(&have[i], &want[j]))
-					present = true;
-			if (present && c->sg_c[w] == RECON_NONE)
-				continue;
-			if (base_str_eq(want[j].peer, "@lambda")) {
-				other = c->sg_c[RECON_SG_LAMBDA];
-			} else if (base_str_eq(want[j].peer, "@endpoint")) {
-				/* After the interface endpoints: if they all turn out to be
-				 * reused, exec skips this rule (README "Shared endpoints"). */
-				c->to_endpoint = want[j];
-				c->has_to_endpoint = true;
-				continue;
-			}
-			k = recon__pb_add3(b, RECON_STEP_SG_AUTHORIZE, sgname, c->sg_c[w], other, RECON_NONE);
-			recon__pb_set_rule(b, k, (recon_sg_which)w, &want[j]);
+	if (!g->id)
+		c->sg_c[RECON_SG_LAMBDA] =
+		        recon__pb_add3(b, RECON_STEP_SG_CREATE, sgname, RECON_NONE, RECON_NONE, RECON_NONE);
+	else if (g->owned && recon_tags_differ(c->want_tags, g->tags))
+		recon__pb_add3(b, RECON_STEP_TAGS, "sg:lambda", RECON_NONE, RECON_NONE, RECON_NONE);
+	if (recon_wants_shared(d) && (!s->sgs[RECON_SG_ENDPOINT].id || !s->clients_sg_id))
+		c->sg_c[RECON_SG_ENDPOINT] =
+		        recon__pb_add3(b, RECON_STEP_SG_CREATE, recon_sg_which_name(RECON_SG_ENDPOINT),
+		                       RECON_NONE, RECON_NONE, RECON_NONE);
+	recon_desired_rules(a, d, s, RECON_SG_LAMBDA, &want, &n_want);
+	if (g->id)
+		for (i = 0; i < g->n_rules; i++)
+			have[n_have++] = recon_rule_symbolic(a, s, &g->rules[i]);
+	for (i = 0; i < n_have; i++) {
+		bool keep = false;
+		for (j = 0; j < n_want; j++)
+			if (recon_rule_same(&have[i], &want[j]))
+				keep = true;
+		if (!keep) {
+			k = recon__pb_add3(b, RECON_STEP_SG_REVOKE, sgname, RECON_NONE, RECON_NONE,
+			                   RECON_NONE);
+			recon__pb_set_rule(b, k, RECON_SG_LAMBDA, &have[i]);
 		}
 	}
-}
-
-/* The deferred lambda -> @endpoint egress rule, after the interface
- * endpoint creates (exec skips it when they all turned out reused). */
-void recon__diff_sg_to_endpoint(struct recon__dctx *c)
-{
-	struct recon__pb *b = &c->b;
-	if (c->has_to_endpoint) {
-		size_t k = recon__pb_add_v(b, RECON_STEP_SG_AUTHORIZE, recon_sg_which_name(RECON_SG_LAMBDA),
-		                           &c->ep_creates, c->sg_c[RECON_SG_LAMBDA],
-		                           c->sg_c[RECON_SG_ENDPOINT], RECON_NONE);
-		recon__pb_set_rule(b, k, RECON_SG_LAMBDA, &c->to_endpoint);
+	for (j = 0; j < n_want; j++) {
+		bool present = false;
+		for (i = 0; i < n_have; i++)
+			if (recon_rule_same(&have[i], &want[j]))
+				present = true;
+		if (present && c->sg_c[RECON_SG_LAMBDA] == RECON_NONE)
+			continue;
+		k = recon__pb_add3(b, RECON_STEP_SG_AUTHORIZE, sgname, c->sg_c[RECON_SG_LAMBDA], RECON_NONE,
+		                   RECON_NONE);
+		recon__pb_set_rule(b, k, RECON_SG_LAMBDA, &want[j]);
 	}
 }
 
 /* ---- observe ---- */
 
+/* True when a lambda SG's tags register it as a user of a shared endpoint. */
+static bool registered(aws_tags tags)
+{
+	size_t i;
+	for (i = 0; i < tags.n; i++)
+		if (base_str_has_prefix(tags.v[i].key, RECON_USER_TAG_PREFIX))
+			return true;
+	return false;
+}
+
+/* The lambda SG (ours by name + ownership tag) and, when it is registered
+ * as a user of shared endpoints, the VPC's shared SGs: one describe by name. */
 int recon__observe_sgs(struct recon__obs *o)
 {
 	base_arena *t = base_arena_new();
 	aws_ec2_sgs sgs;
 	aws_ec2_sg_rules rules = {0};
-	const char *names[2], *ids[2] = {NULL, NULL};
+	const char *names[3], *vpc[] = {o->vpc_id}, *ids[3] = {NULL, NULL, NULL};
+	aws_tags ltags = {NULL, 0};
 	aws_filter fl[2];
 	aws_error e;
-	size_t i, n_ids = 0;
+	size_t i;
 	int rc, w;
 
-	names[RECON_SG_LAMBDA] = recon_sg_name(t, o->in->function_name, RECON_SG_LAMBDA);
-	names[RECON_SG_ENDPOINT] = recon_sg_name(t, o->in->function_name, RECON_SG_ENDPOINT);
-	recon__obs_owned_filters(o, t, fl);
+	names[0] = recon_sg_name(t, o->in->function_name, RECON_SG_LAMBDA);
+	names[1] = recon_shared_sg_name(t, o->vpc_id, false);
+	names[2] = recon_shared_sg_name(t, o->vpc_id, true);
+	fl[0] = recon__flt("vpc-id", vpc, 1);
+	fl[1] = recon__flt("group-name", names, 3);
 	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &sgs, &e);
 	if (rc != BASE_OK)
 		goto done;
 	for (i = 0; i < sgs.n; i++)
-		for (w = 0; w < 2; w++)
-			if (base_str_eq(sgs.v[i].group_name, names[w]) && !ids[w])
+		for (w = 0; w < 3; w++)
+			if (base_str_eq(sgs.v[i].group_name, names[w]) && !ids[w] &&
+			    (w > 0 || recon__owned_by(sgs.v[i].tags, o->in->function_name))) {
 				ids[w] = sgs.v[i].group_id;
-	for (w = 0; w < 2; w++)
-		if (ids[w])
-			n_ids++;
-	if (n_ids) {
-		const char *idv[2];
-		size_t k = 0;
-		for (w = 0; w < 2; w++)
-			if (ids[w])
-				idv[k++] = ids[w];
-		fl[0] = recon__flt("group-id", idv, k);
+				if (w == 0)
+					ltags = sgs.v[i].tags;
+			}
+	if (ids[0]) {
+		fl[0] = recon__flt("group-id", ids, 1);
 		rc = aws_ec2_describe_security_group_rules(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1},
 		                                           &rules, &e);
 		if (rc != BASE_OK)
 			goto done;
 	}
 	pthread_mutex_lock(&o->mu);
-	for (w = 0; w < 2; w++) {
-		recon_sg *d = &o->out->sgs[w];
-		recon_rule *rv;
+	if (ids[0]) {
+		recon_sg *d = &o->out->sgs[RECON_SG_LAMBDA];
+		recon_rule *rv = base_arena_calloc(o->a, rules.n + 1, sizeof *rv);
 		size_t n = 0;
-		if (!ids[w])
-			continue;
-		for (i = 0; i < sgs.n; i++)
-			if (base_str_eq(sgs.v[i].group_id, ids[w]))
-				d->tags = recon__cp_tags(o->a, sgs.v[i].tags);
-		d->id = recon__cp(o->a, ids[w]);
+		d->tags = recon__cp_tags(o->a, ltags);
+		d->id = recon__cp(o->a, ids[0]);
 		d->owned = true;
-		rv = base_arena_calloc(o->a, rules.n + 1, sizeof *rv);
 		for (i = 0; i < rules.n; i++)
-			if (base_str_eq(rules.v[i].group_id, ids[w]))
+			if (base_str_eq(rules.v[i].group_id, ids[0]))
 				rv[n++] = recon__rule_from_aws(o->a, &rules.v[i]);
 		d->rules = rv;
 		d->n_rules = n;
+	}
+	if (ids[0] && registered(ltags) && ids[1] && ids[2]) {
+		o->out->sgs[RECON_SG_ENDPOINT].id = recon__cp(o->a, ids[1]);
+		o->out->clients_sg_id = recon__cp(o->a, ids[2]);
 	}
 	pthread_mutex_unlock(&o->mu);
 done:

@@ -37,6 +37,7 @@ void recon__st_forget(struct ex *x, recon_part part)
 		break;
 	case RECON_PART_SG_ENDPOINT:
 		memset(&x->s->sgs[RECON_SG_ENDPOINT], 0, sizeof x->s->sgs[RECON_SG_ENDPOINT]);
+		x->s->clients_sg_id = NULL;
 		break;
 	case RECON_PART_FN:
 		memset(&x->s->fn, 0, sizeof x->s->fn);
@@ -108,16 +109,9 @@ bool recon__st_endpoint(struct ex *x, const char *service, recon_endpoint *out)
 	return found;
 }
 
-bool recon__st_any_owned_interface_endpoint(struct ex *x)
+const char *recon__st_clients_sg(struct ex *x)
 {
-	bool any = false;
-	size_t i;
-	lock(x);
-	for (i = 0; i < x->s->n_endpoints; i++)
-		if (x->s->endpoints[i].owned && !x->s->endpoints[i].gateway)
-			any = true;
-	unlock(x);
-	return any;
+	return read_slot(x, &x->s->clients_sg_id);
 }
 
 const char *recon__st_rt_assoc_of(struct ex *x, const char *subnet_id)
@@ -159,7 +153,7 @@ void recon__st_eni_scope(struct ex *x, base_arena *t, aws_strs *sgs, aws_strs *s
 	int w;
 	lock(x);
 	for (w = 0; w < 2; w++)
-		if (x->s->sgs[w].id)
+		if (x->s->sgs[w].id && x->s->sgs[w].owned)
 			g[n_sg++] = x->s->sgs[w].id;
 	subs = base_arena_calloc(t, x->s->n_subnets + 1, sizeof *subs);
 	for (i = 0; i < x->s->n_subnets; i++)
@@ -266,6 +260,15 @@ void recon__st_rt_associated(struct ex *x, const char *subnet_id, const char *as
 }
 
 /* ---- security groups ---- */
+
+void recon__st_set_shared_sgs(struct ex *x, const char *endpoint_sg, const char *clients_sg)
+{
+	lock(x);
+	memset(&x->s->sgs[RECON_SG_ENDPOINT], 0, sizeof x->s->sgs[RECON_SG_ENDPOINT]);
+	x->s->sgs[RECON_SG_ENDPOINT].id = recon__cp(x->a, endpoint_sg);
+	x->s->clients_sg_id = recon__cp(x->a, clients_sg);
+	unlock(x);
+}
 
 void recon__st_set_sg(struct ex *x, recon_sg_which w, const char *id)
 {

@@ -66,6 +66,7 @@ int sf__begin_client(prov *pv, tf6_call *call, sf_handler *h)
 		return rc;
 	h->region = aws_client_region(h->c);
 	h->dt = prov_default_tags(pv);
+	h->ig = prov_ignored_tags(pv);
 	return BASE_OK;
 }
 
@@ -75,7 +76,10 @@ int sf__begin_observe(base_arena *a, sf_handler *h, const sf_config *m, const sf
 	memset(&h->prior, 0, sizeof h->prior);
 	if (saved)
 		sf__prior_state(a, saved, h->region, &h->prior);
-	return sf__observe(h->c, a, m, saved ? &h->prior : NULL, &h->st, diags);
+	int rc = sf__observe(h->c, a, m, saved ? &h->prior : NULL, &h->st, diags);
+	if (rc == BASE_OK)
+		sf__ignore_observed_tags(a, &h->st, &h->ig);
+	return rc;
 }
 
 static int to_state(base_arena *a, const tf6_schema *s, const sf_config *m, const cty_value **out,
@@ -120,8 +124,13 @@ static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_r
 	rc = sf__begin_client(pv, call, &h);
 	if (rc == BASE_OK)
 		rc = sf_model_from_value(a, req->planned, &pm, call->diags);
-	if (rc == BASE_OK)
+	if (rc == BASE_OK) {
+		sf__deadline_begin(a, &pm, create ? SF_TO_CREATE : SF_TO_UPDATE);
 		rc = sf_model_from_value(a, create ? NULL : req->prior, &prior, call->diags);
+	}
+	/* what the plan could not settle, before anything is created */
+	if (rc == BASE_OK && (sf__drift_decode(req->planned_private) & SF_PLAN_RECHECK))
+		rc = sf__account_checks(h.c, a, &pm, &prior, create, true, NULL, call->diags);
 	if (rc == BASE_OK)
 		rc = apply_desired(a, req, &h, &pm, &d, call->diags);
 	if (rc == BASE_OK) /* on failure nothing was changed: keep the prior state */
@@ -156,15 +165,28 @@ static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_r
 
 int sf__apply_create(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
 {
-	return apply(ctx, call, req, resp, true);
+	int rc = apply(ctx, call, req, resp, true);
+	sf__deadline_end();
+	return rc;
 }
 
 int sf__apply_update(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
 {
-	return apply(ctx, call, req, resp, false);
+	int rc = apply(ctx, call, req, resp, false);
+	sf__deadline_end();
+	return rc;
 }
 
+static int apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
+
 int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
+{
+	int rc = apply_delete(ctx, call, req, resp);
+	sf__deadline_end();
+	return rc;
+}
+
+static int apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp)
 {
 	prov *pv = ctx;
 	base_arena *a = call->arena;
@@ -188,6 +210,7 @@ int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_ap
 		return rc;
 	if (!sf_has(&prior, SF_A_FUNCTION_NAME))
 		return BASE_OK; /* nothing we could find */
+	sf__deadline_begin(a, &prior, SF_TO_DELETE);
 	rc = sf__begin_observe(a, &h, &prior, &prior, call->diags);
 	if (rc != BASE_OK)
 		return rc;

@@ -40,6 +40,12 @@ BASE_MUST_USE int sf__apply_update(void *ctx, tf6_call *call, const tf6_apply_re
 BASE_MUST_USE int sf__apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6_apply_resp *resp);
 BASE_MUST_USE int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *resp);
 BASE_MUST_USE int sf__import(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_resp *resp);
+/*
+ * The function name of an import ID: the ID itself, or the name inside a
+ * Lambda function ARN "arn:<partition>:lambda:<region>:<account>:function:
+ * <name>[:<qualifier>]". NULL for an ARN of another shape. Arena.
+ */
+const char *sf__import_name(base_arena *a, const char *id);
 
 /*
  * The pure part of PlanResourceChange (no AWS): defaults, unknown computed
@@ -52,6 +58,29 @@ BASE_MUST_USE int sf__import(void *ctx, tf6_call *call, const tf6_import_req *re
 BASE_MUST_USE int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6_plan_req *req, prov_tags dt,
                                    bool dt_known, unsigned drift, const cty_value **planned_out,
                                    const base_path **rr_out, size_t *n_rr, base_diags *diags);
+
+/*
+ * The checks that need the account (sf_plan.c), on the planned model pm
+ * against the prior model (all-null for a create; create also for a
+ * replacement). Certain failures (the VPC does not exist, an AZ is not in
+ * the region, a CIDR overlaps a subnet that is not ours) are errors; what
+ * another resource of the same apply could still make true (the VPC's DNS
+ * attributes, a CIDR outside the VPC's current blocks) is a warning at plan
+ * and an error with at_apply (ApplyResourceChange runs them before
+ * creating anything). Skipped when nothing the account could reject
+ * changed. BASE_EINVALID when an error was added (also when AWS could not
+ * be asked), else BASE_OK. *warned (may be NULL) is set when a warning was
+ * added.
+ */
+BASE_MUST_USE int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm,
+                                     const sf_config *prior, bool create, bool at_apply, bool *warned,
+                                     base_diags *diags);
+
+/* Planned-private flag (never stored in the state): the plan could not
+ * settle every account check (a warning, or values unknown at plan), so the
+ * apply runs them again before creating anything. Carried in the drift
+ * flags' encoding (sf__private_encode), above the SF_DRIFT_* bits. */
+#define SF_PLAN_RECHECK (1u << 15)
 
 /* ---- drift flags (private bytes) -------------------------------------- */
 
@@ -100,18 +129,20 @@ bool sf__private_destroying(tf6_bytes b);
 /* What ReadResource does with what exists (sf__read_rule). */
 typedef enum sf_read_rule {
 	SF_READ_LIVE,   /* the function exists: merge, drift flags */
-	SF_READ_GONE,   /* the function is gone: null, the resource leaves the state */
-	SF_READ_REMAINS /* the function is gone but a destroy is in progress and
-	                   owned parts remain: keep them (function attributes null) */
+	SF_READ_GONE,   /* no part exists any more: null, the resource leaves the state */
+	SF_READ_REMAINS /* the function is gone but owned parts remain (a failed create,
+	                   a destroy failed or killed half-way, the function deleted by
+	                   hand): keep them (function attributes null) */
 } sf_read_rule;
 
 /*
  * The Read rule (pure): LIVE when st has the function; otherwise REMAINS
- * when destroying and a destroy of st would still delete or release
- * something (recon_diff_destroy has a step other than the ENI wait), else
- * GONE. Scratch in a.
+ * when a destroy of st would still delete or release something
+ * (recon_diff_destroy has a step other than the ENI wait), else GONE. The
+ * missing function is a difference the next apply repairs, never a reason
+ * to forget parts the resource owns. Scratch in a.
  */
-sf_read_rule sf__read_rule(base_arena *a, const recon_state *st, bool destroying);
+sf_read_rule sf__read_rule(base_arena *a, const recon_state *st);
 
 /*
  * The state model of what remains after a failed destroy (or read while a
@@ -144,6 +175,26 @@ void sf__strmap_sort(sf_strmap *m);
 /* Go-style duration ("30m", "1h30m", "45s") -> milliseconds. BASE_EINVALID
  * on bad text. */
 BASE_MUST_USE int sf__duration_ms(const char *s, uint64_t *out);
+
+/*
+ * sf_plan_services.c (PlanResourceChange): each endpoint_services entry that
+ * is new against prior (NULL on create) names a service of the client's
+ * region: error "Endpoint service of another region" / "Endpoint service not
+ * available" at endpoint_services[i]; names from one DescribeVpcEndpointServices
+ * per region per process. A failed Describe is a warning (checked at apply).
+ * Returns BASE_OK or BASE_EINVALID.
+ */
+BASE_MUST_USE int sf__check_endpoint_services(aws_client *c, base_arena *a, const sf_config *pm,
+                                              const sf_config *prior, base_diags *diags);
+
+/*
+ * sf_deadline.c: sets this thread's AWS deadline (aws_deadline.h) to now +
+ * the model's timeouts.<op> (its documented default when unset), named
+ * "the <op> timeout of <text> (timeouts.<op>)" in errors; _end clears it.
+ * Every apply sets it first and clears it before returning (threads are reused).
+ */
+void sf__deadline_begin(base_arena *a, const sf_config *m, sf_timeouts_field op);
+void sf__deadline_end(void);
 
 /*
  * Builds the recon desired spec from a wholly known model (the planned
@@ -214,12 +265,30 @@ BASE_MUST_USE int sf__observe(aws_client *c, base_arena *a, const sf_config *m, 
 typedef struct sf_handler {
 	aws_client *c;
 	const char *region;
-	prov_tags dt;      /* the provider's default_tags */
-	recon_state prior; /* ids of the saved state (zeroed for a create) */
-	recon_state st;    /* what exists now */
+	prov_tags dt;        /* the provider's default_tags */
+	prov_ignore_tags ig; /* the provider's ignore_tags */
+	recon_state prior;   /* ids of the saved state (zeroed for a create) */
+	recon_state st;      /* what exists now */
 } sf_handler;
 
 BASE_MUST_USE int sf__begin_client(prov *pv, tf6_call *call, sf_handler *h);
+
+/* ---- readable drift, ignore_tags (sf_drift.c) ---------------------------- */
+
+/* Drops the tags ig ignores from every part of st (right after observing). */
+void sf__ignore_observed_tags(base_arena *a, recon_state *st, const prov_ignore_tags *ig);
+/* "tag K added outside Terraform; apply removes it; ..." for the differences
+ * of observed tags have against want (lambdavpc: keys left out), or NULL. */
+char *sf__tags_drift_text(base_arena *a, aws_tags have, aws_tags want);
+/* One warning per step of plan (a reconcile diff of d against st) that
+ * drifted on a part without an attribute of its own, naming the part and
+ * the difference. Returns the number of warnings added. */
+/* The tags the state m recorded (its tags_all, which holds tags and the
+ * default tags of the apply that wrote it) as default tags for a desired
+ * build, so a rebuilt desired wants exactly those; dt when there are none. */
+prov_tags sf__recorded_tags(base_arena *a, const sf_config *m, prov_tags dt);
+size_t sf__drift_report(base_arena *a, base_diags *diags, const recon_desired *d, const recon_state *st,
+                        const char *region, const recon_plan *plan);
 /* saved: the saved state's model, NULL for a create (observed by tag only). */
 BASE_MUST_USE int sf__begin_observe(base_arena *a, sf_handler *h, const sf_config *m, const sf_config *saved,
                                     base_diags *diags);

@@ -92,7 +92,6 @@ static const sf_attr FN_SETTINGS[] = {
         SF_A_LOGGING,
         SF_A_RESERVED_CONCURRENT_EXECUTIONS,
         SF_A_PUBLISH,
-        SF_A_TAGS,
 };
 /* Attributes whose change updates the function's code. */
 static const sf_attr FN_CODE[] = {
@@ -162,6 +161,97 @@ static bool endpoint_keys_differ(const sf_config *prior, const sf_config *pm)
 	return false;
 }
 
+/* Index of the CIDR in the prior state whose subnet id (and AZ) is known,
+ * or -1. The prior subnet_ids follow its subnet_cidr_blocks only when both
+ * are complete (a subnet deleted out of band shortens subnet_ids). */
+static long prior_subnet_of(const sf_config *prior, const char *cidr)
+{
+	size_t j;
+	if (!cidr || !sf_has(prior, SF_A_SUBNET_CIDR_BLOCKS) || !sf_has(prior, SF_A_SUBNET_IDS) ||
+	    prior->subnet_ids.n != prior->subnet_cidr_blocks.n || prior->subnet_ids.n_unknown)
+		return -1;
+	for (j = 0; j < prior->subnet_cidr_blocks.n; j++)
+		if (base_str_eq(prior->subnet_cidr_blocks.v[j], cidr) && prior->subnet_ids.v[j])
+			return (long)j;
+	return -1;
+}
+
+/* CIDRs change: subnet_ids (and unset availability_zones) follow
+ * subnet_cidr_blocks; an existing CIDR keeps its subnet (recon keys subnets
+ * by CIDR, the apply fills the list in the CIDRs' order), a new one is
+ * unknown. */
+static void plan_subnets(struct pl *p, const sf_config *pm, const sf_config *prior)
+{
+	bool azs = is_null_in(p->config, SF_A_AVAILABILITY_ZONES);
+	bool azs_known = azs && sf_has(prior, SF_A_AVAILABILITY_ZONES) &&
+	                 prior->availability_zones.n == prior->subnet_cidr_blocks.n;
+	const cty_type *st = cty_type_elem(attr_type(p, SF_A_SUBNET_IDS));
+	const cty_value **ids, **zs;
+	size_t i, n;
+	if (!sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS) || pm->subnet_cidr_blocks.n_unknown) {
+		set_unknown(p, SF_A_SUBNET_IDS);
+		if (azs)
+			set_unknown(p, SF_A_AVAILABILITY_ZONES);
+		return;
+	}
+	n = pm->subnet_cidr_blocks.n;
+	ids = base_arena_calloc(p->a, n + 1, sizeof *ids);
+	zs = base_arena_calloc(p->a, n + 1, sizeof *zs);
+	for (i = 0; i < n; i++) {
+		long j = prior_subnet_of(prior, pm->subnet_cidr_blocks.v[i]);
+		ids[i] = j < 0 ? cty_value_unknown(st) : cty_value_string(p->a, prior->subnet_ids.v[j]);
+		zs[i] = (j < 0 || !azs_known || !prior->availability_zones.v[j])
+		                ? cty_value_unknown(st)
+		                : cty_value_string(p->a, prior->availability_zones.v[j]);
+	}
+	set(p, SF_A_SUBNET_IDS, cty_value_list(p->a, st, n, ids));
+	if (azs)
+		set(p, SF_A_AVAILABILITY_ZONES, cty_value_list(p->a, st, n, zs));
+}
+
+/* The prior endpoint id of service svc, or NULL. */
+static const char *prior_endpoint_of(const sf_config *prior, const char *svc)
+{
+	size_t j;
+	if (!svc || !sf_has(prior, SF_A_VPC_ENDPOINT_IDS))
+		return NULL;
+	for (j = 0; j < prior->vpc_endpoint_ids.n; j++)
+		if (base_str_eq(prior->vpc_endpoint_ids.keys[j], svc))
+			return prior->vpc_endpoint_ids.vals[j];
+	return NULL;
+}
+
+/* Services change: vpc_endpoint_ids has one key per service; the endpoint of
+ * a service the state already has keeps its id (recon syncs it in place),
+ * a new service's id is unknown. Switching reuse_existing_endpoints may
+ * swap an endpoint for another one: everything unknown then. */
+static void plan_endpoint_ids(struct pl *p, const sf_config *pm, const sf_config *prior)
+{
+	const cty_type *et = cty_type_elem(attr_type(p, SF_A_VPC_ENDPOINT_IDS));
+	const char **keys;
+	const cty_value **vals;
+	size_t i, j, n = 0;
+	if (!sf_has(pm, SF_A_ENDPOINT_SERVICES) || pm->endpoint_services.n_unknown ||
+	    changed(p, SF_A_REUSE_EXISTING_ENDPOINTS)) {
+		set_unknown(p, SF_A_VPC_ENDPOINT_IDS);
+		return;
+	}
+	keys = base_arena_calloc(p->a, pm->endpoint_services.n + 1, sizeof *keys);
+	vals = base_arena_calloc(p->a, pm->endpoint_services.n + 1, sizeof *vals);
+	for (i = 0; i < pm->endpoint_services.n; i++) {
+		const char *svc = pm->endpoint_services.v[i], *id;
+		bool dup = false;
+		for (j = 0; j < n; j++)
+			dup = dup || base_str_eq(keys[j], svc);
+		if (dup)
+			continue;
+		id = prior_endpoint_of(prior, svc);
+		keys[n] = svc;
+		vals[n++] = id ? cty_value_string(p->a, id) : cty_value_unknown(et);
+	}
+	set(p, SF_A_VPC_ENDPOINT_IDS, cty_value_map(p->a, et, n, keys, vals));
+}
+
 /* A create: every computed attribute unknown except id and role_name. */
 static void plan_create(struct pl *p, const sf_config *pm, prov_tags dt, bool dt_known)
 {
@@ -200,13 +290,10 @@ static void plan_update(struct pl *p, const sf_config *pm, const sf_config *prio
 	touched = code || settings || cidrs ||
 	          (drift & (SF_DRIFT_FUNCTION | SF_DRIFT_SG_LAMBDA | SF_DRIFT_ROLE));
 
-	if (cidrs) {
-		set_unknown(p, SF_A_SUBNET_IDS);
-		if (is_null_in(p->config, SF_A_AVAILABILITY_ZONES))
-			set_unknown(p, SF_A_AVAILABILITY_ZONES);
-	}
+	if (cidrs)
+		plan_subnets(p, pm, prior);
 	if (services)
-		set_unknown(p, SF_A_VPC_ENDPOINT_IDS);
+		plan_endpoint_ids(p, pm, prior);
 	if (drift & SF_DRIFT_RT)
 		set_unknown(p, SF_A_ROUTE_TABLE_ID);
 	if (drift & SF_DRIFT_SG_LAMBDA)
@@ -333,9 +420,28 @@ struct acct {
 	base_arena *a;
 	const sf_config *pm, *prior;
 	bool create, cidrs_changed;
+	bool at_apply; /* apply: what plan could only warn about is an error now */
+	bool warned;
 	const aws_ec2_vpc *vpc;
 	base_diags *diags;
 };
+
+/* A check another resource of the same apply could still make true (a
+ * secondary CIDR, the VPC's DNS attributes): a warning at plan, an error at
+ * apply (run before anything is created). BASE_EINVALID only at apply. */
+static int acct_unsure(struct acct *k, const base_path *p, const char *summary, const char *detail)
+{
+	if (k->at_apply) {
+		base_diags_add(k->diags, BASE_SEV_ERROR, p, summary, detail);
+		return BASE_EINVALID;
+	}
+	k->warned = true;
+	base_diags_addf(k->diags, BASE_SEV_WARNING, p, summary,
+	                "%s If another resource in this configuration changes this, ignore this warning: "
+	                "the apply checks again before creating anything.",
+	                detail);
+	return BASE_OK;
+}
 
 /* The checks below return BASE_OK, BASE_EINVALID (a check failed: error
  * diagnostic added, the other checks still run) or BASE_EAWS (AWS could not
@@ -395,6 +501,16 @@ static int check_vpc(struct acct *k, aws_ec2_vpcs *vpcs)
 	return BASE_OK;
 }
 
+/* "10.0.0.0/16, 10.1.0.0/16": the VPC's CIDR blocks. */
+static const char *vpc_cidrs_text(base_arena *a, const aws_ec2_vpc *vpc)
+{
+	const char *t = NULL;
+	size_t j;
+	for (j = 0; j < vpc->cidr_blocks.n; j++)
+		t = t ? base_arena_sprintf(a, "%s, %s", t, vpc->cidr_blocks.v[j]) : vpc->cidr_blocks.v[j];
+	return t ? t : (vpc->cidr_block ? vpc->cidr_block : "?");
+}
+
 /* CIDR i lies inside the VPC. */
 static int check_cidr_inside(struct acct *k, size_t i, struct cidr4 want, const base_path *p)
 {
@@ -409,12 +525,12 @@ static int check_cidr_inside(struct acct *k, size_t i, struct cidr4 want, const 
 		inside = true;
 	if (inside)
 		return BASE_OK;
-	base_diags_addf(k->diags, BASE_SEV_ERROR, p, "Subnet CIDR outside the VPC",
-	                "%s does not lie inside the CIDR blocks of %s (%s). Use a "
-	                "range of the VPC.",
-	                k->pm->subnet_cidr_blocks.v[i], k->pm->vpc_id,
-	                vpc->cidr_block ? vpc->cidr_block : "?");
-	return BASE_EINVALID;
+	return acct_unsure(k, p, "Subnet CIDR outside the VPC",
+	                   base_arena_sprintf(k->a,
+	                                      "%s does not lie inside the CIDR blocks of %s (%s). Use a "
+	                                      "range of the VPC, or associate a CIDR block that holds it.",
+	                                      k->pm->subnet_cidr_blocks.v[i], k->pm->vpc_id,
+	                                      vpc_cidrs_text(k->a, vpc)));
 }
 
 /* CIDR i overlaps no subnet but ours (another lambdavpc function's: a warning). */
@@ -547,26 +663,23 @@ static int check_private_dns(struct acct *k)
 			return acct_aws_failed(k, SF_A_VPC_ID, "Cannot read the VPC's DNS settings", r, &err);
 		if (!on) {
 			base_path p = sf_path(k->a, SF_A_PRIVATE_DNS_ENABLED);
-			base_diags_addf(k->diags, BASE_SEV_ERROR, &p,
-			                "VPC DNS settings do not allow private DNS",
-			                "Private DNS for the interface endpoints needs %s on %s, "
-			                "which is off. "
-			                "Enable it on the VPC, or set %s = false.",
-			                human[n], pm->vpc_id, sf_attr_name(SF_A_PRIVATE_DNS_ENABLED));
-			rc = BASE_EINVALID;
+			const char *d = base_arena_sprintf(
+			        k->a,
+			        "Private DNS for the interface endpoints needs %s on %s, "
+			        "which is off. Enable it on the VPC, or set %s = false.",
+			        human[n], pm->vpc_id, sf_attr_name(SF_A_PRIVATE_DNS_ENABLED));
+			if (acct_unsure(k, &p, "VPC DNS settings do not allow private DNS", d) != BASE_OK)
+				rc = BASE_EINVALID;
 		}
 	}
 	return rc;
 }
 
-/* Runs the checks that need the account, in order. Adds error diagnostics;
- * returns BASE_EINVALID when a check failed, BASE_OK otherwise (also when
- * AWS could not be asked: then an error diagnostic says so). */
-static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
-                          bool create, base_diags *diags)
+int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior, bool create,
+                       bool at_apply, bool *warned, base_diags *diags)
 {
 	static int (*const checks[])(struct acct * k) = {check_cidrs, check_azs, check_private_dns};
-	struct acct k = {c, a, pm, prior, create, false, NULL, diags};
+	struct acct k = {c, a, pm, prior, create, false, at_apply, false, NULL, diags};
 	aws_ec2_vpcs vpcs;
 	size_t i;
 	int rc = BASE_OK, r;
@@ -577,14 +690,33 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 		return BASE_OK;
 	if (check_vpc(&k, &vpcs) != BASE_OK)
 		return BASE_EINVALID;
-	for (i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+	for (i = 0; i < sizeof checks / sizeof checks[0] && rc != BASE_EAWS; i++) {
 		r = checks[i](&k);
-		if (r == BASE_EAWS)
-			return BASE_EINVALID;
 		if (r != BASE_OK)
 			rc = r;
 	}
-	return rc;
+	if (warned && k.warned)
+		*warned = true;
+	return rc == BASE_OK ? BASE_OK : BASE_EINVALID;
+}
+
+/* The account checks of a plan; *recheck when the apply must run them again
+ * (a warning, or something the checks need unknown now). */
+static int plan_checks(aws_client *c, tf6_call *call, const tf6_plan_req *req, const cty_value *planned,
+                       bool replace, bool *recheck)
+{
+	sf_config pm, prior;
+	bool create = !req->prior || cty_value_is_null(req->prior);
+	if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
+	    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) != BASE_OK)
+		return BASE_EINVALID;
+	if (sf__check_endpoint_services(c, call->arena, &pm, create ? NULL : &prior, call->diags) != BASE_OK)
+		return BASE_EINVALID;
+	*recheck = !sf_has(&pm, SF_A_VPC_ID) || sf_unknown(&pm, SF_A_SUBNET_CIDR_BLOCKS) ||
+	           pm.subnet_cidr_blocks.n_unknown || sf_unknown(&pm, SF_A_AVAILABILITY_ZONES) ||
+	           pm.availability_zones.n_unknown;
+	return sf__account_checks(c, call->arena, &pm, &prior, create || replace, false, recheck,
+	                          call->diags);
 }
 
 int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *resp)
@@ -595,8 +727,8 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 	const base_path *rr = NULL;
 	size_t n_rr = 0;
 	const cty_value *planned = NULL;
-	unsigned drift = sf__drift_decode(req->prior_private);
-	bool deferred;
+	unsigned drift = sf__drift_decode(req->prior_private) & ~SF_PLAN_RECHECK;
+	bool deferred, recheck = false;
 	int rc;
 
 	memset(resp, 0, sizeof *resp);
@@ -612,17 +744,10 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 	resp->requires_replace = rr;
 	resp->n_requires_replace = n_rr;
 	resp->planned_private = req->prior_private;
-
-	if (c) {
-		/* Unknown parts of the config are skipped by the checks. */
-		sf_config pm, prior;
-		bool create = !req->prior || cty_value_is_null(req->prior);
-		if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
-		    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) !=
-		            BASE_OK)
-			return BASE_EINVALID;
-		if (account_checks(c, call->arena, &pm, &prior, create || n_rr > 0, call->diags) != BASE_OK)
-			return BASE_EINVALID;
-	}
+	if (c && plan_checks(c, call, req, planned, n_rr > 0, &recheck) != BASE_OK)
+		return BASE_EINVALID;
+	if (recheck || deferred) /* unknown parts were skipped: the apply checks them */
+		resp->planned_private = sf__private_encode(call->arena, drift | SF_PLAN_RECHECK,
+		                                           sf__private_destroying(req->prior_private));
 	return BASE_OK;
 }

@@ -2,15 +2,16 @@
  * sf_read.c - ReadResource: observe the whole bundle (batched, concurrent
  * Describe/Get calls through recon_observe) and merge it into the state.
  *
- * The function is the resource: when Lambda says it is gone the state is
- * dropped (null) and the next plan creates everything again (adopting the
- * parts that still exist by their ownership tag) - unless a destroy is in
- * progress (the mark in the private bytes, set by a destroy that failed or
- * was cancelled after deleting the function) and owned parts remain: then
- * the resource stays with what remains (function attributes null), so the
- * next destroy deletes the rest instead of forgetting it (sf__read_rule).
- * The mark is kept until a create / update stores new private bytes or the
- * resource leaves the state. Otherwise drift shows on
+ * The resource is the whole bundle, not only the function: it leaves the
+ * state (null) only when none of its parts exists any more. When the
+ * function is gone but owned parts remain (a create that failed before the
+ * function, a destroy that failed or was killed after deleting it, the
+ * function deleted by hand) the resource stays with what remains (function
+ * attributes null, sf__read_rule): the next plan proposes to recreate the
+ * function in place, and the next destroy deletes the rest instead of
+ * forgetting it. The destroy-in-progress mark in the private bytes is kept
+ * until a create / update stores new private bytes or the resource leaves
+ * the state. When the function exists, drift shows on
  * the attribute it affects (see README.md): function settings and user
  * egress rules take their observed values; missing subnets / endpoints
  * drop out of subnet_ids / vpc_endpoint_ids; for everything else a
@@ -26,13 +27,13 @@
 #include "base/base_log.h"
 #include "recon/recon_diff.h"
 
-sf_read_rule sf__read_rule(base_arena *a, const recon_state *st, bool destroying)
+sf_read_rule sf__read_rule(base_arena *a, const recon_state *st)
 {
 	recon_plan p = {0};
 	size_t i;
 	if (st->fn.name)
 		return SF_READ_LIVE;
-	if (!destroying || recon_diff_destroy(a, st, &p) != BASE_OK)
+	if (recon_diff_destroy(a, st, &p) != BASE_OK)
 		return SF_READ_GONE;
 	for (i = 0; i < p.n; i++)
 		if (p.v[i].kind != RECON_STEP_ENI_WAIT)
@@ -50,6 +51,7 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	recon_desired d;
 	recon_plan plan;
 	unsigned drift = 0;
+	prov_tags recorded;
 	bool destroying = sf__private_destroying(req->private_data);
 	int rc;
 
@@ -70,32 +72,37 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 		rc = sf__begin_observe(a, &h, &m, &m, call->diags);
 	if (rc != BASE_OK)
 		return rc;
-	switch (sf__read_rule(a, &h.st, destroying)) {
+	switch (sf__read_rule(a, &h.st)) {
 	case SF_READ_GONE:
 		resp->new_state = cty_value_null(tf6_schema_type(s));
 		resp->private_data = (tf6_bytes){NULL, 0};
 		return BASE_OK;
 	case SF_READ_REMAINS:
 		base_log(BASE_LOG_DEBUG, "secure_function",
-		         "%s: function gone, destroy in progress: keeping the remaining parts",
-		         m.function_name);
+		         "%s: function gone, owned parts remain: keeping them%s", m.function_name,
+		         destroying ? " (destroy in progress)" : "");
 		sf__remaining_model(a, &m, &h.st, h.region, h.dt);
 		rc = sf_model_to_value(a, s, &m, &resp->new_state, call->diags);
 		if (rc != BASE_OK)
 			return rc;
-		resp->private_data = sf__private_encode(a, 0, true);
+		resp->private_data = sf__private_encode(a, 0, destroying);
 		return BASE_OK;
 	case SF_READ_LIVE:
 		break;
 	}
+	/* Drift is measured against the tags the state recorded (tags_all), not
+	 * the provider's current default_tags: a default_tags change is a plan
+	 * of its own (tags_all known in it), not drift. */
+	recorded = sf__recorded_tags(a, &m, h.dt);
 	sf__merge_observed(a, &m, &h.st, h.region, h.dt);
 
 	/* What would a reconcile of the merged state still repair? */
 	{
 		base_diags *scratch = base_diags_new(a);
-		if (sf__desired_build(a, &m, h.region, h.dt, false, &d, scratch) == BASE_OK &&
+		if (sf__desired_build(a, &m, h.region, recorded, false, &d, scratch) == BASE_OK &&
 		    recon_diff_apply(a, &d, &h.st, &plan) == BASE_OK) {
 			drift = sf__drift_of_plan(&plan);
+			sf__drift_report(a, call->diags, &d, &h.st, h.region, &plan);
 			if (drift && base_log_enabled(BASE_LOG_DEBUG)) {
 				base_buf b;
 				base_buf_init(&b, 1 << 16);

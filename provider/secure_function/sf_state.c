@@ -333,6 +333,14 @@ void sf__fill_computed(base_arena *a, sf_config *m, const recon_state *st, const
 		set_str(m, SF_A_ENDPOINT_SECURITY_GROUP_ID, &m->endpoint_security_group_id,
 		        st->sgs[RECON_SG_ENDPOINT].id);
 
+	/* A plan keeps known elements of subnet_ids / availability_zones /
+	 * vpc_endpoint_ids and leaves new ones unknown: refill those too. */
+	if (only_unknown && sf_has(m, SF_A_SUBNET_IDS) && m->subnet_ids.n_unknown)
+		m->unknown |= SF_BIT(SF_A_SUBNET_IDS);
+	if (only_unknown && sf_has(m, SF_A_AVAILABILITY_ZONES) && m->availability_zones.n_unknown)
+		m->unknown |= SF_BIT(SF_A_AVAILABILITY_ZONES);
+	if (only_unknown && sf_has(m, SF_A_VPC_ENDPOINT_IDS) && m->vpc_endpoint_ids.n_unknown)
+		m->unknown |= SF_BIT(SF_A_VPC_ENDPOINT_IDS);
 	if (WANT(SF_A_SUBNET_IDS) || (sf_unknown(m, SF_A_AVAILABILITY_ZONES) || !only_unknown)) {
 		size_t nc = sf_has(m, SF_A_SUBNET_CIDR_BLOCKS) ? m->subnet_cidr_blocks.n : 0;
 		const char **ids = base_arena_calloc(a, nc + 1, sizeof *ids);

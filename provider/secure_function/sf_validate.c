@@ -116,58 +116,6 @@ static void check_package(prov_vctx *v, const sf_config *c)
 	}
 }
 
-/* ---- egress rules ----------------------------------------------------------- */
-
-static bool eg_has(const sf_egress_rule *r, sf_egress_field f)
-{
-	return (r->present & SF_BIT(f)) != 0;
-}
-
-static bool eg_null(const sf_egress_rule *r, sf_egress_field f)
-{
-	return !(r->present & SF_BIT(f)) && !(r->unknown & SF_BIT(f));
-}
-
-static void check_egress(prov_vctx *v, const sf_config *c)
-{
-	for (size_t i = 0; i < c->n_egress_rules; i++) {
-		const sf_egress_rule *r = &c->egress_rules[i];
-		if (r->present == 0 && r->unknown != 0)
-			continue; /* the whole rule is unknown */
-		if (eg_null(r, SF_EG_CIDR_BLOCKS) && eg_null(r, SF_EG_SECURITY_GROUP_IDS) &&
-		    eg_null(r, SF_EG_PREFIX_LIST_IDS))
-			err(v, sf_path_index(v->a, SF_A_EGRESS_RULES, (int64_t)i),
-			    "Egress rule without destination",
-			    base_arena_sprintf(v->a, "Set at least one of %s, %s or %s.",
-			                       sf_egress_field_name(SF_EG_CIDR_BLOCKS),
-			                       sf_egress_field_name(SF_EG_SECURITY_GROUP_IDS),
-			                       sf_egress_field_name(SF_EG_PREFIX_LIST_IDS)));
-		if (!eg_has(r, SF_EG_PROTOCOL))
-			continue;
-		const char *p = r->protocol;
-		bool ported = strcmp(p, "tcp") == 0 || strcmp(p, "udp") == 0 || strcmp(p, "6") == 0 ||
-		              strcmp(p, "17") == 0;
-		if (!ported)
-			continue;
-		static const sf_egress_field ports[2] = {SF_EG_FROM_PORT, SF_EG_TO_PORT};
-		for (int k = 0; k < 2; k++) {
-			if (eg_null(r, ports[k]))
-				err(v, sf_path_egress(v->a, i, ports[k]), "Missing port",
-				    base_arena_sprintf(v->a, "Protocol \"%s\" needs %s and %s.", p,
-				                       sf_egress_field_name(SF_EG_FROM_PORT),
-				                       sf_egress_field_name(SF_EG_TO_PORT)));
-			else if (eg_has(r, ports[k]) && (k == 0 ? r->from_port : r->to_port) < 0)
-				err(v, sf_path_egress(v->a, i, ports[k]), "Invalid port",
-				    base_arena_sprintf(v->a, "Ports for protocol \"%s\" are 0 to 65535.", p));
-		}
-		if (eg_has(r, SF_EG_FROM_PORT) && eg_has(r, SF_EG_TO_PORT) && r->from_port > r->to_port)
-			err(v, sf_path_egress(v->a, i, SF_EG_FROM_PORT), "Invalid port range",
-			    base_arena_sprintf(v->a, "%s (%lld) is greater than %s (%lld).",
-			                       sf_egress_field_name(SF_EG_FROM_PORT), (long long)r->from_port,
-			                       sf_egress_field_name(SF_EG_TO_PORT), (long long)r->to_port));
-	}
-}
-
 /* ---- logging, endpoint services -------------------------------------------- */
 
 static void check_logging(prov_vctx *v, const sf_config *c)
@@ -222,7 +170,7 @@ int sf__validate_model(base_arena *a, const sf_config *c, base_diags *diags)
 	prov_vctx v = {a, diags, BASE_OK}; /* shared with prov_validate */
 	check_code(&v, c);
 	check_package(&v, c);
-	check_egress(&v, c);
+	sf__check_egress(&v, c);
 	check_logging(&v, c);
 	check_services(&v, c);
 	return v.rc;
@@ -241,5 +189,11 @@ int sf__validate(void *ctx, tf6_call *call, const tf6_validate_req *req)
 		return BASE_EINVALID;
 	if (sf__validate_model(call->arena, &c, call->diags) != BASE_OK)
 		rc = BASE_EINVALID;
-	return rc;
+	/* the checks that read the clock or the disk */
+	prov_vctx v = {call->arena, call->diags, BASE_OK};
+	char today[11];
+	sf__today(today);
+	sf__check_runtime(&v, &c, today);
+	sf__check_code_file(&v, &c);
+	return v.rc != BASE_OK ? v.rc : rc;
 }

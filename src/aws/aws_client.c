@@ -22,6 +22,7 @@
 
 #include "aws/aws_creds.h"
 #include "aws/aws_crypto.h"
+#include "aws/aws_deadline.h"
 #include "aws/aws_endpoint.h"
 #include "aws/aws_http.h"
 #include "aws/aws_int.h"
@@ -66,6 +67,7 @@ struct aws_client {
 	uint64_t rng;
 	atomic_bool cancelled;
 	char *account_id, *caller_arn, *caller_user_id; /* from GetCallerIdentity; set once, under mu */
+	aws_memo *memo;                                 /* shared reads and account facts (aws_memo.c) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -160,6 +162,7 @@ static void client_free(aws_client *c)
 	int i;
 	aws_creds_provider_free(c->creds);
 	aws_http_curl_free(c->curl);
+	aws__memo_free(c->memo);
 	for (i = 0; i < AWS_SVC_COUNT; i++) {
 		base_free(c->endpoint[i]);
 		base_free(c->sign_region[i]);
@@ -281,6 +284,7 @@ static int client_alloc(aws_client **out, const aws_client_config *cfg, aws_erro
 	pthread_cond_init(&c->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	atomic_init(&c->cancelled, false);
+	c->memo = aws__memo_new();
 	aws_retry_quota_init(&c->quota, 500);
 	aws_retry_rate_init(&c->rate, mono_s());
 	if (aws_crypto_random(&c->rng, sizeof c->rng) != BASE_OK || c->rng == 0)
@@ -607,7 +611,8 @@ static bool is_expired_token(const char *code)
 
 /* Builds, signs and sends one attempt. */
 static int attempt_once(aws_client *c, const aws_request *req, const aws_creds *cr, const char *url,
-                        const char *host, const char *sign_path, aws_http_response *hr)
+                        const char *host, const char *sign_path, const aws_deadline_limits *lim,
+                        aws_http_response *hr)
 {
 	aws_sigv4_header sh[2];
 	aws_http_header hh[8];
@@ -664,6 +669,9 @@ static int attempt_once(aws_client *c, const aws_request *req, const aws_creds *
 	hreq.is_cancelled = client_is_cancelled;
 	hreq.cancel_ctx = c;
 	hreq.fresh_connection = req->not_idempotent;
+	hreq.connect_timeout_ms = lim->connect_ms;
+	hreq.idle_timeout_ms = lim->idle_ms;
+	hreq.timeout_ms = lim->total_ms;
 	rc = c->tr->send(c->tr_ctx, &hreq, hr);
 done:
 	aws_sigv4_result_dispose(&sr);
@@ -744,6 +752,31 @@ static int cancelled_error(const aws_request *req, aws_error *err)
 	return BASE_ECANCELLED;
 }
 
+/*
+ * The operation's deadline (aws_deadline.h) passed: BASE_ETIMEOUT with
+ * "OperationTimeout", naming the call, the budget and the last error seen.
+ */
+static int deadline_error(const struct send_state *st, aws_error *err)
+{
+	aws_deadline dl = aws_deadline_get();
+	char last[sizeof err->message + sizeof err->code + 24];
+	if (err->code[0])
+		snprintf(last, sizeof last, "; last error: %s: %s", err->code, err->message);
+	else
+		last[0] = '\0';
+	aws_error_setf(err, 0, "OperationTimeout", "%s %s: no result within %s%s", op_name(st->req), st->url,
+	               dl.what ? dl.what : "the operation's timeout", last);
+	return BASE_ETIMEOUT;
+}
+
+/* true when this thread's deadline is set and has passed (50 ms slack for
+ * libcurl firing its timeout just before the mark). */
+static bool deadline_passed(void)
+{
+	aws_deadline dl = aws_deadline_get();
+	return dl.at_ms && aws_deadline_now_ms() + 50 >= dl.at_ms;
+}
+
 /* What on_reply found. */
 enum reply_next { REPLY_DONE, REPLY_RESEND, REPLY_DECIDE };
 
@@ -809,16 +842,24 @@ static bool on_failure(struct send_state *st, const aws_http_response *hr, aws_e
 	if (req->not_idempotent && hr->sent &&
 	    (hr->failure == AWS_HTTP_ETIMEOUT || hr->failure == AWS_HTTP_ERECV ||
 	     hr->failure == AWS_HTTP_ESEND)) {
+		aws_deadline dl = aws_deadline_get();
+		bool late = deadline_passed();
 		aws_error_setf(
 		        err, 0, "RequestOutcomeUnknown",
-		        "%s %s: %s after the request was sent; it may or may not have taken effect, so it "
-		        "is not repeated",
-		        op_name(req), st->url, hr->errmsg);
+		        "%s %s: %s after the request was sent%s%s; it may or may not have taken effect, so "
+		        "it is not repeated",
+		        op_name(req), st->url, hr->errmsg, late ? ", at the end of " : "",
+		        late ? (dl.what ? dl.what : "the operation's timeout") : "");
 		*rc = BASE_ETIMEOUT;
 		return false;
 	}
 	aws_error_setf(err, 0, failure_code(hr->failure), "%s %s %s: %s", op_name(req), req->method, st->url,
 	               hr->errmsg);
+	if ((hr->failure == AWS_HTTP_ETIMEOUT || hr->failure == AWS_HTTP_ECONNECT_TIMEOUT) &&
+	    deadline_passed()) {
+		*rc = deadline_error(st, err);
+		return false;
+	}
 	*cls = aws_retry_classify(0, NULL, transport_kind(hr->failure));
 	*rc = hr->failure == AWS_HTTP_ETOOBIG                                                  ? BASE_ETOOBIG
 	      : (hr->failure == AWS_HTTP_ETIMEOUT || hr->failure == AWS_HTTP_ECONNECT_TIMEOUT) ? BASE_ETIMEOUT
@@ -853,6 +894,8 @@ static int backoff(struct send_state *st, const aws_http_response *hr, aws_retry
 	base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws retrying", "op", op_name(st->req), "reason",
 	            dec.reason, "code", hr->failure == AWS_HTTP_OK ? err->code : failure_code(hr->failure),
 	            "delay_ms", delay_s, "attempt", st->attempt_s, NULL);
+	if (!aws_deadline_sleep_fits(aws_deadline_get().at_ms, aws_deadline_now_ms(), dec.delay_ms))
+		return deadline_error(st, err); /* the retry could not finish in time */
 	if (aws_client_sleep_ms(c, dec.delay_ms) != BASE_OK)
 		return cancelled_error(st->req, err);
 	st->attempt++;
@@ -863,9 +906,13 @@ static int backoff(struct send_state *st, const aws_http_response *hr, aws_retry
 static int attempt(struct send_state *st, aws_http_response *hr, aws_error *err)
 {
 	const aws_creds *signer = st->unsigned_req ? NULL : st->fixed ? st->fixed : &st->cr;
+	aws_deadline_limits lim = {AWS_HTTP_DEFAULT_CONNECT_TIMEOUT_MS, AWS_HTTP_DEFAULT_IDLE_TIMEOUT_MS,
+	                           AWS_HTTP_DEFAULT_TIMEOUT_MS};
 	int rc;
 	if (aws_client_cancelled(st->c))
 		return cancelled_error(st->req, err);
+	if (deadline_passed())
+		return deadline_error(st, err);
 	if (!st->unsigned_req && !st->fixed && (!st->have_cr || st->refreshed)) {
 		aws_creds_dispose(&st->cr);
 		rc = aws_creds_provider_get(st->c->creds, &st->cr, err);
@@ -880,7 +927,9 @@ static int attempt(struct send_state *st, aws_http_response *hr, aws_error *err)
 	            st->req->method, "url", st->url, "attempt", st->attempt_s, NULL);
 	aws_http_response_dispose(hr);
 	aws_http_response_init(hr);
-	rc = attempt_once(st->c, st->req, signer, st->url, st->host, st->sign_path, hr);
+	if (!aws_deadline_clamp(aws_deadline_get().at_ms, aws_deadline_now_ms(), &lim))
+		return deadline_error(st, err);
+	rc = attempt_once(st->c, st->req, signer, st->url, st->host, st->sign_path, &lim, hr);
 	if (rc == BASE_EINVALID) {
 		aws_error_setf(err, 0, "SigningError", "%s: cannot sign the request", op_name(st->req));
 		return rc;
@@ -941,7 +990,19 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 	return rc;
 }
 
+static int send_plain(void *ctx, const aws_request *req, aws_response *resp, aws_error *err)
+{
+	return send_inner(ctx, req, NULL, false, resp, err);
+}
+
+/* Reads go through the memo (aws_memo.c); every write, whatever its
+ * outcome, tells it that replies sent before it may be stale. */
 int aws_client_send(aws_client *c, const aws_request *req, aws_response *resp, aws_error *err)
 {
-	return send_inner(c, req, NULL, false, resp, err);
+	int rc;
+	if (aws__memo_is_read(req))
+		return aws__memo_send(c->memo, req, resp, err, send_plain, c);
+	rc = send_inner(c, req, NULL, false, resp, err);
+	aws__memo_wrote(c->memo, req);
+	return rc;
 }

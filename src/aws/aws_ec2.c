@@ -28,6 +28,8 @@ static void parse_vpc(base_arena *a, const aws_xml_node *it, void *elem)
 	v->owner_id = aws_xml_path_text(it, "ownerId");
 	(void)aws_xml_path_bool(it, "isDefault", false, &v->is_default);
 	v->cidr_blocks = aws__xml_strs(a, aws_xml_child(it, "cidrBlockAssociationSet"), "item", "cidrBlock");
+	v->ipv6_cidr_blocks =
+	        aws__xml_strs(a, aws_xml_child(it, "ipv6CidrBlockAssociationSet"), "item", "ipv6CidrBlock");
 	v->tags = aws__xml_tags(a, aws_xml_child(it, "tagSet"), "item", "key", "value");
 }
 

@@ -48,7 +48,8 @@
 typedef struct aws_ec2_vpc {
 	const char *vpc_id, *cidr_block, *state, *owner_id;
 	bool is_default;
-	aws_strs cidr_blocks; /* cidrBlockAssociationSet/item/cidrBlock */
+	aws_strs cidr_blocks;      /* cidrBlockAssociationSet/item/cidrBlock */
+	aws_strs ipv6_cidr_blocks; /* ipv6CidrBlockAssociationSet/item/ipv6CidrBlock */
 	aws_tags tags;
 } aws_ec2_vpc;
 typedef struct aws_ec2_vpcs {
@@ -307,6 +308,14 @@ BASE_MUST_USE int aws_ec2_create_vpc_endpoint(aws_client *c, base_arena *a, cons
  * tag:K). Deleted endpoints may still be listed with state "deleted". */
 BASE_MUST_USE int aws_ec2_describe_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endpoint_ids,
                                                  aws_filters filters, aws_ec2_vpces *out, aws_error *err);
+
+/*
+ * DescribeVpcEndpointServices, every page: the names of the endpoint
+ * services of the client's region (AWS's "com.amazonaws.<region>.<svc>" and
+ * partner/vendor services) as *out (in a).
+ */
+BASE_MUST_USE int aws_ec2_describe_vpc_endpoint_service_names(aws_client *c, base_arena *a, aws_strs *out,
+                                                              aws_error *err);
 
 typedef struct aws_ec2_vpce_mod {
 	const char *vpc_endpoint_id; /* required */

@@ -128,3 +128,34 @@ int aws_ec2_delete_vpc_endpoints(aws_client *c, base_arena *a, aws_strs vpc_endp
 	failed->n = n;
 	return BASE_OK;
 }
+
+int aws_ec2_describe_vpc_endpoint_service_names(aws_client *c, base_arena *a, aws_strs *out, aws_error *err)
+{
+	const aws_xml_node **items = NULL;
+	size_t n = 0, cap = 0;
+	const char *token = NULL;
+	memset(out, 0, sizeof *out);
+	for (int page = 0; page < 100; page++) {
+		aws_query q;
+		const aws_xml_node *root = NULL;
+		aws_query_init(&q, "DescribeVpcEndpointServices", V);
+		aws_query_add(&q, "NextToken", token);
+		int rc = aws__ec2_call(c, a, "DescribeVpcEndpointServices", &q, false, &root, err);
+		if (rc != BASE_OK)
+			return rc;
+		aws__xml_collect(a, aws_xml_child(root, "serviceNameSet"), "item", &items, &n, &cap);
+		token = aws_xml_path_text(root, "nextToken");
+		if (!token || !*token)
+			break;
+	}
+	const char **v = base_arena_calloc(a, n ? n : 1, sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = aws_xml_text(items[i]);
+		if (s && *s)
+			v[k++] = s;
+	}
+	out->v = v;
+	out->n = k;
+	return BASE_OK;
+}

@@ -39,6 +39,11 @@ typedef struct aws_http_header {
  *   is_cancelled   polled while waiting (about every 50 ms); returning
  *                  true aborts the exchange with BASE_ECANCELLED. May be NULL.
  */
+/* The limits used when a request leaves them 0. */
+#define AWS_HTTP_DEFAULT_CONNECT_TIMEOUT_MS 10000u
+#define AWS_HTTP_DEFAULT_IDLE_TIMEOUT_MS 60000u
+#define AWS_HTTP_DEFAULT_TIMEOUT_MS 300000u
+
 typedef struct aws_http_request {
 	const char *method;
 	const char *url;

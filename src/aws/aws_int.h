@@ -28,6 +28,23 @@
  * (len bytes, borrowed) to "/" of service svc; op names the call. */
 void aws__form_request(aws_request *req, aws_service svc, const char *op, const char *body, size_t len);
 
+/*
+ * aws_memo.c: single-flight for identical concurrent reads and the account
+ * facts kept per client (the file's header says which, and when they are
+ * dropped). aws__memo_send sends req through send(ctx, ...) unless an
+ * identical read may share a call in flight or a kept fact; its contract is
+ * aws_client_send's. aws__memo_wrote records a write (req is not a read),
+ * whatever its outcome. Both thread-safe.
+ */
+typedef struct aws_memo aws_memo;
+typedef int (*aws__memo_send_fn)(void *ctx, const aws_request *req, aws_response *resp, aws_error *err);
+aws_memo *aws__memo_new(void);
+void aws__memo_free(aws_memo *m);
+bool aws__memo_is_read(const aws_request *req);
+BASE_MUST_USE int aws__memo_send(aws_memo *m, const aws_request *req, aws_response *resp, aws_error *err,
+                                 aws__memo_send_fn send, void *ctx);
+void aws__memo_wrote(aws_memo *m, const aws_request *req);
+
 /* The client's current credentials (aws_creds_provider_get). */
 BASE_MUST_USE int aws__client_credentials(aws_client *c, aws_creds *out, aws_error *err);
 

@@ -346,20 +346,21 @@ class OwnershipTest(ResourceTestCase):
                       ("%s=%s" % (t["Key"], t["Value"])
                        for t in self.iam.list_role_tags(RoleName=r)["Tags"]))
 
-    def test_function_deleted_out_of_band_leaves_state_and_parts_adopted(self):
+    def test_function_deleted_out_of_band_is_recreated_in_place(self):
         name, vpc_id, wd, first, before = self.deploy_seed("e2e-fngone")
         self.assertEqual(self.owned_roles(name), [first["role_name"]])
         role_id = self.iam.get_role(RoleName=first["role_name"])["Role"]["RoleId"]
 
-        # The function itself is gone: the resource leaves the state.
+        # The function is gone but the bundle's other parts exist: the
+        # resource stays in the state, the missing function is a difference.
         self.lam.delete_function(FunctionName=name)
         r = self.assertChanges(wd, "function deleted out of band")
-        self.assertIn("will be created", r.output)
+        self.assertIn("will be updated in-place", r.output)
         self.ok(wd.tf("apply", "-refresh-only", "-auto-approve"))
         listed = self.ok(wd.tf("state", "list")).stdout
-        self.assertNotIn("lambdavpc_secure_function.app", listed)
+        self.assertIn("lambdavpc_secure_function.app", listed)
 
-        # Apply adopts the remaining parts (found by the ownership tag).
+        # Apply recreates the function and keeps every other part.
         self.apply(wd)
         second = wd.outputs()
         self.assertEqual(self.owned(name), before, "apply after the function was lost duplicated objects")
@@ -369,7 +370,7 @@ class OwnershipTest(ResourceTestCase):
             self.assertEqual(second[k], first[k], k)
         self.assertEqual(sorted(second["subnet_ids"]), sorted(first["subnet_ids"]))
         self.assertEqual(self.iam.get_role(RoleName=first["role_name"])["Role"]["RoleId"], role_id,
-                         "the role was recreated, not adopted")
+                         "the role was recreated, not kept")
         # A new function, in the same subnets (with the full seed checks).
         self.assertSeedDeployed(name, vpc_id, second, SEED_CIDRS, ["logs", "ssm"], 256, {"STAGE": "dev"})
         self.assertNoChanges(wd, "plan after adoption")
@@ -469,7 +470,8 @@ class OptionsTest(ResourceTestCase):
 
 
 class PlanTimeChecksTest(ResourceTestCase):
-    """Inputs that need the account fail at plan, before anything is created."""
+    """Inputs that need the account: certain failures fail the plan; what the same
+    apply could fix warns at plan and fails the apply; nothing is created."""
 
     def plan_fails_naming(self, wd, attrs, why):
         r = wd.tf("plan")
@@ -478,26 +480,39 @@ class PlanTimeChecksTest(ResourceTestCase):
         self.assertTrue(any(a in r.output for a in attrs), "%s: none of %s named:\n%s" % (why, attrs, r))
         self.assertNotIn("Not implemented", r.output)
 
+    def plan_warns_apply_fails(self, wd, attrs, why):
+        """What another resource of the same apply could fix: a plan warning
+        naming the attribute, then an apply error before anything is created."""
+        r = wd.tf("plan")
+        self.assertIsNone(r.crashed(), str(r))
+        self.assertEqual(r.rc, 0, "%s: plan should only warn:\n%s" % (why, r))
+        self.assertIn("Warning:", r.output)
+        self.assertTrue(any(a in r.output for a in attrs), "%s: none of %s named:\n%s" % (why, attrs, r))
+        r = wd.tf("apply", "-auto-approve")
+        self.assertIsNone(r.crashed(), str(r))
+        self.assertNotEqual(r.rc, 0, "%s: apply should fail:\n%s" % (why, r))
+        self.assertTrue(any(a in r.output for a in attrs), "%s: none of %s named:\n%s" % (why, attrs, r))
+
     def test_account_dependent_inputs(self):
         name = L.unique("e2e-plan")
         vpc_id = L.create_vpc("12.25.15.0/25")
         # A subnet the user already has in the VPC.
         self.ec2.create_subnet(VpcId=vpc_id, CidrBlock="12.25.15.96/27", AvailabilityZone="us-east-2a")
-        cases = [
-            ("CIDR outside the VPC", {"subnet_cidr_blocks": ["12.25.15.0/27", "12.25.16.0/27"]},
-             ["subnet_cidr_blocks"]),
-            ("CIDR already used in the VPC", {"subnet_cidr_blocks": ["12.25.15.0/27", "12.25.15.96/27"]},
-             ["subnet_cidr_blocks"]),
-        ]
         wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
-        for why, tfvars, attrs in cases:
-            with self.subTest(case=why):
-                wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=vpc_id, function_name=name, **tfvars)
-                self.plan_fails_naming(wd, attrs, why)
+        with self.subTest(case="CIDR already used in the VPC"):
+            wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=vpc_id, function_name=name,
+                        subnet_cidr_blocks=["12.25.15.0/27", "12.25.15.96/27"])
+            self.plan_fails_naming(wd, ["subnet_cidr_blocks"], "CIDR in use")
+        # A secondary CIDR block or the VPC's DNS attributes may be set by another
+        # resource of the same apply: plan warns, apply fails before creating.
+        with self.subTest(case="CIDR outside the VPC"):
+            wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=vpc_id, function_name=name,
+                        subnet_cidr_blocks=["12.25.15.0/27", "12.25.16.0/27"])
+            self.plan_warns_apply_fails(wd, ["subnet_cidr_blocks"], "CIDR outside")
         no_dns = L.create_vpc("12.25.15.0/25", dns=False)
         with self.subTest(case="VPC without DNS hostnames, private DNS on"):
             wd.set_vars(aws_endpoint=L.moto_url(), vpc_id=no_dns, function_name=name)
-            self.plan_fails_naming(wd, ["vpc_id", "private_dns_enabled", "DNS"], "no DNS")
+            self.plan_warns_apply_fails(wd, ["private_dns_enabled"], "no DNS")
         with self.subTest(case="VPC that does not exist"):
             wd.set_vars(aws_endpoint=L.moto_url(), vpc_id="vpc-0000000000000dead", function_name=name)
             self.plan_fails_naming(wd, ["vpc_id"], "missing VPC")
@@ -517,21 +532,27 @@ class ModuleForEachTest(ResourceTestCase):
         funcs = wd.outputs()["functions"]
         self.assertEqual(sorted(funcs), ["api", "report", "worker"])
         sgs = set()
+        clients = "lambdavpc-clients-" + vpc_id
+        clients_id = self.ec2.describe_security_groups(Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]},
+            {"Name": "group-name", "Values": [clients]}])["SecurityGroups"][0]["GroupId"]
         for key, f in funcs.items():
             name = "%s-%s" % (prefix, key)
             cfg = self.lam.get_function_configuration(FunctionName=name)
             self.assertEqual(sorted(cfg["VpcConfig"]["SubnetIds"]), sorted(f["subnet_ids"]))
-            self.assertEqual(cfg["VpcConfig"]["SecurityGroupIds"], [f["lambda_security_group_id"]])
+            # its own SG + the VPC's shared clients SG
+            self.assertEqual(sorted(cfg["VpcConfig"]["SecurityGroupIds"]),
+                             sorted([f["lambda_security_group_id"], clients_id]))
             subnets = self.ec2.describe_subnets(SubnetIds=f["subnet_ids"])["Subnets"]
             self.assertTrue(all(s["VpcId"] == vpc_id for s in subnets))
             sgs.add(f["lambda_security_group_id"])
         self.assertEqual(len(sgs), 3, "each function has its own lambda SG")
-        self.assertEqual({k: sorted(f["vpc_endpoint_ids"]) for k, f in funcs.items()},
-                         {"api": ["logs", "ssm"], "worker": ["sqs"], "report": ["s3"]})
-        s3 = self.endpoints_by_id([funcs["report"]["vpc_endpoint_ids"]["s3"]])
-        s3 = list(s3.values())[0]
-        self.assertEqual(s3["VpcEndpointType"], "Gateway")
-        self.assertIn(funcs["report"]["route_table_id"], s3.get("RouteTableIds", []))
+        # the same services for every function: one shared endpoint per service
+        ids = {k: f["vpc_endpoint_ids"] for k, f in funcs.items()}
+        self.assertEqual(ids["api"], ids["worker"])
+        self.assertEqual(ids["api"], ids["report"])
+        self.assertEqual(sorted(ids["api"]), ["logs", "ssm"])
+        self.assertEqual(len({f["endpoint_security_group_id"] for f in funcs.values()}), 1)
         api_tags = self.lam.list_tags(Resource=funcs["api"]["arn"])["Tags"]
         self.assertEqual((api_tags.get("Function"), api_tags.get("ManagedBy")), ("api", "examples/module"))
         self.assertNoChanges(wd)

@@ -141,7 +141,7 @@ bool aws_fake_request_header(aws_fake *f, size_t i, const char *name, char *out,
 
 static void sleep_ms(unsigned ms)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 }
 
@@ -174,6 +174,8 @@ static int fake_send(void *ctx, const aws_http_request *req, aws_http_response *
 	rec->body = base_xstrndup(req->body ? req->body : "", req->body_len);
 	rec->body_len = req->body_len;
 	rec->ca_bundle = base_xstrdup(req->ca_bundle);
+	rec->connect_timeout_ms = req->connect_timeout_ms;
+	rec->timeout_ms = req->timeout_ms;
 	if (f->head < f->nq)
 		rep = f->q[f->head++];
 	else if (f->have_dflt)
@@ -188,7 +190,8 @@ static int fake_send(void *ctx, const aws_http_request *req, aws_http_response *
 
 	if (!have) {
 		resp->failure = AWS_HTTP_EOTHER;
-		snprintf(resp->errmsg, sizeof resp->errmsg, "fake: no scripted reply for %s %s", req->method, req->url);
+		snprintf(resp->errmsg, sizeof resp->errmsg, "fake: no scripted reply for %s %s", req->method,
+		         req->url);
 		return BASE_EIO;
 	}
 	while (waited < rep.r.delay_ms) {
@@ -239,8 +242,8 @@ static int fake_send(void *ctx, const aws_http_request *req, aws_http_response *
 				const char *v = colon + 1;
 				while (*v == ' ')
 					v++;
-				if (aws_http_response_add_header(resp, p, (size_t)(colon - p), v, (size_t)(eol - v)) !=
-				    BASE_OK)
+				if (aws_http_response_add_header(resp, p, (size_t)(colon - p), v,
+				                                 (size_t)(eol - v)) != BASE_OK)
 					break;
 			}
 			p = *eol ? eol + 1 : eol;
@@ -251,4 +254,4 @@ static int fake_send(void *ctx, const aws_http_request *req, aws_http_response *
 	return resp->failure == AWS_HTTP_OK ? BASE_OK : BASE_ETOOBIG;
 }
 
-const aws_transport aws_fake_transport = { fake_send };
+const aws_transport aws_fake_transport = {fake_send};

@@ -27,10 +27,11 @@ typedef struct aws_fake_reply {
 typedef struct aws_fake_request {
 	char *method;
 	char *url;
-	char *headers;            /* "Name: value\n" lines in the order sent */
+	char *headers; /* "Name: value\n" lines in the order sent */
 	char *body;
 	size_t body_len;
-	char *ca_bundle;          /* the request's ca_bundle, NULL when none */
+	char *ca_bundle;                         /* the request's ca_bundle, NULL when none */
+	unsigned connect_timeout_ms, timeout_ms; /* the request's limits (0 = default) */
 } aws_fake_request;
 
 typedef struct aws_fake aws_fake;

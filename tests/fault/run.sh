@@ -20,5 +20,6 @@ if [ "${E2E_RESOURCE:-1}" != "0" ]; then
   fi
   export E2E_RESOURCE=1
   mods="$mods tests/fault/test_resource_faults.py tests/fault/test_stop_and_enis.py tests/fault/test_behind_proxy.py"
+  mods="$mods tests/fault/test_request_budget.py"
 fi
 exec bash tests/pyunit.sh $mods -- "$@"

@@ -11,12 +11,10 @@ and after a final destroy nothing is left.
 Knobs: CRASH_SWEEP_STRIDE=N (every N-th kill point; default 1 = all),
 CRASH_SWEEP_PHASES=create,update,destroy (default all three).
 
-Known defect (issue 8 item 3): a destroy killed after DeleteFunction was
-answered leaves the other parts behind, because refresh drops the resource
-once the function is gone. Those kill points -- and only those -- are
-expected to fail; they are listed as "known defect" in the output and do not
-fail the suite (nor does their passing once it is fixed, which is printed).
-Any other failing kill point fails the suite.
+Every kill point must converge; there is no expected-failure list. (A
+destroy killed after DeleteFunction used to leak the other parts because
+refresh dropped the resource once the function was gone: issue 8 item 3,
+fixed by keeping the resource while any owned part exists.)
 """
 import os
 import signal
@@ -30,7 +28,6 @@ import fault_e2e as F
 L = F.L
 STRIDE = max(1, int(os.environ.get("CRASH_SWEEP_STRIDE", "1")))
 PHASES = [p for p in os.environ.get("CRASH_SWEEP_PHASES", "create,update,destroy").split(",") if p]
-KNOWN_DEFECT = "issue 8 item 3: destroy killed after DeleteFunction leaks (refresh drops the resource)"
 
 BASE = {"cidrs": ["10.60.1.0/27", "10.60.1.32/27", "10.60.1.64/27"], "services": ["logs", "ssm"], "memory": 256}
 UPDATED = {"cidrs": BASE["cidrs"] + ["10.60.1.96/27"], "services": ["logs", "ssm", "kms"], "memory": 512}
@@ -146,7 +143,7 @@ class CrashSweepTest(unittest.TestCase):
         self.assertEqual(problems, [], "the %s without a kill does not converge" % phase)
         n = len(calls)
         self.assertGreater(n, 0)
-        failed, known, fixed, points = [], [], [], 0
+        failed, points, after_delete = [], 0, 0
         for k in range(1, n + 1, STRIDE):
             points += 1
             try:
@@ -154,25 +151,15 @@ class CrashSweepTest(unittest.TestCase):
             except Exception:  # noqa: BLE001 - one broken point must not hide the others
                 self.killer.arm(None)
                 killed, seen, problems = None, [], ["exception: " + traceback.format_exc()[-1500:]]
-            after_delete_fn = "DeleteFunction" in seen
+            after_delete += "DeleteFunction" in seen
             tag = "k=%d/%d (%s)" % (k, n, killed[0] if killed else "not reached")
             sys.stderr.write("  %s %s: %s\n" % (phase, tag, "; ".join(problems)[:300] or "converged"))
-            if phase == "destroy" and after_delete_fn:
-                (known if problems else fixed).append(tag + (" left: " + ", ".join(problems)[:300]
-                                                             if problems else ""))
-            elif problems:
+            if problems:
                 failed.append("%s: %s" % (tag, "; ".join(problems)[:2000]))
         line = "crash sweep %s: %d mutating calls, %d kill points, %d failed" % (phase, n, points, len(failed))
         if phase == "destroy":
-            line += ", %d known-defect failures [%s], %d points after DeleteFunction passing" % (
-                len(known), KNOWN_DEFECT, len(fixed))
+            line += " (%d of them after DeleteFunction)" % after_delete
         SUMMARY.append(line)
-        if known:
-            SUMMARY.append("  known defect (%s) at:" % KNOWN_DEFECT)
-            SUMMARY.extend("    " + x for x in known)
-        if fixed:
-            SUMMARY.append("  after DeleteFunction but nothing left (the last call of a destroy, or issue 8 item 3 "
-                           "fixed): %s" % ", ".join(fixed))
         sys.stderr.write(line + "\n")
         self.assertEqual(failed, [], "kill points that did not converge:\n" + "\n".join(failed))
 

@@ -229,7 +229,8 @@ class ResourceFaultTest(unittest.TestCase):
             self.ok(self.wd.tf("apply", "-auto-approve"))
         groups = [g for g in self.ec2.describe_security_groups(
             Filters=[{"Name": "vpc-id", "Values": [self.vpc]}])["SecurityGroups"] if g["GroupName"] != "default"]
-        self.assertEqual(len(groups), 2, "expected exactly our two groups (no duplicate, no orphan): %s" %
+        # its own lambda group + the VPC's two shared groups (endpoints, clients)
+        self.assertEqual(len(groups), 3, "expected exactly three groups (no duplicate, no orphan): %s" %
                          [(g["GroupId"], g["GroupName"]) for g in groups])
         self.assertEqual(self.plan_rc(), 0)
         self.destroy()

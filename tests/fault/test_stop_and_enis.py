@@ -328,9 +328,10 @@ class StopAndEniTest(unittest.TestCase):
         self.all_subnets = list(outs["subnet_ids"])
         self.all_sgs = [outs["lambda_security_group_id"], outs["endpoint_security_group_id"]]
         xml = lambda status: eni_xml(FAKE_ENI, self.subnet, self.sg, self.vpc, self.name, status)
-        # requests whose filter covers our ENI (by its SG or its subnet)
+        # requests whose filter covers our ENI (by its SG, its subnet or its VPC)
         self.describe = {"action": "DescribeNetworkInterfaces",
-                         "body_regex": "(%s|%s)(&|$)" % (re.escape(self.sg), re.escape(self.subnet))}
+                         "body_regex": "(%s|%s|%s)(&|$)" % (re.escape(self.sg), re.escape(self.subnet),
+                                                             re.escape(self.vpc))}
         self.eni_reply = lambda status: {"reply": {"status": 200, "body": xml(status)}}
         R.control("POST", "/reset", {})
 

@@ -132,6 +132,18 @@ class ReconTest(unittest.TestCase):
             self.assertEqual(out.returncode, 0, out.stderr[-2000:])
         return res
 
+    def shared_sgs(self):
+        sgs = self.ec2.describe_security_groups(Filters=[
+            {"Name": "vpc-id", "Values": [self.vpc_id]},
+            {"Name": "group-name", "Values": ["lambdavpc-endpoints-" + self.vpc_id,
+                                              "lambdavpc-clients-" + self.vpc_id]}])["SecurityGroups"]
+        return {g["GroupName"].split("-")[1]: g["GroupId"] for g in sgs}
+
+    def shared_endpoints(self):
+        f = [{"Name": "tag:lambdavpc:shared", "Values": [self.vpc_id]}, {"Name": "vpc-id", "Values": [self.vpc_id]}]
+        return [e for e in self.ec2.describe_vpc_endpoints(Filters=f)["VpcEndpoints"]
+                if e["State"].lower() not in ("deleted", "deleting")]
+
     def tagged(self, kind, name):
         f = [{"Name": "tag:" + OWNER, "Values": [name]}, {"Name": "vpc-id", "Values": [self.vpc_id]}]
         if kind == "subnets":
@@ -170,7 +182,8 @@ class ReconTest(unittest.TestCase):
                 self.assertTrue(r.get("GatewayId", "").startswith("vpce-"), r)
         sgs = {g["GroupName"]: g for g in self.tagged("sgs", name)}
         lsg = sgs["lambdavpc-%s-lambda" % name]["GroupId"]
-        esg = sgs["lambdavpc-%s-endpoint" % name]["GroupId"]
+        shared = self.shared_sgs()
+        esg, csg = shared["endpoints"], shared["clients"]
         st.update(lsg=lsg, esg=esg, subnets=sub_ids, rt=rt["RouteTableId"])
         interface = [s for s in services if s not in ("s3", "dynamodb")]
         gateway = [s for s in services if s in ("s3", "dynamodb")]
@@ -183,15 +196,18 @@ class ReconTest(unittest.TestCase):
                 self.assertEqual(r["ReferencedGroupInfo"]["GroupId"], esg)
             else:
                 self.assertTrue(r.get("PrefixListId", "").startswith("pl-"), r)
-        self.assertEqual(len([r for r in lrules if "ReferencedGroupInfo" in r]), 1 if interface else 0)
+        # HTTPS to the shared endpoints goes through the shared clients SG
+        self.assertEqual(len([r for r in lrules if "ReferencedGroupInfo" in r]), 0)
         self.assertEqual(len([r for r in lrules if "PrefixListId" in r]), len(gateway))
         erules = self.sg_rules(esg)
         self.assertEqual(len(erules), 1, erules)
         r = erules[0]
         self.assertFalse(r["IsEgress"])
         self.assertEqual((r["IpProtocol"], r["FromPort"], r["ToPort"]), ("tcp", 443, 443))
-        self.assertEqual(r["ReferencedGroupInfo"]["GroupId"], lsg)
-        eps = {e["ServiceName"].rsplit(".", 1)[1]: e for e in self.tagged("endpoints", name)}
+        self.assertEqual(r["ReferencedGroupInfo"]["GroupId"], csg)
+        crules = self.sg_rules(csg)
+        self.assertEqual([(r["IsEgress"], r["ReferencedGroupInfo"]["GroupId"]) for r in crules], [(True, esg)])
+        eps = {e["ServiceName"].rsplit(".", 1)[1]: e for e in self.tagged("endpoints", name) + self.shared_endpoints()}
         self.assertEqual(sorted(eps), sorted(services))
         for svc in interface:
             e = eps[svc]
@@ -214,7 +230,8 @@ class ReconTest(unittest.TestCase):
         cfg = fn["Configuration"]
         self.assertEqual(cfg["Role"], role["Arn"])
         self.assertEqual(set(cfg["VpcConfig"]["SubnetIds"]), sub_ids)
-        self.assertEqual(cfg["VpcConfig"]["SecurityGroupIds"], [lsg])
+        # its own SG + the VPC's shared clients SG (with interface endpoints)
+        self.assertEqual(sorted(cfg["VpcConfig"]["SecurityGroupIds"]), sorted([lsg, csg] if interface else [lsg]))
         self.assertEqual(fn["Tags"].get(OWNER), name)
         return st
 
@@ -249,7 +266,7 @@ class ReconTest(unittest.TestCase):
         self.ec2.authorize_security_group_egress(GroupId=st["lsg"], IpPermissions=[
             {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
         self.iam.detach_role_policy(RoleName="lambdavpc-" + name, PolicyArn=VPC_POLICY)
-        logs = [e for e in self.tagged("endpoints", name) if e["ServiceName"].endswith(".logs")][0]
+        logs = [e for e in self.shared_endpoints() if e["ServiceName"].endswith(".logs")][0]
         self.ec2.delete_vpc_endpoints(VpcEndpointIds=[logs["VpcEndpointId"]])
         plan = self.probe("plan", a)
         self.assertIn("sg.revoke lambda egress -1 all cidr:0.0.0.0/0", plan)
@@ -357,35 +374,37 @@ class ReconTest(unittest.TestCase):
         rb = self.probe("apply", b)
         eb = rb["state"]["endpoints"][0]
         self.assertEqual(eb["id"], vpce)       # one private-DNS endpoint per service and VPC
-        self.assertFalse(eb["owned"])
+        self.assertTrue(eb["owned"])           # shared: managed by its users
         ep = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[vpce])["VpcEndpoints"][0]
         tags = {t["Key"]: t["Value"] for t in ep["Tags"]}
-        self.assertEqual(tags[OWNER], a_name)
-        self.assertEqual(tags["lambdavpc:uses:" + b_name], "true")
-        # B's function can reach it: ingress from B's lambda SG on A's endpoint SG (tagged B)
-        a_esg = [g for g in self.tagged("sgs", a_name) if g["GroupName"].endswith("-endpoint")][0]["GroupId"]
-        b_lsg = [g for g in self.tagged("sgs", b_name) if g["GroupName"].endswith("-lambda")][0]["GroupId"]
-        ing = [r for r in self.sg_rules(a_esg) if not r["IsEgress"]]
-        self.assertIn(b_lsg, [r.get("ReferencedGroupInfo", {}).get("GroupId") for r in ing])
-        # A converges without touching B's rule; B converges with its prior ids
+        self.assertEqual(tags["lambdavpc:shared"], self.vpc_id)
+        self.assertNotIn(OWNER, tags)
+        # the users registry: each lambda SG carries lambdavpc:uses:<service>
+        for n in (a_name, b_name):
+            lsg = [g for g in self.tagged("sgs", n) if g["GroupName"].endswith("-lambda")][0]
+            self.assertEqual({t["Key"]: t["Value"] for t in lsg["Tags"]}.get(
+                "lambdavpc:uses:com.amazonaws.us-east-1.logs"), "1")
+        # no per-function rule on the shared SGs
+        shared = self.shared_sgs()
+        self.assertEqual(len(self.sg_rules(shared["endpoints"])), 1)
+        self.assertEqual(len(self.sg_rules(shared["clients"])), 1)
         self.assertEqual(self.probe("plan", a), "")
         self.assertEqual(self.probe("plan", b + ["--prior-endpoint", vpce]), "")
-        # destroying A hands the endpoint over to B instead of deleting it
+        # destroying A leaves the endpoint to B, moved off A's subnets
         self.probe("destroy", a)
         self.assert_nothing_left(a_name)
         ep = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[vpce])["VpcEndpoints"][0]
         self.assertEqual(ep["State"].lower(), "available")
-        tags = {t["Key"]: t["Value"] for t in ep.get("Tags", [])}
-        self.assertEqual(tags[OWNER], b_name)
-        b_esg = [g for g in self.tagged("sgs", b_name) if g["GroupName"].endswith("-endpoint")][0]["GroupId"]
-        self.assertEqual([g["GroupId"] for g in ep["Groups"]], [b_esg])
-        # B now owns it and deletes it on destroy
-        rb = self.probe("apply", b + ["--prior-endpoint", vpce])
-        self.assertTrue(rb["state"]["endpoints"][0]["owned"])
+        b_subnets = {x["SubnetId"] for x in self.tagged("subnets", b_name)}
+        self.assertTrue(ep["SubnetIds"] and set(ep["SubnetIds"]) <= b_subnets, ep["SubnetIds"])
+        self.assertEqual([g["GroupId"] for g in ep["Groups"]], [shared["endpoints"]])
+        self.assertEqual(self.probe("plan", b + ["--prior-endpoint", vpce]), "")
+        # B, the last user, deletes it and the shared SGs
         self.probe("destroy", b + ["--prior-endpoint", vpce])
         self.assert_nothing_left(b_name)
         gone = self.ec2.describe_vpc_endpoints(VpcEndpointIds=[vpce])["VpcEndpoints"]
         self.assertTrue(not gone or gone[0]["State"].lower() == "deleted")
+        self.assertEqual(self.shared_sgs(), {})
 
     def test_services_and_egress_rules_change(self):
         name = "it-svc"

@@ -18,6 +18,8 @@
 #include "../../fake/aws_moto.h"
 #include "aws_testutil.h"
 #include "aws/aws_client.h"
+#include "aws/aws_deadline.h"
+#include "aws/aws_http.h"
 #include "aws/aws_int.h"
 #include "aws/aws_sigv4.h"
 #include "aws/aws_sts.h"
@@ -134,13 +136,14 @@ void test_aws_client__signs_and_sends(void)
 	T_ASSERT_STR(tok, "SESSIONTOKEN");
 	T_ASSERT(aws_fake_request_header(x.f, 0, "Authorization", auth, sizeof auth));
 	snprintf(want_prefix, sizeof want_prefix,
-		 "AWS4-HMAC-SHA256 Credential=AKIDTEST/%.8s/us-west-2/ec2/aws4_request, "
-		 "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=", date);
+	         "AWS4-HMAC-SHA256 Credential=AKIDTEST/%.8s/us-west-2/ec2/aws4_request, "
+	         "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, Signature=",
+	         date);
 	T_ASSERT_MSG(strncmp(auth, want_prefix, strlen(want_prefix)) == 0, "auth: %s", auth);
 
 	/* the signature is what the pure signer computes for what was sent */
-	sh[0] = (aws_sigv4_header){ "Host", host };
-	sh[1] = (aws_sigv4_header){ "Content-Type", req.content_type };
+	sh[0] = (aws_sigv4_header){"Host", host};
+	sh[1] = (aws_sigv4_header){"Content-Type", req.content_type};
 	memset(&sp, 0, sizeof sp);
 	sp.method = "POST";
 	sp.path = "/";
@@ -211,9 +214,9 @@ void test_aws_client__default_and_env_endpoints(void)
 	aws_fake_push_status(f, 204, NULL, NULL);
 	aws_response_init(&resp);
 	T_OK(aws_client_send(c, &req, &resp, &err));
-	T_ASSERT_STR(aws_fake_request_at(f, 0)->url,
-		     "http://127.0.0.1:5678/prefix/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-west-2%3A1%3Afunction%3Af"
-		     "?tagKeys=a&tagKeys=b");
+	T_ASSERT_STR(aws_fake_request_at(f, 0)->url, "http://127.0.0.1:5678/prefix/2017-03-31/tags/"
+	                                             "arn%3Aaws%3Alambda%3Aus-west-2%3A1%3Afunction%3Af"
+	                                             "?tagKeys=a&tagKeys=b");
 
 	/* IAM signs with us-east-1 whatever the client region */
 	req.service = AWS_SVC_IAM;
@@ -320,8 +323,9 @@ void test_aws_client__throttling_runs_out(void)
 {
 	struct fx x;
 	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
-	const char *thr = "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message>"
-			  "</Error></Errors><RequestID>r-9</RequestID></Response>";
+	const char *thr =
+	        "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down</Message>"
+	        "</Error></Errors><RequestID>r-9</RequestID></Response>";
 	int i;
 
 	fx_init(&x);
@@ -353,9 +357,10 @@ void test_aws_client__client_error_not_retried(void)
 
 	fx_init(&x);
 	T_OK(fx_start(&x));
-	aws_fake_push_status(x.f, 400, "Content-Type: text/xml\n",
-			     "<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>nope</Message>"
-			     "</Error></Errors><RequestID>r-1</RequestID></Response>");
+	aws_fake_push_status(
+	        x.f, 400, "Content-Type: text/xml\n",
+	        "<Response><Errors><Error><Code>InvalidSubnetID.NotFound</Code><Message>nope</Message>"
+	        "</Error></Errors><RequestID>r-1</RequestID></Response>");
 	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_EAWS);
 	T_ASSERT_INT(aws_fake_count(x.f), 1);
 	T_ASSERT_STR(x.err.code, "InvalidSubnetID.NotFound");
@@ -419,7 +424,7 @@ void test_aws_client__retry_after_honoured(void)
 	req.method = "GET";
 	req.path = "/2015-03-31/functions/f";
 	aws_fake_push_status(x.f, 429, "Retry-After: 1\nx-amzn-ErrorType: TooManyRequestsException\n",
-			     "{\"message\":\"Rate exceeded\",\"Reason\":\"CallerRateLimitExceeded\"}");
+	                     "{\"message\":\"Rate exceeded\",\"Reason\":\"CallerRateLimitExceeded\"}");
 	aws_fake_push_status(x.f, 200, NULL, "{}");
 	t0 = now_ms();
 	T_OK(aws_client_send(x.c, &req, &x.resp, &x.err));
@@ -433,7 +438,7 @@ void test_aws_client__expired_token_refreshes_once(void)
 	struct fx x;
 	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
 	const char *exp = "<Response><Errors><Error><Code>ExpiredToken</Code><Message>old</Message></Error>"
-			  "</Errors></Response>";
+	                  "</Errors></Response>";
 
 	fx_init(&x);
 	T_OK(fx_start(&x));
@@ -540,7 +545,9 @@ struct hammer {
 static void *hammer_main(void *arg)
 {
 	struct hammer *h = arg;
-	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	/* a write: identical concurrent reads would share one call (aws_memo.c) */
+	aws_request req =
+	        aws_test_form_req(AWS_SVC_EC2, "CreateTags", "Action=CreateTags&Version=2016-11-15");
 	aws_response resp;
 	aws_error err;
 	int i;
@@ -609,9 +616,10 @@ void test_aws_client__log_never_contains_secrets(void)
 	fast_retries(c);
 	aws_fake_push_status(f, 500, NULL, "oops");
 	aws_fake_push_status(f, 200, "x-amzn-RequestId: req-77\n", "<ok/>");
-	aws_fake_push_status(f, 403, NULL,
-			     "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>"
-			     "</ErrorResponse>");
+	aws_fake_push_status(
+	        f, 403, NULL,
+	        "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>bad</Message></Error>"
+	        "</ErrorResponse>");
 	aws_response_init(&resp);
 	T_OK(aws_client_send(c, &req, &resp, &err));
 	T_ASSERT_INT(aws_client_send(c, &req, &resp, &err), BASE_EAWS);
@@ -676,7 +684,7 @@ void test_aws_client__moto_signed_calls(void)
 	T_OK(aws_client_send(c, &req, &resp, &err));
 	T_ASSERT_INT(resp.status, 200);
 	T_ASSERT_MSG(strstr(base_buf_cstr(&resp.body), "GetCallerIdentityResult") != NULL, "%s",
-		     base_buf_cstr(&resp.body));
+	             base_buf_cstr(&resp.body));
 
 	req.service = AWS_SVC_EC2;
 	req.op = "DescribeSubnets";
@@ -763,11 +771,14 @@ void test_aws_client__moto_concurrent_libcurl(void)
 /* ---- configure-time identity check, account guards, profile settings ---- */
 
 #define IDENTITY_XML                                                                                         \
-	"<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>" \
-	"<Arn>arn:aws:iam::123456789012:user/moto</Arn><UserId>AKIDTEST</UserId><Account>123456789012</Account>" \
+	"<GetCallerIdentityResponse "                                                                        \
+	"xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>"                      \
+	"<Arn>arn:aws:iam::123456789012:user/moto</Arn><UserId>AKIDTEST</UserId><Account>123456789012</"     \
+	"Account>"                                                                                           \
 	"</GetCallerIdentityResult></GetCallerIdentityResponse>"
 #define BAD_KEYS_XML                                                                                         \
-	"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token " \
+	"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security "   \
+	"token "                                                                                             \
 	"included in the request is invalid.</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"
 
 void test_aws_client__identity_checked_once_at_new(void)
@@ -803,8 +814,9 @@ void test_aws_client__wrong_keys_fail_at_new_naming_the_source(void)
 	T_ASSERT(x.c == NULL);
 	T_ASSERT_INT(aws_fake_count(x.f), 1); /* one call, not retried */
 	T_ASSERT_STR(x.err.code, "InvalidClientTokenId");
-	T_ASSERT_STR(x.err.message, "the credentials from provider block (access_key/secret_key) were refused by STS "
-	                            "GetCallerIdentity: The security token included in the request is invalid.");
+	T_ASSERT_STR(x.err.message,
+	             "the credentials from provider block (access_key/secret_key) were refused by STS "
+	             "GetCallerIdentity: The security token included in the request is invalid.");
 	fx_end(&x);
 }
 
@@ -851,7 +863,8 @@ void test_aws_client__profile_endpoints_region_and_errors(void)
 	const char *files[1];
 	fx_init(&x);
 	snprintf(path, sizeof path, "%s/client_config", getenv("HOME"));
-	write_file(path, "[profile local]\nregion = ap-south-1\nservices = moto\nendpoint_url = http://127.0.0.1:7000\n"
+	write_file(path, "[profile local]\nregion = ap-south-1\nservices = moto\nendpoint_url = "
+	                 "http://127.0.0.1:7000\n"
 	                 "[services moto]\nlambda =\n  endpoint_url = http://127.0.0.1:7001/\n"
 	                 "[profile bare]\n");
 	files[0] = path;
@@ -891,7 +904,8 @@ void test_aws_client__profile_endpoints_region_and_errors(void)
 	aws_fake_push_status(x.f, 200, NULL, "sa-east-1");
 	T_ASSERT_MSG(fx_start(&x) == BASE_OK, "%s", x.err.message);
 	T_ASSERT_STR(aws_client_region(x.c), "sa-east-1");
-	T_ASSERT_STR(aws_fake_request_at(x.f, 1)->url, "http://127.0.0.1:9/latest/meta-data/placement/region");
+	T_ASSERT_STR(aws_fake_request_at(x.f, 1)->url,
+	             "http://127.0.0.1:9/latest/meta-data/placement/region");
 	fx_end(&x);
 	clean_env();
 }
@@ -955,5 +969,92 @@ void test_aws_client__rate_limit_engages_and_cancels(void)
 	T_ASSERT_STR(b.err.code, "RequestCanceled");
 	/* the wait was interrupted: no attempt went out after the throttle */
 	T_ASSERT_INT(aws_fake_count(x.f), 1);
+	fx_end(&x);
+}
+
+/* ---- the operation deadline (aws_deadline.h) ---- */
+
+static void set_deadline_in(uint64_t ms)
+{
+	aws_deadline d = {aws_deadline_now_ms() + ms, "the create timeout of 20s (timeouts.create)"};
+	aws_deadline_set(&d);
+}
+
+void test_aws_client__deadline_bounds_each_attempt(void)
+{
+	struct fx x;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	fx_init(&x);
+	T_OK(fx_start(&x));
+	aws_fake_push_status(x.f, 200, NULL, "<ok/>");
+	set_deadline_in(5000);
+	T_OK(aws_client_send(x.c, &req, &x.resp, &x.err));
+	aws_deadline_set(NULL);
+	const aws_fake_request *r = aws_fake_request_at(x.f, 0);
+	T_ASSERT(r->timeout_ms > 0 && r->timeout_ms <= 5000);
+	T_ASSERT(r->connect_timeout_ms > 0 && r->connect_timeout_ms <= 5000);
+	/* without a deadline: the transport's own limits */
+	aws_fake_push_status(x.f, 200, NULL, "<ok/>");
+	T_OK(aws_client_send(x.c, &req, &x.resp, &x.err));
+	T_ASSERT_INT(aws_fake_request_at(x.f, 1)->timeout_ms, AWS_HTTP_DEFAULT_TIMEOUT_MS);
+	T_ASSERT_INT(aws_fake_request_at(x.f, 1)->connect_timeout_ms, AWS_HTTP_DEFAULT_CONNECT_TIMEOUT_MS);
+	fx_end(&x);
+}
+
+void test_aws_client__deadline_passed_sends_nothing(void)
+{
+	struct fx x;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	fx_init(&x);
+	T_OK(fx_start(&x));
+	aws_deadline d = {1, "the delete timeout of 10s (timeouts.delete)"}; /* long past */
+	aws_deadline_set(&d);
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_ETIMEOUT);
+	aws_deadline_set(NULL);
+	T_ASSERT_INT(aws_fake_count(x.f), 0);
+	T_ASSERT_STR(x.err.code, "OperationTimeout");
+	T_ASSERT(strstr(x.err.message, "DescribeRegions") != NULL);
+	T_ASSERT(strstr(x.err.message, "no result within the delete timeout of 10s (timeouts.delete)") !=
+	         NULL);
+	fx_end(&x);
+}
+
+void test_aws_client__deadline_stops_a_silent_peer(void)
+{
+	struct fx x;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	aws_fake_reply silent = failure_reply(AWS_HTTP_ETIMEOUT, false);
+	silent.delay_ms = 200; /* stands for libcurl's timeout firing at the deadline */
+	fx_init(&x);
+	T_OK(fx_start(&x));
+	aws_fake_set_default(x.f, &silent);
+	set_deadline_in(150);
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_ETIMEOUT);
+	aws_deadline_set(NULL);
+	T_ASSERT_INT(aws_fake_count(x.f), 1); /* not retried past the deadline */
+	T_ASSERT_STR(x.err.code, "OperationTimeout");
+	T_ASSERT(strstr(x.err.message, "the create timeout of 20s (timeouts.create)") != NULL);
+	T_ASSERT(strstr(x.err.message, "last error: RequestTimeout") != NULL);
+	fx_end(&x);
+}
+
+void test_aws_client__deadline_no_backoff_past_it(void)
+{
+	struct fx x;
+	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
+	fx_init(&x);
+	T_OK(fx_start(&x));
+	/* the server asks for 10 s; only 2 s are left: fail now, do not sleep */
+	aws_fake_push_status(x.f, 503, "Retry-After: 10\n", "<html>busy</html>");
+	aws_fake_push_status(x.f, 200, NULL, "<ok/>");
+	set_deadline_in(2000);
+	uint64_t t0 = aws_deadline_now_ms();
+	T_ASSERT_INT(aws_client_send(x.c, &req, &x.resp, &x.err), BASE_ETIMEOUT);
+	uint64_t took = aws_deadline_now_ms() - t0;
+	aws_deadline_set(NULL);
+	T_ASSERT(took < 1900); /* bounded ceiling: it did not sleep to the deadline */
+	T_ASSERT_INT(aws_fake_count(x.f), 1);
+	T_ASSERT_STR(x.err.code, "OperationTimeout");
+	T_ASSERT(strstr(x.err.message, "last error:") != NULL);
 	fx_end(&x);
 }

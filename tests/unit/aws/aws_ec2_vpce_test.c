@@ -116,3 +116,29 @@ void test_aws_ec2_vpce__gateway_body_and_empty_delete(void)
 	ops_fake_dispose(&f);
 	base_arena_free(a);
 }
+
+void test_aws_ec2_vpce__endpoint_service_names_all_pages(void)
+{
+	static const char p1[] =
+	        "<DescribeVpcEndpointServicesResponse><serviceNameSet>"
+	        "<item>com.amazonaws.us-east-2.logs</item><item>com.amazonaws.us-east-2.s3</item>"
+	        "</serviceNameSet><nextToken>t1</nextToken></DescribeVpcEndpointServicesResponse>";
+	static const char p2[] = "<DescribeVpcEndpointServicesResponse><serviceNameSet>"
+	                         "<item>com.amazonaws.us-east-2.ssm</item></serviceNameSet>"
+	                         "</DescribeVpcEndpointServicesResponse>";
+	ops_fake f = {0};
+	base_arena *a = base_arena_new();
+	aws_strs names;
+	aws_error err;
+	T_OK(ops_fake_init(&f));
+	ops_fake_reply_add(&f, 200, NULL, p1);
+	ops_fake_reply_add(&f, 200, NULL, p2);
+	T_OK(aws_ec2_describe_vpc_endpoint_service_names(f.client, a, &names, &err));
+	T_ASSERT_STR(f.body[0], "Action=DescribeVpcEndpointServices&Version=2016-11-15");
+	T_ASSERT_STR(f.body[1], "Action=DescribeVpcEndpointServices&Version=2016-11-15&NextToken=t1");
+	T_ASSERT_INT(names.n, 3);
+	T_ASSERT_STR(names.v[0], "com.amazonaws.us-east-2.logs");
+	T_ASSERT_STR(names.v[2], "com.amazonaws.us-east-2.ssm");
+	ops_fake_dispose(&f);
+	base_arena_free(a);
+}

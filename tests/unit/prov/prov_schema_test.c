@@ -69,7 +69,7 @@ void test_prov_prov_schema__provider_contract(void)
 	        {"forbidden_account_ids", "o", "[\"list\",\"string\"]"},
 	};
 	T_OK(check_attrs(&s->block, w, sizeof(w) / sizeof(w[0])));
-	T_ASSERT_INT(s->block.n_blocks, 3);
+	T_ASSERT_INT(s->block.n_blocks, 4);
 	const tf6_nested_block *ar = tf6_block_nested(&s->block, "assume_role");
 	const tf6_nested_block *ep = tf6_block_nested(&s->block, "endpoints");
 	const tf6_nested_block *dt = tf6_block_nested(&s->block, "default_tags");
@@ -86,6 +86,12 @@ void test_prov_prov_schema__provider_contract(void)
 	T_OK(check_attrs(&ep->block, wep, 4));
 	static const struct want wdt[] = {{"tags", "o", "[\"map\",\"string\"]"}};
 	T_OK(check_attrs(&dt->block, wdt, 1));
+	const tf6_nested_block *ig = tf6_block_nested(&s->block, "ignore_tags");
+	T_ASSERT(ig);
+	T_ASSERT_INT(ig->nesting, TF6_NEST_SINGLE);
+	static const struct want wig[] = {{"keys", "o", "[\"set\",\"string\"]"},
+	                                  {"key_prefixes", "o", "[\"set\",\"string\"]"}};
+	T_OK(check_attrs(&ig->block, wig, 2));
 	base_arena_free(a);
 }
 
@@ -225,13 +231,17 @@ void test_prov_prov_schema__implied_type(void)
 	T_OK(cty_json_type_encode(tf6_schema_type(s), &b));
 	T_ASSERT_STR(
 	        base_buf_cstr(&b),
-	        "[\"object\",{\"access_key\":\"string\",\"allowed_account_ids\":[\"list\",\"string\"],\"assume_role\":[\"object\",{\"external_id\":"
+	        "[\"object\",{\"access_key\":\"string\",\"allowed_account_ids\":[\"list\",\"string\"],"
+	        "\"assume_role\":[\"object\",{\"external_id\":"
 	        "\"string\","
 	        "\"role_arn\":\"string\",\"session_name\":\"string\"}],\"default_tags\":[\"object\",{"
 	        "\"tags\":[\"map\","
 	        "\"string\"]}],\"endpoints\":[\"object\",{\"ec2\":\"string\",\"iam\":\"string\",\"lambda\":"
 	        "\"string\","
-	        "\"sts\":\"string\"}],\"forbidden_account_ids\":[\"list\",\"string\"],\"max_retries\":\"number\",\"profile\":\"string\",\"region\":"
+	        "\"sts\":\"string\"}],\"forbidden_account_ids\":[\"list\",\"string\"],"
+	        "\"ignore_tags\":[\"object\",{\"key_prefixes\":[\"set\",\"string\"],\"keys\":[\"set\","
+	        "\"string\"]}],"
+	        "\"max_retries\":\"number\",\"profile\":\"string\",\"region\":"
 	        "\"string\","
 	        "\"secret_key\":\"string\",\"shared_config_files\":[\"list\",\"string\"],"
 	        "\"shared_credentials_files\":[\"list\",\"string\"],\"skip_credentials_validation\":\"bool\","

@@ -97,7 +97,9 @@ void test_prov_prov__configure(void)
 	                                       "{\"region\":\"us-east-2\",\"access_key\":\"AKIDEXAMPLE\","
 	                                       "\"secret_key\":\"x\",\"skip_credentials_validation\":true,"
 	                                       "\"endpoints\":{\"sts\":\"http://127.0.0.1:9\"},"
-	                                       "\"default_tags\":{\"tags\":{\"Team\":\"payments\"}}}")};
+	                                       "\"default_tags\":{\"tags\":{\"Team\":\"payments\"}},"
+	                                       "\"ignore_tags\":{\"keys\":[\"CreatedBy\"],"
+	                                       "\"key_prefixes\":[\"org:\"]}}")};
 	T_ASSERT(rq.config);
 	T_OK(prov_ops()->configure(p, &call, &rq));
 	T_ASSERT_INT(base_diags_count(call.diags), 0);
@@ -107,6 +109,15 @@ void test_prov_prov__configure(void)
 	T_ASSERT_INT(t.n, 1);
 	T_ASSERT_STR(t.keys[0], "Team");
 	T_ASSERT_STR(t.values[0], "payments");
+	/* ignore_tags: exact keys and prefixes, hashicorp/aws's meaning */
+	prov_ignore_tags ig = prov_ignored_tags(p);
+	T_ASSERT_INT(ig.n_keys, 1);
+	T_ASSERT_INT(ig.n_prefixes, 1);
+	T_ASSERT(prov_tag_ignored(&ig, "CreatedBy"));
+	T_ASSERT(prov_tag_ignored(&ig, "org:cost-center"));
+	T_ASSERT(!prov_tag_ignored(&ig, "createdby"));
+	T_ASSERT(!prov_tag_ignored(&ig, "Team"));
+	T_ASSERT(!prov_tag_ignored(&ig, "org"));
 	/* StopProvider cancels the client */
 	T_ASSERT(prov_ops()->stop(p, &call) == NULL);
 	T_ASSERT(aws_client_cancelled(prov_client(p)));

@@ -71,12 +71,10 @@ static const char *const create_plan =
 	"12 sg.create endpoint\n"
 	"13 sg.authorize lambda egress tcp 443-443 pl:@pl:com.amazonaws.us-east-1.s3 after 11\n"
 	"14 sg.authorize lambda egress tcp 5432-5432 cidr:10.9.0.0/16 after 11\n"
-	"15 sg.authorize endpoint ingress tcp 443-443 sg:@lambda after 11,12\n"
-	"16 endpoint.create com.amazonaws.us-east-1.logs after 4,5,6,11,12\n"
-	"17 endpoint.create com.amazonaws.us-east-1.s3 after 7\n"
-	/* to the endpoint SG only once we know an endpoint of ours exists */
-	"18 sg.authorize lambda egress tcp 443-443 sg:@endpoint after 11,12,16\n"
-	"19 function.create app after 0,1,2,3,4,5,6,8,9,10,11\n";
+	/* the shared SGs carry no rule of this function; the function joins the clients SG */
+	"15 endpoint.create com.amazonaws.us-east-1.logs after 4,5,6,11,12\n"
+	"16 endpoint.create com.amazonaws.us-east-1.s3 after 7\n"
+	"17 function.create app after 0,1,2,3,4,5,6,8,9,10,11,12\n";
 
 void test_recon_diff__create_from_empty(void)
 {
@@ -106,7 +104,8 @@ void test_recon_diff__create_from_empty(void)
 static const char *const vpc_policies[] = { RECON_VPC_POLICY_ARN, "arn:aws:iam::123456789012:policy/app" };
 static const aws_tag owned_tags[] = { { "Team", "payments" }, { RECON_OWNER_TAG, "app" } };
 static const char *const fn_subnets[] = { "subnet-a", "subnet-b", "subnet-c" };
-static const char *const fn_sgs[] = { "sg-l" };
+static const char *const fn_sgs[] = { "sg-l", "sg-c" };
+static const aws_tag shared_tags[] = { { RECON_SHARED_TAG, "vpc-1" } };
 static const char *const ep_sgs[] = { "sg-e" };
 static const char *const rt_ids[] = { "rtb-1" };
 static const char *const assoc_ids[] = { "rtbassoc-a", "rtbassoc-b", "rtbassoc-c" };
@@ -144,12 +143,12 @@ static void state_init(struct fixture *f)
 	s->rt.assoc_subnet_ids = (aws_strs){ fn_subnets, 3 };
 	s->rt.assoc_ids = (aws_strs){ assoc_ids, 3 };
 	s->rt.tags = (aws_tags){ owned_tags, 2 };
-	f->lrules[0] = (recon_rule){ true, "tcp", 443, 443, RECON_PEER_SG, "sg-e", NULL, "sgr-1", "app" };
-	f->lrules[1] = (recon_rule){ true, "6", 443, 443, RECON_PEER_PREFIX_LIST, "pl-s3", NULL, "sgr-2", NULL };
-	f->lrules[2] = (recon_rule){ true, "tcp", 5432, 5432, RECON_PEER_CIDR, "10.9.0.0/16", "x", "sgr-3", NULL };
-	f->erules[0] = (recon_rule){ false, "tcp", 443, 443, RECON_PEER_SG, "sg-l", NULL, "sgr-4", NULL };
-	s->sgs[RECON_SG_LAMBDA] = (recon_sg){ "sg-l", true, f->lrules, 3, { owned_tags, 2 } };
-	s->sgs[RECON_SG_ENDPOINT] = (recon_sg){ "sg-e", true, f->erules, 1, { owned_tags, 2 } };
+	f->lrules[0] = (recon_rule){ true, "6", 443, 443, RECON_PEER_PREFIX_LIST, "pl-s3", NULL, "sgr-2", NULL };
+	f->lrules[1] = (recon_rule){ true, "tcp", 5432, 5432, RECON_PEER_CIDR, "10.9.0.0/16", "x", "sgr-3", NULL };
+	s->sgs[RECON_SG_LAMBDA] = (recon_sg){ "sg-l", true, f->lrules, 2, { owned_tags, 2 } };
+	/* the VPC's shared SGs: not this function's (owned = false), no rule of its own */
+	s->sgs[RECON_SG_ENDPOINT] = (recon_sg){ "sg-e", false, NULL, 0, { shared_tags, 1 } };
+	s->clients_sg_id = "sg-c";
 	f->eps[0].id = "vpce-logs";
 	f->eps[0].service = "com.amazonaws.us-east-1.logs";
 	f->eps[0].state = "available";
@@ -157,7 +156,7 @@ static void state_init(struct fixture *f)
 	f->eps[0].private_dns = true;
 	f->eps[0].subnet_ids = (aws_strs){ fn_subnets, 3 };
 	f->eps[0].sg_ids = (aws_strs){ ep_sgs, 1 };
-	f->eps[0].tags = (aws_tags){ owned_tags, 2 };
+	f->eps[0].tags = (aws_tags){ shared_tags, 1 };
 	f->eps[1].id = "vpce-s3";
 	f->eps[1].service = "com.amazonaws.us-east-1.s3";
 	f->eps[1].state = "available";
@@ -182,7 +181,7 @@ static void state_init(struct fixture *f)
 	s->fn.cfg.timeout = 10;
 	s->fn.cfg.reserved_concurrency = -1;
 	s->fn.subnet_ids = (aws_strs){ fn_subnets, 3 };
-	s->fn.sg_ids = (aws_strs){ fn_sgs, 1 };
+	s->fn.sg_ids = (aws_strs){ fn_sgs, 2 };
 	s->fn.tags = (aws_tags){ owned_tags, 2 };
 }
 
@@ -218,6 +217,7 @@ void test_recon_diff__cidr_replaced(void)
 	CHECK_PLAN(&d, &f.s,
 		   "0 subnet.create 10.0.1.96/27\n"
 		   "1 rt.associate 10.0.1.96/27 after 0\n"
+		   /* the shared endpoint sits in the subnet that goes: moved first */
 		   "2 endpoint.sync com.amazonaws.us-east-1.logs after 0\n"
 		   "3 function.config app after 0,1\n"
 		   "4 subnet.delete 10.0.1.64/27 after 2,3\n");
@@ -232,8 +232,8 @@ void test_recon_diff__drift_repair(void)
 	state_init(&f);
 	/* Someone re-added allow-all egress, detached the user policy, deleted the
 	 * logs endpoint and the third subnet. */
-	f.lrules[3] = (recon_rule){ true, "-1", -1, -1, RECON_PEER_CIDR, "0.0.0.0/0", NULL, "sgr-9", NULL };
-	f.s.sgs[RECON_SG_LAMBDA].n_rules = 4;
+	f.lrules[2] = (recon_rule){ true, "-1", -1, -1, RECON_PEER_CIDR, "0.0.0.0/0", NULL, "sgr-9", NULL };
+	f.s.sgs[RECON_SG_LAMBDA].n_rules = 3;
 	f.s.role.policy_arns = (aws_strs){ one_policy, 1 };
 	f.eps[0].gone = true;
 	f.s.n_subnets = 2;
@@ -280,9 +280,9 @@ void test_recon_diff__publish(void)
 	memset(&empty, 0, sizeof empty);
 	T_OK(recon_diff_apply(a, &d, &empty, &p));
 	got = render(a, &p);
-	T_ASSERT(strstr(got, "19 function.create app after 0,1,2,3,4,5,6,8,9,10,11\n"
-			     "20 function.publish app after 19\n") != NULL);
-	T_ASSERT_INT((int)p.n, 21);
+	T_ASSERT(strstr(got, "17 function.create app after 0,1,2,3,4,5,6,8,9,10,11,12\n"
+			     "18 function.publish app after 17\n") != NULL);
+	T_ASSERT_INT((int)p.n, 19);
 	/* publish turned on (state holds $LATEST / nothing): publish alone */
 	CHECK_PLAN(&d, &f.s, "0 function.publish app\n");
 	f.s.fn.version = "$LATEST";
@@ -353,16 +353,18 @@ static void check_destroy(const recon_state *s, const char *want)
 }
 
 /* After the function and the endpoints (steps 0-2): rules, ENIs, SGs, subnets, route table. */
+/* No cross rules to revoke any more: the shared SGs are deleted by the last
+ * user out (sg.delete endpoint), after our own SG; no shared endpoint may
+ * stay in our subnets (shared.evacuate) before they go. */
 #define DESTROY_NETWORK \
-	"3 sg.revoke lambda egress tcp 443-443 sg:@endpoint after 0,1,2\n" \
-	"4 sg.revoke endpoint ingress tcp 443-443 sg:@lambda after 0,1,2\n" \
-	"5 eni.wait all after 0,1,2,3,4\n" \
-	"6 sg.delete lambda after 3,4,5\n" \
-	"7 sg.delete endpoint after 3,4,5\n" \
-	"8 subnet.delete 10.0.1.0/27 after 0,1,2,5\n" \
-	"9 subnet.delete 10.0.1.32/27 after 0,1,2,5\n" \
-	"10 subnet.delete 10.0.1.64/27 after 0,1,2,5\n" \
-	"11 rt.delete private after 0,1,2,5,8,9,10\n"
+	"3 eni.wait all after 0,1,2\n" \
+	"4 shared.evacuate subnets after 0,1,2,3\n" \
+	"5 sg.delete lambda after 0,1,2,3,4\n" \
+	"6 sg.delete endpoint after 0,1,2,3,4,5\n" \
+	"7 subnet.delete 10.0.1.0/27 after 0,1,2,3,4\n" \
+	"8 subnet.delete 10.0.1.32/27 after 0,1,2,3,4\n" \
+	"9 subnet.delete 10.0.1.64/27 after 0,1,2,3,4\n" \
+	"10 rt.delete private after 0,1,2,3,4,7,8,9\n"
 
 void test_recon_diff__destroy_order(void)
 {
@@ -373,7 +375,7 @@ void test_recon_diff__destroy_order(void)
 		      "1 endpoint.delete com.amazonaws.us-east-1.logs after 0\n"
 		      "2 endpoint.delete com.amazonaws.us-east-1.s3 after 0\n"
 		      DESTROY_NETWORK
-		      "12 role.delete lambdavpc-app after 0,5\n");
+		      "11 role.delete lambdavpc-app after 0,3\n");
 }
 
 void test_recon_diff__destroy_keeps_what_is_not_ours(void)
@@ -400,19 +402,29 @@ void test_recon_diff__destroy_empty_state(void)
 	base_arena_free(a);
 }
 
-void test_recon_diff__foreign_rules_left_alone(void)
+void test_recon_diff__shared_sgs_not_drift(void)
 {
 	recon_desired d;
 	struct fixture f;
 	desired_init(&d);
 	state_init(&f);
-	/* Another lambdavpc function that reuses our endpoint added this ingress. */
-	f.erules[1] = (recon_rule){ false, "tcp", 443, 443, RECON_PEER_SG, "sg-other", NULL, "sgr-7", "other" };
+	/* The shared endpoint SG's rules and subnets of the shared endpoint
+	 * belong to the VPC, not to this function: no step. */
+	f.erules[0] = (recon_rule){ false, "tcp", 443, 443, RECON_PEER_SG, "sg-c", NULL, "sgr-7", NULL };
+	f.erules[1] = (recon_rule){ false, "tcp", 443, 443, RECON_PEER_SG, "sg-other", NULL, "sgr-8", NULL };
+	f.s.sgs[RECON_SG_ENDPOINT].rules = f.erules;
 	f.s.sgs[RECON_SG_ENDPOINT].n_rules = 2;
+	f.eps[0].subnet_ids = (aws_strs){ fn_subnets, 1 };
 	CHECK_PLAN(&d, &f.s, "");
-	/* The same rule without a tag is drift and is revoked. */
-	f.erules[1].owner = NULL;
-	CHECK_PLAN(&d, &f.s, "0 sg.revoke endpoint ingress tcp 443-443 sg:sg-other\n");
+	/* The shared SGs not known (not registered yet): find or create them,
+	 * and the function joins the clients SG. */
+	f.s.clients_sg_id = NULL;
+	CHECK_PLAN(&d, &f.s, "0 sg.create endpoint\n1 function.config app after 0\n");
+	/* No interface endpoint wanted: the function leaves the clients SG. */
+	d.endpoints = eps2 + 1;
+	d.n_endpoints = 1;
+	state_init(&f);
+	CHECK_PLAN(&d, &f.s, "0 endpoint.delete com.amazonaws.us-east-1.logs\n1 function.config app\n");
 }
 
 void test_recon_diff__reused_endpoint(void)
@@ -424,10 +436,8 @@ void test_recon_diff__reused_endpoint(void)
 	state_init(&f);
 	f.eps[0].owned = false;
 	f.eps[0].sg_ids = (aws_strs){ their_sgs, 1 };
-	/* No interface endpoint of ours remains: egress goes to their SG instead. */
-	CHECK_PLAN(&d, &f.s,
-		   "0 sg.revoke lambda egress tcp 443-443 sg:@endpoint\n"
-		   "1 sg.authorize lambda egress tcp 443-443 sg:sg-theirs\n");
+	/* A foreign endpoint: our own lambda SG may send 443 to its SG. */
+	CHECK_PLAN(&d, &f.s, "0 sg.authorize lambda egress tcp 443-443 sg:sg-theirs\n");
 }
 
 void test_recon_diff__tags_and_invalid(void)
@@ -447,10 +457,9 @@ void test_recon_diff__tags_and_invalid(void)
 		   "3 tags.sync subnet:10.0.1.64/27\n"
 		   "4 tags.sync rt\n"
 		   "5 tags.sync sg:lambda\n"
-		   "6 tags.sync sg:endpoint\n"
-		   "7 tags.sync endpoint:com.amazonaws.us-east-1.logs\n"
-		   "8 tags.sync endpoint:com.amazonaws.us-east-1.s3\n"
-		   "9 tags.sync function\n");
+		   /* the shared SGs and endpoints keep their shared tag */
+		   "6 tags.sync endpoint:com.amazonaws.us-east-1.s3\n"
+		   "7 tags.sync function\n");
 	d.vpc_id = NULL;
 	T_ASSERT_INT(recon_diff_apply(a, &d, &f.s, &p), BASE_EINVALID);
 	base_arena_free(a);
@@ -471,8 +480,6 @@ void test_recon_diff__rule_helpers(void)
 	T_ASSERT(recon_rule_same(&x, &y));
 	y.egress = false;
 	T_ASSERT(!recon_rule_same(&x, &y));
-	T_ASSERT_STR(recon_role_name(a, "0123456789012345678901234567890123456789012345678901234567890123"),
-		     "lambdavpc-012345678901234567890123456789012345678901234567890123");
 	T_ASSERT_STR(recon_sg_name(a, "app", RECON_SG_ENDPOINT), "lambdavpc-app-endpoint");
 	base_arena_free(a);
 }

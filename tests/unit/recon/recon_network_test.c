@@ -17,6 +17,7 @@ void test_recon_network__destroy_waits_for_enis_and_dependency(void)
 		{ "POST", "Action=DeleteSecurityGroup", 2, 400, NULL, EC2_ERR("DependencyViolation", "in use"), 0 },
 		{ "POST", "Action=DeleteSecurityGroup", -1, 200, NULL, EC2_OK("DeleteSecurityGroup"), 0 },
 		{ "POST", "Action=DeleteSubnet", -1, 200, NULL, EC2_OK("DeleteSubnet"), 0 },
+		NO_SHARED_RULES,
 	};
 	struct run_env x;
 	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
@@ -37,6 +38,7 @@ void test_recon_network__dependency_until_deadline_keeps_ids(void)
 		{ "POST", "Action=DescribeNetworkInterfaces", -1, 200, NULL, NO_ENIS, 0 },
 		{ "POST", "Action=DeleteSecurityGroup", -1, 400, NULL, EC2_ERR("DependencyViolation", "in use"), 0 },
 		{ "POST", "Action=DeleteSubnet", -1, 200, NULL, EC2_OK("DeleteSubnet"), 0 },
+		NO_SHARED_RULES,
 	};
 	struct run_env x;
 	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));

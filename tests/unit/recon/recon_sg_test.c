@@ -38,16 +38,17 @@ void test_recon_sg__desired_rules(void)
 	d.n_egress_rules = 1;
 
 	recon_desired_rules(a, &d, &s, RECON_SG_LAMBDA, &v, &n);
-	T_ASSERT_INT(n, 3);
-	T_ASSERT(has_atom(v, n, true, "tcp", 443, 443, RECON_PEER_SG, "@endpoint"));
+	/* HTTPS to the shared endpoints goes through the shared clients SG, not a rule here */
+	T_ASSERT_INT(n, 2);
+	T_ASSERT(!has_atom(v, n, true, "tcp", 443, 443, RECON_PEER_SG, "@endpoint"));
 	T_ASSERT(has_atom(v, n, true, "tcp", 443, 443, RECON_PEER_PREFIX_LIST, "@pl:com.amazonaws.us-east-1.s3"));
 	T_ASSERT(has_atom(v, n, true, "tcp", 5432, 5432, RECON_PEER_CIDR, "10.9.0.0/16"));
 
 	recon_desired_rules(a, &d, &s, RECON_SG_ENDPOINT, &v, &n);
 	T_ASSERT_INT(n, 1);
-	T_ASSERT(has_atom(v, n, false, "tcp", 443, 443, RECON_PEER_SG, "@lambda"));
+	T_ASSERT(has_atom(v, n, false, "tcp", 443, 443, RECON_PEER_SG, "@clients"));
 
-	/* no interface endpoint wanted: no rule to the endpoint SG */
+	/* no interface endpoint wanted */
 	d.n_endpoints = 0;
 	recon_desired_rules(a, &d, &s, RECON_SG_LAMBDA, &v, &n);
 	T_ASSERT_INT(n, 1);

@@ -50,6 +50,12 @@ struct run_env {
 #define EC2_OK(op) "<" op "Response><return>true</return></" op "Response>"
 #define EC2_ERR(code, msg) "<Response><Errors><Error><Code>" code "</Code><Message>" msg \
 	"</Message></Error></Errors><RequestID>req-1</RequestID></Response>"
+/* The shared steps of a destroy (shared.evacuate, sg.delete endpoint) with no shared object. */
+#define NO_VPCES "<DescribeVpcEndpointsResponse><vpcEndpointSet/></DescribeVpcEndpointsResponse>"
+#define NO_SGS "<DescribeSecurityGroupsResponse><securityGroupInfo/></DescribeSecurityGroupsResponse>"
+#define NO_SHARED_RULES \
+	{ "POST", "Action=DescribeVpcEndpoints", -1, 200, NULL, NO_VPCES, 0 }, \
+	{ "POST", "Action=DescribeSecurityGroups", -1, 200, NULL, NO_SGS, 0 }
 #define NO_ENIS "<DescribeNetworkInterfacesResponse><networkInterfaceSet/></DescribeNetworkInterfacesResponse>"
 #define ONE_ENI "<DescribeNetworkInterfacesResponse><networkInterfaceSet><item>" \
 	"<networkInterfaceId>eni-1</networkInterfaceId><interfaceType>lambda</interfaceType>" \

@@ -26,3 +26,19 @@ void test_secure_function_sf_import__needs_id_and_client(void)
 	prov_free(p);
 	base_arena_free(a);
 }
+
+/* The import ID: a name as is, or the name inside a function ARN (issue 8 item 4). */
+void test_secure_function_sf_import__name_or_arn(void)
+{
+	base_arena *a = base_arena_new();
+	T_ASSERT_STR(sf__import_name(a, "app-7"), "app-7");
+	T_ASSERT_STR(sf__import_name(a, "arn:aws:lambda:us-east-2:123456789012:function:app-7"), "app-7");
+	T_ASSERT_STR(sf__import_name(a, "arn:aws:lambda:us-east-2:123456789012:function:app-7:$LATEST"), "app-7");
+	T_ASSERT_STR(sf__import_name(a, "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:x:3"), "x");
+	T_ASSERT(sf__import_name(a, "arn:aws:iam::123456789012:role/app-7") == NULL);
+	T_ASSERT(sf__import_name(a, "arn:aws:lambda:us-east-2:123456789012:layer:l:1") == NULL);
+	T_ASSERT(sf__import_name(a, "arn:aws:lambda:us-east-2:123456789012:function:") == NULL);
+	T_ASSERT(sf__import_name(a, "arn:aws:lambda:us-east-2:123456789012:function:a:1:2") == NULL);
+	T_ASSERT(sf__import_name(a, "arn:aws:lambda") == NULL);
+	base_arena_free(a);
+}

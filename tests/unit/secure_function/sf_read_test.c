@@ -28,8 +28,8 @@ void test_secure_function_sf_read__null_state_and_unconfigured(void)
 	sft_env_close(&e);
 }
 
-/* The Read rule: a function gone out of band drops the resource; during a
- * destroy (the mark) the remaining owned parts keep it. */
+/* The Read rule: the resource leaves the state only when none of its parts
+ * exists; a missing function with owned parts left keeps it (issue 8 item 3). */
 void test_secure_function_sf_read__rule(void)
 {
 	base_arena *a = base_arena_new();
@@ -48,35 +48,32 @@ void test_secure_function_sf_read__rule(void)
 	st.role.name = "lambdavpc-app";
 	st.role.owned = true;
 	/* the function exists: Read merges, mark or not */
-	T_ASSERT_INT(sf__read_rule(a, &st, false), SF_READ_LIVE);
-	T_ASSERT_INT(sf__read_rule(a, &st, true), SF_READ_LIVE);
+	T_ASSERT_INT(sf__read_rule(a, &st), SF_READ_LIVE);
 
-	/* gone: out of band (no mark) -> the resource leaves the state */
+	/* function gone (failed create, killed destroy, deleted by hand), subnet + role left -> kept */
 	memset(&st.fn, 0, sizeof st.fn);
-	T_ASSERT_INT(sf__read_rule(a, &st, false), SF_READ_GONE);
-	/* gone during a destroy, subnet + role left -> kept */
-	T_ASSERT_INT(sf__read_rule(a, &st, true), SF_READ_REMAINS);
+	T_ASSERT_INT(sf__read_rule(a, &st), SF_READ_REMAINS);
 	/* only the role left */
 	st.n_subnets = 0;
-	T_ASSERT_INT(sf__read_rule(a, &st, true), SF_READ_REMAINS);
+	T_ASSERT_INT(sf__read_rule(a, &st), SF_READ_REMAINS);
 	/* only a subnet that is not ours (no tag) and a foreign SG: nothing to delete */
 	st.role.owned = false;
 	sub.owned = false;
 	st.n_subnets = 1;
 	st.sgs[RECON_SG_LAMBDA].id = "sg-x";
-	T_ASSERT_INT(sf__read_rule(a, &st, true), SF_READ_GONE);
+	T_ASSERT_INT(sf__read_rule(a, &st), SF_READ_GONE);
 	/* a reused endpoint we are registered on still has to be released */
 	memset(&ep, 0, sizeof ep);
 	ep.id = "vpce-1";
 	ep.service = "com.amazonaws.us-east-2.logs";
 	st.endpoints = &ep;
 	st.n_endpoints = 1;
-	T_ASSERT_INT(sf__read_rule(a, &st, true), SF_READ_REMAINS);
+	T_ASSERT_INT(sf__read_rule(a, &st), SF_READ_REMAINS);
 	/* ... unless it is gone */
 	ep.gone = true;
-	T_ASSERT_INT(sf__read_rule(a, &st, true), SF_READ_GONE);
+	T_ASSERT_INT(sf__read_rule(a, &st), SF_READ_GONE);
 	/* nothing at all */
 	memset(&st, 0, sizeof st);
-	T_ASSERT_INT(sf__read_rule(a, &st, true), SF_READ_GONE);
+	T_ASSERT_INT(sf__read_rule(a, &st), SF_READ_GONE);
 	base_arena_free(a);
 }

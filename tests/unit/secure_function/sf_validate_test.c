@@ -1,9 +1,16 @@
 /* sf_validate_test.c - ValidateResourceConfig: every check with its attribute path. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/base_arena.h"
 #include "cty/cty_json.h"
+#include "prov/prov_validate.h"
+#include "aws/aws_client.h"
 #include "secure_function/sf_int.h"
+#include "secure_function/sf_ops_int.h"
 #include "sf_testutil.h"
 #include "t.h"
 
@@ -23,10 +30,47 @@ static const cty_value *cfg(sft_env *e, const char *extra)
 	return v;
 }
 
+/* A directory (made once) holding the code files the configs name:
+ * f.zip (an empty zip), notzip.zip (text), big.zip (sparse, 60 MB). */
+static const char *fixture_dir(void)
+{
+	static char dir[64];
+	if (dir[0])
+		return dir;
+	snprintf(dir, sizeof dir, "/tmp/sf_validate_XXXXXX");
+	if (!mkdtemp(dir))
+		t__fail(__FILE__, __LINE__, "mkdtemp");
+	static const unsigned char empty_zip[22] = {'P', 'K', 5, 6};
+	char path[128];
+	snprintf(path, sizeof path, "%s/f.zip", dir);
+	FILE *f = fopen(path, "wb");
+	fwrite(empty_zip, 1, sizeof empty_zip, f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/notzip.zip", dir);
+	f = fopen(path, "wb");
+	fputs("print('hello')\n", f);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/big.zip", dir);
+	f = fopen(path, "wb");
+	fwrite("PK\3\4", 1, 4, f);
+	fclose(f);
+	if (truncate(path, (off_t)60 * 1024 * 1024) != 0)
+		t__fail(__FILE__, __LINE__, "truncate");
+	return dir;
+}
+
+/* Runs ValidateResourceConfig with the fixture directory as the working
+ * directory (restored after), as Terraform runs it in the configuration's. */
 static base_diags *validate(sft_env *e, const cty_value *v, int *rc)
 {
 	tf6_call call = {e->a, base_diags_new(e->a), SF_TYPE_NAME};
+	int cwd = open(".", O_RDONLY | O_DIRECTORY);
+	if (cwd < 0 || chdir(fixture_dir()) != 0)
+		t__fail(__FILE__, __LINE__, "chdir");
 	*rc = sf_resource_ops()->validate(e->p, &call, &(tf6_validate_req){v});
+	if (fchdir(cwd) != 0)
+		t__fail(__FILE__, __LINE__, "fchdir");
+	close(cwd);
 	return call.diags;
 }
 
@@ -122,6 +166,105 @@ void test_secure_function_sf_validate__egress_rules(void)
 	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":-1,\"to_port\":5432,\"cidr_blocks\":"
 	         "[\"10.0.0.0/8\"]}]",
 	     "egress_rules[0].from_port", "Invalid port");
+	/* both ports missing: one error, not two */
+	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"tcp\",\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+	     "egress_rules[0].from_port", "Missing port");
+	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"icmp\",\"from_port\":300,\"to_port\":0,"
+	         "\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+	     "egress_rules[0].from_port", "Invalid ICMP type");
+	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"icmp\",\"from_port\":8,\"to_port\":256,"
+	         "\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+	     "egress_rules[0].to_port", "Invalid ICMP code");
+	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"-1\",\"from_port\":443,\"to_port\":443,"
+	         "\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+	     "egress_rules[0].from_port", "Ports with a protocol that has none");
+	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"300\",\"cidr_blocks\":[\"10.0.0.0/8\"]}]",
+	     "egress_rules[0].protocol", "Invalid protocol");
+	CASE(ZIP ",\"egress_rules\":[{\"protocol\":\"tcp\",\"from_port\":5432,\"to_port\":5432,"
+	         "\"cidr_blocks\":[\"10.0.0.0/8\",\"10.1.0.0/16\"]},"
+	         "{\"protocol\":\"udp\",\"from_port\":53,\"to_port\":53,\"cidr_blocks\":[\"10.0.0.0/8\"]},"
+	         "{\"protocol\":\"6\",\"from_port\":5432,\"to_port\":5432,"
+	         "\"cidr_blocks\":[\"10.1.0.0/16\",\"10.0.0.0/8\"],\"description\":\"again\"}]",
+	     "egress_rules[2]", "Duplicate egress rule");
+	/* -1 with 0/0 (hashicorp/aws style), ICMP -1/-1 and a protocol number are fine */
+	GOOD(ZIP ",\"egress_rules\":[{\"protocol\":\"-1\",\"from_port\":0,\"to_port\":0,"
+	         "\"cidr_blocks\":[\"10.0.0.0/8\"]},{\"protocol\":\"icmp\",\"from_port\":-1,"
+	         "\"to_port\":-1,\"cidr_blocks\":[\"10.0.0.0/8\"]},{\"protocol\":\"47\","
+	         "\"cidr_blocks\":[\"10.0.0.0/8\"]}]");
+	sft_env_close(&e);
+}
+
+void test_secure_function_sf_validate__runtime(void)
+{
+	sft_env e;
+	T_ASSERT(sft_env_open(&e));
+	CASE("\"runtime\":\"python2.0\",\"handler\":\"h.main\",\"filename\":\"f.zip\"", "runtime",
+	     "Unsupported runtime");
+	CASE("\"runtime\":\"python3.7\",\"handler\":\"h.main\",\"filename\":\"f.zip\"", "runtime",
+	     "Retired runtime");
+	/* the table's dates decide, on a given day */
+	const sf_runtime_info *r = sf__runtime_find("python3.9");
+	T_ASSERT(r != NULL);
+	T_ASSERT_INT(sf__runtime_status(r, "2025-12-14"), SF_RT_SUPPORTED);
+	T_ASSERT_INT(sf__runtime_status(r, "2025-12-15"), SF_RT_DEPRECATED);
+	T_ASSERT_INT(sf__runtime_status(r, "2026-08-31"), SF_RT_RETIRED);
+	T_ASSERT_INT(sf__runtime_status(sf__runtime_find("python2.0"), "2026-01-01"), SF_RT_UNKNOWN);
+	T_ASSERT_INT(sf__runtime_status(sf__runtime_find("python3.13"), "2026-01-01"), SF_RT_SUPPORTED);
+	/* a deprecated runtime is a warning at runtime, not an error */
+	prov_vctx v = {e.a, base_diags_new(e.a), BASE_OK};
+	sf_config c;
+	memset(&c, 0, sizeof c);
+	c.runtime = "python3.9";
+	c.present = SF_BIT(SF_A_RUNTIME);
+	sf__check_runtime(&v, &c, "2026-01-10");
+	T_ASSERT_INT(v.rc, BASE_OK);
+	const base_diag *g = base_diags_first(v.d);
+	T_ASSERT(g && g->severity == BASE_SEV_WARNING && strstr(g->summary, "Deprecated runtime"));
+	T_ASSERT_STR(base_path_str(e.a, g->path), "runtime");
+	T_ASSERT(strstr(g->detail, "2025-12-15") && strstr(g->detail, "2026-08-31"));
+	T_ASSERT(strstr(sf__runtime_supported_list(e.a, "2026-01-10"), "python3.13") != NULL);
+	T_ASSERT(strstr(sf__runtime_supported_list(e.a, "2026-01-10"), "python3.9") == NULL);
+	sft_env_close(&e);
+}
+
+void test_secure_function_sf_validate__code_file(void)
+{
+	sft_env e;
+	T_ASSERT(sft_env_open(&e));
+	CASE("\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"filename\":\"missing.zip\"", "filename",
+	     "Function code file not found");
+	CASE("\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"filename\":\"notzip.zip\"", "filename",
+	     "not a zip file");
+	CASE("\"runtime\":\"python3.12\",\"handler\":\"h.main\",\"filename\":\".\"", "filename",
+	     "Function code file not found");
+	int rc;
+	base_diags *d = validate(&e,
+	                         cfg(&e, "\"runtime\":\"python3.12\",\"handler\":\"h.main\","
+	                                 "\"filename\":\"big.zip\""),
+	                         &rc);
+	T_ASSERT(one(&e, d, "filename", "too large for a direct upload"));
+	T_ASSERT(strstr(base_diags_first(d)->detail, "s3_bucket") != NULL);
+	T_ASSERT(strstr(base_diags_first(d)->detail, "60.0 MB") != NULL);
+	sft_env_close(&e);
+}
+
+void test_secure_function_sf_validate__tags_and_timeouts(void)
+{
+	sft_env e;
+	T_ASSERT(sft_env_open(&e));
+	CASE(ZIP ",\"tags\":{\"Env\":\"x\",\"lambdavpc:function\":\"other\"}", "tags[\"lambdavpc:function\"]",
+	     "Reserved tag key");
+	CASE(ZIP ",\"tags\":{\"aws:cloudformation:stack-name\":\"s\"}",
+	     "tags[\"aws:cloudformation:stack-name\"]", "Reserved tag key");
+	GOOD(ZIP ",\"tags\":{\"awsome\":\"x\",\"lambdavpc\":\"y\"}");
+	CASE(ZIP ",\"timeouts\":{\"create\":\"0s\"}", "timeouts.create", "Duration out of range");
+	CASE(ZIP ",\"timeouts\":{\"update\":\"1s\"}", "timeouts.update", "Duration out of range");
+	CASE(ZIP ",\"timeouts\":{\"create\":\"3h\"}", "timeouts.create", "Duration out of range");
+	CASE(ZIP ",\"timeouts\":{\"delete\":\"3h1m\"}", "timeouts.delete", "Duration out of range");
+	GOOD(ZIP ",\"timeouts\":{\"create\":\"10s\",\"update\":\"2h\",\"delete\":\"3h\"}");
+	int rc;
+	base_diags *d = validate(&e, cfg(&e, ZIP ",\"timeouts\":{\"create\":\"1s\"}"), &rc);
+	T_ASSERT(strstr(base_diags_first(d)->detail, "outside 10s to 2h") != NULL);
 	sft_env_close(&e);
 }
 
@@ -177,5 +320,61 @@ void test_secure_function_sf_validate__unknowns_skip(void)
 	/* the whole config unknown */
 	d = validate(&e, cty_value_unknown(tf6_schema_type(e.s)), &rc);
 	T_ASSERT_INT(base_diags_count(d), 0);
+	sft_env_close(&e);
+}
+
+/* Plan-time endpoint service check: another region's full name is refused
+ * without asking AWS; when AWS cannot be asked (closed port) a new short
+ * name gets a warning at its path; entries already in the prior are not checked. */
+void test_secure_function_sf_validate__endpoint_services_region(void)
+{
+	sft_env e;
+	T_ASSERT(sft_env_open(&e));
+	aws_client_config cc;
+	memset(&cc, 0, sizeof cc);
+	cc.region = "us-east-2";
+	cc.access_key = "AKIDTEST";
+	cc.secret_key = "SECRET";
+	cc.skip_credentials_validation = true;
+	cc.max_retries = 1;
+	cc.endpoints[AWS_SVC_EC2] = "http://127.0.0.1:9/";
+	aws_client *c = NULL;
+	aws_error err;
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	T_OK(aws_client_new(&c, &cc, &err));
+
+	sf_config pm, prior;
+	memset(&pm, 0, sizeof pm);
+	memset(&prior, 0, sizeof prior);
+	static const char *svcs[] = {"logs", "com.amazonaws.eu-west-1.logs", "ssm"};
+	pm.endpoint_services.v = svcs;
+	pm.endpoint_services.n = 3;
+	pm.present = SF_BIT(SF_A_ENDPOINT_SERVICES);
+	static const char *old[] = {"logs", "ssm"};
+	prior.endpoint_services.v = old;
+	prior.endpoint_services.n = 2;
+	prior.present = SF_BIT(SF_A_ENDPOINT_SERVICES);
+
+	base_diags *d = base_diags_new(e.a);
+	T_ASSERT_INT(sf__check_endpoint_services(c, e.a, &pm, &prior, d), BASE_EINVALID);
+	T_ASSERT(one(&e, d, "endpoint_services[1]", "Endpoint service of another region"));
+	T_ASSERT(strstr(base_diags_first(d)->detail, "eu-west-1") &&
+	         strstr(base_diags_first(d)->detail, "us-east-2"));
+
+	/* create: "logs" is new, AWS unreachable -> a warning, no error */
+	static const char *one_svc[] = {"logs"};
+	pm.endpoint_services.v = one_svc;
+	pm.endpoint_services.n = 1;
+	d = base_diags_new(e.a);
+	T_ASSERT_INT(sf__check_endpoint_services(c, e.a, &pm, NULL, d), BASE_OK);
+	const base_diag *g = base_diags_first(d);
+	T_ASSERT(g && g->severity == BASE_SEV_WARNING &&
+	         strstr(g->summary, "Cannot check the endpoint services"));
+	T_ASSERT_STR(base_path_str(e.a, g->path), "endpoint_services[0]");
+	/* no change against the prior: nothing asked, nothing said */
+	d = base_diags_new(e.a);
+	T_ASSERT_INT(sf__check_endpoint_services(c, e.a, &pm, &prior, d), BASE_OK);
+	T_ASSERT_INT(base_diags_count(d), 0);
+	aws_client_free(c);
 	sft_env_close(&e);
 }

@@ -1,0 +1,242 @@
+/*
+ * aws_memo.c - one call for identical concurrent reads, and the account
+ * facts kept for the life of the client (aws_int.h: aws__memo_*).
+ *
+ * A read (an operation named Describe*, Get* or List*) is keyed by
+ * service, method, path, query and body. While one is on the wire, an
+ * identical read joins it and gets a copy of its reply instead of sending
+ * its own (single-flight), but only (facts aside) when no write of this
+ * client was made after the first one was sent: a caller that has just changed something
+ * never sees a reply older than its own write. Replies of the account-fact
+ * operations (FACT_OPS: things this provider never changes during a run)
+ * stay after the call and answer every later identical read; a write of one of the INVALIDATING operations
+ * drops them. Errors are never shared or kept: a joiner whose leader failed sends its own call.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aws/aws_int.h"
+#include "base/base_alloc.h"
+#include "base/base_buf.h"
+#include "base/base_str.h"
+
+/* Reads whose replies are kept (VPC, its attributes and CIDRs, AZs,
+ * endpoint services, managed policies). */
+static const char *const FACT_OPS[] = {"DescribeVpcs", "DescribeVpcAttribute", "DescribeAvailabilityZones",
+                                       "DescribeVpcEndpointServices", "GetPolicy"};
+/* Writes that change a fact. */
+static const char *const INVALIDATING[] = {"CreateVpc",
+                                           "DeleteVpc",
+                                           "ModifyVpcAttribute",
+                                           "AssociateVpcCidrBlock",
+                                           "DisassociateVpcCidrBlock",
+                                           "CreatePolicyVersion",
+                                           "DeletePolicyVersion",
+                                           "SetDefaultPolicyVersion"};
+
+struct memo_entry {
+	struct memo_entry *next;
+	char *key;
+	bool done, ok, fact;
+	uint64_t gen;   /* write generation when the leader sent it */
+	unsigned users; /* leader + joiners still reading it */
+	base_buf body;
+	int status;
+	char request_id[128];
+};
+
+struct aws_memo {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	uint64_t gen; /* writes sent so far */
+	struct memo_entry *head;
+};
+
+#define COUNT(x) (sizeof(x) / sizeof((x)[0]))
+
+static bool in_list(const char *op, const char *const *list, size_t n)
+{
+	size_t i;
+	for (i = 0; op && i < n; i++)
+		if (strcmp(op, list[i]) == 0)
+			return true;
+	return false;
+}
+
+bool aws__memo_is_read(const aws_request *req)
+{
+	const char *op = req->op;
+	if (!op || req->not_idempotent)
+		return false;
+	return base_str_has_prefix(op, "Describe") || base_str_has_prefix(op, "Get") ||
+	       base_str_has_prefix(op, "List");
+}
+
+aws_memo *aws__memo_new(void)
+{
+	aws_memo *m = base_xcalloc(1, sizeof *m);
+	pthread_mutex_init(&m->mu, NULL);
+	pthread_cond_init(&m->cv, NULL);
+	return m;
+}
+
+static void entry_free(struct memo_entry *e)
+{
+	base_free(e->key);
+	base_buf_dispose(&e->body);
+	base_free(e);
+}
+
+void aws__memo_free(aws_memo *m)
+{
+	struct memo_entry *e, *n;
+	if (!m)
+		return;
+	for (e = m->head; e; e = n) {
+		n = e->next;
+		entry_free(e);
+	}
+	pthread_cond_destroy(&m->cv);
+	pthread_mutex_destroy(&m->mu);
+	base_free(m);
+}
+
+static char *key_of(const aws_request *req)
+{
+	base_buf b;
+	base_buf_init(&b, 0);
+	if (base_buf_printf(&b, "%d\n%s\n%s\n%s\n%s\n", (int)req->service, req->op,
+	                    req->method ? req->method : "", req->path ? req->path : "",
+	                    req->query ? req->query : "") != BASE_OK ||
+	    (req->body_len && base_buf_append(&b, req->body, req->body_len) != BASE_OK)) {
+		base_buf_dispose(&b);
+		return NULL;
+	}
+	return base_buf_detach(&b, NULL);
+}
+
+/* The entry for key that a new reader may use, under mu. */
+static struct memo_entry *find(aws_memo *m, const char *key)
+{
+	struct memo_entry *e;
+	for (e = m->head; e; e = e->next) {
+		if (strcmp(e->key, key) != 0)
+			continue;
+		if (e->done && e->ok && e->fact)
+			return e;
+		if (!e->done && (e->fact || e->gen == m->gen))
+			return e; /* a fact is not changed by ordinary writes */
+	}
+	return NULL;
+}
+
+static void unlink_entry(aws_memo *m, struct memo_entry *x)
+{
+	struct memo_entry **p;
+	for (p = &m->head; *p; p = &(*p)->next)
+		if (*p == x) {
+			*p = x->next;
+			return;
+		}
+}
+
+/* Drops one user of e (under mu); frees it when it is no longer needed. */
+static void release(aws_memo *m, struct memo_entry *e)
+{
+	if (--e->users > 0 || (e->done && e->ok && e->fact))
+		return;
+	unlink_entry(m, e);
+	entry_free(e);
+}
+
+static int copy_reply(const struct memo_entry *e, aws_response *resp)
+{
+	base_buf_reset(&resp->body);
+	resp->status = e->status;
+	snprintf(resp->request_id, sizeof resp->request_id, "%s", e->request_id);
+	return e->body.len ? base_buf_append(&resp->body, e->body.data, e->body.len) : BASE_OK;
+}
+
+/* Waits for e (a joiner, under mu): BASE_OK with a copy of its reply, or
+ * BASE_ENOTFOUND when the leader failed (the caller sends its own call). */
+static int join(aws_memo *m, struct memo_entry *e, aws_response *resp)
+{
+	int rc = BASE_ENOTFOUND;
+	e->users++;
+	while (!e->done)
+		pthread_cond_wait(&m->cv, &m->mu);
+	if (e->ok)
+		rc = copy_reply(e, resp);
+	release(m, e);
+	return rc;
+}
+
+/* The leader sends and publishes its reply to the joiners. Called and
+ * returns with mu held; key is taken over. */
+static int lead(aws_memo *m, char *key, const aws_request *req, aws_response *resp, aws_error *err,
+                aws__memo_send_fn send, void *ctx)
+{
+	struct memo_entry *e = base_xcalloc(1, sizeof *e);
+	int rc;
+	e->key = key;
+	e->gen = m->gen;
+	e->users = 1;
+	e->fact = in_list(req->op, FACT_OPS, COUNT(FACT_OPS));
+	base_buf_init(&e->body, 0);
+	e->next = m->head;
+	m->head = e;
+	pthread_mutex_unlock(&m->mu);
+	rc = send(ctx, req, resp, err);
+	pthread_mutex_lock(&m->mu);
+	e->done = true;
+	e->ok = rc == BASE_OK && base_buf_append(&e->body, resp->body.data, resp->body.len) == BASE_OK;
+	e->status = resp->status;
+	snprintf(e->request_id, sizeof e->request_id, "%s", resp->request_id);
+	pthread_cond_broadcast(&m->cv);
+	release(m, e);
+	return rc;
+}
+
+int aws__memo_send(aws_memo *m, const aws_request *req, aws_response *resp, aws_error *err,
+                   aws__memo_send_fn send, void *ctx)
+{
+	char *key = aws__memo_is_read(req) ? key_of(req) : NULL;
+	struct memo_entry *e;
+	int rc;
+	if (!key)
+		return send(ctx, req, resp, err);
+	pthread_mutex_lock(&m->mu);
+	e = find(m, key);
+	if (e && join(m, e, resp) == BASE_OK) {
+		pthread_mutex_unlock(&m->mu);
+		base_free(key);
+		aws_error_clear(err);
+		return BASE_OK;
+	}
+	rc = lead(m, key, req, resp, err, send, ctx);
+	pthread_mutex_unlock(&m->mu);
+	return rc;
+}
+
+void aws__memo_wrote(aws_memo *m, const aws_request *req)
+{
+	struct memo_entry **p;
+	if (aws__memo_is_read(req))
+		return;
+	pthread_mutex_lock(&m->mu);
+	m->gen++;
+	if (in_list(req->op, INVALIDATING, COUNT(INVALIDATING))) {
+		for (p = &m->head; *p;) {
+			struct memo_entry *e = *p;
+			if (e->done && e->users == 0) {
+				*p = e->next;
+				entry_free(e);
+			} else {
+				e->fact = false; /* in flight or in use: not kept */
+				p = &e->next;
+			}
+		}
+	}
+	pthread_mutex_unlock(&m->mu);
+}

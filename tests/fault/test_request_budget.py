@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""The request budget (issue 13): AWS requests per function, counted by the
+fault proxy, for the seed scenario (1 function: 3 CIDRs, logs + ssm) and for
+10 functions in one VPC sharing their endpoints. Per function:
+
+    apply <= 30, no-op plan <= 8, destroy <= 25   (BUDGET, the issue's aim)
+
+The issue's budget is NOT met yet (README of tests/fault); by default the
+test holds the ceilings reached so far (CEILING: a regression in calls
+fails it) and prints both; BUDGET_STRICT=1 asserts BUDGET instead. Always:
+no error reply (status >= 400) to a mutating call on a fault-free run:
+such a reply is a call the provider could have known was unnecessary (e.g.
+an Authorize for a rule that exists). A read answered "not found" is how
+existence is observed (the lookup before a create, the wait for a delete)
+and is allowed. The counts are printed; nothing is timed.
+
+Knobs: BUDGET_N (default 10) functions in the second scenario, each with its
+own endpoint service; BUDGET_SHARED=1 gives them all logs + ssm (shared
+endpoints, issue 8).
+"""
+import collections
+import os
+import sys
+import unittest
+
+import fault_e2e as F
+
+L = F.L
+SERVICES = ["logs", "ssm", "kms", "sqs", "sns", "secretsmanager", "sts", "events", "monitoring", "ec2messages"]
+
+BUDGET = {"apply": 30, "plan": 8, "destroy": 25}
+# Per function, reached on moto: N=1 apply 48 / plan 9 / destroy 43; N=10 31.1 / 7.2 / 34.4.
+CEILING = {"apply": 50, "plan": 9, "destroy": 45}
+LIMIT = BUDGET if os.environ.get("BUDGET_STRICT") == "1" else CEILING
+
+
+def is_read(action):
+    return action.startswith(("Describe", "Get", "List"))
+
+
+def tally(log):
+    """(total, {action: n}, {action: n error replies}) of a proxy log; a
+    read answered 400 / 404 (the proxy logs no error code: EC2 says
+    InvalidXxx.NotFound with 400) is not counted."""
+    by, errs = collections.Counter(), collections.Counter()
+    for e in log:
+        by[e["action"]] += 1
+        bad = e["status"] is None or e["status"] >= 400
+        if bad and is_read(e["action"]) and e["status"] in (400, 404):
+            bad = False
+        if bad:
+            errs[e["action"]] += 1
+    return len(log), by, errs
+
+
+class RequestBudgetTest(F.ScenarioCase):
+    prefix = "budget"
+
+    def phase(self, name, n, run):
+        """Runs one terraform command with a clean proxy log; returns the
+        per-function count after checking the budget and the error replies."""
+        self.proxy.reset()
+        r = run()
+        self.assertIn(r.rc, (0, 2) if name == "plan" else (0,), str(r)[-3000:])
+        total, by, errs = tally(self.proxy.get_log())
+        per = total / float(n)
+        top = ", ".join("%s %d" % kv for kv in by.most_common())
+        sys.stderr.write("\n  budget N=%d %-7s %5d requests = %5.1f per function (budget %d, ceiling %d)\n"
+                         "    %s\n" % (n, name, total, per, BUDGET[name], CEILING[name], top))
+        if errs:
+            sys.stderr.write("    error replies: %s\n" % dict(errs))
+        self.counts[name] = (per, dict(by), dict(errs))
+        return r
+
+    def run_scenario(self, fns, cidr):
+        self.counts = {}
+        n = len(fns)
+        self.sc.configure(L.create_vpc(cidr), fns)
+        self.phase("apply", n, self.sc.apply)
+        self.assertEqual(F.complete(F.inventory(self.sc.vpc, list(fns)), fns), [])
+        r = self.phase("plan", n, lambda: self.sc.tf("plan", "-detailed-exitcode"))
+        self.assertEqual(r.rc, 0, "the second plan is not empty:\n%s" % str(r)[-3000:])
+        self.phase("destroy", n, self.sc.destroy)
+        self.assertEqual(F.leftovers(F.inventory(self.sc.vpc, list(fns))), [])
+        over = ["%s: %.1f per function > %d" % (k, self.counts[k][0], LIMIT[k])
+                for k in LIMIT if self.counts[k][0] > LIMIT[k]]
+        errors = ["%s: %s" % (k, self.counts[k][2]) for k in BUDGET if self.counts[k][2]]
+        self.assertEqual(over + errors, [], "over budget / error replies (N=%d): %s" %
+                         (n, {k: self.counts[k][1] for k in BUDGET}))
+
+    def test_seed_scenario_within_budget(self):
+        name = L.unique("budget")
+        fns = {name: {"cidrs": ["10.61.1.0/27", "10.61.1.32/27", "10.61.1.64/27"], "services": ["logs", "ssm"],
+                      "memory": 256}}
+        self.run_scenario(fns, "10.61.0.0/16")
+
+    def test_functions_in_one_vpc_within_budget(self):
+        n = int(os.environ.get("BUDGET_N", "10"))
+        shared = os.environ.get("BUDGET_SHARED") == "1"
+        fns = F.functions_map(L.unique("bud"), n,
+                              lambda i: ["logs", "ssm"] if shared else [SERVICES[i % len(SERVICES)]])
+        self.run_scenario(fns, "10.60.0.0/16")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
