@@ -166,12 +166,8 @@ void recon__ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, 
 	spec->vpc_id = x->vpc;
 	spec->service_name = service;
 	spec->tags = x->tags;
-	if (!es->gateway) {
-		aws_tag *sh = base_arena_calloc(t, 1, sizeof *sh);
-		sh->key = RECON_SHARED_TAG;
-		sh->value = x->vpc;
-		spec->tags = (aws_tags){sh, 1};
-	}
+	if (!es->gateway)
+		spec->tags = recon__shared_tags(x, t);
 	if (es->gateway) {
 		one[0] = recon__st_rt_id(x);
 		spec->type = "Gateway";

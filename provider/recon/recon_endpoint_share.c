@@ -78,12 +78,19 @@ static int wait_locked(struct ex *x, recon_poll_fn try_fn, void *ctx)
 	return recon_wait_until(&x->clk, &w, locked_poll, &l, NULL);
 }
 
-static aws_tags shared_tags(base_arena *t, const char *vpc)
+/* RECON_SHARED_TAG = vpc, then the provider's default_tags (d->shared_tags;
+ * a default tag with the shared key is dropped: ownership wins). */
+aws_tags recon__shared_tags(const struct ex *x, base_arena *t)
 {
-	aws_tag *v = base_arena_calloc(t, 1, sizeof *v);
-	v->key = RECON_SHARED_TAG;
-	v->value = vpc;
-	return (aws_tags){v, 1};
+	aws_tags dt = x->d ? x->d->shared_tags : (aws_tags){NULL, 0};
+	aws_tag *v = base_arena_calloc(t, dt.n + 1, sizeof *v);
+	size_t i, n = 1;
+	v[0].key = RECON_SHARED_TAG;
+	v[0].value = x->vpc;
+	for (i = 0; i < dt.n; i++)
+		if (!base_str_eq(dt.v[i].key, RECON_SHARED_TAG))
+			v[n++] = dt.v[i];
+	return (aws_tags){v, n};
 }
 
 static const char *use_key(base_arena *t, const char *service)
@@ -113,14 +120,56 @@ static int users(struct ex *x, base_arena *t, const char *tag_key, const char *s
 
 /* ---- shared SGs ---- */
 
-static bool has_perm(const aws_ec2_ip_perm *p, size_t n, const char *group)
+/* p is exactly "tcp/443 with group as its only peer". */
+static bool exact_https(const aws_ec2_ip_perm *p, const char *group)
+{
+	return base_str_eq(p->ip_protocol, "tcp") && p->from_port == 443 && p->to_port == 443 &&
+	       p->group_ids.n == 1 && base_str_eq(p->group_ids.v[0], group) && p->cidr_ipv4.n == 0 &&
+	       p->cidr_ipv6.n == 0 && p->prefix_list_ids.n == 0;
+}
+
+static bool has_exact(const aws_ec2_ip_perm *p, size_t n, const char *group)
 {
 	size_t i;
 	for (i = 0; i < n; i++)
-		if (base_str_eq(p[i].ip_protocol, "tcp") && p[i].from_port == 443 && p[i].to_port == 443 &&
-		    recon__strs_has(p[i].group_ids, group))
+		if (exact_https(&p[i], group))
 			return true;
 	return false;
+}
+
+/* One side of a shared SG holds exactly its one rule (group != NULL: tcp/443
+ * with that peer) or nothing (group == NULL). */
+static bool side_exact(const aws_ec2_ip_perm *p, size_t n, const char *group)
+{
+	return group ? n == 1 && exact_https(&p[0], group) : n == 0;
+}
+
+bool recon__shared_sgs_exact(const aws_ec2_sg *ep, const aws_ec2_sg *cl)
+{
+	return side_exact(ep->ingress, ep->n_ingress, cl->group_id) &&
+	       side_exact(ep->egress, ep->n_egress, NULL) &&
+	       side_exact(cl->egress, cl->n_egress, ep->group_id) &&
+	       side_exact(cl->ingress, cl->n_ingress, NULL);
+}
+
+/* Revokes every rule of one side of an existing shared SG but the one it
+ * should hold (keep; NULL = none): rules added outside Terraform, or an
+ * entry that mixes the expected peer with others (re-added exact below). */
+static int revoke_extras(struct ex *x, base_arena *t, const aws_ec2_sg *g, bool egress, const char *keep,
+                         aws_error *e)
+{
+	const aws_ec2_ip_perm *p = egress ? g->egress : g->ingress;
+	size_t i, n = egress ? g->n_egress : g->n_ingress;
+	int rc = BASE_OK;
+	for (i = 0; rc == BASE_OK && i < n; i++) {
+		aws_ec2_ip_perm r = p[i];
+		if (keep && exact_https(&r, keep))
+			continue;
+		r.omit_ports = base_str_eq(r.ip_protocol, "-1");
+		r.description = NULL;
+		rc = recon__ok_if_gone(aws_ec2_revoke_security_group(x->c, t, g->group_id, egress, &r, 1, e), e);
+	}
+	return rc;
 }
 
 static void https_perm(aws_ec2_ip_perm *p, const char **group, const char *desc)
@@ -167,7 +216,7 @@ static int create_sg(struct ex *x, base_arena *t, int w, const char **id, aws_er
 	spec.description = w ? "lambdavpc functions of this VPC: HTTPS to its endpoints only"
 	                     : "VPC endpoints shared by lambdavpc functions: HTTPS from them only";
 	spec.vpc_id = x->vpc;
-	spec.tags = shared_tags(t, x->vpc);
+	spec.tags = recon__shared_tags(x, t);
 	rc = aws_ec2_create_security_group(x->c, t, &spec, id, e);
 	if (rc != BASE_OK)
 		return rc;
@@ -198,16 +247,27 @@ static int ensure_locked(struct ex *x, base_arena *t, const char *ids[2], aws_er
 	}
 	if (rc != BASE_OK || !ids[0] || !ids[1])
 		return rc != BASE_OK ? rc : BASE_ENOTFOUND;
-	if (!g[0] || !has_perm(g[0]->ingress, g[0]->n_ingress, ids[1])) {
+	if (g[0] && g[1] && !recon__shared_sgs_exact(g[0], g[1])) {
+		rc = revoke_extras(x, t, g[0], false, ids[1], e);
+		if (rc == BASE_OK)
+			rc = revoke_extras(x, t, g[0], true, NULL, e);
+		if (rc == BASE_OK)
+			rc = revoke_extras(x, t, g[1], true, ids[0], e);
+		if (rc == BASE_OK)
+			rc = revoke_extras(x, t, g[1], false, NULL, e);
+		if (rc != BASE_OK)
+			return rc;
+	}
+	if (!g[0] || !has_exact(g[0]->ingress, g[0]->n_ingress, ids[1])) {
 		https_perm(&p, &ids[1], "lambdavpc: HTTPS from the VPC's lambdavpc functions");
-		rc = aws_ec2_authorize_security_group(x->c, t, ids[0], false, &p, 1, shared_tags(t, x->vpc),
+		rc = aws_ec2_authorize_security_group(x->c, t, ids[0], false, &p, 1, recon__shared_tags(x, t),
 		                                      &made, e);
 		if (rc == BASE_EAWS && aws_error_is(e, "InvalidPermission.Duplicate"))
 			rc = BASE_OK;
 	}
-	if (rc == BASE_OK && (!g[1] || !has_perm(g[1]->egress, g[1]->n_egress, ids[0]))) {
+	if (rc == BASE_OK && (!g[1] || !has_exact(g[1]->egress, g[1]->n_egress, ids[0]))) {
 		https_perm(&p, &ids[0], "lambdavpc: HTTPS to the VPC's shared endpoints");
-		rc = aws_ec2_authorize_security_group(x->c, t, ids[1], true, &p, 1, shared_tags(t, x->vpc),
+		rc = aws_ec2_authorize_security_group(x->c, t, ids[1], true, &p, 1, recon__shared_tags(x, t),
 		                                      &made, e);
 		if (rc == BASE_EAWS && aws_error_is(e, "InvalidPermission.Duplicate"))
 			rc = BASE_OK;

@@ -164,6 +164,8 @@ int recon__ep_wait(struct ex *x, base_arena *t, const char *id, bool gone, aws_e
  * (ids and their AZs, same order, arena t). */
 aws_strs recon__ep_own_subnets(struct ex *x, base_arena *t, aws_strs *azs);
 /* recon_endpoint.c: the CreateVpcEndpoint request for es (arena t). */
+/* Tags of an object shared by the VPC's functions (recon_endpoint_share.c). */
+aws_tags recon__shared_tags(const struct ex *x, base_arena *t);
 void recon__ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, const char *service,
                     aws_ec2_vpce_spec *spec);
 /* recon_endpoint_share.c: the shared interface endpoint of service (README

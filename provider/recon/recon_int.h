@@ -133,6 +133,9 @@ int recon__observe_role(struct recon__obs *o);         /* recon_role.c */
 int recon__observe_subnets(struct recon__obs *o);      /* recon_network.c */
 int recon__observe_rt(struct recon__obs *o);           /* recon_network.c */
 int recon__observe_sgs(struct recon__obs *o);          /* recon_sg.c */
+/* The shared endpoint SG and clients SG hold exactly their one rule each
+ * (recon_endpoint_share.c). */
+bool recon__shared_sgs_exact(const aws_ec2_sg *ep, const aws_ec2_sg *cl);
 int recon__observe_prefix_lists(struct recon__obs *o); /* recon_sg.c */
 int recon__observe_endpoints(struct recon__obs *o);    /* recon_endpoint.c */
 

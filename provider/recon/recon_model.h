@@ -143,6 +143,11 @@ typedef struct recon_timeouts {
  *   endpoints            normalised full service names (see recon_endpoint_spec)
  *   tags                 user tags merged with the provider's default_tags;
  *                        recon adds RECON_OWNER_TAG itself
+ *   shared_tags          the provider's default_tags alone: put (besides
+ *                        RECON_SHARED_TAG) on the VPC's shared objects when
+ *                        this function creates them; never synced afterwards,
+ *                        because functions of other provider configurations
+ *                        share them too
  *   role_name            NULL = recon_role_name(function_name)
  *   vpc_policy_arn       NULL = RECON_VPC_POLICY_ARN
  */
@@ -157,6 +162,7 @@ typedef struct recon_desired {
 	const char *role_name, *vpc_policy_arn;
 	aws_strs policy_arns;
 	const char *inline_policy, *permissions_boundary;
+	aws_tags shared_tags;
 	recon_function_spec fn;
 	aws_tags tags;
 	recon_timeouts timeouts;
@@ -247,6 +253,8 @@ typedef struct recon_state {
 	recon_sg sgs[2];           /* indexed by recon_sg_which; sgs[RECON_SG_ENDPOINT] is the shared
 	                              endpoint SG (owned = false: deleted by the last user only) */
 	const char *clients_sg_id; /* the shared clients SG, set with sgs[RECON_SG_ENDPOINT] */
+	bool shared_sgs_drift;     /* the shared SGs exist but do not hold exactly their one
+	                              rule each: sg.create "endpoint" restores them */
 	recon_endpoint *endpoints;
 	size_t n_endpoints;
 	recon_function fn;

@@ -438,7 +438,8 @@ void recon__diff_sgs(struct recon__dctx *c)
 		        recon__pb_add3(b, RECON_STEP_SG_CREATE, sgname, RECON_NONE, RECON_NONE, RECON_NONE);
 	else if (g->owned && recon_tags_differ(c->want_tags, g->tags))
 		recon__pb_add3(b, RECON_STEP_TAGS, "sg:lambda", RECON_NONE, RECON_NONE, RECON_NONE);
-	if (recon_wants_shared(d) && (!s->sgs[RECON_SG_ENDPOINT].id || !s->clients_sg_id))
+	if (recon_wants_shared(d) &&
+	    (!s->sgs[RECON_SG_ENDPOINT].id || !s->clients_sg_id || s->shared_sgs_drift))
 		c->sg_c[RECON_SG_ENDPOINT] =
 		        recon__pb_add3(b, RECON_STEP_SG_CREATE, recon_sg_which_name(RECON_SG_ENDPOINT),
 		                       RECON_NONE, RECON_NONE, RECON_NONE);
@@ -490,6 +491,7 @@ int recon__observe_sgs(struct recon__obs *o)
 	aws_ec2_sgs sgs;
 	aws_ec2_sg_rules rules = {0};
 	const char *names[3], *vpc[] = {o->vpc_id}, *ids[3] = {NULL, NULL, NULL};
+	const aws_ec2_sg *found[3] = {NULL, NULL, NULL};
 	aws_tags ltags = {NULL, 0};
 	aws_filter fl[2];
 	aws_error e;
@@ -509,6 +511,7 @@ int recon__observe_sgs(struct recon__obs *o)
 			if (base_str_eq(sgs.v[i].group_name, names[w]) && !ids[w] &&
 			    (w > 0 || recon__owned_by(sgs.v[i].tags, o->in->function_name))) {
 				ids[w] = sgs.v[i].group_id;
+				found[w] = &sgs.v[i];
 				if (w == 0)
 					ltags = sgs.v[i].tags;
 			}
@@ -536,6 +539,7 @@ int recon__observe_sgs(struct recon__obs *o)
 	if (ids[0] && registered(ltags) && ids[1] && ids[2]) {
 		o->out->sgs[RECON_SG_ENDPOINT].id = recon__cp(o->a, ids[1]);
 		o->out->clients_sg_id = recon__cp(o->a, ids[2]);
+		o->out->shared_sgs_drift = !recon__shared_sgs_exact(found[1], found[2]);
 	}
 	pthread_mutex_unlock(&o->mu);
 done:

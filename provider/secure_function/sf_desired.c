@@ -374,6 +374,15 @@ int sf__desired_build(base_arena *a, const sf_config *m, const char *region, pro
 		sf_strmap all = sf__tags_all(a, m, dt);
 		d->tags = tags_of_map(a, &all, true);
 	}
+	if (dt.n) {
+		aws_tag *v = base_arena_calloc(a, dt.n, sizeof *v);
+		size_t i;
+		for (i = 0; i < dt.n; i++) {
+			v[i].key = dt.keys[i];
+			v[i].value = dt.values[i] ? dt.values[i] : "";
+		}
+		d->shared_tags = (aws_tags){v, dt.n};
+	}
 	if (sf_has(m, SF_A_TIMEOUTS)) {
 		d->timeouts.create_ms = timeout_of(m->timeouts.create);
 		d->timeouts.update_ms = timeout_of(m->timeouts.update);

@@ -166,10 +166,17 @@ static const char *step_text(base_arena *a, const recon_desired *d, const recon_
 		return base_arena_sprintf(
 		        a, "IAM role %s: %s changed outside Terraform; apply restores it.", role,
 		        s->kind == RECON_STEP_ROLE_BOUNDARY ? "permissions boundary" : "inline policy");
+	case RECON_STEP_SG_CREATE:
+		if (base_str_eq(s->key, "endpoint") && st->shared_sgs_drift)
+			return base_arena_sprintf(
+			        a,
+			        "the VPC's shared security groups %s and %s: rules changed outside "
+			        "Terraform (each holds exactly one tcp/443 rule); apply restores them.",
+			        st->sgs[RECON_SG_ENDPOINT].id, st->clients_sg_id);
+		/* fall through */
 	case RECON_STEP_ROLE_CREATE:
 	case RECON_STEP_SUBNET_CREATE:
 	case RECON_STEP_RT_CREATE:
-	case RECON_STEP_SG_CREATE:
 	case RECON_STEP_EP_CREATE:
 		return base_arena_sprintf(a, "%s %s: missing (deleted outside Terraform); apply creates it.",
 		                          recon_step_kind_name(s->kind), s->key ? s->key : "");

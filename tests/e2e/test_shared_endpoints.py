@@ -9,7 +9,9 @@ terraform, default parallelism, checked with boto3 against moto.
   VPC, applied and destroyed at the same moment: the same;
 - -target destroy of the function whose subnets hold the endpoint: the
   survivors' plans are empty and each survivor's VpcConfig SGs may send 443
-  to the endpoint's SG, which admits them.
+  to the endpoint's SG, which admits them; then the shared SGs' rules changed
+  by hand: the plan names them and apply restores one rule each;
+- the shared objects carry the provider's default_tags.
 
 Plain moto by default; behind the fault proxy in real-AWS mode (private-DNS
 conflict, delayed visibility, DependencyViolation) with
@@ -35,6 +37,9 @@ terraform {
 provider "lambdavpc" {
   region                      = "%(region)s"
   skip_credentials_validation = true
+  default_tags {
+    tags = { Team = "platform" }
+  }
   endpoints {
     ec2    = "%(url)s"
     iam    = "%(url)s"
@@ -131,6 +136,11 @@ class SharedEndpointsTest(unittest.TestCase):
         self.assertEqual(len(cl_sg.get("IpPermissions", [])), 0, cl_sg)
         for e in eps:
             self.assertEqual([g["GroupId"] for g in e["Groups"]], [ep_sg["GroupId"]])
+        # shared objects carry the ownership tag and the provider's default_tags
+        for obj in eps + [ep_sg, cl_sg]:
+            tags = {t["Key"]: t["Value"] for t in obj.get("Tags", [])}
+            self.assertEqual(tags.get("lambdavpc:shared"), vpc, obj)
+            self.assertEqual(tags.get("Team"), "platform", obj)
         for name in names:
             cfg = self.lam.get_function_configuration(FunctionName=name)
             self.assertIn(cl_sg["GroupId"], cfg["VpcConfig"]["SecurityGroupIds"], name)
@@ -223,9 +233,30 @@ class SharedEndpointsTest(unittest.TestCase):
             self.assertPlanEmpty(wd, '-target=lambdavpc_secure_function.fn["%s"]' % name)
             cfg = self.lam.get_function_configuration(FunctionName=name)
             self.assertTrue(self.admits(cfg["VpcConfig"]["SecurityGroupIds"], ep_sg), name)
+        self.check_shared_rule_drift_repaired(wd, vpc, survivors)
         self.ok(wd.tf("destroy", "-auto-approve"))
         wd.applied = False
         self.assertVpcEmpty(vpc)
+
+    def check_shared_rule_drift_repaired(self, wd, vpc, names):
+        """Rules of the shared SGs changed by hand (the one rule revoked, SSH
+        from anywhere added): plan names the shared SGs, apply restores
+        exactly one rule each, the next plan is empty."""
+        sgs = self.shared_sgs(vpc)
+        ep_sg, cl_sg = sgs["endpoints"], sgs["clients"]
+        self.ec2.revoke_security_group_ingress(GroupId=ep_sg["GroupId"], IpPermissions=ep_sg["IpPermissions"])
+        ssh = [{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        self.ec2.authorize_security_group_ingress(GroupId=ep_sg["GroupId"], IpPermissions=ssh)
+        self.ec2.authorize_security_group_ingress(GroupId=cl_sg["GroupId"], IpPermissions=ssh)
+        r = wd.tf("plan", "-detailed-exitcode")
+        self.assertEqual(r.rc, 2, str(r)[-4000:])
+        self.assertIn("shared security groups", str(r))
+        self.apply(wd)
+        eps, ep_sg, _ = self.assertShared(vpc, names)
+        for name in names:
+            cfg = self.lam.get_function_configuration(FunctionName=name)
+            self.assertTrue(self.admits(cfg["VpcConfig"]["SecurityGroupIds"], ep_sg), name)
+        self.assertPlanEmpty(wd)
 
 
 if __name__ == "__main__":
