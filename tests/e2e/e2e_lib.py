@@ -52,6 +52,15 @@ BIN_NAME = "terraform-provider-lambdavpc_v" + VERSION
 EXAMPLES = os.path.join(ROOT, "examples")
 REGION = "us-east-2"
 OWNER_TAG = "lambdavpc:function"
+SHARED_TAG = "lambdavpc:shared"
+
+
+def role_name(function_name):
+    """The role name the docs promise (docs/resources/secure_function.md,
+    Names): lambdavpc-<name>, or a cut name plus a hash when that is over 64."""
+    if len("lambdavpc-" + function_name) <= 64:
+        return "lambdavpc-" + function_name
+    return "lambdavpc-" + function_name[:43] + "-" + hashlib.sha256(function_name.encode()).hexdigest()[:10]
 
 # What a crashed or hung provider looks like in Terraform's output.
 CRASH_MARKERS = (

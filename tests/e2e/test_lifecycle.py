@@ -84,7 +84,7 @@ class LifecycleTest(ResourceTestCase):
     def owned_counts(self, name, vpc_id):
         owner = [{"Name": "tag:" + L.OWNER_TAG, "Values": [name]}]
         roles = [r["RoleName"] for p in self.iam.get_paginator("list_roles").paginate() for r in p["Roles"]
-                 if r["RoleName"] == L_role(name)]
+                 if r["RoleName"] == L.role_name(name)]
         return {
             "subnets": len(self.ec2.describe_subnets(Filters=owner)["Subnets"]),
             "route_tables": len(self.ec2.describe_route_tables(Filters=owner)["RouteTables"]),
@@ -95,7 +95,7 @@ class LifecycleTest(ResourceTestCase):
         }
 
     def assertClean(self, name, vpc_id):
-        self.assertNothingLeft(name, {"role_name": L_role(name)}, vpc_id)
+        self.assertNothingLeft(name, {"role_name": L.role_name(name)}, vpc_id)
 
     # ------------------------------------------------------ failed creates
 
@@ -221,7 +221,7 @@ class LifecycleTest(ResourceTestCase):
         roles = [fns[n]["role_name"] for n in names]
         self.assertNotEqual(roles[0], roles[1])
         for n, role in zip(names, roles):
-            self.assertEqual(role, L_role(n))
+            self.assertEqual(role, L.role_name(n))
             self.assertLessEqual(len(role), 64)
             cfg = self.lam.get_function_configuration(FunctionName=n)
             self.assertEqual(cfg["Role"], self.iam.get_role(RoleName=role)["Role"]["Arn"])
@@ -235,14 +235,6 @@ class LifecycleTest(ResourceTestCase):
         self.ok(wd.tf("destroy", "-auto-approve"))
         wd.applied = False
         self.assertClean(names[1], vpc_id)
-
-
-def L_role(name):
-    """The role name the docs promise (docs/resources/secure_function.md, Names)."""
-    import hashlib
-    if len("lambdavpc-" + name) <= 64:
-        return "lambdavpc-" + name
-    return "lambdavpc-" + name[:43] + "-" + hashlib.sha256(name.encode()).hexdigest()[:10]
 
 
 if __name__ == "__main__":

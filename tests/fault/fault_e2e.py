@@ -16,6 +16,7 @@ import e2e_lib as L  # noqa: E402
 from proxy import FaultProxy  # noqa: E402
 
 OWNER = L.OWNER_TAG
+SHARED = L.SHARED_TAG
 DEAD = ("deleted", "deleting", "failed", "rejected")
 
 # A for_each of functions in one VPC; each function's CIDRs and services
@@ -144,13 +145,17 @@ def inventory(vpc, names):
     """What exists in moto for these functions in this VPC:
     {"subnets": {fn: n}, "sgs": {fn: n}, "route_tables": {fn: n},
      "endpoints": {service: n}, "functions": {fn: n}, "roles": {fn: n},
-     "untagged": [...]} -- objects are attributed by the ownership tag."""
+     "shared_sgs": [...], "untagged": [...]} -- objects are attributed by the
+    ownership tag; the VPC's shared SGs carry lambdavpc:shared instead."""
     ec2, lam, iam = L.client("ec2"), L.client("lambda"), L.client("iam")
     f = [{"Name": "vpc-id", "Values": [vpc]}]
     inv = {"subnets": {}, "sgs": {}, "route_tables": {}, "endpoints": {}, "functions": {}, "roles": {},
-           "untagged": []}
+           "shared_sgs": [], "untagged": []}
 
     def count(kind, tags, what):
+        if kind == "sgs" and L.tags_of(tags).get(SHARED) == vpc:
+            inv["shared_sgs"].append(what)
+            return
         owner = L.tags_of(tags).get(OWNER)
         if owner is None:
             inv["untagged"].append(what)
@@ -174,7 +179,7 @@ def inventory(vpc, names):
             inv["functions"][fn["FunctionName"]] = inv["functions"].get(fn["FunctionName"], 0) + 1
     for n in want:
         try:
-            iam.get_role(RoleName=("lambdavpc-" + n)[:64])
+            iam.get_role(RoleName=L.role_name(n))
             inv["roles"][n] = 1
         except iam.exceptions.NoSuchEntityException:
             pass
@@ -199,10 +204,12 @@ def duplicates(inv, functions):
     per service in the VPC. [] when none."""
     bad = []
     for fn, spec in functions.items():
-        for kind, most in (("sgs", 2), ("route_tables", 1), ("functions", 1), ("roles", 1),
+        for kind, most in (("sgs", 1), ("route_tables", 1), ("functions", 1), ("roles", 1),
                            ("subnets", len(spec["cidrs"]))):
             if inv[kind].get(fn, 0) > most:
                 bad.append("%s: %d %s (at most %d)" % (fn, inv[kind][fn], kind, most))
+    if len(inv["shared_sgs"]) > 2:
+        bad.append("%d shared SGs in the VPC (at most 2)" % len(inv["shared_sgs"]))
     for svc, n in inv["endpoints"].items():
         if n > 1:
             bad.append("%d endpoints for %s in the VPC" % (n, svc))
@@ -213,11 +220,14 @@ def complete(inv, functions):
     """Parts missing after a converged apply ([] when every function has all)."""
     miss = []
     for fn, spec in functions.items():
-        for kind, n in (("sgs", 2), ("route_tables", 1), ("functions", 1), ("roles", 1),
+        for kind, n in (("sgs", 1), ("route_tables", 1), ("functions", 1), ("roles", 1),
                         ("subnets", len(spec["cidrs"]))):
             if inv[kind].get(fn, 0) != n:
                 miss.append("%s: %d %s (want %d)" % (fn, inv[kind].get(fn, 0), kind, n))
     services = {s for spec in functions.values() for s in spec["services"]}
+    interface = services - {"s3", "dynamodb"}
+    if len(inv["shared_sgs"]) != (2 if interface else 0):
+        miss.append("%d shared SGs (want %d)" % (len(inv["shared_sgs"]), 2 if interface else 0))
     for s in services:
         if inv["endpoints"].get(s, 0) != 1:
             miss.append("%d endpoints for %s (want 1)" % (inv["endpoints"].get(s, 0), s))
@@ -230,6 +240,7 @@ def leftovers(inv):
     for kind in ("subnets", "sgs", "route_tables", "functions", "roles"):
         out += ["%s %s x%d" % (kind, fn, n) for fn, n in sorted(inv[kind].items()) if n]
     out += ["endpoint %s x%d" % (s, n) for s, n in sorted(inv["endpoints"].items()) if n]
+    out += ["shared SG %s" % g for g in inv["shared_sgs"]]
     out += ["untagged %s" % u for u in inv["untagged"]]
     return out
 

@@ -14,7 +14,8 @@ an Authorize for a rule that exists). A read answered "not found" is how
 existence is observed (the lookup before a create, the wait for a delete)
 and is allowed. The counts are printed; nothing is timed.
 
-Knobs: BUDGET_N (default 10) functions in the second scenario, each with its
+Knobs: BUDGET_TRACE=1 prints every request of each phase in order;
+BUDGET_N (default 10) functions in the second scenario, each with its
 own endpoint service; BUDGET_SHARED=1 gives them all logs + ssm (shared
 endpoints, issue 8).
 """
@@ -62,7 +63,12 @@ class RequestBudgetTest(F.ScenarioCase):
         self.proxy.reset()
         r = run()
         self.assertIn(r.rc, (0, 2) if name == "plan" else (0,), str(r)[-3000:])
-        total, by, errs = tally(self.proxy.get_log())
+        log = self.proxy.get_log()
+        total, by, errs = tally(log)
+        if os.environ.get("BUDGET_TRACE") == "1":   # the whole sequence, for finding what to cut
+            t0 = log[0]["mono"] if log else 0
+            for e in log:
+                sys.stderr.write("    %7.3f %-36s %s\n" % (e["mono"] - t0, e["action"], e["status"]))
         per = total / float(n)
         top = ", ".join("%s %d" % kv for kv in by.most_common())
         sys.stderr.write("\n  budget N=%d %-7s %5d requests = %5.1f per function (budget %d, ceiling %d)\n"
