@@ -120,6 +120,9 @@ static int users(struct ex *x, base_arena *t, const char *tag_key, const char *s
 
 /* ---- shared SGs ---- */
 
+#define EP_RULE_DESC "lambdavpc: HTTPS from the VPC's lambdavpc functions"
+#define CLIENTS_RULE_DESC "lambdavpc: HTTPS to the VPC's shared endpoints"
+
 /* p is exactly "tcp/443 with group as its only peer". */
 static bool exact_https(const aws_ec2_ip_perm *p, const char *group)
 {
@@ -166,7 +169,6 @@ static int revoke_extras(struct ex *x, base_arena *t, const aws_ec2_sg *g, bool 
 		if (keep && exact_https(&r, keep))
 			continue;
 		r.omit_ports = base_str_eq(r.ip_protocol, "-1");
-		r.description = NULL;
 		rc = recon__ok_if_gone(aws_ec2_revoke_security_group(x->c, t, g->group_id, egress, &r, 1, e), e);
 	}
 	return rc;
@@ -259,14 +261,14 @@ static int ensure_locked(struct ex *x, base_arena *t, const char *ids[2], aws_er
 			return rc;
 	}
 	if (!g[0] || !has_exact(g[0]->ingress, g[0]->n_ingress, ids[1])) {
-		https_perm(&p, &ids[1], "lambdavpc: HTTPS from the VPC's lambdavpc functions");
+		https_perm(&p, &ids[1], EP_RULE_DESC);
 		rc = aws_ec2_authorize_security_group(x->c, t, ids[0], false, &p, 1, recon__shared_tags(x, t),
 		                                      &made, e);
 		if (rc == BASE_EAWS && aws_error_is(e, "InvalidPermission.Duplicate"))
 			rc = BASE_OK;
 	}
 	if (rc == BASE_OK && (!g[1] || !has_exact(g[1]->egress, g[1]->n_egress, ids[0]))) {
-		https_perm(&p, &ids[0], "lambdavpc: HTTPS to the VPC's shared endpoints");
+		https_perm(&p, &ids[0], CLIENTS_RULE_DESC);
 		rc = aws_ec2_authorize_security_group(x->c, t, ids[1], true, &p, 1, recon__shared_tags(x, t),
 		                                      &made, e);
 		if (rc == BASE_EAWS && aws_error_is(e, "InvalidPermission.Duplicate"))
@@ -312,16 +314,18 @@ static int try_delete_sgs(void *ctx, bool *done)
 	if (rc != BASE_OK || (!g[0] && !g[1]))
 		return rc;
 	if (g[0] && g[1]) {
-		const char *c1[] = {g[1]->group_id}, *c0[] = {g[0]->group_id};
+		/* The endpoint SG's one rule names the clients SG: AWS refuses to
+		 * delete a group another group's rule names, so that rule goes
+		 * first, then the clients SG (its own rule goes with it), then the
+		 * endpoint SG. A rule already gone is fine. The description is sent
+		 * as authorized (moto matches it; AWS ignores it). */
+		const char *c1[] = {g[1]->group_id};
 		aws_error ig;
-		int ig_rc; /* a rule already gone is fine; the deletes below report the rest */
-		https_perm(&p, c1, NULL);
-		ig_rc = aws_ec2_revoke_security_group(x->c, d->t, g[0]->group_id, false, &p, 1, &ig);
-		https_perm(&p, c0, NULL);
-		ig_rc |= aws_ec2_revoke_security_group(x->c, d->t, g[1]->group_id, true, &p, 1, &ig);
-		(void)ig_rc;
+		https_perm(&p, c1, EP_RULE_DESC);
+		(void)recon__ok_if_gone(
+		        aws_ec2_revoke_security_group(x->c, d->t, g[0]->group_id, false, &p, 1, &ig), &ig);
 	}
-	for (w = 0; w < 2; w++) {
+	for (w = 1; w >= 0; w--) {
 		if (!g[w])
 			continue;
 		rc = recon__ok_if_gone(aws_ec2_delete_security_group(x->c, d->t, g[w]->group_id, d->e), d->e);
@@ -383,7 +387,7 @@ static int find_endpoints(struct ex *x, base_arena *t, const char *service, cons
 }
 
 /* Adds one of our subnets for each of our AZs the endpoint lacks. */
-static int cover_our_azs(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
+static int cover_our_azs(struct ex *x, base_arena *t, const aws_ec2_vpce *v, bool *modified, aws_error *e)
 {
 	aws_strs azs, ours = recon__ep_own_subnets(x, t, &azs);
 	aws_ec2_subnets have = {0};
@@ -408,6 +412,8 @@ static int cover_our_azs(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws
 	memset(&mod, 0, sizeof mod);
 	mod.vpc_endpoint_id = v->vpc_endpoint_id;
 	mod.add_subnet_ids = (aws_strs){add, n};
+	if (modified)
+		*modified = true;
 	return aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
 }
 
@@ -432,7 +438,7 @@ int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aw
 	pthread_mutex_lock(mu);
 	rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
 	if (rc == BASE_OK) /* then one of ours per AZ it lacks */
-		rc = cover_our_azs(x, t, &rest, e);
+		rc = cover_our_azs(x, t, &rest, NULL, e);
 	pthread_mutex_unlock(mu);
 	return rc;
 }
@@ -468,7 +474,8 @@ struct join {
 	const recon_endpoint_spec *es;
 	aws_error *e;
 	const aws_ec2_vpce *keep, *foreign;
-	int result; /* BASE_ECONFLICT: a foreign endpoint we may not reuse */
+	int result;    /* BASE_ECONFLICT: a foreign endpoint we may not reuse */
+	bool modified; /* we added subnets to keep: it is pending again */
 };
 
 /* After our create (*made): fold duplicates to the lowest id. Ours is
@@ -506,7 +513,7 @@ static int join_try(void *ctx, bool *done)
 	if (rc != BASE_OK)
 		return rc;
 	if (j->keep)
-		return cover_our_azs(x, j->t, j->keep, j->e);
+		return cover_our_azs(x, j->t, j->keep, &j->modified, j->e);
 	if (j->foreign && (x->d->private_dns_enabled || x->d->reuse_existing_endpoints))
 		return BASE_OK;
 	recon__ep_spec(x, j->t, j->es, j->st->key, &spec);
@@ -528,7 +535,7 @@ static int join_try(void *ctx, bool *done)
 int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
                    aws_error *e)
 {
-	struct join j = {x, t, st, es, e, NULL, NULL, BASE_OK};
+	struct join j = {x, t, st, es, e, NULL, NULL, BASE_OK, false};
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[] = {lambda_sg};
 	aws_tag reg = {use_key(t, st->key), "1"};
 	int rc;
@@ -553,6 +560,9 @@ int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const reco
 	if (!j.keep)
 		return BASE_ENOTFOUND;
 	recon__st_set_endpoint(x, j.keep, true);
+	/* listed or created "available" and not modified since: no poll */
+	if (!j.modified && j.keep->state && strcasecmp(j.keep->state, "available") == 0)
+		return BASE_OK;
 	return recon__ep_wait(x, t, j.keep->vpc_endpoint_id, false, e);
 }
 

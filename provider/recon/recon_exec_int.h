@@ -98,6 +98,11 @@ void recon__st_forget(struct ex *x, recon_part part);
 
 /* Reads (strings borrowed: state strings never move). */
 const char *recon__st_subnet_id(struct ex *x, const char *cidr, const char **az);
+/* The role's managed policies as this run observed or attached them (copied
+ * into t); false (and *out empty) when the observe did not list them. */
+bool recon__st_role_policies(struct ex *x, base_arena *t, aws_strs *out);
+/* The subnet of cidr was created by this run (recon__st_add_subnet fresh). */
+bool recon__st_subnet_fresh(struct ex *x, const char *cidr);
 const char *recon__st_sg_id(struct ex *x, recon_sg_which w);
 const char *recon__st_rt_id(struct ex *x);
 const char *recon__st_role_name(struct ex *x);
@@ -115,7 +120,7 @@ void recon__st_set_role(struct ex *x, const aws_iam_role *r);
 void recon__st_role_policy(struct ex *x, const char *arn, bool attached);
 void recon__st_role_inline(struct ex *x, const char *policy);
 void recon__st_role_boundary(struct ex *x, const char *arn);
-void recon__st_add_subnet(struct ex *x, const aws_ec2_subnet *s);
+void recon__st_add_subnet(struct ex *x, const aws_ec2_subnet *s, bool fresh);
 void recon__st_remove_subnet(struct ex *x, const char *cidr);
 void recon__st_set_rt(struct ex *x, const aws_ec2_route_table *rt);
 void recon__st_rt_associated(struct ex *x, const char *subnet_id, const char *assoc_id);

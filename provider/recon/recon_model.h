@@ -176,6 +176,7 @@ typedef struct recon_subnet {
 	const char *id, *cidr, *az;
 	bool owned;
 	aws_tags tags;
+	bool fresh; /* created by the running apply: no route table association yet */
 } recon_subnet;
 
 /* Our private route table; assoc_subnet_ids[i] is associated by assoc_ids[i]. */
@@ -215,6 +216,7 @@ typedef struct recon_role {
 	const char *name, *arn;
 	bool owned;
 	aws_strs policy_arns;      /* attached managed policies */
+	bool policies_observed;    /* policy_arns was listed by recon_observe */
 	const char *inline_policy; /* RECON_INLINE_POLICY_NAME document (decoded JSON), NULL = none */
 	const char *permissions_boundary;
 	aws_tags tags;
@@ -253,6 +255,8 @@ typedef struct recon_state {
 	recon_sg sgs[2];           /* indexed by recon_sg_which; sgs[RECON_SG_ENDPOINT] is the shared
 	                              endpoint SG (owned = false: deleted by the last user only) */
 	const char *clients_sg_id; /* the shared clients SG, set with sgs[RECON_SG_ENDPOINT] */
+	bool shared_sgs_in_vpc;    /* a shared SG of the VPC exists, used by us or not: a destroy
+	                              deletes them when no lambda SG is left (sg.delete endpoint) */
 	bool shared_sgs_drift;     /* the shared SGs exist but do not hold exactly their one
 	                              rule each: sg.create "endpoint" restores them */
 	recon_endpoint *endpoints;

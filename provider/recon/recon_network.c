@@ -88,41 +88,43 @@ int recon__step_subnet_create(struct ex *x, base_arena *t, const recon_step *st,
 	aws_filter f[3];
 	recon_wait_cfg w;
 	struct subnet_poll sp;
+	bool fresh;
 	int rc;
 
-	/* Adopt a subnet an interrupted apply created. */
-	f[0] = recon__flt("vpc-id", vpc, 1);
-	f[1] = recon__flt("cidr-block", cidr, 1);
-	f[2] = recon__flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), fn, 1);
-	rc = aws_ec2_describe_subnets(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 3}, &found, e);
+	/* Create first: the observe this plan came from found no subnet of ours
+	 * with this CIDR. A CIDR taken (InvalidSubnet.Conflict) is adopted when
+	 * the subnet there carries our ownership tag (an interrupted apply made
+	 * it), else a conflict. */
+	memset(&spec, 0, sizeof spec);
+	spec.vpc_id = x->vpc;
+	spec.cidr_block = st->key;
+	spec.tags = x->tags;
+	rc = pick_az(x, t, desired_cidr_index(x->d, st->key), &spec.availability_zone, e);
 	if (rc != BASE_OK)
 		return rc;
-	if (found.n > 0) {
-		made = found.v[0];
-	} else {
-		memset(&spec, 0, sizeof spec);
-		spec.vpc_id = x->vpc;
-		spec.cidr_block = st->key;
-		spec.tags = x->tags;
-		rc = pick_az(x, t, desired_cidr_index(x->d, st->key), &spec.availability_zone, e);
+	rc = aws_ec2_create_subnet(x->c, t, &spec, &made, e);
+	fresh = rc == BASE_OK;
+	if (rc == BASE_EAWS && aws_error_is(e, "InvalidSubnet.Conflict")) {
+		f[0] = recon__flt("vpc-id", vpc, 1);
+		f[1] = recon__flt("cidr-block", cidr, 1);
+		f[2] = recon__flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), fn, 1);
+		rc = aws_ec2_describe_subnets(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 3}, &found, e);
 		if (rc != BASE_OK)
 			return rc;
-		rc = aws_ec2_create_subnet(x->c, t, &spec, &made, e);
-		if (rc == BASE_EAWS && aws_error_is(e, "InvalidSubnet.Conflict")) {
-			recon__ex_fail(
-			        x, st, rc, e,
-			        "The CIDR %s overlaps a subnet that already exists in %s and is not managed "
-			        "by "
-			        "function %s. Choose a free CIDR in subnet_cidr_blocks.",
-			        st->key, x->vpc, x->fn);
-			return rc;
+		if (found.n == 0) {
+			recon__ex_fail(x, st, BASE_ECONFLICT, e,
+			               "The CIDR %s overlaps a subnet that already exists in %s and is not "
+			               "managed by function %s. Choose a free CIDR in subnet_cidr_blocks.",
+			               st->key, x->vpc, x->fn);
+			return BASE_ECONFLICT;
 		}
-		if (rc != BASE_OK)
-			return rc;
-		if (!made.availability_zone)
-			made.availability_zone = spec.availability_zone;
+		made = found.v[0];
+	} else if (rc != BASE_OK) {
+		return rc;
 	}
-	recon__st_add_subnet(x, &made);
+	if (!made.availability_zone)
+		made.availability_zone = spec.availability_zone;
+	recon__st_add_subnet(x, &made, fresh);
 	if (made.state && strcmp(made.state, "available") == 0)
 		return BASE_OK; /* the reply already says so: no poll */
 	sp.x = x;
@@ -341,24 +343,14 @@ int recon__step_subnet_delete(struct ex *x, base_arena *t, const recon_step *st,
 
 int recon__step_rt_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
-	aws_ec2_route_tables found;
 	aws_ec2_route_table made;
-	const char *vpc[] = {x->vpc}, *fn[] = {x->fn};
-	aws_filter f[2];
 	int rc;
 	(void)st;
-	f[0] = recon__flt("vpc-id", vpc, 1);
-	f[1] = recon__flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), fn, 1);
-	rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &found, e);
+	/* No look-up first: the observe this plan came from found no route
+	 * table of ours (an interrupted apply's one would have been adopted). */
+	rc = aws_ec2_create_route_table(x->c, t, x->vpc, x->tags, NULL, &made, e);
 	if (rc != BASE_OK)
 		return rc;
-	if (found.n > 0) {
-		made = found.v[0];
-	} else {
-		rc = aws_ec2_create_route_table(x->c, t, x->vpc, x->tags, NULL, &made, e);
-		if (rc != BASE_OK)
-			return rc;
-	}
 	recon__st_set_rt(x, &made);
 	return BASE_OK;
 }
@@ -375,9 +367,14 @@ int recon__step_rt_associate(struct ex *x, base_arena *t, const recon_step *st, 
 		aws_error_setf(e, 0, "MissingDependency", "subnet %s or route table missing", st->key);
 		return BASE_ENOTFOUND;
 	}
-	rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &cur, e);
-	if (rc != BASE_OK)
-		return rc;
+	/* A subnet this run created has no explicit association yet: no look-up. */
+	cur.n = 0;
+	if (!recon__st_subnet_fresh(x, st->key)) {
+		rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1},
+		                                   &cur, e);
+		if (rc != BASE_OK)
+			return rc;
+	}
 	for (i = 0; i < cur.n && !assoc; i++)
 		for (j = 0; j < cur.v[i].n_assocs; j++) {
 			const aws_ec2_rt_assoc *as = &cur.v[i].assocs[j];
@@ -403,45 +400,55 @@ int recon__step_rt_associate(struct ex *x, base_arena *t, const recon_step *st, 
 	return BASE_OK;
 }
 
+/* Disassociates every subnet still associated with route table rt. */
+static int rt_disassociate_all(struct ex *x, base_arena *t, const char *rt, bool *gone, aws_error *e)
+{
+	aws_ec2_route_tables cur;
+	const char *ids[] = {rt};
+	size_t i;
+	int rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &cur, e);
+	*gone = recon__gone(rc, e) || (rc == BASE_OK && cur.n == 0);
+	if (*gone || rc != BASE_OK)
+		return *gone ? BASE_OK : rc;
+	for (i = 0; i < cur.v[0].n_assocs; i++) {
+		const aws_ec2_rt_assoc *as = &cur.v[0].assocs[i];
+		if (as->main || !as->association_id)
+			continue;
+		rc = aws_ec2_disassociate_route_table(x->c, t, as->association_id, e);
+		if (rc != BASE_OK && !recon__gone(rc, e))
+			return rc;
+	}
+	return BASE_OK;
+}
+
+/* The associations the state knows were removed by rt.disassociate steps
+ * (subnet.delete ran before): DeleteRouteTable first; one that AWS refuses
+ * for a remaining association (DependencyViolation: drift, or moto keeping
+ * associations of deleted subnets) lists and removes them, then deletes. */
 int recon__step_rt_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	const char *rt;
 	aws_strs assocs;
+	bool gone = false;
 	size_t i;
 	int rc;
 	(void)st;
 	recon__st_rt_snapshot(x, &rt, &assocs);
 	if (!rt)
 		return BASE_OK;
-	{
-		/* Disassociate whatever is still associated (the state may lag: moto,
-		 * unlike AWS, keeps associations of deleted subnets). */
-		aws_ec2_route_tables cur;
-		const char *ids[] = {rt};
-		rc = aws_ec2_describe_route_tables(x->c, t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &cur,
-		                                   e);
-		if (recon__gone(rc, e))
-			goto gone;
-		if (rc != BASE_OK)
-			return rc;
-		if (cur.n > 0) {
-			const char **v = base_arena_calloc(t, cur.v[0].n_assocs + 1, sizeof *v);
-			size_t n = 0;
-			for (i = 0; i < cur.v[0].n_assocs; i++)
-				if (!cur.v[0].assocs[i].main && cur.v[0].assocs[i].association_id)
-					v[n++] = cur.v[0].assocs[i].association_id;
-			assocs = (aws_strs){v, n};
-		}
-	}
 	for (i = 0; i < assocs.n; i++) {
 		rc = aws_ec2_disassociate_route_table(x->c, t, assocs.v[i], e);
 		if (rc != BASE_OK && !recon__gone(rc, e))
 			return rc;
 	}
 	rc = aws_ec2_delete_route_table(x->c, t, rt, e);
+	if (rc == BASE_EAWS && aws_error_is(e, "DependencyViolation")) {
+		rc = rt_disassociate_all(x, t, rt, &gone, e);
+		if (rc == BASE_OK && !gone)
+			rc = aws_ec2_delete_route_table(x->c, t, rt, e);
+	}
 	if (rc != BASE_OK && !recon__gone(rc, e))
 		return rc;
-gone:
 	recon__st_forget(x, RECON_PART_RT);
 	return BASE_OK;
 }

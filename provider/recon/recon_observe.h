@@ -32,12 +32,17 @@
  *   gateway_services  gateway endpoint services whose prefix list ids are
  *                     resolved (so egress rules to them can be compared)
  *   workers           concurrent calls (0 = 6)
+ *   for_destroy       observe only what recon_destroy needs: no security
+ *                     group rules, no inline policy document (both go with
+ *                     their SG / role; the role's inline policies are listed
+ *                     when it is deleted)
  */
 typedef struct recon_observe_in {
 	const char *function_name, *vpc_id, *role_name;
 	const recon_state *prior;
 	aws_strs gateway_services;
 	unsigned workers;
+	bool for_destroy;
 } recon_observe_in;
 
 /*

@@ -140,50 +140,80 @@ int recon__step_role_boundary(struct ex *x, base_arena *t, const recon_step *st,
 	return BASE_OK;
 }
 
-int recon__step_role_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+/* Detaches the managed policies (arns) and deletes every inline policy of
+ * the role (listed). *gone: the role no longer exists. */
+static int role_empty(struct ex *x, base_arena *t, const char *role, aws_strs arns, bool *gone, aws_error *e)
 {
-	aws_iam_attached_policies pol;
 	aws_strs names;
-	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
-	recon_backoff b;
 	size_t i;
 	int rc;
-
-	rc = aws_iam_list_attached_role_policies(x->c, t, st->key, &pol, e);
-	if (recon__gone(rc, e))
-		goto gone;
-	if (rc != BASE_OK)
-		return rc;
-	for (i = 0; i < pol.n; i++) {
-		rc = aws_iam_detach_role_policy(x->c, t, st->key, pol.v[i].policy_arn, e);
+	for (i = 0; i < arns.n; i++) {
+		rc = aws_iam_detach_role_policy(x->c, t, role, arns.v[i], e);
 		if (rc != BASE_OK && !recon__gone(rc, e))
 			return rc;
 	}
-	rc = aws_iam_list_role_policies(x->c, t, st->key, &names, e);
-	if (recon__gone(rc, e))
-		goto gone;
-	if (rc != BASE_OK)
-		return rc;
+	rc = aws_iam_list_role_policies(x->c, t, role, &names, e);
+	if ((*gone = recon__gone(rc, e)) || rc != BASE_OK)
+		return *gone ? BASE_OK : rc;
 	for (i = 0; i < names.n; i++) {
-		rc = aws_iam_delete_role_policy(x->c, t, st->key, names.v[i], e);
+		rc = aws_iam_delete_role_policy(x->c, t, role, names.v[i], e);
 		if (rc != BASE_OK && !recon__gone(rc, e))
 			return rc;
 	}
+	return BASE_OK;
+}
+
+/* The attached policies of the role, listed (the observed ones may be stale). */
+static int role_listed_arns(struct ex *x, base_arena *t, const char *role, aws_strs *out, bool *gone, aws_error *e)
+{
+	aws_iam_attached_policies pol;
+	const char **v;
+	size_t i;
+	int rc = aws_iam_list_attached_role_policies(x->c, t, role, &pol, e);
+	*out = (aws_strs){NULL, 0};
+	if ((*gone = recon__gone(rc, e)) || rc != BASE_OK)
+		return *gone ? BASE_OK : rc;
+	v = base_arena_calloc(t, pol.n + 1, sizeof *v);
+	for (i = 0; i < pol.n; i++)
+		v[i] = pol.v[i].policy_arn;
+	*out = (aws_strs){v, pol.n};
+	return BASE_OK;
+}
+
+/* Detach + delete inline + DeleteRole. The managed policies the observe of
+ * this run saw are detached without listing them again; a DeleteConflict
+ * (one attached since) lists them, empties the role again and retries. */
+int recon__step_role_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+{
+	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	recon_backoff b;
+	aws_strs arns;
+	bool gone = false;
+	int rc = BASE_OK;
+
+	if (!recon__st_role_policies(x, t, &arns))
+		rc = role_listed_arns(x, t, st->key, &arns, &gone, e);
+	if (rc == BASE_OK && !gone)
+		rc = role_empty(x, t, st->key, arns, &gone, e);
 	recon_backoff_init(&b, &x->clk, &w);
-	for (;;) {
+	while (rc == BASE_OK && !gone) {
 		rc = aws_iam_delete_role(x->c, t, st->key, e);
 		if (rc == BASE_EAWS &&
 		    (aws_error_is(e, "DeleteConflict") || aws_error_is(e, "ConcurrentModification"))) {
 			int brc = recon_backoff_sleep(&b);
-			if (brc == BASE_OK)
-				continue;
-			rc = brc == BASE_ETIMEOUT ? BASE_ETIMEOUT : brc;
+			if (brc != BASE_OK)
+				return brc;
+			rc = role_listed_arns(x, t, st->key, &arns, &gone, e);
+			if (rc == BASE_OK && !gone)
+				rc = role_empty(x, t, st->key, arns, &gone, e);
+			continue;
 		}
-		break;
+		gone = rc == BASE_OK || recon__gone(rc, e);
+		if (gone)
+			rc = BASE_OK;
 	}
-	if (rc != BASE_OK && !recon__gone(rc, e))
+	if (rc != BASE_OK)
 		return rc;
-gone:
 	recon__st_forget(x, RECON_PART_ROLE);
 	return BASE_OK;
 }
@@ -308,13 +338,16 @@ int recon__observe_role(struct recon__obs *o)
 	rc = aws_iam_list_attached_role_policies(o->c, t, o->role_name, &pol, &e);
 	if (rc != BASE_OK)
 		goto done;
-	rc = aws_iam_get_role_policy(o->c, t, o->role_name, RECON_INLINE_POLICY_NAME, &doc, &e);
-	if (recon__gone(rc, &e)) {
-		doc = NULL;
-		rc = BASE_OK;
+	doc = NULL;
+	if (!o->in->for_destroy) {
+		rc = aws_iam_get_role_policy(o->c, t, o->role_name, RECON_INLINE_POLICY_NAME, &doc, &e);
+		if (recon__gone(rc, &e)) {
+			doc = NULL;
+			rc = BASE_OK;
+		}
+		if (rc != BASE_OK)
+			goto done;
 	}
-	if (rc != BASE_OK)
-		goto done;
 	pthread_mutex_lock(&o->mu);
 	{
 		recon_role *x = &o->out->role;
@@ -328,6 +361,7 @@ int recon__observe_role(struct recon__obs *o)
 		for (i = 0; i < pol.n; i++)
 			arns[i] = recon__cp(o->a, pol.v[i].policy_arn);
 		x->policy_arns = (aws_strs){arns, pol.n};
+		x->policies_observed = true;
 	}
 	pthread_mutex_unlock(&o->mu);
 done:

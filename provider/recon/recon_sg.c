@@ -194,32 +194,34 @@ int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 
 	if (strcmp(st->key, "endpoint") == 0)
 		return recon__shared_sgs_ensure(x, t, e);
-	f[0] = recon__flt("vpc-id", vpc, 1);
-	f[1] = recon__flt("group-name", nm, 1);
-	rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &found, e);
-	if (rc != BASE_OK)
-		return rc;
-	if (found.n > 0) {
-		if (!recon__owned_by(found.v[0].tags, x->fn)) {
-			recon__ex_fail(
-			        x, st, BASE_ECONFLICT, e,
-			        "Security group %s (%s) already exists in %s and is not managed by function "
-			        "%s.",
-			        name, found.v[0].group_id, x->vpc, x->fn);
+	/* Create first: the observe this plan came from found no SG of ours by
+	 * this name. A name taken (InvalidGroup.Duplicate) is ours when it
+	 * carries our ownership tag (an interrupted apply made it: adopted),
+	 * else a conflict. */
+	memset(&spec, 0, sizeof spec);
+	spec.group_name = name;
+	spec.description = base_arena_sprintf(t, "Lambda %s: egress only to its VPC endpoints", x->fn);
+	spec.vpc_id = x->vpc;
+	spec.tags = x->tags;
+	rc = aws_ec2_create_security_group(x->c, t, &spec, &id, e);
+	if (rc == BASE_EAWS && aws_error_is(e, "InvalidGroup.Duplicate")) {
+		f[0] = recon__flt("vpc-id", vpc, 1);
+		f[1] = recon__flt("group-name", nm, 1);
+		rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2},
+		                                      &found, e);
+		if (rc != BASE_OK)
+			return rc;
+		if (found.n == 0 || !recon__owned_by(found.v[0].tags, x->fn)) {
+			recon__ex_fail(x, st, BASE_ECONFLICT, e,
+			               "Security group %s (%s) already exists in %s and is not managed by "
+			               "function %s.",
+			               name, found.n ? found.v[0].group_id : "?", x->vpc, x->fn);
 			return BASE_ECONFLICT;
 		}
 		id = found.v[0].group_id;
 		adopted = true;
-	} else {
-		memset(&spec, 0, sizeof spec);
-		spec.group_name = name;
-		spec.description =
-		        base_arena_sprintf(t, "Lambda %s: egress only to its VPC endpoints", x->fn);
-		spec.vpc_id = x->vpc;
-		spec.tags = x->tags;
-		rc = aws_ec2_create_security_group(x->c, t, &spec, &id, e);
-		if (rc != BASE_OK)
-			return rc;
+	} else if (rc != BASE_OK) {
+		return rc;
 	}
 	recon__st_set_sg(x, w, id);
 	return adopted ? adopt_rules(x, t, w, id, e) : revoke_default_egress(x, t, id, e);
@@ -515,7 +517,7 @@ int recon__observe_sgs(struct recon__obs *o)
 				if (w == 0)
 					ltags = sgs.v[i].tags;
 			}
-	if (ids[0]) {
+	if (ids[0] && !o->in->for_destroy) { /* the rules go with the SG */
 		fl[0] = recon__flt("group-id", ids, 1);
 		rc = aws_ec2_describe_security_group_rules(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1},
 		                                           &rules, &e);
@@ -536,6 +538,7 @@ int recon__observe_sgs(struct recon__obs *o)
 		d->rules = rv;
 		d->n_rules = n;
 	}
+	o->out->shared_sgs_in_vpc = ids[1] || ids[2];
 	if (ids[0] && registered(ltags) && ids[1] && ids[2]) {
 		o->out->sgs[RECON_SG_ENDPOINT].id = recon__cp(o->a, ids[1]);
 		o->out->clients_sg_id = recon__cp(o->a, ids[2]);

@@ -63,6 +63,32 @@ const char *recon__st_subnet_id(struct ex *x, const char *cidr, const char **az)
 	return id;
 }
 
+bool recon__st_role_policies(struct ex *x, base_arena *t, aws_strs *out)
+{
+	bool known;
+	lock(x);
+	known = x->s->role.name != NULL && x->s->role.policies_observed;
+	*out = (aws_strs){NULL, 0};
+	if (known && x->s->role.policy_arns.n) {
+		const char **v = base_arena_calloc(t, x->s->role.policy_arns.n, sizeof *v);
+		memcpy(v, x->s->role.policy_arns.v, x->s->role.policy_arns.n * sizeof *v);
+		*out = (aws_strs){v, x->s->role.policy_arns.n};
+	}
+	unlock(x);
+	return known;
+}
+
+bool recon__st_subnet_fresh(struct ex *x, const char *cidr)
+{
+	const recon_subnet *sn;
+	bool fresh;
+	lock(x);
+	sn = recon_state_subnet(x->s, cidr);
+	fresh = sn && sn->fresh;
+	unlock(x);
+	return fresh;
+}
+
 /* *slot (a string of the state), read under the lock. The slot's address
  * never changes while a plan runs; its content does. */
 static const char *read_slot(struct ex *x, const char *const *slot)
@@ -203,7 +229,7 @@ void recon__st_role_boundary(struct ex *x, const char *arn)
 
 /* ---- network ---- */
 
-void recon__st_add_subnet(struct ex *x, const aws_ec2_subnet *s)
+void recon__st_add_subnet(struct ex *x, const aws_ec2_subnet *s, bool fresh)
 {
 	recon_subnet *v;
 	lock(x);
@@ -214,6 +240,7 @@ void recon__st_add_subnet(struct ex *x, const aws_ec2_subnet *s)
 	v[x->s->n_subnets].cidr = recon__cp(x->a, s->cidr_block);
 	v[x->s->n_subnets].az = recon__cp(x->a, s->availability_zone);
 	v[x->s->n_subnets].owned = true;
+	v[x->s->n_subnets].fresh = fresh;
 	v[x->s->n_subnets].tags = recon__cp_tags(x->a, s->tags.n ? s->tags : x->tags);
 	x->s->subnets = v;
 	x->s->n_subnets++;

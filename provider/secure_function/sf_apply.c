@@ -40,8 +40,8 @@ static aws_strs gateway_services(base_arena *a, const sf_config *m, const char *
  * Observes the bundle of m (function_name, vpc_id) using the ids of prior
  * (may be NULL). Adds an error diagnostic on failure.
  */
-int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior, recon_state *out,
-                base_diags *diags)
+int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior, bool for_destroy,
+                recon_state *out, base_diags *diags)
 {
 	recon_observe_in in;
 	aws_error err;
@@ -50,6 +50,7 @@ int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_st
 	in.function_name = m->function_name;
 	in.vpc_id = m->vpc_id;
 	in.prior = prior;
+	in.for_destroy = for_destroy;
 	in.gateway_services = gateway_services(a, m, aws_client_region(c));
 	rc = recon_observe(c, a, &in, out, &err);
 	if (rc != BASE_OK)
@@ -76,7 +77,7 @@ int sf__begin_observe(base_arena *a, sf_handler *h, const sf_config *m, const sf
 	memset(&h->prior, 0, sizeof h->prior);
 	if (saved)
 		sf__prior_state(a, saved, h->region, &h->prior);
-	int rc = sf__observe(h->c, a, m, saved ? &h->prior : NULL, &h->st, diags);
+	int rc = sf__observe(h->c, a, m, saved ? &h->prior : NULL, h->for_destroy, &h->st, diags);
 	if (rc == BASE_OK)
 		sf__ignore_observed_tags(a, &h->st, &h->ig);
 	return rc;
@@ -211,6 +212,7 @@ static int apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6
 	if (!sf_has(&prior, SF_A_FUNCTION_NAME))
 		return BASE_OK; /* nothing we could find */
 	sf__deadline_begin(a, &prior, SF_TO_DELETE);
+	h.for_destroy = true;
 	rc = sf__begin_observe(a, &h, &prior, &prior, call->diags);
 	if (rc != BASE_OK)
 		return rc;

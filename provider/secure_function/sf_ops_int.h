@@ -252,7 +252,7 @@ void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st,
  * returns the code on failure.
  */
 BASE_MUST_USE int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior,
-                              recon_state *out, base_diags *diags);
+                              bool for_destroy, recon_state *out, base_diags *diags);
 
 /*
  * The preamble of the handlers that touch AWS (apply create / update /
@@ -269,6 +269,7 @@ typedef struct sf_handler {
 	prov_ignore_tags ig; /* the provider's ignore_tags */
 	recon_state prior;   /* ids of the saved state (zeroed for a create) */
 	recon_state st;      /* what exists now */
+	bool for_destroy;    /* observe only what a destroy needs (recon_observe_in) */
 } sf_handler;
 
 BASE_MUST_USE int sf__begin_client(prov *pv, tf6_call *call, sf_handler *h);

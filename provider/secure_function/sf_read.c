@@ -25,6 +25,7 @@
 
 #include "base/base_buf.h"
 #include "base/base_log.h"
+#include "base/base_str.h"
 #include "recon/recon_diff.h"
 
 sf_read_rule sf__read_rule(base_arena *a, const recon_state *st)
@@ -35,8 +36,10 @@ sf_read_rule sf__read_rule(base_arena *a, const recon_state *st)
 		return SF_READ_LIVE;
 	if (recon_diff_destroy(a, st, &p) != BASE_OK)
 		return SF_READ_GONE;
+	/* the ENI wait and the VPC's shared SGs are not parts of the bundle */
 	for (i = 0; i < p.n; i++)
-		if (p.v[i].kind != RECON_STEP_ENI_WAIT)
+		if (p.v[i].kind != RECON_STEP_ENI_WAIT &&
+		    !(p.v[i].kind == RECON_STEP_SG_DELETE && base_str_eq(p.v[i].key, "endpoint")))
 			return SF_READ_REMAINS;
 	return SF_READ_GONE;
 }

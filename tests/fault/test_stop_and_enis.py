@@ -173,12 +173,15 @@ class StopAndEniTest(unittest.TestCase):
         ec2, lam, iam = self.ec2, self.lam, self.iam
         f = [{"Name": "vpc-id", "Values": [self.vpc]}]
         subnets = sorted(s["SubnetId"] for s in ec2.describe_subnets(Filters=f)["Subnets"])
-        groups = sorted(g["GroupId"] for g in ec2.describe_security_groups(Filters=f)["SecurityGroups"]
-                        if g["GroupName"] != "default")
+        sgs = ec2.describe_security_groups(Filters=f)["SecurityGroups"]
+        # the VPC's shared clients SG has no attribute of its own
+        groups = sorted(g["GroupId"] for g in sgs
+                        if g["GroupName"] not in ("default", "lambdavpc-clients-" + self.vpc))
         self.assertEqual(sorted(a.get("subnet_ids") or []), subnets, "subnet ids in state vs moto")
         self.assertEqual(sorted(x for x in (a.get("lambda_security_group_id"), a.get("endpoint_security_group_id"))
                                 if x), groups, "security group ids in state vs moto")
         self.assertEqual(len(groups), 2, groups)
+        self.assertEqual(len(sgs), 4, [g["GroupName"] for g in sgs])  # default, lambda, endpoints, clients
         rts = [t["RouteTableId"] for t in ec2.describe_route_tables(Filters=f)["RouteTables"]
                if not any(x.get("Main") for x in t.get("Associations", []))]
         self.assertEqual([a.get("route_table_id")], rts, "route table in state vs moto")

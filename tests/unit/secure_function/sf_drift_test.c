@@ -26,7 +26,7 @@ void test_secure_function_sf_drift__report_names_part(void)
 	base_arena *a = base_arena_new();
 	base_diags *d = base_diags_new(a);
 	const aws_tag sub_tags[] = {{"lambdavpc:function", "app"}, {"CreatedBy", "bot"}};
-	recon_subnet sn = {"subnet-1", "10.0.1.0/27", "us-east-2a", true, {sub_tags, 2}};
+	recon_subnet sn = {"subnet-1", "10.0.1.0/27", "us-east-2a", true, {sub_tags, 2}, false};
 	recon_state st;
 	recon_desired want;
 	recon_step steps[2];
@@ -53,7 +53,7 @@ void test_secure_function_sf_drift__ignore_tags(void)
 	const aws_tag tags[] = {{"CreatedBy", "bot"}, {"org:cost", "1"}, {"Team", "pay"}};
 	const char *keys[] = {"CreatedBy"}, *prefixes[] = {"org:"};
 	prov_ignore_tags ig = {keys, 1, prefixes, 1};
-	recon_subnet sn = {"subnet-1", "10.0.1.0/27", "us-east-2a", true, {tags, 3}};
+	recon_subnet sn = {"subnet-1", "10.0.1.0/27", "us-east-2a", true, {tags, 3}, false};
 	recon_state st;
 	memset(&st, 0, sizeof st);
 	st.subnets = &sn;

@@ -34,7 +34,7 @@ void test_secure_function_sf_read__rule(void)
 {
 	base_arena *a = base_arena_new();
 	static const aws_tag owner[] = { { RECON_OWNER_TAG, "app" } };
-	recon_subnet sub = { "subnet-a", "10.0.1.0/27", "us-east-2a", true, { owner, 1 } };
+	recon_subnet sub = { "subnet-a", "10.0.1.0/27", "us-east-2a", true, { owner, 1 }, false };
 	recon_endpoint ep;
 	recon_state st;
 

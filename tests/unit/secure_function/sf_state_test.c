@@ -27,8 +27,8 @@ static void bundle(recon_state *st)
 	memset(lrules, 0, sizeof lrules);
 	st->function_name = "app";
 	st->vpc_id = "vpc-1";
-	subnets[0] = (recon_subnet){ "subnet-b", "10.0.1.32/27", "us-east-2b", true, AWS_TAGS(OWNER) };
-	subnets[1] = (recon_subnet){ "subnet-a", "10.0.1.0/27", "us-east-2a", true, AWS_TAGS(OWNER) };
+	subnets[0] = (recon_subnet){ "subnet-b", "10.0.1.32/27", "us-east-2b", true, AWS_TAGS(OWNER), false };
+	subnets[1] = (recon_subnet){ "subnet-a", "10.0.1.0/27", "us-east-2a", true, AWS_TAGS(OWNER), false };
 	st->subnets = subnets;
 	st->n_subnets = 2;
 	st->rt.id = "rtb-1";
