@@ -85,12 +85,16 @@ class LifecycleTest(ResourceTestCase):
         owner = [{"Name": "tag:" + L.OWNER_TAG, "Values": [name]}]
         roles = [r["RoleName"] for p in self.iam.get_paginator("list_roles").paginate() for r in p["Roles"]
                  if r["RoleName"] == L.role_name(name)]
+        shared = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:" + L.SHARED_TAG, "Values": [vpc_id]}]
         return {
             "subnets": len(self.ec2.describe_subnets(Filters=owner)["Subnets"]),
             "route_tables": len(self.ec2.describe_route_tables(Filters=owner)["RouteTables"]),
             "security_groups": len(self.ec2.describe_security_groups(Filters=owner)["SecurityGroups"]),
+            # the VPC's shared objects: the interface endpoints and two SGs
+            "shared_security_groups": len(self.ec2.describe_security_groups(Filters=shared)["SecurityGroups"]),
             "endpoints": len([e for e in self.live_endpoints(vpc_id)
-                              if L.tags_of(e.get("Tags")).get(L.OWNER_TAG) == name]),
+                              if L.tags_of(e.get("Tags")).get(L.OWNER_TAG) == name or
+                              L.tags_of(e.get("Tags")).get(L.SHARED_TAG) == vpc_id]),
             "roles": len(roles),
         }
 
@@ -131,7 +135,8 @@ class LifecycleTest(ResourceTestCase):
         self.apply(wd)
         self.assertNoChanges(wd, "plan after the fixed apply")
         self.assertEqual(self.owned_counts(name, vpc_id),
-                         {"subnets": 2, "route_tables": 1, "security_groups": 2, "endpoints": 1, "roles": 1})
+                         {"subnets": 2, "route_tables": 1, "security_groups": 1, "shared_security_groups": 2,
+                          "endpoints": 1, "roles": 1})
         self.ok(wd.tf("destroy", "-auto-approve"))
         wd.applied = False
         self.assertClean(name, vpc_id)
