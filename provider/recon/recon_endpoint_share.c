@@ -294,6 +294,7 @@ struct sg_del {
 	struct ex *x;
 	base_arena *t;
 	aws_error *e;
+	bool revoked; /* an earlier try revoked the endpoint SG's rule */
 };
 
 /* One try: no lambda SG left in the VPC -> drop the two rules and delete
@@ -308,6 +309,12 @@ static int try_delete_sgs(void *ctx, bool *done)
 	aws_ec2_ip_perm p;
 	int w, rc = users(x, d->t, RECON_OWNER_TAG, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, d->e);
 	*done = true;
+	if (rc == BASE_OK && u.n > 0 && d->revoked) {
+		/* a user joined (another process) while an earlier try was
+		 * deleting: the SGs stay, with their rules back */
+		const char *ids[2] = {NULL, NULL};
+		return ensure_locked(x, d->t, ids, d->e);
+	}
 	if (rc != BASE_OK || u.n > 0)
 		return rc;
 	rc = find_sgs(x, d->t, g, d->e);
@@ -324,6 +331,7 @@ static int try_delete_sgs(void *ctx, bool *done)
 		https_perm(&p, c1, EP_RULE_DESC);
 		(void)recon__ok_if_gone(
 		        aws_ec2_revoke_security_group(x->c, d->t, g[0]->group_id, false, &p, 1, &ig), &ig);
+		d->revoked = true;
 	}
 	for (w = 1; w >= 0; w--) {
 		if (!g[w])
@@ -342,7 +350,7 @@ static int try_delete_sgs(void *ctx, bool *done)
 
 int recon__shared_sgs_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
-	struct sg_del d = {x, t, e};
+	struct sg_del d = {x, t, e, false};
 	int rc = wait_locked(x, try_delete_sgs, &d);
 	if (rc == BASE_ETIMEOUT)
 		recon__ex_fail(x, st, rc, e,
