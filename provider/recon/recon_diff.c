@@ -245,15 +245,15 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 /*
  * Destroy order: function; endpoint releases / deletes (unregister, delete
  * when the last user); the Lambda ENI wait; shared.evacuate (no shared
- * endpoint left in our subnets); the VPC's shared SGs (deleted only when no
- * other lambda SG is left in the VPC; planned whenever they exist), then our
- * own SG; subnets; route table; role.
+ * endpoint left in our subnets); our own SG, then the VPC's shared SGs
+ * (deleted only when no lambda SG is left in the VPC; planned whenever they
+ * exist); subnets; route table; role (after the shared SGs).
  */
 int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 {
 	struct recon__pb b = {a, out};
 	struct recon__idxv ep = {a, 0, 0, 0}, before_net = {a, 0, 0, 0}, subnet_dels = {a, 0, 0, 0};
-	size_t fn_d = RECON_NONE, eni = RECON_NONE, evac = RECON_NONE, sg_e = RECON_NONE, i;
+	size_t fn_d = RECON_NONE, eni = RECON_NONE, evac = RECON_NONE, sg_l = RECON_NONE, sg_e = RECON_NONE, i;
 	bool any_subnet = false;
 
 	memset(out, 0, sizeof *out);
@@ -282,16 +282,17 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 		evac = recon__pb_add_v(&b, RECON_STEP_SHARED_EVACUATE, "subnets", &before_net, RECON_NONE,
 		                       RECON_NONE, RECON_NONE);
 	recon__idxv_push(&before_net, evac);
-	/* The VPC's shared SGs go (when no other lambda SG is left) BEFORE our
-	 * own lambda SG: a destroy interrupted in between still has a part of
-	 * its own in the state, and the next destroy finishes the shared ones. */
-	if (s->sgs[RECON_SG_ENDPOINT].id || s->shared_sgs_in_vpc ||
-	    (s->sgs[RECON_SG_LAMBDA].id && s->sgs[RECON_SG_LAMBDA].owned))
-		sg_e = recon__pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name(RECON_SG_ENDPOINT),
-		                       &before_net, RECON_NONE, RECON_NONE, RECON_NONE);
+	/* Our SG, then the VPC's shared SGs (deleted when no lambda SG is left,
+	 * so functions destroyed together leave it to the last one). Planned
+	 * whenever a shared SG exists in the VPC; the role goes after them, so
+	 * a destroy interrupted before they go still has a part in the state
+	 * and the next destroy finishes them. */
 	if (s->sgs[RECON_SG_LAMBDA].id && s->sgs[RECON_SG_LAMBDA].owned)
-		recon__pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name(RECON_SG_LAMBDA), &before_net,
-		                sg_e, RECON_NONE, RECON_NONE);
+		sg_l = recon__pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name(RECON_SG_LAMBDA),
+		                       &before_net, RECON_NONE, RECON_NONE, RECON_NONE);
+	if (s->sgs[RECON_SG_ENDPOINT].id || s->shared_sgs_in_vpc || sg_l != RECON_NONE)
+		sg_e = recon__pb_add_v(&b, RECON_STEP_SG_DELETE, recon_sg_which_name(RECON_SG_ENDPOINT),
+		                       &before_net, sg_l, RECON_NONE, RECON_NONE);
 	for (i = 0; i < s->n_subnets; i++)
 		if (s->subnets[i].id && s->subnets[i].owned)
 			recon__idxv_push(&subnet_dels,
@@ -304,7 +305,7 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 		                RECON_NONE);
 	}
 	if (s->role.name && s->role.owned)
-		recon__pb_add3(&b, RECON_STEP_ROLE_DELETE, s->role.name, fn_d, eni, RECON_NONE);
+		recon__pb_add3(&b, RECON_STEP_ROLE_DELETE, s->role.name, fn_d, eni, sg_e);
 	return BASE_OK;
 }
 

@@ -109,35 +109,48 @@ class ResourceTestCase(unittest.TestCase):
             self.assertFalse(route.get("NatGatewayId"), route)
         self.assertEqual(L.tags_of(rt.get("Tags")).get(L.OWNER_TAG), name)
 
-        # --- security groups
-        lsg_id, esg_id = out["lambda_security_group_id"], out["endpoint_security_group_id"]
-        sgs = {g["GroupId"]: g for g in ec2.describe_security_groups(GroupIds=[lsg_id, esg_id])["SecurityGroups"]}
-        lsg, esg = sgs[lsg_id], sgs[esg_id]
-        for g in (lsg, esg):
-            self.assertEqual(g["VpcId"], vpc_id)
-            self.assertEqual(L.tags_of(g.get("Tags")).get(L.OWNER_TAG), name)
+        # --- security groups: the function's own, and the VPC's two shared
+        # ones (endpoints + clients), one rule each, never a per-function rule
         gateway_only = all(s in ("s3", "dynamodb") for s in services)
+        lsg_id, esg_id = out["lambda_security_group_id"], out["endpoint_security_group_id"]
+        lsg = ec2.describe_security_groups(GroupIds=[lsg_id])["SecurityGroups"][0]
+        self.assertEqual(lsg["VpcId"], vpc_id)
+        self.assertEqual(L.tags_of(lsg.get("Tags")).get(L.OWNER_TAG), name)
         for perm in lsg.get("IpPermissionsEgress", []):
-            self.assertEqual([r for r in perm.get("IpRanges", []) if r.get("CidrIp") == "0.0.0.0/0"], [],
-                             "lambda SG allows egress to 0.0.0.0/0: %s" % perm)
+            # only tcp/443 to gateway prefix lists: no CIDR, no other group
             self.assertEqual(perm.get("IpRanges", []), [], "lambda SG egress to CIDRs: %s" % perm)
+            self.assertEqual(perm.get("Ipv6Ranges", []), [], "lambda SG egress to CIDRs: %s" % perm)
+            self.assertEqual(perm.get("UserIdGroupPairs", []), [], "lambda SG egress to groups: %s" % perm)
             self.assertEqual(perm.get("IpProtocol"), "tcp", perm)
             self.assertEqual((perm.get("FromPort"), perm.get("ToPort")), (443, 443), perm)
-            groups = [p["GroupId"] for p in perm.get("UserIdGroupPairs", [])]
-            self.assertTrue(set(groups) <= {esg_id}, "egress to other SGs: %s" % perm)
+        self.assertEqual(lsg.get("IpPermissions", []), [], "lambda SG admits something")
+        clients_id = None
         if not gateway_only:
-            targets = [p["GroupId"] for perm in lsg.get("IpPermissionsEgress", [])
-                       for p in perm.get("UserIdGroupPairs", [])]
-            self.assertIn(esg_id, targets, "lambda SG has no egress to the endpoint SG")
-        self.assertTrue(esg.get("IpPermissions"), "endpoint SG has no ingress")
-        for perm in esg.get("IpPermissions", []):
-            self.assertEqual(perm.get("IpProtocol"), "tcp", perm)
-            self.assertEqual((perm.get("FromPort"), perm.get("ToPort")), (443, 443), perm)
-            self.assertEqual(perm.get("IpRanges", []), [], perm)
-            self.assertEqual(perm.get("Ipv6Ranges", []), [], perm)
-            self.assertEqual([p["GroupId"] for p in perm.get("UserIdGroupPairs", [])], [lsg_id], perm)
+            shared = {g["GroupName"]: g for g in ec2.describe_security_groups(Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "group-name", "Values": ["lambdavpc-endpoints-" + vpc_id,
+                                                  "lambdavpc-clients-" + vpc_id]}])["SecurityGroups"]}
+            esg, csg = shared["lambdavpc-endpoints-" + vpc_id], shared["lambdavpc-clients-" + vpc_id]
+            self.assertEqual(esg["GroupId"], esg_id)
+            clients_id = csg["GroupId"]
+            for g in (esg, csg):
+                self.assertEqual(L.tags_of(g.get("Tags")).get(L.SHARED_TAG), vpc_id, g)
+                self.assertIsNone(L.tags_of(g.get("Tags")).get(L.OWNER_TAG), g)
+            https = [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}]
 
-        # --- endpoints
+            def only_rule(perms, peer, what):
+                self.assertEqual(len(perms), 1, "%s: %s" % (what, perms))
+                p = perms[0]
+                self.assertEqual({k: p.get(k) for k in ("IpProtocol", "FromPort", "ToPort")}, https[0], what)
+                self.assertEqual(p.get("IpRanges", []) + p.get("Ipv6Ranges", []) + p.get("PrefixListIds", []),
+                                 [], what)
+                self.assertEqual([u["GroupId"] for u in p.get("UserIdGroupPairs", [])], [peer], what)
+            only_rule(esg.get("IpPermissions", []), clients_id, "endpoint SG ingress")
+            self.assertEqual(esg.get("IpPermissionsEgress", []), [], "endpoint SG egress")
+            only_rule(csg.get("IpPermissionsEgress", []), esg_id, "clients SG egress")
+            self.assertEqual(csg.get("IpPermissions", []), [], "clients SG ingress")
+
+        # --- endpoints: interface ones shared by the VPC, gateway ones ours
         ep_ids = out["vpc_endpoint_ids"]
         self.assertEqual(sorted(ep_ids), sorted(services))
         eps = self.endpoints_by_id(ep_ids.values())
@@ -149,12 +162,14 @@ class ResourceTestCase(unittest.TestCase):
             if svc in ("s3", "dynamodb"):
                 self.assertEqual(e["VpcEndpointType"], "Gateway")
                 self.assertIn(out["route_table_id"], e.get("RouteTableIds", []))
+                self.assertEqual(L.tags_of(e.get("Tags")).get(L.OWNER_TAG), name)
             else:
                 self.assertEqual(e["VpcEndpointType"], "Interface")
                 self.assertTrue(e.get("PrivateDnsEnabled"), "%s: private DNS off" % svc)
-                self.assertEqual(sorted(e.get("SubnetIds", [])), sorted(subnet_ids))
-                self.assertIn(esg_id, [g["GroupId"] for g in e.get("Groups", [])])
-            self.assertEqual(L.tags_of(e.get("Tags")).get(L.OWNER_TAG), name)
+                self.assertTrue(set(e.get("SubnetIds", [])) <= set(subnet_ids), e.get("SubnetIds"))
+                self.assertTrue(e.get("SubnetIds"), "%s: in no subnet" % svc)
+                self.assertEqual([g["GroupId"] for g in e.get("Groups", [])], [esg_id])
+                self.assertEqual(L.tags_of(e.get("Tags")).get(L.SHARED_TAG), vpc_id)
 
         # --- role
         role = self.iam.get_role(RoleName=out["role_name"])["Role"]
@@ -180,7 +195,8 @@ class ResourceTestCase(unittest.TestCase):
         self.assertEqual(fn.get("Environment", {}).get("Variables", {}), env)
         vpc = fn.get("VpcConfig") or {}
         self.assertEqual(sorted(vpc.get("SubnetIds", [])), sorted(subnet_ids))
-        self.assertEqual(vpc.get("SecurityGroupIds", []), [lsg_id])
+        self.assertEqual(sorted(vpc.get("SecurityGroupIds", [])),
+                         sorted([lsg_id] + ([clients_id] if clients_id else [])))
         ftags = self.lam.list_tags(Resource=out["arn"])["Tags"]
         self.assertEqual(ftags.get(L.OWNER_TAG), name)
 
@@ -302,14 +318,17 @@ class SeedScenarioTest(ResourceTestCase):
 class OwnershipTest(ResourceTestCase):
     """DESIGN.md "State, ownership, crash safety"."""
 
-    def owned(self, name):
+    def owned(self, name, vpc_id):
+        """Objects of the function (ownership tag) and the VPC's shared ones."""
         owner = [{"Name": "tag:" + L.OWNER_TAG, "Values": [name]}]
-        eps = [e for e in self.ec2.describe_vpc_endpoints(Filters=owner)["VpcEndpoints"]
+        shared = [{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "tag:" + L.SHARED_TAG, "Values": [vpc_id]}]
+        eps = [e for e in self.ec2.describe_vpc_endpoints(Filters=shared)["VpcEndpoints"]
                if e.get("State", "").lower() not in ("deleted", "deleting")]
         return {
             "subnets": len(self.ec2.describe_subnets(Filters=owner)["Subnets"]),
             "route_tables": len(self.ec2.describe_route_tables(Filters=owner)["RouteTables"]),
             "security_groups": len(self.ec2.describe_security_groups(Filters=owner)["SecurityGroups"]),
+            "shared_security_groups": len(self.ec2.describe_security_groups(Filters=shared)["SecurityGroups"]),
             "endpoints": len(eps),
         }
 
@@ -321,16 +340,17 @@ class OwnershipTest(ResourceTestCase):
         wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
         self.apply(wd)
         first = wd.outputs()
-        before = self.owned(name)
-        self.assertEqual(before, {"subnets": 3, "route_tables": 1, "security_groups": 2, "endpoints": 2})
+        before = self.owned(name, vpc_id)
+        self.assertEqual(before, {"subnets": 3, "route_tables": 1, "security_groups": 1,
+                                  "shared_security_groups": 2, "endpoints": 2})
         return name, vpc_id, wd, first, before
 
     def test_lost_state_is_adopted_not_duplicated(self):
-        name, _vpc_id, wd, first, before = self.deploy_seed("e2e-adopt")
+        name, vpc_id, wd, first, before = self.deploy_seed("e2e-adopt")
         os.remove(os.path.join(wd.path, "terraform.tfstate"))
         self.apply(wd)
         second = wd.outputs()
-        self.assertEqual(self.owned(name), before, "a second apply without state duplicated objects")
+        self.assertEqual(self.owned(name, vpc_id), before, "a second apply without state duplicated objects")
         for k in ("arn", "role_name", "route_table_id", "lambda_security_group_id",
                   "endpoint_security_group_id", "vpc_endpoint_ids"):
             self.assertEqual(second[k], first[k], k)
@@ -363,7 +383,7 @@ class OwnershipTest(ResourceTestCase):
         # Apply recreates the function and keeps every other part.
         self.apply(wd)
         second = wd.outputs()
-        self.assertEqual(self.owned(name), before, "apply after the function was lost duplicated objects")
+        self.assertEqual(self.owned(name, vpc_id), before, "apply after the function was lost duplicated objects")
         self.assertEqual(self.owned_roles(name), [first["role_name"]], "role duplicated")
         for k in ("role_name", "role_arn", "route_table_id", "lambda_security_group_id",
                   "endpoint_security_group_id", "vpc_endpoint_ids"):
