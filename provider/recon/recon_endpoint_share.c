@@ -249,17 +249,19 @@ static int ensure_locked(struct ex *x, base_arena *t, const char *ids[2], aws_er
 	}
 	if (rc != BASE_OK || !ids[0] || !ids[1])
 		return rc != BASE_OK ? rc : BASE_ENOTFOUND;
-	if (g[0] && g[1] && !recon__shared_sgs_exact(g[0], g[1])) {
+	/* An SG found (not just made) may hold other rules: AWS's default
+	 * allow-all egress of one an interrupted apply created, or rules added
+	 * by hand. Only rules that differ are revoked (no request otherwise). */
+	if (g[0] && rc == BASE_OK)
 		rc = revoke_extras(x, t, g[0], false, ids[1], e);
-		if (rc == BASE_OK)
-			rc = revoke_extras(x, t, g[0], true, NULL, e);
-		if (rc == BASE_OK)
-			rc = revoke_extras(x, t, g[1], true, ids[0], e);
-		if (rc == BASE_OK)
-			rc = revoke_extras(x, t, g[1], false, NULL, e);
-		if (rc != BASE_OK)
-			return rc;
-	}
+	if (g[0] && rc == BASE_OK)
+		rc = revoke_extras(x, t, g[0], true, NULL, e);
+	if (g[1] && rc == BASE_OK)
+		rc = revoke_extras(x, t, g[1], true, ids[0], e);
+	if (g[1] && rc == BASE_OK)
+		rc = revoke_extras(x, t, g[1], false, NULL, e);
+	if (rc != BASE_OK)
+		return rc;
 	if (!g[0] || !has_exact(g[0]->ingress, g[0]->n_ingress, ids[1])) {
 		https_perm(&p, &ids[1], EP_RULE_DESC);
 		rc = aws_ec2_authorize_security_group(x->c, t, ids[0], false, &p, 1, recon__shared_tags(x, t),
