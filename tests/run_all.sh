@@ -70,9 +70,11 @@ run_suite integration-recon bash tests/integration/recon/run.sh
 run_suite fault bash tests/fault/run.sh
 run_suite fault-crash bash tests/fault/run_sweeps.sh crash
 run_suite fault-cycles bash tests/fault/run_sweeps.sh cycles
-run_suite e2e bash tests/e2e/run.sh
+# The shared-endpoint tests at issue 8's size: a for_each of 20 functions in
+# one VPC, apply -> plan -> destroy 5 times (e2e-asan runs them at 10 x 2).
+run_suite e2e env E2E_SHARED_N=20 E2E_SHARED_CYCLES=5 bash tests/e2e/run.sh
 # The shared-endpoint concurrency tests again, behind the fault proxy in real-AWS mode.
-run_suite e2e-shared-proxy env E2E_SUITE_NAME=e2e-shared-proxy \
+run_suite e2e-shared-proxy env E2E_SUITE_NAME=e2e-shared-proxy E2E_SHARED_N=20 E2E_SHARED_CYCLES=5 \
   bash tests/fault/behind_proxy.sh python3 tests/e2e/runner.py test_shared_endpoints
 run_suite e2e-asan bash tests/e2e/run_asan.sh
 run_suite release bash tests/release/run.sh

@@ -700,6 +700,35 @@ int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm, const 
 	return rc == BASE_OK ? BASE_OK : BASE_EINVALID;
 }
 
+/* A retired runtime is refused at plan for a new function or a change to
+ * it (ValidateResourceConfig only warns: it cannot see the prior state). */
+static int check_retired_runtime(tf6_call *call, const tf6_plan_req *req, const cty_value *planned)
+{
+	const char *name = sf_attr_name(SF_A_RUNTIME);
+	const char *rt = cty_value_as_string(cty_value_get_attr(planned, name)), *was = NULL;
+	const sf_runtime_info *r;
+	char today[11];
+	base_path p;
+	if (!rt)
+		return BASE_OK;
+	if (req->prior && !cty_value_is_null(req->prior))
+		was = cty_value_as_string(cty_value_get_attr(req->prior, name));
+	if (was && strcmp(was, rt) == 0)
+		return BASE_OK;
+	sf__today(today);
+	r = sf__runtime_find(rt);
+	if (sf__runtime_status(r, today) != SF_RT_RETIRED)
+		return BASE_OK;
+	p = sf_path(call->arena, SF_A_RUNTIME);
+	base_diags_add(call->diags, BASE_SEV_ERROR, &p, "Retired runtime",
+	               base_arena_sprintf(call->arena,
+	                                  "%s: Lambda refuses %s function on \"%s\" since %s. Use "
+	                                  "one of %s.",
+	                                  name, was ? "moving a" : "a new", rt, r->block_create,
+	                                  sf__runtime_supported_list(call->arena, today)));
+	return BASE_EINVALID;
+}
+
 /* The account checks of a plan; *recheck when the apply must run them again
  * (a warning, or something the checks need unknown now). */
 static int plan_checks(aws_client *c, tf6_call *call, const tf6_plan_req *req, const cty_value *planned,
@@ -744,6 +773,8 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 	resp->requires_replace = rr;
 	resp->n_requires_replace = n_rr;
 	resp->planned_private = req->prior_private;
+	if (check_retired_runtime(call, req, planned) != BASE_OK)
+		return BASE_EINVALID;
 	if (c && plan_checks(c, call, req, planned, n_rr > 0, &recheck) != BASE_OK)
 		return BASE_EINVALID;
 	if (recheck || deferred) /* unknown parts were skipped: the apply checks them */

@@ -30,13 +30,17 @@ void sf__check_runtime(prov_vctx *v, const sf_config *c, const char *today)
 		                                   name, rt, sf__runtime_supported_list(v->a, today)));
 		break;
 	case SF_RT_RETIRED:
-		prov_vctx_error(
-		        v, &p, "Retired runtime",
-		        base_arena_sprintf(v->a,
-		                           "%s: Lambda stopped accepting new functions on \"%s\" on %s "
-		                           "(deprecated since %s). Use one of %s.",
-		                           name, rt, r->block_create, r->deprecated,
-		                           sf__runtime_supported_list(v->a, today)));
+		/* A warning here: an existing function may keep its runtime while
+		 * other settings change. The plan refuses it for a new function or
+		 * a change of runtime (sf__check_retired_runtime). */
+		base_diags_add(v->d, BASE_SEV_WARNING, &p, "Retired runtime",
+		               base_arena_sprintf(v->a,
+		                                  "%s: Lambda stopped accepting new functions on \"%s\" on "
+		                                  "%s (deprecated since %s); an existing function keeps "
+		                                  "running on it, but creating one or changing to it is "
+		                                  "refused. Use one of %s.",
+		                                  name, rt, r->block_create, r->deprecated,
+		                                  sf__runtime_supported_list(v->a, today)));
 		break;
 	case SF_RT_DEPRECATED:
 		base_diags_add(v->d, BASE_SEV_WARNING, &p, "Deprecated runtime",

@@ -200,8 +200,19 @@ void test_secure_function_sf_validate__runtime(void)
 	T_ASSERT(sft_env_open(&e));
 	CASE("\"runtime\":\"python2.0\",\"handler\":\"h.main\",\"filename\":\"f.zip\"", "runtime",
 	     "Unsupported runtime");
-	CASE("\"runtime\":\"python3.7\",\"handler\":\"h.main\",\"filename\":\"f.zip\"", "runtime",
-	     "Retired runtime");
+	/* retired: a warning at validate (an existing function may keep it);
+	 * the plan refuses it for a new function or a change to it */
+	{
+		int rc_;
+		base_diags *d_ = validate(&e,
+		                          cfg(&e, "\"runtime\":\"python3.7\",\"handler\":\"h.main\","
+		                                  "\"filename\":\"f.zip\""),
+		                          &rc_);
+		const base_diag *w_ = base_diags_first(d_);
+		T_ASSERT_INT(rc_, BASE_OK);
+		T_ASSERT(w_ && w_->severity == BASE_SEV_WARNING && strstr(w_->summary, "Retired runtime"));
+		T_ASSERT_STR(base_path_str(e.a, w_->path), "runtime");
+	}
 	/* the table's dates decide, on a given day */
 	const sf_runtime_info *r = sf__runtime_find("python3.9");
 	T_ASSERT(r != NULL);
