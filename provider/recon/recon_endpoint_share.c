@@ -210,8 +210,6 @@ static int find_sgs(struct ex *x, base_arena *t, const aws_ec2_sg *g[2], aws_err
 static int create_sg(struct ex *x, base_arena *t, int w, const char **id, aws_error *e)
 {
 	aws_ec2_sg_spec spec;
-	aws_ec2_ip_perm all;
-	const char *any4[] = {"0.0.0.0/0"};
 	int rc;
 	memset(&spec, 0, sizeof spec);
 	spec.group_name = recon_shared_sg_name(t, x->vpc, w == 1);
@@ -222,11 +220,7 @@ static int create_sg(struct ex *x, base_arena *t, int w, const char **id, aws_er
 	rc = aws_ec2_create_security_group(x->c, t, &spec, id, e);
 	if (rc != BASE_OK)
 		return rc;
-	memset(&all, 0, sizeof all);
-	all.ip_protocol = "-1";
-	all.omit_ports = true;
-	all.cidr_ipv4 = (aws_strs){any4, 1};
-	return recon__ok_if_gone(aws_ec2_revoke_security_group(x->c, t, *id, true, &all, 1, e), e);
+	return recon__revoke_default_egress(x, t, *id, e);
 }
 
 static int ensure_locked(struct ex *x, base_arena *t, const char *ids[2], aws_error *e)

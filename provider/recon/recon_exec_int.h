@@ -169,6 +169,9 @@ int recon__ep_wait(struct ex *x, base_arena *t, const char *id, bool gone, aws_e
  * (ids and their AZs, same order, arena t). */
 aws_strs recon__ep_own_subnets(struct ex *x, base_arena *t, aws_strs *azs);
 /* recon_endpoint.c: the CreateVpcEndpoint request for es (arena t). */
+/* Revokes AWS's default allow-all egress of a new SG (IPv6 too when the VPC
+ * has an IPv6 CIDR); already gone is fine (recon_sg.c). */
+int recon__revoke_default_egress(struct ex *x, base_arena *t, const char *id, aws_error *e);
 /* Tags of an object shared by the VPC's functions (recon_endpoint_share.c). */
 aws_tags recon__shared_tags(const struct ex *x, base_arena *t);
 void recon__ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, const char *service,

@@ -127,7 +127,7 @@ static int vpc_has_ipv6(struct ex *x, base_arena *t, bool *out, aws_error *e)
 
 /* AWS adds allow-all egress to every new group (IPv4, and IPv6 in a VPC
  * with an IPv6 CIDR): remove exactly that, in one call. */
-static int revoke_default_egress(struct ex *x, base_arena *t, const char *id, aws_error *e)
+int recon__revoke_default_egress(struct ex *x, base_arena *t, const char *id, aws_error *e)
 {
 	const char *any4[] = {"0.0.0.0/0"}, *any6[] = {"::/0"};
 	aws_ec2_ip_perm all;
@@ -224,7 +224,7 @@ int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 		return rc;
 	}
 	recon__st_set_sg(x, w, id);
-	return adopted ? adopt_rules(x, t, w, id, e) : revoke_default_egress(x, t, id, e);
+	return adopted ? adopt_rules(x, t, w, id, e) : recon__revoke_default_egress(x, t, id, e);
 }
 
 static int sg_rule(struct ex *x, base_arena *t, const recon_step *st, bool authorize, aws_error *e)
