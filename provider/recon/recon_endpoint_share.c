@@ -480,6 +480,7 @@ struct join {
 	const aws_ec2_vpce *keep, *foreign;
 	int result;    /* BASE_ECONFLICT: a foreign endpoint we may not reuse */
 	bool modified; /* we added subnets to keep: it is pending again */
+	bool created;  /* keep is the one we just created: not listed yet, maybe */
 };
 
 /* After our create (*made): fold duplicates to the lowest id. Ours is
@@ -495,9 +496,11 @@ static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
 	int rc = find_endpoints(j->x, j->t, j->st->key, &keep, &foreign, &found, j->e);
 	*copy = *made;
 	j->keep = copy;
+	j->created = true;
 	if (rc != BASE_OK || !keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) >= 0)
 		return rc;
 	j->keep = keep;
+	j->created = false;
 	return recon__ok_if_gone(
 	        aws_ec2_delete_vpc_endpoints(j->x->c, j->t, (aws_strs){ids, 1}, &failed, j->e), j->e);
 }
@@ -539,7 +542,7 @@ static int join_try(void *ctx, bool *done)
 int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
                    aws_error *e)
 {
-	struct join j = {x, t, st, es, e, NULL, NULL, BASE_OK, false};
+	struct join j = {x, t, st, es, e, NULL, NULL, BASE_OK, false, false};
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[] = {lambda_sg};
 	aws_tag reg = {use_key(t, st->key), "1"};
 	int rc;
@@ -564,8 +567,10 @@ int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const reco
 	if (!j.keep)
 		return BASE_ENOTFOUND;
 	recon__st_set_endpoint(x, j.keep, true);
-	/* listed or created "available" and not modified since: no poll */
-	if (!j.modified && j.keep->state && strcasecmp(j.keep->state, "available") == 0)
+	/* Listed "available" and not modified since: no poll. One we created
+	 * is polled until a read lists it (AWS lists a new endpoint after a
+	 * delay: the next plan must see it), even if its reply said available. */
+	if (!j.modified && !j.created && j.keep->state && strcasecmp(j.keep->state, "available") == 0)
 		return BASE_OK;
 	return recon__ep_wait(x, t, j.keep->vpc_endpoint_id, false, e);
 }
