@@ -90,7 +90,7 @@ class FaultCyclesTest(F.ScenarioCase):
     def test_ten_functions_one_vpc_cycles(self):
         prefix = L.unique("cyc")
         fns = F.functions_map(prefix, 10, lambda i: ["logs", "ssm"])
-        self.cycles("10 functions in one VPC (distinct services, issue 8 item 1)", fns, N_MULTI)
+        self.cycles("10 functions in one VPC (shared logs + ssm endpoints)", fns, N_MULTI)
 
 
 def tearDownModule():
