@@ -60,24 +60,32 @@ def check_objects(t, vpc, fn):
     t.assertIn(team, rtags)
     vf = [{"Name": "vpc-id", "Values": [vpc]}]
     sgs = {g["GroupName"]: g for g in ec2.describe_security_groups(Filters=vf)["SecurityGroups"]}
-    lam, ep = sgs["lambdavpc-%s-lambda" % fn], sgs["lambdavpc-%s-endpoint" % fn]
+    # the function's own SG, and the VPC's two shared ones (one rule each)
+    shared = {"Key": "lambdavpc:shared", "Value": vpc}
+    lam = sgs["lambdavpc-%s-lambda" % fn]
+    ep, cl = sgs["lambdavpc-endpoints-%s" % vpc], sgs["lambdavpc-clients-%s" % vpc]
     t.assertEqual(lam["Description"], "Lambda %s: egress only to its VPC endpoints" % fn)
-    t.assertEqual(ep["Description"], "VPC endpoints of Lambda %s: HTTPS from it only" % fn)
-    for g in (lam, ep):
-        t.assertIn(owner, g["Tags"])
-        t.assertIn(team, g["Tags"])
+    t.assertEqual(ep["Description"], "VPC endpoints shared by lambdavpc functions: HTTPS from them only")
+    t.assertEqual(cl["Description"], "lambdavpc functions of this VPC: HTTPS to its endpoints only")
+    t.assertIn(owner, lam["Tags"])
+    t.assertIn(team, lam["Tags"])
+    for g in (ep, cl):
+        t.assertIn(shared, g["Tags"])
+        t.assertNotIn(owner, g["Tags"])
     t.assertEqual(lam["IpPermissions"], [])
+    t.assertEqual(lam["IpPermissionsEgress"], [])  # interface endpoints only: nothing of its own
     t.assertEqual(ep["IpPermissionsEgress"], [])
+    t.assertEqual(cl["IpPermissions"], [])
     rules = ec2.describe_security_group_rules(
-        Filters=[{"Name": "group-id", "Values": [lam["GroupId"], ep["GroupId"]]}])["SecurityGroupRules"]
-    t.assertTrue(rules)
+        Filters=[{"Name": "group-id", "Values": [ep["GroupId"], cl["GroupId"]]}])["SecurityGroupRules"]
+    t.assertEqual(len(rules), 2, rules)
     for rule in rules:
-        t.assertIn(owner, rule.get("Tags", []), rule)
+        t.assertIn(shared, rule.get("Tags", []), rule)
         t.assertEqual((rule["IpProtocol"], rule["FromPort"], rule["ToPort"]), ("tcp", 443, 443), rule)
-    pairs = [p for perm in lam["IpPermissionsEgress"] + ep["IpPermissions"]
+    pairs = [(perm, p) for perm in cl["IpPermissionsEgress"] + ep["IpPermissions"]
              for p in perm["UserIdGroupPairs"]]
-    t.assertEqual(len(pairs), 2, pairs)
-    for p in pairs:
+    t.assertEqual(sorted(p["GroupId"] for _, p in pairs), sorted([ep["GroupId"], cl["GroupId"]]), pairs)
+    for _, p in pairs:
         t.assertTrue(p.get("Description", "").startswith("lambdavpc:"), p)
     subnets = ec2.describe_subnets(Filters=vf)["Subnets"]
     t.assertEqual(sorted(sn["CidrBlock"] for sn in subnets),
@@ -88,9 +96,12 @@ def check_objects(t, vpc, fn):
     t.assertFalse([x for x in tables[0]["Routes"] if x.get("DestinationCidrBlock") == "0.0.0.0/0"])
     endpoints = ec2.describe_vpc_endpoints(Filters=vf)["VpcEndpoints"]
     t.assertEqual(sorted(e["ServiceName"].rsplit(".", 1)[1] for e in endpoints), ["logs", "ssm"])
-    for obj in subnets + tables + endpoints:
+    for obj in subnets + tables:
         t.assertIn(owner, obj["Tags"])
         t.assertIn(team, obj["Tags"])
+    for e in endpoints:  # interface endpoints are the VPC's, shared
+        t.assertIn(shared, e["Tags"])
+        t.assertEqual([g["GroupId"] for g in e["Groups"]], [ep["GroupId"]])
 
 
 class PackageFilesTest(unittest.TestCase):
