@@ -23,6 +23,7 @@ import threading
 import unittest
 
 import e2e_lib as L
+from test_resource import ResourceTestCase
 
 N = int(os.environ.get("E2E_SHARED_N") or "10")
 CYCLES = int(os.environ.get("E2E_SHARED_CYCLES") or "2")
@@ -71,17 +72,9 @@ def functions(prefix, octet, first, n):
             for i in range(first, first + n)}
 
 
-class SharedEndpointsTest(unittest.TestCase):
-    def setUp(self):
-        self.ec2 = L.client("ec2")
-        self.lam = L.client("lambda")
-        self.dirs = []
-
-    def tearDown(self):
-        for wd in self.dirs:
-            if getattr(wd, "applied", False):
-                wd.tf("destroy", "-auto-approve")
-            wd.cleanup()
+class SharedEndpointsTest(ResourceTestCase):
+    """setUp / tearDown (destroy what a test applied), ok, apply and
+    live_endpoints come from ResourceTestCase."""
 
     def workdir(self, vpc, fns):
         wd = L.Workdir("shared")
@@ -93,24 +86,11 @@ class SharedEndpointsTest(unittest.TestCase):
         self.ok(wd.tf("init"))
         return wd
 
-    def ok(self, r):
-        self.assertIsNone(r.crashed(), str(r)[-3000:])
-        self.assertEqual(r.rc, 0, str(r)[-4000:])
-        return r
-
-    def apply(self, wd, *extra):
-        wd.applied = True
-        return self.ok(wd.tf("apply", "-auto-approve", *extra))
-
     def assertPlanEmpty(self, wd, *extra):
         r = wd.tf("plan", "-detailed-exitcode", *extra)
         self.assertEqual(r.rc, 0, "plan not empty:\n" + str(r)[-4000:])
 
     # ---------------------------------------------------------------- cloud
-
-    def live_endpoints(self, vpc):
-        eps = self.ec2.describe_vpc_endpoints(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["VpcEndpoints"]
-        return [e for e in eps if e.get("State", "").lower() not in ("deleted", "deleting")]
 
     def shared_sgs(self, vpc):
         sgs = self.ec2.describe_security_groups(Filters=[
