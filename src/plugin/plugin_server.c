@@ -180,8 +180,66 @@ static void grpc_log_to_base(gpr_log_func_args *a)
 	base_log(lvl, "plugin", "grpc: %s (%s:%d)", a->message ? a->message : "", file, a->line);
 }
 
+/* ---------------------------------------------------------------------
+ * the early certificate
+ *
+ * Generating the TLS key and certificate is OpenSSL's first use in the
+ * process (provider load, EC tables, DRBG seeding: ~5 ms) and needs nothing
+ * from gRPC, so plugin_global_init starts it on its own thread before
+ * grpc_init and the two overlap (exec -> handshake time). The first
+ * prepare() takes the result; a later one (tests) generates its own.
+ * early_mu guards `early`; the thread writes only early.cert and early.rc,
+ * which are read after it is joined.
+ * ------------------------------------------------------------------- */
+
+static pthread_mutex_t early_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	bool started, taken;
+	pthread_t thread;
+	plugin_tls_cert *cert;
+	int rc;
+} early;
+
+static void *early_cert_main(void *arg)
+{
+	(void)arg;
+	early.rc = plugin_tls_cert_new(&early.cert);
+	return NULL;
+}
+
+static void start_early_cert(void)
+{
+	const char *client_pem = getenv("PLUGIN_CLIENT_CERT");
+	if (!plugin_handshake_cookie_ok(getenv(PLUGIN_MAGIC_COOKIE_KEY)) || client_pem == NULL ||
+	    client_pem[0] == '\0')
+		return;
+	pthread_mutex_lock(&early_mu);
+	if (!early.started && pthread_create(&early.thread, NULL, early_cert_main, NULL) == 0)
+		early.started = true;
+	pthread_mutex_unlock(&early_mu);
+}
+
+/* The server certificate: the early one while it is untaken (waits for its
+ * thread), else a fresh one. Errors: BASE_ERR (logged by plugin_tls). */
+static int take_cert(plugin_tls_cert **out)
+{
+	bool took = false;
+	int rc = BASE_ERR;
+	pthread_mutex_lock(&early_mu);
+	if (early.started && !early.taken) {
+		(void)pthread_join(early.thread, NULL);
+		early.taken = took = true;
+		*out = early.cert;
+		early.cert = NULL;
+		rc = early.rc;
+	}
+	pthread_mutex_unlock(&early_mu);
+	return took ? rc : plugin_tls_cert_new(out);
+}
+
 void plugin_global_init(void)
 {
+	start_early_cert();
 	gpr_set_log_function(grpc_log_to_base);
 	grpc_init();
 }
@@ -600,11 +658,7 @@ static grpc_server_credentials *make_creds(const char *client_pem, plugin_tls_ce
 	*cert_out = NULL;
 	if (client_pem == NULL || client_pem[0] == '\0')
 		return grpc_insecure_server_credentials_create();
-	if (plugin_tls_check_pem_cert(client_pem) != BASE_OK) {
-		BASE_ERROR("plugin", "PLUGIN_CLIENT_CERT does not hold a PEM certificate");
-		return NULL;
-	}
-	if (plugin_tls_cert_new(&cert) != BASE_OK) {
+	if (take_cert(&cert) != BASE_OK) {
 		BASE_ERROR("plugin", "cannot generate the server TLS certificate");
 		return NULL;
 	}
@@ -621,17 +675,16 @@ static grpc_server_credentials *make_creds(const char *client_pem, plugin_tls_ce
 }
 
 /*
- * Everything before grpc_server_start: credentials (TLS key + certificate
- * when PLUGIN_CLIENT_CERT is set), the gRPC server, its queue and the
- * listener on 127.0.0.1:<free port>. Sets s->server, s->cq, s->port,
- * s->cert. Errors: BASE_ERR (logged).
+ * Everything before grpc_server_start: the gRPC server and its queue first
+ * (they need no certificate, so they overlap the early certificate's
+ * thread), then the credentials (TLS key + certificate when
+ * PLUGIN_CLIENT_CERT is set) and the listener on 127.0.0.1:<free port>.
+ * Sets s->server, s->cq, s->port, s->cert. Errors: BASE_ERR (logged).
  */
 static int prepare(plugin_server *s)
 {
 	int rc = BASE_ERR;
-	grpc_server_credentials *creds = make_creds(getenv("PLUGIN_CLIENT_CERT"), &s->cert);
-	if (creds == NULL)
-		goto done;
+	const char *client_pem = getenv("PLUGIN_CLIENT_CERT");
 	grpc_arg args[] = {
 	        /* Terraform sends whole states and configs in one message;
 	         * bounded so a peer cannot make us buffer without limit. */
@@ -646,9 +699,19 @@ static int prepare(plugin_server *s)
 	s->server = grpc_server_create(&chargs, NULL);
 	s->cq = grpc_completion_queue_create_for_next(NULL);
 	grpc_server_register_completion_queue(s->server, s->cq, NULL);
+	grpc_server_credentials *creds = make_creds(client_pem, &s->cert);
+	if (creds == NULL)
+		goto done;
 	s->port = grpc_server_add_http2_port(s->server, "127.0.0.1:0", creds);
 	if (s->port <= 0) {
-		BASE_ERROR("plugin", "cannot listen on 127.0.0.1");
+		/* gRPC parses PLUGIN_CLIENT_CERT only here. A value that is not a
+		 * certificate is the likely cause, so name it; checked only on
+		 * failure because parsing it twice costs start-up time. */
+		if (client_pem != NULL && client_pem[0] != '\0' &&
+		    plugin_tls_check_pem_cert(client_pem) != BASE_OK)
+			BASE_ERROR("plugin", "PLUGIN_CLIENT_CERT does not hold a PEM certificate");
+		else
+			BASE_ERROR("plugin", "cannot listen on 127.0.0.1");
 		goto done;
 	}
 	rc = BASE_OK;
