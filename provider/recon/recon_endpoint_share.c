@@ -28,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/base_alloc.h"
 #include "base/base_str.h"
 #include "recon/recon_diff.h"
 #include "recon/recon_exec_int.h"
@@ -50,6 +51,38 @@ static pthread_mutex_t *share_mu(const char *vpc)
 	for (; vpc && *vpc; vpc++)
 		h = h * 33u + (unsigned char)*vpc;
 	return &stripes[h % SHARE_STRIPES];
+}
+
+/* Endpoints this process deleted, per stripe (a ring of the last few):
+ * resources leaving together all look at the endpoint before the first of
+ * them deletes it; the others must not check its users and delete it
+ * again. Guarded by the stripe's lock; a slot owns its copy of the id and
+ * frees it when reused (the last ones live until exit). */
+#define DELETED_PER_STRIPE 16
+static char *deleted_eps[SHARE_STRIPES][DELETED_PER_STRIPE];
+static unsigned deleted_next[SHARE_STRIPES];
+
+static unsigned stripe_of(const char *vpc)
+{
+	return (unsigned)(share_mu(vpc) - stripes);
+}
+
+/* Lock of vpc held. */
+static bool deleted_here(const char *vpc, const char *endpoint_id)
+{
+	unsigned s = stripe_of(vpc), i;
+	for (i = 0; i < DELETED_PER_STRIPE; i++)
+		if (base_str_eq(deleted_eps[s][i], endpoint_id))
+			return true;
+	return false;
+}
+
+/* Lock of vpc held. */
+static void note_deleted(const char *vpc, const char *endpoint_id)
+{
+	unsigned s = stripe_of(vpc), slot = deleted_next[s]++ % DELETED_PER_STRIPE;
+	base_free(deleted_eps[s][slot]);
+	deleted_eps[s][slot] = base_xstrdup(endpoint_id);
 }
 
 struct locked {
@@ -96,6 +129,31 @@ aws_tags recon__shared_tags(const struct ex *x, base_arena *t)
 static const char *use_key(base_arena *t, const char *service)
 {
 	return base_arena_sprintf(t, "%s%s", RECON_USER_TAG_PREFIX, service);
+}
+
+/* x->tags plus the users-registry tag of every interface service the
+ * desired bundle uses: a new lambda SG is created with them, so joining
+ * needs no CreateTags (recon__ep_join skips a registration the SG holds). */
+aws_tags recon__lambda_sg_tags(const struct ex *x, base_arena *t)
+{
+	size_t i, n = x->tags.n, cap = x->tags.n + (x->d ? x->d->n_endpoints : 0);
+	aws_tag *v = base_arena_calloc(t, cap + 1, sizeof *v);
+	if (x->tags.n)
+		memcpy(v, x->tags.v, x->tags.n * sizeof *v);
+	for (i = 0; x->d && i < x->d->n_endpoints; i++)
+		if (!x->d->endpoints[i].gateway) {
+			v[n].key = use_key(t, x->d->endpoints[i].service);
+			v[n++].value = "1";
+		}
+	return (aws_tags){v, n};
+}
+
+/* Our lambda SG already carries key (as the state knows it). */
+static bool registered_as(struct ex *x, const char *key)
+{
+	const char *id;
+	aws_tags have;
+	return recon__st_tag_target(x, "sg:lambda", &id, &have) && recon__tag(have, key) != NULL;
 }
 
 /* Lambda SGs in the VPC carrying tag_key, except self. */
@@ -546,7 +604,7 @@ int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const reco
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[] = {lambda_sg};
 	aws_tag reg = {use_key(t, st->key), "1"};
 	int rc;
-	if (lambda_sg) { /* register before looking */
+	if (lambda_sg && !registered_as(x, reg.key)) { /* register before looking */
 		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&reg, 1}, e);
 		if (rc != BASE_OK)
 			return rc;
@@ -645,15 +703,46 @@ static int settle(struct ex *x, base_arena *t, const aws_ec2_vpce *v, bool *dele
 	aws_ec2_sgs u;
 	aws_ec2_failed_items failed;
 	const char *ids[] = {v->vpc_endpoint_id};
-	int rc = users(x, t, use_key(t, v->service_name), recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
-	*deleted = false;
+	int rc;
+	*deleted = deleted_here(x->vpc, v->vpc_endpoint_id);
+	if (*deleted)
+		return BASE_OK;
+	rc = users(x, t, use_key(t, v->service_name), recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
 	if (rc != BASE_OK)
 		return rc;
 	if (u.n > 0)
 		return evacuate(x, t, v, &u, e);
 	rc = aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e);
 	*deleted = rc == BASE_OK;
+	if (*deleted)
+		note_deleted(x->vpc, v->vpc_endpoint_id);
 	return recon__ok_if_gone(rc, e);
+}
+
+/* Takes our lambda SG out of the users registry of every service this
+ * plan's endpoint.delete steps leave, in one DeleteTags made by the first of
+ * them to run; the others wait on leave_mu until it is done, so none settles
+ * a service before we left its registry. A key the SG lacks is a no-op for
+ * AWS (a gateway service's, say). */
+static int leave_registry(struct ex *x, base_arena *t, const char *lambda_sg, aws_error *e)
+{
+	const char *ids[] = {lambda_sg};
+	aws_tag *keys;
+	size_t i, n = 0;
+	int rc = BASE_OK;
+	pthread_mutex_lock(&x->leave_mu);
+	if (!x->registry_left) {
+		keys = base_arena_calloc(t, x->p->n + 1, sizeof *keys);
+		for (i = 0; i < x->p->n; i++)
+			if (x->p->v[i].kind == RECON_STEP_EP_DELETE)
+				keys[n++].key = use_key(t, x->p->v[i].key);
+		rc = n ? aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){keys, n}, e) : BASE_OK;
+		if (recon__gone(rc, e))
+			rc = BASE_OK;
+		x->registry_left = rc == BASE_OK;
+	}
+	pthread_mutex_unlock(&x->leave_mu);
+	return rc;
 }
 
 /* endpoint.delete: a gateway endpoint of ours is deleted; a shared one is
@@ -666,10 +755,8 @@ int recon__step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 	bool deleted = true;
 	int rc;
 	if (lambda_sg) {
-		aws_tag reg = {use_key(t, st->key), NULL};
-		ids[0] = lambda_sg;
-		rc = aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&reg, 1}, e);
-		if (rc != BASE_OK && !recon__gone(rc, e))
+		rc = leave_registry(x, t, lambda_sg, e);
+		if (rc != BASE_OK)
 			return rc;
 	}
 	rc = recon__ep_now(x, t, st->key, &cur, &v, e);

@@ -180,6 +180,7 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 	if (rc != BASE_OK)
 		return rc;
 	pthread_mutex_init(&x.mu, NULL);
+	pthread_mutex_init(&x.leave_mu, NULL);
 	if (opts->log_plan && base_log_enabled(BASE_LOG_DEBUG))
 		log_plan(&x);
 	tasks = base_arena_calloc(a, plan->n + 1, sizeof *tasks);
@@ -202,6 +203,7 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 	}
 	if (rc != BASE_OK && x.failed && fail->code != 0)
 		rc = fail->code;
+	pthread_mutex_destroy(&x.leave_mu);
 	pthread_mutex_destroy(&x.mu);
 	return rc;
 }

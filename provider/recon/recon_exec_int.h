@@ -47,6 +47,10 @@ struct ex {
 	recon_failure *fail; /* first failure: guarded by mu */
 	bool failed;
 	bool enis_clear; /* eni.wait succeeded in this run (the function was gone): guarded by mu */
+	/* the users registry left in one DeleteTags (recon_endpoint_share.c):
+	 * registry_left is guarded by leave_mu, held across that call */
+	pthread_mutex_t leave_mu;
+	bool registry_left;
 };
 
 /* ---- the step table (recon_steps.c) ------------------------------------ */
@@ -172,6 +176,9 @@ aws_strs recon__ep_own_subnets(struct ex *x, base_arena *t, aws_strs *azs);
 /* Revokes AWS's default allow-all egress of a new SG (IPv6 too when the VPC
  * has an IPv6 CIDR); already gone is fine (recon_sg.c). */
 int recon__revoke_default_egress(struct ex *x, base_arena *t, const char *id, aws_error *e);
+/* Tags of a new lambda SG: x->tags plus the users-registry tag of each
+ * interface service desired (recon_endpoint_share.c). */
+aws_tags recon__lambda_sg_tags(const struct ex *x, base_arena *t);
 /* Tags of an object shared by the VPC's functions (recon_endpoint_share.c). */
 aws_tags recon__shared_tags(const struct ex *x, base_arena *t);
 void recon__ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, const char *service,

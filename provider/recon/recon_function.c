@@ -186,7 +186,8 @@ static bool lambda_retryable(const aws_error *e)
 struct fn_poll {
 	struct ex *x;
 	base_arena *t;
-	bool update; /* wait LastUpdateStatus, else State */
+	bool update;  /* wait LastUpdateStatus, else State */
+	bool refresh; /* poll with GetFunction and record the settled function */
 	aws_error *e;
 };
 
@@ -194,7 +195,8 @@ static int poll_function(void *ctx, bool *done)
 {
 	struct fn_poll *p = ctx;
 	aws_lambda_function f;
-	int rc = aws_lambda_get_function_configuration(p->x->c, p->t, p->x->fn, &f, p->e);
+	int rc = p->refresh ? aws_lambda_get_function(p->x->c, p->t, p->x->fn, &f, p->e)
+	                    : aws_lambda_get_function_configuration(p->x->c, p->t, p->x->fn, &f, p->e);
 	if (rc != BASE_OK)
 		return rc;
 	if (base_str_eq(f.state, "Failed") || (p->update && base_str_eq(f.last_update_status, "Failed"))) {
@@ -213,25 +215,20 @@ static int poll_function(void *ctx, bool *done)
 	else
 		*done = !f.state || strcmp(f.state, "Active") == 0 ||
 		        strcmp(f.state, "ActiveNonInvocable") == 0 || strcmp(f.state, "Inactive") == 0;
+	if (*done && p->refresh)
+		recon__st_fn_refreshed(p->x, &f);
 	return BASE_OK;
 }
 
-static int wait_function(struct ex *x, base_arena *t, bool update, aws_error *e)
+/* Waits until the function settled (State, or LastUpdateStatus when
+ * update). refresh: the polls are GetFunction calls and the last one, the
+ * settled function with its tags, goes into the state (owned); one request
+ * less than a wait followed by a read. */
+static int wait_function(struct ex *x, base_arena *t, bool update, bool refresh, aws_error *e)
 {
-	struct fn_poll p = {x, t, update, e};
+	struct fn_poll p = {x, t, update, refresh, e};
 	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
 	return recon_wait_until(&x->clk, &w, poll_function, &p, NULL);
-}
-
-/* GetFunction into the state (owned). */
-static int refresh_function(struct ex *x, base_arena *t, aws_error *e)
-{
-	aws_lambda_function f;
-	int rc = aws_lambda_get_function(x->c, t, x->fn, &f, e);
-	if (rc != BASE_OK)
-		return rc;
-	recon__st_fn_refreshed(x, &f);
-	return BASE_OK;
 }
 
 enum fn_op { FN_OP_CREATE, FN_OP_CONFIG, FN_OP_CODE, FN_OP_PUBLISH };
@@ -304,22 +301,17 @@ int recon__step_fn_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	 * recorded; a published version already known is kept.
 	 */
 	recon__st_fn_created(x, &out);
-	rc = wait_function(x, t, false, e);
-	if (rc == BASE_OK)
-		rc = refresh_function(x, t, e);
-	return rc;
+	return wait_function(x, t, false, true, e);
 }
 
 static int fn_update(struct ex *x, base_arena *t, const recon_step *st, bool code, aws_error *e)
 {
 	aws_lambda_function out;
-	int rc = wait_function(x, t, true, e);
+	int rc = wait_function(x, t, true, false, e);
 	if (rc == BASE_OK)
 		rc = fn_call(x, t, code ? FN_OP_CODE : FN_OP_CONFIG, st, &out, e);
 	if (rc == BASE_OK)
-		rc = wait_function(x, t, true, e);
-	if (rc == BASE_OK)
-		rc = refresh_function(x, t, e);
+		rc = wait_function(x, t, true, true, e);
 	return rc;
 }
 
@@ -338,7 +330,7 @@ int recon__step_fn_code(struct ex *x, base_arena *t, const recon_step *st, aws_e
 int recon__step_fn_publish(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	aws_lambda_function out;
-	int rc = wait_function(x, t, true, e);
+	int rc = wait_function(x, t, true, false, e);
 	if (rc == BASE_OK)
 		rc = fn_call(x, t, FN_OP_PUBLISH, st, &out, e);
 	if (rc != BASE_OK)

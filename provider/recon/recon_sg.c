@@ -202,7 +202,7 @@ int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	spec.group_name = name;
 	spec.description = base_arena_sprintf(t, "Lambda %s: egress only to its VPC endpoints", x->fn);
 	spec.vpc_id = x->vpc;
-	spec.tags = x->tags;
+	spec.tags = recon__lambda_sg_tags(x, t); /* registered at birth */
 	rc = aws_ec2_create_security_group(x->c, t, &spec, &id, e);
 	if (rc == BASE_EAWS && aws_error_is(e, "InvalidGroup.Duplicate")) {
 		f[0] = recon__flt("vpc-id", vpc, 1);
@@ -224,7 +224,10 @@ int recon__step_sg_create(struct ex *x, base_arena *t, const recon_step *st, aws
 		return rc;
 	}
 	recon__st_set_sg(x, w, id);
-	return adopted ? adopt_rules(x, t, w, id, e) : recon__revoke_default_egress(x, t, id, e);
+	if (adopted) /* its registry is whatever the interrupted apply left */
+		return adopt_rules(x, t, w, id, e);
+	recon__st_set_tags(x, "sg:lambda", spec.tags);
+	return recon__revoke_default_egress(x, t, id, e);
 }
 
 static int sg_rule(struct ex *x, base_arena *t, const recon_step *st, bool authorize, aws_error *e)

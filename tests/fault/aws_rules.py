@@ -26,6 +26,12 @@ turns every rule on with the defaults below.
       lists the group, a network interface is in it, or a Lambda function's
       VpcConfig uses it (its hyperplane ENIs, which moto never creates).
 
+  subnet_associations: true
+      a subnet deleted through the proxy takes its route-table association
+      with it, as on AWS (moto keeps the association of a deleted subnet and
+      then refuses DeleteRouteTable with DependencyViolation): after moto
+      answers DeleteSubnet, the proxy disassociates that subnet in moto.
+
 Every refusal is logged with fault "aws:<code>".
 """
 import http.client
@@ -36,7 +42,7 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-REAL = {"dns_conflict": True, "endpoint_delay": 2.0, "sg_dependency": True}
+REAL = {"dns_conflict": True, "endpoint_delay": 2.0, "sg_dependency": True, "subnet_associations": True}
 KEYS = set(REAL)
 DEAD_STATES = ("deleted", "deleting", "failed", "rejected")
 
@@ -254,8 +260,25 @@ class AwsRules:
         with self.lock:
             return {i for i, t in self.created.items() if now - t < delay}
 
-    def after(self, rules, req, status, data):
-        """Notes a created endpoint; filters hidden ones out of a describe reply."""
+    def _drop_associations(self, region, subnet):
+        """Disassociates subnet from every route table in moto (AWS does it
+        when the subnet is deleted)."""
+        root = self._ec2(region, {"Action": "DescribeRouteTables", "Filter.1.Name": "association.subnet-id",
+                                  "Filter.1.Value.1": subnet})
+        for rt in _items(root, "routeTableSet"):
+            for a in _items(rt, "associationSet"):
+                if _child_text(a, "subnetId") == subnet and _child_text(a, "routeTableAssociationId"):
+                    self._ec2(region, {"Action": "DisassociateRouteTable",
+                                       "AssociationId": _child_text(a, "routeTableAssociationId")})
+
+    def after(self, rules, req, status, data, headers=None):
+        """Notes a created endpoint; filters hidden ones out of a describe
+        reply; drops a deleted subnet's route-table associations."""
+        if rules.get("subnet_associations") and status == 200 and req["action"] == "DeleteSubnet":
+            subnet = form_params(req["body"], req.get("query", "")).get("SubnetId")
+            if subnet:
+                self._drop_associations(region_of(headers or {}), subnet)
+            return data
         if not rules.get("endpoint_delay") or status != 200:
             return data
         if req["action"] == "CreateVpcEndpoint":

@@ -697,7 +697,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         status, hdrs, data = fwd
         if real:
-            data = self.proxy.aws.after(real, req, status, data)
+            data = self.proxy.aws.after(real, req, status, data, self.headers)
         headers = {}
         for k, v in hdrs:
             headers[k] = v

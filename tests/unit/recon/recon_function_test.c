@@ -16,8 +16,8 @@ void test_recon_function__create_function_retries_iam_propagation(void)
 		{ "POST", "/2015-03-31/functions", 2, 400, "InvalidParameterValueException",
 		  "{\"message\":\"The role defined for the function cannot be assumed by Lambda.\"}", 0 },
 		{ "POST", "/2015-03-31/functions", -1, 201, NULL, FN_CFG("Pending", "InProgress"), 0 },
-		{ "GET", "/functions/app/configuration", 2, 200, NULL, FN_CFG("Pending", "InProgress"), 0 },
-		{ "GET", "/functions/app/configuration", -1, 200, NULL, FN_CFG("Active", "Successful"), 0 },
+		/* the wait polls GetFunction and keeps its last reply */
+		{ "GET", "/2015-03-31/functions/app", 2, 200, NULL, FN_GET("Pending", "InProgress"), 0 },
 		FN_GET_OK,
 	};
 	static const recon_step_kind kinds[] = { RECON_STEP_FN_CREATE };
@@ -28,7 +28,7 @@ void test_recon_function__create_function_retries_iam_propagation(void)
 	T_OK(recon_apply(x.c, x.a, &x.d, &x.s, &x.opts, &x.fail));
 	T_ASSERT_INT(x.sc.unmatched, 0);
 	T_ASSERT_INT(hits(&x.sc, "/2015-03-31/functions"), 3);  /* 2 refusals + the create */
-	T_ASSERT_INT(hits(&x.sc, "/functions/app/configuration"), 3);
+	T_ASSERT_INT(hits(&x.sc, "/2015-03-31/functions/app"), 3); /* no read after the wait */
 	T_ASSERT_STR(x.s.fn.name, "app");
 	T_ASSERT(x.s.fn.owned);
 	T_ASSERT_STR(x.s.fn.state, "Active");
@@ -68,9 +68,9 @@ void test_recon_function__function_failed_state_is_reported(void)
 {
 	struct rule rules[] = {
 		{ "POST", "/2015-03-31/functions", -1, 201, NULL, FN_CFG("Pending", "InProgress"), 0 },
-		{ "GET", "/functions/app/configuration", -1, 200, NULL,
-		  "{\"FunctionName\":\"app\",\"State\":\"Failed\",\"StateReasonCode\":\"SubnetOutOfIPAddresses\","
-		  "\"StateReason\":\"no free IP\"}", 0 },
+		{ "GET", "/2015-03-31/functions/app", -1, 200, NULL,
+		  "{\"Configuration\":{\"FunctionName\":\"app\",\"State\":\"Failed\","
+		  "\"StateReasonCode\":\"SubnetOutOfIPAddresses\",\"StateReason\":\"no free IP\"}}", 0 },
 	};
 	struct run_env x;
 	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
@@ -93,7 +93,7 @@ void test_recon_function__create_reply_recorded_before_wait(void)
 		  "{\"FunctionName\":\"app\",\"FunctionArn\":\"arn:aws:lambda:us-east-1:1:function:app\","
 		  "\"Role\":\"arn:aws:iam::1:role/r\",\"State\":\"Pending\",\"CodeSha256\":\"c2hh\","
 		  "\"LastModified\":\"2026-01-01T00:00:00.000+0000\",\"Version\":\"$LATEST\"}", 0 },
-		{ "GET", "/functions/app/configuration", -1, 200, NULL, FN_CFG("Pending", "InProgress"), 0 },
+		{ "GET", "/2015-03-31/functions/app", -1, 200, NULL, FN_GET("Pending", "InProgress"), 0 },
 	};
 	struct run_env x;
 	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));

@@ -63,8 +63,9 @@ struct run_env {
 	"<subnetId>subnet-a</subnetId></item></networkInterfaceSet></DescribeNetworkInterfacesResponse>"
 #define FN_CFG(state, lus) "{\"FunctionName\":\"app\",\"FunctionArn\":\"arn:aws:lambda:us-east-1:1:function:app\"," \
 	"\"Role\":\"arn:aws:iam::1:role/r\",\"State\":\"" state "\",\"LastUpdateStatus\":\"" lus "\"}"
-#define FN_GET_OK { "GET", "/2015-03-31/functions/app", -1, 200, NULL, \
-	"{\"Configuration\":" FN_CFG("Active", "Successful") ",\"Tags\":{\"lambdavpc:function\":\"app\"}}", 0 }
+/* A GetFunction reply (the create / update waits poll with it). */
+#define FN_GET(state, lus) "{\"Configuration\":" FN_CFG(state, lus) ",\"Tags\":{\"lambdavpc:function\":\"app\"}}"
+#define FN_GET_OK { "GET", "/2015-03-31/functions/app", -1, 200, NULL, FN_GET("Active", "Successful"), 0 }
 
 /* Hits of the rules whose match is exactly match. */
 int hits(const struct script *s, const char *match);
