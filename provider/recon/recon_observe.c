@@ -54,12 +54,56 @@ static int (*const observers[OBS_COUNT])(struct recon__obs *o) = {
         [OBS_PREFIX] = recon__observe_prefix_lists,
 };
 
+/* Parts a destroy view stands for (recon_destroy_view). */
+static bool viewed(const struct recon__obs *o, size_t part)
+{
+	return o->in->for_destroy && o->in->view &&
+	       (part == OBS_FN || part == OBS_ROLE || part == OBS_RT || part == OBS_SGS);
+}
+
 static int obs_run(void *ctx, size_t i)
 {
 	struct recon__obs *o = ctx;
 	if (i + o->base >= OBS_COUNT)
 		return BASE_EINVALID;
+	if (viewed(o, i + o->base))
+		return BASE_OK;
 	return observers[i + o->base](o);
+}
+
+void recon_destroy_view_of(const recon_state *s, recon_destroy_view *out)
+{
+	memset(out, 0, sizeof *out);
+	out->fn_owned = s->fn.name && s->fn.owned;
+	out->role_name = s->role.owned ? s->role.name : NULL;
+	out->rt_id = s->rt.owned ? s->rt.id : NULL;
+	out->lambda_sg_id = s->sgs[RECON_SG_LAMBDA].owned ? s->sgs[RECON_SG_LAMBDA].id : NULL;
+	out->shared_sgs_in_vpc = s->shared_sgs_in_vpc;
+}
+
+/* The viewed parts into out, as their observers would have found them for
+ * a destroy (no tags, rules or policies: a destroy needs none of them). */
+static void fill_from_view(struct recon__obs *o)
+{
+	const recon_destroy_view *v = o->in->view;
+	recon_state *out = o->out;
+	if (v->fn_owned) {
+		out->fn.name = recon__cp(o->a, o->in->function_name);
+		out->fn.owned = true;
+	}
+	if (v->role_name) {
+		out->role.name = recon__cp(o->a, v->role_name);
+		out->role.owned = true;
+	}
+	if (v->rt_id) {
+		out->rt.id = recon__cp(o->a, v->rt_id);
+		out->rt.owned = true;
+	}
+	if (v->lambda_sg_id) {
+		out->sgs[RECON_SG_LAMBDA].id = recon__cp(o->a, v->lambda_sg_id);
+		out->sgs[RECON_SG_LAMBDA].owned = true;
+	}
+	out->shared_sgs_in_vpc = v->shared_sgs_in_vpc;
 }
 
 static bool obs_cancelled(void *ctx)
@@ -151,6 +195,8 @@ int recon_observe(aws_client *c, base_arena *a, const recon_observe_in *in, reco
 			               base_err_str(rc));
 		goto done;
 	}
+	if (in->for_destroy && in->view && o.vpc_id)
+		fill_from_view(&o);
 	out->function_name = recon__cp(a, in->function_name);
 	out->vpc_id = recon__cp(a, o.vpc_id);
 done:

@@ -36,13 +36,37 @@
  *                     group rules, no inline policy document (both go with
  *                     their SG / role; the role's inline policies are listed
  *                     when it is deleted)
+ *   view              with for_destroy: the parts of recon_destroy_view are
+ *                     taken from it instead of read (the role's attached
+ *                     policies are then listed when it is deleted)
  */
+/*
+ * What a refresh just found of the parts a destroy reads by name (the
+ * function, the role, the route table, our lambda SG, and whether the VPC
+ * has shared SGs). ReadResource records it in the private bytes
+ * (sf_state.c), the destroy that follows within minutes passes it in
+ * recon_observe_in.view and those parts are not read again: a destroy
+ * deletes by id and treats "gone" as done. Subnets and endpoints are still
+ * listed (one VPC-wide read each, shared by the resources of a run).
+ */
+typedef struct recon_destroy_view {
+	bool fn_owned;            /* the function exists and carries our tag */
+	const char *role_name;    /* our role, NULL = none */
+	const char *rt_id;        /* our route table, NULL = none */
+	const char *lambda_sg_id; /* our lambda SG, NULL = none */
+	bool shared_sgs_in_vpc;
+} recon_destroy_view;
+
+/* The view of an observed state (strings borrowed from s). */
+void recon_destroy_view_of(const recon_state *s, recon_destroy_view *out);
+
 typedef struct recon_observe_in {
 	const char *function_name, *vpc_id, *role_name;
 	const recon_state *prior;
 	aws_strs gateway_services;
 	unsigned workers;
 	bool for_destroy;
+	const recon_destroy_view *view; /* for_destroy only; NULL = read everything */
 } recon_observe_in;
 
 /*

@@ -19,7 +19,9 @@
 #include "secure_function/sf_ops_int.h"
 
 #include <string.h>
+#include <time.h>
 
+#include "base/base_log.h"
 #include "recon/recon_observe.h"
 
 /* Full names of the gateway services among the model's endpoint_services. */
@@ -41,7 +43,7 @@ static aws_strs gateway_services(base_arena *a, const sf_config *m, const char *
  * (may be NULL). Adds an error diagnostic on failure.
  */
 int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior, bool for_destroy,
-                recon_state *out, base_diags *diags)
+                const recon_destroy_view *view, recon_state *out, base_diags *diags)
 {
 	recon_observe_in in;
 	aws_error err;
@@ -51,6 +53,7 @@ int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_st
 	in.vpc_id = m->vpc_id;
 	in.prior = prior;
 	in.for_destroy = for_destroy;
+	in.view = for_destroy ? view : NULL;
 	in.gateway_services = gateway_services(a, m, aws_client_region(c));
 	rc = recon_observe(c, a, &in, out, &err);
 	if (rc != BASE_OK)
@@ -77,7 +80,7 @@ int sf__begin_observe(base_arena *a, sf_handler *h, const sf_config *m, const sf
 	memset(&h->prior, 0, sizeof h->prior);
 	if (saved)
 		sf__prior_state(a, saved, h->region, &h->prior);
-	int rc = sf__observe(h->c, a, m, saved ? &h->prior : NULL, h->for_destroy, &h->st, diags);
+	int rc = sf__observe(h->c, a, m, saved ? &h->prior : NULL, h->for_destroy, h->view, &h->st, diags);
 	if (rc == BASE_OK)
 		sf__ignore_observed_tags(a, &h->st, &h->ig);
 	return rc;
@@ -194,6 +197,7 @@ static int apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6
 	const tf6_schema *s = sf__schema(pv, call->diags);
 	sf_handler h;
 	sf_config prior;
+	recon_destroy_view view;
 	recon_options opts;
 	recon_failure fail;
 	int rc;
@@ -213,6 +217,12 @@ static int apply_delete(void *ctx, tf6_call *call, const tf6_apply_req *req, tf6
 		return BASE_OK; /* nothing we could find */
 	sf__deadline_begin(a, &prior, SF_TO_DELETE);
 	h.for_destroy = true;
+	/* The refresh of this destroy just read the parts the view names. */
+	if (sf__private_view(a, req->planned_private, (int64_t)time(NULL), &view))
+		h.view = &view;
+	BASE_DEBUG("secure_function", "%s: destroy %s", prior.function_name,
+	           h.view ? "takes the function, role, route table and SGs from the refresh"
+	                  : "reads every part (no recent refresh)");
 	rc = sf__begin_observe(a, &h, &prior, &prior, call->diags);
 	if (rc != BASE_OK)
 		return rc;

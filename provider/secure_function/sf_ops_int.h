@@ -28,6 +28,7 @@
 #include "prov/prov.h"
 #include "recon/recon_exec.h"
 #include "recon/recon_model.h"
+#include "recon/recon_observe.h"
 #include "secure_function/sf_int.h"
 #include "secure_function/sf_model.h"
 #include "tf6/tf6_provider.h"
@@ -125,6 +126,22 @@ unsigned sf__drift_of_plan(const recon_plan *p);
 tf6_bytes sf__private_encode(base_arena *a, unsigned drift, bool destroying);
 /* True when b carries the destroy-in-progress mark. */
 bool sf__private_destroying(tf6_bytes b);
+
+/*
+ * The destroy view (recon_destroy_view): ReadResource appends what it
+ * found of st to the private bytes, ";lambdavpc-view:<unix s>:<fn owned
+ * 0|1>:<role>:<route table>:<lambda SG>:<shared SGs 0|1>" (an older view is
+ * replaced; the drift / destroying text before it is kept). Terraform hands
+ * the refreshed bytes to the destroy's ApplyResourceChange, which reads the
+ * view back with sf__private_view and skips reading those parts again when
+ * it is at most SF_VIEW_MAX_AGE_S old (a saved destroy plan applied later,
+ * or -refresh=false, reads everything). Arena a.
+ */
+#define SF_VIEW_MAX_AGE_S 600
+tf6_bytes sf__private_with_view(base_arena *a, tf6_bytes priv, const recon_state *st, int64_t now_s);
+/* true and *out (strings in a) when priv holds a well-formed view taken at
+ * most SF_VIEW_MAX_AGE_S before now_s (and not over a minute after it). */
+bool sf__private_view(base_arena *a, tf6_bytes priv, int64_t now_s, recon_destroy_view *out);
 
 /* What ReadResource does with what exists (sf__read_rule). */
 typedef enum sf_read_rule {
@@ -248,11 +265,13 @@ void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st,
 /*
  * Observes the bundle of m (function_name, vpc_id; vpc_id NULL = learn it
  * from the function, for import) with the ids of prior (may be NULL), in
- * parallel and batched (recon_observe). Adds an error diagnostic and
- * returns the code on failure.
+ * parallel and batched (recon_observe); view (for_destroy only, may be
+ * NULL): parts a refresh just read (recon_observe_in.view). Adds an error
+ * diagnostic and returns the code on failure.
  */
 BASE_MUST_USE int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior,
-                              bool for_destroy, recon_state *out, base_diags *diags);
+                              bool for_destroy, const recon_destroy_view *view, recon_state *out,
+                              base_diags *diags);
 
 /*
  * The preamble of the handlers that touch AWS (apply create / update /
@@ -270,6 +289,7 @@ typedef struct sf_handler {
 	recon_state prior;   /* ids of the saved state (zeroed for a create) */
 	recon_state st;      /* what exists now */
 	bool for_destroy;    /* observe only what a destroy needs (recon_observe_in) */
+	const recon_destroy_view *view; /* with for_destroy: the refresh's view, or NULL */
 } sf_handler;
 
 BASE_MUST_USE int sf__begin_client(prov *pv, tf6_call *call, sf_handler *h);

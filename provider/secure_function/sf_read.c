@@ -22,6 +22,7 @@
 #include "secure_function/sf_ops_int.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "base/base_buf.h"
 #include "base/base_log.h"
@@ -88,7 +89,8 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 		rc = sf_model_to_value(a, s, &m, &resp->new_state, call->diags);
 		if (rc != BASE_OK)
 			return rc;
-		resp->private_data = sf__private_encode(a, 0, destroying);
+		resp->private_data = sf__private_with_view(a, sf__private_encode(a, 0, destroying), &h.st,
+		                                           (int64_t)time(NULL));
 		return BASE_OK;
 	case SF_READ_LIVE:
 		break;
@@ -119,6 +121,8 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	rc = sf_model_to_value(a, s, &m, &resp->new_state, call->diags);
 	if (rc != BASE_OK)
 		return rc;
-	resp->private_data = sf__private_encode(a, drift, destroying);
+	/* what a destroy right after this refresh need not read again */
+	resp->private_data =
+	        sf__private_with_view(a, sf__private_encode(a, drift, destroying), &h.st, (int64_t)time(NULL));
 	return BASE_OK;
 }

@@ -7,10 +7,12 @@
 #include "secure_function/sf_ops_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/base_str.h"
 #include "recon/recon_diff.h"
+#include "recon/recon_observe.h"
 
 /* ------------------------------------------------------------------------ */
 /* drift flags                                                              */
@@ -28,6 +30,86 @@ tf6_bytes sf__drift_encode(base_arena *a, unsigned flags)
 
 #define DESTROYING_TEXT "lambdavpc-destroying"
 
+/* ------------------------------------------------------------------------ */
+/* the destroy view (recon_destroy_view) after the drift / destroying text  */
+
+#define VIEW_PREFIX "lambdavpc-view:"
+
+/* b without its view segment (";" VIEW_PREFIX ... or a leading one). */
+static tf6_bytes without_view(tf6_bytes b)
+{
+	size_t n = strlen(VIEW_PREFIX), i;
+	for (i = 0; b.data && i + n <= b.len; i++)
+		if ((i == 0 || b.data[i - 1] == ';') && memcmp(b.data + i, VIEW_PREFIX, n) == 0) {
+			b.len = i ? i - 1 : 0;
+			break;
+		}
+	return b;
+}
+
+tf6_bytes sf__private_with_view(base_arena *a, tf6_bytes priv, const recon_state *st, int64_t now_s)
+{
+	recon_destroy_view v;
+	tf6_bytes keep = without_view(priv);
+	char *s;
+	recon_destroy_view_of(st, &v);
+	s = base_arena_sprintf(a, "%.*s%s" VIEW_PREFIX "%lld:%d:%s:%s:%s:%d", (int)keep.len,
+	                       keep.data ? (const char *)keep.data : "", keep.len ? ";" : "",
+	                       (long long)now_s, v.fn_owned ? 1 : 0, v.role_name ? v.role_name : "",
+	                       v.rt_id ? v.rt_id : "", v.lambda_sg_id ? v.lambda_sg_id : "",
+	                       v.shared_sgs_in_vpc ? 1 : 0);
+	return (tf6_bytes){(const uint8_t *)s, strlen(s)};
+}
+
+/* Field i (0-based, ':'-separated) of text into the arena; "" -> NULL. */
+static const char *view_field(base_arena *a, const char *text, int i, bool *ok)
+{
+	const char *p = text, *e;
+	for (; i > 0 && p; i--) {
+		p = strchr(p, ':');
+		p = p ? p + 1 : NULL;
+	}
+	if (!p) {
+		*ok = false;
+		return NULL;
+	}
+	e = strchr(p, ':');
+	if (!e)
+		e = p + strlen(p);
+	return e > p ? base_arena_strndup(a, p, (size_t)(e - p)) : NULL;
+}
+
+bool sf__private_view(base_arena *a, tf6_bytes priv, int64_t now_s, recon_destroy_view *out)
+{
+	size_t n = strlen(VIEW_PREFIX), off = without_view(priv).len;
+	const char *text, *ts, *fn, *shared;
+	bool ok = true;
+	long long t;
+	char *end = NULL;
+	memset(out, 0, sizeof *out);
+	if (off < priv.len && priv.data[off] == ';')
+		off++;
+	if (!priv.data || off + n > priv.len || memcmp(priv.data + off, VIEW_PREFIX, n) != 0)
+		return false;
+	text = base_arena_strndup(a, (const char *)priv.data + off + n, priv.len - off - n);
+	ts = view_field(a, text, 0, &ok);
+	fn = view_field(a, text, 1, &ok);
+	out->role_name = view_field(a, text, 2, &ok);
+	out->rt_id = view_field(a, text, 3, &ok);
+	out->lambda_sg_id = view_field(a, text, 4, &ok);
+	shared = view_field(a, text, 5, &ok);
+	for (n = 0; *text; text++)
+		n += *text == ':';
+	if (!ok || n != 5 || !ts || !fn || !shared)
+		return false;
+	t = strtoll(ts, &end, 10);
+	if (!end || *end || now_s - t > SF_VIEW_MAX_AGE_S || t - now_s > 60)
+		return false;
+	out->fn_owned = strcmp(fn, "1") == 0;
+	out->shared_sgs_in_vpc = strcmp(shared, "1") == 0;
+	return true;
+}
+
 tf6_bytes sf__private_encode(base_arena *a, unsigned drift, bool destroying)
 {
 	char *s;
@@ -41,6 +123,7 @@ tf6_bytes sf__private_encode(base_arena *a, unsigned drift, bool destroying)
 bool sf__private_destroying(tf6_bytes b)
 {
 	size_t n = strlen(DESTROYING_TEXT);
+	b = without_view(b);
 	return b.data && b.len >= n && memcmp(b.data, DESTROYING_TEXT, n) == 0 &&
 	       (b.len == n || b.data[n] == ';');
 }
@@ -49,6 +132,7 @@ unsigned sf__drift_decode(tf6_bytes b)
 {
 	size_t plen = strlen(DRIFT_PREFIX), i;
 	unsigned v = 0;
+	b = without_view(b);
 	if (sf__private_destroying(b)) {
 		size_t n = strlen(DESTROYING_TEXT);
 		if (b.len == n)

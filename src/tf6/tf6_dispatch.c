@@ -99,8 +99,11 @@ int tf6__dispatch_plan(const tf6_resource *r, tf6_call *call, const tf6_plan_req
 	memset(resp, 0, sizeof(*resp));
 	const cty_type *t = tf6_schema_type(r->schema);
 	if (!present(req->proposed)) {
-		/* Destroy plan (plan_destroy capability): planned state must be null. */
+		/* Destroy plan (plan_destroy capability): planned state must be
+		 * null. The private bytes go on to the destroy's apply unchanged
+		 * (what the refresh recorded there, e.g. its view of the parts). */
 		resp->planned = cty_value_null(t);
+		resp->planned_private = req->prior_private;
 		return BASE_OK;
 	}
 	if (!r->ops->plan) {

@@ -345,3 +345,63 @@ void test_secure_function_sf_state__remaining_after_failed_destroy(void)
 	T_ASSERT_INT(m.memory_size, 256); /* the configuration stays as it was */
 	base_arena_free(a);
 }
+
+/* The destroy view rides after the drift / destroying text, byte-exact;
+ * the older decoders do not see it; a stale or malformed view is refused. */
+void test_secure_function_sf_state__destroy_view(void)
+{
+	base_arena *a = base_arena_new();
+	recon_state st;
+	recon_destroy_view v;
+	tf6_bytes b;
+	memset(&st, 0, sizeof st);
+	st.fn.name = "app";
+	st.fn.owned = true;
+	st.role.name = "lambdavpc-app-role";
+	st.role.owned = true;
+	st.rt.id = "rtb-1";
+	st.rt.owned = true;
+	st.sgs[RECON_SG_LAMBDA].id = "sg-1";
+	st.sgs[RECON_SG_LAMBDA].owned = true;
+	st.shared_sgs_in_vpc = true;
+
+	b = sf__private_with_view(a, sf__private_encode(a, SF_DRIFT_ROLE, true), &st, 1700000000);
+	T_ASSERT_MEM(b.data, b.len,
+	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000000:1:lambdavpc-app-role:rtb-1:sg-1:1",
+	             98);
+	T_ASSERT(sf__private_destroying(b));
+	T_ASSERT_INT(sf__drift_decode(b), SF_DRIFT_ROLE);
+	T_ASSERT(sf__private_view(a, b, 1700000000 + SF_VIEW_MAX_AGE_S, &v));
+	T_ASSERT(v.fn_owned && v.shared_sgs_in_vpc);
+	T_ASSERT_STR(v.role_name, "lambdavpc-app-role");
+	T_ASSERT_STR(v.rt_id, "rtb-1");
+	T_ASSERT_STR(v.lambda_sg_id, "sg-1");
+	/* too old, or from the future */
+	T_ASSERT(!sf__private_view(a, b, 1700000000 + SF_VIEW_MAX_AGE_S + 1, &v));
+	T_ASSERT(!sf__private_view(a, b, 1700000000 - 61, &v));
+
+	/* a new view replaces the old one; parts not ours are empty fields */
+	st.fn.owned = false;
+	st.rt.owned = false;
+	st.shared_sgs_in_vpc = false;
+	b = sf__private_with_view(a, b, &st, 1700000100);
+	T_ASSERT_MEM(b.data, b.len,
+	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000100:0:lambdavpc-app-role::sg-1:0", 93);
+	T_ASSERT(sf__private_view(a, b, 1700000100, &v));
+	T_ASSERT(!v.fn_owned && !v.shared_sgs_in_vpc && v.rt_id == NULL);
+	/* the view alone */
+	b = sf__private_with_view(a, sf__private_encode(a, 0, false), &st, 5);
+	T_ASSERT_MEM(b.data, b.len, "lambdavpc-view:5:0:lambdavpc-app-role::sg-1:0", 45);
+	T_ASSERT(!sf__private_destroying(b));
+	T_ASSERT_INT(sf__drift_decode(b), 0);
+	T_ASSERT(sf__private_view(a, b, 5, &v));
+	/* malformed: fields missing or extra, bad time, no view */
+	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:0:r:rt:sg", 26 };
+	T_ASSERT(!sf__private_view(a, b, 5, &v));
+	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:x", 30 };
+	T_ASSERT(!sf__private_view(a, b, 5, &v));
+	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5x:0:r:rt:sg:0", 29 };
+	T_ASSERT(!sf__private_view(a, b, 5, &v));
+	T_ASSERT(!sf__private_view(a, sf__private_encode(a, SF_DRIFT_ROLE, false), 5, &v));
+	base_arena_free(a);
+}
