@@ -8,6 +8,10 @@ Lambda API, the method and the path with names replaced by {}. Used only by
 tools/bench/scale.py; the provider under test points all its endpoints here,
 while the bench's own boto3 set-up and clean-up talk to moto directly.
 
+One AWS behaviour moto lacks is added, uncounted: a subnet deleted through
+the proxy takes its route-table association with it (moto keeps it and then
+refuses DeleteRouteTable), so both providers are counted as on AWS.
+
 Control (answered here, never forwarded):
   GET  /__bench__/stats         {"total": N, "errors": N, "actions": {...},
                                   "error_actions": {...}}
@@ -22,6 +26,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import xml.etree.ElementTree as ET
 from collections import Counter
 
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
@@ -58,6 +63,38 @@ def action_of(method, path, body):
     p = urllib.parse.urlsplit(path).path
     p = re.sub(r"/functions/[^/]+", "/functions/{}", p)
     return "%s %s" % (method, p)
+
+
+def moto_ec2(state, region, params):
+    """One EC2 query call straight to moto (not counted); the reply body."""
+    body = urllib.parse.urlencode(dict(params, Version="2016-11-15")).encode()
+    auth = ("AWS4-HMAC-SHA256 Credential=testing/20260101/%s/ec2/aws4_request, "
+            "SignedHeaders=host, Signature=0" % region)
+    c = http.client.HTTPConnection(state.host, state.port, timeout=60)
+    try:
+        c.request("POST", "/", body=body, headers={
+            "Authorization": auth, "Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        return c.getresponse().read()
+    finally:
+        c.close()
+
+
+def drop_associations(state, headers, body):
+    """After DeleteSubnet: disassociate that subnet in moto, as AWS does."""
+    m = re.search(rb"(?:^|&)SubnetId=([A-Za-z0-9-]+)", body or b"")
+    r = re.search(r"Credential=[^/,\s]+/\d{8}/([^/]+)/", headers.get("Authorization", "") or "")
+    if not m:
+        return
+    region, subnet = (r.group(1) if r else "us-east-1"), m.group(1).decode()
+    root = ET.fromstring(moto_ec2(state, region, {
+        "Action": "DescribeRouteTables", "Filter.1.Name": "association.subnet-id", "Filter.1.Value.1": subnet}))
+    for el in root.iter():
+        if el.tag.rsplit("}", 1)[-1] != "item":
+            continue
+        kids = {k.tag.rsplit("}", 1)[-1]: (k.text or "").strip() for k in el}
+        if kids.get("subnetId") == subnet and kids.get("routeTableAssociationId"):
+            moto_ec2(state, region, {"Action": "DisassociateRouteTable",
+                                     "AssociationId": kids["routeTableAssociationId"]})
 
 
 def make_handler(state):
@@ -118,7 +155,10 @@ def make_handler(state):
             if state.delay_s:
                 time.sleep(state.delay_s)
             status, headers, data = self.forward(body)
-            state.count(action_of(self.command, self.path, body), status)
+            action = action_of(self.command, self.path, body)
+            state.count(action, status)
+            if action == "DeleteSubnet" and status == 200:
+                drop_associations(state, self.headers, body)
             self.send_response(status)
             for k, v in headers:
                 if k.lower() not in HOP and k.lower() != "content-length":
