@@ -282,6 +282,7 @@ static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step 
 			        x->fn, RECON_OWNER_TAG);
 			return BASE_ECONFLICT;
 		}
+		*out = f; /* ours, left by an interrupted apply: adopted as it is */
 	} else if (rc != BASE_OK) {
 		return rc;
 	}

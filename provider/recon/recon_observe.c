@@ -54,9 +54,12 @@ static int (*const observers[OBS_COUNT])(struct recon__obs *o) = {
         [OBS_PREFIX] = recon__observe_prefix_lists,
 };
 
-/* Parts a destroy view stands for (recon_destroy_view). */
+/* Parts not read: those a destroy view stands for (recon_destroy_view),
+ * and the function and role of a create (recon_observe_in.for_create). */
 static bool viewed(const struct recon__obs *o, size_t part)
 {
+	if (o->in->for_create && o->vpc_id && (part == OBS_FN || part == OBS_ROLE))
+		return true;
 	return o->in->for_destroy && o->in->view &&
 	       (part == OBS_FN || part == OBS_ROLE || part == OBS_RT || part == OBS_SGS);
 }

@@ -39,6 +39,12 @@
  *   view              with for_destroy: the parts of recon_destroy_view are
  *                     taken from it instead of read (the role's attached
  *                     policies are then listed when it is deleted)
+ *   for_create        the bundle is being created (no saved state): the
+ *                     function and the role are not read. Their creates
+ *                     adopt one an interrupted apply left (it carries our
+ *                     tag: EntityAlreadyExists / ResourceConflictException)
+ *                     and refuse a foreign one, so the look-up would only
+ *                     answer "not found" on every create
  */
 /*
  * What a refresh just found of the parts a destroy reads by name (the
@@ -67,6 +73,7 @@ typedef struct recon_observe_in {
 	unsigned workers;
 	bool for_destroy;
 	const recon_destroy_view *view; /* for_destroy only; NULL = read everything */
+	bool for_create; /* no function or role read (see above) */
 } recon_observe_in;
 
 /*

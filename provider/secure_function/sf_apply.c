@@ -43,7 +43,7 @@ static aws_strs gateway_services(base_arena *a, const sf_config *m, const char *
  * (may be NULL). Adds an error diagnostic on failure.
  */
 int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior, bool for_destroy,
-                const recon_destroy_view *view, recon_state *out, base_diags *diags)
+                bool for_create, const recon_destroy_view *view, recon_state *out, base_diags *diags)
 {
 	recon_observe_in in;
 	aws_error err;
@@ -54,6 +54,7 @@ int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_st
 	in.prior = prior;
 	in.for_destroy = for_destroy;
 	in.view = for_destroy ? view : NULL;
+	in.for_create = for_create && !for_destroy;
 	in.gateway_services = gateway_services(a, m, aws_client_region(c));
 	rc = recon_observe(c, a, &in, out, &err);
 	if (rc != BASE_OK)
@@ -80,7 +81,8 @@ int sf__begin_observe(base_arena *a, sf_handler *h, const sf_config *m, const sf
 	memset(&h->prior, 0, sizeof h->prior);
 	if (saved)
 		sf__prior_state(a, saved, h->region, &h->prior);
-	int rc = sf__observe(h->c, a, m, saved ? &h->prior : NULL, h->for_destroy, h->view, &h->st, diags);
+	int rc = sf__observe(h->c, a, m, saved ? &h->prior : NULL, h->for_destroy, h->for_create, h->view,
+	                     &h->st, diags);
 	if (rc == BASE_OK)
 		sf__ignore_observed_tags(a, &h->st, &h->ig);
 	return rc;
@@ -137,6 +139,7 @@ static int apply(prov *pv, tf6_call *call, const tf6_apply_req *req, tf6_apply_r
 		rc = sf__account_checks(h.c, a, &pm, &prior, create, true, NULL, call->diags);
 	if (rc == BASE_OK)
 		rc = apply_desired(a, req, &h, &pm, &d, call->diags);
+	h.for_create = create;
 	if (rc == BASE_OK) /* on failure nothing was changed: keep the prior state */
 		rc = sf__begin_observe(a, &h, &pm, create ? NULL : &prior, call->diags);
 	if (rc != BASE_OK)

@@ -95,7 +95,7 @@ int sf__import(void *ctx, tf6_call *call, const tf6_import_req *req, tf6_import_
 	}
 	{
 		base_diags *scratch = base_diags_new(a);
-		rc = sf__observe(c, a, &q, NULL, false, NULL, &st, scratch);
+		rc = sf__observe(c, a, &q, NULL, false, false, NULL, &st, scratch);
 		if (rc == BASE_ENOTFOUND) {
 			base_diags_addf(
 			        call->diags, BASE_SEV_ERROR, NULL, "Cannot import non-existent function",

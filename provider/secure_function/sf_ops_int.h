@@ -266,12 +266,13 @@ void sf__model_from_observed(base_arena *a, sf_config *m, const recon_state *st,
  * Observes the bundle of m (function_name, vpc_id; vpc_id NULL = learn it
  * from the function, for import) with the ids of prior (may be NULL), in
  * parallel and batched (recon_observe); view (for_destroy only, may be
- * NULL): parts a refresh just read (recon_observe_in.view). Adds an error
+ * NULL): parts a refresh just read (recon_observe_in.view); for_create: a
+ * create, which reads no function or role (recon_observe_in). Adds an error
  * diagnostic and returns the code on failure.
  */
 BASE_MUST_USE int sf__observe(aws_client *c, base_arena *a, const sf_config *m, const recon_state *prior,
-                              bool for_destroy, const recon_destroy_view *view, recon_state *out,
-                              base_diags *diags);
+                              bool for_destroy, bool for_create, const recon_destroy_view *view,
+                              recon_state *out, base_diags *diags);
 
 /*
  * The preamble of the handlers that touch AWS (apply create / update /
@@ -290,6 +291,7 @@ typedef struct sf_handler {
 	recon_state st;      /* what exists now */
 	bool for_destroy;    /* observe only what a destroy needs (recon_observe_in) */
 	const recon_destroy_view *view; /* with for_destroy: the refresh's view, or NULL */
+	bool for_create;                /* a create: no function / role look-up (recon_observe_in) */
 } sf_handler;
 
 BASE_MUST_USE int sf__begin_client(prov *pv, tf6_call *call, sf_handler *h);

@@ -112,3 +112,42 @@ void test_recon_function__create_reply_recorded_before_wait(void)
 	T_ASSERT(x.fc.now <= 30000);
 	run_env_dispose(&x);
 }
+
+/* A create finds the function an interrupted apply made (its tag is ours):
+ * it is adopted as it is, its settings recorded, no second create. */
+void test_recon_function__create_adopts_own_leftover(void)
+{
+	struct rule rules[] = {
+		{ "POST", "/2015-03-31/functions", -1, 409, "ResourceConflictException",
+		  "{\"message\":\"Function already exist: app\"}", 0 },
+		FN_GET_OK,
+	};
+	static const recon_step_kind kinds[] = { RECON_STEP_FN_CREATE };
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	ready_for_function(&x.d, &x.s, &x.sub);
+	expect_kinds(&x, kinds, 1);
+	T_OK(recon_apply(x.c, x.a, &x.d, &x.s, &x.opts, &x.fail));
+	T_ASSERT_INT(hits(&x.sc, "/2015-03-31/functions"), 1);
+	T_ASSERT_STR(x.s.fn.arn, "arn:aws:lambda:us-east-1:1:function:app");
+	T_ASSERT_STR(x.s.fn.role_arn, "arn:aws:iam::1:role/r");
+	T_ASSERT(x.s.fn.owned);
+	run_env_dispose(&x);
+}
+
+/* ... and refuses one that is not ours. */
+void test_recon_function__create_refuses_foreign_function(void)
+{
+	struct rule rules[] = {
+		{ "POST", "/2015-03-31/functions", -1, 409, "ResourceConflictException",
+		  "{\"message\":\"Function already exist: app\"}", 0 },
+		{ "GET", "/2015-03-31/functions/app", -1, 200, NULL,
+		  "{\"Configuration\":" FN_CFG("Active", "Successful") ",\"Tags\":{\"team\":\"x\"}}", 0 },
+	};
+	struct run_env x;
+	T_ASSERT(run_env_init(&x, rules, sizeof rules / sizeof rules[0]));
+	ready_for_function(&x.d, &x.s, &x.sub);
+	T_ASSERT_INT(recon_apply(x.c, x.a, &x.d, &x.s, &x.opts, &x.fail), BASE_ECONFLICT);
+	T_ASSERT(strstr(x.fail.detail, "not managed by lambdavpc") != NULL);
+	run_env_dispose(&x);
+}
