@@ -172,10 +172,20 @@ def make_handler(state):
     return Handler
 
 
+class QuietServer(http.server.ThreadingHTTPServer):
+    """A client closing its keep-alive connection (hashicorp/aws does) is
+    not an error worth a traceback; anything else still prints one."""
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def serve(upstream):
     """Starts the proxy in a daemon thread; returns (url, state, server)."""
     state = State(upstream)
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
+    srv = QuietServer(("127.0.0.1", 0), make_handler(state))
     srv.daemon_threads = True
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return "http://127.0.0.1:%d" % srv.server_address[1], state, srv
