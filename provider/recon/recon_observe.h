@@ -73,7 +73,7 @@ typedef struct recon_observe_in {
 	unsigned workers;
 	bool for_destroy;
 	const recon_destroy_view *view; /* for_destroy only; NULL = read everything */
-	bool for_create; /* no function or role read (see above) */
+	bool for_create;                /* no function or role read (see above) */
 } recon_observe_in;
 
 /*

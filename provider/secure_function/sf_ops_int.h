@@ -285,11 +285,11 @@ BASE_MUST_USE int sf__observe(aws_client *c, base_arena *a, const sf_config *m, 
 typedef struct sf_handler {
 	aws_client *c;
 	const char *region;
-	prov_tags dt;        /* the provider's default_tags */
-	prov_ignore_tags ig; /* the provider's ignore_tags */
-	recon_state prior;   /* ids of the saved state (zeroed for a create) */
-	recon_state st;      /* what exists now */
-	bool for_destroy;    /* observe only what a destroy needs (recon_observe_in) */
+	prov_tags dt;                   /* the provider's default_tags */
+	prov_ignore_tags ig;            /* the provider's ignore_tags */
+	recon_state prior;              /* ids of the saved state (zeroed for a create) */
+	recon_state st;                 /* what exists now */
+	bool for_destroy;               /* observe only what a destroy needs (recon_observe_in) */
 	const recon_destroy_view *view; /* with for_destroy: the refresh's view, or NULL */
 	bool for_create;                /* a create: no function / role look-up (recon_observe_in) */
 } sf_handler;

@@ -122,7 +122,7 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	if (rc != BASE_OK)
 		return rc;
 	/* what a destroy right after this refresh need not read again */
-	resp->private_data =
-	        sf__private_with_view(a, sf__private_encode(a, drift, destroying), &h.st, (int64_t)time(NULL));
+	resp->private_data = sf__private_with_view(a, sf__private_encode(a, drift, destroying), &h.st,
+	                                           (int64_t)time(NULL));
 	return BASE_OK;
 }
