@@ -45,6 +45,37 @@ sf_read_rule sf__read_rule(base_arena *a, const recon_state *st)
 	return SF_READ_GONE;
 }
 
+/*
+ * Merges what exists (h->st) into m and returns the drift flags: what a
+ * reconcile of the merged state would still repair, reported as plan
+ * warnings. Drift is measured against the tags the state recorded
+ * (tags_all), not the provider's current default_tags: a default_tags
+ * change is a plan of its own (tags_all known in it), not drift.
+ */
+static unsigned read_drift(base_arena *a, base_diags *diags, const sf_handler *h, sf_config *m)
+{
+	prov_tags recorded = sf__recorded_tags(a, m, h->dt);
+	base_diags *scratch = base_diags_new(a);
+	recon_desired d;
+	recon_plan plan;
+	unsigned drift;
+	sf__merge_observed(a, m, &h->st, h->region, h->dt);
+	if (sf__desired_build(a, m, h->region, recorded, false, &d, scratch) != BASE_OK ||
+	    recon_diff_apply(a, &d, &h->st, &plan) != BASE_OK)
+		return 0;
+	drift = sf__drift_of_plan(&plan);
+	sf__drift_report(a, diags, &d, &h->st, h->region, &plan);
+	if (drift && base_log_enabled(BASE_LOG_DEBUG)) {
+		base_buf b;
+		base_buf_init(&b, 1 << 16);
+		if (recon_plan_format(&plan, &b) == BASE_OK)
+			base_log(BASE_LOG_DEBUG, "secure_function", "drift of %s: %s", m->function_name,
+			         base_buf_cstr(&b));
+		base_buf_dispose(&b);
+	}
+	return drift;
+}
+
 int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *resp)
 {
 	prov *pv = ctx;
@@ -52,10 +83,7 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	const tf6_schema *s = sf__schema(pv, call->diags);
 	sf_handler h;
 	sf_config m;
-	recon_desired d;
-	recon_plan plan;
-	unsigned drift = 0;
-	prov_tags recorded;
+	unsigned drift;
 	bool destroying = sf__private_destroying(req->private_data);
 	int rc;
 
@@ -95,29 +123,7 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	case SF_READ_LIVE:
 		break;
 	}
-	/* Drift is measured against the tags the state recorded (tags_all), not
-	 * the provider's current default_tags: a default_tags change is a plan
-	 * of its own (tags_all known in it), not drift. */
-	recorded = sf__recorded_tags(a, &m, h.dt);
-	sf__merge_observed(a, &m, &h.st, h.region, h.dt);
-
-	/* What would a reconcile of the merged state still repair? */
-	{
-		base_diags *scratch = base_diags_new(a);
-		if (sf__desired_build(a, &m, h.region, recorded, false, &d, scratch) == BASE_OK &&
-		    recon_diff_apply(a, &d, &h.st, &plan) == BASE_OK) {
-			drift = sf__drift_of_plan(&plan);
-			sf__drift_report(a, call->diags, &d, &h.st, h.region, &plan);
-			if (drift && base_log_enabled(BASE_LOG_DEBUG)) {
-				base_buf b;
-				base_buf_init(&b, 1 << 16);
-				if (recon_plan_format(&plan, &b) == BASE_OK)
-					base_log(BASE_LOG_DEBUG, "secure_function", "drift of %s: %s",
-					         m.function_name, base_buf_cstr(&b));
-				base_buf_dispose(&b);
-			}
-		}
-	}
+	drift = read_drift(a, call->diags, &h, &m);
 	rc = sf_model_to_value(a, s, &m, &resp->new_state, call->diags);
 	if (rc != BASE_OK)
 		return rc;

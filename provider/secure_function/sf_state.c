@@ -61,18 +61,13 @@ tf6_bytes sf__private_with_view(base_arena *a, tf6_bytes priv, const recon_state
 	return (tf6_bytes){(const uint8_t *)s, strlen(s)};
 }
 
-/* Field i (0-based, ':'-separated) of text into the arena; "" -> NULL. */
-static const char *view_field(base_arena *a, const char *text, int i, bool *ok)
+/* Field i (0-based, ':'-separated; the caller checked it exists) into the
+ * arena; an empty field -> NULL. */
+static const char *view_field(base_arena *a, const char *text, int i)
 {
 	const char *p = text, *e;
-	for (; i > 0 && p; i--) {
-		p = strchr(p, ':');
-		p = p ? p + 1 : NULL;
-	}
-	if (!p) {
-		*ok = false;
-		return NULL;
-	}
+	for (; i > 0; i--)
+		p = strchr(p, ':') + 1;
 	e = strchr(p, ':');
 	if (!e)
 		e = p + strlen(p);
@@ -81,9 +76,8 @@ static const char *view_field(base_arena *a, const char *text, int i, bool *ok)
 
 bool sf__private_view(base_arena *a, tf6_bytes priv, int64_t now_s, recon_destroy_view *out)
 {
-	size_t n = strlen(VIEW_PREFIX), off = without_view(priv).len;
-	const char *text, *ts, *fn, *shared;
-	bool ok = true;
+	size_t n = strlen(VIEW_PREFIX), off = without_view(priv).len, colons = 0;
+	const char *text, *p, *ts, *fn, *shared;
 	long long t;
 	char *end = NULL;
 	memset(out, 0, sizeof *out);
@@ -92,21 +86,23 @@ bool sf__private_view(base_arena *a, tf6_bytes priv, int64_t now_s, recon_destro
 	if (!priv.data || off + n > priv.len || memcmp(priv.data + off, VIEW_PREFIX, n) != 0)
 		return false;
 	text = base_arena_strndup(a, (const char *)priv.data + off + n, priv.len - off - n);
-	ts = view_field(a, text, 0, &ok);
-	fn = view_field(a, text, 1, &ok);
-	out->role_name = view_field(a, text, 2, &ok);
-	out->rt_id = view_field(a, text, 3, &ok);
-	out->lambda_sg_id = view_field(a, text, 4, &ok);
-	shared = view_field(a, text, 5, &ok);
-	for (n = 0; *text; text++)
-		n += *text == ':';
-	if (!ok || n != 5 || !ts || !fn || !shared)
+	for (p = text; *p; p++)
+		colons += *p == ':';
+	if (colons != 5) /* exactly the six fields */
+		return false;
+	ts = view_field(a, text, 0);
+	fn = view_field(a, text, 1);
+	shared = view_field(a, text, 5);
+	if (!ts || !fn || !shared)
 		return false;
 	t = strtoll(ts, &end, 10);
-	if (!end || *end || now_s - t > SF_VIEW_MAX_AGE_S || t - now_s > 60)
+	if (*end || now_s - t > SF_VIEW_MAX_AGE_S || t - now_s > 60)
 		return false;
 	out->fn_owned = strcmp(fn, "1") == 0;
 	out->shared_sgs_in_vpc = strcmp(shared, "1") == 0;
+	out->role_name = view_field(a, text, 2);
+	out->rt_id = view_field(a, text, 3);
+	out->lambda_sg_id = view_field(a, text, 4);
 	return true;
 }
 
