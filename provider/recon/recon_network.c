@@ -631,12 +631,17 @@ int recon__observe_rt(struct recon__obs *o)
 	size_t i;
 	int rc;
 
+	/* The VPC's route tables, ours picked here by the owner tag: the same
+	 * request for every resource in the VPC, so concurrent reads (a plan's
+	 * refreshes) share one reply (aws_memo.c) instead of one each. */
 	recon__obs_owned_filters(o, t, fl);
-	rc = aws_ec2_describe_route_tables(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &rts, &e);
+	rc = aws_ec2_describe_route_tables(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &rts, &e);
 	if (rc != BASE_OK)
 		goto done;
-	if (rts.n > 0) {
-		const aws_ec2_route_table *r = &rts.v[0];
+	for (i = 0; i < rts.n && !recon__owned_by(rts.v[i].tags, o->in->function_name); i++)
+		;
+	if (i < rts.n) {
+		const aws_ec2_route_table *r = &rts.v[i];
 		const char **sub, **ids;
 		size_t n = 0;
 		pthread_mutex_lock(&o->mu);

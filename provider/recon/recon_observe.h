@@ -61,6 +61,9 @@ typedef struct recon_destroy_view {
 	const char *rt_id;        /* our route table, NULL = none */
 	const char *lambda_sg_id; /* our lambda SG, NULL = none */
 	bool shared_sgs_in_vpc;
+	/* the role had RECON_VPC_POLICY_ARN as its only attached policy and no
+	 * inline policy: its delete detaches that one without listing */
+	bool role_bare;
 } recon_destroy_view;
 
 /* The view of an observed state (strings borrowed from s). */

@@ -506,9 +506,11 @@ int recon__observe_sgs(struct recon__obs *o)
 	names[0] = recon_sg_name(t, o->in->function_name, RECON_SG_LAMBDA);
 	names[1] = recon_shared_sg_name(t, o->vpc_id, false);
 	names[2] = recon_shared_sg_name(t, o->vpc_id, true);
+	/* The VPC's groups, ours picked here by name (and owner tag): the same
+	 * request for every resource in the VPC, so concurrent reads share one
+	 * reply (aws_memo.c). */
 	fl[0] = recon__flt("vpc-id", vpc, 1);
-	fl[1] = recon__flt("group-name", names, 3);
-	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &sgs, &e);
+	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &sgs, &e);
 	if (rc != BASE_OK)
 		goto done;
 	for (i = 0; i < sgs.n; i++)

@@ -400,6 +400,8 @@ void sf__prior_state(base_arena *a, const sf_config *m, const char *region, reco
 	if (sf_has(m, SF_A_ROLE_NAME)) {
 		st->role.name = m->role_name;
 		st->role.arn = sf_has(m, SF_A_ROLE_ARN) ? m->role_arn : NULL;
+		/* whether to read the inline policy directly (recon_role.c) */
+		st->role.inline_policy = sf_has(m, SF_A_INLINE_POLICY) ? m->inline_policy : NULL;
 	}
 	if (sf_has(m, SF_A_SUBNET_IDS) && m->subnet_ids.n) {
 		st->subnets = base_arena_calloc(a, m->subnet_ids.n, sizeof *st->subnets);

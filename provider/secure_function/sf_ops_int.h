@@ -130,7 +130,8 @@ bool sf__private_destroying(tf6_bytes b);
 /*
  * The destroy view (recon_destroy_view): ReadResource appends what it
  * found of st to the private bytes, ";lambdavpc-view:<unix s>:<fn owned
- * 0|1>:<role>:<route table>:<lambda SG>:<shared SGs 0|1>" (an older view is
+ * 0|1>:<role>:<route table>:<lambda SG>:<shared SGs 0|1>:<role bare 0|1>"
+ * (a six-field view from an older release reads as not bare; an older view is
  * replaced; the drift / destroying text before it is kept). Terraform hands
  * the refreshed bytes to the destroy's ApplyResourceChange, which reads the
  * view back with sf__private_view and skips reading those parts again when

@@ -53,11 +53,11 @@ tf6_bytes sf__private_with_view(base_arena *a, tf6_bytes priv, const recon_state
 	tf6_bytes keep = without_view(priv);
 	char *s;
 	recon_destroy_view_of(st, &v);
-	s = base_arena_sprintf(a, "%.*s%s" VIEW_PREFIX "%lld:%d:%s:%s:%s:%d", (int)keep.len,
+	s = base_arena_sprintf(a, "%.*s%s" VIEW_PREFIX "%lld:%d:%s:%s:%s:%d:%d", (int)keep.len,
 	                       keep.data ? (const char *)keep.data : "", keep.len ? ";" : "",
 	                       (long long)now_s, v.fn_owned ? 1 : 0, v.role_name ? v.role_name : "",
 	                       v.rt_id ? v.rt_id : "", v.lambda_sg_id ? v.lambda_sg_id : "",
-	                       v.shared_sgs_in_vpc ? 1 : 0);
+	                       v.shared_sgs_in_vpc ? 1 : 0, v.role_bare ? 1 : 0);
 	return (tf6_bytes){(const uint8_t *)s, strlen(s)};
 }
 
@@ -88,7 +88,7 @@ bool sf__private_view(base_arena *a, tf6_bytes priv, int64_t now_s, recon_destro
 	text = base_arena_strndup(a, (const char *)priv.data + off + n, priv.len - off - n);
 	for (p = text; *p; p++)
 		colons += *p == ':';
-	if (colons != 5) /* exactly the six fields */
+	if (colons != 5 && colons != 6) /* six fields, or seven with role_bare */
 		return false;
 	ts = view_field(a, text, 0);
 	fn = view_field(a, text, 1);
@@ -103,6 +103,7 @@ bool sf__private_view(base_arena *a, tf6_bytes priv, int64_t now_s, recon_destro
 	out->role_name = view_field(a, text, 2);
 	out->rt_id = view_field(a, text, 3);
 	out->lambda_sg_id = view_field(a, text, 4);
+	out->role_bare = colons == 6 && base_str_eq(view_field(a, text, 6), "1");
 	return true;
 }
 

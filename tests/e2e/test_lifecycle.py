@@ -241,6 +241,31 @@ class LifecycleTest(ResourceTestCase):
         wd.applied = False
         self.assertClean(names[1], vpc_id)
 
+    def test_saved_destroy_empties_a_role_changed_after_its_refresh(self):
+        # The destroy plan's refresh saw the role bare (only the VPC policy),
+        # so the destroy detaches that one without listing. A policy attached
+        # and an inline one put after the plan make DeleteRole answer
+        # DeleteConflict; the destroy must list, empty the role and finish.
+        name = L.unique("lc-bare")
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        wd = self.config(vpc_id, [name])
+        self.apply(wd)
+        role = L.role_name(name)
+        self.ok(wd.tf("plan", "-destroy", "-out=destroy.tfplan"))
+        pol = self.iam.create_policy(PolicyName=name + "-theirs", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))["Policy"]["Arn"]
+        self.iam.attach_role_policy(RoleName=role, PolicyArn=pol)
+        self.iam.put_role_policy(RoleName=role, PolicyName="theirs-inline", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+        self.ok(wd.tf("apply", "destroy.tfplan"))
+        wd.applied = False
+        self.assertClean(name, vpc_id)
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.get_role(RoleName=role)
+        self.iam.get_policy(PolicyArn=pol)  # detached, not deleted: it is not ours
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

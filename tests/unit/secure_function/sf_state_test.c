@@ -354,6 +354,7 @@ void test_secure_function_sf_state__destroy_view(void)
 	recon_state st;
 	recon_destroy_view v;
 	tf6_bytes b;
+	const char *vpc_policy[] = {RECON_VPC_POLICY_ARN}, *inline_names[] = {"theirs"};
 	memset(&st, 0, sizeof st);
 	st.fn.name = "app";
 	st.fn.owned = true;
@@ -364,11 +365,15 @@ void test_secure_function_sf_state__destroy_view(void)
 	st.sgs[RECON_SG_LAMBDA].id = "sg-1";
 	st.sgs[RECON_SG_LAMBDA].owned = true;
 	st.shared_sgs_in_vpc = true;
+	/* the role as a refresh lists it: only the VPC policy, no inline one */
+	st.role.policy_arns = (aws_strs){vpc_policy, 1};
+	st.role.policies_observed = true;
+	st.role.inline_listed = true;
 
 	b = sf__private_with_view(a, sf__private_encode(a, SF_DRIFT_ROLE, true), &st, 1700000000);
 	T_ASSERT_MEM(b.data, b.len,
-	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000000:1:lambdavpc-app-role:rtb-1:sg-1:1",
-	             98);
+	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000000:1:lambdavpc-app-role:rtb-1:sg-1:1:1",
+	             100);
 	T_ASSERT(sf__private_destroying(b));
 	T_ASSERT_INT(sf__drift_decode(b), SF_DRIFT_ROLE);
 	T_ASSERT(sf__private_view(a, b, 1700000000 + SF_VIEW_MAX_AGE_S, &v));
@@ -376,6 +381,7 @@ void test_secure_function_sf_state__destroy_view(void)
 	T_ASSERT_STR(v.role_name, "lambdavpc-app-role");
 	T_ASSERT_STR(v.rt_id, "rtb-1");
 	T_ASSERT_STR(v.lambda_sg_id, "sg-1");
+	T_ASSERT(v.role_bare);
 	/* too old, or from the future */
 	T_ASSERT(!sf__private_view(a, b, 1700000000 + SF_VIEW_MAX_AGE_S + 1, &v));
 	T_ASSERT(!sf__private_view(a, b, 1700000000 - 61, &v));
@@ -384,21 +390,28 @@ void test_secure_function_sf_state__destroy_view(void)
 	st.fn.owned = false;
 	st.rt.owned = false;
 	st.shared_sgs_in_vpc = false;
+	st.role.inline_names = (aws_strs){inline_names, 1}; /* a policy of someone else's */
 	b = sf__private_with_view(a, b, &st, 1700000100);
 	T_ASSERT_MEM(b.data, b.len,
-	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000100:0:lambdavpc-app-role::sg-1:0", 93);
+	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000100:0:lambdavpc-app-role::sg-1:0:0", 95);
 	T_ASSERT(sf__private_view(a, b, 1700000100, &v));
-	T_ASSERT(!v.fn_owned && !v.shared_sgs_in_vpc && v.rt_id == NULL);
+	T_ASSERT(!v.fn_owned && !v.shared_sgs_in_vpc && v.rt_id == NULL && !v.role_bare);
+	/* a view written before role_bare existed (six fields) still reads */
+	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:1:r:rt:sg:1", 28 };
+	T_ASSERT(sf__private_view(a, b, 5, &v));
+	T_ASSERT(v.fn_owned && v.shared_sgs_in_vpc && !v.role_bare);
+	st.role.inline_names = (aws_strs){NULL, 0};
+	st.role.inline_listed = false; /* not listed: not known bare */
 	/* the view alone */
 	b = sf__private_with_view(a, sf__private_encode(a, 0, false), &st, 5);
-	T_ASSERT_MEM(b.data, b.len, "lambdavpc-view:5:0:lambdavpc-app-role::sg-1:0", 45);
+	T_ASSERT_MEM(b.data, b.len, "lambdavpc-view:5:0:lambdavpc-app-role::sg-1:0:0", 47);
 	T_ASSERT(!sf__private_destroying(b));
 	T_ASSERT_INT(sf__drift_decode(b), 0);
 	T_ASSERT(sf__private_view(a, b, 5, &v));
 	/* malformed: fields missing or extra, bad time, no view */
 	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:0:r:rt:sg", 26 };
 	T_ASSERT(!sf__private_view(a, b, 5, &v));
-	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:x", 30 };
+	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1:x", 32 };
 	T_ASSERT(!sf__private_view(a, b, 5, &v));
 	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5x:0:r:rt:sg:0", 29 };
 	T_ASSERT(!sf__private_view(a, b, 5, &v));
