@@ -322,8 +322,8 @@ void recon__diff_role(struct recon__dctx *c)
  * state had one, it is read directly; else the role's inline policies are
  * listed first, and read only when ours is among them: a role without one
  * (the usual case) costs one request answered 200 instead of a 404. */
-static int observe_inline(struct recon__obs *o, base_arena *t, const char **doc, aws_strs *names, bool *listed,
-                          aws_error *e)
+static int observe_inline(struct recon__obs *o, base_arena *t, const char **doc, aws_strs *names,
+                          bool *listed, aws_error *e)
 {
 	int rc;
 	*doc = NULL;

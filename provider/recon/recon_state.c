@@ -230,7 +230,8 @@ void recon__st_role_inline(struct ex *x, const char *policy)
 	if (x->s->role.inline_listed) /* keep the listed names true for role_empty */
 		x->s->role.inline_names =
 		        policy ? recon__strs_with(x->a, x->s->role.inline_names, RECON_INLINE_POLICY_NAME)
-		               : recon__strs_without(x->a, x->s->role.inline_names, RECON_INLINE_POLICY_NAME, NULL);
+		               : recon__strs_without(x->a, x->s->role.inline_names, RECON_INLINE_POLICY_NAME,
+		                                     NULL);
 	unlock(x);
 }
 

@@ -372,7 +372,8 @@ void test_secure_function_sf_state__destroy_view(void)
 
 	b = sf__private_with_view(a, sf__private_encode(a, SF_DRIFT_ROLE, true), &st, 1700000000);
 	T_ASSERT_MEM(b.data, b.len,
-	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000000:1:lambdavpc-app-role:rtb-1:sg-1:1:1",
+	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000000:1:lambdavpc-app-role:"
+	             "rtb-1:sg-1:1:1",
 	             100);
 	T_ASSERT(sf__private_destroying(b));
 	T_ASSERT_INT(sf__drift_decode(b), SF_DRIFT_ROLE);
@@ -393,11 +394,13 @@ void test_secure_function_sf_state__destroy_view(void)
 	st.role.inline_names = (aws_strs){inline_names, 1}; /* a policy of someone else's */
 	b = sf__private_with_view(a, b, &st, 1700000100);
 	T_ASSERT_MEM(b.data, b.len,
-	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000100:0:lambdavpc-app-role::sg-1:0:0", 95);
+	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000100:0:lambdavpc-app-role::"
+	             "sg-1:0:0",
+	             95);
 	T_ASSERT(sf__private_view(a, b, 1700000100, &v));
 	T_ASSERT(!v.fn_owned && !v.shared_sgs_in_vpc && v.rt_id == NULL && !v.role_bare);
 	/* a view written before role_bare existed (six fields) still reads */
-	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:1:r:rt:sg:1", 28 };
+	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:1:r:rt:sg:1", 28};
 	T_ASSERT(sf__private_view(a, b, 5, &v));
 	T_ASSERT(v.fn_owned && v.shared_sgs_in_vpc && !v.role_bare);
 	st.role.inline_names = (aws_strs){NULL, 0};
@@ -411,7 +414,7 @@ void test_secure_function_sf_state__destroy_view(void)
 	/* malformed: fields missing or extra, bad time, no view */
 	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:0:r:rt:sg", 26 };
 	T_ASSERT(!sf__private_view(a, b, 5, &v));
-	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1:x", 32 };
+	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1:x", 32};
 	T_ASSERT(!sf__private_view(a, b, 5, &v));
 	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5x:0:r:rt:sg:0", 29 };
 	T_ASSERT(!sf__private_view(a, b, 5, &v));
