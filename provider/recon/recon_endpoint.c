@@ -53,16 +53,27 @@ aws_strs recon__ep_own_subnets(struct ex *x, base_arena *t, aws_strs *azs_out)
 int recon__ep_describe(struct ex *x, base_arena *t, const char *id, aws_ec2_vpce **out, aws_error *e)
 {
 	aws_ec2_vpces v;
-	const char *ids[] = {id};
-	/* By id (moto has no vpc-endpoint-id filter); not found = gone. */
-	int rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &v, e);
+	const char *ids[] = {id}, *vpc[] = {x->vpc};
+	aws_filter f = recon__flt("vpc-id", vpc, 1);
+	size_t i;
+	int rc;
+	/* With the VPC known, the VPC's endpoints: the endpoint steps of a
+	 * function (one per service) and of the other functions leaving at the
+	 * same time send the same request, so concurrent ones share one call
+	 * (aws_memo.c). Else by id (moto has no vpc-endpoint-id filter); not
+	 * found = gone. */
+	if (x->vpc)
+		rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &v, e);
+	else
+		rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &v, e);
 	*out = NULL;
 	if (recon__gone(rc, e))
 		return BASE_OK;
 	if (rc != BASE_OK)
 		return rc;
-	if (v.n > 0 && !recon__endpoint_state_gone(v.v[0].state))
-		*out = &v.v[0]; /* cppcheck-suppress autoVariables ; v.v is in arena t, not on the stack */
+	for (i = 0; i < v.n; i++)
+		if (base_str_eq(v.v[i].vpc_endpoint_id, id) && !recon__endpoint_state_gone(v.v[i].state))
+			*out = &v.v[i]; /* cppcheck-suppress autoVariables ; v.v is in arena t, not on the stack */
 	return BASE_OK;
 }
 

@@ -543,7 +543,9 @@ struct join {
 
 /* After our create (*made): fold duplicates to the lowest id. Ours is
  * deleted when a lower one is listed (moto accepts duplicates); our own may
- * not be listed yet (AWS lists a new endpoint after a delay): then it stays. */
+ * not be listed yet (AWS lists a new endpoint after a delay): then it stays,
+ * and is polled until listed. When this read already lists it, that read is
+ * the poll (j->keep = the listed copy, not j->created). */
 static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
 {
 	aws_ec2_vpces found;
@@ -555,8 +557,13 @@ static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
 	*copy = *made;
 	j->keep = copy;
 	j->created = true;
-	if (rc != BASE_OK || !keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) >= 0)
+	if (rc != BASE_OK || !keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) > 0)
 		return rc;
+	if (strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) == 0) {
+		j->keep = keep;
+		j->created = false;
+		return BASE_OK;
+	}
 	j->keep = keep;
 	j->created = false;
 	return recon__ok_if_gone(

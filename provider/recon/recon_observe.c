@@ -82,8 +82,7 @@ void recon_destroy_view_of(const recon_state *s, recon_destroy_view *out)
 	out->rt_id = s->rt.owned ? s->rt.id : NULL;
 	out->lambda_sg_id = s->sgs[RECON_SG_LAMBDA].owned ? s->sgs[RECON_SG_LAMBDA].id : NULL;
 	out->shared_sgs_in_vpc = s->shared_sgs_in_vpc;
-	out->role_bare = out->role_name && s->role.policies_observed && s->role.inline_listed &&
-	                 s->role.inline_names.n == 0 && s->role.policy_arns.n == 1 &&
+	out->role_bare = out->role_name && s->role.policies_observed && s->role.policy_arns.n == 1 &&
 	                 base_str_eq(s->role.policy_arns.v[0], RECON_VPC_POLICY_ARN);
 }
 
@@ -105,8 +104,7 @@ static void fill_from_view(struct recon__obs *o)
 		const char **arn = base_arena_calloc(o->a, 1, sizeof *arn);
 		arn[0] = RECON_VPC_POLICY_ARN;
 		out->role.policy_arns = (aws_strs){arn, 1};
-		out->role.policies_observed = true;
-		out->role.inline_listed = true;
+		out->role.policies_observed = true; /* the inline ones are listed at the delete */
 	}
 	if (v->rt_id) {
 		out->rt.id = recon__cp(o->a, v->rt_id);

@@ -61,8 +61,9 @@ typedef struct recon_destroy_view {
 	const char *rt_id;        /* our route table, NULL = none */
 	const char *lambda_sg_id; /* our lambda SG, NULL = none */
 	bool shared_sgs_in_vpc;
-	/* the role had RECON_VPC_POLICY_ARN as its only attached policy and no
-	 * inline policy: its delete detaches that one without listing */
+	/* the role had RECON_VPC_POLICY_ARN as its only attached policy: its
+	 * delete detaches that one without listing them (a policy attached
+	 * since makes DeleteRole answer DeleteConflict: then all are listed) */
 	bool role_bare;
 } recon_destroy_view;
 

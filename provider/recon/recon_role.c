@@ -319,16 +319,21 @@ void recon__diff_role(struct recon__dctx *c)
 /* ---- observe ---- */
 
 /* Our inline policy's document into *doc (NULL: none). When the prior
- * state had one, it is read directly; else the role's inline policies are
- * listed first, and read only when ours is among them: a role without one
- * (the usual case) costs one request answered 200 instead of a 404. */
+ * state had one, it is read directly (gone = drift). When the prior state
+ * has none, the role carries no policy of ours to watch: nothing is read
+ * (a GetRolePolicy would only answer 404 on every plan); a config that adds
+ * inline_policy plans its put, and a destroy lists the inline policies
+ * before DeleteRole. An import (no prior state) lists them and reads ours
+ * when it is there. */
 static int observe_inline(struct recon__obs *o, base_arena *t, const char **doc, aws_strs *names,
                           bool *listed, aws_error *e)
 {
 	int rc;
 	*doc = NULL;
 	*listed = false;
-	if (!o->in->prior || !o->in->prior->role.inline_policy) {
+	if (o->in->prior && !o->in->prior->role.inline_policy)
+		return BASE_OK;
+	if (!o->in->prior) {
 		rc = aws_iam_list_role_policies(o->c, t, o->role_name, names, e);
 		if (recon__gone(rc, e))
 			return BASE_OK;

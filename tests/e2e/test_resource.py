@@ -489,8 +489,23 @@ class OptionsTest(ResourceTestCase):
         attached = {p["PolicyArn"] for p in self.iam.list_attached_role_policies(
             RoleName=out["role_name"])["AttachedPolicies"]}
         self.assertEqual(attached, {VPC_ACCESS_POLICY, "arn:aws:iam::aws:policy/AWSXRayDaemonWriteAccess"})
-        self.assertTrue(self.iam.list_role_policies(RoleName=out["role_name"])["PolicyNames"])
+        self.assertEqual(self.iam.list_role_policies(RoleName=out["role_name"])["PolicyNames"],
+                         ["lambdavpc-inline"])
         self.assertNoChanges(wd)
+        # the inline policy deleted behind our back is drift: planned, put back
+        self.iam.delete_role_policy(RoleName=out["role_name"], PolicyName="lambdavpc-inline")
+        r = wd.tf("plan", "-detailed-exitcode")
+        self.assertEqual(r.rc, 2, "the deleted inline policy should plan a change:\n%s" % r)
+        self.apply(wd)
+        self.assertEqual(self.iam.list_role_policies(RoleName=out["role_name"])["PolicyNames"],
+                         ["lambdavpc-inline"])
+        self.assertNoChanges(wd, "plan after the inline policy was put back")
+        # inline_policy dropped from the config: the policy leaves the role
+        start = tf.index("  inline_policy = jsonencode({")
+        wd.write("main.tf", tf[:start] + tf[tf.index("  })", start) + len("  })"):])
+        self.apply(wd)
+        self.assertEqual(self.iam.list_role_policies(RoleName=out["role_name"])["PolicyNames"], [])
+        self.assertNoChanges(wd, "plan without inline_policy")
         self.destroy_and_check_clean(wd, name, out)
 
 

@@ -354,7 +354,8 @@ void test_secure_function_sf_state__destroy_view(void)
 	recon_state st;
 	recon_destroy_view v;
 	tf6_bytes b;
-	const char *vpc_policy[] = {RECON_VPC_POLICY_ARN}, *inline_names[] = {"theirs"};
+	const char *vpc_policy[] = {RECON_VPC_POLICY_ARN}, *two_policies[] = {RECON_VPC_POLICY_ARN,
+	                                                             "arn:aws:iam::123456789012:policy/theirs"};
 	memset(&st, 0, sizeof st);
 	st.fn.name = "app";
 	st.fn.owned = true;
@@ -365,10 +366,9 @@ void test_secure_function_sf_state__destroy_view(void)
 	st.sgs[RECON_SG_LAMBDA].id = "sg-1";
 	st.sgs[RECON_SG_LAMBDA].owned = true;
 	st.shared_sgs_in_vpc = true;
-	/* the role as a refresh lists it: only the VPC policy, no inline one */
+	/* the role as a refresh lists it: only the VPC policy attached */
 	st.role.policy_arns = (aws_strs){vpc_policy, 1};
 	st.role.policies_observed = true;
-	st.role.inline_listed = true;
 
 	b = sf__private_with_view(a, sf__private_encode(a, SF_DRIFT_ROLE, true), &st, 1700000000);
 	T_ASSERT_MEM(b.data, b.len,
@@ -391,7 +391,7 @@ void test_secure_function_sf_state__destroy_view(void)
 	st.fn.owned = false;
 	st.rt.owned = false;
 	st.shared_sgs_in_vpc = false;
-	st.role.inline_names = (aws_strs){inline_names, 1}; /* a policy of someone else's */
+	st.role.policy_arns = (aws_strs){two_policies, 2}; /* one of someone else's */
 	b = sf__private_with_view(a, b, &st, 1700000100);
 	T_ASSERT_MEM(b.data, b.len,
 	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000100:0:lambdavpc-app-role::"
@@ -403,8 +403,8 @@ void test_secure_function_sf_state__destroy_view(void)
 	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:1:r:rt:sg:1", 28};
 	T_ASSERT(sf__private_view(a, b, 5, &v));
 	T_ASSERT(v.fn_owned && v.shared_sgs_in_vpc && !v.role_bare);
-	st.role.inline_names = (aws_strs){NULL, 0};
-	st.role.inline_listed = false; /* not listed: not known bare */
+	st.role.policy_arns = (aws_strs){vpc_policy, 1};
+	st.role.policies_observed = false; /* not listed: not known bare */
 	/* the view alone */
 	b = sf__private_with_view(a, sf__private_encode(a, 0, false), &st, 5);
 	T_ASSERT_MEM(b.data, b.len, "lambdavpc-view:5:0:lambdavpc-app-role::sg-1:0:0", 47);
