@@ -50,30 +50,46 @@ aws_strs recon__ep_own_subnets(struct ex *x, base_arena *t, aws_strs *azs_out)
 	return (aws_strs){ids, n};
 }
 
+/* Endpoint id as v->v[0] (v->n = 0 when not listed). by_vpc: list the
+ * VPC's endpoints and pick id, so that every resource asking about an
+ * endpoint of the VPC sends the same request and concurrent ones share one
+ * call (aws_memo.c); else by id (moto has no vpc-endpoint-id filter). */
+static int describe_one(struct ex *x, base_arena *t, const char *id, bool by_vpc, aws_ec2_vpces *v,
+                        aws_error *e)
+{
+	const char *ids[] = {id}, *vpc[] = {x->vpc};
+	aws_filter f = recon__flt("vpc-id", vpc, 1);
+	aws_ec2_vpces all;
+	size_t i;
+	int rc;
+	if (!by_vpc || !x->vpc)
+		return aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, v,
+		                                      e);
+	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all, e);
+	v->n = 0;
+	v->v = NULL;
+	for (i = 0; rc == BASE_OK && i < all.n; i++)
+		if (base_str_eq(all.v[i].vpc_endpoint_id, id)) {
+			v->v = &all.v[i]; /* cppcheck-suppress autoVariables ; all.v is in arena t */
+			v->n = 1;
+		}
+	return rc;
+}
+
 int recon__ep_describe(struct ex *x, base_arena *t, const char *id, aws_ec2_vpce **out, aws_error *e)
 {
 	aws_ec2_vpces v;
-	const char *ids[] = {id}, *vpc[] = {x->vpc};
-	aws_filter f = recon__flt("vpc-id", vpc, 1);
-	size_t i;
-	int rc;
-	/* With the VPC known, the VPC's endpoints: the endpoint steps of a
-	 * function (one per service) and of the other functions leaving at the
-	 * same time send the same request, so concurrent ones share one call
-	 * (aws_memo.c). Else by id (moto has no vpc-endpoint-id filter); not
-	 * found = gone. */
-	if (x->vpc)
-		rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &v, e);
-	else
-		rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, (aws_filters){NULL, 0}, &v, e);
+	/* The VPC's endpoints when it is known: the endpoint steps of a
+	 * function (one per service) and of the functions leaving with it ask
+	 * at the same time. Not found = gone. */
+	int rc = describe_one(x, t, id, true, &v, e);
 	*out = NULL;
 	if (recon__gone(rc, e))
 		return BASE_OK;
 	if (rc != BASE_OK)
 		return rc;
-	for (i = 0; i < v.n; i++)
-		if (base_str_eq(v.v[i].vpc_endpoint_id, id) && !recon__endpoint_state_gone(v.v[i].state))
-			*out = &v.v[i]; /* cppcheck-suppress autoVariables ; v.v is in arena t, not on the stack */
+	if (v.n > 0 && !recon__endpoint_state_gone(v.v[0].state))
+		*out = &v.v[0]; /* cppcheck-suppress autoVariables ; v.v is in arena t, not on the stack */
 	return BASE_OK;
 }
 
@@ -101,30 +117,12 @@ struct ep_poll {
 };
 
 /* The polled endpoint as v.v[0] (v.n = 0 when not listed). A wait for a
- * delete with the VPC known lists the VPC's endpoints: every resource
- * waiting for one there sends the same request, so concurrent polls share
- * one call (aws_memo.c). A wait for a create asks by id (a new endpoint
- * may be "not found" for a while, AWS.md). */
+ * delete lists the VPC's endpoints (concurrent polls of the VPC share one
+ * call); a wait for a create asks by id (a new endpoint may be "not found"
+ * for a while, AWS.md). */
 static int poll_describe(struct ep_poll *p, aws_ec2_vpces *v)
 {
-	const char *ids[] = {p->id}, *vpc[] = {p->x->vpc};
-	aws_filter f = recon__flt("vpc-id", vpc, 1);
-	aws_ec2_vpces all;
-	size_t i;
-	int rc;
-	if (!p->x->vpc || !p->want_gone)
-		return aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){ids, 1},
-		                                      (aws_filters){NULL, 0}, v, p->e);
-	rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all,
-	                                    p->e);
-	v->n = 0;
-	v->v = NULL;
-	for (i = 0; rc == BASE_OK && i < all.n; i++)
-		if (base_str_eq(all.v[i].vpc_endpoint_id, p->id)) {
-			v->v = &all.v[i]; /* cppcheck-suppress autoVariables ; all.v is in arena p->t */
-			v->n = 1;
-		}
-	return rc;
+	return describe_one(p->x, p->t, p->id, p->want_gone, v, p->e);
 }
 
 static int poll_endpoint(void *ctx, bool *done)

@@ -559,13 +559,10 @@ static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
 	j->created = true;
 	if (rc != BASE_OK || !keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) > 0)
 		return rc;
-	if (strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) == 0) {
-		j->keep = keep;
-		j->created = false;
-		return BASE_OK;
-	}
 	j->keep = keep;
 	j->created = false;
+	if (strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) == 0)
+		return BASE_OK; /* ours, already listed */
 	return recon__ok_if_gone(
 	        aws_ec2_delete_vpc_endpoints(j->x->c, j->t, (aws_strs){ids, 1}, &failed, j->e), j->e);
 }

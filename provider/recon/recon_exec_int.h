@@ -105,8 +105,6 @@ const char *recon__st_subnet_id(struct ex *x, const char *cidr, const char **az)
 /* The role's managed policies as this run observed or attached them (copied
  * into t); false (and *out empty) when the observe did not list them. */
 bool recon__st_role_policies(struct ex *x, base_arena *t, aws_strs *out);
-/* The role's inline policy names when this run knows them (copied to t). */
-bool recon__st_role_inline_names(struct ex *x, base_arena *t, aws_strs *out);
 /* The subnet of cidr was created by this run (recon__st_add_subnet fresh). */
 bool recon__st_subnet_fresh(struct ex *x, const char *cidr);
 const char *recon__st_sg_id(struct ex *x, recon_sg_which w);

@@ -217,8 +217,6 @@ typedef struct recon_role {
 	bool owned;
 	aws_strs policy_arns;      /* attached managed policies */
 	bool policies_observed;    /* policy_arns was listed by recon_observe */
-	aws_strs inline_names;     /* inline policies, when inline_listed */
-	bool inline_listed;        /* inline_names was listed (or known from a destroy view) */
 	const char *inline_policy; /* RECON_INLINE_POLICY_NAME document (decoded JSON), NULL = none */
 	const char *permissions_boundary;
 	aws_tags tags;

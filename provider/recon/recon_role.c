@@ -141,26 +141,20 @@ int recon__step_role_boundary(struct ex *x, base_arena *t, const recon_step *st,
 }
 
 /* Detaches the managed policies (arns) and deletes every inline policy of
- * the role: those this run already knows (observed, or from the destroy
- * view), else listed; relist: always listed (after a DeleteConflict).
- * *gone: the role no longer exists. */
-static int role_empty(struct ex *x, base_arena *t, const char *role, aws_strs arns, bool relist, bool *gone,
-                      aws_error *e)
+ * the role (listed). *gone: the role no longer exists. */
+static int role_empty(struct ex *x, base_arena *t, const char *role, aws_strs arns, bool *gone, aws_error *e)
 {
 	aws_strs names;
 	size_t i;
 	int rc;
-	*gone = false;
 	for (i = 0; i < arns.n; i++) {
 		rc = aws_iam_detach_role_policy(x->c, t, role, arns.v[i], e);
 		if (rc != BASE_OK && !recon__gone(rc, e))
 			return rc;
 	}
-	if (relist || !recon__st_role_inline_names(x, t, &names)) {
-		rc = aws_iam_list_role_policies(x->c, t, role, &names, e);
-		if ((*gone = recon__gone(rc, e)) || rc != BASE_OK)
-			return *gone ? BASE_OK : rc;
-	}
+	rc = aws_iam_list_role_policies(x->c, t, role, &names, e);
+	if ((*gone = recon__gone(rc, e)) || rc != BASE_OK)
+		return *gone ? BASE_OK : rc;
 	for (i = 0; i < names.n; i++) {
 		rc = aws_iam_delete_role_policy(x->c, t, role, names.v[i], e);
 		if (rc != BASE_OK && !recon__gone(rc, e))
@@ -200,7 +194,7 @@ int recon__step_role_delete(struct ex *x, base_arena *t, const recon_step *st, a
 	if (!recon__st_role_policies(x, t, &arns))
 		rc = role_listed_arns(x, t, st->key, &arns, &gone, e);
 	if (rc == BASE_OK && !gone)
-		rc = role_empty(x, t, st->key, arns, false, &gone, e);
+		rc = role_empty(x, t, st->key, arns, &gone, e);
 	recon_backoff_init(&b, &x->clk, &w);
 	while (rc == BASE_OK && !gone) {
 		rc = aws_iam_delete_role(x->c, t, st->key, e);
@@ -211,7 +205,7 @@ int recon__step_role_delete(struct ex *x, base_arena *t, const recon_step *st, a
 				return brc;
 			rc = role_listed_arns(x, t, st->key, &arns, &gone, e);
 			if (rc == BASE_OK && !gone)
-				rc = role_empty(x, t, st->key, arns, true, &gone, e);
+				rc = role_empty(x, t, st->key, arns, &gone, e);
 			continue;
 		}
 		gone = rc == BASE_OK || recon__gone(rc, e);
@@ -325,20 +319,18 @@ void recon__diff_role(struct recon__dctx *c)
  * inline_policy plans its put, and a destroy lists the inline policies
  * before DeleteRole. An import (no prior state) lists them and reads ours
  * when it is there. */
-static int observe_inline(struct recon__obs *o, base_arena *t, const char **doc, aws_strs *names,
-                          bool *listed, aws_error *e)
+static int observe_inline(struct recon__obs *o, base_arena *t, const char **doc, aws_error *e)
 {
+	aws_strs names;
 	int rc;
 	*doc = NULL;
-	*listed = false;
 	if (o->in->prior && !o->in->prior->role.inline_policy)
 		return BASE_OK;
 	if (!o->in->prior) {
-		rc = aws_iam_list_role_policies(o->c, t, o->role_name, names, e);
+		rc = aws_iam_list_role_policies(o->c, t, o->role_name, &names, e);
 		if (recon__gone(rc, e))
 			return BASE_OK;
-		*listed = rc == BASE_OK;
-		if (rc != BASE_OK || !recon__strs_has(*names, RECON_INLINE_POLICY_NAME))
+		if (rc != BASE_OK || !recon__strs_has(names, RECON_INLINE_POLICY_NAME))
 			return rc;
 	}
 	rc = aws_iam_get_role_policy(o->c, t, o->role_name, RECON_INLINE_POLICY_NAME, doc, e);
@@ -355,8 +347,6 @@ int recon__observe_role(struct recon__obs *o)
 	aws_iam_role r;
 	aws_iam_attached_policies pol;
 	const char *doc = NULL;
-	aws_strs inl = {NULL, 0};
-	bool listed = false;
 	aws_tags tags;
 	aws_error e;
 	const char **arns = NULL;
@@ -378,7 +368,7 @@ int recon__observe_role(struct recon__obs *o)
 	if (rc != BASE_OK)
 		goto done;
 	if (!o->in->for_destroy) {
-		rc = observe_inline(o, t, &doc, &inl, &listed, &e);
+		rc = observe_inline(o, t, &doc, &e);
 		if (rc != BASE_OK)
 			goto done;
 	}
@@ -396,8 +386,6 @@ int recon__observe_role(struct recon__obs *o)
 			arns[i] = recon__cp(o->a, pol.v[i].policy_arn);
 		x->policy_arns = (aws_strs){arns, pol.n};
 		x->policies_observed = true;
-		x->inline_listed = listed;
-		x->inline_names = recon__cp_strs(o->a, inl);
 	}
 	pthread_mutex_unlock(&o->mu);
 done:

@@ -78,16 +78,6 @@ bool recon__st_role_policies(struct ex *x, base_arena *t, aws_strs *out)
 	return known;
 }
 
-bool recon__st_role_inline_names(struct ex *x, base_arena *t, aws_strs *out)
-{
-	bool known;
-	lock(x);
-	known = x->s->role.name != NULL && x->s->role.inline_listed;
-	*out = known ? recon__cp_strs(t, x->s->role.inline_names) : (aws_strs){NULL, 0};
-	unlock(x);
-	return known;
-}
-
 bool recon__st_subnet_fresh(struct ex *x, const char *cidr)
 {
 	const recon_subnet *sn;
@@ -227,11 +217,6 @@ void recon__st_role_inline(struct ex *x, const char *policy)
 {
 	lock(x);
 	x->s->role.inline_policy = recon__cp(x->a, policy);
-	if (x->s->role.inline_listed) /* keep the listed names true for role_empty */
-		x->s->role.inline_names =
-		        policy ? recon__strs_with(x->a, x->s->role.inline_names, RECON_INLINE_POLICY_NAME)
-		               : recon__strs_without(x->a, x->s->role.inline_names, RECON_INLINE_POLICY_NAME,
-		                                     NULL);
 	unlock(x);
 }
 

@@ -243,9 +243,10 @@ class LifecycleTest(ResourceTestCase):
 
     def test_saved_destroy_empties_a_role_changed_after_its_refresh(self):
         # The destroy plan's refresh saw the role bare (only the VPC policy),
-        # so the destroy detaches that one without listing. A policy attached
-        # and an inline one put after the plan make DeleteRole answer
-        # DeleteConflict; the destroy must list, empty the role and finish.
+        # so the destroy detaches that one without listing the attached ones
+        # (its inline ones are always listed). A policy attached after the
+        # plan makes DeleteRole answer DeleteConflict; the destroy must list,
+        # empty the role and finish.
         name = L.unique("lc-bare")
         vpc_id = L.create_vpc("12.25.15.0/25")
         wd = self.config(vpc_id, [name])
