@@ -501,6 +501,7 @@ class _Server(http.server.ThreadingHTTPServer):
 class _Handler(http.server.BaseHTTPRequestHandler):
     proxy = None                      # set by FaultProxy
     protocol_version = "HTTP/1.0"     # default: one request per connection (see keep_alive)
+    disable_nagle_algorithm = True    # a kept-alive reply's body must not wait for a delayed ACK
 
     def setup(self):
         super().setup()

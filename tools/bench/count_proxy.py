@@ -21,6 +21,7 @@ Control (answered here, never forwarded):
 import http.client
 import http.server
 import json
+import os
 import re
 import sys
 import threading
@@ -28,6 +29,10 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 from collections import Counter
+
+# BENCH_TRACE=FILE: one line per request (start, seconds upstream, action,
+# status), to see where a phase's wall time goes. Off by default.
+TRACE = open(os.environ["BENCH_TRACE"], "a") if os.environ.get("BENCH_TRACE") else None
 
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"}
 
@@ -43,6 +48,8 @@ class State:
     def reset(self):
         with self.lock:
             self.actions, self.errors = Counter(), Counter()
+            if TRACE:
+                TRACE.write("%.4f reset\n" % time.monotonic())
 
     def count(self, action, status):
         with self.lock:
@@ -102,6 +109,10 @@ def make_handler(state):
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # TCP_NODELAY: the reply goes out as headers then body; with Nagle on,
+        # the body waits for the client's delayed ACK of the headers (~40 ms on
+        # every reused connection), a cost no AWS endpoint adds.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args):
             pass
@@ -154,9 +165,14 @@ def make_handler(state):
                 return self.control(body)
             if state.delay_s:
                 time.sleep(state.delay_s)
+            t0 = time.monotonic()
             status, headers, data = self.forward(body)
             action = action_of(self.command, self.path, body)
             state.count(action, status)
+            if TRACE:
+                with state.lock:
+                    TRACE.write("%.4f %.4f %s %d\n" % (t0, time.monotonic() - t0, action, status))
+                    TRACE.flush()
             if action == "DeleteSubnet" and status == 200:
                 drop_associations(state, self.headers, body)
             self.send_response(status)
@@ -175,6 +191,11 @@ def make_handler(state):
 class QuietServer(http.server.ThreadingHTTPServer):
     """A client closing its keep-alive connection (hashicorp/aws does) is
     not an error worth a traceback; anything else still prints one."""
+
+    # socketserver's default backlog is 5: ten providers' threads connecting
+    # at once overflow it, and a dropped SYN is retried after 1 s.
+    request_queue_size = 128
+    daemon_threads = True
 
     def handle_error(self, request, client_address):
         if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
