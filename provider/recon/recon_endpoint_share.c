@@ -156,16 +156,16 @@ static bool registered_as(struct ex *x, const char *key)
 	return recon__st_tag_target(x, "sg:lambda", &id, &have) && recon__tag(have, key) != NULL;
 }
 
-/* Lambda SGs in the VPC carrying tag_key, except self. */
-static int users(struct ex *x, base_arena *t, const char *tag_key, const char *self, aws_ec2_sgs *out,
-                 aws_error *e)
+/* Lambda SGs in the VPC carrying any of the tag keys, except self. */
+static int users_of(struct ex *x, base_arena *t, aws_strs keys, const char *self, aws_ec2_sgs *out,
+                    aws_error *e)
 {
-	const char *vpc[] = {x->vpc}, *key[] = {tag_key};
+	const char *vpc[] = {x->vpc};
 	aws_filter f[2];
 	size_t i, n = 0;
 	int rc;
 	f[0] = recon__flt("vpc-id", vpc, 1);
-	f[1] = recon__flt("tag-key", key, 1);
+	f[1] = recon__flt("tag-key", keys.v, keys.n);
 	rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, out, e);
 	if (rc != BASE_OK)
 		return rc;
@@ -174,6 +174,25 @@ static int users(struct ex *x, base_arena *t, const char *tag_key, const char *s
 			out->v[n++] = out->v[i];
 	out->n = n;
 	return BASE_OK;
+}
+
+/* Lambda SGs in the VPC carrying tag_key, except self. */
+static int users(struct ex *x, base_arena *t, const char *tag_key, const char *self, aws_ec2_sgs *out,
+                 aws_error *e)
+{
+	const char *key[] = {tag_key};
+	return users_of(x, t, (aws_strs){key, 1}, self, out, e);
+}
+
+/* The SGs of all that carry tag_key (borrowed from all, copied into t). */
+static aws_ec2_sgs with_tag(base_arena *t, const aws_ec2_sgs *all, const char *tag_key)
+{
+	aws_ec2_sg *v = base_arena_calloc(t, all->n + 1, sizeof *v);
+	size_t i, n = 0;
+	for (i = 0; i < all->n; i++)
+		if (recon__tag(all->v[i].tags, tag_key))
+			v[n++] = all->v[i];
+	return (aws_ec2_sgs){v, n};
 }
 
 /* ---- shared SGs ---- */
@@ -261,6 +280,37 @@ static int find_sgs(struct ex *x, base_arena *t, const aws_ec2_sg *g[2], aws_err
 				g[w] = &found.v[i]; /* cppcheck-suppress autoVariables ; found.v is in arena t
 				                     */
 	return rc;
+}
+
+/* One read of the VPC's SGs for the last-user check: *u = the lambda SGs
+ * (RECON_OWNER_TAG) but self, g = the two shared SGs as find_sgs names them. */
+static int users_and_sgs(struct ex *x, base_arena *t, const char *self, aws_ec2_sgs *u,
+                         const aws_ec2_sg *g[2], aws_error *e)
+{
+	const char *vpc[] = {x->vpc}, *nm[2];
+	aws_filter f = recon__flt("vpc-id", vpc, 1);
+	aws_ec2_sgs all;
+	aws_ec2_sg *v;
+	size_t i, n = 0;
+	int w, rc = aws_ec2_describe_security_groups(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all,
+	                                             e);
+	g[0] = g[1] = NULL;
+	u->v = NULL;
+	u->n = 0;
+	if (rc != BASE_OK)
+		return rc;
+	nm[0] = recon_shared_sg_name(t, x->vpc, false);
+	nm[1] = recon_shared_sg_name(t, x->vpc, true);
+	v = base_arena_calloc(t, all.n + 1, sizeof *v);
+	for (i = 0; i < all.n; i++) {
+		for (w = 0; w < 2; w++)
+			if (base_str_eq(all.v[i].group_name, nm[w]))
+				g[w] = &all.v[i]; /* cppcheck-suppress autoVariables ; all.v is in arena t */
+		if (!base_str_eq(all.v[i].group_id, self) && recon__tag(all.v[i].tags, RECON_OWNER_TAG))
+			v[n++] = all.v[i];
+	}
+	*u = (aws_ec2_sgs){v, n};
+	return BASE_OK;
 }
 
 /* Creates shared SG w (Duplicate: another creator won; found again) and
@@ -361,7 +411,7 @@ static int try_delete_sgs(void *ctx, bool *done)
 	aws_ec2_sgs u;
 	const aws_ec2_sg *g[2];
 	aws_ec2_ip_perm p;
-	int w, rc = users(x, d->t, RECON_OWNER_TAG, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, d->e);
+	int w, rc = users_and_sgs(x, d->t, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, g, d->e);
 	*done = true;
 	if (rc == BASE_OK && u.n > 0 && d->revoked) {
 		/* a user joined (another process) while an earlier try was
@@ -369,10 +419,7 @@ static int try_delete_sgs(void *ctx, bool *done)
 		const char *ids[2] = {NULL, NULL};
 		return ensure_locked(x, d->t, ids, d->e);
 	}
-	if (rc != BASE_OK || u.n > 0)
-		return rc;
-	rc = find_sgs(x, d->t, g, d->e);
-	if (rc != BASE_OK || (!g[0] && !g[1]))
+	if (rc != BASE_OK || u.n > 0 || (!g[0] && !g[1]))
 		return rc;
 	if (g[0] && g[1]) {
 		/* The endpoint SG's one rule names the clients SG: AWS refuses to
@@ -700,27 +747,36 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 	return recon__ok_if_gone(aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e), e);
 }
 
-/* Endpoint v after we left it: deleted when no user of its service is left
- * (*deleted), else moved off our subnets. Under the VPC lock. */
-static int settle(struct ex *x, base_arena *t, const aws_ec2_vpce *v, bool *deleted, aws_error *e)
+/* Endpoint v after we left it, u = the users of its service (without us):
+ * deleted when none is left (*deleted), else moved off our subnets. One
+ * that a resource leaving with us deleted counts as deleted. Under the VPC
+ * lock. */
+static int settle_with(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aws_ec2_sgs *u,
+                       bool *deleted, aws_error *e)
 {
-	aws_ec2_sgs u;
 	aws_ec2_failed_items failed;
 	const char *ids[] = {v->vpc_endpoint_id};
 	int rc;
 	*deleted = deleted_here(x->vpc, v->vpc_endpoint_id);
 	if (*deleted)
 		return BASE_OK;
-	rc = users(x, t, use_key(t, v->service_name), recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
-	if (rc != BASE_OK)
-		return rc;
-	if (u.n > 0)
-		return evacuate(x, t, v, &u, e);
+	if (u->n > 0)
+		return evacuate(x, t, v, u, e);
 	rc = aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e);
 	*deleted = rc == BASE_OK;
 	if (*deleted)
 		note_deleted(x->vpc, v->vpc_endpoint_id);
 	return recon__ok_if_gone(rc, e);
+}
+
+/* settle_with, reading the users of v's service first. Under the VPC lock. */
+static int settle(struct ex *x, base_arena *t, const aws_ec2_vpce *v, bool *deleted, aws_error *e)
+{
+	aws_ec2_sgs u = {NULL, 0};
+	int rc = BASE_OK;
+	if (!deleted_here(x->vpc, v->vpc_endpoint_id))
+		rc = users(x, t, use_key(t, v->service_name), recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
+	return rc == BASE_OK ? settle_with(x, t, v, &u, deleted, e) : rc;
 }
 
 /* Takes our lambda SG out of the users registry of every service this
@@ -749,43 +805,93 @@ static int leave_registry(struct ex *x, base_arena *t, const char *lambda_sg, aw
 	return rc;
 }
 
+/* Settles every shared endpoint this plan's endpoint.delete steps leave,
+ * in one pass made by the first of them to run (after leave_registry; the
+ * others wait on leave_mu): one listing of the VPC's endpoints, outside the
+ * VPC lock (the same request as every endpoint read of the VPC, so
+ * concurrent resources share it), then under the lock one read of the users
+ * of all those services and, per endpoint, a delete or a move. A step's
+ * endpoint was deleted (here or by a resource leaving with us) when
+ * deleted_here names it afterwards. An endpoint our lock did not see moved
+ * onto our subnets since the listing is caught by shared.evacuate. */
+static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
+{
+	const char *vpc[] = {x->vpc}, **keys;
+	const aws_ec2_vpce **mine;
+	aws_filter f = recon__flt("vpc-id", vpc, 1);
+	aws_ec2_vpces all;
+	aws_ec2_sgs u;
+	size_t i, j, n = 0;
+	int rc = BASE_OK;
+	pthread_mutex_lock(&x->leave_mu);
+	if (x->leave_settled)
+		goto out;
+	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all, e);
+	if (rc != BASE_OK)
+		goto out;
+	keys = base_arena_calloc(t, x->p->n + 1, sizeof *keys);
+	mine = base_arena_calloc(t, x->p->n + 1, sizeof *mine);
+	for (i = 0; i < x->p->n; i++) {
+		recon_endpoint cur;
+		if (x->p->v[i].kind != RECON_STEP_EP_DELETE || !recon__st_endpoint(x, x->p->v[i].key, &cur) ||
+		    !cur.id || cur.gateway)
+			continue;
+		for (j = 0; j < all.n; j++)
+			if (base_str_eq(all.v[j].vpc_endpoint_id, cur.id) && shared_interface(&all.v[j])) {
+				keys[n] = use_key(t, x->p->v[i].key);
+				mine[n++] = &all.v[j];
+			}
+	}
+	if (n > 0) {
+		pthread_mutex_t *mu = share_mu(x->vpc);
+		pthread_mutex_lock(mu);
+		rc = users_of(x, t, (aws_strs){keys, n}, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
+		for (i = 0; rc == BASE_OK && i < n; i++) {
+			aws_ec2_sgs of = with_tag(t, &u, keys[i]);
+			bool deleted;
+			rc = settle_with(x, t, mine[i], &of, &deleted, e);
+		}
+		pthread_mutex_unlock(mu);
+	}
+	x->leave_settled = rc == BASE_OK;
+out:
+	pthread_mutex_unlock(&x->leave_mu);
+	return rc;
+}
+
 /* endpoint.delete: a gateway endpoint of ours is deleted; a shared one is
- * left (unregister first), and deleted by its last user. */
+ * left (unregister first, then settle_leaving), and deleted by its last
+ * user; the step waits until a deleted one is gone. */
 int recon__step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	recon_endpoint cur;
-	aws_ec2_vpce *v;
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[1];
-	bool deleted = true;
+	bool wait = false;
 	int rc;
 	if (lambda_sg) {
 		rc = leave_registry(x, t, lambda_sg, e);
 		if (rc != BASE_OK)
 			return rc;
 	}
-	rc = recon__ep_now(x, t, st->key, &cur, &v, e);
-	if (rc != BASE_OK || !cur.id)
-		return rc;
-	if (v && shared_interface(v)) {
-		pthread_mutex_t *mu = share_mu(x->vpc);
-		pthread_mutex_lock(mu);
-		rc = settle(x, t, v, &deleted, e);
-		pthread_mutex_unlock(mu);
-	} else if (v && !cur.gateway) {
-		deleted = false; /* not shared (any more): never ours to delete */
-	} else if (v) {
+	if (!recon__st_endpoint(x, st->key, &cur) || !cur.id)
+		return BASE_OK;
+	if (cur.gateway) {
 		aws_ec2_failed_items failed;
 		ids[0] = cur.id;
 		rc = recon__ok_if_gone(aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e),
 		                       e);
+		wait = true;
+	} else {
+		pthread_mutex_t *mu = share_mu(x->vpc);
+		rc = settle_leaving(x, t, e);
+		pthread_mutex_lock(mu);
+		wait = deleted_here(x->vpc, cur.id);
+		pthread_mutex_unlock(mu);
 	}
+	if (rc == BASE_OK && wait)
+		rc = recon__ep_wait(x, t, cur.id, true, e);
 	if (rc != BASE_OK)
 		return rc;
-	if (v && deleted) {
-		rc = recon__ep_wait(x, t, cur.id, true, e);
-		if (rc != BASE_OK)
-			return rc;
-	}
 	recon__st_remove_endpoint(x, st->key);
 	return BASE_OK;
 }

@@ -47,10 +47,13 @@ struct ex {
 	recon_failure *fail; /* first failure: guarded by mu */
 	bool failed;
 	bool enis_clear; /* eni.wait succeeded in this run (the function was gone): guarded by mu */
-	/* the users registry left in one DeleteTags (recon_endpoint_share.c):
-	 * registry_left is guarded by leave_mu, held across that call */
+	/* the users registry left in one DeleteTags, and every shared endpoint
+	 * this plan leaves settled in one pass (recon_endpoint_share.c):
+	 * registry_left and leave_settled are guarded by leave_mu, held across
+	 * those calls */
 	pthread_mutex_t leave_mu;
 	bool registry_left;
+	bool leave_settled;
 };
 
 /* ---- the step table (recon_steps.c) ------------------------------------ */
@@ -105,6 +108,8 @@ const char *recon__st_subnet_id(struct ex *x, const char *cidr, const char **az)
 /* The role's managed policies as this run observed or attached them (copied
  * into t); false (and *out empty) when the observe did not list them. */
 bool recon__st_role_policies(struct ex *x, base_arena *t, aws_strs *out);
+/* The role carries our inline policy, as this run observed or put it. */
+bool recon__st_role_has_inline(struct ex *x);
 /* The subnet of cidr was created by this run (recon__st_add_subnet fresh). */
 bool recon__st_subnet_fresh(struct ex *x, const char *cidr);
 const char *recon__st_sg_id(struct ex *x, recon_sg_which w);

@@ -104,8 +104,10 @@ static void fill_from_view(struct recon__obs *o)
 		const char **arn = base_arena_calloc(o->a, 1, sizeof *arn);
 		arn[0] = RECON_VPC_POLICY_ARN;
 		out->role.policy_arns = (aws_strs){arn, 1};
-		out->role.policies_observed = true; /* the inline ones are listed at the delete */
+		out->role.policies_observed = true;
 	}
+	if (v->role_name && o->in->prior) /* as the refresh read it */
+		out->role.inline_policy = recon__cp(o->a, o->in->prior->role.inline_policy);
 	if (v->rt_id) {
 		out->rt.id = recon__cp(o->a, v->rt_id);
 		out->rt.owned = true;

@@ -140,21 +140,29 @@ int recon__step_role_boundary(struct ex *x, base_arena *t, const recon_step *st,
 	return BASE_OK;
 }
 
-/* Detaches the managed policies (arns) and deletes every inline policy of
- * the role (listed). *gone: the role no longer exists. */
-static int role_empty(struct ex *x, base_arena *t, const char *role, aws_strs arns, bool *gone, aws_error *e)
+/* Detaches the managed policies (arns) and deletes the role's inline
+ * policies: listed when list_inline, else only ours when the state knows it
+ * (a destroy's refresh read it): a role with an inline policy we did not
+ * know of answers DeleteRole with DeleteConflict, and the retry lists.
+ * *gone: the role no longer exists. */
+static int role_empty(struct ex *x, base_arena *t, const char *role, aws_strs arns, bool list_inline,
+                      bool *gone, aws_error *e)
 {
-	aws_strs names;
+	const char *ours[] = {RECON_INLINE_POLICY_NAME};
+	aws_strs names = {ours, recon__st_role_has_inline(x) ? 1 : 0};
 	size_t i;
 	int rc;
+	*gone = false;
 	for (i = 0; i < arns.n; i++) {
 		rc = aws_iam_detach_role_policy(x->c, t, role, arns.v[i], e);
 		if (rc != BASE_OK && !recon__gone(rc, e))
 			return rc;
 	}
-	rc = aws_iam_list_role_policies(x->c, t, role, &names, e);
-	if ((*gone = recon__gone(rc, e)) || rc != BASE_OK)
-		return *gone ? BASE_OK : rc;
+	if (list_inline) {
+		rc = aws_iam_list_role_policies(x->c, t, role, &names, e);
+		if ((*gone = recon__gone(rc, e)) || rc != BASE_OK)
+			return *gone ? BASE_OK : rc;
+	}
 	for (i = 0; i < names.n; i++) {
 		rc = aws_iam_delete_role_policy(x->c, t, role, names.v[i], e);
 		if (rc != BASE_OK && !recon__gone(rc, e))
@@ -181,8 +189,9 @@ static int role_listed_arns(struct ex *x, base_arena *t, const char *role, aws_s
 }
 
 /* Detach + delete inline + DeleteRole. The managed policies the observe of
- * this run saw are detached without listing them again; a DeleteConflict
- * (one attached since) lists them, empties the role again and retries. */
+ * this run saw are detached and our inline policy deleted without listing
+ * them again; a DeleteConflict (a policy attached or put since, or one we
+ * never knew of) lists both, empties the role again and retries. */
 int recon__step_role_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
@@ -194,7 +203,7 @@ int recon__step_role_delete(struct ex *x, base_arena *t, const recon_step *st, a
 	if (!recon__st_role_policies(x, t, &arns))
 		rc = role_listed_arns(x, t, st->key, &arns, &gone, e);
 	if (rc == BASE_OK && !gone)
-		rc = role_empty(x, t, st->key, arns, &gone, e);
+		rc = role_empty(x, t, st->key, arns, false, &gone, e);
 	recon_backoff_init(&b, &x->clk, &w);
 	while (rc == BASE_OK && !gone) {
 		rc = aws_iam_delete_role(x->c, t, st->key, e);
@@ -205,7 +214,7 @@ int recon__step_role_delete(struct ex *x, base_arena *t, const recon_step *st, a
 				return brc;
 			rc = role_listed_arns(x, t, st->key, &arns, &gone, e);
 			if (rc == BASE_OK && !gone)
-				rc = role_empty(x, t, st->key, arns, &gone, e);
+				rc = role_empty(x, t, st->key, arns, true, &gone, e);
 			continue;
 		}
 		gone = rc == BASE_OK || recon__gone(rc, e);
@@ -316,9 +325,9 @@ void recon__diff_role(struct recon__dctx *c)
  * state had one, it is read directly (gone = drift). When the prior state
  * has none, the role carries no policy of ours to watch: nothing is read
  * (a GetRolePolicy would only answer 404 on every plan); a config that adds
- * inline_policy plans its put, and a destroy lists the inline policies
- * before DeleteRole. An import (no prior state) lists them and reads ours
- * when it is there. */
+ * inline_policy plans its put, and a destroy deletes ours when the state
+ * has it (any other makes DeleteRole answer DeleteConflict, then listed). An import (no prior state) lists
+ * them and reads ours when it is there. */
 static int observe_inline(struct recon__obs *o, base_arena *t, const char **doc, aws_error *e)
 {
 	aws_strs names;
@@ -371,6 +380,8 @@ int recon__observe_role(struct recon__obs *o)
 		rc = observe_inline(o, t, &doc, &e);
 		if (rc != BASE_OK)
 			goto done;
+	} else if (o->in->prior) {
+		doc = o->in->prior->role.inline_policy; /* as the refresh read it */
 	}
 	pthread_mutex_lock(&o->mu);
 	{

@@ -213,6 +213,15 @@ void recon__st_role_policy(struct ex *x, const char *arn, bool attached)
 	unlock(x);
 }
 
+bool recon__st_role_has_inline(struct ex *x)
+{
+	bool has;
+	lock(x);
+	has = x->s->role.inline_policy != NULL;
+	unlock(x);
+	return has;
+}
+
 void recon__st_role_inline(struct ex *x, const char *policy)
 {
 	lock(x);

@@ -242,11 +242,11 @@ class LifecycleTest(ResourceTestCase):
         self.assertClean(names[1], vpc_id)
 
     def test_saved_destroy_empties_a_role_changed_after_its_refresh(self):
-        # The destroy plan's refresh saw the role bare (only the VPC policy),
-        # so the destroy detaches that one without listing the attached ones
-        # (its inline ones are always listed). A policy attached after the
-        # plan makes DeleteRole answer DeleteConflict; the destroy must list,
-        # empty the role and finish.
+        # The destroy plan's refresh saw the role bare (only the VPC policy,
+        # no inline one), so the destroy detaches that one and lists nothing.
+        # A policy attached and an inline one put after the plan make
+        # DeleteRole answer DeleteConflict; the destroy must list both, empty
+        # the role and finish.
         name = L.unique("lc-bare")
         vpc_id = L.create_vpc("12.25.15.0/25")
         wd = self.config(vpc_id, [name])
@@ -266,6 +266,24 @@ class LifecycleTest(ResourceTestCase):
         with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
             self.iam.get_role(RoleName=role)
         self.iam.get_policy(PolicyArn=pol)  # detached, not deleted: it is not ours
+
+    def test_destroy_deletes_an_inline_policy_put_by_hand(self):
+        # The state has no inline policy, so the destroy neither lists nor
+        # deletes one before DeleteRole; the one put by hand makes DeleteRole
+        # answer DeleteConflict, and the destroy lists, deletes it, finishes.
+        name = L.unique("lc-inl")
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        wd = self.config(vpc_id, [name])
+        self.apply(wd)
+        role = L.role_name(name)
+        self.iam.put_role_policy(RoleName=role, PolicyName="theirs-inline", PolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}))
+        self.ok(wd.tf("destroy", "-auto-approve"))
+        wd.applied = False
+        self.assertClean(name, vpc_id)
+        with self.assertRaises(self.iam.exceptions.NoSuchEntityException):
+            self.iam.get_role(RoleName=role)
 
 
 if __name__ == "__main__":
