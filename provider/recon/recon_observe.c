@@ -55,13 +55,16 @@ static int (*const observers[OBS_COUNT])(struct recon__obs *o) = {
 };
 
 /* Parts not read: those a destroy view stands for (recon_destroy_view),
- * and the function and role of a create (recon_observe_in.for_create). */
+ * and the function, role and subnets of a create (recon_observe_in.
+ * for_create: each create adopts what an interrupted apply left). */
 static bool viewed(const struct recon__obs *o, size_t part)
 {
-	if (o->in->for_create && o->vpc_id && (part == OBS_FN || part == OBS_ROLE))
+	if (o->in->for_create && o->vpc_id && (part == OBS_FN || part == OBS_ROLE || part == OBS_SUBNETS))
 		return true;
-	return o->in->for_destroy && o->in->view &&
-	       (part == OBS_FN || part == OBS_ROLE || part == OBS_RT || part == OBS_SGS);
+	if (!o->in->for_destroy || !o->in->view)
+		return false;
+	return part == OBS_FN || part == OBS_ROLE || part == OBS_RT || part == OBS_SGS ||
+	       (o->in->view->has_net && (part == OBS_SUBNETS || part == OBS_ENDPOINTS));
 }
 
 static int obs_run(void *ctx, size_t i)
@@ -84,6 +87,35 @@ void recon_destroy_view_of(const recon_state *s, recon_destroy_view *out)
 	out->shared_sgs_in_vpc = s->shared_sgs_in_vpc;
 	out->role_bare = out->role_name && s->role.policies_observed && s->role.policy_arns.n == 1 &&
 	                 base_str_eq(s->role.policy_arns.v[0], RECON_VPC_POLICY_ARN);
+	out->has_net = true;
+	out->subnets = s->subnets;
+	out->n_subnets = s->n_subnets;
+	out->endpoints = s->endpoints;
+	out->n_endpoints = s->n_endpoints;
+}
+
+/* The view's subnets and endpoints into out (copied into a). */
+static void fill_net_from_view(struct recon__obs *o)
+{
+	const recon_destroy_view *v = o->in->view;
+	recon_state *out = o->out;
+	size_t i;
+	out->subnets = base_arena_calloc(o->a, v->n_subnets + 1, sizeof *out->subnets);
+	for (i = 0; i < v->n_subnets; i++) {
+		recon_subnet *d = &out->subnets[out->n_subnets++];
+		d->id = recon__cp(o->a, v->subnets[i].id);
+		d->cidr = recon__cp(o->a, v->subnets[i].cidr);
+		d->az = recon__cp(o->a, v->subnets[i].az);
+		d->owned = v->subnets[i].owned;
+	}
+	out->endpoints = base_arena_calloc(o->a, v->n_endpoints + 1, sizeof *out->endpoints);
+	for (i = 0; i < v->n_endpoints; i++) {
+		recon_endpoint *d = &out->endpoints[out->n_endpoints++];
+		d->id = recon__cp(o->a, v->endpoints[i].id);
+		d->service = recon__cp(o->a, v->endpoints[i].service);
+		d->gateway = v->endpoints[i].gateway;
+		d->owned = v->endpoints[i].owned;
+	}
 }
 
 /* The viewed parts into out, as their observers would have found them for
@@ -117,6 +149,8 @@ static void fill_from_view(struct recon__obs *o)
 		out->sgs[RECON_SG_LAMBDA].owned = true;
 	}
 	out->shared_sgs_in_vpc = v->shared_sgs_in_vpc;
+	if (v->has_net)
+		fill_net_from_view(o);
 }
 
 static bool obs_cancelled(void *ctx)

@@ -34,17 +34,21 @@
  *   workers           concurrent calls (0 = 6)
  *   for_destroy       observe only what recon_destroy needs: no security
  *                     group rules, no inline policy document (both go with
- *                     their SG / role; the role's inline policies are listed
- *                     when it is deleted)
+ *                     their SG / role; the role's delete removes ours by name
+ *                     when prior has one, and lists them after a
+ *                     DeleteConflict)
  *   view              with for_destroy: the parts of recon_destroy_view are
  *                     taken from it instead of read (the role's attached
  *                     policies are then listed when it is deleted)
  *   for_create        the bundle is being created (no saved state): the
- *                     function and the role are not read. Their creates
- *                     adopt one an interrupted apply left (it carries our
- *                     tag: EntityAlreadyExists / ResourceConflictException)
+ *                     function, the role and the subnets are not read. Their
+ *                     creates adopt one an interrupted apply left (it
+ *                     carries our tag: EntityAlreadyExists /
+ *                     ResourceConflictException / InvalidSubnet.Conflict)
  *                     and refuse a foreign one, so the look-up would only
- *                     answer "not found" on every create
+ *                     answer "not found" on every create. A subnet of ours
+ *                     with a CIDR no longer configured (lost state) is seen
+ *                     by the next refresh, which plans its delete
  */
 /*
  * What a refresh just found of the parts a destroy reads by name (the
@@ -52,8 +56,11 @@
  * has shared SGs). ReadResource records it in the private bytes
  * (sf_state.c), the destroy that follows within minutes passes it in
  * recon_observe_in.view and those parts are not read again: a destroy
- * deletes by id and treats "gone" as done. Subnets and endpoints are still
- * listed (one VPC-wide read each, shared by the resources of a run).
+ * deletes by id and treats "gone" as done. With has_net the view also
+ * holds our subnets and the endpoints the refresh took as the function's,
+ * and the destroy lists neither (a view written before has_net existed
+ * lacks them: both are listed). Every shared decision still reads under
+ * the VPC lock (recon_endpoint_share.c).
  */
 typedef struct recon_destroy_view {
 	bool fn_owned;            /* the function exists and carries our tag */
@@ -65,6 +72,11 @@ typedef struct recon_destroy_view {
 	 * delete detaches that one without listing them (a policy attached
 	 * since makes DeleteRole answer DeleteConflict: then all are listed) */
 	bool role_bare;
+	bool has_net;
+	const recon_subnet *subnets; /* ours: id, cidr, az (owned) */
+	size_t n_subnets;
+	const recon_endpoint *endpoints; /* id, service, gateway, owned */
+	size_t n_endpoints;
 } recon_destroy_view;
 
 /* The view of an observed state (strings borrowed from s). */

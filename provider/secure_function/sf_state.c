@@ -47,10 +47,47 @@ static tf6_bytes without_view(tf6_bytes b)
 	return b;
 }
 
+/* The view's network fields: our subnets as "cidr@id@az" and the endpoints
+ * as "service@id@<g|i><o|f>" (gateway or interface, owned or foreign), each
+ * list ','-separated. None of these strings holds ':', ',' or '@'; one that
+ * did would not survive the round trip, so the view then says nothing of
+ * the network (has_net off: the destroy lists it). */
+static bool view_word(const char *s)
+{
+	return !s || !s[strcspn(s, ":,@")];
+}
+
+static bool net_fields(base_arena *a, const recon_destroy_view *v, const char **subnets, const char **eps)
+{
+	const char *sl = "", *el = "";
+	size_t i;
+	bool ok = true;
+	for (i = 0; i < v->n_subnets; i++) {
+		const recon_subnet *s = &v->subnets[i];
+		if (!s->id || !s->cidr || !s->owned)
+			continue;
+		ok = ok && view_word(s->id) && view_word(s->cidr) && view_word(s->az);
+		sl = base_arena_sprintf(a, "%s%s%s@%s@%s", sl, *sl ? "," : "", s->cidr, s->id,
+		                        s->az ? s->az : "");
+	}
+	for (i = 0; i < v->n_endpoints; i++) {
+		const recon_endpoint *e = &v->endpoints[i];
+		if (!e->id || !e->service || e->gone)
+			continue;
+		ok = ok && view_word(e->id) && view_word(e->service);
+		el = base_arena_sprintf(a, "%s%s%s@%s@%c%c", el, *el ? "," : "", e->service, e->id,
+		                        e->gateway ? 'g' : 'i', e->owned ? 'o' : 'f');
+	}
+	*subnets = sl;
+	*eps = el;
+	return ok;
+}
+
 tf6_bytes sf__private_with_view(base_arena *a, tf6_bytes priv, const recon_state *st, int64_t now_s)
 {
 	recon_destroy_view v;
 	tf6_bytes keep = without_view(priv);
+	const char *subnets, *eps;
 	char *s;
 	recon_destroy_view_of(st, &v);
 	s = base_arena_sprintf(a, "%.*s%s" VIEW_PREFIX "%lld:%d:%s:%s:%s:%d:%d", (int)keep.len,
@@ -58,6 +95,8 @@ tf6_bytes sf__private_with_view(base_arena *a, tf6_bytes priv, const recon_state
 	                       (long long)now_s, v.fn_owned ? 1 : 0, v.role_name ? v.role_name : "",
 	                       v.rt_id ? v.rt_id : "", v.lambda_sg_id ? v.lambda_sg_id : "",
 	                       v.shared_sgs_in_vpc ? 1 : 0, v.role_bare ? 1 : 0);
+	if (net_fields(a, &v, &subnets, &eps))
+		s = base_arena_sprintf(a, "%s:%s:%s", s, subnets, eps);
 	return (tf6_bytes){(const uint8_t *)s, strlen(s)};
 }
 
@@ -74,6 +113,75 @@ static const char *view_field(base_arena *a, const char *text, int i)
 	return e > p ? base_arena_strndup(a, p, (size_t)(e - p)) : NULL;
 }
 
+/* Splits list (NULL = empty) at ',' into its items, each split at '@'
+ * into exactly n parts (an empty part -> NULL); false when an item has
+ * another count. *items: n pointers per item. */
+static bool split_items(base_arena *a, const char *list, size_t n, const char ***items, size_t *count)
+{
+	size_t cap = 1, k = 0, part, len;
+	const char *p;
+	*count = 0;
+	*items = NULL;
+	if (!list)
+		return true;
+	for (p = list; *p; p++)
+		cap += *p == ',';
+	*items = base_arena_calloc(a, cap * n + 1, sizeof **items);
+	for (p = list;;) {
+		for (part = 0; part < n; part++) {
+			len = strcspn(p, "@,");
+			(*items)[k * n + part] = len ? base_arena_strndup(a, p, len) : NULL;
+			p += len;
+			if (part + 1 < n && *p++ != '@')
+				return false;
+		}
+		k++;
+		if (*p == '\0')
+			break;
+		if (*p++ != ',')
+			return false;
+	}
+	*count = k;
+	return true;
+}
+
+/* The view's network fields (net_fields) into out; false when malformed. */
+static bool parse_net(base_arena *a, const char *subnets, const char *eps, recon_destroy_view *out)
+{
+	const char **sv, **ev;
+	size_t ns, ne, i;
+	recon_subnet *s;
+	recon_endpoint *e;
+	if (!split_items(a, subnets, 3, &sv, &ns) || !split_items(a, eps, 3, &ev, &ne))
+		return false;
+	s = base_arena_calloc(a, ns + 1, sizeof *s);
+	e = base_arena_calloc(a, ne + 1, sizeof *e);
+	for (i = 0; i < ns; i++) {
+		s[i].cidr = sv[3 * i];
+		s[i].id = sv[3 * i + 1];
+		s[i].az = sv[3 * i + 2];
+		s[i].owned = true;
+		if (!s[i].cidr || !s[i].id)
+			return false;
+	}
+	for (i = 0; i < ne; i++) {
+		const char *f = ev[3 * i + 2];
+		e[i].service = ev[3 * i];
+		e[i].id = ev[3 * i + 1];
+		if (!e[i].service || !e[i].id || !f || strlen(f) != 2 || !strchr("gi", f[0]) ||
+		    !strchr("of", f[1]))
+			return false;
+		e[i].gateway = f[0] == 'g';
+		e[i].owned = f[1] == 'o';
+	}
+	out->has_net = true;
+	out->subnets = s;
+	out->n_subnets = ns;
+	out->endpoints = e;
+	out->n_endpoints = ne;
+	return true;
+}
+
 bool sf__private_view(base_arena *a, tf6_bytes priv, int64_t now_s, recon_destroy_view *out)
 {
 	size_t n = strlen(VIEW_PREFIX), off = without_view(priv).len, colons = 0;
@@ -88,7 +196,7 @@ bool sf__private_view(base_arena *a, tf6_bytes priv, int64_t now_s, recon_destro
 	text = base_arena_strndup(a, (const char *)priv.data + off + n, priv.len - off - n);
 	for (p = text; *p; p++)
 		colons += *p == ':';
-	if (colons != 5 && colons != 6) /* six fields, or seven with role_bare */
+	if (colons != 5 && colons != 6 && colons != 8) /* six; seven with role_bare; nine with the network */
 		return false;
 	ts = view_field(a, text, 0);
 	fn = view_field(a, text, 1);
@@ -103,7 +211,9 @@ bool sf__private_view(base_arena *a, tf6_bytes priv, int64_t now_s, recon_destro
 	out->role_name = view_field(a, text, 2);
 	out->rt_id = view_field(a, text, 3);
 	out->lambda_sg_id = view_field(a, text, 4);
-	out->role_bare = colons == 6 && base_str_eq(view_field(a, text, 6), "1");
+	out->role_bare = colons >= 6 && base_str_eq(view_field(a, text, 6), "1");
+	if (colons == 8)
+		return parse_net(a, view_field(a, text, 7), view_field(a, text, 8), out);
 	return true;
 }
 

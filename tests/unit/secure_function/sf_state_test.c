@@ -346,6 +346,60 @@ void test_secure_function_sf_state__remaining_after_failed_destroy(void)
 	base_arena_free(a);
 }
 
+/* The view's network: our subnets and the endpoints the refresh took,
+ * byte-exact, read back; a word holding a separator drops the network. */
+void test_secure_function_sf_state__destroy_view_network(void)
+{
+	base_arena *a = base_arena_new();
+	recon_state st;
+	recon_destroy_view v;
+	recon_subnet sn[3];
+	recon_endpoint ep[3];
+	tf6_bytes b;
+	memset(&st, 0, sizeof st);
+	memset(sn, 0, sizeof sn);
+	memset(ep, 0, sizeof ep);
+	sn[0] = (recon_subnet){"subnet-a", "10.0.0.0/28", "us-east-2a", true, {NULL, 0}, false};
+	/* sn[1] is not ours */
+	sn[1] = (recon_subnet){"subnet-x", "10.0.9.0/28", "us-east-2a", false, {NULL, 0}, false};
+	sn[2] = (recon_subnet){"subnet-b", "10.0.0.16/28", NULL, true, {NULL, 0}, false};
+	ep[0].id = "vpce-1";
+	ep[0].service = "com.amazonaws.us-east-2.logs";
+	ep[0].owned = true;
+	ep[1].id = "vpce-2";
+	ep[1].service = "com.amazonaws.us-east-2.s3";
+	ep[1].gateway = ep[1].owned = true;
+	ep[2].id = "vpce-3";
+	ep[2].service = "com.amazonaws.us-east-2.ssm"; /* reused, not ours */
+	st.subnets = sn;
+	st.n_subnets = 3;
+	st.endpoints = ep;
+	st.n_endpoints = 3;
+	b = sf__private_with_view(a, (tf6_bytes){NULL, 0}, &st, 7);
+	T_ASSERT_MEM(b.data, b.len,
+	             "lambdavpc-view:7:0::::0:0:10.0.0.0/28@subnet-a@us-east-2a,10.0.0.16/28@subnet-b@:"
+	             "com.amazonaws.us-east-2.logs@vpce-1@io,com.amazonaws.us-east-2.s3@vpce-2@go,"
+	             "com.amazonaws.us-east-2.ssm@vpce-3@if",
+	             194);
+	T_ASSERT(sf__private_view(a, b, 7, &v));
+	T_ASSERT(v.has_net && v.n_subnets == 2 && v.n_endpoints == 3);
+	T_ASSERT_STR(v.subnets[0].cidr, "10.0.0.0/28");
+	T_ASSERT_STR(v.subnets[0].id, "subnet-a");
+	T_ASSERT_STR(v.subnets[0].az, "us-east-2a");
+	T_ASSERT(v.subnets[1].owned && v.subnets[1].az == NULL);
+	T_ASSERT_STR(v.endpoints[1].id, "vpce-2");
+	T_ASSERT(!v.endpoints[0].gateway && v.endpoints[0].owned);
+	T_ASSERT(v.endpoints[1].gateway && v.endpoints[1].owned);
+	T_ASSERT(!v.endpoints[2].gateway && !v.endpoints[2].owned);
+	/* a separator inside a word: the view keeps its seven fields only */
+	sn[0].az = "us-east-2a,x";
+	b = sf__private_with_view(a, (tf6_bytes){NULL, 0}, &st, 7);
+	T_ASSERT_MEM(b.data, b.len, "lambdavpc-view:7:0::::0:0", 25);
+	T_ASSERT(sf__private_view(a, b, 7, &v));
+	T_ASSERT(!v.has_net);
+	base_arena_free(a);
+}
+
 /* The destroy view rides after the drift / destroying text, byte-exact;
  * the older decoders do not see it; a stale or malformed view is refused. */
 void test_secure_function_sf_state__destroy_view(void)
@@ -373,12 +427,12 @@ void test_secure_function_sf_state__destroy_view(void)
 	b = sf__private_with_view(a, sf__private_encode(a, SF_DRIFT_ROLE, true), &st, 1700000000);
 	T_ASSERT_MEM(b.data, b.len,
 	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000000:1:lambdavpc-app-role:"
-	             "rtb-1:sg-1:1:1",
-	             100);
+	             "rtb-1:sg-1:1:1::",
+	             102);
 	T_ASSERT(sf__private_destroying(b));
 	T_ASSERT_INT(sf__drift_decode(b), SF_DRIFT_ROLE);
 	T_ASSERT(sf__private_view(a, b, 1700000000 + SF_VIEW_MAX_AGE_S, &v));
-	T_ASSERT(v.fn_owned && v.shared_sgs_in_vpc);
+	T_ASSERT(v.fn_owned && v.shared_sgs_in_vpc && v.has_net && v.n_subnets == 0 && v.n_endpoints == 0);
 	T_ASSERT_STR(v.role_name, "lambdavpc-app-role");
 	T_ASSERT_STR(v.rt_id, "rtb-1");
 	T_ASSERT_STR(v.lambda_sg_id, "sg-1");
@@ -395,23 +449,29 @@ void test_secure_function_sf_state__destroy_view(void)
 	b = sf__private_with_view(a, b, &st, 1700000100);
 	T_ASSERT_MEM(b.data, b.len,
 	             "lambdavpc-destroying;lambdavpc-drift:1;lambdavpc-view:1700000100:0:lambdavpc-app-role::"
-	             "sg-1:0:0",
-	             95);
+	             "sg-1:0:0::",
+	             97);
 	T_ASSERT(sf__private_view(a, b, 1700000100, &v));
 	T_ASSERT(!v.fn_owned && !v.shared_sgs_in_vpc && v.rt_id == NULL && !v.role_bare);
 	/* a view written before role_bare existed (six fields) still reads */
 	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:1:r:rt:sg:1", 28};
 	T_ASSERT(sf__private_view(a, b, 5, &v));
-	T_ASSERT(v.fn_owned && v.shared_sgs_in_vpc && !v.role_bare);
+	T_ASSERT(v.fn_owned && v.shared_sgs_in_vpc && !v.role_bare && !v.has_net);
 	st.role.policy_arns = (aws_strs){vpc_policy, 1};
 	st.role.policies_observed = false; /* not listed: not known bare */
 	/* the view alone */
 	b = sf__private_with_view(a, sf__private_encode(a, 0, false), &st, 5);
-	T_ASSERT_MEM(b.data, b.len, "lambdavpc-view:5:0:lambdavpc-app-role::sg-1:0:0", 47);
+	T_ASSERT_MEM(b.data, b.len, "lambdavpc-view:5:0:lambdavpc-app-role::sg-1:0:0::", 49);
 	T_ASSERT(!sf__private_destroying(b));
 	T_ASSERT_INT(sf__drift_decode(b), 0);
 	T_ASSERT(sf__private_view(a, b, 5, &v));
 	/* malformed: fields missing or extra, bad time, no view */
+	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1:10.0.0.0/28@subnet-1:", 52};
+	T_ASSERT(!sf__private_view(a, b, 5, &v)); /* an item lacks its AZ part */
+	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1::svc@vpce-1@io@x", 47};
+	T_ASSERT(!sf__private_view(a, b, 5, &v)); /* an item with a part too many */
+	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1::svc@vpce-1@ix", 45};
+	T_ASSERT(!sf__private_view(a, b, 5, &v)); /* unknown flag */
 	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:0:r:rt:sg", 26 };
 	T_ASSERT(!sf__private_view(a, b, 5, &v));
 	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1:x", 32};
