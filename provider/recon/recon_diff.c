@@ -244,16 +244,17 @@ int recon_diff_apply(base_arena *a, const recon_desired *d, const recon_state *s
 
 /*
  * Destroy order: function; endpoint releases / deletes (unregister, delete
- * when the last user); the Lambda ENI wait; shared.evacuate (no shared
- * endpoint left in our subnets); our own SG, then the VPC's shared SGs
- * (deleted only when no lambda SG is left in the VPC; planned whenever they
- * exist); subnets; route table; role (after the shared SGs).
+ * when the last user); the Lambda ENI wait; our own SG, then the VPC's
+ * shared SGs (deleted only when no lambda SG is left in the VPC; planned
+ * whenever they exist); subnets (a shared endpoint found in one when AWS
+ * refuses its delete is moved off first: recon__shared_evacuate); route
+ * table; role (after the shared SGs).
  */
 int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 {
 	struct recon__pb b = {a, out};
 	struct recon__idxv ep = {a, 0, 0, 0}, before_net = {a, 0, 0, 0}, subnet_dels = {a, 0, 0, 0};
-	size_t fn_d = RECON_NONE, eni = RECON_NONE, evac = RECON_NONE, sg_l = RECON_NONE, sg_e = RECON_NONE, i;
+	size_t fn_d = RECON_NONE, eni = RECON_NONE, sg_l = RECON_NONE, sg_e = RECON_NONE, i;
 	bool any_subnet = false;
 
 	memset(out, 0, sizeof *out);
@@ -278,10 +279,6 @@ int recon_diff_destroy(base_arena *a, const recon_state *s, recon_plan *out)
 		eni = recon__pb_add_v(&b, RECON_STEP_ENI_WAIT, "all", &before_net, RECON_NONE, RECON_NONE,
 		                      RECON_NONE);
 	recon__idxv_push(&before_net, eni);
-	if (any_subnet)
-		evac = recon__pb_add_v(&b, RECON_STEP_SHARED_EVACUATE, "subnets", &before_net, RECON_NONE,
-		                       RECON_NONE, RECON_NONE);
-	recon__idxv_push(&before_net, evac);
 	/* Our SG, then the VPC's shared SGs (deleted when no lambda SG is left,
 	 * so functions destroyed together leave it to the last one). Planned
 	 * whenever a shared SG exists in the VPC; the role goes after them, so

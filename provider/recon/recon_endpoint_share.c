@@ -411,8 +411,13 @@ static int try_delete_sgs(void *ctx, bool *done)
 	aws_ec2_sgs u;
 	const aws_ec2_sg *g[2];
 	aws_ec2_ip_perm p;
-	int w, rc = users_and_sgs(x, d->t, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, g, d->e);
+	int w, rc;
 	*done = true;
+	/* Another destroy of this process deletes its lambda SG later: a lambda
+	 * SG is left, and that destroy decides (recon_leavers.c). */
+	if (!d->revoked && recon__leavers_decide(x, RECON_LEAVE_SHARED_SGS))
+		return BASE_OK;
+	rc = users_and_sgs(x, d->t, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, g, d->e);
 	if (rc == BASE_OK && u.n > 0 && d->revoked) {
 		/* a user joined (another process) while an earlier try was
 		 * deleting: the SGs stay, with their rules back */
@@ -747,6 +752,36 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 	return recon__ok_if_gone(aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e), e);
 }
 
+/* Deletes the endpoints no user is left on, in one DeleteVpcEndpoints, and
+ * notes them deleted. AWS answers 200 with per-item failures: one already
+ * gone counts as deleted; any other failure is the call's error (e), the
+ * ones that went are still noted. Under the VPC lock. */
+static int delete_unused(struct ex *x, base_arena *t, aws_strs ids, aws_error *e)
+{
+	aws_ec2_failed_items failed;
+	size_t i, j;
+	int rc = aws_ec2_delete_vpc_endpoints(x->c, t, ids, &failed, e), bad = BASE_OK;
+	if (rc != BASE_OK)
+		return recon__ok_if_gone(rc, e);
+	for (i = 0; i < ids.n; i++) {
+		aws_error fe;
+		aws_error_clear(&fe);
+		for (j = 0; j < failed.n; j++)
+			if (base_str_eq(failed.v[j].resource_id, ids.v[i]))
+				aws_error_setf(&fe, 0, failed.v[j].code ? failed.v[j].code : "DeleteFailed",
+				               "DeleteVpcEndpoints %s: %s", ids.v[i],
+				               failed.v[j].message ? failed.v[j].message : "failed");
+		if (fe.code[0] && !aws_error_is_not_found(&fe)) {
+			if (bad == BASE_OK)
+				*e = fe;
+			bad = BASE_EAWS;
+			continue;
+		}
+		note_deleted(x->vpc, ids.v[i]);
+	}
+	return bad;
+}
+
 /* Endpoint v after we left it, u = the users of its service (without us):
  * deleted when none is left (*deleted), else moved off our subnets. One
  * that a resource leaving with us deleted counts as deleted. Under the VPC
@@ -754,7 +789,6 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 static int settle_with(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aws_ec2_sgs *u,
                        bool *deleted, aws_error *e)
 {
-	aws_ec2_failed_items failed;
 	const char *ids[] = {v->vpc_endpoint_id};
 	int rc;
 	*deleted = deleted_here(x->vpc, v->vpc_endpoint_id);
@@ -762,11 +796,9 @@ static int settle_with(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const
 		return BASE_OK;
 	if (u->n > 0)
 		return evacuate(x, t, v, u, e);
-	rc = aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e);
-	*deleted = rc == BASE_OK;
-	if (*deleted)
-		note_deleted(x->vpc, v->vpc_endpoint_id);
-	return recon__ok_if_gone(rc, e);
+	rc = delete_unused(x, t, (aws_strs){ids, 1}, e);
+	*deleted = deleted_here(x->vpc, v->vpc_endpoint_id);
+	return rc;
 }
 
 /* settle_with, reading the users of v's service first. Under the VPC lock. */
@@ -821,6 +853,7 @@ static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 	aws_filter f = recon__flt("vpc-id", vpc, 1);
 	aws_ec2_vpces all;
 	aws_ec2_sgs u;
+	aws_strs sgs, ours;
 	size_t i, j, n = 0;
 	int rc = BASE_OK;
 	pthread_mutex_lock(&x->leave_mu);
@@ -831,26 +864,44 @@ static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 		goto out;
 	keys = base_arena_calloc(t, x->p->n + 1, sizeof *keys);
 	mine = base_arena_calloc(t, x->p->n + 1, sizeof *mine);
+	recon__st_eni_scope(x, t, &sgs, &ours);
 	for (i = 0; i < x->p->n; i++) {
 		recon_endpoint cur;
-		if (x->p->v[i].kind != RECON_STEP_EP_DELETE || !recon__st_endpoint(x, x->p->v[i].key, &cur) ||
-		    !cur.id || cur.gateway)
+		bool later;
+		if (x->p->v[i].kind != RECON_STEP_EP_DELETE)
 			continue;
-		for (j = 0; j < all.n; j++)
-			if (base_str_eq(all.v[j].vpc_endpoint_id, cur.id) && shared_interface(&all.v[j])) {
-				keys[n] = use_key(t, x->p->v[i].key);
-				mine[n++] = &all.v[j];
-			}
+		later = recon__leavers_decide(x, base_arena_sprintf(t, "uses:%s", x->p->v[i].key));
+		if (!recon__st_endpoint(x, x->p->v[i].key, &cur) || !cur.id || cur.gateway)
+			continue;
+		for (j = 0; j < all.n; j++) {
+			if (!base_str_eq(all.v[j].vpc_endpoint_id, cur.id) || !shared_interface(&all.v[j]))
+				continue;
+			/* Another destroy of this process leaves it later (it decides),
+			 * and it has no subnet of ours to move off: nothing to do. */
+			if (later &&
+			    recon__strs_minus(t, all.v[j].subnet_ids, ours).n == all.v[j].subnet_ids.n)
+				continue;
+			keys[n] = use_key(t, x->p->v[i].key);
+			mine[n++] = &all.v[j];
+		}
 	}
 	if (n > 0) {
 		pthread_mutex_t *mu = share_mu(x->vpc);
+		const char **unused = base_arena_calloc(t, n, sizeof *unused);
+		size_t n_unused = 0;
 		pthread_mutex_lock(mu);
 		rc = users_of(x, t, (aws_strs){keys, n}, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
 		for (i = 0; rc == BASE_OK && i < n; i++) {
 			aws_ec2_sgs of = with_tag(t, &u, keys[i]);
-			bool deleted;
-			rc = settle_with(x, t, mine[i], &of, &deleted, e);
+			if (deleted_here(x->vpc, mine[i]->vpc_endpoint_id))
+				continue;
+			if (of.n > 0)
+				rc = evacuate(x, t, mine[i], &of, e);
+			else
+				unused[n_unused++] = mine[i]->vpc_endpoint_id;
 		}
+		if (rc == BASE_OK)
+			rc = delete_unused(x, t, (aws_strs){unused, n_unused}, e);
 		pthread_mutex_unlock(mu);
 	}
 	x->leave_settled = rc == BASE_OK;
@@ -905,9 +956,7 @@ int recon__step_ep_release(struct ex *x, base_arena *t, const recon_step *st, aw
 	return BASE_OK;
 }
 
-/* shared.evacuate: right before our subnets go, no shared endpoint of the
- * VPC may sit in them (a hand-over towards us may have raced our leave). */
-int recon__step_shared_evacuate(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
+int recon__shared_evacuate(struct ex *x, base_arena *t, aws_error *e)
 {
 	aws_strs sgs, ours;
 	aws_ec2_vpces all;
@@ -916,7 +965,6 @@ int recon__step_shared_evacuate(struct ex *x, base_arena *t, const recon_step *s
 	pthread_mutex_t *mu = share_mu(x->vpc);
 	size_t i;
 	int rc;
-	(void)st;
 	recon__st_eni_scope(x, t, &sgs, &ours);
 	if (ours.n == 0 || !x->vpc)
 		return BASE_OK;

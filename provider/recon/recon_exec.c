@@ -13,6 +13,7 @@
 
 #include "base/base_buf.h"
 #include "base/base_log.h"
+#include "base/base_str.h"
 #include "recon/recon_diff.h"
 #include "recon/recon_engine.h"
 #include "recon/recon_exec_int.h"
@@ -161,6 +162,26 @@ static void log_plan(const struct ex *x)
 	base_buf_dispose(&b);
 }
 
+/* The shared objects x's plan decides about (recon_leavers.c): the
+ * endpoint of every interface service it leaves, the shared SGs when it
+ * plans their delete. */
+static void join_leavers(struct ex *x)
+{
+	size_t i;
+	for (i = 0; i < x->p->n; i++) {
+		const recon_step *st = &x->p->v[i];
+		recon_endpoint cur;
+		if (st->kind == RECON_STEP_EP_DELETE && recon__st_endpoint(x, st->key, &cur) && cur.id &&
+		    !cur.gateway) {
+			char *key = base_arena_sprintf(x->a, "uses:%s", st->key);
+			recon__leavers_join(x, key);
+		}
+		if (st->kind == RECON_STEP_SG_DELETE &&
+		    base_str_eq(st->key, recon_sg_which_name(RECON_SG_ENDPOINT)))
+			recon__leavers_join(x, RECON_LEAVE_SHARED_SGS);
+	}
+}
+
 int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const recon_plan *plan,
                     recon_state *state, const recon_options *opts, recon_failure *fail)
 {
@@ -189,6 +210,7 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 		tasks[i].deps = plan->v[i].deps;
 		tasks[i].n_deps = plan->v[i].n_deps;
 	}
+	join_leavers(&x);
 	cfg.workers = opts->workers ? opts->workers : 6;
 	cfg.run = ex_run;
 	cfg.cancelled = ex_cancelled;
@@ -203,6 +225,7 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 	}
 	if (rc != BASE_OK && x.failed && fail->code != 0)
 		rc = fail->code;
+	recon__leavers_end(&x);
 	pthread_mutex_destroy(&x.leave_mu);
 	pthread_mutex_destroy(&x.mu);
 	return rc;

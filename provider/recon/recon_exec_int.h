@@ -56,6 +56,23 @@ struct ex {
 	bool leave_settled;
 };
 
+/* ---- destroys still to decide about shared objects (recon_leavers.c) --- */
+
+/* The key of the shared SGs' decision; a service's is "uses:<service>". */
+#define RECON_LEAVE_SHARED_SGS "shared-sgs"
+
+/* Registers that x will decide about key (in x->vpc) later. Call before any
+ * step of x runs. */
+void recon__leavers_join(const struct ex *x, const char *key);
+
+/* x decides about key now: withdraws x's registration and returns true when
+ * another destroy of this process is still registered for the same key in
+ * the same VPC (it decides later: x may leave the decision to it). */
+bool recon__leavers_decide(const struct ex *x, const char *key);
+
+/* Withdraws whatever x still has registered (x is ending). */
+void recon__leavers_end(const struct ex *x);
+
 /* ---- the step table (recon_steps.c) ------------------------------------ */
 
 /* A step: t is a scratch arena freed after the step; e receives the AWS
@@ -200,6 +217,11 @@ int recon__shared_sgs_ensure(struct ex *x, base_arena *t, aws_error *e);
  * no longer desired onto our desired ones (same AZ), under the VPC lock. */
 int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e);
 int recon__shared_sgs_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
+/* recon_endpoint_share.c: moves every shared endpoint of the VPC off our
+ * subnets (or deletes it when unused), under the VPC lock: AWS refused to
+ * delete one of our subnets, and a hand-over that raced our leave may have
+ * put an endpoint there. */
+int recon__shared_evacuate(struct ex *x, base_arena *t, aws_error *e);
 
 /* ---- the steps, one row each in recon_steps.c --------------------------- */
 
@@ -231,6 +253,5 @@ int recon__step_fn_concurrency(struct ex *x, base_arena *t, const recon_step *st
 int recon__step_fn_publish(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
 int recon__step_fn_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
 int recon__step_tags(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
-int recon__step_shared_evacuate(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
 
 #endif

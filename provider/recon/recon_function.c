@@ -362,30 +362,10 @@ int recon__step_fn_concurrency(struct ex *x, base_arena *t, const recon_step *st
 	return BASE_OK;
 }
 
-struct gone_poll {
-	struct ex *x;
-	base_arena *t;
-	aws_error *e;
-};
-
-static int poll_fn_gone(void *ctx, bool *done)
-{
-	struct gone_poll *p = ctx;
-	aws_lambda_function f;
-	int rc = aws_lambda_get_function_configuration(p->x->c, p->t, p->x->fn, &f, p->e);
-	if (recon__gone(rc, p->e)) {
-		*done = true;
-		return BASE_OK;
-	}
-	*done = false;
-	return rc;
-}
-
 int recon__step_fn_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
 	recon_backoff b;
-	struct gone_poll gp = {x, t, e};
 	int rc;
 	recon_backoff_init(&b, &x->clk, &w);
 	(void)st;
@@ -396,10 +376,9 @@ int recon__step_fn_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 			continue;
 		break;
 	}
+	/* No wait for GetFunction to answer 404: DeleteFunction's 2xx means the
+	 * function is gone; what outlives it (its hyperplane ENIs) is eni.wait's. */
 	if (rc != BASE_OK && !recon__gone(rc, e))
-		return rc;
-	rc = recon_wait_until(&x->clk, &w, poll_fn_gone, &gp, NULL);
-	if (rc != BASE_OK)
 		return rc;
 	recon__st_forget(x, RECON_PART_FN);
 	return BASE_OK;

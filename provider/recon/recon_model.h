@@ -301,15 +301,13 @@ typedef enum recon_step_kind {
 	RECON_STEP_FN_CONFIG,    /* [function.config]    UpdateFunctionConfiguration (+ VPC repoint), waits
 	                            LastUpdateStatus */
 	RECON_STEP_FN_CODE,      /* [function.code]      UpdateFunctionCode, waits LastUpdateStatus */
-	RECON_STEP_FN_CONCURRENCY,  /* [function.concurrency] Put/DeleteFunctionConcurrency */
-	RECON_STEP_FN_DELETE,       /* [function.delete]    waits until gone */
-	RECON_STEP_ENI_WAIT,        /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
-	RECON_STEP_TAGS,            /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda",
-	                               "subnet:<cidr>", "endpoint:<svc>") */
-	RECON_STEP_FN_PUBLISH,      /* [function.publish]   PublishVersion after the last code/config change
-	                               (fn.publish only); records the version in recon_function.version */
-	RECON_STEP_SHARED_EVACUATE, /* [shared.evacuate] key = "subnets"; moves every shared endpoint off
-	                               our subnets (or deletes it when unused) before they go */
+	RECON_STEP_FN_CONCURRENCY, /* [function.concurrency] Put/DeleteFunctionConcurrency */
+	RECON_STEP_FN_DELETE,      /* [function.delete]    waits until gone */
+	RECON_STEP_ENI_WAIT,       /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
+	RECON_STEP_TAGS,           /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda",
+	                              "subnet:<cidr>", "endpoint:<svc>") */
+	RECON_STEP_FN_PUBLISH,     /* [function.publish]   PublishVersion after the last code/config change
+	                              (fn.publish only); records the version in recon_function.version */
 	RECON_STEP_KIND_COUNT
 } recon_step_kind;
 

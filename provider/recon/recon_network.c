@@ -271,11 +271,15 @@ int recon__wait_enis(struct ex *x, base_arena *t, aws_strs sgs, aws_strs subnets
 	return rc;
 }
 
-/* Retries a delete while AWS reports a dependency, until the deadline. */
+/* Retries a delete while AWS reports a dependency, until the deadline. The
+ * first dependency a subnet meets sends every shared endpoint of the VPC
+ * off our subnets (recon__shared_evacuate): once our Lambda ENIs are gone,
+ * only such an endpoint can hold one, and it is looked for only then. */
 int recon__delete_with_retry(struct ex *x, base_arena *t, const char *id, bool subnet, aws_error *e)
 {
 	recon_wait_cfg w = recon__ex_wait_cfg(x, 2);
 	recon_backoff b;
+	bool evacuated = false;
 	int rc;
 	recon_backoff_init(&b, &x->clk, &w);
 	for (;;) {
@@ -285,7 +289,19 @@ int recon__delete_with_retry(struct ex *x, base_arena *t, const char *id, bool s
 			return BASE_OK;
 		if (rc == BASE_EAWS &&
 		    (aws_error_is(e, "DependencyViolation") || aws_error_is(e, "InvalidGroup.InUse"))) {
-			int brc = recon_backoff_sleep(&b);
+			int brc;
+			if (subnet && !evacuated) {
+				aws_error ev;
+				evacuated = true;
+				aws_error_clear(&ev);
+				brc = recon__shared_evacuate(x, t, &ev);
+				if (brc != BASE_OK) {
+					*e = ev;
+					return brc;
+				}
+				continue;
+			}
+			brc = recon_backoff_sleep(&b);
 			if (brc == BASE_OK)
 				continue;
 			return brc;

@@ -41,7 +41,6 @@ static const recon_step_def steps[RECON_STEP_KIND_COUNT] = {
         [RECON_STEP_FN_CONCURRENCY] = {"function.concurrency", recon__step_fn_concurrency},
         [RECON_STEP_FN_DELETE] = {"function.delete", recon__step_fn_delete},
         [RECON_STEP_FN_PUBLISH] = {"function.publish", recon__step_fn_publish},
-        [RECON_STEP_SHARED_EVACUATE] = {"shared.evacuate", recon__step_shared_evacuate},
         [RECON_STEP_ENI_WAIT] = {"eni.wait", recon__step_eni_wait},
         [RECON_STEP_TAGS] = {"tags.sync", recon__step_tags},
 };

@@ -25,6 +25,11 @@ turns every rule on with the defaults below.
       ("resource sg-... has a dependent object") while a live VPC endpoint
       lists the group, a network interface is in it, or a Lambda function's
       VpcConfig uses it (its hyperplane ENIs, which moto never creates).
+  subnet_dependency: true
+      DeleteSubnet fails with HTTP 400 `DependencyViolation` ("The subnet
+      'subnet-...' has dependencies and cannot be deleted.") while a live VPC
+      endpoint lists the subnet or a network interface is in it (moto's
+      DeleteSubnet never fails).
 
   subnet_associations: true
       a subnet deleted through the proxy takes its route-table association
@@ -42,7 +47,8 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-REAL = {"dns_conflict": True, "endpoint_delay": 2.0, "sg_dependency": True, "subnet_associations": True}
+REAL = {"dns_conflict": True, "endpoint_delay": 2.0, "sg_dependency": True, "subnet_dependency": True,
+        "subnet_associations": True}
 KEYS = set(REAL)
 DEAD_STATES = ("deleted", "deleting", "failed", "rejected")
 
@@ -169,11 +175,13 @@ class AwsRules:
                 if state in DEAD_STATES:
                     continue
                 groups = [_child_text(g, "groupId") for g in _items(it, "groupSet")]
+                subnets = [(s.text or "").strip() for s in _items(it, "subnetIdSet")]
+                enis = [(s.text or "").strip() for s in _items(it, "networkInterfaceIdSet")]
                 out.append({"id": _child_text(it, "vpcEndpointId"), "vpc": _child_text(it, "vpcId"),
                             "service": _child_text(it, "serviceName"),
                             "type": _child_text(it, "vpcEndpointType").lower(),
                             "private_dns": _child_text(it, "privateDnsEnabled").lower() == "true",
-                            "groups": groups})
+                            "groups": groups, "subnets": subnets, "enis": enis})
             token = next((_child_text(root, n) for n in ("nextToken",) if _child_text(root, n)), None)
             if not token:
                 return out
@@ -202,6 +210,21 @@ class AwsRules:
             if not marker:
                 return None
 
+    def _subnet_users(self, region, subnet):
+        """What still sits in subnet (a short text), or None. An endpoint's own
+        interfaces count through its subnet list only: moto leaves them in a
+        subnet the endpoint was moved off (AWS deletes them)."""
+        endpoint_enis = set()
+        for ep in self.live_endpoints(region):
+            if subnet in ep["subnets"]:
+                return "VPC endpoint %s" % ep["id"]
+            endpoint_enis.update(ep["enis"])
+        root = self._ec2(region, {"Action": "DescribeNetworkInterfaces", "Filter.1.Name": "subnet-id",
+                                  "Filter.1.Value.1": subnet})
+        enis = [_child_text(i, "networkInterfaceId") for i in _items(root, "networkInterfaceSet")]
+        enis = [i for i in enis if i not in endpoint_enis]
+        return "network interface %s" % enis[0] if enis else None
+
     # -- the hooks the proxy calls --
     def needs_create_lock(self, rules, req):
         return rules.get("dns_conflict") and req["action"] in ("CreateVpcEndpoint", "ModifyVpcEndpoint")
@@ -218,6 +241,13 @@ class AwsRules:
             if user:
                 return {"status": 400, "code": "DependencyViolation",
                         "message": "resource %s has a dependent object" % sg, "why": user}
+        if rules.get("subnet_dependency") and act == "DeleteSubnet":
+            subnet = form_params(req["body"], req.get("query", "")).get("SubnetId")
+            user = subnet and self._subnet_users(region_of(headers), subnet)
+            if user:
+                return {"status": 400, "code": "DependencyViolation",
+                        "message": "The subnet '%s' has dependencies and cannot be deleted." % subnet,
+                        "why": user}
         if rules.get("endpoint_delay") and act == "DescribeVpcEndpoints":
             p = form_params(req["body"], req.get("query", ""))
             asked = [v for k, v in p.items() if re.match(r"^VpcEndpointId\.\d+$", k)]

@@ -191,6 +191,42 @@ class SgDependencyTest(ProxyCase):
         self.ec2.delete_security_group(GroupId=sg)
 
 
+class SubnetDependencyTest(ProxyCase):
+    def assert_dependency(self, subnet):
+        err = error_of(self.ec2.delete_subnet, SubnetId=subnet)
+        self.assertEqual(err, ("DependencyViolation",
+                               "The subnet '%s' has dependencies and cannot be deleted." % subnet))
+
+    def test_endpoint_holds_subnet(self):
+        self.rules(subnet_dependency=True)
+        ep = self.endpoint("logs")
+        self.assert_dependency(self.subnet)
+        self.ec2.delete_vpc_endpoints(VpcEndpointIds=[ep])
+        self.ec2.delete_subnet(SubnetId=self.subnet)
+
+    def test_endpoint_moved_off_frees_subnet(self):
+        self.rules(subnet_dependency=True)
+        other = self.moto_ec2.create_subnet(VpcId=self.vpc, CidrBlock="10.%d.2.0/24" % (os.getpid() % 200),
+                                            AvailabilityZone=REGION + "a")["Subnet"]["SubnetId"]
+        ep = self.endpoint("logs")
+        self.assert_dependency(self.subnet)
+        self.ec2.modify_vpc_endpoint(VpcEndpointId=ep, AddSubnetIds=[other], RemoveSubnetIds=[self.subnet])
+        self.ec2.delete_subnet(SubnetId=self.subnet)
+        self.assert_dependency(other)
+
+    def test_eni_holds_subnet(self):
+        self.rules(subnet_dependency=True)
+        eni = self.moto_ec2.create_network_interface(SubnetId=self.subnet)["NetworkInterface"]
+        self.assert_dependency(self.subnet)
+        self.moto_ec2.delete_network_interface(NetworkInterfaceId=eni["NetworkInterfaceId"])
+        self.ec2.delete_subnet(SubnetId=self.subnet)
+
+    def test_rule_off_moto_deletes(self):
+        self.rules()
+        self.endpoint("logs")
+        self.ec2.delete_subnet(SubnetId=self.subnet)
+
+
 def raw_call(url, action):
     """One signed-looking EC2 query call straight through the proxy: (status or
     'reset', body)."""

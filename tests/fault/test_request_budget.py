@@ -67,7 +67,8 @@ def tally(log):
 # The real-AWS rules that change no count on a fault-free run but make moto
 # answer as AWS would (aws_rules.py); endpoint_delay is left out: its polls
 # would count moto's missing eventual consistency, not the provider.
-AWS_RULES = {"dns_conflict": True, "sg_dependency": True, "subnet_associations": True}
+AWS_RULES = {"dns_conflict": True, "sg_dependency": True, "subnet_dependency": True,
+             "subnet_associations": True}
 
 
 class RequestBudgetTest(F.ScenarioCase):

@@ -50,7 +50,7 @@ struct run_env {
 #define EC2_OK(op) "<" op "Response><return>true</return></" op "Response>"
 #define EC2_ERR(code, msg) "<Response><Errors><Error><Code>" code "</Code><Message>" msg \
 	"</Message></Error></Errors><RequestID>req-1</RequestID></Response>"
-/* The shared steps of a destroy (shared.evacuate, sg.delete endpoint) with no shared object. */
+/* The shared reads of a destroy (endpoint settle, sg.delete endpoint) with no shared object. */
 #define NO_VPCES "<DescribeVpcEndpointsResponse><vpcEndpointSet/></DescribeVpcEndpointsResponse>"
 #define NO_SGS "<DescribeSecurityGroupsResponse><securityGroupInfo/></DescribeSecurityGroupsResponse>"
 #define NO_SHARED_RULES \
