@@ -302,7 +302,7 @@ typedef enum recon_step_kind {
 	                            LastUpdateStatus */
 	RECON_STEP_FN_CODE,      /* [function.code]      UpdateFunctionCode, waits LastUpdateStatus */
 	RECON_STEP_FN_CONCURRENCY, /* [function.concurrency] Put/DeleteFunctionConcurrency */
-	RECON_STEP_FN_DELETE,      /* [function.delete]    waits until gone */
+	RECON_STEP_FN_DELETE,      /* [function.delete]    DeleteFunction (its ENIs: eni.wait) */
 	RECON_STEP_ENI_WAIT,       /* [eni.wait]           until no Lambda ENI uses our SGs/subnets */
 	RECON_STEP_TAGS,           /* [tags.sync]          key = part ("role", "function", "rt", "sg:lambda",
 	                              "subnet:<cidr>", "endpoint:<svc>") */

@@ -358,23 +358,25 @@ static void check_destroy(const recon_state *s, const char *want)
  * interrupted destroy still has that part, so the next one finishes the
  * shared SGs); a shared endpoint left in our subnets is moved off only when
  * AWS refuses a subnet's delete (no step of its own). */
-#define DESTROY_NETWORK                                                                                      \
-	"3 eni.wait all after 0,1,2\n"                                                                       \
-	"4 sg.delete lambda after 0,1,2,3\n"                                                                 \
-	"5 sg.delete endpoint after 0,1,2,3,4\n"                                                             \
-	"6 subnet.delete 10.0.1.0/27 after 0,1,2,3\n"                                                        \
-	"7 subnet.delete 10.0.1.32/27 after 0,1,2,3\n"                                                       \
-	"8 subnet.delete 10.0.1.64/27 after 0,1,2,3\n"                                                       \
+#define DESTROY_NETWORK \
+	"3 eni.wait all after 0,1,2\n" \
+	"4 sg.delete lambda after 0,1,2,3\n" \
+	"5 sg.delete endpoint after 0,1,2,3,4\n" \
+	"6 subnet.delete 10.0.1.0/27 after 0,1,2,3\n" \
+	"7 subnet.delete 10.0.1.32/27 after 0,1,2,3\n" \
+	"8 subnet.delete 10.0.1.64/27 after 0,1,2,3\n" \
 	"9 rt.delete private after 0,1,2,3,6,7,8\n"
 
 void test_recon_diff__destroy_order(void)
 {
 	struct fixture f;
 	state_init(&f);
-	check_destroy(&f.s, "0 function.delete app\n"
-	                    "1 endpoint.delete com.amazonaws.us-east-1.logs after 0\n"
-	                    "2 endpoint.delete com.amazonaws.us-east-1.s3 after 0\n" DESTROY_NETWORK
-	                    "10 role.delete lambdavpc-app after 0,3,5\n");
+	check_destroy(&f.s,
+		      "0 function.delete app\n"
+		      "1 endpoint.delete com.amazonaws.us-east-1.logs after 0\n"
+		      "2 endpoint.delete com.amazonaws.us-east-1.s3 after 0\n"
+		      DESTROY_NETWORK
+		      "10 role.delete lambdavpc-app after 0,3,5\n");
 }
 
 void test_recon_diff__destroy_keeps_what_is_not_ours(void)
