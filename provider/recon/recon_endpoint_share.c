@@ -845,54 +845,68 @@ static int leave_registry(struct ex *x, base_arena *t, const char *lambda_sg, aw
  * of all those services and, per endpoint, a delete or a move. A step's
  * endpoint was deleted (here or by a resource leaving with us) when
  * deleted_here names it afterwards. An endpoint our lock did not see moved
- * onto our subnets since the listing is caught by shared.evacuate. */
+ * onto our subnets since the listing is caught by recon__shared_evacuate
+ * when AWS refuses our subnet's delete. */
 static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 {
-	const char *vpc[] = {x->vpc}, **keys;
+	const char *vpc[] = {x->vpc}, **keys, **ids, **mine_keys;
 	const aws_ec2_vpce **mine;
+	bool *later;
 	aws_filter f = recon__flt("vpc-id", vpc, 1);
 	aws_ec2_vpces all;
 	aws_ec2_sgs u;
 	aws_strs sgs, ours;
-	size_t i, j, n = 0;
+	size_t i, j, n = 0, n_ids = 0;
 	int rc = BASE_OK;
 	pthread_mutex_lock(&x->leave_mu);
 	if (x->leave_settled)
 		goto out;
+	keys = base_arena_calloc(t, x->p->n + 1, sizeof *keys);
+	ids = base_arena_calloc(t, x->p->n + 1, sizeof *ids);
+	later = base_arena_calloc(t, x->p->n + 1, sizeof *later);
+	mine = base_arena_calloc(t, x->p->n + 1, sizeof *mine);
+	mine_keys = base_arena_calloc(t, x->p->n + 1, sizeof *mine_keys);
+	/* Our decisions first (recon_leavers.c). Another destroy of this
+	 * process that leaves a service later decides about its endpoint; then
+	 * only one sitting in our subnets is ours to move off. The refresh's
+	 * view tells where it sat: one it saw in none of ours is not listed (a
+	 * hand-over towards us since then makes AWS refuse a subnet's delete:
+	 * recon__shared_evacuate). */
+	for (i = 0; i < x->p->n; i++) {
+		recon_endpoint cur;
+		bool l;
+		if (x->p->v[i].kind != RECON_STEP_EP_DELETE)
+			continue;
+		l = recon__leavers_decide(x, base_arena_sprintf(t, "uses:%s", x->p->v[i].key));
+		if (!recon__st_endpoint(x, x->p->v[i].key, &cur) || !cur.id || cur.gateway || (l && cur.off_ours))
+			continue;
+		keys[n_ids] = use_key(t, x->p->v[i].key);
+		later[n_ids] = l;
+		ids[n_ids++] = cur.id;
+	}
+	if (n_ids == 0)
+		goto settled;
 	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all, e);
 	if (rc != BASE_OK)
 		goto out;
-	keys = base_arena_calloc(t, x->p->n + 1, sizeof *keys);
-	mine = base_arena_calloc(t, x->p->n + 1, sizeof *mine);
 	recon__st_eni_scope(x, t, &sgs, &ours);
-	for (i = 0; i < x->p->n; i++) {
-		recon_endpoint cur;
-		bool later;
-		if (x->p->v[i].kind != RECON_STEP_EP_DELETE)
-			continue;
-		later = recon__leavers_decide(x, base_arena_sprintf(t, "uses:%s", x->p->v[i].key));
-		if (!recon__st_endpoint(x, x->p->v[i].key, &cur) || !cur.id || cur.gateway)
-			continue;
+	for (i = 0; i < n_ids; i++)
 		for (j = 0; j < all.n; j++) {
-			if (!base_str_eq(all.v[j].vpc_endpoint_id, cur.id) || !shared_interface(&all.v[j]))
+			if (!base_str_eq(all.v[j].vpc_endpoint_id, ids[i]) || !shared_interface(&all.v[j]))
 				continue;
-			/* Another destroy of this process leaves it later (it decides),
-			 * and it has no subnet of ours to move off: nothing to do. */
-			if (later &&
-			    recon__strs_minus(t, all.v[j].subnet_ids, ours).n == all.v[j].subnet_ids.n)
-				continue;
-			keys[n] = use_key(t, x->p->v[i].key);
+			if (later[i] && recon__strs_minus(t, all.v[j].subnet_ids, ours).n == all.v[j].subnet_ids.n)
+				continue; /* decided later, none of our subnets */
+			mine_keys[n] = keys[i];
 			mine[n++] = &all.v[j];
 		}
-	}
 	if (n > 0) {
 		pthread_mutex_t *mu = share_mu(x->vpc);
 		const char **unused = base_arena_calloc(t, n, sizeof *unused);
 		size_t n_unused = 0;
 		pthread_mutex_lock(mu);
-		rc = users_of(x, t, (aws_strs){keys, n}, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
+		rc = users_of(x, t, (aws_strs){mine_keys, n}, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
 		for (i = 0; rc == BASE_OK && i < n; i++) {
-			aws_ec2_sgs of = with_tag(t, &u, keys[i]);
+			aws_ec2_sgs of = with_tag(t, &u, mine_keys[i]);
 			if (deleted_here(x->vpc, mine[i]->vpc_endpoint_id))
 				continue;
 			if (of.n > 0)
@@ -904,6 +918,7 @@ static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 			rc = delete_unused(x, t, (aws_strs){unused, n_unused}, e);
 		pthread_mutex_unlock(mu);
 	}
+settled:
 	x->leave_settled = rc == BASE_OK;
 out:
 	pthread_mutex_unlock(&x->leave_mu);

@@ -207,6 +207,9 @@ typedef struct recon_sg {
 typedef struct recon_endpoint {
 	const char *id, *service, *state;
 	bool gateway, owned, private_dns, gone;
+	/* from a destroy view: the refresh saw it in none of our subnets
+	 * (false = in one, or not known) */
+	bool off_ours;
 	aws_strs subnet_ids, sg_ids, route_table_ids;
 	aws_tags tags;
 } recon_endpoint;

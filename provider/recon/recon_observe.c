@@ -115,6 +115,7 @@ static void fill_net_from_view(struct recon__obs *o)
 		d->service = recon__cp(o->a, v->endpoints[i].service);
 		d->gateway = v->endpoints[i].gateway;
 		d->owned = v->endpoints[i].owned;
+		d->off_ours = v->endpoints[i].off_ours;
 	}
 }
 

@@ -57,8 +57,8 @@
  * (sf_state.c), the destroy that follows within minutes passes it in
  * recon_observe_in.view and those parts are not read again: a destroy
  * deletes by id and treats "gone" as done. With has_net the view also
- * holds our subnets and the endpoints the refresh took as the function's,
- * and the destroy lists neither (a view written before has_net existed
+ * holds our subnets and the endpoints the refresh took as the function's
+ * (with whether one sat in our subnets), and the destroy lists neither (a view written before has_net existed
  * lacks them: both are listed). Every shared decision still reads under
  * the VPC lock (recon_endpoint_share.c).
  */

@@ -48,13 +48,24 @@ static tf6_bytes without_view(tf6_bytes b)
 }
 
 /* The view's network fields: our subnets as "cidr@id@az" and the endpoints
- * as "service@id@<g|i><o|f>" (gateway or interface, owned or foreign), each
- * list ','-separated. None of these strings holds ':', ',' or '@'; one that
+ * as "service@id@<g|i><o|f><h|n>" (gateway or interface, owned or foreign,
+ * sits in one of our subnets or in none), each list ','-separated. None of these strings holds ':', ',' or '@'; one that
  * did would not survive the round trip, so the view then says nothing of
  * the network (has_net off: the destroy lists it). */
 static bool view_word(const char *s)
 {
 	return !s || !s[strcspn(s, ":,@")];
+}
+
+/* e sits in one of the view's (our) subnets. */
+static bool in_ours(const recon_destroy_view *v, const recon_endpoint *e)
+{
+	size_t i, j;
+	for (i = 0; i < v->n_subnets; i++)
+		for (j = 0; v->subnets[i].owned && j < e->subnet_ids.n; j++)
+			if (base_str_eq(v->subnets[i].id, e->subnet_ids.v[j]))
+				return true;
+	return false;
 }
 
 static bool net_fields(base_arena *a, const recon_destroy_view *v, const char **subnets, const char **eps)
@@ -75,8 +86,8 @@ static bool net_fields(base_arena *a, const recon_destroy_view *v, const char **
 		if (!e->id || !e->service || e->gone)
 			continue;
 		ok = ok && view_word(e->id) && view_word(e->service);
-		el = base_arena_sprintf(a, "%s%s%s@%s@%c%c", el, *el ? "," : "", e->service, e->id,
-		                        e->gateway ? 'g' : 'i', e->owned ? 'o' : 'f');
+		el = base_arena_sprintf(a, "%s%s%s@%s@%c%c%c", el, *el ? "," : "", e->service, e->id,
+		                        e->gateway ? 'g' : 'i', e->owned ? 'o' : 'f', in_ours(v, e) ? 'h' : 'n');
 	}
 	*subnets = sl;
 	*eps = el;
@@ -168,11 +179,13 @@ static bool parse_net(base_arena *a, const char *subnets, const char *eps, recon
 		const char *f = ev[3 * i + 2];
 		e[i].service = ev[3 * i];
 		e[i].id = ev[3 * i + 1];
-		if (!e[i].service || !e[i].id || !f || strlen(f) != 2 || !strchr("gi", f[0]) ||
-		    !strchr("of", f[1]))
+		/* two flags: a view of an older release (where it sits: not known) */
+		if (!e[i].service || !e[i].id || !f || strlen(f) < 2 || strlen(f) > 3 || !strchr("gi", f[0]) ||
+		    !strchr("of", f[1]) || (f[2] && !strchr("hn", f[2])))
 			return false;
 		e[i].gateway = f[0] == 'g';
 		e[i].owned = f[1] == 'o';
+		e[i].off_ours = f[2] == 'n';
 	}
 	out->has_net = true;
 	out->subnets = s;

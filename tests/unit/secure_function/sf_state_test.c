@@ -355,6 +355,7 @@ void test_secure_function_sf_state__destroy_view_network(void)
 	recon_destroy_view v;
 	recon_subnet sn[3];
 	recon_endpoint ep[3];
+	const char *in_b[] = {"subnet-b"}, *in_x[] = {"subnet-x"};
 	tf6_bytes b;
 	memset(&st, 0, sizeof st);
 	memset(sn, 0, sizeof sn);
@@ -371,6 +372,8 @@ void test_secure_function_sf_state__destroy_view_network(void)
 	ep[1].gateway = ep[1].owned = true;
 	ep[2].id = "vpce-3";
 	ep[2].service = "com.amazonaws.us-east-2.ssm"; /* reused, not ours */
+	ep[0].subnet_ids = (aws_strs){in_b, 1};         /* logs sits in our subnet-b */
+	ep[2].subnet_ids = (aws_strs){in_x, 1};         /* ssm only in subnet-x: not ours */
 	st.subnets = sn;
 	st.n_subnets = 3;
 	st.endpoints = ep;
@@ -378,9 +381,9 @@ void test_secure_function_sf_state__destroy_view_network(void)
 	b = sf__private_with_view(a, (tf6_bytes){NULL, 0}, &st, 7);
 	T_ASSERT_MEM(b.data, b.len,
 	             "lambdavpc-view:7:0::::0:0:10.0.0.0/28@subnet-a@us-east-2a,10.0.0.16/28@subnet-b@:"
-	             "com.amazonaws.us-east-2.logs@vpce-1@io,com.amazonaws.us-east-2.s3@vpce-2@go,"
-	             "com.amazonaws.us-east-2.ssm@vpce-3@if",
-	             194);
+	             "com.amazonaws.us-east-2.logs@vpce-1@ioh,com.amazonaws.us-east-2.s3@vpce-2@gon,"
+	             "com.amazonaws.us-east-2.ssm@vpce-3@ifn",
+	             197);
 	T_ASSERT(sf__private_view(a, b, 7, &v));
 	T_ASSERT(v.has_net && v.n_subnets == 2 && v.n_endpoints == 3);
 	T_ASSERT_STR(v.subnets[0].cidr, "10.0.0.0/28");
@@ -391,6 +394,11 @@ void test_secure_function_sf_state__destroy_view_network(void)
 	T_ASSERT(!v.endpoints[0].gateway && v.endpoints[0].owned);
 	T_ASSERT(v.endpoints[1].gateway && v.endpoints[1].owned);
 	T_ASSERT(!v.endpoints[2].gateway && !v.endpoints[2].owned);
+	T_ASSERT(!v.endpoints[0].off_ours && v.endpoints[1].off_ours && v.endpoints[2].off_ours);
+	/* a view of an older release: two flags, where it sits not known */
+	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1::svc@vpce-1@io", 45};
+	T_ASSERT(sf__private_view(a, b, 5, &v));
+	T_ASSERT(v.n_endpoints == 1 && v.endpoints[0].owned && !v.endpoints[0].off_ours);
 	/* a separator inside a word: the view keeps its seven fields only */
 	sn[0].az = "us-east-2a,x";
 	b = sf__private_with_view(a, (tf6_bytes){NULL, 0}, &st, 7);
@@ -472,6 +480,10 @@ void test_secure_function_sf_state__destroy_view(void)
 	T_ASSERT(!sf__private_view(a, b, 5, &v)); /* an item with a part too many */
 	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1::svc@vpce-1@ix", 45};
 	T_ASSERT(!sf__private_view(a, b, 5, &v)); /* unknown flag */
+	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1::svc@vpce-1@iox", 46};
+	T_ASSERT(!sf__private_view(a, b, 5, &v)); /* unknown third flag */
+	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1::svc@vpce-1@iohn", 47};
+	T_ASSERT(!sf__private_view(a, b, 5, &v)); /* a flag too many */
 	b = (tf6_bytes){ (const uint8_t *)"lambdavpc-view:5:0:r:rt:sg", 26 };
 	T_ASSERT(!sf__private_view(a, b, 5, &v));
 	b = (tf6_bytes){(const uint8_t *)"lambdavpc-view:5:0:r:rt:sg:0:1:x", 32};
