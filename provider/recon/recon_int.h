@@ -119,6 +119,11 @@ struct recon__obs {
 	int first_rc;
 	aws_error err; /* of the first failure; guarded by mu */
 	size_t base;   /* engine task i runs part base + i */
+	/* the role's attached policies, listed beside GetRole (the role's name
+	 * is known): taken into out->role when both found the role; guarded
+	 * by mu */
+	aws_strs role_policies;
+	bool role_policies_listed;
 };
 
 /* The single exit of an observer: records a failure, frees its scratch arena t. */
@@ -130,6 +135,7 @@ void recon__obs_owned_filters(struct recon__obs *o, base_arena *t, aws_filter fl
 
 int recon__observe_function(struct recon__obs *o);     /* recon_function.c */
 int recon__observe_role(struct recon__obs *o);         /* recon_role.c */
+int recon__observe_role_policies(struct recon__obs *o); /* recon_role.c */
 int recon__observe_subnets(struct recon__obs *o);      /* recon_network.c */
 int recon__observe_rt(struct recon__obs *o);           /* recon_network.c */
 int recon__observe_sgs(struct recon__obs *o);          /* recon_sg.c */

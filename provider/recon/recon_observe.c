@@ -11,7 +11,7 @@
 #include "recon/recon_engine.h"
 #include "recon/recon_int.h"
 
-enum { OBS_FN, OBS_ROLE, OBS_SUBNETS, OBS_RT, OBS_SGS, OBS_ENDPOINTS, OBS_PREFIX, OBS_COUNT };
+enum { OBS_FN, OBS_ROLE, OBS_ROLE_POLICIES, OBS_SUBNETS, OBS_RT, OBS_SGS, OBS_ENDPOINTS, OBS_PREFIX, OBS_COUNT };
 
 static void obs_fail(struct recon__obs *o, int rc, const aws_error *e)
 {
@@ -47,6 +47,7 @@ void recon__obs_owned_filters(struct recon__obs *o, base_arena *t, aws_filter fl
 static int (*const observers[OBS_COUNT])(struct recon__obs *o) = {
         [OBS_FN] = recon__observe_function,
         [OBS_ROLE] = recon__observe_role,
+        [OBS_ROLE_POLICIES] = recon__observe_role_policies,
         [OBS_SUBNETS] = recon__observe_subnets,
         [OBS_RT] = recon__observe_rt,
         [OBS_SGS] = recon__observe_sgs,
@@ -59,6 +60,8 @@ static int (*const observers[OBS_COUNT])(struct recon__obs *o) = {
  * for_create: each create adopts what an interrupted apply left). */
 static bool viewed(const struct recon__obs *o, size_t part)
 {
+	if (part == OBS_ROLE_POLICIES)
+		part = OBS_ROLE;
 	if (o->in->for_create && o->vpc_id && (part == OBS_FN || part == OBS_ROLE || part == OBS_SUBNETS))
 		return true;
 	if (!o->in->for_destroy || !o->in->view)
@@ -216,7 +219,7 @@ int recon_observe(aws_client *c, base_arena *a, const recon_observe_in *in, reco
 	              : (in->prior && in->prior->role.name) ? in->prior->role.name
 	                                                    : recon_role_name(a, in->function_name);
 	pthread_mutex_init(&o.mu, NULL);
-	cfg.workers = in->workers ? in->workers : 6;
+	cfg.workers = in->workers ? in->workers : OBS_COUNT;
 	cfg.run = obs_run;
 	cfg.cancelled = obs_cancelled;
 	cfg.ctx = &o;
@@ -242,6 +245,10 @@ int recon_observe(aws_client *c, base_arena *a, const recon_observe_in *in, reco
 			aws_error_setf(err, 0, rc == BASE_ECANCELLED ? "Cancelled" : "ObserveFailed", "%s",
 			               base_err_str(rc));
 		goto done;
+	}
+	if (out->role.name && o.role_policies_listed) {
+		out->role.policy_arns = o.role_policies;
+		out->role.policies_observed = true;
 	}
 	if (in->for_destroy && in->view && o.vpc_id)
 		fill_from_view(&o);

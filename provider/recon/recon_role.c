@@ -354,12 +354,9 @@ int recon__observe_role(struct recon__obs *o)
 {
 	base_arena *t = base_arena_new();
 	aws_iam_role r;
-	aws_iam_attached_policies pol;
 	const char *doc = NULL;
 	aws_tags tags;
 	aws_error e;
-	const char **arns = NULL;
-	size_t i;
 	int rc = aws_iam_get_role(o->c, t, o->role_name, &r, &e);
 	if (recon__gone(rc, &e)) {
 		rc = BASE_OK;
@@ -373,9 +370,6 @@ int recon__observe_role(struct recon__obs *o)
 		if (rc != BASE_OK)
 			goto done;
 	}
-	rc = aws_iam_list_attached_role_policies(o->c, t, o->role_name, &pol, &e);
-	if (rc != BASE_OK)
-		goto done;
 	if (!o->in->for_destroy) {
 		rc = observe_inline(o, t, &doc, &e);
 		if (rc != BASE_OK)
@@ -392,12 +386,35 @@ int recon__observe_role(struct recon__obs *o)
 		x->tags = recon__cp_tags(o->a, tags);
 		x->owned = recon__owned_by(tags, o->in->function_name);
 		x->inline_policy = recon__cp(o->a, doc);
-		arns = base_arena_calloc(o->a, pol.n + 1, sizeof *arns);
-		for (i = 0; i < pol.n; i++)
-			arns[i] = recon__cp(o->a, pol.v[i].policy_arn);
-		x->policy_arns = (aws_strs){arns, pol.n};
-		x->policies_observed = true;
 	}
+	pthread_mutex_unlock(&o->mu);
+done:
+	return recon__obs_end(o, t, rc, &e);
+}
+
+/* The role's attached policies, listed at the same time as GetRole (both
+ * need only the name): one round trip per refresh instead of two. A role
+ * that is not there answers NoSuchEntity here too: nothing is recorded. */
+int recon__observe_role_policies(struct recon__obs *o)
+{
+	base_arena *t = base_arena_new();
+	aws_iam_attached_policies pol;
+	aws_error e;
+	const char **arns;
+	size_t i;
+	int rc = aws_iam_list_attached_role_policies(o->c, t, o->role_name, &pol, &e);
+	if (recon__gone(rc, &e)) {
+		rc = BASE_OK;
+		goto done;
+	}
+	if (rc != BASE_OK)
+		goto done;
+	pthread_mutex_lock(&o->mu);
+	arns = base_arena_calloc(o->a, pol.n + 1, sizeof *arns);
+	for (i = 0; i < pol.n; i++)
+		arns[i] = recon__cp(o->a, pol.v[i].policy_arn);
+	o->role_policies = (aws_strs){arns, pol.n};
+	o->role_policies_listed = true;
 	pthread_mutex_unlock(&o->mu);
 done:
 	return recon__obs_end(o, t, rc, &e);
