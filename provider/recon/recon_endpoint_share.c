@@ -691,6 +691,36 @@ int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const reco
 
 /* ---- leaving ---- */
 
+/* Deletes the endpoints no user is left on, in one DeleteVpcEndpoints, and
+ * notes them deleted. AWS answers 200 with per-item failures: one already
+ * gone counts as deleted; any other failure is the call's error (e), the
+ * ones that went are still noted. Under the VPC lock. */
+static int delete_unused(struct ex *x, base_arena *t, aws_strs ids, aws_error *e)
+{
+	aws_ec2_failed_items failed;
+	size_t i, j;
+	int rc = aws_ec2_delete_vpc_endpoints(x->c, t, ids, &failed, e), bad = BASE_OK;
+	if (rc != BASE_OK)
+		return recon__ok_if_gone(rc, e);
+	for (i = 0; i < ids.n; i++) {
+		aws_error fe;
+		aws_error_clear(&fe);
+		for (j = 0; j < failed.n; j++)
+			if (base_str_eq(failed.v[j].resource_id, ids.v[i]))
+				aws_error_setf(&fe, 0, failed.v[j].code ? failed.v[j].code : "DeleteFailed",
+				               "DeleteVpcEndpoints %s: %s", ids.v[i],
+				               failed.v[j].message ? failed.v[j].message : "failed");
+		if (fe.code[0] && !aws_error_is_not_found(&fe)) {
+			if (bad == BASE_OK)
+				*e = fe;
+			bad = BASE_EAWS;
+			continue;
+		}
+		note_deleted(x->vpc, ids.v[i]);
+	}
+	return bad;
+}
+
 /* Moves endpoint v off our subnets onto the users' (smallest function
  * name first, one per AZ we leave), or deletes it when no user has a
  * subnet to offer. Under the VPC lock. */
@@ -742,45 +772,14 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 			add[n_add++] = best->subnet_id;
 	}
 	if (n_keep + n_add == 0) {
-		aws_ec2_failed_items failed;
 		const char *ids[] = {v->vpc_endpoint_id};
-		return recon__ok_if_gone(
-		        aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, 1}, &failed, e), e);
+		return delete_unused(x, t, (aws_strs){ids, 1}, e);
 	}
 	mod.vpc_endpoint_id = v->vpc_endpoint_id;
 	mod.add_subnet_ids = (aws_strs){add, n_add};
 	return recon__ok_if_gone(aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e), e);
 }
 
-/* Deletes the endpoints no user is left on, in one DeleteVpcEndpoints, and
- * notes them deleted. AWS answers 200 with per-item failures: one already
- * gone counts as deleted; any other failure is the call's error (e), the
- * ones that went are still noted. Under the VPC lock. */
-static int delete_unused(struct ex *x, base_arena *t, aws_strs ids, aws_error *e)
-{
-	aws_ec2_failed_items failed;
-	size_t i, j;
-	int rc = aws_ec2_delete_vpc_endpoints(x->c, t, ids, &failed, e), bad = BASE_OK;
-	if (rc != BASE_OK)
-		return recon__ok_if_gone(rc, e);
-	for (i = 0; i < ids.n; i++) {
-		aws_error fe;
-		aws_error_clear(&fe);
-		for (j = 0; j < failed.n; j++)
-			if (base_str_eq(failed.v[j].resource_id, ids.v[i]))
-				aws_error_setf(&fe, 0, failed.v[j].code ? failed.v[j].code : "DeleteFailed",
-				               "DeleteVpcEndpoints %s: %s", ids.v[i],
-				               failed.v[j].message ? failed.v[j].message : "failed");
-		if (fe.code[0] && !aws_error_is_not_found(&fe)) {
-			if (bad == BASE_OK)
-				*e = fe;
-			bad = BASE_EAWS;
-			continue;
-		}
-		note_deleted(x->vpc, ids.v[i]);
-	}
-	return bad;
-}
 
 /* Endpoint v after we left it, u = the users of its service (without us):
  * deleted when none is left (*deleted), else moved off our subnets. One
@@ -837,41 +836,89 @@ static int leave_registry(struct ex *x, base_arena *t, const char *lambda_sg, aw
 	return rc;
 }
 
+struct gone_poll {
+	struct ex *x;
+	base_arena *t;
+	aws_strs ids;
+	aws_error *e;
+};
+
+/* Done when the VPC's endpoint list shows none of p->ids but as deleted. */
+static int poll_all_gone(void *ctx, bool *done)
+{
+	struct gone_poll *p = ctx;
+	const char *vpc[] = {p->x->vpc};
+	aws_filter f = recon__flt("vpc-id", vpc, 1);
+	aws_ec2_vpces all;
+	size_t i, j;
+	int rc = aws_ec2_describe_vpc_endpoints(p->x->c, p->t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all,
+	                                        p->e);
+	if (rc != BASE_OK)
+		return rc;
+	*done = true;
+	for (i = 0; i < all.n; i++)
+		for (j = 0; j < p->ids.n; j++)
+			if (base_str_eq(all.v[i].vpc_endpoint_id, p->ids.v[j]) &&
+			    !(all.v[i].state && strcasecmp(all.v[i].state, "deleted") == 0))
+				*done = false;
+	return BASE_OK;
+}
+
+/* Waits until every endpoint of ids (deleted by settle_leaving) is gone,
+ * with one listing per poll for all of them, and records them in
+ * x->eps_gone: their endpoint.delete steps then do not poll again. leave_mu
+ * held. */
+static int wait_all_gone(struct ex *x, base_arena *t, aws_strs ids, aws_error *e)
+{
+	struct gone_poll p = {x, t, ids, e};
+	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	const char **v;
+	size_t i;
+	int rc = recon_wait_until(&x->clk, &w, poll_all_gone, &p, NULL);
+	if (rc != BASE_OK)
+		return rc;
+	pthread_mutex_lock(&x->mu);
+	v = base_arena_calloc(x->a, ids.n + 1, sizeof *v);
+	for (i = 0; i < ids.n; i++)
+		v[i] = recon__cp(x->a, ids.v[i]);
+	pthread_mutex_unlock(&x->mu);
+	x->eps_gone = (aws_strs){v, ids.n};
+	return BASE_OK;
+}
+
 /* Settles every shared endpoint this plan's endpoint.delete steps leave,
  * in one pass made by the first of them to run (after leave_registry; the
- * others wait on leave_mu): one listing of the VPC's endpoints, outside the
- * VPC lock (the same request as every endpoint read of the VPC, so
- * concurrent resources share it), then under the lock one read of the users
- * of all those services and, per endpoint, a delete or a move. A step's
- * endpoint was deleted (here or by a resource leaving with us) when
- * deleted_here names it afterwards. An endpoint our lock did not see moved
- * onto our subnets since the listing is caught by recon__shared_evacuate
- * when AWS refuses our subnet's delete. */
+ * others wait on leave_mu). First our decisions (recon_leavers.c): another
+ * destroy of this process that leaves a service later decides about its
+ * endpoint, and then only one sitting in our subnets is ours to move off;
+ * one the refresh's view saw in none of them is skipped. Then, under the
+ * VPC lock, one read of the users of all the remaining services: the
+ * endpoints no user is left on are deleted by id in one call (no listing);
+ * only when users are left is the VPC's endpoint list read, to move each
+ * such endpoint off our subnets onto a user's. A step's endpoint was
+ * deleted (here or by a resource leaving with us) when deleted_here names
+ * it afterwards. An endpoint moved onto our subnets that this pass did not
+ * see is caught by recon__shared_evacuate when AWS refuses our subnet's
+ * delete. */
 static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 {
-	const char *vpc[] = {x->vpc}, **keys, **ids, **mine_keys;
-	const aws_ec2_vpce **mine;
-	bool *later;
+	const char *vpc[] = {x->vpc}, **keys, **ids, **unused;
+	aws_ec2_sgs *of;
+	bool *used, any_used = false;
 	aws_filter f = recon__flt("vpc-id", vpc, 1);
 	aws_ec2_vpces all;
 	aws_ec2_sgs u;
-	aws_strs sgs, ours;
-	size_t i, j, n = 0, n_ids = 0;
+	pthread_mutex_t *mu = share_mu(x->vpc);
+	size_t i, j, n = 0, n_unused = 0;
 	int rc = BASE_OK;
 	pthread_mutex_lock(&x->leave_mu);
 	if (x->leave_settled)
 		goto out;
 	keys = base_arena_calloc(t, x->p->n + 1, sizeof *keys);
 	ids = base_arena_calloc(t, x->p->n + 1, sizeof *ids);
-	later = base_arena_calloc(t, x->p->n + 1, sizeof *later);
-	mine = base_arena_calloc(t, x->p->n + 1, sizeof *mine);
-	mine_keys = base_arena_calloc(t, x->p->n + 1, sizeof *mine_keys);
-	/* Our decisions first (recon_leavers.c). Another destroy of this
-	 * process that leaves a service later decides about its endpoint; then
-	 * only one sitting in our subnets is ours to move off. The refresh's
-	 * view tells where it sat: one it saw in none of ours is not listed (a
-	 * hand-over towards us since then makes AWS refuse a subnet's delete:
-	 * recon__shared_evacuate). */
+	unused = base_arena_calloc(t, x->p->n + 1, sizeof *unused);
+	used = base_arena_calloc(t, x->p->n + 1, sizeof *used);
+	of = base_arena_calloc(t, x->p->n + 1, sizeof *of);
 	for (i = 0; i < x->p->n; i++) {
 		recon_endpoint cur;
 		bool l;
@@ -880,44 +927,36 @@ static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 		l = recon__leavers_decide(x, base_arena_sprintf(t, "uses:%s", x->p->v[i].key));
 		if (!recon__st_endpoint(x, x->p->v[i].key, &cur) || !cur.id || cur.gateway || (l && cur.off_ours))
 			continue;
-		keys[n_ids] = use_key(t, x->p->v[i].key);
-		later[n_ids] = l;
-		ids[n_ids++] = cur.id;
+		keys[n] = use_key(t, x->p->v[i].key);
+		ids[n++] = cur.id;
 	}
-	if (n_ids == 0)
+	if (n == 0)
 		goto settled;
-	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all, e);
-	if (rc != BASE_OK)
-		goto out;
-	recon__st_eni_scope(x, t, &sgs, &ours);
-	for (i = 0; i < n_ids; i++)
-		for (j = 0; j < all.n; j++) {
-			if (!base_str_eq(all.v[j].vpc_endpoint_id, ids[i]) || !shared_interface(&all.v[j]))
-				continue;
-			if (later[i] && recon__strs_minus(t, all.v[j].subnet_ids, ours).n == all.v[j].subnet_ids.n)
-				continue; /* decided later, none of our subnets */
-			mine_keys[n] = keys[i];
-			mine[n++] = &all.v[j];
-		}
-	if (n > 0) {
-		pthread_mutex_t *mu = share_mu(x->vpc);
-		const char **unused = base_arena_calloc(t, n, sizeof *unused);
-		size_t n_unused = 0;
-		pthread_mutex_lock(mu);
-		rc = users_of(x, t, (aws_strs){mine_keys, n}, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
-		for (i = 0; rc == BASE_OK && i < n; i++) {
-			aws_ec2_sgs of = with_tag(t, &u, mine_keys[i]);
-			if (deleted_here(x->vpc, mine[i]->vpc_endpoint_id))
-				continue;
-			if (of.n > 0)
-				rc = evacuate(x, t, mine[i], &of, e);
-			else
-				unused[n_unused++] = mine[i]->vpc_endpoint_id;
-		}
-		if (rc == BASE_OK)
-			rc = delete_unused(x, t, (aws_strs){unused, n_unused}, e);
-		pthread_mutex_unlock(mu);
+	pthread_mutex_lock(mu);
+	rc = users_of(x, t, (aws_strs){keys, n}, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
+	for (i = 0; rc == BASE_OK && i < n; i++) {
+		if (deleted_here(x->vpc, ids[i]))
+			continue;
+		of[i] = with_tag(t, &u, keys[i]);
+		if (of[i].n == 0)
+			unused[n_unused++] = ids[i];
+		else
+			any_used = used[i] = true;
 	}
+	if (rc == BASE_OK && any_used)
+		rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all, e);
+	for (i = 0; rc == BASE_OK && any_used && i < n; i++)
+		for (j = 0; used[i] && rc == BASE_OK && j < all.n; j++)
+			if (base_str_eq(all.v[j].vpc_endpoint_id, ids[i]) && shared_interface(&all.v[j]))
+				rc = evacuate(x, t, &all.v[j], &of[i], e);
+	if (rc == BASE_OK)
+		rc = delete_unused(x, t, (aws_strs){unused, n_unused}, e);
+	for (i = j = 0; i < n_unused; i++)
+		if (deleted_here(x->vpc, unused[i]))
+			unused[j++] = unused[i];
+	pthread_mutex_unlock(mu);
+	if (rc == BASE_OK && j > 0)
+		rc = wait_all_gone(x, t, (aws_strs){unused, j}, e);
 settled:
 	x->leave_settled = rc == BASE_OK;
 out:
@@ -949,9 +988,13 @@ int recon__step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 		wait = true;
 	} else {
 		pthread_mutex_t *mu = share_mu(x->vpc);
+		bool seen_gone;
 		rc = settle_leaving(x, t, e);
+		pthread_mutex_lock(&x->leave_mu);
+		seen_gone = recon__strs_has(x->eps_gone, cur.id);
+		pthread_mutex_unlock(&x->leave_mu);
 		pthread_mutex_lock(mu);
-		wait = deleted_here(x->vpc, cur.id);
+		wait = deleted_here(x->vpc, cur.id) && !seen_gone;
 		pthread_mutex_unlock(mu);
 	}
 	if (rc == BASE_OK && wait)

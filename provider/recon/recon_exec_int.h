@@ -54,6 +54,7 @@ struct ex {
 	pthread_mutex_t leave_mu;
 	bool registry_left;
 	bool leave_settled;
+	aws_strs eps_gone; /* deleted by that pass and seen gone (in x->a): guarded by leave_mu */
 };
 
 /* ---- destroys still to decide about shared objects (recon_leavers.c) --- */
