@@ -85,6 +85,32 @@ static void note_deleted(const char *vpc, const char *endpoint_id)
 	deleted_eps[s][slot] = base_xstrdup(endpoint_id);
 }
 
+/* Functions this process moved a shared endpoint onto (evacuate), per
+ * stripe (a ring of the last few, each slot owning its copy): their
+ * refresh's view no longer tells where the endpoints sit. Guarded by the
+ * stripe's lock. */
+#define HANDED_PER_STRIPE 64
+static char *handed_fns[SHARE_STRIPES][HANDED_PER_STRIPE];
+static unsigned handed_next[SHARE_STRIPES];
+
+/* Lock of vpc held. */
+static void note_handed(const char *vpc, const char *fn)
+{
+	unsigned s = stripe_of(vpc), slot = handed_next[s]++ % HANDED_PER_STRIPE;
+	base_free(handed_fns[s][slot]);
+	handed_fns[s][slot] = base_xstrdup(fn);
+}
+
+/* Lock of vpc held. */
+static bool handed_here(const char *vpc, const char *fn)
+{
+	unsigned s = stripe_of(vpc), i;
+	for (i = 0; i < HANDED_PER_STRIPE; i++)
+		if (base_str_eq(handed_fns[s][i], fn))
+			return true;
+	return false;
+}
+
 struct locked {
 	struct ex *x;
 	recon_poll_fn try_fn;
@@ -185,6 +211,22 @@ static int users(struct ex *x, base_arena *t, const char *tag_key, const char *s
 }
 
 /* The SGs of all that carry tag_key (borrowed from all, copied into t). */
+/* The users of service (SGs of u) that stay: a function this process is
+ * destroying or moving off the service (registered to leave it,
+ * recon_leavers.c) does not count. */
+static aws_ec2_sgs staying(struct ex *x, base_arena *t, const aws_ec2_sgs *u, const char *service)
+{
+	aws_ec2_sg *v = base_arena_calloc(t, u->n + 1, sizeof *v);
+	const char *key = base_arena_sprintf(t, "uses:%s", service);
+	size_t i, n = 0;
+	for (i = 0; i < u->n; i++) {
+		const char *fn = recon__tag(u->v[i].tags, RECON_OWNER_TAG);
+		if (!fn || !recon__leavers_has(x, key, fn))
+			v[n++] = u->v[i];
+	}
+	return (aws_ec2_sgs){v, n};
+}
+
 static aws_ec2_sgs with_tag(base_arena *t, const aws_ec2_sgs *all, const char *tag_key)
 {
 	aws_ec2_sg *v = base_arena_calloc(t, all->n + 1, sizeof *v);
@@ -457,7 +499,13 @@ static int try_delete_sgs(void *ctx, bool *done)
 int recon__shared_sgs_delete(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	struct sg_del d = {x, t, e, false};
-	int rc = wait_locked(x, try_delete_sgs, &d);
+	int rc;
+	/* Left to a later destroy of this process (recon_leavers.c): decided
+	 * without waiting for the VPC lock. */
+	if (recon__leavers_decide(x, RECON_LEAVE_SHARED_SGS))
+		rc = BASE_OK;
+	else
+		rc = wait_locked(x, try_delete_sgs, &d);
 	if (rc == BASE_ETIMEOUT)
 		recon__ex_fail(x, st, rc, e,
 		               "The VPC's shared security groups are still in use when the "
@@ -721,17 +769,68 @@ static int delete_unused(struct ex *x, base_arena *t, aws_strs ids, aws_error *e
 	return bad;
 }
 
+/* The best user subnet per AZ in left_az (n_az of them; add, n_add: the
+ * result) among cand: a user's (u), not already in v, smallest function
+ * name first, then smallest id. Returns how many AZs got one. */
+static size_t pick_user_subnets(const aws_ec2_subnets *cand, const aws_ec2_sgs *u, const aws_ec2_vpce *v,
+                                const char **left_az, size_t n_az, const char **add, const char **add_fn,
+                                size_t *n_add)
+{
+	size_t i, j, k, covered = 0;
+	for (i = 0; i < n_az; i++) {
+		const aws_ec2_subnet *best = NULL;
+		const char *best_fn = NULL;
+		for (j = 0; j < cand->n; j++) {
+			const char *fn = recon__tag(cand->v[j].tags, RECON_OWNER_TAG);
+			bool user = false;
+			for (k = 0; k < u->n; k++)
+				user = user || base_str_eq(recon__tag(u->v[k].tags, RECON_OWNER_TAG), fn);
+			if (!user || !base_str_eq(cand->v[j].availability_zone, left_az[i]) ||
+			    recon__strs_has(v->subnet_ids, cand->v[j].subnet_id))
+				continue;
+			if (!best || strcmp(fn, best_fn) < 0 ||
+			    (strcmp(fn, best_fn) == 0 && strcmp(cand->v[j].subnet_id, best->subnet_id) < 0)) {
+				best = &cand->v[j];
+				best_fn = fn;
+			}
+		}
+		if (best)
+			covered++;
+		if (best && !recon__strs_has((aws_strs){add, *n_add}, best->subnet_id)) {
+			add_fn[*n_add] = best_fn;
+			add[(*n_add)++] = best->subnet_id;
+		}
+	}
+	return covered;
+}
+
+/* The smallest function name among the users u (NULL when none is named). */
+static const char *first_user(const aws_ec2_sgs *u)
+{
+	const char *best = NULL;
+	size_t k;
+	for (k = 0; k < u->n; k++) {
+		const char *fn = recon__tag(u->v[k].tags, RECON_OWNER_TAG);
+		if (fn && (!best || strcmp(fn, best) < 0))
+			best = fn;
+	}
+	return best;
+}
+
 /* Moves endpoint v off our subnets onto the users' (smallest function
  * name first, one per AZ we leave), or deletes it when no user has a
- * subnet to offer. Under the VPC lock. */
+ * subnet to offer. The AZs we leave come from our state; the subnets of
+ * the first user are read first (a few), and the VPC's tagged subnets only
+ * when that user lacks one of those AZs. Under the VPC lock. */
 static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aws_ec2_sgs *u, aws_error *e)
 {
 	aws_strs sgs, ours;
-	aws_ec2_subnets all;
+	aws_ec2_subnets cand;
 	aws_ec2_vpce_mod mod;
-	const char *vpc[] = {x->vpc}, *key[] = {RECON_OWNER_TAG}, **add, **left_az;
+	const char *vpc[] = {x->vpc}, *key[] = {RECON_OWNER_TAG}, *who[1], **add, **add_fn, **left_az;
 	aws_filter f[2];
-	size_t i, j, n_add = 0, n_az = 0, n_keep;
+	size_t i, n_add = 0, n_az = 0, n_keep;
+	bool az_known = true;
 	int rc;
 	memset(&mod, 0, sizeof mod);
 	recon__st_eni_scope(x, t, &sgs, &ours);
@@ -739,45 +838,50 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 	        recon__strs_minus(t, v->subnet_ids, recon__strs_minus(t, v->subnet_ids, ours));
 	if (mod.remove_subnet_ids.n == 0)
 		return BASE_OK;
-	f[0] = recon__flt("vpc-id", vpc, 1);
-	f[1] = recon__flt("tag-key", key, 1);
-	rc = aws_ec2_describe_subnets(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &all, e);
-	if (rc != BASE_OK)
-		return rc;
-	add = base_arena_calloc(t, all.n + 1, sizeof *add);
-	left_az = base_arena_calloc(t, all.n + 1, sizeof *left_az);
-	n_keep = v->subnet_ids.n - mod.remove_subnet_ids.n;
-	for (i = 0; i < all.n; i++) /* the AZs we leave */
-		if (recon__strs_has(mod.remove_subnet_ids, all.v[i].subnet_id))
-			left_az[n_az++] = all.v[i].availability_zone;
-	for (i = 0; i < n_az; i++) {
-		const aws_ec2_subnet *best = NULL;
-		const char *best_fn = NULL;
-		for (j = 0; j < all.n; j++) {
-			const char *fn = recon__tag(all.v[j].tags, RECON_OWNER_TAG);
-			size_t k;
-			bool user = false;
-			for (k = 0; k < u->n; k++)
-				user = user || base_str_eq(recon__tag(u->v[k].tags, RECON_OWNER_TAG), fn);
-			if (!user || !base_str_eq(all.v[j].availability_zone, left_az[i]) ||
-			    recon__strs_has(v->subnet_ids, all.v[j].subnet_id))
-				continue;
-			if (!best || strcmp(fn, best_fn) < 0 ||
-			    (strcmp(fn, best_fn) == 0 && strcmp(all.v[j].subnet_id, best->subnet_id) < 0)) {
-				best = &all.v[j];
-				best_fn = fn;
-			}
-		}
-		if (best && !recon__strs_has((aws_strs){add, n_add}, best->subnet_id))
-			add[n_add++] = best->subnet_id;
+	left_az = base_arena_calloc(t, mod.remove_subnet_ids.n + 1, sizeof *left_az);
+	for (i = 0; i < mod.remove_subnet_ids.n; i++) {
+		left_az[n_az] = recon__st_subnet_az(x, t, mod.remove_subnet_ids.v[i]);
+		az_known = az_known && left_az[n_az];
+		n_az++;
 	}
+	f[0] = recon__flt("vpc-id", vpc, 1);
+	who[0] = first_user(u);
+	rc = BASE_ENOTFOUND;
+	if (az_known && who[0]) {
+		f[1] = recon__flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), who, 1);
+		rc = aws_ec2_describe_subnets(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &cand, e);
+		if (rc != BASE_OK)
+			return rc;
+		add = base_arena_calloc(t, cand.n + 1, sizeof *add);
+		add_fn = base_arena_calloc(t, cand.n + 1, sizeof *add_fn);
+		if (pick_user_subnets(&cand, u, v, left_az, n_az, add, add_fn, &n_add) < n_az)
+			rc = BASE_ENOTFOUND; /* that user lacks an AZ: look at all users */
+	}
+	if (rc != BASE_OK) {
+		f[1] = recon__flt("tag-key", key, 1);
+		rc = aws_ec2_describe_subnets(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &cand, e);
+		if (rc != BASE_OK)
+			return rc;
+		if (!az_known) /* the AZs we leave, from the listing */
+			for (i = n_az = 0; i < cand.n; i++)
+				if (recon__strs_has(mod.remove_subnet_ids, cand.v[i].subnet_id))
+					left_az[n_az++] = cand.v[i].availability_zone;
+		add = base_arena_calloc(t, cand.n + 1, sizeof *add);
+		add_fn = base_arena_calloc(t, cand.n + 1, sizeof *add_fn);
+		n_add = 0;
+		pick_user_subnets(&cand, u, v, left_az, n_az, add, add_fn, &n_add);
+	}
+	n_keep = v->subnet_ids.n - mod.remove_subnet_ids.n;
 	if (n_keep + n_add == 0) {
 		const char *ids[] = {v->vpc_endpoint_id};
 		return delete_unused(x, t, (aws_strs){ids, 1}, e);
 	}
 	mod.vpc_endpoint_id = v->vpc_endpoint_id;
 	mod.add_subnet_ids = (aws_strs){add, n_add};
-	return recon__ok_if_gone(aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e), e);
+	rc = recon__ok_if_gone(aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e), e);
+	for (i = 0; rc == BASE_OK && i < n_add; i++)
+		note_handed(x->vpc, add_fn[i]);
+	return rc;
 }
 
 
@@ -805,8 +909,11 @@ static int settle(struct ex *x, base_arena *t, const aws_ec2_vpce *v, bool *dele
 {
 	aws_ec2_sgs u = {NULL, 0};
 	int rc = BASE_OK;
-	if (!deleted_here(x->vpc, v->vpc_endpoint_id))
+	if (!deleted_here(x->vpc, v->vpc_endpoint_id)) {
 		rc = users(x, t, use_key(t, v->service_name), recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
+		if (rc == BASE_OK)
+			u = staying(x, t, &u, v->service_name);
+	}
 	return rc == BASE_OK ? settle_with(x, t, v, &u, deleted, e) : rc;
 }
 
@@ -865,25 +972,26 @@ static int poll_all_gone(void *ctx, bool *done)
 }
 
 /* Waits until every endpoint of ids (deleted by settle_leaving) is gone,
- * with one listing per poll for all of them, and records them in
- * x->eps_gone: their endpoint.delete steps then do not poll again. leave_mu
- * held. */
+ * with one listing per poll for all of them. */
 static int wait_all_gone(struct ex *x, base_arena *t, aws_strs ids, aws_error *e)
 {
 	struct gone_poll p = {x, t, ids, e};
 	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	return recon_wait_until(&x->clk, &w, poll_all_gone, &p, NULL);
+}
+
+/* Records ids in x->eps_done: their endpoint.delete steps neither take the
+ * VPC lock nor wait. leave_mu held. */
+static void note_done(struct ex *x, aws_strs ids)
+{
 	const char **v;
 	size_t i;
-	int rc = recon_wait_until(&x->clk, &w, poll_all_gone, &p, NULL);
-	if (rc != BASE_OK)
-		return rc;
 	pthread_mutex_lock(&x->mu);
 	v = base_arena_calloc(x->a, ids.n + 1, sizeof *v);
 	for (i = 0; i < ids.n; i++)
 		v[i] = recon__cp(x->a, ids.v[i]);
 	pthread_mutex_unlock(&x->mu);
-	x->eps_gone = (aws_strs){v, ids.n};
-	return BASE_OK;
+	x->eps_done = (aws_strs){v, ids.n};
 }
 
 /* Settles every shared endpoint this plan's endpoint.delete steps leave,
@@ -902,18 +1010,24 @@ static int wait_all_gone(struct ex *x, base_arena *t, aws_strs ids, aws_error *e
  * delete. */
 static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 {
-	const char *vpc[] = {x->vpc}, **keys, **ids, **unused;
+	const char *vpc[] = {x->vpc}, **keys, **svcs, **ids, **unused, **done;
 	aws_ec2_sgs *of;
 	bool *used, any_used = false;
 	aws_filter f = recon__flt("vpc-id", vpc, 1);
 	aws_ec2_vpces all;
 	aws_ec2_sgs u;
 	pthread_mutex_t *mu = share_mu(x->vpc);
-	size_t i, j, n = 0, n_unused = 0;
+	size_t i, j, n = 0, n_unused = 0, n_done = 0;
+	bool handed;
 	int rc = BASE_OK;
 	pthread_mutex_lock(&x->leave_mu);
 	if (x->leave_settled)
 		goto out;
+	pthread_mutex_lock(mu);
+	handed = handed_here(x->vpc, x->fn);
+	pthread_mutex_unlock(mu);
+	done = base_arena_calloc(t, x->p->n + 1, sizeof *done);
+	svcs = base_arena_calloc(t, x->p->n + 1, sizeof *svcs);
 	keys = base_arena_calloc(t, x->p->n + 1, sizeof *keys);
 	ids = base_arena_calloc(t, x->p->n + 1, sizeof *ids);
 	unused = base_arena_calloc(t, x->p->n + 1, sizeof *unused);
@@ -925,9 +1039,14 @@ static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 		if (x->p->v[i].kind != RECON_STEP_EP_DELETE)
 			continue;
 		l = recon__leavers_decide(x, base_arena_sprintf(t, "uses:%s", x->p->v[i].key));
-		if (!recon__st_endpoint(x, x->p->v[i].key, &cur) || !cur.id || cur.gateway || (l && cur.off_ours))
+		if (!recon__st_endpoint(x, x->p->v[i].key, &cur) || !cur.id || cur.gateway)
 			continue;
+		if (l && cur.off_ours && !handed) {
+			done[n_done++] = cur.id;
+			continue;
+		}
 		keys[n] = use_key(t, x->p->v[i].key);
+		svcs[n] = x->p->v[i].key;
 		ids[n++] = cur.id;
 	}
 	if (n == 0)
@@ -938,6 +1057,7 @@ static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 		if (deleted_here(x->vpc, ids[i]))
 			continue;
 		of[i] = with_tag(t, &u, keys[i]);
+		of[i] = staying(x, t, &of[i], svcs[i]);
 		if (of[i].n == 0)
 			unused[n_unused++] = ids[i];
 		else
@@ -951,13 +1071,20 @@ static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 				rc = evacuate(x, t, &all.v[j], &of[i], e);
 	if (rc == BASE_OK)
 		rc = delete_unused(x, t, (aws_strs){unused, n_unused}, e);
+	for (i = 0; i < n; i++) /* kept: nothing to wait for */
+		if (!deleted_here(x->vpc, ids[i]))
+			done[n_done++] = ids[i];
 	for (i = j = 0; i < n_unused; i++)
 		if (deleted_here(x->vpc, unused[i]))
 			unused[j++] = unused[i];
 	pthread_mutex_unlock(mu);
 	if (rc == BASE_OK && j > 0)
 		rc = wait_all_gone(x, t, (aws_strs){unused, j}, e);
+	for (i = 0; rc == BASE_OK && i < j; i++)
+		done[n_done++] = unused[i];
 settled:
+	if (rc == BASE_OK)
+		note_done(x, (aws_strs){done, n_done});
 	x->leave_settled = rc == BASE_OK;
 out:
 	pthread_mutex_unlock(&x->leave_mu);
@@ -988,14 +1115,16 @@ int recon__step_ep_delete(struct ex *x, base_arena *t, const recon_step *st, aws
 		wait = true;
 	} else {
 		pthread_mutex_t *mu = share_mu(x->vpc);
-		bool seen_gone;
+		bool done;
 		rc = settle_leaving(x, t, e);
 		pthread_mutex_lock(&x->leave_mu);
-		seen_gone = recon__strs_has(x->eps_gone, cur.id);
+		done = recon__strs_has(x->eps_done, cur.id);
 		pthread_mutex_unlock(&x->leave_mu);
-		pthread_mutex_lock(mu);
-		wait = deleted_here(x->vpc, cur.id) && !seen_gone;
-		pthread_mutex_unlock(mu);
+		if (!done) { /* deleted by a resource leaving with us: wait for it */
+			pthread_mutex_lock(mu);
+			wait = deleted_here(x->vpc, cur.id);
+			pthread_mutex_unlock(mu);
+		}
 	}
 	if (rc == BASE_OK && wait)
 		rc = recon__ep_wait(x, t, cur.id, true, e);

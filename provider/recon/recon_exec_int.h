@@ -54,7 +54,9 @@ struct ex {
 	pthread_mutex_t leave_mu;
 	bool registry_left;
 	bool leave_settled;
-	aws_strs eps_gone; /* deleted by that pass and seen gone (in x->a): guarded by leave_mu */
+	/* the endpoints that pass leaves nothing to wait for (skipped, kept,
+	 * or deleted and seen gone; in x->a): guarded by leave_mu */
+	aws_strs eps_done;
 };
 
 /* ---- destroys still to decide about shared objects (recon_leavers.c) --- */
@@ -70,6 +72,10 @@ void recon__leavers_join(const struct ex *x, const char *key);
  * another destroy of this process is still registered for the same key in
  * the same VPC (it decides later: x may leave the decision to it). */
 bool recon__leavers_decide(const struct ex *x, const char *key);
+
+/* Another run of this process for function fn is registered for key in
+ * x->vpc (that function leaves it). */
+bool recon__leavers_has(const struct ex *x, const char *key, const char *fn);
 
 /* Withdraws whatever x still has registered (x is ending). */
 void recon__leavers_end(const struct ex *x);
@@ -141,6 +147,8 @@ void recon__st_rt_snapshot(struct ex *x, const char **rt_id, aws_strs *assoc_ids
 const char *recon__st_prefix_list(struct ex *x, const char *service);
 /* Ids (arena t) of our SGs and owned subnets, for the ENI wait. */
 void recon__st_eni_scope(struct ex *x, base_arena *t, aws_strs *sgs, aws_strs *subnets);
+/* The AZ our state records for subnet_id (copied into t), NULL when none. */
+const char *recon__st_subnet_az(struct ex *x, base_arena *t, const char *subnet_id);
 
 /* Writes. */
 void recon__st_set_role(struct ex *x, const aws_iam_role *r);

@@ -19,6 +19,11 @@
  * it was to decide stays until a later run (its state still holds the
  * parts that make that run decide again).
  *
+ * A user of a service that is itself registered to leave it (function fn)
+ * does not keep its endpoint: the endpoint is not moved onto the subnets of
+ * a function on its way out (they go too), and when only such users are
+ * left, the endpoint is deleted (recon__leavers_has).
+ *
  * Keys: "uses:<service>" for the endpoint of a service, "shared-sgs" for the
  * shared SGs. Thread safety: one process-wide mutex, a leaf lock (no AWS
  * call is made while it is held).
@@ -33,7 +38,7 @@
 struct leaver {
 	struct leaver *next;
 	const struct ex *x; /* the destroy that registered it */
-	char *vpc, *key;
+	char *vpc, *key, *fn;
 };
 
 static pthread_mutex_t leavers_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -48,6 +53,7 @@ void recon__leavers_join(const struct ex *x, const char *key)
 	l->x = x;
 	l->vpc = base_xstrdup(x->vpc);
 	l->key = base_xstrdup(key);
+	l->fn = base_xstrdup(x->fn ? x->fn : "");
 	pthread_mutex_lock(&leavers_mu);
 	l->next = leavers;
 	leavers = l;
@@ -64,6 +70,7 @@ static void drop(const struct ex *x, const char *key)
 			*pp = l->next;
 			base_free(l->vpc);
 			base_free(l->key);
+			base_free(l->fn);
 			base_free(l);
 			continue;
 		}
@@ -81,6 +88,18 @@ bool recon__leavers_decide(const struct ex *x, const char *key)
 		other = l->x != x && base_str_eq(l->vpc, x->vpc) && base_str_eq(l->key, key);
 	pthread_mutex_unlock(&leavers_mu);
 	return other;
+}
+
+bool recon__leavers_has(const struct ex *x, const char *key, const char *fn)
+{
+	const struct leaver *l;
+	bool found = false;
+	pthread_mutex_lock(&leavers_mu);
+	for (l = leavers; l && !found; l = l->next)
+		found = l->x != x && base_str_eq(l->vpc, x->vpc) && base_str_eq(l->key, key) &&
+		        base_str_eq(l->fn, fn);
+	pthread_mutex_unlock(&leavers_mu);
+	return found;
 }
 
 void recon__leavers_end(const struct ex *x)

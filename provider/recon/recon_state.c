@@ -190,6 +190,18 @@ void recon__st_eni_scope(struct ex *x, base_arena *t, aws_strs *sgs, aws_strs *s
 	*subnets = (aws_strs){subs, n_sub};
 }
 
+const char *recon__st_subnet_az(struct ex *x, base_arena *t, const char *subnet_id)
+{
+	const char *az = NULL;
+	size_t i;
+	lock(x);
+	for (i = 0; i < x->s->n_subnets; i++)
+		if (base_str_eq(x->s->subnets[i].id, subnet_id))
+			az = recon__cp(t, x->s->subnets[i].az);
+	unlock(x);
+	return az;
+}
+
 /* ---- role ---- */
 
 void recon__st_set_role(struct ex *x, const aws_iam_role *r)
