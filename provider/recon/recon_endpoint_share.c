@@ -994,6 +994,47 @@ static void note_done(struct ex *x, aws_strs ids)
 	x->eps_done = (aws_strs){v, ids.n};
 }
 
+/* The endpoints of this plan's endpoint.delete steps a settle pass looks
+ * at (ids, their services svcs and users-registry keys; *n of them), after
+ * taking our decisions (recon_leavers.c): one another destroy of this
+ * process leaves later and the refresh's view saw in none of our subnets
+ * (and no endpoint was handed to us since) goes to done. */
+struct leave_set {
+	const char **keys, **svcs, **ids, **done;
+	size_t n, n_done;
+};
+
+static void leaving_endpoints(struct ex *x, base_arena *t, struct leave_set *ls)
+{
+	pthread_mutex_t *mu = share_mu(x->vpc);
+	size_t i, cap = x->p->n + 1;
+	bool handed;
+	pthread_mutex_lock(mu);
+	handed = handed_here(x->vpc, x->fn);
+	pthread_mutex_unlock(mu);
+	memset(ls, 0, sizeof *ls);
+	ls->keys = base_arena_calloc(t, cap, sizeof *ls->keys);
+	ls->svcs = base_arena_calloc(t, cap, sizeof *ls->svcs);
+	ls->ids = base_arena_calloc(t, cap, sizeof *ls->ids);
+	ls->done = base_arena_calloc(t, cap, sizeof *ls->done);
+	for (i = 0; i < x->p->n; i++) {
+		recon_endpoint cur;
+		bool later;
+		if (x->p->v[i].kind != RECON_STEP_EP_DELETE)
+			continue;
+		later = recon__leavers_decide(x, base_arena_sprintf(t, "uses:%s", x->p->v[i].key));
+		if (!recon__st_endpoint(x, x->p->v[i].key, &cur) || !cur.id || cur.gateway)
+			continue;
+		if (later && cur.off_ours && !handed) {
+			ls->done[ls->n_done++] = cur.id;
+			continue;
+		}
+		ls->keys[ls->n] = use_key(t, x->p->v[i].key);
+		ls->svcs[ls->n] = x->p->v[i].key;
+		ls->ids[ls->n++] = cur.id;
+	}
+}
+
 /* Settles every shared endpoint this plan's endpoint.delete steps leave,
  * in one pass made by the first of them to run (after leave_registry; the
  * others wait on leave_mu). First our decisions (recon_leavers.c): another
@@ -1010,56 +1051,35 @@ static void note_done(struct ex *x, aws_strs ids)
  * delete. */
 static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 {
-	const char *vpc[] = {x->vpc}, **keys, **svcs, **ids, **unused, **done;
+	const char *vpc[] = {x->vpc}, **unused;
+	struct leave_set ls;
 	aws_ec2_sgs *of;
 	bool *used, any_used = false;
 	aws_filter f = recon__flt("vpc-id", vpc, 1);
 	aws_ec2_vpces all;
 	aws_ec2_sgs u;
 	pthread_mutex_t *mu = share_mu(x->vpc);
-	size_t i, j, n = 0, n_unused = 0, n_done = 0;
-	bool handed;
+	size_t i, j, n, n_unused = 0;
 	int rc = BASE_OK;
 	pthread_mutex_lock(&x->leave_mu);
 	if (x->leave_settled)
 		goto out;
-	pthread_mutex_lock(mu);
-	handed = handed_here(x->vpc, x->fn);
-	pthread_mutex_unlock(mu);
-	done = base_arena_calloc(t, x->p->n + 1, sizeof *done);
-	svcs = base_arena_calloc(t, x->p->n + 1, sizeof *svcs);
-	keys = base_arena_calloc(t, x->p->n + 1, sizeof *keys);
-	ids = base_arena_calloc(t, x->p->n + 1, sizeof *ids);
-	unused = base_arena_calloc(t, x->p->n + 1, sizeof *unused);
-	used = base_arena_calloc(t, x->p->n + 1, sizeof *used);
-	of = base_arena_calloc(t, x->p->n + 1, sizeof *of);
-	for (i = 0; i < x->p->n; i++) {
-		recon_endpoint cur;
-		bool l;
-		if (x->p->v[i].kind != RECON_STEP_EP_DELETE)
-			continue;
-		l = recon__leavers_decide(x, base_arena_sprintf(t, "uses:%s", x->p->v[i].key));
-		if (!recon__st_endpoint(x, x->p->v[i].key, &cur) || !cur.id || cur.gateway)
-			continue;
-		if (l && cur.off_ours && !handed) {
-			done[n_done++] = cur.id;
-			continue;
-		}
-		keys[n] = use_key(t, x->p->v[i].key);
-		svcs[n] = x->p->v[i].key;
-		ids[n++] = cur.id;
-	}
+	leaving_endpoints(x, t, &ls);
+	n = ls.n;
 	if (n == 0)
 		goto settled;
+	unused = base_arena_calloc(t, n + 1, sizeof *unused);
+	used = base_arena_calloc(t, n + 1, sizeof *used);
+	of = base_arena_calloc(t, n + 1, sizeof *of);
 	pthread_mutex_lock(mu);
-	rc = users_of(x, t, (aws_strs){keys, n}, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
+	rc = users_of(x, t, (aws_strs){ls.keys, n}, recon__st_sg_id(x, RECON_SG_LAMBDA), &u, e);
 	for (i = 0; rc == BASE_OK && i < n; i++) {
-		if (deleted_here(x->vpc, ids[i]))
+		if (deleted_here(x->vpc, ls.ids[i]))
 			continue;
-		of[i] = with_tag(t, &u, keys[i]);
-		of[i] = staying(x, t, &of[i], svcs[i]);
+		of[i] = with_tag(t, &u, ls.keys[i]);
+		of[i] = staying(x, t, &of[i], ls.svcs[i]);
 		if (of[i].n == 0)
-			unused[n_unused++] = ids[i];
+			unused[n_unused++] = ls.ids[i];
 		else
 			any_used = used[i] = true;
 	}
@@ -1067,13 +1087,13 @@ static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 		rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &all, e);
 	for (i = 0; rc == BASE_OK && any_used && i < n; i++)
 		for (j = 0; used[i] && rc == BASE_OK && j < all.n; j++)
-			if (base_str_eq(all.v[j].vpc_endpoint_id, ids[i]) && shared_interface(&all.v[j]))
+			if (base_str_eq(all.v[j].vpc_endpoint_id, ls.ids[i]) && shared_interface(&all.v[j]))
 				rc = evacuate(x, t, &all.v[j], &of[i], e);
 	if (rc == BASE_OK)
 		rc = delete_unused(x, t, (aws_strs){unused, n_unused}, e);
 	for (i = 0; i < n; i++) /* kept: nothing to wait for */
-		if (!deleted_here(x->vpc, ids[i]))
-			done[n_done++] = ids[i];
+		if (!deleted_here(x->vpc, ls.ids[i]))
+			ls.done[ls.n_done++] = ls.ids[i];
 	for (i = j = 0; i < n_unused; i++)
 		if (deleted_here(x->vpc, unused[i]))
 			unused[j++] = unused[i];
@@ -1081,10 +1101,10 @@ static int settle_leaving(struct ex *x, base_arena *t, aws_error *e)
 	if (rc == BASE_OK && j > 0)
 		rc = wait_all_gone(x, t, (aws_strs){unused, j}, e);
 	for (i = 0; rc == BASE_OK && i < j; i++)
-		done[n_done++] = unused[i];
+		ls.done[ls.n_done++] = unused[i];
 settled:
 	if (rc == BASE_OK)
-		note_done(x, (aws_strs){done, n_done});
+		note_done(x, (aws_strs){ls.done, ls.n_done});
 	x->leave_settled = rc == BASE_OK;
 out:
 	pthread_mutex_unlock(&x->leave_mu);
