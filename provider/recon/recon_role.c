@@ -403,12 +403,10 @@ int recon__observe_role_policies(struct recon__obs *o)
 	const char **arns;
 	size_t i;
 	int rc = aws_iam_list_attached_role_policies(o->c, t, o->role_name, &pol, &e);
-	if (recon__gone(rc, &e)) {
-		rc = BASE_OK;
+	if (rc != BASE_OK) { /* a role that is not there: nothing to record */
+		rc = recon__ok_if_gone(rc, &e);
 		goto done;
 	}
-	if (rc != BASE_OK)
-		goto done;
 	pthread_mutex_lock(&o->mu);
 	arns = base_arena_calloc(o->a, pol.n + 1, sizeof *arns);
 	for (i = 0; i < pol.n; i++)
