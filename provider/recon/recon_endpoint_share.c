@@ -53,62 +53,68 @@ static pthread_mutex_t *share_mu(const char *vpc)
 	return &stripes[h % SHARE_STRIPES];
 }
 
-/* Endpoints this process deleted, per stripe (a ring of the last few):
- * resources leaving together all look at the endpoint before the first of
- * them deletes it; the others must not check its users and delete it
- * again. Guarded by the stripe's lock; a slot owns its copy of the id and
- * frees it when reused (the last ones live until exit). */
-#define DELETED_PER_STRIPE 16
-static char *deleted_eps[SHARE_STRIPES][DELETED_PER_STRIPE];
-static unsigned deleted_next[SHARE_STRIPES];
-
 static unsigned stripe_of(const char *vpc)
 {
 	return (unsigned)(share_mu(vpc) - stripes);
 }
 
+/* A ring of the last RING_SLOTS strings noted, per stripe: each slot owns
+ * its copy and frees it when reused (the last ones live until exit).
+ * Guarded by the stripe's lock. */
+#define RING_SLOTS 32
+struct ring {
+	char *v[RING_SLOTS];
+	unsigned next;
+};
+
 /* Lock of vpc held. */
+static void ring_note(struct ring *per_stripe, const char *vpc, const char *s)
+{
+	struct ring *r = &per_stripe[stripe_of(vpc)];
+	unsigned slot = r->next++ % RING_SLOTS;
+	base_free(r->v[slot]);
+	r->v[slot] = base_xstrdup(s);
+}
+
+/* Lock of vpc held. */
+static bool ring_has(const struct ring *per_stripe, const char *vpc, const char *s)
+{
+	const struct ring *r = &per_stripe[stripe_of(vpc)];
+	unsigned i;
+	for (i = 0; i < RING_SLOTS; i++)
+		if (base_str_eq(r->v[i], s))
+			return true;
+	return false;
+}
+
+/* Endpoints this process deleted: resources leaving together all look at
+ * the endpoint before the first of them deletes it; the others must not
+ * check its users and delete it again. */
+static struct ring deleted_eps[SHARE_STRIPES];
+
+/* Functions this process moved a shared endpoint onto (evacuate): their
+ * refresh's view no longer tells where the endpoints sit. */
+static struct ring handed_fns[SHARE_STRIPES];
+
+/* Lock of vpc held (the four below). */
 static bool deleted_here(const char *vpc, const char *endpoint_id)
 {
-	unsigned s = stripe_of(vpc), i;
-	for (i = 0; i < DELETED_PER_STRIPE; i++)
-		if (base_str_eq(deleted_eps[s][i], endpoint_id))
-			return true;
-	return false;
+	return ring_has(deleted_eps, vpc, endpoint_id);
 }
 
-/* Lock of vpc held. */
 static void note_deleted(const char *vpc, const char *endpoint_id)
 {
-	unsigned s = stripe_of(vpc), slot = deleted_next[s]++ % DELETED_PER_STRIPE;
-	base_free(deleted_eps[s][slot]);
-	deleted_eps[s][slot] = base_xstrdup(endpoint_id);
+	ring_note(deleted_eps, vpc, endpoint_id);
 }
 
-/* Functions this process moved a shared endpoint onto (evacuate), per
- * stripe (a ring of the last few, each slot owning its copy): their
- * refresh's view no longer tells where the endpoints sit. Guarded by the
- * stripe's lock. */
-#define HANDED_PER_STRIPE 64
-static char *handed_fns[SHARE_STRIPES][HANDED_PER_STRIPE];
-static unsigned handed_next[SHARE_STRIPES];
-
-/* Lock of vpc held. */
 static void note_handed(const char *vpc, const char *fn)
 {
-	unsigned s = stripe_of(vpc), slot = handed_next[s]++ % HANDED_PER_STRIPE;
-	base_free(handed_fns[s][slot]);
-	handed_fns[s][slot] = base_xstrdup(fn);
+	ring_note(handed_fns, vpc, fn);
 }
 
-/* Lock of vpc held. */
 static bool handed_here(const char *vpc, const char *fn)
 {
-	unsigned s = stripe_of(vpc), i;
-	for (i = 0; i < HANDED_PER_STRIPE; i++)
-		if (base_str_eq(handed_fns[s][i], fn))
-			return true;
-	return false;
+	return ring_has(handed_fns, vpc, fn);
 }
 
 struct locked {
