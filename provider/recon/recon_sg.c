@@ -522,10 +522,8 @@ int recon__observe_sgs(struct recon__obs *o)
 				if (w == 0)
 					ltags = sgs.v[i].tags;
 			}
-	if (ids[0] && !o->in->for_destroy) { /* the rules go with the SG */
-		fl[0] = recon__flt("group-id", ids, 1);
-		rc = aws_ec2_describe_security_group_rules(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1},
-		                                           &rules, &e);
+	if (ids[0] && !o->in->for_destroy) { /* the rules go with the SG; one call for concurrent reads */
+		rc = aws_ec2_sg_rules_of(o->c, t, ids[0], &rules, &e);
 		if (rc != BASE_OK)
 			goto done;
 	}

@@ -45,6 +45,9 @@ BASE_MUST_USE int aws__memo_send(aws_memo *m, const aws_request *req, aws_respon
                                  aws__memo_send_fn send, void *ctx);
 void aws__memo_wrote(aws_memo *m, const aws_request *req);
 
+/* aws_ec2_batch.c, for tests: callers waiting in batches not sent yet. */
+size_t aws__ec2_batch_waiting(void);
+
 /* The client's current credentials (aws_creds_provider_get). */
 BASE_MUST_USE int aws__client_credentials(aws_client *c, aws_creds *out, aws_error *err);
 
