@@ -925,12 +925,12 @@ static int settle(struct ex *x, base_arena *t, const aws_ec2_vpce *v, bool *dele
 
 /* Takes our lambda SG out of the users registry of every service this
  * plan's endpoint.delete steps leave, in one DeleteTags made by the first of
- * them to run; the others wait on leave_mu until it is done, so none settles
- * a service before we left its registry. A key the SG lacks is a no-op for
- * AWS (a gateway service's, say). */
+ * them to run (shared with other destroys leaving the same services at the
+ * same time: aws_ec2_untag_batched); the others wait on leave_mu until it
+ * is done, so none settles a service before we left its registry. A key
+ * the SG lacks is a no-op for AWS (a gateway service's, say). */
 static int leave_registry(struct ex *x, base_arena *t, const char *lambda_sg, aws_error *e)
 {
-	const char *ids[] = {lambda_sg};
 	aws_tag *keys;
 	size_t i, n = 0;
 	int rc = BASE_OK;
@@ -940,7 +940,7 @@ static int leave_registry(struct ex *x, base_arena *t, const char *lambda_sg, aw
 		for (i = 0; i < x->p->n; i++)
 			if (x->p->v[i].kind == RECON_STEP_EP_DELETE)
 				keys[n++].key = use_key(t, x->p->v[i].key);
-		rc = n ? aws_ec2_delete_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){keys, n}, e) : BASE_OK;
+		rc = aws_ec2_untag_batched(x->c, t, lambda_sg, (aws_tags){keys, n}, e); /* n = 0: nothing */
 		if (recon__gone(rc, e))
 			rc = BASE_OK;
 		x->registry_left = rc == BASE_OK;

@@ -423,5 +423,11 @@ BASE_MUST_USE int aws_ec2_create_tags(aws_client *c, base_arena *a, aws_strs res
  * (AWS would delete EVERY tag of the resources). */
 BASE_MUST_USE int aws_ec2_delete_tags(aws_client *c, base_arena *a, aws_strs resource_ids, aws_tags tags,
                                       aws_error *err);
+/* DeleteTags of keys on one resource; concurrent callers of one client
+ * with the same keys share one call naming all their resources
+ * (aws_ec2_batch.c); when that call fails, each sends its own. No keys:
+ * BASE_OK, nothing sent. Thread-safe. */
+BASE_MUST_USE int aws_ec2_untag_batched(aws_client *c, base_arena *a, const char *resource_id, aws_tags keys,
+                                        aws_error *err);
 
 #endif

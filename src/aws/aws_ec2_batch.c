@@ -1,19 +1,23 @@
 /*
- * aws_ec2_batch.c - reads by id that concurrent callers share: the rules of
- * one security group (aws_ec2_sg_rules_of).
+ * aws_ec2_batch.c - calls by id that concurrent callers share: the rules of
+ * one security group (aws_ec2_sg_rules_of) and taking tags off one resource
+ * (aws_ec2_untag_batched).
  *
- * Every resource refresh asks for the rules of its own lambda SG. Asked one
- * by one, N resources cost N DescribeSecurityGroupRules; a group-id filter
- * takes many groups (a group that does not exist is simply absent), so the
- * callers of one client are combined: the first caller sends at once with
- * its own group; callers arriving while that call is on the wire join one
- * open batch, sent by its first member as soon as the call on the wire is
- * answered. Each caller gets a copy of its own group's rules.
+ * Every resource refresh asks for the rules of its own lambda SG, and every
+ * destroy takes its registrations off its own lambda SG. Asked one by one,
+ * N resources cost N calls; a group-id filter takes many groups (a group
+ * that does not exist is simply absent) and DeleteTags many resources, so
+ * the callers of one client asking the same kind of thing (for DeleteTags:
+ * the same keys) are combined: the first caller sends at once with its own
+ * id; callers arriving while a call of that kind is on the wire join one
+ * open batch, sent by its first member as soon as that call is answered.
+ * Each caller gets a copy of its own group's rules.
  *
  * A member joins a batch before it is sent, so the reply it gets was asked
  * for after its call began (never older than a write the caller made
- * before). A failure is every member's failure (the call was retried by
- * the client already).
+ * before). A failed read is every member's failure (the call was retried by
+ * the client already); a failed DeleteTags of several resources (one of
+ * them gone, say) is sent again by each member alone.
  *
  * Thread safety: one process-wide mutex and condition variable; no AWS call
  * is made while the mutex is held. A batch lives until its last member has
@@ -30,10 +34,15 @@
 /* AWS takes up to 200 values per filter; stay well below. */
 #define BATCH_MAX_GROUPS 100
 
+typedef enum { BATCH_RULES, BATCH_UNTAG } batch_kind;
+
 struct batch {
 	struct batch *next;
 	aws_client *c;
-	base_arena *a; /* ids, reply */
+	batch_kind kind;
+	char *keys_sig; /* BATCH_UNTAG: the keys, joined (members ask for the same) */
+	aws_tags keys;  /* BATCH_UNTAG, in a */
+	base_arena *a;  /* ids, keys, reply */
 	const char *ids[BATCH_MAX_GROUPS];
 	size_t n;
 	bool sent, done;
@@ -47,43 +56,57 @@ static pthread_mutex_t batch_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t batch_cv = PTHREAD_COND_INITIALIZER;
 static struct batch *batches; /* guarded by batch_mu */
 
-/* A batch of c sent and not answered yet. batch_mu held. */
-static bool on_the_wire(const aws_client *c)
+static bool same_kind(const struct batch *b, const aws_client *c, batch_kind kind, const char *keys_sig)
+{
+	return b->c == c && b->kind == kind && base_str_eq(b->keys_sig, keys_sig);
+}
+
+/* A batch of that kind sent and not answered yet. batch_mu held. */
+static bool on_the_wire(const struct batch *of)
 {
 	const struct batch *b;
 	for (b = batches; b; b = b->next)
-		if (b->c == c && b->sent && !b->done)
+		if (same_kind(b, of->c, of->kind, of->keys_sig) && b->sent && !b->done)
 			return true;
 	return false;
 }
 
-/* The open batch of c with room, or NULL. batch_mu held. */
-static struct batch *open_batch(const aws_client *c)
+/* The open batch of that kind with room, or NULL. batch_mu held. */
+static struct batch *open_batch(const aws_client *c, batch_kind kind, const char *keys_sig)
 {
 	struct batch *b;
 	for (b = batches; b; b = b->next)
-		if (b->c == c && !b->sent && b->n < BATCH_MAX_GROUPS)
+		if (same_kind(b, c, kind, keys_sig) && !b->sent && b->n < BATCH_MAX_GROUPS)
 			return b;
 	return NULL;
 }
 
-/* Joins (or opens, *leader) the open batch of c with group_id. batch_mu held. */
-static struct batch *join(aws_client *c, const char *group_id, bool *leader)
+/* Joins (or opens, *leader) the open batch of that kind with id. batch_mu held. */
+static struct batch *join(aws_client *c, batch_kind kind, aws_tags keys, const char *keys_sig, const char *id,
+                          bool *leader)
 {
-	struct batch *b = open_batch(c);
+	struct batch *b = open_batch(c, kind, keys_sig);
 	size_t i;
 	*leader = !b;
 	if (!b) {
 		b = base_xcalloc(1, sizeof *b);
 		b->c = c;
+		b->kind = kind;
 		b->a = base_arena_new();
+		b->keys_sig = base_arena_strdup(b->a, keys_sig);
+		aws_tag *kv = base_arena_calloc(b->a, keys.n + 1, sizeof *kv);
+		for (i = 0; i < keys.n; i++) {
+			kv[i].key = base_arena_strdup(b->a, keys.v[i].key);
+			kv[i].value = base_arena_strdup(b->a, keys.v[i].value);
+		}
+		b->keys = (aws_tags){kv, keys.n};
 		b->next = batches;
 		batches = b;
 	}
-	for (i = 0; i < b->n && !base_str_eq(b->ids[i], group_id); i++)
+	for (i = 0; i < b->n && !base_str_eq(b->ids[i], id); i++)
 		;
 	if (i == b->n)
-		b->ids[b->n++] = base_arena_strdup(b->a, group_id);
+		b->ids[b->n++] = base_arena_strdup(b->a, id);
 	b->members++;
 	return b;
 }
@@ -96,15 +119,20 @@ static void send_batch(struct batch *b)
 	aws_ec2_sg_rules rules;
 	aws_error err;
 	int rc;
-	while (on_the_wire(b->c))
+	while (on_the_wire(b))
 		pthread_cond_wait(&batch_cv, &batch_mu);
 	b->sent = true;
 	pthread_mutex_unlock(&batch_mu);
-	f.name = "group-id";
-	f.values = (aws_strs){b->ids, b->n};
 	memset(&rules, 0, sizeof rules);
-	rc = aws_ec2_describe_security_group_rules(b->c, b->a, (aws_strs){NULL, 0}, (aws_filters){&f, 1},
-	                                           &rules, &err);
+	aws_error_clear(&err);
+	if (b->kind == BATCH_RULES) {
+		f.name = "group-id";
+		f.values = (aws_strs){b->ids, b->n};
+		rc = aws_ec2_describe_security_group_rules(b->c, b->a, (aws_strs){NULL, 0},
+		                                           (aws_filters){&f, 1}, &rules, &err);
+	} else {
+		rc = aws_ec2_delete_tags(b->c, b->a, (aws_strs){b->ids, b->n}, b->keys, &err);
+	}
 	pthread_mutex_lock(&batch_mu);
 	b->rc = rc;
 	b->err = err;
@@ -139,8 +167,33 @@ static void copy_rule(base_arena *a, const aws_ec2_sg_rule *r, aws_ec2_sg_rule *
 	o->tags = copy_tags(a, r->tags);
 }
 
-/* Copies group_id's share of b into a and leaves b (the last member frees
- * it). batch_mu held. */
+/* Leaves b (the last member frees it). batch_mu held. */
+static void leave(struct batch *b)
+{
+	if (--b->members == 0) {
+		struct batch **pp = &batches;
+		while (*pp != b)
+			pp = &(*pp)->next;
+		*pp = b->next;
+		base_arena_free(b->a);
+		base_free(b);
+	}
+}
+
+/* Joins a batch of that kind with id, has it sent, waits for its answer.
+ * batch_mu held on entry and exit. */
+static struct batch *run(aws_client *c, batch_kind kind, aws_tags keys, const char *keys_sig, const char *id)
+{
+	bool leader;
+	struct batch *b = join(c, kind, keys, keys_sig, id, &leader);
+	if (leader)
+		send_batch(b);
+	while (!b->done)
+		pthread_cond_wait(&batch_cv, &batch_mu);
+	return b;
+}
+
+/* Copies group_id's share of b into a and leaves b. batch_mu held. */
 static int take_share(struct batch *b, base_arena *a, const char *group_id, aws_ec2_sg_rules *out,
                       aws_error *err)
 {
@@ -155,14 +208,7 @@ static int take_share(struct batch *b, base_arena *a, const char *group_id, aws_
 	} else if (err) {
 		*err = b->err;
 	}
-	if (--b->members == 0) {
-		struct batch **pp = &batches;
-		while (*pp != b)
-			pp = &(*pp)->next;
-		*pp = b->next;
-		base_arena_free(b->a);
-		base_free(b);
-	}
+	leave(b);
 	return rc;
 }
 
@@ -182,17 +228,39 @@ int aws_ec2_sg_rules_of(aws_client *c, base_arena *a, const char *group_id, aws_
                         aws_error *err)
 {
 	struct batch *b;
-	bool leader;
 	int rc;
 	if (err)
 		aws_error_clear(err);
 	pthread_mutex_lock(&batch_mu);
-	b = join(c, group_id, &leader);
-	if (leader)
-		send_batch(b);
-	while (!b->done)
-		pthread_cond_wait(&batch_cv, &batch_mu);
+	b = run(c, BATCH_RULES, (aws_tags){NULL, 0}, "", group_id);
 	rc = take_share(b, a, group_id, out, err);
 	pthread_mutex_unlock(&batch_mu);
+	return rc;
+}
+
+int aws_ec2_untag_batched(aws_client *c, base_arena *a, const char *resource_id, aws_tags keys,
+                          aws_error *err)
+{
+	const char *sig = "";
+	struct batch *b;
+	size_t i, n;
+	int rc;
+	if (keys.n == 0)
+		return BASE_OK;
+	for (i = 0; i < keys.n; i++)
+		sig = base_arena_sprintf(a, "%s%s=%s;", sig, keys.v[i].key ? keys.v[i].key : "",
+		                         keys.v[i].value ? keys.v[i].value : "\x01");
+	pthread_mutex_lock(&batch_mu);
+	b = run(c, BATCH_UNTAG, keys, sig, resource_id);
+	rc = b->rc;
+	n = b->n;
+	if (rc != BASE_OK && err)
+		*err = b->err;
+	leave(b);
+	pthread_mutex_unlock(&batch_mu);
+	if (rc != BASE_OK && n > 1) { /* one of the others may have failed it: alone */
+		const char *one[] = {resource_id};
+		rc = aws_ec2_delete_tags(c, a, (aws_strs){one, 1}, keys, err);
+	}
 	return rc;
 }

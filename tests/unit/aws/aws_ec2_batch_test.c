@@ -16,7 +16,7 @@
 #include "base/base_alloc.h"
 
 #define D "tests/data/aws/ec2/"
-#define MAX_SENDS 4
+#define MAX_SENDS 8
 
 struct wire {
 	pthread_mutex_t mu;
@@ -24,6 +24,7 @@ struct wire {
 	int sends;
 	bool hold_first; /* the first send waits until released */
 	int status;      /* of every reply */
+	bool fail_batches; /* a DeleteTags naming two resources or more fails */
 	char *body[MAX_SENDS];
 	aws_client *client;
 };
@@ -43,6 +44,15 @@ static int wire_send(void *ctx, const aws_http_request *req, aws_http_response *
 		pthread_cond_wait(&w->cv, &w->mu);
 	pthread_mutex_unlock(&w->mu);
 	resp->status = w->status;
+	if (w->fail_batches && strstr(req->body ? req->body : "", "ResourceId.2=")) {
+		resp->status = 400;
+		return base_buf_puts(&resp->body,
+		                     "<Response><Errors><Error><Code>InvalidGroup.NotFound</Code>"
+		                     "<Message>gone</Message></Error></Errors></Response>");
+	}
+	if (strstr(req->body ? req->body : "", "Action=DeleteTags"))
+		return base_buf_puts(&resp->body,
+		                     "<DeleteTagsResponse><return>true</return></DeleteTagsResponse>");
 	if (w->status != 200)
 		return base_buf_puts(&resp->body, "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
 		                                  "<Message>slow down</Message></Error></Errors></Response>");
@@ -87,7 +97,8 @@ static void wire_dispose(struct wire *w)
 
 struct caller {
 	struct wire *w;
-	const char *group;
+	const char *group; /* or resource to untag, with keys */
+	aws_tags keys;
 	base_arena *a;
 	aws_ec2_sg_rules rules;
 	aws_error err;
@@ -98,7 +109,10 @@ struct caller {
 static void *call(void *arg)
 {
 	struct caller *c = arg;
-	c->rc = aws_ec2_sg_rules_of(c->w->client, c->a, c->group, &c->rules, &c->err);
+	if (c->keys.n)
+		c->rc = aws_ec2_untag_batched(c->w->client, c->a, c->group, c->keys, &c->err);
+	else
+		c->rc = aws_ec2_sg_rules_of(c->w->client, c->a, c->group, &c->rules, &c->err);
 	return NULL;
 }
 
@@ -142,6 +156,7 @@ void test_aws_ec2_batch__arrivals_share_the_next_call(void)
 	struct wire w;
 	size_t want[4];
 	int i;
+	memset(c, 0, sizeof c);
 	for (i = 0; i < 4; i++)
 		fixture_rules_of(g[i], &want[i]);
 	T_ASSERT(want[0] > 0 && want[1] > 0 && want[2] == 0);
@@ -185,6 +200,7 @@ void test_aws_ec2_batch__failure_is_every_members(void)
 {
 	struct caller c;
 	struct wire w;
+	memset(&c, 0, sizeof c);
 	wire_init(&w, 400);
 	start(&c, &w, "sg-1");
 	pthread_join(c.th, NULL);
@@ -192,5 +208,79 @@ void test_aws_ec2_batch__failure_is_every_members(void)
 	T_ASSERT_STR(c.err.code, "RequestLimitExceeded");
 	T_ASSERT_INT(c.rules.n, 0);
 	base_arena_free(c.a);
+	wire_dispose(&w);
+}
+
+static const aws_tag uses_logs[] = {{"lambdavpc:uses:logs", NULL}};
+static const aws_tag uses_ssm[] = {{"lambdavpc:uses:ssm", NULL}};
+
+/* Untags: the first goes alone; sg-b and sg-c (same keys) share the next
+ * call; sg-d (other keys) waits for no one. */
+static void untag_round(struct wire *w, struct caller *c)
+{
+	static const char *const id[] = {"sg-a", "sg-b", "sg-c", "sg-d"};
+	int i;
+	for (i = 0; i < 4; i++)
+		c[i].keys = i == 3 ? (aws_tags){uses_ssm, 1} : (aws_tags){uses_logs, 1};
+	w->hold_first = true;
+	start(&c[0], w, id[0]);
+	pthread_mutex_lock(&w->mu);
+	while (w->sends == 0)
+		pthread_cond_wait(&w->cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	for (i = 1; i < 3; i++) {
+		start(&c[i], w, id[i]);
+		while (aws__ec2_batch_waiting() < (size_t)i)
+			pause_ms(1);
+	}
+	start(&c[3], w, id[3]); /* another kind: on the wire at once */
+	pthread_mutex_lock(&w->mu);
+	while (w->sends < 2)
+		pthread_cond_wait(&w->cv, &w->mu);
+	w->hold_first = false;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	for (i = 0; i < 4; i++)
+		pthread_join(c[i].th, NULL);
+}
+
+void test_aws_ec2_batch__untags_with_the_same_keys_share_a_call(void)
+{
+	struct caller c[4];
+	struct wire w;
+	int i;
+	memset(c, 0, sizeof c);
+	wire_init(&w, 200);
+	untag_round(&w, c);
+	for (i = 0; i < 4; i++)
+		T_OK(c[i].rc);
+	T_ASSERT_INT(w.sends, 3);
+	T_ASSERT_STR(
+	        w.body[0],
+	        "Action=DeleteTags&Version=2016-11-15&ResourceId.1=sg-a&Tag.1.Key=lambdavpc%3Auses%3Alogs");
+	T_ASSERT_STR(
+	        w.body[1],
+	        "Action=DeleteTags&Version=2016-11-15&ResourceId.1=sg-d&Tag.1.Key=lambdavpc%3Auses%3Assm");
+	T_ASSERT_STR(w.body[2], "Action=DeleteTags&Version=2016-11-15&ResourceId.1=sg-b&ResourceId.2=sg-c"
+	                        "&Tag.1.Key=lambdavpc%3Auses%3Alogs");
+	for (i = 0; i < 4; i++)
+		base_arena_free(c[i].a);
+	wire_dispose(&w);
+}
+
+void test_aws_ec2_batch__failed_untag_batch_is_sent_again_alone(void)
+{
+	struct caller c[4];
+	struct wire w;
+	int i;
+	memset(c, 0, sizeof c);
+	wire_init(&w, 200);
+	w.fail_batches = true;
+	untag_round(&w, c);
+	for (i = 0; i < 4; i++)
+		T_OK(c[i].rc);
+	T_ASSERT_INT(w.sends, 5); /* sg-a, sg-d, {sg-b, sg-c} refused, then sg-b and sg-c alone */
+	for (i = 0; i < 4; i++)
+		base_arena_free(c[i].a);
 	wire_dispose(&w);
 }
