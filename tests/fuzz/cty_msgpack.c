@@ -2,7 +2,9 @@
  * cty_msgpack fuzz target: the fuzzer's bytes as a DynamicValue.msgpack,
  * decoded against the resource's schema type and against DynamicPseudoType.
  * Whatever decodes must re-encode, decode again and compare equal
- * (round trip); a mismatch traps.
+ * (round trip); a mismatch traps. Equal as Terraform >= 1.6 compares:
+ * unknowns regardless of refinements, which the encoder drops by design
+ * (it writes every unknown as d4 00 00).
  */
 #include <stdint.h>
 
@@ -26,7 +28,7 @@ static void roundtrip(base_arena *a, const cty_type *t, const uint8_t *data, siz
 	base_buf_init(&b, 0);
 	if (cty_msgpack_encode_as(t, v, &b) != BASE_OK)
 		__builtin_trap();
-	if (cty_msgpack_decode(a2, t, b.data, b.len, &v2, NULL) != BASE_OK || !cty_value_raw_equal(v, v2))
+	if (cty_msgpack_decode(a2, t, b.data, b.len, &v2, NULL) != BASE_OK || !cty_value_equal_known(v, v2))
 		__builtin_trap();
 	base_buf_dispose(&b);
 	base_arena_free(a2);
