@@ -216,7 +216,6 @@ static int users(struct ex *x, base_arena *t, const char *tag_key, const char *s
 	return users_of(x, t, (aws_strs){key, 1}, self, out, e);
 }
 
-/* The SGs of all that carry tag_key (borrowed from all, copied into t). */
 /* The users of service (SGs of u) that stay: a function this process is
  * destroying or moving off the service (registered to leave it,
  * recon_leavers.c) does not count. */
@@ -233,6 +232,7 @@ static aws_ec2_sgs staying(struct ex *x, base_arena *t, const aws_ec2_sgs *u, co
 	return (aws_ec2_sgs){v, n};
 }
 
+/* The SGs of all that carry tag_key (borrowed from all, copied into t). */
 static aws_ec2_sgs with_tag(base_arena *t, const aws_ec2_sgs *all, const char *tag_key)
 {
 	aws_ec2_sg *v = base_arena_calloc(t, all->n + 1, sizeof *v);
