@@ -890,7 +890,6 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 	return rc;
 }
 
-
 /* Endpoint v after we left it, u = the users of its service (without us):
  * deleted when none is left (*deleted), else moved off our subnets. One
  * that a resource leaving with us deleted counts as deleted. Under the VPC
