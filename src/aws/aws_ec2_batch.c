@@ -81,6 +81,17 @@ static struct batch *open_batch(const aws_client *c, batch_kind kind, const char
 	return NULL;
 }
 
+static aws_tags copy_tags(base_arena *a, aws_tags t)
+{
+	aws_tag *v = base_arena_calloc(a, t.n + 1, sizeof *v);
+	size_t i;
+	for (i = 0; i < t.n; i++) {
+		v[i].key = base_arena_strdup(a, t.v[i].key);
+		v[i].value = base_arena_strdup(a, t.v[i].value);
+	}
+	return (aws_tags){v, t.n};
+}
+
 /* Joins (or opens, *leader) the open batch of that kind with id. batch_mu held. */
 static struct batch *join(aws_client *c, batch_kind kind, aws_tags keys, const char *keys_sig, const char *id,
                           bool *leader)
@@ -94,12 +105,7 @@ static struct batch *join(aws_client *c, batch_kind kind, aws_tags keys, const c
 		b->kind = kind;
 		b->a = base_arena_new();
 		b->keys_sig = base_arena_strdup(b->a, keys_sig);
-		aws_tag *kv = base_arena_calloc(b->a, keys.n + 1, sizeof *kv);
-		for (i = 0; i < keys.n; i++) {
-			kv[i].key = base_arena_strdup(b->a, keys.v[i].key);
-			kv[i].value = base_arena_strdup(b->a, keys.v[i].value);
-		}
-		b->keys = (aws_tags){kv, keys.n};
+		b->keys = copy_tags(b->a, keys);
 		b->next = batches;
 		batches = b;
 	}
@@ -139,17 +145,6 @@ static void send_batch(struct batch *b)
 	b->rules = rules;
 	b->done = true;
 	pthread_cond_broadcast(&batch_cv);
-}
-
-static aws_tags copy_tags(base_arena *a, aws_tags t)
-{
-	aws_tag *v = base_arena_calloc(a, t.n + 1, sizeof *v);
-	size_t i;
-	for (i = 0; i < t.n; i++) {
-		v[i].key = base_arena_strdup(a, t.v[i].key);
-		v[i].value = base_arena_strdup(a, t.v[i].value);
-	}
-	return (aws_tags){v, t.n};
 }
 
 static void copy_rule(base_arena *a, const aws_ec2_sg_rule *r, aws_ec2_sg_rule *o)

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "t.h"
+#include "aws_ops_fake.h"
 
 #include "aws/aws_client.h"
 #include "aws/aws_ec2.h"
@@ -67,23 +68,11 @@ static int wire_send(void *ctx, const aws_http_request *req, aws_http_response *
 static void wire_init(struct wire *w, int status)
 {
 	static const aws_transport tr = {wire_send};
-	aws_client_config cfg;
-	aws_error err;
 	memset(w, 0, sizeof *w);
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	w->status = status;
-	memset(&cfg, 0, sizeof cfg);
-	cfg.region = "us-east-1";
-	cfg.access_key = "AKIDTEST";
-	cfg.secret_key = "secret";
-	for (int i = 0; i < AWS_SVC_COUNT; i++)
-		cfg.endpoints[i] = "http://127.0.0.1:9";
-	cfg.max_retries = 0;
-	cfg.skip_credentials_validation = true;
-	cfg.transport = &tr;
-	cfg.transport_ctx = w;
-	T_OK(aws_client_new(&w->client, &cfg, &err));
+	T_OK(ops_fake_client_new(&tr, w, &w->client));
 }
 
 static void wire_dispose(struct wire *w)

@@ -67,10 +67,10 @@ static inline int ops_fake_send(void *ctx, const aws_http_request *req, aws_http
 	return rc;
 }
 
-/* Creates f->client talking to the fake; returns 0 on success. */
-static inline int ops_fake_init(ops_fake *f)
+/* A test client (us-east-1, no retries, no credential check) whose
+ * requests go to tr with ctx; returns 0 on success. */
+static inline int ops_fake_client_new(const aws_transport *tr, void *ctx, aws_client **out)
 {
-	static const aws_transport tr = {ops_fake_send};
 	aws_client_config cfg;
 	aws_error err;
 
@@ -82,9 +82,16 @@ static inline int ops_fake_init(ops_fake *f)
 		cfg.endpoints[i] = "http://127.0.0.1:9";
 	cfg.max_retries = 0;
 	cfg.skip_credentials_validation = true;
-	cfg.transport = &tr;
-	cfg.transport_ctx = f;
-	return aws_client_new(&f->client, &cfg, &err);
+	cfg.transport = tr;
+	cfg.transport_ctx = ctx;
+	return aws_client_new(out, &cfg, &err);
+}
+
+/* Creates f->client talking to the fake; returns 0 on success. */
+static inline int ops_fake_init(ops_fake *f)
+{
+	static const aws_transport tr = {ops_fake_send};
+	return ops_fake_client_new(&tr, f, &f->client);
 }
 
 static inline void ops_fake_reply_add(ops_fake *f, int status, const char *file, const char *body)
