@@ -23,12 +23,13 @@ static const char *nz(const char *s)
 
 char *recon_sg_name(base_arena *a, const char *function_name, recon_sg_which w)
 {
-	return base_arena_sprintf(a, "lambdavpc-%s-%s", nz(function_name), recon_sg_which_name(w));
+	return base_arena_sprintf(a, RECON_SG_NAME_PREFIX "%s-%s", nz(function_name), recon_sg_which_name(w));
 }
 
 char *recon_shared_sg_name(base_arena *a, const char *vpc_id, bool clients)
 {
-	return base_arena_sprintf(a, "lambdavpc-%s-%s", clients ? "clients" : "endpoints", nz(vpc_id));
+	return base_arena_sprintf(a, RECON_SG_NAME_PREFIX "%s-%s", clients ? "clients" : "endpoints",
+	                          nz(vpc_id));
 }
 
 bool recon_wants_shared(const recon_desired *d)

@@ -132,6 +132,8 @@ int recon__obs_end(struct recon__obs *o, base_arena *t, int rc, const aws_error 
 /* fl[0..1] = our objects in the VPC: vpc-id and tag:RECON_OWNER_TAG = the
  * function (values in t). */
 void recon__obs_owned_filters(struct recon__obs *o, base_arena *t, aws_filter fl[2]);
+/* fl[0..1] = the VPC's lambdavpc objects: vpc-id and tag-key RECON_OWNER_TAG. */
+void recon__obs_lambdavpc_filters(struct recon__obs *o, aws_filter fl[2]);
 
 int recon__observe_function(struct recon__obs *o);     /* recon_function.c */
 int recon__observe_role(struct recon__obs *o);         /* recon_role.c */

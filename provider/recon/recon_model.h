@@ -31,6 +31,9 @@
 
 /* The ownership tag every created object carries: key and value = function name. */
 #define RECON_OWNER_TAG "lambdavpc:function"
+/* Every security group we name (recon_sg_name, recon_shared_sg_name)
+ * starts with this. */
+#define RECON_SG_NAME_PREFIX "lambdavpc-"
 /* The users registry of shared endpoints (README "Shared endpoints"): a
  * function's own lambda SG carries key = RECON_USER_TAG_PREFIX + full service
  * name, value "1", while the function uses that shared interface endpoint. */

@@ -576,13 +576,29 @@ void recon__diff_old_subnets(struct recon__dctx *c)
 
 /* ---- observe ---- */
 
-static bool prior_subnet(const recon_state *prior, const char *id)
+/* The prior subnets that are not among ours (tagged), read by id: one
+ * whose tag was taken off is still the resource's. Usually none. */
+static int untagged_prior_subnets(struct recon__obs *o, base_arena *t, const aws_ec2_subnets *ours,
+                                  aws_ec2_subnets *out, aws_error *e)
 {
-	size_t i;
-	for (i = 0; prior && i < prior->n_subnets; i++)
-		if (base_str_eq(prior->subnets[i].id, id))
-			return true;
-	return false;
+	const recon_state *prior = o->in->prior;
+	const char **ids;
+	aws_filter f;
+	size_t i, j, n = 0;
+	memset(out, 0, sizeof *out);
+	if (!prior || prior->n_subnets == 0)
+		return BASE_OK;
+	ids = base_arena_calloc(t, prior->n_subnets, sizeof *ids);
+	for (i = 0; i < prior->n_subnets; i++) {
+		for (j = 0; j < ours->n && !base_str_eq(ours->v[j].subnet_id, prior->subnets[i].id); j++)
+			;
+		if (j == ours->n && prior->subnets[i].id)
+			ids[n++] = prior->subnets[i].id;
+	}
+	if (n == 0)
+		return BASE_OK;
+	f = recon__flt("subnet-id", ids, n); /* a filter: a gone id is absent, not an error */
+	return aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, out, e);
 }
 
 int recon__observe_subnets(struct recon__obs *o)
@@ -594,21 +610,20 @@ int recon__observe_subnets(struct recon__obs *o)
 	size_t i, j, n = 0;
 	int rc;
 
-	/* One DescribeSubnets of the VPC (the same request for every resource
-	 * in it: concurrent observes share it, aws_memo.c), sorted here: ours
-	 * by the owner tag, then the prior ids. */
-	recon__obs_owned_filters(o, t, fl);
-	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all, &e);
+	/* The VPC's lambdavpc subnets (the same request for every resource in
+	 * the VPC: concurrent observes share it, aws_memo.c), ours picked here
+	 * by the owner tag; then the prior subnets not tagged ours, by id. */
+	recon__obs_lambdavpc_filters(o, fl);
+	rc = aws_ec2_describe_subnets(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &all, &e);
 	if (rc != BASE_OK)
 		goto done;
 	tagged.v = base_arena_calloc(t, all.n + 1, sizeof *tagged.v);
-	prior.v = base_arena_calloc(t, all.n + 1, sizeof *prior.v);
-	for (i = 0; i < all.n; i++) {
+	for (i = 0; i < all.n; i++)
 		if (recon__owned_by(all.v[i].tags, o->in->function_name))
 			tagged.v[tagged.n++] = all.v[i];
-		else if (prior_subnet(o->in->prior, all.v[i].subnet_id))
-			prior.v[prior.n++] = all.v[i];
-	}
+	rc = untagged_prior_subnets(o, t, &tagged, &prior, &e);
+	if (rc != BASE_OK)
+		goto done;
 	pthread_mutex_lock(&o->mu);
 	o->out->subnets = base_arena_calloc(o->a, tagged.n + prior.n + 1, sizeof *o->out->subnets);
 	n = 0;
@@ -647,11 +662,11 @@ int recon__observe_rt(struct recon__obs *o)
 	size_t i;
 	int rc;
 
-	/* The VPC's route tables, ours picked here by the owner tag: the same
-	 * request for every resource in the VPC, so concurrent reads (a plan's
-	 * refreshes) share one reply (aws_memo.c) instead of one each. */
-	recon__obs_owned_filters(o, t, fl);
-	rc = aws_ec2_describe_route_tables(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &rts, &e);
+	/* The VPC's lambdavpc route tables, ours picked here by the owner tag:
+	 * the same request for every resource in the VPC, so concurrent reads
+	 * (a plan's refreshes) share one reply (aws_memo.c). */
+	recon__obs_lambdavpc_filters(o, fl);
+	rc = aws_ec2_describe_route_tables(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &rts, &e);
 	if (rc != BASE_OK)
 		goto done;
 	for (i = 0; i < rts.n && !recon__owned_by(rts.v[i].tags, o->in->function_name); i++)

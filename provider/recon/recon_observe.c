@@ -43,6 +43,16 @@ void recon__obs_owned_filters(struct recon__obs *o, base_arena *t, aws_filter fl
 	fl[1] = recon__flt(base_arena_sprintf(t, "tag:%s", RECON_OWNER_TAG), &v[1], 1);
 }
 
+/* fl[0..1] = the lambdavpc objects in the VPC: vpc-id and tag-key
+ * RECON_OWNER_TAG. The same for every resource in the VPC (concurrent reads
+ * share one call), and without the objects of others in a shared VPC. */
+void recon__obs_lambdavpc_filters(struct recon__obs *o, aws_filter fl[2])
+{
+	static const char *const key[] = {RECON_OWNER_TAG};
+	fl[0] = recon__flt("vpc-id", &o->vpc_id, 1);
+	fl[1] = recon__flt("tag-key", key, 1);
+}
+
 /* One observer per part, in its part's file; indexed by the OBS_* slot. */
 static int (*const observers[OBS_COUNT])(struct recon__obs *o) = {
         [OBS_FN] = recon__observe_function,

@@ -495,10 +495,11 @@ int recon__observe_sgs(struct recon__obs *o)
 	base_arena *t = base_arena_new();
 	aws_ec2_sgs sgs;
 	aws_ec2_sg_rules rules = {0};
-	const char *names[3], *vpc[] = {o->vpc_id}, *ids[3] = {NULL, NULL, NULL};
+	aws_filter fl[2];
+	const char *names[3], *vpc[] = {o->vpc_id}, *any[] = {RECON_SG_NAME_PREFIX "*"},
+	                      *ids[3] = {NULL, NULL, NULL};
 	const aws_ec2_sg *found[3] = {NULL, NULL, NULL};
 	aws_tags ltags = {NULL, 0};
-	aws_filter fl[2];
 	aws_error e;
 	size_t i;
 	int rc, w;
@@ -506,11 +507,12 @@ int recon__observe_sgs(struct recon__obs *o)
 	names[0] = recon_sg_name(t, o->in->function_name, RECON_SG_LAMBDA);
 	names[1] = recon_shared_sg_name(t, o->vpc_id, false);
 	names[2] = recon_shared_sg_name(t, o->vpc_id, true);
-	/* The VPC's groups, ours picked here by name (and owner tag): the same
-	 * request for every resource in the VPC, so concurrent reads share one
-	 * reply (aws_memo.c). */
+	/* The VPC's groups named like ours (not other teams' groups), ours
+	 * picked here by name (and owner tag): the same request for every
+	 * resource in the VPC, so concurrent reads share one reply (aws_memo.c). */
 	fl[0] = recon__flt("vpc-id", vpc, 1);
-	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &sgs, &e);
+	fl[1] = recon__flt("group-name", any, 1);
+	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &sgs, &e);
 	if (rc != BASE_OK)
 		goto done;
 	for (i = 0; i < sgs.n; i++)
