@@ -563,8 +563,8 @@ static int cover_our_azs(struct ex *x, base_arena *t, const aws_ec2_vpce *v, boo
 	const char **add = base_arena_calloc(t, ours.n + 1, sizeof *add);
 	size_t i, j, n = 0;
 	int rc = BASE_OK;
-	if (v->subnet_ids.n)
-		rc = aws_ec2_describe_subnets(x->c, t, v->subnet_ids, (aws_filters){NULL, 0}, &have, e);
+	if (v->subnet_ids.n) /* their AZs: mostly another function's subnets this process saw */
+		rc = aws_ec2_subnet_azs(x->c, t, v->subnet_ids, &have, e);
 	if (rc != BASE_OK)
 		return recon__ok_if_gone(rc, e);
 	for (i = 0; i < ours.n; i++) {

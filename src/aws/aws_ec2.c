@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aws/aws_int.h"
 #include "aws/aws_proto_int.h"
 #include "aws/aws_query.h"
 #include "aws/aws_xml.h"
@@ -129,6 +130,7 @@ int aws_ec2_create_subnet(aws_client *c, base_arena *a, const aws_ec2_subnet_spe
 	if (!aws_xml_path_text(sn, "subnetId"))
 		return aws__invalid_response(err, "CreateSubnet", "subnet/subnetId missing");
 	parse_subnet(a, sn, out);
+	aws__ec2_subnet_seen(out);
 	return BASE_OK;
 }
 
@@ -136,9 +138,12 @@ int aws_ec2_describe_subnets(aws_client *c, base_arena *a, aws_strs subnet_ids, 
                              aws_ec2_subnets *out, aws_error *err)
 {
 	void *v;
+	size_t i;
 	int rc = aws__ec2_describe(c, a, "DescribeSubnets", "SubnetId", subnet_ids, filters, "subnetSet",
 	                           sizeof *out->v, parse_subnet, &v, &out->n, err);
 	out->v = v;
+	for (i = 0; rc == BASE_OK && i < out->n; i++)
+		aws__ec2_subnet_seen(&out->v[i]); /* aws_ec2_subnet_az.c */
 	return rc;
 }
 

@@ -103,6 +103,14 @@ typedef struct aws_ec2_subnet_spec {
 	aws_tags tags;                    /* TagSpecification ResourceType=subnet */
 } aws_ec2_subnet_spec;
 
+/* The subnets of ids with subnet_id and availability_zone set (nothing
+ * else): those any reply in this process named (a subnet's AZ never
+ * changes) without a call, the rest by one DescribeSubnets of their ids
+ * (all fields; an id that does not exist -> InvalidSubnetID.NotFound).
+ * Thread-safe. */
+BASE_MUST_USE int aws_ec2_subnet_azs(aws_client *c, base_arena *a, aws_strs ids, aws_ec2_subnets *out,
+                                     aws_error *err);
+
 /* CreateSubnet; *out = the new subnet (state usually "pending" on AWS). */
 BASE_MUST_USE int aws_ec2_create_subnet(aws_client *c, base_arena *a, const aws_ec2_subnet_spec *spec,
                                         aws_ec2_subnet *out, aws_error *err);

@@ -45,6 +45,12 @@ BASE_MUST_USE int aws__memo_send(aws_memo *m, const aws_request *req, aws_respon
                                  aws__memo_send_fn send, void *ctx);
 void aws__memo_wrote(aws_memo *m, const aws_request *req);
 
+/* aws_ec2_subnet_az.c: notes the AZ of a subnet a reply named (kept for
+ * the life of the process); _reset forgets them all (tests). */
+struct aws_ec2_subnet;
+void aws__ec2_subnet_seen(const struct aws_ec2_subnet *s);
+void aws__ec2_subnet_seen_reset(void);
+
 /* aws_ec2_batch.c, for tests: callers waiting in batches not sent yet. */
 size_t aws__ec2_batch_waiting(void);
 
