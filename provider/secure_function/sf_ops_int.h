@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "aws/aws_client.h"
+#include "aws/aws_ec2.h"
 #include "aws/aws_error.h"
 #include "base/base_arena.h"
 #include "base/base_diag.h"
@@ -76,6 +77,43 @@ BASE_MUST_USE int sf__plan_compute(base_arena *a, const tf6_schema *s, const tf6
 BASE_MUST_USE int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm,
                                      const sf_config *prior, bool create, bool at_apply, bool *warned,
                                      base_diags *diags);
+/* The same after the endpoint_services check (sf__check_endpoint_services;
+ * when it fails the account checks do not run), its read sent beside theirs. */
+BASE_MUST_USE int sf__plan_account_checks(aws_client *c, base_arena *a, const sf_config *pm,
+                                          const sf_config *prior, bool create, bool *warned,
+                                          base_diags *diags);
+
+/*
+ * sf_plan_reads.c: the reads of the checks, sent at once (one thread each,
+ * all joined before sf__reads_run returns). Set want[] and call; rc/err and
+ * the result of each wanted read are then filled in (results live until
+ * sf__reads_free). SF_READ_SERVICES fills the per-process endpoint-service
+ * list (sf__endpoint_services_warm) and has no result here.
+ */
+enum {
+	SF_READ_SERVICES,
+	SF_READ_VPC,
+	SF_READ_SUBNETS, /* the VPC's, all of them */
+	SF_READ_AZS,
+	SF_READ_DNS_SUPPORT, /* then SF_READ_DNS_HOSTNAMES: dns_on[0], dns_on[1] */
+	SF_READ_DNS_HOSTNAMES,
+	SF_READ_COUNT
+};
+typedef struct sf_reads {
+	bool want[SF_READ_COUNT];
+	int rc[SF_READ_COUNT];
+	aws_error err[SF_READ_COUNT];
+	aws_ec2_vpcs vpcs;
+	aws_ec2_subnets subnets;
+	aws_ec2_azs azs;
+	bool dns_on[2];
+	/* private */
+	aws_client *c;
+	const char *vpc_id;
+	base_arena *arena[SF_READ_COUNT];
+} sf_reads;
+void sf__reads_run(aws_client *c, const char *vpc_id, sf_reads *r);
+void sf__reads_free(sf_reads *r);
 
 /* Planned-private flag (never stored in the state): the plan could not
  * settle every account check (a warning, or values unknown at plan), so the
@@ -204,6 +242,12 @@ BASE_MUST_USE int sf__duration_ms(const char *s, uint64_t *out);
  */
 BASE_MUST_USE int sf__check_endpoint_services(aws_client *c, base_arena *a, const sf_config *pm,
                                               const sf_config *prior, base_diags *diags);
+/* True when that check will look a name up in the region's list. */
+bool sf__endpoint_services_need_list(aws_client *c, base_arena *a, const sf_config *pm,
+                                     const sf_config *prior);
+/* Fills the per-process list of the client's region now (no call when it
+ * is there); thread-safe. */
+BASE_MUST_USE int sf__endpoint_services_warm(aws_client *c, base_arena *a, aws_error *err);
 
 /*
  * sf_deadline.c: sets this thread's AWS deadline (aws_deadline.h) to now +

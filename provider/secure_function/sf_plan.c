@@ -424,6 +424,7 @@ struct acct {
 	bool warned;
 	const aws_ec2_vpc *vpc;
 	base_diags *diags;
+	sf_reads r; /* what the checks read, sent at once */
 };
 
 /* A check another resource of the same apply could still make true (a
@@ -481,11 +482,10 @@ static bool acct_needed(const struct acct *k)
 }
 
 /* The VPC exists (k->vpc). */
-static int check_vpc(struct acct *k, aws_ec2_vpcs *vpcs)
+static int check_vpc(struct acct *k)
 {
-	aws_error err;
-	int r = aws_ec2_describe_vpcs(k->c, k->a, (aws_strs){&k->pm->vpc_id, 1}, (aws_filters){NULL, 0}, vpcs,
-	                              &err);
+	const aws_ec2_vpcs *vpcs = &k->r.vpcs;
+	int r = k->r.rc[SF_READ_VPC];
 	if (r == BASE_ENOTFOUND || (r == BASE_OK && vpcs->n == 0)) {
 		base_path p = sf_path(k->a, SF_A_VPC_ID);
 		base_diags_addf(k->diags, BASE_SEV_ERROR, &p, "VPC not found",
@@ -496,7 +496,7 @@ static int check_vpc(struct acct *k, aws_ec2_vpcs *vpcs)
 		return BASE_EAWS;
 	}
 	if (r != BASE_OK)
-		return acct_aws_failed(k, SF_A_VPC_ID, "Cannot check the VPC", r, &err);
+		return acct_aws_failed(k, SF_A_VPC_ID, "Cannot check the VPC", r, &k->r.err[SF_READ_VPC]);
 	k->vpc = &vpcs->v[0];
 	return BASE_OK;
 }
@@ -576,17 +576,14 @@ static int check_cidr_free(struct acct *k, size_t i, struct cidr4 want, const ba
 static int check_cidrs(struct acct *k)
 {
 	const sf_config *pm = k->pm;
-	aws_ec2_subnets subs;
-	aws_error err;
-	const char *vid[] = {pm->vpc_id};
-	aws_filter f = {"vpc-id", {vid, 1}};
+	const aws_ec2_subnets *subs = &k->r.subnets;
 	size_t i;
-	int rc = BASE_OK, r;
-	if (!sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS) || !k->cidrs_changed)
+	int rc = BASE_OK, r = k->r.rc[SF_READ_SUBNETS];
+	if (!k->r.want[SF_READ_SUBNETS])
 		return BASE_OK;
-	r = aws_ec2_describe_subnets(k->c, k->a, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, &subs, &err);
 	if (r != BASE_OK)
-		return acct_aws_failed(k, SF_A_SUBNET_CIDR_BLOCKS, "Cannot list the VPC's subnets", r, &err);
+		return acct_aws_failed(k, SF_A_SUBNET_CIDR_BLOCKS, "Cannot list the VPC's subnets", r,
+		                       &k->r.err[SF_READ_SUBNETS]);
 	for (i = 0; i < pm->subnet_cidr_blocks.n; i++) {
 		struct cidr4 want;
 		base_path p;
@@ -597,7 +594,7 @@ static int check_cidrs(struct acct *k)
 			rc = BASE_EINVALID;
 			continue;
 		}
-		if (check_cidr_free(k, i, want, &p, &subs) != BASE_OK)
+		if (check_cidr_free(k, i, want, &p, subs) != BASE_OK)
 			rc = BASE_EINVALID;
 	}
 	return rc;
@@ -607,16 +604,14 @@ static int check_cidrs(struct acct *k)
 static int check_azs(struct acct *k)
 {
 	const sf_config *pm = k->pm;
-	aws_ec2_azs azs;
-	aws_error err;
+	const aws_ec2_azs azs = k->r.azs;
 	size_t i, j;
-	int rc = BASE_OK, r;
-	if (!sf_has(pm, SF_A_AVAILABILITY_ZONES) || pm->availability_zones.n == 0)
+	int rc = BASE_OK, r = k->r.rc[SF_READ_AZS];
+	if (!k->r.want[SF_READ_AZS])
 		return BASE_OK;
-	r = aws_ec2_describe_availability_zones(k->c, k->a, (aws_strs){NULL, 0}, (aws_filters){NULL, 0}, &azs,
-	                                        &err);
 	if (r != BASE_OK)
-		return acct_aws_failed(k, SF_A_AVAILABILITY_ZONES, "Cannot list availability zones", r, &err);
+		return acct_aws_failed(k, SF_A_AVAILABILITY_ZONES, "Cannot list availability zones", r,
+		                       &k->r.err[SF_READ_AZS]);
 	for (i = 0; i < pm->availability_zones.n; i++) {
 		const char *z = pm->availability_zones.v[i];
 		bool found = false;
@@ -643,25 +638,16 @@ static int check_azs(struct acct *k)
 /* Private DNS for interface endpoints: the VPC has DNS support + host names. */
 static int check_private_dns(struct acct *k)
 {
-	static const char *const attrs[2] = {"enableDnsSupport", "enableDnsHostnames"};
 	static const char *const human[2] = {"DNS resolution (enableDnsSupport)",
 	                                     "DNS host names (enableDnsHostnames)"};
 	const sf_config *pm = k->pm;
-	bool check_dns = false;
-	aws_error err;
-	size_t i;
-	int rc = BASE_OK, r, n;
-	if (sf_has(pm, SF_A_PRIVATE_DNS_ENABLED) && pm->private_dns_enabled &&
-	    sf_has(pm, SF_A_ENDPOINT_SERVICES))
-		for (i = 0; i < pm->endpoint_services.n; i++)
-			if (pm->endpoint_services.v[i] && !sf__service_is_gateway(pm->endpoint_services.v[i]))
-				check_dns = true;
-	for (n = 0; check_dns && n < 2; n++) {
-		bool on = false;
-		r = aws_ec2_describe_vpc_attribute(k->c, k->a, pm->vpc_id, attrs[n], &on, &err);
+	int rc = BASE_OK, n;
+	for (n = 0; n < 2 && k->r.want[SF_READ_DNS_SUPPORT + n]; n++) {
+		int r = k->r.rc[SF_READ_DNS_SUPPORT + n];
 		if (r != BASE_OK)
-			return acct_aws_failed(k, SF_A_VPC_ID, "Cannot read the VPC's DNS settings", r, &err);
-		if (!on) {
+			return acct_aws_failed(k, SF_A_VPC_ID, "Cannot read the VPC's DNS settings", r,
+			                       &k->r.err[SF_READ_DNS_SUPPORT + n]);
+		if (!k->r.dns_on[n]) {
 			base_path p = sf_path(k->a, SF_A_PRIVATE_DNS_ENABLED);
 			const char *d = base_arena_sprintf(
 			        k->a,
@@ -675,29 +661,89 @@ static int check_private_dns(struct acct *k)
 	return rc;
 }
 
-int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior, bool create,
-                       bool at_apply, bool *warned, base_diags *diags)
+/* Private DNS is asked for an interface endpoint: the VPC's DNS attributes matter. */
+static bool needs_dns(const sf_config *pm)
+{
+	size_t i;
+	if (!sf_has(pm, SF_A_PRIVATE_DNS_ENABLED) || !pm->private_dns_enabled ||
+	    !sf_has(pm, SF_A_ENDPOINT_SERVICES))
+		return false;
+	for (i = 0; i < pm->endpoint_services.n; i++)
+		if (pm->endpoint_services.v[i] && !sf__service_is_gateway(pm->endpoint_services.v[i]))
+			return true;
+	return false;
+}
+
+/* The reads the checks of k need (none when nothing the account could
+ * reject changed). */
+static void want_reads(struct acct *k)
+{
+	const sf_config *pm = k->pm;
+	bool dns;
+	if (!sf_has(pm, SF_A_VPC_ID) || !acct_needed(k))
+		return;
+	dns = needs_dns(pm);
+	k->r.want[SF_READ_VPC] = true;
+	k->r.want[SF_READ_SUBNETS] = sf_has(pm, SF_A_SUBNET_CIDR_BLOCKS) && k->cidrs_changed;
+	k->r.want[SF_READ_AZS] = sf_has(pm, SF_A_AVAILABILITY_ZONES) && pm->availability_zones.n > 0;
+	k->r.want[SF_READ_DNS_SUPPORT] = k->r.want[SF_READ_DNS_HOSTNAMES] = dns;
+}
+
+/* The checks of k on its reads (sent). */
+static int run_checks(struct acct *k, bool *warned)
 {
 	static int (*const checks[])(struct acct * k) = {check_cidrs, check_azs, check_private_dns};
-	struct acct k = {c, a, pm, prior, create, false, at_apply, false, NULL, diags};
-	aws_ec2_vpcs vpcs;
 	size_t i;
 	int rc = BASE_OK, r;
-	if (!sf_has(pm, SF_A_VPC_ID))
+	if (!k->r.want[SF_READ_VPC])
 		return BASE_OK;
-	k.cidrs_changed = acct_cidrs_changed(pm, prior, create);
-	if (!acct_needed(&k))
-		return BASE_OK;
-	if (check_vpc(&k, &vpcs) != BASE_OK)
+	if (check_vpc(k) != BASE_OK)
 		return BASE_EINVALID;
 	for (i = 0; i < sizeof checks / sizeof checks[0] && rc != BASE_EAWS; i++) {
-		r = checks[i](&k);
+		r = checks[i](k);
 		if (r != BASE_OK)
 			rc = r;
 	}
-	if (warned && k.warned)
+	if (warned && k->warned)
 		*warned = true;
 	return rc == BASE_OK ? BASE_OK : BASE_EINVALID;
+}
+
+static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
+                          bool create, bool at_apply, bool services, bool *warned, base_diags *diags)
+{
+	struct acct k;
+	int rc = BASE_OK;
+	memset(&k, 0, sizeof k);
+	k.c = c;
+	k.a = a;
+	k.pm = pm;
+	k.prior = prior;
+	k.create = create;
+	k.at_apply = at_apply;
+	k.diags = diags;
+	k.cidrs_changed = acct_cidrs_changed(pm, prior, create);
+	want_reads(&k);
+	k.r.want[SF_READ_SERVICES] = services && sf__endpoint_services_need_list(c, a, pm, prior);
+	sf__reads_run(c, pm->vpc_id, &k.r);
+	if (services && sf__check_endpoint_services(c, a, pm, prior, diags) != BASE_OK)
+		rc = BASE_EINVALID;
+	if (rc == BASE_OK)
+		rc = run_checks(&k, warned);
+	sf__reads_free(&k.r);
+	return rc;
+}
+
+int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior, bool create,
+                       bool at_apply, bool *warned, base_diags *diags)
+{
+	return account_checks(c, a, pm, prior, create, at_apply, false, warned, diags);
+}
+
+int sf__plan_account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
+                            bool create, bool *warned, base_diags *diags)
+{
+	return account_checks(c, a, pm, prior, create, false, true, warned, diags);
 }
 
 /* A retired runtime is refused at plan for a new function or a change to
@@ -739,13 +785,10 @@ static int plan_checks(aws_client *c, tf6_call *call, const tf6_plan_req *req, c
 	if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
 	    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) != BASE_OK)
 		return BASE_EINVALID;
-	if (sf__check_endpoint_services(c, call->arena, &pm, create ? NULL : &prior, call->diags) != BASE_OK)
-		return BASE_EINVALID;
 	*recheck = !sf_has(&pm, SF_A_VPC_ID) || sf_unknown(&pm, SF_A_SUBNET_CIDR_BLOCKS) ||
 	           pm.subnet_cidr_blocks.n_unknown || sf_unknown(&pm, SF_A_AVAILABILITY_ZONES) ||
 	           pm.availability_zones.n_unknown;
-	return sf__account_checks(c, call->arena, &pm, &prior, create || replace, false, recheck,
-	                          call->diags);
+	return sf__plan_account_checks(c, call->arena, &pm, &prior, create || replace, recheck, call->diags);
 }
 
 int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *resp)

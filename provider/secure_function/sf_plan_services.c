@@ -98,14 +98,43 @@ static const char *region_of(base_arena *a, const char *s)
 	return dot ? base_arena_sprintf(a, "%.*s", (int)(dot - r), r) : NULL;
 }
 
+/* The old list to compare with: prior's, or none. */
+static const sf_strlist *old_services(const sf_config *prior)
+{
+	return prior && sf_has(prior, SF_A_ENDPOINT_SERVICES) ? &prior->endpoint_services : NULL;
+}
+
+bool sf__endpoint_services_need_list(aws_client *c, base_arena *a, const sf_config *pm,
+                                     const sf_config *prior)
+{
+	const sf_strlist *old = old_services(prior);
+	size_t i;
+	if (!c || !sf_has(pm, SF_A_ENDPOINT_SERVICES))
+		return false;
+	for (i = 0; i < pm->endpoint_services.n; i++) {
+		const char *s = pm->endpoint_services.v[i], *r;
+		if (!s || listed(old, s))
+			continue;
+		r = region_of(a, s);
+		if (!r || strcmp(r, aws_client_region(c)) == 0)
+			return true; /* looked up in the list */
+	}
+	return false;
+}
+
+int sf__endpoint_services_warm(aws_client *c, base_arena *a, aws_error *err)
+{
+	const struct svc_entry *e;
+	return service_names(c, a, &e, err);
+}
+
 int sf__check_endpoint_services(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
                                 base_diags *diags)
 {
 	if (!c || !sf_has(pm, SF_A_ENDPOINT_SERVICES))
 		return BASE_OK;
 	const sf_strlist *l = &pm->endpoint_services;
-	const sf_strlist *old =
-	        prior && sf_has(prior, SF_A_ENDPOINT_SERVICES) ? &prior->endpoint_services : NULL;
+	const sf_strlist *old = old_services(prior);
 	const char *region = aws_client_region(c);
 	const struct svc_entry *e = NULL;
 	int rc = BASE_OK;
