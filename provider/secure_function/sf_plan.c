@@ -780,14 +780,17 @@ static int check_retired_runtime(tf6_call *call, const tf6_plan_req *req, const 
 static int plan_checks(aws_client *c, tf6_call *call, const tf6_plan_req *req, const cty_value *planned,
                        bool replace, bool *recheck)
 {
-	sf_config pm, prior;
+	sf_config pm, prior, cfg;
 	bool create = !req->prior || cty_value_is_null(req->prior);
 	if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
-	    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) != BASE_OK)
+	    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) != BASE_OK ||
+	    sf_model_from_value(call->arena, req->config, &cfg, call->diags) != BASE_OK)
 		return BASE_EINVALID;
+	/* Unknown AZs in the configuration (not the planned ones: left out,
+	 * we pick them at apply and there is nothing to check). */
 	*recheck = !sf_has(&pm, SF_A_VPC_ID) || sf_unknown(&pm, SF_A_SUBNET_CIDR_BLOCKS) ||
-	           pm.subnet_cidr_blocks.n_unknown || sf_unknown(&pm, SF_A_AVAILABILITY_ZONES) ||
-	           pm.availability_zones.n_unknown;
+	           pm.subnet_cidr_blocks.n_unknown || sf_unknown(&cfg, SF_A_AVAILABILITY_ZONES) ||
+	           cfg.availability_zones.n_unknown;
 	return sf__plan_account_checks(c, call->arena, &pm, &prior, create || replace, recheck, call->diags);
 }
 
