@@ -613,53 +613,118 @@ static int ensure_locked(struct ex *x, base_arena *t, uint64_t began, const char
 	return rc;
 }
 
-/* Creates what find_sgs did not find (g), makes each SG's rules exactly its one. */
+/* One side of the shared pair (w: 0 endpoint SG, 1 clients SG), worked on
+ * by its own thread with its own arena: the two sides' calls do not depend
+ * on each other until the rules, which name the other side's id. */
+struct sg_side {
+	struct ex *x;
+	int w;
+	const aws_ec2_sg *g; /* as found, or NULL */
+	const char *id, *peer_id;
+	base_arena *t;
+	aws_error e;
+	int rc;
+};
+
+/* Runs f on a and b at once (b on a new thread; both here when none starts). */
+static void both_sides(void *(*f)(void *), struct sg_side *a, struct sg_side *b)
+{
+	pthread_t th;
+	bool started = pthread_create(&th, NULL, f, b) == 0;
+	(void)f(a);
+	if (started)
+		pthread_join(th, NULL);
+	else
+		(void)f(b);
+}
+
+/* Creates side w when it was not found (Duplicate: another creator won;
+ * found again). */
+static void *side_create(void *arg)
+{
+	struct sg_side *d = arg;
+	d->id = d->g ? d->g->group_id : NULL;
+	if (d->g)
+		return NULL;
+	d->rc = create_sg(d->x, d->t, d->w, &d->id, &d->e);
+	if (d->rc == BASE_EAWS && aws_error_is(&d->e, "InvalidGroup.Duplicate")) {
+		const aws_ec2_sg *again[2];
+		d->rc = find_sgs(d->x, d->t, again, &d->e);
+		if (d->rc == BASE_OK && again[d->w])
+			d->id = again[d->w]->group_id;
+	}
+	return NULL;
+}
+
+/* Side w holds exactly its one rule: the endpoint SG ingress 443 from the
+ * clients SG, the clients SG egress 443 to the endpoint SG. A found SG may
+ * hold other rules (AWS's default allow-all egress of one an interrupted
+ * apply created, or rules added by hand): only rules that differ are
+ * revoked, and the one rule is added only when missing. */
+static void *side_rules(void *arg)
+{
+	struct sg_side *d = arg;
+	bool egress = d->w == 1;
+	const aws_ec2_sg *g = d->g;
+	aws_ec2_ip_perm p;
+	aws_ec2_sg_rules made;
+	if (g) {
+		d->rc = revoke_extras(d->x, d->t, g, egress, d->peer_id, &d->e);
+		if (d->rc == BASE_OK)
+			d->rc = revoke_extras(d->x, d->t, g, !egress, NULL, &d->e);
+		if (d->rc != BASE_OK)
+			return NULL;
+		if (egress ? has_exact(g->egress, g->n_egress, d->peer_id)
+		           : has_exact(g->ingress, g->n_ingress, d->peer_id))
+			return NULL;
+	}
+	https_perm(&p, &d->peer_id, egress ? CLIENTS_RULE_DESC : EP_RULE_DESC);
+	d->rc = aws_ec2_authorize_security_group(d->x->c, d->t, d->id, egress, &p, 1,
+	                                         recon__shared_tags(d->x, d->t), &made, &d->e);
+	if (d->rc == BASE_EAWS && aws_error_is(&d->e, "InvalidPermission.Duplicate"))
+		d->rc = BASE_OK;
+	return NULL;
+}
+
+/* The first failure of the two sides into e (side 0 first), or BASE_OK. */
+static int sides_rc(const struct sg_side d[2], aws_error *e)
+{
+	int w;
+	for (w = 0; w < 2; w++)
+		if (d[w].rc != BASE_OK) {
+			*e = d[w].e;
+			return d[w].rc;
+		}
+	return BASE_OK;
+}
+
+/* Creates what find_sgs did not find (g), makes each SG's rules exactly its
+ * one; ids (in t) = the two groups. */
 static int ensure_writes(struct ex *x, base_arena *t, const aws_ec2_sg *g[2], const char *ids[2],
                          aws_error *e)
 {
-	aws_ec2_ip_perm p;
-	aws_ec2_sg_rules made;
-	int w, rc = BASE_OK;
-	for (w = 0; rc == BASE_OK && w < 2; w++) {
-		ids[w] = g[w] ? g[w]->group_id : NULL;
-		if (!g[w]) {
-			rc = create_sg(x, t, w, &ids[w], e);
-			if (rc == BASE_EAWS && aws_error_is(e, "InvalidGroup.Duplicate")) {
-				const aws_ec2_sg *again[2];
-				rc = find_sgs(x, t, again, e);
-				if (rc == BASE_OK && again[w])
-					ids[w] = again[w]->group_id;
-			}
-		}
+	struct sg_side d[2];
+	int w, rc;
+	memset(d, 0, sizeof d);
+	for (w = 0; w < 2; w++) {
+		d[w].x = x;
+		d[w].w = w;
+		d[w].g = g[w];
+		d[w].t = base_arena_new();
 	}
-	if (rc != BASE_OK || !ids[0] || !ids[1])
-		return rc != BASE_OK ? rc : BASE_ENOTFOUND;
-	/* An SG found (not just made) may hold other rules: AWS's default
-	 * allow-all egress of one an interrupted apply created, or rules added
-	 * by hand. Only rules that differ are revoked (no request otherwise). */
-	if (g[0] && rc == BASE_OK)
-		rc = revoke_extras(x, t, g[0], false, ids[1], e);
-	if (g[0] && rc == BASE_OK)
-		rc = revoke_extras(x, t, g[0], true, NULL, e);
-	if (g[1] && rc == BASE_OK)
-		rc = revoke_extras(x, t, g[1], true, ids[0], e);
-	if (g[1] && rc == BASE_OK)
-		rc = revoke_extras(x, t, g[1], false, NULL, e);
-	if (rc != BASE_OK)
-		return rc;
-	if (!g[0] || !has_exact(g[0]->ingress, g[0]->n_ingress, ids[1])) {
-		https_perm(&p, &ids[1], EP_RULE_DESC);
-		rc = aws_ec2_authorize_security_group(x->c, t, ids[0], false, &p, 1, recon__shared_tags(x, t),
-		                                      &made, e);
-		if (rc == BASE_EAWS && aws_error_is(e, "InvalidPermission.Duplicate"))
-			rc = BASE_OK;
+	both_sides(side_create, &d[0], &d[1]);
+	rc = sides_rc(d, e);
+	if (rc == BASE_OK && (!d[0].id || !d[1].id))
+		rc = BASE_ENOTFOUND;
+	if (rc == BASE_OK) {
+		d[0].peer_id = d[1].id;
+		d[1].peer_id = d[0].id;
+		both_sides(side_rules, &d[0], &d[1]);
+		rc = sides_rc(d, e);
 	}
-	if (rc == BASE_OK && (!g[1] || !has_exact(g[1]->egress, g[1]->n_egress, ids[0]))) {
-		https_perm(&p, &ids[0], CLIENTS_RULE_DESC);
-		rc = aws_ec2_authorize_security_group(x->c, t, ids[1], true, &p, 1, recon__shared_tags(x, t),
-		                                      &made, e);
-		if (rc == BASE_EAWS && aws_error_is(e, "InvalidPermission.Duplicate"))
-			rc = BASE_OK;
+	for (w = 0; w < 2; w++) {
+		ids[w] = d[w].id ? base_arena_strdup(t, d[w].id) : NULL;
+		base_arena_free(d[w].t);
 	}
 	return rc;
 }
