@@ -219,10 +219,10 @@ static void listed_keep(const char *vpc, const char *service, uint64_t sent, uin
 {
 	unsigned st = stripe_of(vpc);
 	struct listed *l = listed_of(vpc, service);
+	if (l && l->sent > sent)
+		return; /* a newer one of this service is kept */
 	if (!l)
 		l = &listings[st][listings_next[st]++ % LISTED_SLOTS];
-	if (l->sent > sent)
-		return; /* a newer one is kept */
 	base_arena_free(l->a);
 	base_free(l->vpc);
 	base_free(l->service);
