@@ -119,161 +119,32 @@ static bool handed_here(const char *vpc, const char *fn)
 	return ring_has(handed_fns, vpc, fn);
 }
 
-/* ---- the last listing of each service's endpoints, for the next joiners ----
+/* ---- the last finding of the shared SGs, for the next functions ----
  *
- * Joining a shared endpoint lists the service's endpoints under the VPC
- * lock after registering as a user (register before looking). When the
- * functions of one apply join one after the other, each listing is the same
- * as the one before: nothing was written in between. A joiner may use the
- * last listing instead of its own when that listing was sent after the
- * joiner registered (share_seq) and no interface endpoint was written by
- * this process since it was sent (ep_writes of the stripe, counted before
- * and after every create, modify and delete below): it is then exactly what
- * its own listing would have been as far as this process can tell, and no
- * older than the registration the rule asks for. Guarded by the stripe's
- * lock (the counters are atomic: writes are counted outside the lock too). */
-#define LISTED_SLOTS 8
-struct listed {
-	char *vpc, *service;
-	uint64_t sent, writes; /* share_seq when it was sent; ep_writes then */
-	base_arena *a;         /* owns found */
-	aws_ec2_vpces found;
-};
-static struct listed listings[SHARE_STRIPES][LISTED_SLOTS];
-static unsigned listings_next[SHARE_STRIPES];
+ * The functions of one apply ensure the VPC's shared SGs one after the
+ * other under the VPC lock, and each finding would be the same as the one
+ * before. A function may use the last finding (both SGs holding exactly
+ * their one rule) instead of its own when it was sent after the function
+ * began ensuring (share_seq) and this process wrote no shared SG since it
+ * was sent (sg_writes of the stripe, counted before and after every write):
+ * it is then what its own finding would have been as far as this process
+ * can tell. Guarded by the stripe's lock (the counters are atomic). */
 static atomic_uint_fast64_t share_seq;
-static atomic_uint_fast64_t ep_writes[SHARE_STRIPES];
+static atomic_uint_fast64_t sg_writes[SHARE_STRIPES];
 
 static uint64_t seq_next(void)
 {
 	return (uint64_t)atomic_fetch_add(&share_seq, 1) + 1;
 }
 
-static uint64_t writes_now(const char *vpc)
+static uint64_t sg_writes_now(const char *vpc)
 {
-	return (uint64_t)atomic_load(&ep_writes[stripe_of(vpc)]);
+	return (uint64_t)atomic_load(&sg_writes[stripe_of(vpc)]);
 }
 
-static void wrote(const char *vpc)
+static void sg_wrote(const char *vpc)
 {
-	atomic_fetch_add(&ep_writes[stripe_of(vpc)], 1);
-}
-
-static aws_strs strs_copy(base_arena *a, aws_strs s)
-{
-	const char **v = base_arena_calloc(a, s.n + 1, sizeof *v);
-	size_t i;
-	for (i = 0; i < s.n; i++)
-		v[i] = base_arena_strdup(a, s.v[i]);
-	return (aws_strs){v, s.n};
-}
-
-static aws_ec2_vpces vpces_copy(base_arena *a, const aws_ec2_vpces *in)
-{
-	aws_ec2_vpce *v = base_arena_calloc(a, in->n + 1, sizeof *v);
-	size_t i, k;
-	for (i = 0; i < in->n; i++) {
-		const aws_ec2_vpce *s = &in->v[i];
-		aws_ec2_vpce *d = &v[i];
-		aws_tag *tags = base_arena_calloc(a, s->tags.n + 1, sizeof *tags);
-		*d = *s;
-		d->vpc_endpoint_id = base_arena_strdup(a, s->vpc_endpoint_id);
-		d->type = base_arena_strdup(a, s->type);
-		d->vpc_id = base_arena_strdup(a, s->vpc_id);
-		d->service_name = base_arena_strdup(a, s->service_name);
-		d->state = base_arena_strdup(a, s->state);
-		d->policy_document = base_arena_strdup(a, s->policy_document);
-		d->owner_id = base_arena_strdup(a, s->owner_id);
-		d->creation_timestamp = base_arena_strdup(a, s->creation_timestamp);
-		d->last_error_code = base_arena_strdup(a, s->last_error_code);
-		d->last_error_message = base_arena_strdup(a, s->last_error_message);
-		d->route_table_ids = strs_copy(a, s->route_table_ids);
-		d->subnet_ids = strs_copy(a, s->subnet_ids);
-		d->security_group_ids = strs_copy(a, s->security_group_ids);
-		d->network_interface_ids = strs_copy(a, s->network_interface_ids);
-		d->dns_names = strs_copy(a, s->dns_names);
-		for (k = 0; k < s->tags.n; k++) {
-			tags[k].key = base_arena_strdup(a, s->tags.v[k].key);
-			tags[k].value = base_arena_strdup(a, s->tags.v[k].value);
-		}
-		d->tags = (aws_tags){tags, s->tags.n};
-	}
-	return (aws_ec2_vpces){v, in->n};
-}
-
-/* The slot of (vpc, service), or NULL. Lock of vpc held. */
-static struct listed *listed_of(const char *vpc, const char *service)
-{
-	struct listed *row = listings[stripe_of(vpc)];
-	unsigned i;
-	for (i = 0; i < LISTED_SLOTS; i++)
-		if (base_str_eq(row[i].vpc, vpc) && base_str_eq(row[i].service, service))
-			return &row[i];
-	return NULL;
-}
-
-/* Keeps found (a listing of service sent at seq `sent`, ep_writes then
- * `writes`). Lock of vpc held. */
-static void listed_keep(const char *vpc, const char *service, uint64_t sent, uint64_t writes,
-                        const aws_ec2_vpces *found)
-{
-	unsigned st = stripe_of(vpc);
-	struct listed *l = listed_of(vpc, service);
-	if (l && l->sent > sent)
-		return; /* a newer one of this service is kept */
-	if (!l)
-		l = &listings[st][listings_next[st]++ % LISTED_SLOTS];
-	base_arena_free(l->a);
-	base_free(l->vpc);
-	base_free(l->service);
-	l->a = base_arena_new();
-	l->vpc = base_xstrdup(vpc);
-	l->service = base_xstrdup(service);
-	l->sent = sent;
-	l->writes = writes;
-	l->found = vpces_copy(l->a, found);
-}
-
-/* A copy in t of the kept listing of service when a joiner registered at
- * seq `registered` may use it (see above). Lock of vpc held. */
-static bool listed_reuse(const char *vpc, const char *service, uint64_t registered, base_arena *t,
-                         aws_ec2_vpces *out)
-{
-	const struct listed *l = listed_of(vpc, service);
-	if (!l || l->sent <= registered || l->writes != writes_now(vpc))
-		return false;
-	*out = vpces_copy(t, &l->found);
-	return true;
-}
-
-/* Every write of a shared (interface) endpoint goes through these three,
- * counted before and after (a listing sent meanwhile is not reused). */
-static int ep_create(struct ex *x, base_arena *t, const aws_ec2_vpce_spec *spec, aws_ec2_vpce *made,
-                     aws_error *e)
-{
-	int rc;
-	wrote(x->vpc);
-	rc = aws_ec2_create_vpc_endpoint(x->c, t, spec, made, e);
-	wrote(x->vpc);
-	return rc;
-}
-
-static int ep_modify(struct ex *x, base_arena *t, const aws_ec2_vpce_mod *mod, aws_error *e)
-{
-	int rc;
-	wrote(x->vpc);
-	rc = aws_ec2_modify_vpc_endpoint(x->c, t, mod, e);
-	wrote(x->vpc);
-	return rc;
-}
-
-static int ep_delete(struct ex *x, base_arena *t, aws_strs ids, aws_ec2_failed_items *failed, aws_error *e)
-{
-	int rc;
-	wrote(x->vpc);
-	rc = aws_ec2_delete_vpc_endpoints(x->c, t, ids, failed, e);
-	wrote(x->vpc);
-	return rc;
+	atomic_fetch_add(&sg_writes[stripe_of(vpc)], 1);
 }
 
 struct locked {
@@ -539,25 +410,12 @@ static int create_sg(struct ex *x, base_arena *t, int w, const char **id, aws_er
 }
 
 /* The last time this process found the two shared SGs of a VPC as they
- * should be (one per stripe): like a kept endpoint listing, a caller that
- * began ensuring before it was sent may take it when no shared SG was
- * written by this process since (sg_writes). Lock of the VPC held. */
+ * should be (one per stripe; see share_seq above). Lock of the VPC held. */
 struct sgs_ok {
 	char *vpc, *ids[2];
 	uint64_t sent, writes;
 };
 static struct sgs_ok sgs_ok[SHARE_STRIPES];
-static atomic_uint_fast64_t sg_writes[SHARE_STRIPES];
-
-static void sg_wrote(const char *vpc)
-{
-	atomic_fetch_add(&sg_writes[stripe_of(vpc)], 1);
-}
-
-static uint64_t sg_writes_now(const char *vpc)
-{
-	return (uint64_t)atomic_load(&sg_writes[stripe_of(vpc)]);
-}
 
 static void sgs_ok_keep(const char *vpc, uint64_t sent, uint64_t writes, const char *const ids[2])
 {
@@ -844,30 +702,18 @@ static bool shared_interface(const aws_ec2_vpce *v)
 }
 
 /* The VPC's endpoints of service: *keep = the shared one with the lowest id,
- * *foreign = a live interface endpoint that is not shared (NULL = none).
- * registered: share_seq when the caller registered as a user (0: it is not
- * joining); the last listing is used when allowed (listed_reuse), and a new
- * one is kept for the next joiners. Under the VPC lock. */
-static int find_endpoints(struct ex *x, base_arena *t, const char *service, uint64_t registered,
-                          const aws_ec2_vpce **keep, const aws_ec2_vpce **foreign, aws_ec2_vpces *found,
-                          aws_error *e)
+ * *foreign = a live interface endpoint that is not shared (NULL = none). */
+static int find_endpoints(struct ex *x, base_arena *t, const char *service, const aws_ec2_vpce **keep,
+                          const aws_ec2_vpce **foreign, aws_ec2_vpces *found, aws_error *e)
 {
 	const char *vpc[] = {x->vpc}, *svc[] = {service};
 	aws_filter f[2];
-	uint64_t sent, writes;
 	size_t i;
-	int rc = BASE_OK;
+	int rc;
 	f[0] = recon__flt("vpc-id", vpc, 1);
 	f[1] = recon__flt("service-name", svc, 1);
 	*keep = *foreign = NULL;
-	if (!registered || !listed_reuse(x->vpc, service, registered, t, found)) {
-		writes = writes_now(x->vpc);
-		sent = seq_next();
-		rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, found,
-		                                    e);
-		if (rc == BASE_OK)
-			listed_keep(x->vpc, service, sent, writes, found);
-	}
+	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, found, e);
 	for (i = 0; rc == BASE_OK && i < found->n; i++) {
 		const aws_ec2_vpce *v = &found->v[i];
 		if (shared_interface(v)) {
@@ -908,7 +754,7 @@ static int cover_our_azs(struct ex *x, base_arena *t, const aws_ec2_vpce *v, boo
 	mod.add_subnet_ids = (aws_strs){add, n};
 	if (modified)
 		*modified = true;
-	return ep_modify(x, t, &mod, e);
+	return aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
 }
 
 int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
@@ -930,7 +776,7 @@ int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aw
 		return BASE_OK;
 	rest.subnet_ids = recon__strs_minus(t, v->subnet_ids, mod.remove_subnet_ids);
 	pthread_mutex_lock(mu);
-	rc = ep_modify(x, t, &mod, e);
+	rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
 	if (rc == BASE_OK) /* then one of ours per AZ it lacks */
 		rc = cover_our_azs(x, t, &rest, NULL, e);
 	pthread_mutex_unlock(mu);
@@ -971,7 +817,6 @@ struct join {
 	int result;    /* BASE_ECONFLICT: a foreign endpoint we may not reuse */
 	bool modified; /* we added subnets to keep: it is pending again */
 	bool created;  /* keep is the one we just created: not listed yet, maybe */
-	uint64_t registered; /* share_seq once our registration was made */
 };
 
 /* After our create (*made): fold duplicates to the lowest id. Ours is
@@ -986,7 +831,7 @@ static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
 	const char *ids[] = {made->vpc_endpoint_id};
 	aws_ec2_failed_items failed;
 	aws_ec2_vpce *copy = base_arena_calloc(j->t, 1, sizeof *copy);
-	int rc = find_endpoints(j->x, j->t, j->st->key, j->registered, &keep, &foreign, &found, j->e);
+	int rc = find_endpoints(j->x, j->t, j->st->key, &keep, &foreign, &found, j->e);
 	*copy = *made;
 	j->keep = copy;
 	j->created = true;
@@ -996,7 +841,8 @@ static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
 	j->created = false;
 	if (strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) == 0)
 		return BASE_OK; /* ours, already listed */
-	return recon__ok_if_gone(ep_delete(j->x, j->t, (aws_strs){ids, 1}, &failed, j->e), j->e);
+	return recon__ok_if_gone(
+	        aws_ec2_delete_vpc_endpoints(j->x->c, j->t, (aws_strs){ids, 1}, &failed, j->e), j->e);
 }
 
 /* One try under the VPC lock: adopt the shared one, note a foreign one, or
@@ -1009,7 +855,7 @@ static int join_try(void *ctx, bool *done)
 	aws_ec2_vpces found;
 	aws_ec2_vpce_spec spec;
 	aws_ec2_vpce made;
-	int rc = find_endpoints(x, j->t, j->st->key, j->registered, &j->keep, &j->foreign, &found, j->e);
+	int rc = find_endpoints(x, j->t, j->st->key, &j->keep, &j->foreign, &found, j->e);
 	*done = true;
 	if (rc != BASE_OK)
 		return rc;
@@ -1018,7 +864,7 @@ static int join_try(void *ctx, bool *done)
 	if (j->foreign && (x->d->private_dns_enabled || x->d->reuse_existing_endpoints))
 		return BASE_OK;
 	recon__ep_spec(x, j->t, j->es, j->st->key, &spec);
-	rc = ep_create(x, j->t, &spec, &made, j->e);
+	rc = aws_ec2_create_vpc_endpoint(x->c, j->t, &spec, &made, j->e);
 	if (rc == BASE_EAWS && aws_error_is(j->e, "InvalidParameter") &&
 	    recon__err_msg_has(j->e, "conflicting DNS")) {
 		*done = false;
@@ -1036,7 +882,7 @@ static int join_try(void *ctx, bool *done)
 int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
                    aws_error *e)
 {
-	struct join j = {x, t, st, es, e, NULL, NULL, BASE_OK, false, false, 0};
+	struct join j = {x, t, st, es, e, NULL, NULL, BASE_OK, false, false};
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[] = {lambda_sg};
 	aws_tag reg = {use_key(t, st->key), "1"};
 	int rc;
@@ -1045,7 +891,6 @@ int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const reco
 		if (rc != BASE_OK)
 			return rc;
 	}
-	j.registered = seq_next(); /* a listing sent from now on was sent after it */
 	rc = wait_locked(x, join_try, &j);
 	if (rc != BASE_OK)
 		return rc;
@@ -1080,7 +925,7 @@ static int delete_unused(struct ex *x, base_arena *t, aws_strs ids, aws_error *e
 {
 	aws_ec2_failed_items failed;
 	size_t i, j;
-	int rc = ep_delete(x, t, ids, &failed, e), bad = BASE_OK;
+	int rc = aws_ec2_delete_vpc_endpoints(x->c, t, ids, &failed, e), bad = BASE_OK;
 	if (rc != BASE_OK)
 		return recon__ok_if_gone(rc, e);
 	for (i = 0; i < ids.n; i++) {
@@ -1211,7 +1056,7 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 	}
 	mod.vpc_endpoint_id = v->vpc_endpoint_id;
 	mod.add_subnet_ids = (aws_strs){add, n_add};
-	rc = recon__ok_if_gone(ep_modify(x, t, &mod, e), e);
+	rc = recon__ok_if_gone(aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e), e);
 	for (i = 0; rc == BASE_OK && i < n_add; i++)
 		note_handed(x->vpc, add_fn[i]);
 	return rc;

@@ -712,16 +712,14 @@ static int run_checks(struct acct *k, bool *warned)
 static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
                           bool create, bool at_apply, bool services, bool *warned, base_diags *diags)
 {
-	struct acct k;
+	struct acct k = {.c = c,
+	                 .a = a,
+	                 .pm = pm,
+	                 .prior = prior,
+	                 .create = create,
+	                 .at_apply = at_apply,
+	                 .diags = diags};
 	int rc = BASE_OK;
-	memset(&k, 0, sizeof k);
-	k.c = c;
-	k.a = a;
-	k.pm = pm;
-	k.prior = prior;
-	k.create = create;
-	k.at_apply = at_apply;
-	k.diags = diags;
 	k.cidrs_changed = acct_cidrs_changed(pm, prior, create);
 	want_reads(&k);
 	k.r.want[SF_READ_SERVICES] = services && sf__endpoint_services_need_list(c, a, pm, prior);

@@ -249,6 +249,22 @@ class PlansTest(ResourceTestCase):
         self.assertNoChanges(wd, "both tags ignored")
         self.destroy_and_check_clean(wd, name, out)
 
+    def test_subnet_with_ownership_tag_taken_off_stays_ours(self):
+        """Refreshes read the VPC's subnets by the ownership tag; a subnet the
+        state knows whose tag was taken off is read by id: it is neither lost
+        (a new one for its CIDR would conflict) nor duplicated."""
+        name, vpc_id, wd = self.basic("e2e-pl-untag", subnet_cidr_blocks=SEED_CIDRS[:2])
+        self.apply(wd)
+        out = wd.outputs()
+        sid = out["subnet_ids"][0]
+        self.ec2.delete_tags(Resources=[sid], Tags=[{"Key": L.OWNER_TAG}])
+        self.assertNoChanges(wd, "subnet without its ownership tag")
+        self.apply(wd)
+        self.assertEqual(sorted(wd.outputs()["subnet_ids"]), sorted(out["subnet_ids"]))
+        self.assertEqual(len(self.ec2.describe_subnets(
+            Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]), 2)
+        self.destroy_and_check_clean(wd, name, out)
+
     # ------------------------------------------------------------ item 6
 
     def test_generate_config_out_round_trip(self):
