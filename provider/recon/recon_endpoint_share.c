@@ -147,6 +147,11 @@ static void sg_wrote(const char *vpc)
 	atomic_fetch_add(&sg_writes[stripe_of(vpc)], 1);
 }
 
+uint64_t recon__shared_sg_writes(const char *vpc)
+{
+	return sg_writes_now(vpc);
+}
+
 struct locked {
 	struct ex *x;
 	recon_poll_fn try_fn;
@@ -455,6 +460,18 @@ static int ensure_locked(struct ex *x, base_arena *t, uint64_t began, const char
 	if (sgs_ok_reuse(x->vpc, began, t, ids))
 		return BASE_OK;
 	writes = sg_writes_now(x->vpc);
+	/* This function's observe (sent after it began) found no shared SG in
+	 * the VPC and this process wrote none since: a look now would find none
+	 * either, as far as this process can tell. Another process creating
+	 * them meanwhile makes our create answer InvalidGroup.Duplicate
+	 * (side_create looks then). */
+	if (began && recon__st_no_shared_sgs_seen(x, writes)) {
+		g[0] = g[1] = NULL;
+		sg_wrote(x->vpc);
+		rc = ensure_writes(x, t, g, ids, e);
+		sg_wrote(x->vpc);
+		return rc;
+	}
 	sent = seq_next();
 	rc = find_sgs(x, t, g, e);
 	if (rc == BASE_OK && g[0] && g[1] && recon__shared_sgs_exact(g[0], g[1])) {

@@ -137,6 +137,9 @@ bool recon__st_role_has_inline(struct ex *x);
 /* The subnet of cidr was created by this run (recon__st_add_subnet fresh). */
 bool recon__st_subnet_fresh(struct ex *x, const char *cidr);
 const char *recon__st_sg_id(struct ex *x, recon_sg_which w);
+/* The observe this apply came from looked at the VPC's shared SGs, found
+ * none, and recon__shared_sg_writes was writes when it looked. */
+bool recon__st_no_shared_sgs_seen(struct ex *x, uint64_t writes);
 const char *recon__st_rt_id(struct ex *x);
 const char *recon__st_role_name(struct ex *x);
 const char *recon__st_role_arn(struct ex *x);

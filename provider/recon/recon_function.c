@@ -183,6 +183,13 @@ static bool lambda_retryable(const aws_error *e)
 	return false;
 }
 
+/* State says the function is done being set up (not Pending, not Failed). */
+static bool function_settled(const aws_lambda_function *f)
+{
+	return base_str_eq(f->state, "Active") || base_str_eq(f->state, "ActiveNonInvocable") ||
+	       base_str_eq(f->state, "Inactive");
+}
+
 struct fn_poll {
 	struct ex *x;
 	base_arena *t;
@@ -213,8 +220,7 @@ static int poll_function(void *ctx, bool *done)
 	if (p->update)
 		*done = f.last_update_status && strcmp(f.last_update_status, "InProgress") != 0;
 	else
-		*done = !f.state || strcmp(f.state, "Active") == 0 ||
-		        strcmp(f.state, "ActiveNonInvocable") == 0 || strcmp(f.state, "Inactive") == 0;
+		*done = !f.state || function_settled(&f);
 	if (*done && p->refresh)
 		recon__st_fn_refreshed(p->x, &f);
 	return BASE_OK;
@@ -233,14 +239,18 @@ static int wait_function(struct ex *x, base_arena *t, bool update, bool refresh,
 
 enum fn_op { FN_OP_CREATE, FN_OP_CONFIG, FN_OP_CODE, FN_OP_PUBLISH };
 
-/* One Lambda mutation, retried while IAM / EC2 catch up; *out = the reply. */
+/* One Lambda mutation, retried while IAM / EC2 catch up; *out = the reply.
+ * A create refused because the function exists adopts it when it is ours:
+ * *out = GetFunction's answer and *adopted = true (adopted may be NULL). */
 static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step *st, aws_lambda_function *out,
-                   aws_error *e)
+                   bool *adopted, aws_error *e)
 {
 	aws_lambda_function_spec sp;
 	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
 	recon_backoff b;
 	int rc;
+	if (adopted)
+		*adopted = false;
 	fn_spec(x, t, &sp);
 	recon_backoff_init(&b, &x->clk, &w);
 	for (;;) {
@@ -283,6 +293,8 @@ static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step 
 			return BASE_ECONFLICT;
 		}
 		*out = f; /* ours, left by an interrupted apply: adopted as it is */
+		if (adopted)
+			*adopted = true;
 	} else if (rc != BASE_OK) {
 		return rc;
 	}
@@ -292,7 +304,8 @@ static int fn_call(struct ex *x, base_arena *t, enum fn_op op, const recon_step 
 int recon__step_fn_create(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	aws_lambda_function out;
-	int rc = fn_call(x, t, FN_OP_CREATE, st, &out, e);
+	bool adopted;
+	int rc = fn_call(x, t, FN_OP_CREATE, st, &out, &adopted, e);
 	if (rc != BASE_OK)
 		return rc;
 	/*
@@ -302,6 +315,11 @@ int recon__step_fn_create(struct ex *x, base_arena *t, const recon_step *st, aws
 	 * recorded; a published version already known is kept.
 	 */
 	recon__st_fn_created(x, &out);
+	/* Settled already (moto; AWS answers Pending for a function in a VPC):
+	 * the reply is what a GetFunction would say, tags aside, and the tags
+	 * are the ones just sent. An adopted function is read as it is. */
+	if (!adopted && function_settled(&out))
+		return BASE_OK;
 	return wait_function(x, t, false, true, e);
 }
 
@@ -310,7 +328,7 @@ static int fn_update(struct ex *x, base_arena *t, const recon_step *st, bool cod
 	aws_lambda_function out;
 	int rc = wait_function(x, t, true, false, e);
 	if (rc == BASE_OK)
-		rc = fn_call(x, t, code ? FN_OP_CODE : FN_OP_CONFIG, st, &out, e);
+		rc = fn_call(x, t, code ? FN_OP_CODE : FN_OP_CONFIG, st, &out, NULL, e);
 	if (rc == BASE_OK)
 		rc = wait_function(x, t, true, true, e);
 	return rc;
@@ -333,7 +351,7 @@ int recon__step_fn_publish(struct ex *x, base_arena *t, const recon_step *st, aw
 	aws_lambda_function out;
 	int rc = wait_function(x, t, true, false, e);
 	if (rc == BASE_OK)
-		rc = fn_call(x, t, FN_OP_PUBLISH, st, &out, e);
+		rc = fn_call(x, t, FN_OP_PUBLISH, st, &out, NULL, e);
 	if (rc != BASE_OK)
 		return rc;
 	if (!recon_version_published(out.version)) {

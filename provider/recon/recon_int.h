@@ -144,6 +144,11 @@ int recon__observe_sgs(struct recon__obs *o);          /* recon_sg.c */
 /* The shared endpoint SG and clients SG hold exactly their one rule each
  * (recon_endpoint_share.c). */
 bool recon__shared_sgs_exact(const aws_ec2_sg *ep, const aws_ec2_sg *cl);
+/* How many times this process has counted a write to the shared SGs of
+ * vpc's stripe (before and after each; recon_endpoint_share.c). Read before
+ * a look at the shared SGs: while it is unchanged, the look still says what
+ * this process has done to them. Thread-safe. */
+uint64_t recon__shared_sg_writes(const char *vpc);
 int recon__observe_prefix_lists(struct recon__obs *o); /* recon_sg.c */
 int recon__observe_endpoints(struct recon__obs *o);    /* recon_endpoint.c */
 

@@ -265,6 +265,9 @@ typedef struct recon_state {
 	                              deletes them when no lambda SG is left (sg.delete endpoint) */
 	bool shared_sgs_drift;     /* the shared SGs exist but do not hold exactly their one
 	                              rule each: sg.create "endpoint" restores them */
+	uint64_t shared_sgs_seen;  /* this process's observe looked at the VPC's shared SGs:
+	                              1 + recon__shared_sg_writes before it looked; 0 = not
+	                              looked at here (never saved) */
 	recon_endpoint *endpoints;
 	size_t n_endpoints;
 	recon_function fn;

@@ -501,6 +501,7 @@ int recon__observe_sgs(struct recon__obs *o)
 	const aws_ec2_sg *found[3] = {NULL, NULL, NULL};
 	aws_tags ltags = {NULL, 0};
 	aws_error e;
+	uint64_t seen;
 	size_t i;
 	int rc, w;
 
@@ -512,6 +513,7 @@ int recon__observe_sgs(struct recon__obs *o)
 	 * resource in the VPC, so concurrent reads share one reply (aws_memo.c). */
 	fl[0] = recon__flt("vpc-id", vpc, 1);
 	fl[1] = recon__flt("group-name", any, 1);
+	seen = 1 + recon__shared_sg_writes(o->vpc_id);
 	rc = aws_ec2_describe_security_groups(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 2}, &sgs, &e);
 	if (rc != BASE_OK)
 		goto done;
@@ -544,6 +546,7 @@ int recon__observe_sgs(struct recon__obs *o)
 		d->n_rules = n;
 	}
 	o->out->shared_sgs_in_vpc = ids[1] || ids[2];
+	o->out->shared_sgs_seen = seen;
 	if (ids[0] && registered(ltags) && ids[1] && ids[2]) {
 		o->out->sgs[RECON_SG_ENDPOINT].id = recon__cp(o->a, ids[1]);
 		o->out->clients_sg_id = recon__cp(o->a, ids[2]);

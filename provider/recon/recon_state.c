@@ -105,6 +105,15 @@ const char *recon__st_sg_id(struct ex *x, recon_sg_which w)
 	return read_slot(x, &x->s->sgs[w].id);
 }
 
+bool recon__st_no_shared_sgs_seen(struct ex *x, uint64_t writes)
+{
+	bool none;
+	lock(x);
+	none = x->s->shared_sgs_seen && !x->s->shared_sgs_in_vpc && x->s->shared_sgs_seen - 1 == writes;
+	unlock(x);
+	return none;
+}
+
 const char *recon__st_rt_id(struct ex *x)
 {
 	return read_slot(x, &x->s->rt.id);
