@@ -114,6 +114,7 @@ struct ep_poll {
 	const char *id;
 	bool want_gone;
 	aws_error *e;
+	bool *vanished; /* a wait for available: set and done when it is being deleted */
 };
 
 /* The polled endpoint as v.v[0] (v.n = 0 when not listed). A wait for a
@@ -152,6 +153,11 @@ static int poll_endpoint(void *ctx, bool *done)
 		               v.v[0].last_error_message ? v.v[0].last_error_message : "no reason given");
 		return BASE_EAWS;
 	}
+	if (p->vanished && recon__endpoint_state_gone(v.v[0].state)) {
+		*p->vanished = true;
+		*done = true;
+		return BASE_OK;
+	}
 	*done = !v.v[0].state || strcasecmp(v.v[0].state, "available") == 0 ||
 	        strcasecmp(v.v[0].state, "pendingAcceptance") == 0;
 	return BASE_OK;
@@ -159,8 +165,16 @@ static int poll_endpoint(void *ctx, bool *done)
 
 int recon__ep_wait(struct ex *x, base_arena *t, const char *id, bool gone, aws_error *e)
 {
-	struct ep_poll p = {x, t, id, gone, e};
+	struct ep_poll p = {x, t, id, gone, e, NULL};
 	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	return recon_wait_until(&x->clk, &w, poll_endpoint, &p, NULL);
+}
+
+int recon__ep_wait_joined(struct ex *x, base_arena *t, const char *id, bool *vanished, aws_error *e)
+{
+	struct ep_poll p = {x, t, id, false, e, vanished};
+	recon_wait_cfg w = recon__ex_wait_cfg(x, 1);
+	*vanished = false;
 	return recon_wait_until(&x->clk, &w, poll_endpoint, &p, NULL);
 }
 

@@ -718,21 +718,27 @@ static bool shared_interface(const aws_ec2_vpce *v)
 	       !(v->type && strcasecmp(v->type, "Gateway") == 0);
 }
 
-/* The VPC's endpoints of service: *keep = the shared one with the lowest id,
- * *foreign = a live interface endpoint that is not shared (NULL = none). */
-static int find_endpoints(struct ex *x, base_arena *t, const char *service, const aws_ec2_vpce **keep,
-                          const aws_ec2_vpce **foreign, aws_ec2_vpces *found, aws_error *e)
+/* The VPC's endpoints of the services (one call). */
+static int list_endpoints(struct ex *x, base_arena *t, aws_strs services, aws_ec2_vpces *found, aws_error *e)
 {
-	const char *vpc[] = {x->vpc}, *svc[] = {service};
+	const char *vpc[] = {x->vpc};
 	aws_filter f[2];
-	size_t i;
-	int rc;
 	f[0] = recon__flt("vpc-id", vpc, 1);
-	f[1] = recon__flt("service-name", svc, 1);
+	f[1] = recon__flt("service-name", services.v, services.n);
+	return aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, found, e);
+}
+
+/* Of found, service's: *keep = the shared one with the lowest id, *foreign =
+ * a live interface endpoint that is not shared (NULL = none). */
+static void pick_endpoints(const aws_ec2_vpces *found, const char *service, const aws_ec2_vpce **keep,
+                           const aws_ec2_vpce **foreign)
+{
+	size_t i;
 	*keep = *foreign = NULL;
-	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, found, e);
-	for (i = 0; rc == BASE_OK && i < found->n; i++) {
+	for (i = 0; i < found->n; i++) {
 		const aws_ec2_vpce *v = &found->v[i];
+		if (!base_str_eq(v->service_name, service))
+			continue;
 		if (shared_interface(v)) {
 			if (!*keep || strcmp(v->vpc_endpoint_id, (*keep)->vpc_endpoint_id) < 0)
 				*keep = v;
@@ -740,7 +746,33 @@ static int find_endpoints(struct ex *x, base_arena *t, const char *service, cons
 		           !(v->type && strcasecmp(v->type, "Gateway") == 0))
 			*foreign = v;
 	}
-	return rc;
+}
+
+/* Of found, the live shared endpoints of service other than keep, appended
+ * to *ids (room for found->n more). */
+static void others_of(const aws_ec2_vpces *found, const char *service, const aws_ec2_vpce *keep,
+                      const char **ids, size_t *n)
+{
+	size_t i;
+	for (i = 0; keep && i < found->n; i++)
+		if (base_str_eq(found->v[i].service_name, service) && shared_interface(&found->v[i]) &&
+		    !base_str_eq(found->v[i].vpc_endpoint_id, keep->vpc_endpoint_id))
+			ids[(*n)++] = found->v[i].vpc_endpoint_id;
+}
+
+/* Deletes duplicates of shared endpoints (one call; gone ones count as
+ * deleted). Whoever lists a service last sees every endpoint made before,
+ * so keeping the lowest id and deleting the others, ours or another
+ * process's, leaves exactly one (a cloud that accepts duplicates: moto, or
+ * AWS without private DNS; AWS refuses a second private DNS domain). A
+ * process that recorded a deleted one finds the kept one by service at
+ * its next read, and a join waiting on it joins again. */
+static int drop_duplicates(struct ex *x, base_arena *t, const char **ids, size_t n, aws_error *e)
+{
+	aws_ec2_failed_items failed;
+	if (n == 0)
+		return BASE_OK;
+	return recon__ok_if_gone(aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, n}, &failed, e), e);
 }
 
 /* Adds one of our subnets for each of our AZs the endpoint lacks. */
@@ -824,112 +856,380 @@ static int reuse_foreign(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws
 	return BASE_OK;
 }
 
+/* ---- joining: the interface endpoints of one function, together ----
+ *
+ * Every join step of a run has the same dependencies (our subnets and the
+ * SGs), so the first one to hold the VPC lock works for all of them: one
+ * listing of every service still to join, the creates of the missing ones at
+ * once, and one listing to fold duplicates. Each step then finishes its own
+ * service (reuse or refuse a foreign endpoint, record, wait). Only what went
+ * well is kept for the other steps: a service that failed, or must wait for
+ * another process's endpoint to be listed, is tried again by its own step.
+ * A service is worked on here only once its user is registered (register
+ * before looking). The group lives in x->ep_group, guarded by the VPC lock,
+ * freed with the run (recon__ep_group_free). */
+
+/* How many times one join follows its endpoint being folded away. */
+#define MAX_REJOINS 3
+
+struct ep_slot {
+	const char *service;                /* in the group's arena */
+	const recon_endpoint_spec *es;      /* x->d's */
+	bool settled;                       /* keep/foreign below are the answer */
+	const aws_ec2_vpce *keep, *foreign; /* in the group's arena */
+	bool modified;                      /* we added subnets to keep: it is pending again */
+	bool created;                       /* keep is the one we just created: not listed yet, maybe */
+};
+
+struct recon__ep_group {
+	base_arena *a;
+	struct ep_slot *v;
+	size_t n;
+};
+
+static const aws_ec2_vpce *vpce_copy(base_arena *a, const aws_ec2_vpce *v)
+{
+	aws_ec2_vpce *c;
+	if (!v)
+		return NULL;
+	c = base_arena_calloc(a, 1, sizeof *c);
+	c->vpc_endpoint_id = recon__cp(a, v->vpc_endpoint_id);
+	c->type = recon__cp(a, v->type);
+	c->vpc_id = recon__cp(a, v->vpc_id);
+	c->service_name = recon__cp(a, v->service_name);
+	c->state = recon__cp(a, v->state);
+	c->owner_id = recon__cp(a, v->owner_id);
+	c->creation_timestamp = recon__cp(a, v->creation_timestamp);
+	c->private_dns_enabled = v->private_dns_enabled;
+	c->requester_managed = v->requester_managed;
+	c->route_table_ids = recon__cp_strs(a, v->route_table_ids);
+	c->subnet_ids = recon__cp_strs(a, v->subnet_ids);
+	c->security_group_ids = recon__cp_strs(a, v->security_group_ids);
+	c->network_interface_ids = recon__cp_strs(a, v->network_interface_ids);
+	c->dns_names = recon__cp_strs(a, v->dns_names);
+	c->tags = recon__cp_tags(a, v->tags);
+	return c;
+}
+
+/* x's group, made on first use from the plan's interface join steps. VPC lock held. */
+static struct recon__ep_group *ep_group(struct ex *x)
+{
+	struct recon__ep_group *g = x->ep_group;
+	size_t i, j;
+	if (g)
+		return g;
+	g = base_xcalloc(1, sizeof *g);
+	g->a = base_arena_new();
+	g->v = base_arena_calloc(g->a, x->d->n_endpoints + 1, sizeof *g->v);
+	for (i = 0; i < x->d->n_endpoints; i++) {
+		const recon_endpoint_spec *es = &x->d->endpoints[i];
+		bool step = false;
+		for (j = 0; j < x->p->n && !step && !es->gateway; j++)
+			step = x->p->v[j].kind == RECON_STEP_EP_CREATE &&
+			       base_str_eq(x->p->v[j].key, es->service);
+		if (step) {
+			g->v[g->n].service = recon__cp(g->a, es->service);
+			g->v[g->n++].es = es;
+		}
+	}
+	x->ep_group = g;
+	return g;
+}
+
+void recon__ep_group_free(struct ex *x)
+{
+	if (!x->ep_group)
+		return;
+	base_arena_free(x->ep_group->a);
+	base_free(x->ep_group);
+	x->ep_group = NULL;
+}
+
+static struct ep_slot *slot_of(struct recon__ep_group *g, const char *service)
+{
+	size_t i;
+	for (i = 0; i < g->n; i++)
+		if (base_str_eq(g->v[i].service, service))
+			return &g->v[i];
+	return NULL;
+}
+
+/* One create of a pass (a thread each, own arena and error). */
+struct ep_make {
+	struct ex *x;
+	struct ep_slot *s;
+	aws_ec2_vpce made;
+	base_arena *t;
+	aws_error e;
+	int rc;
+	bool conflict; /* refused: another endpoint's private DNS, not listed yet */
+};
+
+static void *make_one(void *arg)
+{
+	struct ep_make *m = arg;
+	aws_ec2_vpce_spec spec;
+	recon__ep_spec(m->x, m->t, m->s->es, m->s->service, &spec);
+	m->rc = aws_ec2_create_vpc_endpoint(m->x->c, m->t, &spec, &m->made, &m->e);
+	if (m->rc == BASE_EAWS && aws_error_is(&m->e, "InvalidParameter") &&
+	    recon__err_msg_has(&m->e, "conflicting DNS")) {
+		m->conflict = true;
+		m->rc = BASE_OK;
+		return NULL;
+	}
+	if (m->rc == BASE_OK && !m->made.service_name)
+		m->made.service_name = m->s->service;
+	if (m->rc == BASE_OK && !m->made.type)
+		m->made.type = spec.type;
+	return NULL;
+}
+
+/* The step running the pass: its own service's outcome comes back to it. */
 struct join {
 	struct ex *x;
 	base_arena *t;
-	const recon_step *st;
-	const recon_endpoint_spec *es;
+	const char *service;
 	aws_error *e;
-	const aws_ec2_vpce *keep, *foreign;
-	int result;    /* BASE_ECONFLICT: a foreign endpoint we may not reuse */
-	bool modified; /* we added subnets to keep: it is pending again */
-	bool created;  /* keep is the one we just created: not listed yet, maybe */
+	bool mine_done; /* its service settled (else: not done, try again) */
 };
 
-/* After our create (*made): fold duplicates to the lowest id. Ours is
- * deleted when a lower one is listed (moto accepts duplicates); our own may
- * not be listed yet (AWS lists a new endpoint after a delay): then it stays,
- * and is polled until listed. When this read already lists it, that read is
- * the poll (j->keep = the listed copy, not j->created). */
-static int fold_duplicates(struct join *j, const aws_ec2_vpce *made)
+/* Settles s (copies into the group's arena). */
+static void slot_settle(struct recon__ep_group *g, struct ep_slot *s, const aws_ec2_vpce *keep,
+                        const aws_ec2_vpce *foreign, bool modified, bool created)
 {
-	aws_ec2_vpces found;
-	const aws_ec2_vpce *keep, *foreign;
-	const char *ids[] = {made->vpc_endpoint_id};
-	aws_ec2_failed_items failed;
-	aws_ec2_vpce *copy = base_arena_calloc(j->t, 1, sizeof *copy);
-	int rc = find_endpoints(j->x, j->t, j->st->key, &keep, &foreign, &found, j->e);
-	*copy = *made;
-	j->keep = copy;
-	j->created = true;
-	if (rc != BASE_OK || !keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) > 0)
-		return rc;
-	j->keep = keep;
-	j->created = false;
-	if (strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) == 0)
-		return BASE_OK; /* ours, already listed */
-	return recon__ok_if_gone(
-	        aws_ec2_delete_vpc_endpoints(j->x->c, j->t, (aws_strs){ids, 1}, &failed, j->e), j->e);
+	s->keep = vpce_copy(g->a, keep);
+	s->foreign = vpce_copy(g->a, foreign);
+	s->modified = modified;
+	s->created = created;
+	s->settled = true;
 }
 
-/* One try under the VPC lock: adopt the shared one, note a foreign one, or
+/* A failure of service s during the pass: the running step's own service
+ * returns it; another's stays unsettled (its step tries again). */
+static int slot_failed(struct join *j, const struct ep_slot *s, int rc, const aws_error *e)
+{
+	if (!base_str_eq(s->service, j->service))
+		return BASE_OK;
+	if (e != j->e)
+		*j->e = *e;
+	return rc;
+}
+
+/* After our creates: one listing; for each service, the lowest id stays and
+ * the other shared ones go (drop_duplicates), ours too when a lower one is
+ * listed. Ours may not be listed yet (AWS lists a new endpoint after a
+ * delay): then it is recorded and polled until listed. When this read
+ * already lists it, that read is the poll (keep = the listed copy, not
+ * created). A failed listing fails the running step only when its own
+ * service was made; every made one is recorded and polled. */
+static int fold_made(struct join *j, struct recon__ep_group *g, struct ep_make *m, size_t n)
+{
+	const char **svc = base_arena_calloc(j->t, n + 1, sizeof *svc);
+	aws_ec2_vpces found;
+	const char **drop;
+	size_t i, k = 0, n_drop = 0;
+	bool mine = false;
+	int rc;
+	for (i = 0; i < n; i++)
+		if (m[i].rc == BASE_OK && !m[i].conflict) {
+			svc[k++] = m[i].s->service;
+			mine = mine || base_str_eq(m[i].s->service, j->service);
+		}
+	if (k == 0)
+		return BASE_OK;
+	rc = list_endpoints(j->x, j->t, (aws_strs){svc, k}, &found, j->e);
+	drop = base_arena_calloc(j->t, (rc == BASE_OK ? found.n : 0) + n + 1, sizeof *drop);
+	for (i = 0; i < n; i++) {
+		const aws_ec2_vpce *keep, *foreign, *made = &m[i].made;
+		if (m[i].rc != BASE_OK || m[i].conflict)
+			continue;
+		if (rc != BASE_OK) { /* ours exists: recorded, polled until listed */
+			slot_settle(g, m[i].s, made, NULL, false, true);
+			continue;
+		}
+		pick_endpoints(&found, m[i].s->service, &keep, &foreign);
+		if (!keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) > 0) {
+			/* not listed yet: recorded, polled until listed */
+			others_of(&found, m[i].s->service, made, drop, &n_drop);
+			slot_settle(g, m[i].s, made, NULL, false, true);
+			continue;
+		}
+		others_of(&found, m[i].s->service, keep, drop, &n_drop);
+		if (strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) != 0)
+			drop[n_drop++] = made->vpc_endpoint_id; /* maybe not listed yet */
+		slot_settle(g, m[i].s, keep, NULL, false, false);
+	}
+	if (rc != BASE_OK)
+		return mine ? rc : BASE_OK;
+	return drop_duplicates(j->x, j->t, drop, n_drop, j->e);
+}
+
+/* Creates the services of m (a thread each but the first), then folds. */
+static int make_all(struct join *j, struct recon__ep_group *g, struct ep_make *m, size_t n)
+{
+	pthread_t *th = base_arena_calloc(j->t, n + 1, sizeof *th);
+	bool *started = base_arena_calloc(j->t, n + 1, sizeof *started);
+	size_t i;
+	int rc = BASE_OK;
+	for (i = 1; i < n; i++)
+		started[i] = pthread_create(&th[i], NULL, make_one, &m[i]) == 0;
+	if (n)
+		(void)make_one(&m[0]);
+	for (i = 1; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			(void)make_one(&m[i]);
+	}
+	for (i = 0; i < n; i++) {
+		if (m[i].rc != BASE_OK) {
+			int r = slot_failed(j, m[i].s, m[i].rc, &m[i].e);
+			if (r != BASE_OK)
+				rc = r;
+		} else if (m[i].conflict && base_str_eq(m[i].s->service, j->service)) {
+			j->mine_done = false;
+		}
+	}
+	{
+		int r = fold_made(j, g, m, n);
+		if (rc == BASE_OK)
+			rc = r;
+	}
+	return rc;
+}
+
+/* One try under the VPC lock, for every unsettled service of the group
+ * whose user is registered: adopt the shared one, note a foreign one, or
  * create; a conflicting-DNS refusal = another one exists but is not listed
  * yet: not done, look again after a backoff. */
 static int join_try(void *ctx, bool *done)
 {
 	struct join *j = ctx;
 	struct ex *x = j->x;
+	struct recon__ep_group *g = ep_group(x);
+	struct ep_slot *mine = slot_of(g, j->service);
+	const char **svc = base_arena_calloc(j->t, g->n + 1, sizeof *svc);
+	struct ep_slot **todo = base_arena_calloc(j->t, g->n + 1, sizeof *todo);
+	struct ep_make *m = base_arena_calloc(j->t, g->n + 1, sizeof *m);
 	aws_ec2_vpces found;
-	aws_ec2_vpce_spec spec;
-	aws_ec2_vpce made;
-	int rc = find_endpoints(x, j->t, j->st->key, &j->keep, &j->foreign, &found, j->e);
+	const char **drop;
+	size_t i, n = 0, k = 0, n_drop = 0;
+	int rc, out = BASE_OK;
+
 	*done = true;
+	if (!mine || mine->settled)
+		return BASE_OK;
+	for (i = 0; i < g->n; i++)
+		if (!g->v[i].settled &&
+		    (&g->v[i] == mine || registered_as(x, use_key(j->t, g->v[i].service)))) {
+			todo[n] = &g->v[i];
+			svc[n++] = g->v[i].service;
+		}
+	j->mine_done = true;
+	rc = list_endpoints(x, j->t, (aws_strs){svc, n}, &found, j->e);
 	if (rc != BASE_OK)
 		return rc;
-	if (j->keep)
-		return cover_our_azs(x, j->t, j->keep, &j->modified, j->e);
-	if (j->foreign && (x->d->private_dns_enabled || x->d->reuse_existing_endpoints))
-		return BASE_OK;
-	recon__ep_spec(x, j->t, j->es, j->st->key, &spec);
-	rc = aws_ec2_create_vpc_endpoint(x->c, j->t, &spec, &made, j->e);
-	if (rc == BASE_EAWS && aws_error_is(j->e, "InvalidParameter") &&
-	    recon__err_msg_has(j->e, "conflicting DNS")) {
-		*done = false;
-		return BASE_OK;
+	drop = base_arena_calloc(j->t, found.n + 1, sizeof *drop);
+	for (i = 0; i < n; i++) {
+		struct ep_slot *s = todo[i];
+		const aws_ec2_vpce *keep, *foreign;
+		bool modified = false;
+		pick_endpoints(&found, s->service, &keep, &foreign);
+		others_of(&found, s->service, keep, drop, &n_drop);
+		if (keep) {
+			int r = cover_our_azs(x, j->t, keep, &modified, j->e);
+			if (r != BASE_OK) {
+				r = slot_failed(j, s, r, j->e);
+				if (r != BASE_OK)
+					out = r;
+				continue;
+			}
+			slot_settle(g, s, keep, NULL, modified, false);
+		} else if (foreign && (x->d->private_dns_enabled || x->d->reuse_existing_endpoints)) {
+			slot_settle(g, s, NULL, foreign, false, false);
+		} else {
+			m[k].x = x;
+			m[k].s = s;
+			m[k++].t = j->t; /* replaced below for the threads */
+		}
 	}
+	rc = drop_duplicates(x, j->t, drop, n_drop, j->e);
 	if (rc != BASE_OK)
 		return rc;
-	if (!made.service_name)
-		made.service_name = j->st->key;
-	if (!made.type)
-		made.type = spec.type;
-	return fold_duplicates(j, &made);
+	for (i = 1; i < k; i++)
+		m[i].t = base_arena_new();
+	rc = make_all(j, g, m, k);
+	for (i = 1; i < k; i++) /* what settled was copied into the group */
+		base_arena_free(m[i].t);
+	if (out == BASE_OK)
+		out = rc;
+	if (out == BASE_OK && !mine->settled && j->mine_done)
+		out = BASE_ENOTFOUND;
+	*done = j->mine_done || out != BASE_OK;
+	return out;
 }
 
 int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
                    aws_error *e)
 {
-	struct join j = {x, t, st, es, e, NULL, NULL, BASE_OK, false, false};
+	struct join j = {x, t, st->key, e, false};
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[] = {lambda_sg};
 	aws_tag reg = {use_key(t, st->key), "1"};
-	int rc;
+	const aws_ec2_vpce *keep, *foreign;
+	struct ep_slot *s;
+	bool modified, created, vanished;
+	int rc, rejoins = 0;
+	(void)es;                                      /* the group has it (ep_group) */
 	if (lambda_sg && !registered_as(x, reg.key)) { /* register before looking */
 		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&reg, 1}, e);
 		if (rc != BASE_OK)
 			return rc;
 	}
+again:
 	rc = wait_locked(x, join_try, &j);
 	if (rc != BASE_OK)
 		return rc;
-	if (!j.keep && j.foreign) {
+	pthread_mutex_lock(share_mu(x->vpc));
+	s = slot_of(ep_group(x), st->key);
+	keep = s ? vpce_copy(t, s->keep) : NULL;
+	foreign = s ? vpce_copy(t, s->foreign) : NULL;
+	modified = s && s->modified;
+	created = s && s->created;
+	pthread_mutex_unlock(share_mu(x->vpc));
+	if (!keep && foreign) {
 		if (x->d->reuse_existing_endpoints)
-			return reuse_foreign(x, t, j.foreign, e);
+			return reuse_foreign(x, t, foreign, e);
 		recon__ex_fail(x, st, BASE_ECONFLICT, e,
 		               "VPC %s already has an interface endpoint for %s (%s) that lambdavpc did not "
 		               "create; a second one with private DNS would conflict. Set "
 		               "reuse_existing_endpoints = true to use it.",
-		               x->vpc, st->key, j.foreign->vpc_endpoint_id);
+		               x->vpc, st->key, foreign->vpc_endpoint_id);
 		return BASE_ECONFLICT;
 	}
-	if (!j.keep)
+	if (!keep)
 		return BASE_ENOTFOUND;
-	recon__st_set_endpoint(x, j.keep, true);
+	recon__st_set_endpoint(x, keep, true);
 	/* Listed "available" and not modified since: no poll. One we created
 	 * is polled until a read lists it (AWS lists a new endpoint after a
 	 * delay: the next plan must see it), even if its reply said available. */
-	if (!j.modified && !j.created && j.keep->state && strcasecmp(j.keep->state, "available") == 0)
+	if (!modified && !created && keep->state && strcasecmp(keep->state, "available") == 0)
 		return BASE_OK;
-	return recon__ep_wait(x, t, j.keep->vpc_endpoint_id, false, e);
+	rc = recon__ep_wait_joined(x, t, keep->vpc_endpoint_id, &vanished, e);
+	if (rc == BASE_OK && vanished && ++rejoins <= MAX_REJOINS) {
+		/* folded away as a duplicate by another process: join the one kept */
+		pthread_mutex_lock(share_mu(x->vpc));
+		s->settled = false;
+		pthread_mutex_unlock(share_mu(x->vpc));
+		goto again;
+	}
+	if (rc == BASE_OK && vanished) {
+		recon__ex_fail(x, st, BASE_ENOTFOUND, e,
+		               "The shared VPC endpoint for %s in %s was deleted %d times while "
+		               "this function joined it.",
+		               st->key, x->vpc, MAX_REJOINS + 1);
+		return BASE_ENOTFOUND;
+	}
+	return rc;
 }
 
 /* ---- leaving ---- */

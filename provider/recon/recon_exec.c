@@ -226,6 +226,7 @@ int recon_exec_plan(aws_client *c, base_arena *a, const recon_desired *d, const 
 	if (rc != BASE_OK && x.failed && fail->code != 0)
 		rc = fail->code;
 	recon__leavers_end(&x);
+	recon__ep_group_free(&x);
 	pthread_mutex_destroy(&x.leave_mu);
 	pthread_mutex_destroy(&x.mu);
 	return rc;

@@ -57,6 +57,9 @@ struct ex {
 	/* the endpoints that pass leaves nothing to wait for (skipped, kept,
 	 * or deleted and seen gone; in x->a): guarded by leave_mu */
 	aws_strs eps_done;
+	/* the interface endpoints this run joins, worked on together
+	 * (recon_endpoint_share.c): guarded by the VPC lock */
+	struct recon__ep_group *ep_group;
 };
 
 /* ---- destroys still to decide about shared objects (recon_leavers.c) --- */
@@ -203,6 +206,10 @@ int recon__ep_describe(struct ex *x, base_arena *t, const char *id, aws_ec2_vpce
 int recon__ep_now(struct ex *x, base_arena *t, const char *service, recon_endpoint *cur, aws_ec2_vpce **v,
                   aws_error *e);
 int recon__ep_wait(struct ex *x, base_arena *t, const char *id, bool gone, aws_error *e);
+/* recon__ep_wait for available of a shared endpoint we joined; done with
+ * *vanished = true when it is being deleted instead (a duplicate folded by
+ * another process: join again). */
+int recon__ep_wait_joined(struct ex *x, base_arena *t, const char *id, bool *vanished, aws_error *e);
 /* recon_endpoint.c: our subnets for an interface endpoint, one per AZ
  * (ids and their AZs, same order, arena t). */
 aws_strs recon__ep_own_subnets(struct ex *x, base_arena *t, aws_strs *azs);
@@ -217,6 +224,8 @@ aws_tags recon__lambda_sg_tags(const struct ex *x, base_arena *t);
 aws_tags recon__shared_tags(const struct ex *x, base_arena *t);
 void recon__ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, const char *service,
                     aws_ec2_vpce_spec *spec);
+/* Frees what the joins of x kept (no step of x runs). */
+void recon__ep_group_free(struct ex *x);
 /* recon_endpoint_share.c: the shared interface endpoint of service (README
  * "Shared endpoints"): register, then adopt / reuse / create under the VPC lock. */
 int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,

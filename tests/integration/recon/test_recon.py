@@ -406,6 +406,36 @@ class ReconTest(unittest.TestCase):
         self.assertTrue(not gone or gone[0]["State"].lower() == "deleted")
         self.assertEqual(self.shared_sgs(), {})
 
+    def test_duplicate_shared_endpoints_fold_to_one(self):
+        # A cloud that accepts a second endpoint of a service (moto; AWS
+        # without private DNS) can be left with two shared ones when two
+        # processes create at once. The next join keeps the lowest id and
+        # deletes the other, whoever made it; the function whose recorded
+        # endpoint went finds the kept one by service (empty plan).
+        a_name, b_name = "it-dup-a", "it-dup-b"
+        a = self.args(a_name, [self.cidr(0)], services=("logs",))
+        b = self.args(b_name, [self.cidr(1)], services=("logs",))
+        first = self.probe("apply", a)["state"]["endpoints"][0]
+        dup = self.ec2.create_vpc_endpoint(
+            VpcId=self.vpc_id, ServiceName=first["service"], VpcEndpointType="Interface",
+            SubnetIds=[x["SubnetId"] for x in self.tagged("subnets", a_name)],
+            SecurityGroupIds=[self.shared_sgs()["endpoints"]], PrivateDnsEnabled=True,
+            TagSpecifications=[{"ResourceType": "vpc-endpoint",
+                                "Tags": [{"Key": "lambdavpc:shared", "Value": self.vpc_id}]}])
+        ids = sorted([first["id"], dup["VpcEndpoint"]["VpcEndpointId"]])
+        self.assertEqual(len(self.shared_endpoints()), 2)
+        rb = self.probe("apply", b)
+        self.assertEqual([e["VpcEndpointId"] for e in self.shared_endpoints()], ids[:1])
+        self.assertEqual(rb["state"]["endpoints"][0]["id"], ids[0])
+        self.assertEqual(self.probe("plan", a + ["--prior-endpoint", first["id"]]), "")
+        self.assertEqual(self.probe("plan", b + ["--prior-endpoint", ids[0]]), "")
+        self.probe("destroy", a + ["--prior-endpoint", first["id"]])
+        self.probe("destroy", b + ["--prior-endpoint", ids[0]])
+        for n in (a_name, b_name):
+            self.assert_nothing_left(n)
+        self.assertEqual(self.shared_endpoints(), [])
+        self.assertEqual(self.shared_sgs(), {})
+
     def test_services_and_egress_rules_change(self):
         name = "it-svc"
         cidrs = [self.cidr(0), self.cidr(1)]
