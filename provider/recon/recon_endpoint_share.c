@@ -957,7 +957,7 @@ static struct ep_slot *slot_of(struct recon__ep_group *g, const char *service)
 /* One create of a pass (a thread each, own arena and error). */
 struct ep_make {
 	struct ex *x;
-	struct ep_slot *s;
+	struct ep_slot *slot;
 	aws_ec2_vpce made;
 	base_arena *t;
 	aws_error e;
@@ -969,7 +969,7 @@ static void *make_one(void *arg)
 {
 	struct ep_make *m = arg;
 	aws_ec2_vpce_spec spec;
-	recon__ep_spec(m->x, m->t, m->s->es, m->s->service, &spec);
+	recon__ep_spec(m->x, m->t, m->slot->es, m->slot->service, &spec);
 	m->rc = aws_ec2_create_vpc_endpoint(m->x->c, m->t, &spec, &m->made, &m->e);
 	if (m->rc == BASE_EAWS && aws_error_is(&m->e, "InvalidParameter") &&
 	    recon__err_msg_has(&m->e, "conflicting DNS")) {
@@ -978,7 +978,7 @@ static void *make_one(void *arg)
 		return NULL;
 	}
 	if (m->rc == BASE_OK && !m->made.service_name)
-		m->made.service_name = m->s->service;
+		m->made.service_name = m->slot->service;
 	if (m->rc == BASE_OK && !m->made.type)
 		m->made.type = spec.type;
 	return NULL;
@@ -1032,8 +1032,8 @@ static int fold_made(struct join *j, struct recon__ep_group *g, struct ep_make *
 	int rc;
 	for (i = 0; i < n; i++)
 		if (m[i].rc == BASE_OK && !m[i].conflict) {
-			svc[k++] = m[i].s->service;
-			mine = mine || base_str_eq(m[i].s->service, j->service);
+			svc[k++] = m[i].slot->service;
+			mine = mine || base_str_eq(m[i].slot->service, j->service);
 		}
 	if (k == 0)
 		return BASE_OK;
@@ -1044,20 +1044,20 @@ static int fold_made(struct join *j, struct recon__ep_group *g, struct ep_make *
 		if (m[i].rc != BASE_OK || m[i].conflict)
 			continue;
 		if (rc != BASE_OK) { /* ours exists: recorded, polled until listed */
-			slot_settle(g, m[i].s, made, NULL, false, true);
+			slot_settle(g, m[i].slot, made, NULL, false, true);
 			continue;
 		}
-		pick_endpoints(&found, m[i].s->service, &keep, &foreign);
+		pick_endpoints(&found, m[i].slot->service, &keep, &foreign);
 		if (!keep || strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) > 0) {
 			/* not listed yet: recorded, polled until listed */
-			others_of(&found, m[i].s->service, made, drop, &n_drop);
-			slot_settle(g, m[i].s, made, NULL, false, true);
+			others_of(&found, m[i].slot->service, made, drop, &n_drop);
+			slot_settle(g, m[i].slot, made, NULL, false, true);
 			continue;
 		}
-		others_of(&found, m[i].s->service, keep, drop, &n_drop);
+		others_of(&found, m[i].slot->service, keep, drop, &n_drop);
 		if (strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) != 0)
 			drop[n_drop++] = made->vpc_endpoint_id; /* maybe not listed yet */
-		slot_settle(g, m[i].s, keep, NULL, false, false);
+		slot_settle(g, m[i].slot, keep, NULL, false, false);
 	}
 	if (rc != BASE_OK)
 		return mine ? rc : BASE_OK;
@@ -1083,10 +1083,10 @@ static int make_all(struct join *j, struct recon__ep_group *g, struct ep_make *m
 	}
 	for (i = 0; i < n; i++) {
 		if (m[i].rc != BASE_OK) {
-			int r = slot_failed(j, m[i].s, m[i].rc, &m[i].e);
+			int r = slot_failed(j, m[i].slot, m[i].rc, &m[i].e);
 			if (r != BASE_OK)
 				rc = r;
-		} else if (m[i].conflict && base_str_eq(m[i].s->service, j->service)) {
+		} else if (m[i].conflict && base_str_eq(m[i].slot->service, j->service)) {
 			j->mine_done = false;
 		}
 	}
@@ -1149,7 +1149,7 @@ static int join_try(void *ctx, bool *done)
 			slot_settle(g, s, NULL, foreign, false, false);
 		} else {
 			m[k].x = x;
-			m[k].s = s;
+			m[k].slot = s;
 			m[k++].t = j->t; /* replaced below for the threads */
 		}
 	}
