@@ -712,20 +712,135 @@ int recon__shared_sgs_delete(struct ex *x, base_arena *t, const recon_step *st, 
 
 /* ---- endpoints ---- */
 
+/* ---- the last listing of the VPC's shared endpoints, for the next joins ----
+ *
+ * Joining lists the services' endpoints under the VPC lock after the
+ * function registered as a user (register before looking). When the
+ * functions of one apply join one after the other, each listing is the same
+ * as the one before: nothing was written in between. A join may use the
+ * last listing instead of its own when the listing names all its services,
+ * was sent after the join began (share_seq, taken after registering), and
+ * this process wrote no interface endpoint since it was sent (ep_writes of
+ * the stripe, counted before and after every create, modify and delete:
+ * ep_create, ep_modify, ep_delete; a create AWS refused counts too, so a
+ * join that must wait for another process's endpoint lists again). It is
+ * then what its own listing would have been as far as this process can
+ * tell. Another process's create meanwhile shows up as a refused create (a
+ * private DNS domain) or as a duplicate the fold deletes. Guarded by the
+ * stripe's lock (the counters are atomic: writes are counted outside it). */
+static atomic_uint_fast64_t ep_writes[SHARE_STRIPES];
+
+struct listed {
+	char *vpc;
+	uint64_t sent, writes; /* share_seq when it was sent; ep_writes then */
+	base_arena *a;         /* owns services and found */
+	aws_strs services;
+	aws_ec2_vpces found;
+};
+static struct listed listings[SHARE_STRIPES];
+
+static uint64_t ep_writes_now(const char *vpc)
+{
+	return (uint64_t)atomic_load(&ep_writes[stripe_of(vpc)]);
+}
+
+static int ep_create(struct ex *x, base_arena *t, const aws_ec2_vpce_spec *spec, aws_ec2_vpce *made,
+                     aws_error *e)
+{
+	int rc;
+	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	rc = aws_ec2_create_vpc_endpoint(x->c, t, spec, made, e);
+	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	return rc;
+}
+
+static int ep_modify(struct ex *x, base_arena *t, const aws_ec2_vpce_mod *mod, aws_error *e)
+{
+	int rc;
+	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	rc = aws_ec2_modify_vpc_endpoint(x->c, t, mod, e);
+	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	return rc;
+}
+
+static int ep_delete(struct ex *x, base_arena *t, aws_strs ids, aws_ec2_failed_items *failed, aws_error *e)
+{
+	int rc;
+	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	rc = aws_ec2_delete_vpc_endpoints(x->c, t, ids, failed, e);
+	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	return rc;
+}
+
+static const aws_ec2_vpce *vpce_copy(base_arena *a, const aws_ec2_vpce *v);
+
+/* Keeps found (a listing of services sent at seq `sent`, ep_writes then
+ * `writes`) unless a newer one is kept. Lock of vpc held. */
+static void listed_keep(const char *vpc, aws_strs services, uint64_t sent, uint64_t writes,
+                        const aws_ec2_vpces *found)
+{
+	struct listed *l = &listings[stripe_of(vpc)];
+	aws_ec2_vpce *v;
+	size_t i;
+	if (base_str_eq(l->vpc, vpc) && l->sent > sent)
+		return;
+	base_arena_free(l->a);
+	base_free(l->vpc);
+	l->a = base_arena_new();
+	l->vpc = base_xstrdup(vpc);
+	l->sent = sent;
+	l->writes = writes;
+	l->services = recon__cp_strs(l->a, services);
+	v = base_arena_calloc(l->a, found->n + 1, sizeof *v);
+	for (i = 0; i < found->n; i++)
+		v[i] = *vpce_copy(l->a, &found->v[i]);
+	l->found = (aws_ec2_vpces){v, found->n};
+}
+
+/* The kept listing (shared, read-only until the lock is released) when a
+ * join of services that began at seq `began` may use it. Lock of vpc held. */
+static bool listed_reuse(const char *vpc, aws_strs services, uint64_t began, aws_ec2_vpces *out)
+{
+	const struct listed *l = &listings[stripe_of(vpc)];
+	size_t i;
+	if (!began || !base_str_eq(l->vpc, vpc) || l->sent <= began || l->writes != ep_writes_now(vpc))
+		return false;
+	for (i = 0; i < services.n; i++)
+		if (!recon__strs_has(l->services, services.v[i]))
+			return false;
+	*out = l->found;
+	return true;
+}
+
+/* The VPC's endpoints of services: the kept listing when began allows it
+ * (listed_reuse), else one call, then kept. Lock of the VPC held; *found
+ * stays valid while it is. */
+static int list_endpoints(struct ex *x, base_arena *t, aws_strs services, uint64_t began,
+                          aws_ec2_vpces *found, aws_error *e);
+
 static bool shared_interface(const aws_ec2_vpce *v)
 {
 	return !recon__endpoint_state_gone(v->state) && recon__tag(v->tags, RECON_SHARED_TAG) &&
 	       !(v->type && strcasecmp(v->type, "Gateway") == 0);
 }
 
-/* The VPC's endpoints of the services (one call). */
-static int list_endpoints(struct ex *x, base_arena *t, aws_strs services, aws_ec2_vpces *found, aws_error *e)
+static int list_endpoints(struct ex *x, base_arena *t, aws_strs services, uint64_t began,
+                          aws_ec2_vpces *found, aws_error *e)
 {
 	const char *vpc[] = {x->vpc};
 	aws_filter f[2];
+	uint64_t writes, sent;
+	int rc;
+	if (listed_reuse(x->vpc, services, began, found))
+		return BASE_OK;
 	f[0] = recon__flt("vpc-id", vpc, 1);
 	f[1] = recon__flt("service-name", services.v, services.n);
-	return aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, found, e);
+	writes = ep_writes_now(x->vpc);
+	sent = seq_next();
+	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, found, e);
+	if (rc == BASE_OK)
+		listed_keep(x->vpc, services, sent, writes, found);
+	return rc;
 }
 
 /* Of found, service's: *keep = the shared one with the lowest id, *foreign =
@@ -772,7 +887,7 @@ static int drop_duplicates(struct ex *x, base_arena *t, const char **ids, size_t
 	aws_ec2_failed_items failed;
 	if (n == 0)
 		return BASE_OK;
-	return recon__ok_if_gone(aws_ec2_delete_vpc_endpoints(x->c, t, (aws_strs){ids, n}, &failed, e), e);
+	return recon__ok_if_gone(ep_delete(x, t, (aws_strs){ids, n}, &failed, e), e);
 }
 
 /* Adds one of our subnets for each of our AZs the endpoint lacks. */
@@ -803,7 +918,7 @@ static int cover_our_azs(struct ex *x, base_arena *t, const aws_ec2_vpce *v, boo
 	mod.add_subnet_ids = (aws_strs){add, n};
 	if (modified)
 		*modified = true;
-	return aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
+	return ep_modify(x, t, &mod, e);
 }
 
 int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aws_error *e)
@@ -825,7 +940,7 @@ int recon__ep_shared_sync(struct ex *x, base_arena *t, const aws_ec2_vpce *v, aw
 		return BASE_OK;
 	rest.subnet_ids = recon__strs_minus(t, v->subnet_ids, mod.remove_subnet_ids);
 	pthread_mutex_lock(mu);
-	rc = aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e);
+	rc = ep_modify(x, t, &mod, e);
 	if (rc == BASE_OK) /* then one of ours per AZ it lacks */
 		rc = cover_our_azs(x, t, &rest, NULL, e);
 	pthread_mutex_unlock(mu);
@@ -970,7 +1085,7 @@ static void *make_one(void *arg)
 	struct ep_make *m = arg;
 	aws_ec2_vpce_spec spec;
 	recon__ep_spec(m->x, m->t, m->slot->es, m->slot->service, &spec);
-	m->rc = aws_ec2_create_vpc_endpoint(m->x->c, m->t, &spec, &m->made, &m->e);
+	m->rc = ep_create(m->x, m->t, &spec, &m->made, &m->e);
 	if (m->rc == BASE_EAWS && aws_error_is(&m->e, "InvalidParameter") &&
 	    recon__err_msg_has(&m->e, "conflicting DNS")) {
 		m->conflict = true;
@@ -990,6 +1105,7 @@ struct join {
 	base_arena *t;
 	const char *service;
 	aws_error *e;
+	uint64_t began; /* share_seq after registering (list_endpoints) */
 	bool mine_done; /* its service settled (else: not done, try again) */
 };
 
@@ -1037,7 +1153,7 @@ static int fold_made(struct join *j, struct recon__ep_group *g, struct ep_make *
 		}
 	if (k == 0)
 		return BASE_OK;
-	rc = list_endpoints(j->x, j->t, (aws_strs){svc, k}, &found, j->e);
+	rc = list_endpoints(j->x, j->t, (aws_strs){svc, k}, j->began, &found, j->e);
 	drop = base_arena_calloc(j->t, (rc == BASE_OK ? found.n : 0) + n + 1, sizeof *drop);
 	for (i = 0; i < n; i++) {
 		const aws_ec2_vpce *keep, *foreign, *made = &m[i].made;
@@ -1126,7 +1242,7 @@ static int join_try(void *ctx, bool *done)
 			svc[n++] = g->v[i].service;
 		}
 	j->mine_done = true;
-	rc = list_endpoints(x, j->t, (aws_strs){svc, n}, &found, j->e);
+	rc = list_endpoints(x, j->t, (aws_strs){svc, n}, j->began, &found, j->e);
 	if (rc != BASE_OK)
 		return rc;
 	drop = base_arena_calloc(j->t, found.n + 1, sizeof *drop);
@@ -1172,7 +1288,7 @@ static int join_try(void *ctx, bool *done)
 int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
                    aws_error *e)
 {
-	struct join j = {x, t, st->key, e, false};
+	struct join j = {x, t, st->key, e, 0, false};
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[] = {lambda_sg};
 	aws_tag reg = {use_key(t, st->key), "1"};
 	const aws_ec2_vpce *keep, *foreign;
@@ -1185,6 +1301,7 @@ int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const reco
 		if (rc != BASE_OK)
 			return rc;
 	}
+	j.began = seq_next(); /* a listing sent from now on may serve */
 again:
 	rc = wait_locked(x, join_try, &j);
 	if (rc != BASE_OK)
@@ -1242,7 +1359,7 @@ static int delete_unused(struct ex *x, base_arena *t, aws_strs ids, aws_error *e
 {
 	aws_ec2_failed_items failed;
 	size_t i, j;
-	int rc = aws_ec2_delete_vpc_endpoints(x->c, t, ids, &failed, e), bad = BASE_OK;
+	int rc = ep_delete(x, t, ids, &failed, e), bad = BASE_OK;
 	if (rc != BASE_OK)
 		return recon__ok_if_gone(rc, e);
 	for (i = 0; i < ids.n; i++) {
@@ -1373,7 +1490,7 @@ static int evacuate(struct ex *x, base_arena *t, const aws_ec2_vpce *v, const aw
 	}
 	mod.vpc_endpoint_id = v->vpc_endpoint_id;
 	mod.add_subnet_ids = (aws_strs){add, n_add};
-	rc = recon__ok_if_gone(aws_ec2_modify_vpc_endpoint(x->c, t, &mod, e), e);
+	rc = recon__ok_if_gone(ep_modify(x, t, &mod, e), e);
 	for (i = 0; rc == BASE_OK && i < n_add; i++)
 		note_handed(x->vpc, add_fn[i]);
 	return rc;
