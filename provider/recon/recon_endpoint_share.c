@@ -813,8 +813,9 @@ static bool listed_reuse(const char *vpc, aws_strs services, uint64_t began, aws
 }
 
 /* The VPC's endpoints of services: the kept listing when began allows it
- * (listed_reuse), else one call, then kept. Lock of the VPC held; *found
- * stays valid while it is. */
+ * (listed_reuse), else one call, then kept. Lock of the VPC held. *found
+ * may be the kept listing's: valid until the next list_endpoints (which may
+ * keep a newer one) or the lock is released. */
 static int list_endpoints(struct ex *x, base_arena *t, aws_strs services, uint64_t began,
                           aws_ec2_vpces *found, aws_error *e);
 
@@ -1272,6 +1273,7 @@ static int join_try(void *ctx, bool *done)
 	rc = drop_duplicates(x, j->t, drop, n_drop, j->e);
 	if (rc != BASE_OK)
 		return rc;
+	/* found is not used below: the fold's listing may replace it */
 	for (i = 1; i < k; i++)
 		m[i].t = base_arena_new();
 	rc = make_all(j, g, m, k);

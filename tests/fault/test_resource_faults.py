@@ -161,7 +161,11 @@ class ResourceFaultTest(unittest.TestCase):
                    "Configuration.StateReason": "The function is being created.",
                    "State": "Pending", "StateReasonCode": "Creating",
                    "StateReason": "The function is being created."}
+        # AWS answers a create in a VPC Pending too (moto: Active, which the
+        # provider takes as settled and does not poll)
         set_rules({"match": {"service": "lambda", "action_regex": "^GetFunction(Configuration)?$"}, "times": 3,
+                   "fault": {"rewrite_json": pending}},
+                  {"match": {"service": "lambda", "action": "CreateFunction"}, "times": 1,
                    "fault": {"rewrite_json": pending}})
         self.apply()
         reads = log("GetFunction") + log("GetFunctionConfiguration")

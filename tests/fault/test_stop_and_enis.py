@@ -46,6 +46,7 @@ import test_resource_faults as R  # noqa: E402  (proxy process + control helpers
 # Hang checks, not benchmarks: the waits we interrupt would last minutes.
 STOP_BOUND_S = 30        # SIGINT -> terraform exited
 WAIT_START_S = 300       # apply start -> the wait is visible in the proxy log
+PENDING = {"State": "Pending", "StateReasonCode": "Creating", "StateReason": "The function is being created."}
 HOLD_S = 120             # how long the proxy holds a request in the delay variant
 TIMEOUT_FAIL_BOUND_S = 120  # destroy with delete = "10s" must fail within this
 
@@ -266,6 +267,9 @@ class StopAndEniTest(unittest.TestCase):
                    "State": "Pending", "StateReasonCode": "Creating",
                    "StateReason": "The function is being created."}
         rules = [{"match": {"service": "lambda", "action_regex": "^GetFunction(Configuration)?$"}, "times": -1,
+                  "fault": {"rewrite_json": pending}},
+                 # AWS answers a create in a VPC Pending too (moto: Active)
+                 {"match": {"service": "lambda", "action": "CreateFunction"}, "times": -1,
                   "fault": {"rewrite_json": pending}}]
         started = lambda lg: sum(1 for r in lg if (r["fault"] or "").startswith("rewrite:")) >= 2
         self.late = []
@@ -279,8 +283,10 @@ class StopAndEniTest(unittest.TestCase):
         # The whole process group gets SIGINT (a terminal Ctrl-C): the plugin
         # ignores it; terraform's StopProvider cancels the HTTP request the
         # proxy holds (a GetFunction after CreateFunction, held HOLD_S s).
+        # CreateFunction answers Pending, as AWS does for a function in a VPC
+        # (moto: Active, which the provider takes as settled and does not poll)
         rules = [{"match": {"service": "lambda", "action": "CreateFunction"}, "times": -1,
-                  "fault": {"set_state": {"function": "created"}}},
+                  "fault": {"set_state": {"function": "created"}, "rewrite_json": PENDING}},
                  {"match": {"service": "lambda", "action_regex": "^GetFunction(Configuration)?$",
                             "state": {"function": "created"}}, "times": -1,
                   "fault": {"delay": HOLD_S}}]
