@@ -222,7 +222,7 @@ int recon__step_ep_create(struct ex *x, base_arena *t, const recon_step *st, aws
 		return BASE_EINVALID;
 	}
 	if (!es->gateway)
-		return recon__ep_join(x, t, st, es, e);
+		return recon__ep_join(x, t, st, e);
 	f[0] = recon__flt("vpc-id", vpc, 1);
 	f[1] = recon__flt("service-name", svc, 1);
 	rc = aws_ec2_describe_vpc_endpoints(x->c, t, (aws_strs){NULL, 0}, (aws_filters){f, 2}, &found, e);

@@ -460,28 +460,24 @@ static int ensure_locked(struct ex *x, base_arena *t, uint64_t began, const char
 	if (sgs_ok_reuse(x->vpc, began, t, ids))
 		return BASE_OK;
 	writes = sg_writes_now(x->vpc);
-	/* This function's observe (sent after it began) found no shared SG in
-	 * the VPC and this process wrote none since: a look now would find none
-	 * either, as far as this process can tell. Another process creating
-	 * them meanwhile makes our create answer InvalidGroup.Duplicate
-	 * (side_create looks then). */
-	if (began && recon__st_no_shared_sgs_seen(x, writes)) {
-		g[0] = g[1] = NULL;
-		sg_wrote(x->vpc);
-		rc = ensure_writes(x, t, g, ids, e);
-		sg_wrote(x->vpc);
-		return rc;
+	g[0] = g[1] = NULL;
+	/* When this function's observe (sent after it began) found no shared SG
+	 * in the VPC and this process wrote none since, a look now would find
+	 * none either, as far as this process can tell: both are created
+	 * without one. Another process creating them meanwhile makes our create
+	 * answer InvalidGroup.Duplicate (side_create looks then). */
+	if (!began || !recon__st_no_shared_sgs_seen(x, writes)) {
+		sent = seq_next();
+		rc = find_sgs(x, t, g, e);
+		if (rc != BASE_OK)
+			return rc;
+		if (g[0] && g[1] && recon__shared_sgs_exact(g[0], g[1])) {
+			ids[0] = g[0]->group_id; /* nothing to write */
+			ids[1] = g[1]->group_id;
+			sgs_ok_keep(x->vpc, sent, writes, ids);
+			return BASE_OK;
+		}
 	}
-	sent = seq_next();
-	rc = find_sgs(x, t, g, e);
-	if (rc == BASE_OK && g[0] && g[1] && recon__shared_sgs_exact(g[0], g[1])) {
-		ids[0] = g[0]->group_id; /* nothing to write */
-		ids[1] = g[1]->group_id;
-		sgs_ok_keep(x->vpc, sent, writes, ids);
-		return BASE_OK;
-	}
-	if (rc != BASE_OK)
-		return rc;
 	sg_wrote(x->vpc);
 	rc = ensure_writes(x, t, g, ids, e);
 	sg_wrote(x->vpc);
@@ -744,35 +740,71 @@ static uint64_t ep_writes_now(const char *vpc)
 	return (uint64_t)atomic_load(&ep_writes[stripe_of(vpc)]);
 }
 
+static void ep_wrote(const char *vpc)
+{
+	atomic_fetch_add(&ep_writes[stripe_of(vpc)], 1);
+}
+
 static int ep_create(struct ex *x, base_arena *t, const aws_ec2_vpce_spec *spec, aws_ec2_vpce *made,
                      aws_error *e)
 {
 	int rc;
-	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	ep_wrote(x->vpc);
 	rc = aws_ec2_create_vpc_endpoint(x->c, t, spec, made, e);
-	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	ep_wrote(x->vpc);
 	return rc;
 }
 
 static int ep_modify(struct ex *x, base_arena *t, const aws_ec2_vpce_mod *mod, aws_error *e)
 {
 	int rc;
-	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	ep_wrote(x->vpc);
 	rc = aws_ec2_modify_vpc_endpoint(x->c, t, mod, e);
-	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	ep_wrote(x->vpc);
 	return rc;
 }
 
 static int ep_delete(struct ex *x, base_arena *t, aws_strs ids, aws_ec2_failed_items *failed, aws_error *e)
 {
 	int rc;
-	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	ep_wrote(x->vpc);
 	rc = aws_ec2_delete_vpc_endpoints(x->c, t, ids, failed, e);
-	atomic_fetch_add(&ep_writes[stripe_of(x->vpc)], 1);
+	ep_wrote(x->vpc);
 	return rc;
 }
 
-static const aws_ec2_vpce *vpce_copy(base_arena *a, const aws_ec2_vpce *v);
+/* A deep copy of *s into *d (strings in a). */
+static void vpce_copy_to(base_arena *a, aws_ec2_vpce *d, const aws_ec2_vpce *s)
+{
+	*d = *s;
+	d->vpc_endpoint_id = recon__cp(a, s->vpc_endpoint_id);
+	d->type = recon__cp(a, s->type);
+	d->vpc_id = recon__cp(a, s->vpc_id);
+	d->service_name = recon__cp(a, s->service_name);
+	d->state = recon__cp(a, s->state);
+	d->policy_document = recon__cp(a, s->policy_document);
+	d->owner_id = recon__cp(a, s->owner_id);
+	d->creation_timestamp = recon__cp(a, s->creation_timestamp);
+	d->last_error_code = recon__cp(a, s->last_error_code);
+	d->last_error_message = recon__cp(a, s->last_error_message);
+	d->route_table_ids = recon__cp_strs(a, s->route_table_ids);
+	d->subnet_ids = recon__cp_strs(a, s->subnet_ids);
+	d->security_group_ids = recon__cp_strs(a, s->security_group_ids);
+	d->network_interface_ids = recon__cp_strs(a, s->network_interface_ids);
+	d->dns_names = recon__cp_strs(a, s->dns_names);
+	d->tags = recon__cp_tags(a, s->tags);
+}
+
+/* A deep copy of v in a (NULL for NULL). */
+static const aws_ec2_vpce *vpce_copy(base_arena *a, const aws_ec2_vpce *v)
+{
+	aws_ec2_vpce *c;
+	if (!v)
+		return NULL;
+	c = base_arena_calloc(a, 1, sizeof *c);
+	vpce_copy_to(a, c, v);
+	return c;
+}
 
 /* Keeps found (a listing of services sent at seq `sent`, ep_writes then
  * `writes`) unless a newer one is kept. Lock of vpc held. */
@@ -793,7 +825,7 @@ static void listed_keep(const char *vpc, aws_strs services, uint64_t sent, uint6
 	l->services = recon__cp_strs(l->a, services);
 	v = base_arena_calloc(l->a, found->n + 1, sizeof *v);
 	for (i = 0; i < found->n; i++)
-		v[i] = *vpce_copy(l->a, &found->v[i]);
+		vpce_copy_to(l->a, &v[i], &found->v[i]);
 	l->found = (aws_ec2_vpces){v, found->n};
 }
 
@@ -1003,30 +1035,6 @@ struct recon__ep_group {
 	size_t n;
 };
 
-static const aws_ec2_vpce *vpce_copy(base_arena *a, const aws_ec2_vpce *v)
-{
-	aws_ec2_vpce *c;
-	if (!v)
-		return NULL;
-	c = base_arena_calloc(a, 1, sizeof *c);
-	c->vpc_endpoint_id = recon__cp(a, v->vpc_endpoint_id);
-	c->type = recon__cp(a, v->type);
-	c->vpc_id = recon__cp(a, v->vpc_id);
-	c->service_name = recon__cp(a, v->service_name);
-	c->state = recon__cp(a, v->state);
-	c->owner_id = recon__cp(a, v->owner_id);
-	c->creation_timestamp = recon__cp(a, v->creation_timestamp);
-	c->private_dns_enabled = v->private_dns_enabled;
-	c->requester_managed = v->requester_managed;
-	c->route_table_ids = recon__cp_strs(a, v->route_table_ids);
-	c->subnet_ids = recon__cp_strs(a, v->subnet_ids);
-	c->security_group_ids = recon__cp_strs(a, v->security_group_ids);
-	c->network_interface_ids = recon__cp_strs(a, v->network_interface_ids);
-	c->dns_names = recon__cp_strs(a, v->dns_names);
-	c->tags = recon__cp_tags(a, v->tags);
-	return c;
-}
-
 /* x's group, made on first use from the plan's interface join steps. VPC lock held. */
 static struct recon__ep_group *ep_group(struct ex *x)
 {
@@ -1172,8 +1180,9 @@ static int fold_made(struct join *j, struct recon__ep_group *g, struct ep_make *
 			continue;
 		}
 		others_of(&found, m[i].slot->service, keep, drop, &n_drop);
-		if (strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) != 0)
-			drop[n_drop++] = made->vpc_endpoint_id; /* maybe not listed yet */
+		if (strcmp(keep->vpc_endpoint_id, made->vpc_endpoint_id) != 0 &&
+		    !recon__strs_has((aws_strs){drop, n_drop}, made->vpc_endpoint_id))
+			drop[n_drop++] = made->vpc_endpoint_id; /* not listed yet */
 		slot_settle(g, m[i].slot, keep, NULL, false, false);
 	}
 	if (rc != BASE_OK)
@@ -1287,8 +1296,7 @@ static int join_try(void *ctx, bool *done)
 	return out;
 }
 
-int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
-                   aws_error *e)
+int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, aws_error *e)
 {
 	struct join j = {x, t, st->key, e, 0, false};
 	const char *lambda_sg = recon__st_sg_id(x, RECON_SG_LAMBDA), *ids[] = {lambda_sg};
@@ -1297,7 +1305,6 @@ int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const reco
 	struct ep_slot *s;
 	bool modified, created, vanished;
 	int rc, rejoins = 0;
-	(void)es;                                      /* the group has it (ep_group) */
 	if (lambda_sg && !registered_as(x, reg.key)) { /* register before looking */
 		rc = aws_ec2_create_tags(x->c, t, (aws_strs){ids, 1}, (aws_tags){&reg, 1}, e);
 		if (rc != BASE_OK)

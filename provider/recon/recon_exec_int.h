@@ -228,8 +228,7 @@ void recon__ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, 
 void recon__ep_group_free(struct ex *x);
 /* recon_endpoint_share.c: the shared interface endpoint of service (README
  * "Shared endpoints"): register, then adopt / reuse / create under the VPC lock. */
-int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, const recon_endpoint_spec *es,
-                   aws_error *e);
+int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);
 /* recon_endpoint_share.c: the shared endpoint + clients SGs: find or create
  * (sg.create "endpoint"); delete when no lambda SG is left in the VPC
  * (sg.delete "endpoint"). */

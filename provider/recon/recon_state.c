@@ -109,7 +109,8 @@ bool recon__st_no_shared_sgs_seen(struct ex *x, uint64_t writes)
 {
 	bool none;
 	lock(x);
-	none = x->s->shared_sgs_seen && !x->s->shared_sgs_in_vpc && x->s->shared_sgs_seen - 1 == writes;
+	none = x->s->shared_sgs_seen && !x->s->shared_sgs_in_vpc && x->s->shared_sgs_seen - 1 == writes &&
+	       base_str_eq(x->s->vpc_id, x->vpc);
 	unlock(x);
 	return none;
 }

@@ -11,7 +11,9 @@ terraform, default parallelism, checked with boto3 against moto.
   survivors' plans are empty and each survivor's VpcConfig SGs may send 443
   to the endpoint's SG, which admits them; then the shared SGs' rules changed
   by hand: the plan names them and apply restores one rule each;
-- the shared objects carry the provider's default_tags.
+- the shared objects carry the provider's default_tags;
+- a duplicate shared endpoint (two states created at once on a cloud that
+  accepts it) folds to the lowest id at the next join.
 
 Plain moto by default; behind the fault proxy in real-AWS mode (private-DNS
 conflict, delayed visibility, DependencyViolation) with
@@ -158,6 +160,36 @@ class SharedEndpointsTest(ResourceTestCase):
                 self.ok(wd.tf("destroy", "-auto-approve"))
                 wd.applied = False
                 self.assertVpcEmpty(vpc)
+
+    def test_duplicate_endpoint_of_two_states_folds_to_one(self):
+        # Two states that created a service's endpoint at the same moment on
+        # a cloud that accepts a second one (moto; AWS without private DNS)
+        # left two shared ones; made here by hand. The next apply that joins
+        # the service keeps the lowest id and deletes the other; both
+        # states' plans stay empty.
+        prefix = L.unique("shd")
+        vpc = L.create_vpc("10.63.0.0/16")
+        a, b = functions(prefix + "a", 63, 0, 1), functions(prefix + "b", 63, 1, 1)
+        wa = self.workdir(vpc, a)
+        self.apply(wa)
+        first = [e for e in self.live_endpoints(vpc) if e["ServiceName"].endswith(".logs")][0]
+        dup = self.ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName=first["ServiceName"], VpcEndpointType="Interface",
+            SubnetIds=first["SubnetIds"], SecurityGroupIds=[g["GroupId"] for g in first["Groups"]],
+            PrivateDnsEnabled=False,
+            TagSpecifications=[{"ResourceType": "vpc-endpoint",
+                                "Tags": [{"Key": "lambdavpc:shared", "Value": vpc},
+                                         {"Key": "Team", "Value": "platform"}]}])["VpcEndpoint"]
+        kept = min(first["VpcEndpointId"], dup["VpcEndpointId"])
+        self.apply(self.workdir(vpc, b))
+        eps, _, _ = self.assertShared(vpc, list(a) + list(b))
+        self.assertIn(kept, [e["VpcEndpointId"] for e in eps])
+        for wd in self.dirs:
+            self.assertPlanEmpty(wd)
+        for wd in self.dirs:
+            self.ok(wd.tf("destroy", "-auto-approve"))
+            wd.applied = False
+        self.assertVpcEmpty(vpc)
 
     def test_two_states_concurrently(self):
         prefix = L.unique("sh2")
