@@ -17,7 +17,7 @@
 
 # Debian packages the build needs (installed by `make deps`, used by .ci/run).
 DEB_PACKAGES := build-essential pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
-  libssl-dev libjansson-dev libmsgpack-dev libcurl4-openssl-dev libxml2-dev valgrind zip unzip \
+  libssl-dev libjansson-dev libmsgpack-dev libcurl4-openssl-dev valgrind zip unzip \
   openssl jq curl cppcheck clang-format gpg clang-14 libclang-rt-14-dev
 
 MAKEFLAGS += --no-builtin-rules
@@ -27,9 +27,9 @@ MAKEFLAGS += --no-builtin-rules
 VERSION  := $(shell cat VERSION)
 CC       ?= gcc
 PKGS     := grpc libprotobuf-c openssl jansson msgpack
-# Compiled against, not linked: src/aws dlopen()s them on the first AWS call.
-# Their sonames are listed in src/aws/aws_dl.h (`make dlopen-sonames`).
-DL_PKGS  := libcurl libxml-2.0
+# Compiled against, not linked: src/aws dlopen()s it on the first AWS call.
+# Its soname is listed in src/aws/aws_dl.h (`make dlopen-sonames`).
+DL_PKGS  := libcurl
 B        ?= build
 SAN      ?=
 OPT      ?= -O2

@@ -2,7 +2,7 @@
  * main.c - composition root of terraform-provider-lambdavpc.
  *
  * Initialises the libraries (logging from TF_LOG*, gRPC, OpenSSL; libcurl
- * and libxml2 are loaded by the first AWS call, src/aws/aws_dl.h), logs
+ * is loaded by the first AWS call, src/aws/aws_dl.h), logs
  * the version (VERSION, via the generated version.h),
  * builds the provider with its one resource type, registers the tfplugin6
  * service and hands the process to the go-plugin host, which exits on

@@ -153,8 +153,8 @@ void aws_response_dispose(aws_response *r)
 void aws_global_init(void)
 {
 	aws_crypto_global_init();
-	/* libcurl and libxml2 are loaded and initialised by the first send
-	 * (aws_http.c, aws_dl.h), not here: start-up stays light. */
+	/* libcurl is loaded and initialised by the first send (aws_http.c,
+	 * aws_dl.h), not here: start-up stays light. */
 }
 
 static void client_free(aws_client *c)

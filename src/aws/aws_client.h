@@ -104,8 +104,8 @@ void aws_response_dispose(aws_response *r);
 
 /*
  * One-time library initialisation (OpenSSL). Call once from main before any
- * thread starts (STYLE C12). Not thread-safe. libcurl and libxml2 are loaded
- * and initialised later, by the first AWS call (aws_dl.h).
+ * thread starts (STYLE C12). Not thread-safe. libcurl is loaded and
+ * initialised later, by the first AWS call (aws_dl.h).
  */
 void aws_global_init(void);
 

@@ -3,10 +3,9 @@
  *
  * Terraform starts the provider several times per command, and most of those
  * processes only answer GetProviderSchema / Validate* and never talk to AWS.
- * libcurl (with its ~26 dependencies: gnutls, krb5, ldap, ssh2, ...) and
- * libxml2 (with ICU) are therefore not linked: the first AWS call dlopen()s
- * them by soname, so the ordinary search applies (the executable's run path,
- * e.g. $ORIGIN in the packaged zip, then LD_LIBRARY_PATH and ld.so.cache).
+ * libcurl (with its ~26 dependencies: gnutls, krb5, ldap, ssh2, ...) is
+ * therefore not linked: the first AWS call dlopen()s it by soname, so the ordinary search applies (the
+ * executable's run path, e.g. $ORIGIN in the packaged zip, then LD_LIBRARY_PATH and ld.so.cache).
  *
  * This header is the one list of those sonames. Packaging reads it
  * (`make dlopen-sonames` prints them) to bundle the libraries and their
@@ -21,8 +20,6 @@
 
 /* The HTTP stack: libcurl with the OpenSSL back end (Debian libcurl4). */
 #define AWS_DL_SONAME_CURL "libcurl.so.4"
-/* The XML reply parser (EC2, IAM, STS replies). */
-#define AWS_DL_SONAME_XML "libxml2.so.2"
 
 /* One function to resolve: its symbol name and the byte offset, inside the
  * caller's table struct, of the function pointer to fill. */

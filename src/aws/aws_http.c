@@ -2,9 +2,9 @@
  * aws_http.c - aws_transport on libcurl (the only file including libcurl,
  * STYLE C8).
  *
- * libcurl is not linked: the first send dlopen()s it (and libxml2, which
- * only AWS replies need) through aws_dl_open, so the start-up of a provider
- * process that never calls AWS loads neither (aws_dl.h). A library that
+ * libcurl is not linked: the first send dlopen()s it through aws_dl_open,
+ * so the start-up of a provider process that never calls AWS does not load
+ * it (aws_dl.h). A library that
  * cannot be loaded makes every send fail with a TransportError naming it.
  *
  * Each send uses a fresh easy handle driven by a multi handle taken from a
@@ -152,11 +152,10 @@ static const aws_dl_sym curl_syms[] = {
  * first send: written once under load_once, read-only afterwards. */
 static struct curl_api C;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static char load_err[200]; /* "" when libcurl and libxml2 are usable */
+static char load_err[200]; /* "" when libcurl is usable */
 
 static void load_stack(void)
 {
-	const char *why;
 	if (aws_dl_open(AWS_DL_SONAME_CURL, curl_syms, sizeof curl_syms / sizeof curl_syms[0], &C, load_err,
 	                sizeof load_err) != BASE_OK)
 		return;
@@ -165,15 +164,11 @@ static void load_stack(void)
 		         AWS_DL_SONAME_CURL, C.version_info(CURLVERSION_NOW)->version);
 		return;
 	}
-	if (C.global_init(CURL_GLOBAL_ALL) != CURLE_OK) {
+	if (C.global_init(CURL_GLOBAL_ALL) != CURLE_OK)
 		snprintf(load_err, sizeof load_err, "curl_global_init failed");
-		return;
-	}
-	if ((why = aws__xml_load()) != NULL)
-		snprintf(load_err, sizeof load_err, "%s", why);
 }
 
-/* NULL once libcurl and libxml2 are loaded, else why they are not. */
+/* NULL once libcurl is loaded, else why it is not. */
 static const char *stack_error(void)
 {
 	(void)pthread_once(&load_once, load_stack);

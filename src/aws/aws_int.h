@@ -101,8 +101,4 @@ int64_t aws__days_from_civil(int64_t y, unsigned m, unsigned d);
  */
 bool aws__path_next(const char **p, char *step, size_t cap);
 
-/* Loads and initialises libxml2 once (aws_xml_global_init). Returns NULL
- * when it is usable, else a static one-line reason naming the library. */
-const char *aws__xml_load(void);
-
 #endif

@@ -1,8 +1,8 @@
 /*
  * aws_xml.h - namespace-agnostic XML reading for AWS query/EC2 responses.
  *
- * The document is parsed (libxml2, inside aws_xml.c only) and copied into a
- * small read-only tree allocated in a caller-given base_arena; nothing needs
+ * The document is parsed (by our own reader, aws_xml.c) into a small
+ * read-only tree allocated in a caller-given base_arena; nothing needs
  * freeing besides the arena. Element names are compared by *local name*
  * (namespace prefixes and URIs are ignored) because moto's EC2 namespace,
  * AWS's and moto's auth-failure documents all differ (AWS.md 1.1, 2.1).
@@ -22,15 +22,11 @@
 
 typedef struct aws_xml_node aws_xml_node;
 
-/* Loads libxml2 (dlopen of AWS_DL_SONAME_XML, aws_dl.h) and initialises it
- * (xmlInitParser), once (pthread_once). The first AWS send and
- * aws_xml_parse call it, so calling it is optional. Thread-safe. */
-void aws_xml_global_init(void);
-
 /* Parses body[0..len) into a tree in arena a; *root_out = the document
- * element (borrowed, lives as long as a). No network access, no DTD/entity
- * loading. Returns BASE_EINVALID (and *root_out = NULL) if the bytes are
- * not well-formed XML, BASE_EIO if libxml2 cannot be loaded. */
+ * element (borrowed, lives as long as a). UTF-8 only; a DOCTYPE is refused,
+ * so no entity is defined, expanded or fetched. Returns BASE_EINVALID (and
+ * *root_out = NULL) if the bytes are not well-formed XML (the reason goes
+ * to the log at DEBUG). */
 BASE_MUST_USE int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_node **root_out);
 
 /* Local name of the element ("vpcSet"), never NULL for a non-NULL node. */

@@ -1,8 +1,7 @@
-"""libcurl and libxml2 are loaded on the first AWS call, not at exec (issue 13).
+"""libcurl is loaded on the first AWS call, not at exec (issue 13).
 
 The plugin runs from a copy of the installed package (through dev_overrides)
-whose bundled lib/libcurl.so.4 and lib/libxml2.so.2 are not libraries at all
-(empty files), so any attempt to load them fails: the package's $ORIGIN/lib
+whose bundled lib/libcurl.so.4 is not a library at all (an empty file), so any attempt to load them fails: the package's $ORIGIN/lib
 run path finds them before anything else. Schema and validate must not
 notice (they make no AWS request, so nothing loads them); the first AWS call
 must fail with a clear error naming the library, and nothing may crash.
@@ -33,7 +32,7 @@ class LazyLibsTest(TP.ProviderTestCase):
             os.rename(exe, os.path.join(cls.pkg, BIN))
         cls.libdir = os.path.join(cls.pkg, "lib")
         os.makedirs(cls.libdir, exist_ok=True)
-        for soname in ("libcurl.so.4", "libxml2.so.2"):
+        for soname in ("libcurl.so.4",):
             path = os.path.join(cls.libdir, soname)
             if os.path.lexists(path):
                 os.remove(path)

@@ -1031,7 +1031,6 @@ int main(int argc, char **argv)
 	}
 
 	aws_global_init();
-	aws_xml_global_init();
 	memset(&cfg, 0, sizeof cfg);
 	cfg.max_retries = -1;
 	cfg.skip_credentials_validation = true;

@@ -9,6 +9,7 @@
 #include "aws/aws_xml.h"
 #include "base/base_alloc.h"
 #include "base/base_arena.h"
+#include "base/base_buf.h"
 
 void test_aws_xml__namespaces_ignored(void)
 {
@@ -80,10 +81,9 @@ void test_aws_xml__recorded_describe_security_groups(void)
 	base_free(body);
 }
 
-/* Issue 12: libxml2's encoding errors (the fuzz corpus regression input: a
- * lone UTF-16 surrogate, decoded by libxml2's built-in converter, so no
- * iconv module is loaded) reach our hclog output as DEBUG lines, never raw
- * stderr. */
+/* Issue 12: a parse error (the fuzz corpus regression input: UTF-16 with a
+ * lone surrogate) reaches our hclog output as a DEBUG line naming the
+ * reason, never raw stderr. */
 void test_aws_xml__encoding_errors_logged_not_printed(void)
 {
 	size_t len;
@@ -110,10 +110,125 @@ void test_aws_xml__encoding_errors_logged_not_printed(void)
 	unlink(errpath);
 	T_ASSERT_INT(rc, BASE_EINVALID);
 	T_ASSERT_MSG(errlen == 0, "stderr got: %s", err);
-	T_ASSERT_MSG(log && strstr(log, "\"@message\":\"XML parser: ") && strstr(log, "conversion failed"),
+	T_ASSERT_MSG(log && strstr(log, "\"@message\":\"XML parser: UTF-16 (only UTF-8 is read) at byte 0"),
 	             "log: %s", log ? log : "(none)");
 	base_free(log);
 	base_free(err);
 	base_free(in);
+	base_arena_free(a);
+}
+
+/* Parses doc (NUL-terminated) and returns the root's text, or NULL when the
+ * document is refused; a refusal must be BASE_EINVALID with no root. */
+static const char *root_text(base_arena *a, const char *doc)
+{
+	const aws_xml_node *root = (const aws_xml_node *)1;
+	int rc = aws_xml_parse(a, doc, strlen(doc), &root);
+	if (rc != BASE_OK)
+		return rc == BASE_EINVALID && root == NULL ? NULL : "(refused wrongly)";
+	return aws_xml_text(root);
+}
+
+void test_aws_xml__references_and_line_ends(void)
+{
+	base_arena *a = base_arena_new();
+	T_ASSERT_STR(root_text(a, "<r>&lt;&gt;&amp;&quot;&apos;</r>"), "<>&\"'");
+	T_ASSERT_STR(root_text(a, "<r>&#65;&#x42;&#x10FFFF;&#xe9;</r>"), "AB\xF4\x8F\xBF\xBF\xC3\xA9");
+	T_ASSERT_STR(root_text(a, "<r>a\r\nb\rc\n&#13;</r>"), "a\nb\nc\n\r");
+	T_ASSERT_STR(root_text(a, "<r><![CDATA[x\r\n<&]]]]><![CDATA[>]]></r>"), "x\n<&]]>");
+	T_ASSERT_STR(root_text(a, "<r>caf\xC3\xA9 \xF0\x9F\x99\x82</r>"), "caf\xC3\xA9 \xF0\x9F\x99\x82");
+	/* text around children is the parent's, in order; children keep theirs */
+	const aws_xml_node *root = NULL;
+	static const char mixed[] = "<r>a<b>1</b>b<!-- c --><?pi x?>c<e/><d>2<f>3</f>4</d>d</r>";
+	T_OK(aws_xml_parse(a, mixed, sizeof mixed - 1, &root));
+	T_ASSERT_STR(aws_xml_text(root), "abcd");
+	T_ASSERT_STR(aws_xml_path_text(root, "b"), "1");
+	T_ASSERT_STR(aws_xml_path_text(root, "e"), "");
+	T_ASSERT_STR(aws_xml_path_text(root, "d"), "24");
+	T_ASSERT_STR(aws_xml_path_text(root, "d/f"), "3");
+	T_ASSERT_STR(aws_xml_name(aws_xml_next(aws_xml_child(root, NULL), NULL)), "e");
+	base_arena_free(a);
+}
+
+void test_aws_xml__prolog_epilog_and_attributes(void)
+{
+	base_arena *a = base_arena_new();
+	const aws_xml_node *root = NULL;
+	static const char doc[] = "\xEF\xBB\xBF<?xml version='1.0' encoding='UTF-8'?>\r\n<!-- hi -->\n"
+	                          "<p:R xmlns:p=\"urn:a>b\" a = '1' b=\"&amp;&#60;\" >"
+	                          "<p:x\tk=\"v\"/><y></y ></p:R >\n<!-- bye --><?done?>\n";
+	T_OK(aws_xml_parse(a, doc, sizeof doc - 1, &root));
+	T_ASSERT_STR(aws_xml_name(root), "R");
+	T_ASSERT(aws_xml_child(root, "x") && aws_xml_child(root, "y"));
+	T_ASSERT_STR(root_text(a, "<?xml version=\"1.0\" encoding=\"us-ascii\"?><e/>"), "");
+	base_arena_free(a);
+}
+
+void test_aws_xml__refused(void)
+{
+	static const char *const bad[] = {
+	        "<a><b></a>",                                      /* mismatched end tag */
+	        "<a><b></b>",                                      /* unclosed */
+	        "<a></a><b/>",                                     /* two roots */
+	        "<a></a>x",                                        /* text after the root */
+	        "x<a></a>",                                        /* text before it */
+	        "<a>&foo;</a>",                                    /* undefined entity */
+	        "<a>&amp</a>",                                     /* unterminated reference */
+	        "<a>& b</a>",                                      /* bare ampersand */
+	        "<a>&#0;</a>",                                     /* NUL by reference */
+	        "<a>&#xD800;</a>",                                 /* a surrogate */
+	        "<a>&#x110000;</a>",                               /* beyond Unicode */
+	        "<a>&#;</a>",                                      /* no digits */
+	        "<a>&#x1g;</a>",                                   /* not hex */
+	        "<a>x]]>y</a>",                                    /* ']]>' in text */
+	        "<a b=1/>",                                        /* unquoted value */
+	        "<a b/>",                                          /* no value */
+	        "<a b='<'/>",                                      /* '<' in a value */
+	        "<a b='1'c='2'/>",                                 /* no space between */
+	        "<1a/>",                                           /* bad name */
+	        "< a/>",                                           /* space before name */
+	        "<a></ a>",                                        /* space in end tag */
+	        "<a><!-- x </a>",                                  /* unterminated comment */
+	        "<a><![CDATA[x</a>",                               /* unterminated CDATA */
+	        "<a><!ELEMENT a ANY></a>",                         /* declaration inside */
+	        "<!DOCTYPE a><a/>",                                /* any DOCTYPE */
+	        "<?xml version='1.0' encoding='ISO-8859-1'?><a/>", /* not UTF-8 */
+	        "<a>\x01</a>",                                     /* control character */
+	        "<a>\xC3</a>",                                     /* truncated UTF-8 */
+	        "<a>\xC0\xAF</a>",                                 /* overlong UTF-8 */
+	        "<a>\xED\xA0\x80</a>",                             /* UTF-8 surrogate */
+	        "<a>\xEF\xBF\xBF</a>",                             /* U+FFFF */
+	        "\xFF\xFE<\0a\0/\0>\0",                            /* UTF-16 */
+	        "<a",                                              /* truncated tag */
+	        "   ",                                             /* no root */
+	        "{\"x\":1}",                                       /* JSON */
+	};
+	base_arena *a = base_arena_new();
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		T_ASSERT_MSG(root_text(a, bad[i]) == NULL, "accepted #%zu: %s", i, bad[i]);
+	/* a NUL byte in the body is not XML either */
+	const aws_xml_node *root = NULL;
+	T_ASSERT_INT(aws_xml_parse(a, "<a>\0</a>", 8, &root), BASE_EINVALID);
+	base_arena_free(a);
+}
+
+void test_aws_xml__depth_limit(void)
+{
+	base_arena *a = base_arena_new();
+	base_buf b;
+	const aws_xml_node *root = NULL;
+	base_buf_init(&b, 0);
+	for (int i = 0; i < 128; i++)
+		T_OK(base_buf_puts(&b, "<e>"));
+	for (int i = 0; i < 128; i++)
+		T_OK(base_buf_puts(&b, "</e>"));
+	T_OK(aws_xml_parse(a, b.data, b.len, &root)); /* 128 levels: read */
+	base_buf_reset(&b);
+	for (int i = 0; i < 129; i++)
+		T_OK(base_buf_puts(&b, "<e>"));
+	for (int i = 0; i < 129; i++)
+		T_OK(base_buf_puts(&b, "</e>"));
+	T_ASSERT_INT(aws_xml_parse(a, b.data, b.len, &root), BASE_EINVALID); /* 129: refused */
+	base_buf_dispose(&b);
 	base_arena_free(a);
 }
