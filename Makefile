@@ -8,7 +8,6 @@
 #   make mirror       the zip in build/mirror (packed layout) + write build/terraformrc
 #   make demo         build, install, start moto, apply examples/basic
 #   make bench        start-up / RSS / schema timings and scale rows vs hashicorp/aws
-#   make dlopen-sonames  the shared libraries loaded at run time (for packaging)
 #   make fuzz         each libFuzzer target for FUZZ_SECONDS (tests/fuzz); fuzz-replay: the test suite
 #   make lint depcheck symcheck headercheck format-check
 #
@@ -17,7 +16,7 @@
 
 # Debian packages the build needs (installed by `make deps`, used by .ci/run).
 DEB_PACKAGES := build-essential pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
-  libssl-dev libjansson-dev libmsgpack-dev libcurl4-openssl-dev valgrind zip unzip \
+  libssl-dev libjansson-dev libmsgpack-dev valgrind zip unzip \
   openssl jq curl cppcheck clang-format gpg clang-14 libclang-rt-14-dev
 
 MAKEFLAGS += --no-builtin-rules
@@ -27,14 +26,11 @@ MAKEFLAGS += --no-builtin-rules
 VERSION  := $(shell cat VERSION)
 CC       ?= gcc
 PKGS     := grpc libprotobuf-c openssl jansson msgpack
-# Compiled against, not linked: src/aws dlopen()s it on the first AWS call.
-# Its soname is listed in src/aws/aws_dl.h (`make dlopen-sonames`).
-DL_PKGS  := libcurl
 B        ?= build
 SAN      ?=
 OPT      ?= -O2
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
@@ -44,8 +40,7 @@ CFLAGS   := -std=c11 $(OPT) -g $(WARN) -MMD -MP $(SAN)
 # protobuf-c, jansson, msgpack and libstdc++ are linked statically: mapping
 # ~55 shared libraries and resolving ~13,000 more symbols at exec was most
 # of the start-up time and RSS (issue 13). OpenSSL stays shared (security
-# updates; the dlopen()ed libcurl uses the same copy). Sanitizer builds link
-# dynamically.
+# updates). Sanitizer builds link dynamically.
 STATIC_PKGS = grpc libprotobuf-c jansson msgpack
 STATIC_LIBS = $(filter-out -lssl -lcrypto -ldl -lrt -latomic -pthread -Wl%, \
                 $(shell pkg-config --static --libs $(STATIC_PKGS) 2>/dev/null))
@@ -108,7 +103,7 @@ all: $(BIN)
 
 # DT_RPATH (not RUNPATH) $ORIGIN/lib: the released zip carries every shared
 # library but glibc in lib/ next to the binary (tools/package.sh), and an
-# RPATH also covers the libraries' own dependencies and dlopen. In the build
+# RPATH also covers the libraries' own dependencies. In the build
 # tree there is no lib/ and the system's libraries are used.
 BIN_RPATH := -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags
 
@@ -228,7 +223,7 @@ test-valgrind:
 PKG_ZIP := $(B)/terraform-provider-lambdavpc_$(VERSION)_linux_amd64.zip
 .PHONY: package
 package: $(PKG_ZIP)
-$(PKG_ZIP): $(BIN) VERSION tools/package.sh src/aws/aws_dl.h
+$(PKG_ZIP): $(BIN) VERSION tools/package.sh
 	@bash tools/package.sh $(BIN) $(VERSION) $(B)
 
 mirror: $(PKG_ZIP)
@@ -245,11 +240,6 @@ demo: deps mirror
 
 bench: deps mirror
 	@bash tools/bench.sh
-
-# The sonames the binary dlopen()s at run time (one a line), for packaging.
-.PHONY: dlopen-sonames
-dlopen-sonames:
-	@sed -n 's/^#define AWS_DL_SONAME_[A-Z0-9_]* "\(.*\)".*/\1/p' src/aws/aws_dl.h
 
 clean:
 	rm -rf build

@@ -1,8 +1,7 @@
 /*
  * main.c - composition root of terraform-provider-lambdavpc.
  *
- * Initialises the libraries (logging from TF_LOG*, gRPC, OpenSSL; libcurl
- * is loaded by the first AWS call, src/aws/aws_dl.h), logs
+ * Initialises the libraries (logging from TF_LOG*, gRPC, OpenSSL), logs
  * the version (VERSION, via the generated version.h),
  * builds the provider with its one resource type, registers the tfplugin6
  * service and hands the process to the go-plugin host, which exits on

@@ -40,7 +40,7 @@ depcheck() {
           jansson.h) [[ $f == src/cty/cty_json.c || $f == src/aws/aws_json.c || $f == provider/prov/prov_schema.c ]] || ok=0 ;;
           curl/*) [[ $f == src/aws/aws_http.c ]] || ok=0 ;;
           libxml/*) ok=0 ;; # XML is read by src/aws/aws_xml.c itself
-          openssl/*) [[ $f == src/aws/aws_crypto.c || $f == src/plugin/plugin_tls.c ]] || ok=0 ;;
+          openssl/*) [[ $f == src/aws/aws_crypto.c || $f == src/aws/aws_tls.c || $f == src/plugin/plugin_tls.c ]] || ok=0 ;;
         esac
         [ $ok = 1 ] || { echo "depcheck: $f includes <$inc> (not allowed there, STYLE C8)"; bad=1; }
       done < <(sed -n 's/^#include <\([^>]*\)>.*/\1/p' "$f")

@@ -12,21 +12,14 @@
 #                                               (dev_overrides, bench)
 # OUTDIR defaults to build.
 #
-# Why bundle rather than link statically: libcurl's Debian build needs
-# libraries Debian ships no static archive for (libldap, libgssapi_krb5,
-# librtmp, libssh2, libnghttp2, libpsl, libzstd, libsasl2), and libcurl may be
-# loaded with dlopen on the first AWS call; linking OpenSSL statically next to
-# a shared libcurl would put two OpenSSL copies in one process. So every
-# library but glibc travels as the same Debian .so the build tree uses, found
-# through the binary's DT_RPATH $ORIGIN/lib (Makefile BIN_RPATH). A DT_RPATH
-# of the executable also applies to the libraries' own dependencies and to
-# dlopen, so no library needs patching. Start-up does the same work as in the
-# build tree: the same libraries, found at the first place looked.
-#
-# Libraries the code dlopen()s are not visible to ldd: they are listed, by
-# soname, in src/aws/aws_dl.h (the AWS_DL_SONAME_* macros the code passes to
-# dlopen, read here the way `make dlopen-sonames` prints them) and bundled
-# with their dependencies.
+# Why bundle rather than link statically: OpenSSL stays a shared library
+# (the Makefile links everything else statically), and the target machine
+# may have no OpenSSL 3 at all. So every shared library but glibc's (today
+# libssl and libcrypto) travels as the same Debian .so the build tree uses,
+# found through the binary's DT_RPATH $ORIGIN/lib (Makefile BIN_RPATH). A
+# DT_RPATH of the executable also applies to the libraries' own
+# dependencies, so no library needs patching. Start-up does the same work
+# as in the build tree: the same libraries, found at the first place looked.
 #
 # The zip is reproducible for a given binary: files in name order, no
 # directory entries (PROTOCOL: a directory entry changes the h1 hash of the
@@ -37,8 +30,6 @@ BIN=${1:?usage: tools/package.sh BIN VERSION [OUTDIR]}
 VERSION=${2:?usage: tools/package.sh BIN VERSION [OUTDIR]}
 OUT=${3:-build}
 NAME=terraform-provider-lambdavpc
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-DLOPEN_HDR=$ROOT/src/aws/aws_dl.h
 [ -x "$BIN" ] || { echo "package: $BIN is not an executable file" >&2; exit 1; }
 echo "$VERSION" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$' \
   || { echo "package: '$VERSION' is not a semantic version" >&2; exit 1; }
@@ -69,28 +60,7 @@ deps_of() {
     $2 == "=>" && $3 ~ /^\// { print $1, $3 }'
 }
 
-# soname -> path of the build machine's copy, for the dlopen list.
-resolve_soname() {
-  local p
-  p=$(/sbin/ldconfig -p 2>/dev/null | awk -v n="$1" '$1 == n && /x86-64/ { print $NF; exit }')
-  [ -n "$p" ] || { echo "package: $1 (src/aws/aws_dl.h) not found by ldconfig" >&2; return 1; }
-  echo "$p"
-}
-
-collect() {
-  local soname path
-  {
-    deps_of "$BIN"
-    while read -r soname; do
-      case "$soname" in ''|'#'*) continue ;; esac
-      path=$(resolve_soname "$soname")
-      echo "$soname $path"
-      deps_of "$path"
-    done < <(sed -n 's/^#define AWS_DL_SONAME_[A-Z0-9_]* "\(.*\)".*/\1/p' "$DLOPEN_HDR")
-  } | sort -u
-}
-
-LIBS=$(collect)
+LIBS=$(deps_of "$BIN" | sort -u)
 if grep -q '^MISSING ' <<<"$LIBS"; then
   echo "package: libraries not found:" >&2
   grep '^MISSING ' <<<"$LIBS" >&2

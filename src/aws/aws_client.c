@@ -55,7 +55,7 @@ struct aws_client {
 	char *ca_bundle;
 	const aws_transport *tr;
 	void *tr_ctx;
-	aws_http_curl *curl; /* owned when tr is libcurl */
+	aws_http_pool *pool; /* owned when tr is aws_http_transport */
 	aws_creds_provider *creds;
 	aws_retry_policy policy;
 	size_t max_response;
@@ -153,15 +153,14 @@ void aws_response_dispose(aws_response *r)
 void aws_global_init(void)
 {
 	aws_crypto_global_init();
-	/* libcurl is loaded and initialised by the first send (aws_http.c,
-	 * aws_dl.h), not here: start-up stays light. */
+	/* nothing else: the HTTP client needs no global set-up */
 }
 
 static void client_free(aws_client *c)
 {
 	int i;
 	aws_creds_provider_free(c->creds);
-	aws_http_curl_free(c->curl);
+	aws_http_pool_free(c->pool);
 	aws__memo_free(c->memo);
 	for (i = 0; i < AWS_SVC_COUNT; i++) {
 		base_free(c->endpoint[i]);
@@ -348,12 +347,12 @@ static int setup_transport(aws_client *c, const aws_client_config *cfg, aws_erro
 		c->tr_ctx = cfg->transport_ctx;
 		return BASE_OK;
 	}
-	if (aws_http_curl_new(&c->curl) != BASE_OK) {
-		aws_error_setf(err, 0, "TransportError", "cannot initialise libcurl");
+	if (aws_http_pool_new(&c->pool) != BASE_OK) {
+		aws_error_setf(err, 0, "TransportError", "cannot initialise the HTTP client");
 		return BASE_EINVALID;
 	}
-	c->tr = &aws_http_curl_transport;
-	c->tr_ctx = c->curl;
+	c->tr = &aws_http_transport;
+	c->tr_ctx = c->pool;
 	return BASE_OK;
 }
 
@@ -770,7 +769,7 @@ static int deadline_error(const struct send_state *st, aws_error *err)
 }
 
 /* true when this thread's deadline is set and has passed (50 ms slack for
- * libcurl firing its timeout just before the mark). */
+ * the transport firing its timeout just before the mark). */
 static bool deadline_passed(void)
 {
 	aws_deadline dl = aws_deadline_get();

@@ -7,7 +7,7 @@
  * aws_client_send at once; credentials are cached and refreshed under a lock.
  *
  * The upper layers (aws_ec2/iam/sts/lambda) build an aws_request with their
- * wire protocol and call aws_client_send; they never see libcurl or SigV4.
+ * wire protocol and call aws_client_send; they never see HTTP or SigV4.
  */
 #ifndef AWS_CLIENT_H
 #define AWS_CLIENT_H
@@ -51,7 +51,7 @@ typedef struct aws_client aws_client;
  *                          ID not allowed: <id>" when the account is forbidden
  *                          or not in a non-empty allowed list
  *   credential_process_timeout_ms   bound on a credential_process (0 = 60 s)
- *   transport/transport_ctx       NULL = libcurl (aws_http.h); tests pass a fake
+ *   transport/transport_ctx       NULL = aws_http_transport (aws_http.h); tests pass a fake
  */
 typedef struct aws_client_config {
 	const char *region, *profile, *access_key, *secret_key, *token;
@@ -69,7 +69,7 @@ typedef struct aws_client_config {
 	size_t n_forbidden_account_ids;
 	unsigned credential_process_timeout_ms;
 	const struct aws_transport *transport;
-	void *transport_ctx; /* NULL = libcurl */
+	void *transport_ctx; /* NULL = aws_http_transport */
 } aws_client_config;
 
 /* One request as the protocol layer builds it. All pointers borrowed for the call. */
@@ -104,8 +104,7 @@ void aws_response_dispose(aws_response *r);
 
 /*
  * One-time library initialisation (OpenSSL). Call once from main before any
- * thread starts (STYLE C12). Not thread-safe. libcurl is loaded and
- * initialised later, by the first AWS call (aws_dl.h).
+ * thread starts (STYLE C12). Not thread-safe.
  */
 void aws_global_init(void);
 

@@ -4,7 +4,7 @@
  * Terraform gives each operation a budget (`timeouts { create = "20s" }`).
  * The caller that knows it (sf_apply) sets a per-thread deadline; the recon
  * engine copies it into its worker threads; aws_client_send bounds every
- * attempt by what is left of it (libcurl's connect and total timeouts) and
+ * attempt by what is left of it (the transport's connect and total timeouts) and
  * never sleeps for a retry past it. When the deadline passes the call fails
  * with BASE_ETIMEOUT, err->code "OperationTimeout" and a message naming the
  * call and `what` (e.g. "the create timeout of 20s (timeouts.create)").

@@ -1,28 +1,57 @@
 /*
- * aws_http.c - aws_transport on libcurl (the only file including libcurl,
- * STYLE C8).
+ * aws_http.c - aws_transport: HTTP/1.1 over TCP, with TLS (aws_tls.c) for
+ * https and an http proxy when the environment names one (aws_http_proxy.c).
  *
- * libcurl is not linked: the first send dlopen()s it through aws_dl_open,
- * so the start-up of a provider process that never calls AWS does not load
- * it (aws_dl.h). A library that
- * cannot be loaded makes every send fail with a TransportError naming it.
+ * Our own client replaced libcurl (issue 13): Debian's libcurl mapped ~26
+ * libraries (gnutls, krb5, ldap, ssh2, ...) into every process that made an
+ * AWS call, about 4.9 MiB of RSS, and kept ~2 MB of handles and buffers at
+ * the peak of a 50-function apply. The AWS APIs need little of HTTP:
+ * one request, one reply framed by Content-Length or chunks, keep-alive.
  *
- * Each send uses a fresh easy handle driven by a multi handle taken from a
- * small per-client pool: the multi handle owns the connection cache, so
- * keep-alive connections are reused across calls and threads, while an
- * easy handle is never shared (libcurl-thread.md). Driving the transfer
- * with curl_multi_poll in 50 ms slices lets us notice cancellation quickly.
+ * Every wait (connect, TLS handshake, each read and write) is a poll() of
+ * at most POLL_SLICE_MS, so cancellation is noticed quickly and the
+ * exchange's deadlines hold:
+ *   connect_timeout_ms  resolve + TCP connect + proxy CONNECT + TLS handshake
+ *                       (the host name lookup itself, getaddrinfo, is bounded
+ *                       only by the system resolver's own timeouts)
+ *   idle_timeout_ms     the longest wait for the next byte, either way
+ *   timeout_ms          the whole exchange
+ *
+ * Idle keep-alive connections are pooled per client (POOL_MAX, closed after
+ * POOL_IDLE_MS) and checked before reuse. A request that fails on a reused
+ * connection before any reply byte is sent once more on a new connection
+ * (the server may have closed it in the meantime); requests that must never
+ * be repeated ask for a fresh connection (aws_http.h), so they never take
+ * this path.
+ *
+ * THREAD SAFETY: one aws_http_pool serves any number of threads; each send
+ * owns its connection while it runs. SIGPIPE is ignored process-wide on
+ * first use (a write to a socket the peer has closed must fail, not kill).
  */
 #include "aws/aws_http.h"
 
-#include <curl/curl.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "aws/aws_dl.h"
+#include "aws/aws_http_proxy.h"
 #include "aws/aws_int.h"
+#include "aws/aws_tls.h"
+#include "aws/aws_url.h"
 #include "base/base_alloc.h"
 
 #define POLL_SLICE_MS 50
@@ -30,9 +59,14 @@
 #define DEFAULT_IDLE_TIMEOUT_MS AWS_HTTP_DEFAULT_IDLE_TIMEOUT_MS
 #define DEFAULT_TIMEOUT_MS AWS_HTTP_DEFAULT_TIMEOUT_MS
 #define DEFAULT_MAX_RESPONSE (64u * 1024u * 1024u)
-#define POOL_MAX 8
-/* CURLOPT_PROTOCOLS_STR and curl_multi_poll need libcurl 7.85 or newer. */
-#define CURL_MIN_VERSION 0x075500
+/* Idle connections kept, and for how long: AWS endpoints close idle
+ * connections after about a minute; a pooled one older than this is
+ * closed rather than risked. */
+#define POOL_MAX 16
+#define POOL_IDLE_MS 20000u
+#define HEAD_MAX (256u * 1024u) /* one reply's status line and headers */
+#define READ_CHUNK 16384
+#define CA_BUNDLES_MAX 4
 
 /* ------------------------------------------------------------------ */
 /* response helpers (transport-independent)                             */
@@ -101,213 +135,751 @@ const char *aws_http_response_header(const aws_http_response *r, const char *nam
 }
 
 /* ------------------------------------------------------------------ */
-/* libcurl, loaded on the first send                                    */
+/* the pool                                                             */
 
-/* The libcurl functions we call, filled by aws_dl_open. */
-struct curl_api {
-	CURLcode (*global_init)(long flags);
-	curl_version_info_data *(*version_info)(CURLversion v);
-	CURL *(*easy_init)(void);
-	CURLcode (*easy_setopt)(CURL *e, CURLoption opt, ...);
-	CURLcode (*easy_getinfo)(CURL *e, CURLINFO info, ...);
-	const char *(*easy_strerror)(CURLcode cc);
-	void (*easy_cleanup)(CURL *e);
-	CURLM *(*multi_init)(void);
-	CURLMcode (*multi_setopt)(CURLM *m, CURLMoption opt, ...);
-	CURLMcode (*multi_add_handle)(CURLM *m, CURL *e);
-	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *e);
-	CURLMcode (*multi_perform)(CURLM *m, int *running);
-	CURLMcode (*multi_poll)(CURLM *m, struct curl_waitfd *fds, unsigned n, int ms, int *ret);
-	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
-	CURLMcode (*multi_cleanup)(CURLM *m);
-	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
-	void (*slist_free_all)(struct curl_slist *l);
+struct conn {
+	int fd;
+	aws_tls *tls; /* NULL for plain http */
+	char *key;    /* conn_key of the requests it fits */
+	uint64_t idle_since;
 };
 
-#define CURL_SYM(field, name)                                                                                \
-	{                                                                                                    \
-		name, offsetof(struct curl_api, field)                                                       \
-	}
-static const aws_dl_sym curl_syms[] = {
-        CURL_SYM(global_init, "curl_global_init"),
-        CURL_SYM(version_info, "curl_version_info"),
-        CURL_SYM(easy_init, "curl_easy_init"),
-        CURL_SYM(easy_setopt, "curl_easy_setopt"),
-        CURL_SYM(easy_getinfo, "curl_easy_getinfo"),
-        CURL_SYM(easy_strerror, "curl_easy_strerror"),
-        CURL_SYM(easy_cleanup, "curl_easy_cleanup"),
-        CURL_SYM(multi_init, "curl_multi_init"),
-        CURL_SYM(multi_setopt, "curl_multi_setopt"),
-        CURL_SYM(multi_add_handle, "curl_multi_add_handle"),
-        CURL_SYM(multi_remove_handle, "curl_multi_remove_handle"),
-        CURL_SYM(multi_perform, "curl_multi_perform"),
-        CURL_SYM(multi_poll, "curl_multi_poll"),
-        CURL_SYM(multi_info_read, "curl_multi_info_read"),
-        CURL_SYM(multi_cleanup, "curl_multi_cleanup"),
-        CURL_SYM(slist_append, "curl_slist_append"),
-        CURL_SYM(slist_free_all, "curl_slist_free_all"),
-};
-
-/* One-time library initialisation (STYLE C12(a)), moved from main to the
- * first send: written once under load_once, read-only afterwards. */
-static struct curl_api C;
-static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static char load_err[200]; /* "" when libcurl is usable */
-
-static void load_stack(void)
-{
-	if (aws_dl_open(AWS_DL_SONAME_CURL, curl_syms, sizeof curl_syms / sizeof curl_syms[0], &C, load_err,
-	                sizeof load_err) != BASE_OK)
-		return;
-	if (C.version_info(CURLVERSION_NOW)->version_num < CURL_MIN_VERSION) {
-		snprintf(load_err, sizeof load_err, "%s is libcurl %s; 7.85.0 or newer is needed",
-		         AWS_DL_SONAME_CURL, C.version_info(CURLVERSION_NOW)->version);
-		return;
-	}
-	if (C.global_init(CURL_GLOBAL_ALL) != CURLE_OK)
-		snprintf(load_err, sizeof load_err, "curl_global_init failed");
-}
-
-/* NULL once libcurl is loaded, else why it is not. */
-static const char *stack_error(void)
-{
-	(void)pthread_once(&load_once, load_stack);
-	return load_err[0] ? load_err : NULL;
-}
-
-struct aws_http_curl {
+struct aws_http_pool {
 	pthread_mutex_t mu;
-	CURLM *idle[POOL_MAX]; /* multi handles with warm connection caches */
+	struct conn *idle[POOL_MAX]; /* oldest first */
 	size_t n_idle;
+	/* trust configurations, made on first use: [0] the system store */
+	struct {
+		char *ca_bundle;
+		aws_tls_ctx *ctx;
+	} tls[CA_BUNDLES_MAX];
+	size_t n_tls;
 };
 
-int aws_http_curl_new(aws_http_curl **out)
+static uint64_t now_ms(void)
 {
-	aws_http_curl *h = base_xcalloc(1, sizeof *h);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static pthread_once_t sigpipe_once = PTHREAD_ONCE_INIT;
+
+static void ignore_sigpipe(void)
+{
+	struct sigaction old;
+	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_IGN;
+		(void)sigaction(SIGPIPE, &sa, NULL);
+	}
+}
+
+int aws_http_pool_new(aws_http_pool **out)
+{
+	aws_http_pool *h = base_xcalloc(1, sizeof *h);
+	(void)pthread_once(&sigpipe_once, ignore_sigpipe);
 	pthread_mutex_init(&h->mu, NULL);
 	*out = h;
 	return BASE_OK;
 }
 
-void aws_http_curl_free(aws_http_curl *h)
+static void conn_close(struct conn *c)
+{
+	if (!c)
+		return;
+	aws_tls_free(c->tls);
+	if (c->fd >= 0)
+		close(c->fd);
+	base_free(c->key);
+	base_free(c);
+}
+
+void aws_http_pool_free(aws_http_pool *h)
 {
 	size_t i;
 	if (!h)
 		return;
-	for (i = 0; i < h->n_idle; i++) /* only ever filled once libcurl is loaded */
-		C.multi_cleanup(h->idle[i]);
+	for (i = 0; i < h->n_idle; i++)
+		conn_close(h->idle[i]);
+	for (i = 0; i < h->n_tls; i++) {
+		aws_tls_ctx_free(h->tls[i].ctx);
+		base_free(h->tls[i].ca_bundle);
+	}
 	pthread_mutex_destroy(&h->mu);
 	base_free(h);
 }
 
-static CURLM *pool_take(aws_http_curl *h)
+/* True when an idle connection has nothing to read: a readable idle
+ * connection was closed by the peer (or holds bytes nobody asked for). */
+static bool still_quiet(const struct conn *c)
 {
-	CURLM *m = NULL;
-	pthread_mutex_lock(&h->mu);
-	if (h->n_idle)
-		m = h->idle[--h->n_idle];
-	pthread_mutex_unlock(&h->mu);
-	if (!m) {
-		m = C.multi_init();
-		if (m)
-			C.multi_setopt(m, CURLMOPT_MAXCONNECTS, 4L);
-	}
-	return m;
+	struct pollfd p = {.fd = c->fd, .events = POLLIN};
+	return poll(&p, 1, 0) == 0;
 }
 
-static void pool_give(aws_http_curl *h, CURLM *m)
+/* An idle connection for key (the most recent), or NULL. */
+static struct conn *pool_take(aws_http_pool *h, const char *key)
 {
+	struct conn *c = NULL, *stale[POOL_MAX];
+	size_t n_stale = 0, i;
+	uint64_t now = now_ms();
 	pthread_mutex_lock(&h->mu);
-	if (h->n_idle < POOL_MAX) {
-		h->idle[h->n_idle++] = m;
-		m = NULL;
+	for (i = h->n_idle; i-- > 0;) {
+		struct conn *k = h->idle[i];
+		bool expired = now - k->idle_since > POOL_IDLE_MS;
+		if (!expired && strcmp(k->key, key) != 0)
+			continue;
+		memmove(&h->idle[i], &h->idle[i + 1], (h->n_idle - i - 1) * sizeof h->idle[0]);
+		h->n_idle--;
+		if (!expired && still_quiet(k)) {
+			c = k;
+			break;
+		}
+		stale[n_stale++] = k;
 	}
 	pthread_mutex_unlock(&h->mu);
-	if (m)
-		C.multi_cleanup(m);
+	for (i = 0; i < n_stale; i++)
+		conn_close(stale[i]);
+	return c;
+}
+
+static void pool_give(aws_http_pool *h, struct conn *c)
+{
+	struct conn *old = NULL;
+	c->idle_since = now_ms();
+	pthread_mutex_lock(&h->mu);
+	if (h->n_idle == POOL_MAX) {
+		old = h->idle[0];
+		memmove(&h->idle[0], &h->idle[1], (POOL_MAX - 1) * sizeof h->idle[0]);
+		h->n_idle--;
+	}
+	h->idle[h->n_idle++] = c;
+	pthread_mutex_unlock(&h->mu);
+	conn_close(old);
+}
+
+/* The trust configuration for ca_bundle (NULL/"" = the system store), made
+ * on first use. NULL with err set when it cannot be loaded. */
+static aws_tls_ctx *tls_ctx_for(aws_http_pool *h, const char *ca_bundle, char *err, size_t cap)
+{
+	aws_tls_ctx *ctx = NULL;
+	const char *want = ca_bundle ? ca_bundle : "";
+	size_t i;
+	pthread_mutex_lock(&h->mu);
+	for (i = 0; i < h->n_tls && !ctx; i++)
+		if (strcmp(h->tls[i].ca_bundle, want) == 0)
+			ctx = h->tls[i].ctx;
+	if (!ctx && h->n_tls < CA_BUNDLES_MAX && aws_tls_ctx_new(want, &ctx, err, cap) == BASE_OK) {
+		h->tls[h->n_tls].ca_bundle = base_xstrdup(want);
+		h->tls[h->n_tls++].ctx = ctx;
+	} else if (!ctx && h->n_tls == CA_BUNDLES_MAX) {
+		snprintf(err, cap, "too many CA bundles in one client");
+	}
+	pthread_mutex_unlock(&h->mu);
+	return ctx;
 }
 
 /* ------------------------------------------------------------------ */
-/* callbacks                                                            */
+/* one exchange                                                         */
 
-struct xfer {
+struct xchg {
+	aws_http_pool *h;
+	const aws_http_request *req;
 	aws_http_response *resp;
+	aws_url url;
+	aws_http_proxy proxy;
+	bool via_proxy;
+	uint64_t deadline;   /* the whole exchange */
+	uint64_t connect_by; /* connect_timeout_ms from the start */
+	unsigned idle_ms;    /* longest wait for progress */
+	uint64_t last_progress;
 	size_t max;
-	bool toobig;
-	bool hdr_oom;
+	size_t reply_bytes; /* bytes of reply read on the current connection */
 };
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
+/* Records why the exchange failed (the first reason wins). Returns -1. */
+static int fail(struct xchg *x, aws_http_failure f, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+static int fail(struct xchg *x, aws_http_failure f, const char *fmt, ...)
 {
-	struct xfer *x = ud;
-	size_t len = size * n;
-	if (x->resp->body.len + len > x->max || base_buf_append(&x->resp->body, p, len) != BASE_OK) {
-		x->toobig = true;
-		return 0; /* makes libcurl fail with CURLE_WRITE_ERROR */
-	}
-	return len;
+	va_list ap;
+	if (x->resp->failure != AWS_HTTP_OK)
+		return -1;
+	x->resp->failure = f;
+	va_start(ap, fmt);
+	vsnprintf(x->resp->errmsg, sizeof x->resp->errmsg, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
+/* Waits until fd is ready for ev, or until `until` (then fails with
+ * on_timeout), or until the request is cancelled. 0 when ready. */
+static int wait_fd(struct xchg *x, int fd, short ev, uint64_t until, aws_http_failure on_timeout)
 {
-	struct xfer *x = ud;
-	size_t len = size * n, nlen, vstart, vend;
-	const char *colon;
-	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-		/* a new response (after 100-continue): forget earlier headers */
+	for (;;) {
+		uint64_t now;
+		struct pollfd p = {.fd = fd, .events = ev};
+		int r;
+		if (x->req->is_cancelled && x->req->is_cancelled(x->req->cancel_ctx))
+			return fail(x, AWS_HTTP_ECANCELLED, "cancelled");
+		now = now_ms();
+		if (until > x->deadline)
+			until = x->deadline;
+		if (now >= until)
+			return fail(x, on_timeout, "%s",
+			            on_timeout == AWS_HTTP_ECONNECT_TIMEOUT ? "connection timed out"
+			                                                    : "timed out");
+		r = poll(&p, 1, (int)(until - now < POLL_SLICE_MS ? until - now : POLL_SLICE_MS));
+		if (r > 0)
+			return 0; /* ready, or an error the next call reports */
+		if (r < 0 && errno != EINTR)
+			return fail(x, AWS_HTTP_EOTHER, "poll: %s", strerror(errno));
+	}
+}
+
+/* The wait limit while the request is under way: the next byte either way
+ * must come within idle_ms. */
+static uint64_t progress_by(const struct xchg *x)
+{
+	return x->last_progress + x->idle_ms;
+}
+
+/* Reads what is there (waiting for at least one byte): a count, 0 when the
+ * peer closed, -1 on failure (failure set: f_err for a broken connection). */
+static ssize_t conn_read(struct xchg *x, struct conn *c, char *buf, size_t n, uint64_t until,
+                         aws_http_failure on_timeout)
+{
+	for (;;) {
+		short ev = POLLIN;
+		ssize_t r;
+		if (c->tls) {
+			r = aws_tls_read(c->tls, buf, n);
+			if (r >= 0)
+				return r;
+			if (r == AWS_TLS_WANT_WRITE)
+				ev = POLLOUT;
+			else if (r != AWS_TLS_WANT_READ)
+				return fail(x, AWS_HTTP_ERECV, "TLS read failed");
+		} else {
+			r = recv(c->fd, buf, n, 0);
+			if (r >= 0)
+				return r;
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				return fail(x, AWS_HTTP_ERECV, "receive failed: %s", strerror(errno));
+		}
+		if (wait_fd(x, c->fd, ev, until, on_timeout) != 0)
+			return -1;
+	}
+}
+
+/* Writes all n bytes. 0, or -1 with failure set. */
+static int conn_write(struct xchg *x, struct conn *c, const char *p, size_t n,
+                      uint64_t (*until)(const struct xchg *), aws_http_failure on_timeout)
+{
+	while (n > 0) {
+		short ev = POLLOUT;
+		ssize_t r;
+		if (c->tls) {
+			r = aws_tls_write(c->tls, p, n);
+			if (r == AWS_TLS_WANT_READ)
+				ev = POLLIN;
+			else if (r < 0 && r != AWS_TLS_WANT_WRITE)
+				return fail(x, AWS_HTTP_ESEND, "TLS write failed");
+		} else {
+			r = send(c->fd, p, n, MSG_NOSIGNAL);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+				return fail(x, AWS_HTTP_ESEND, "send failed: %s", strerror(errno));
+		}
+		if (r > 0) {
+			p += r;
+			n -= (size_t)r;
+			x->last_progress = now_ms();
+			continue;
+		}
+		if (wait_fd(x, c->fd, ev, until(x), on_timeout) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static uint64_t connect_limit(const struct xchg *x)
+{
+	return x->connect_by;
+}
+
+/* TCP connection to host:port, trying each address in turn. */
+static int dial(struct xchg *x, const char *host, int port)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char portstr[8];
+	int fd = -1, last_err = 0, rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_ADDRCONFIG;
+	snprintf(portstr, sizeof portstr, "%d", port);
+	rc = getaddrinfo(host, portstr, &hints, &res);
+	if (rc != 0)
+		return fail(x, AWS_HTTP_ECONNECT, "cannot resolve %s: %s", host, gai_strerror(rc));
+	for (ai = res; ai; ai = ai->ai_next) {
+		int one = 1, soerr = 0;
+		socklen_t len = sizeof soerr;
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			last_err = errno;
+			continue;
+		}
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		if (errno == EINPROGRESS) {
+			if (wait_fd(x, fd, POLLOUT, x->connect_by, AWS_HTTP_ECONNECT_TIMEOUT) != 0) {
+				close(fd);
+				freeaddrinfo(res);
+				return -1;
+			}
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) == 0 && soerr == 0)
+				break;
+			last_err = soerr;
+		} else {
+			last_err = errno;
+		}
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		return fail(x, AWS_HTTP_ECONNECT, "cannot connect to %s port %d: %s", host, port,
+		            strerror(last_err ? last_err : ECONNREFUSED));
+	return fd;
+}
+
+/* Reads one reply head (status line and headers, up to the blank line)
+ * into head; bytes after it stay in head past *head_len. 0 or -1. */
+static int read_head(struct xchg *x, struct conn *c, base_buf *head, size_t *head_len,
+                     uint64_t (*until)(const struct xchg *), aws_http_failure on_timeout)
+{
+	char buf[READ_CHUNK];
+	for (;;) {
+		const char *end = head->len ? memmem(head->data, head->len, "\r\n\r\n", 4) : NULL;
+		ssize_t n;
+		if (end) {
+			*head_len = (size_t)(end - head->data) + 4;
+			return 0;
+		}
+		if (head->len > HEAD_MAX)
+			return fail(x, AWS_HTTP_ETOOBIG, "response headers too large");
+		n = conn_read(x, c, buf, sizeof buf, until(x), on_timeout);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return fail(x, AWS_HTTP_ERECV,
+			            head->len ? "connection closed inside the reply headers"
+			                      : "connection closed before any reply");
+		x->reply_bytes += (size_t)n;
+		x->last_progress = now_ms();
+		if (base_buf_append(head, buf, (size_t)n) != BASE_OK)
+			return fail(x, AWS_HTTP_ETOOBIG, "response headers too large");
+	}
+}
+
+/* "HTTP/1.x NNN ..." -> NNN (and the minor version), or -1. */
+static int parse_status(const char *line, size_t len, int *minor)
+{
+	if (len < 12 || memcmp(line, "HTTP/1.", 7) != 0 || (line[7] != '0' && line[7] != '1') ||
+	    line[8] != ' ' || line[9] < '1' || line[9] > '5' || line[10] < '0' || line[10] > '9' ||
+	    line[11] < '0' || line[11] > '9' || (len > 12 && line[12] != ' '))
+		return -1;
+	*minor = line[7] - '0';
+	return (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
+}
+
+/* CONNECT through the proxy to the request's host (https only). */
+static int tunnel(struct xchg *x, struct conn *c)
+{
+	base_buf b;
+	size_t head_len = 0;
+	int minor, status, rc;
+	char hostport[300];
+	snprintf(hostport, sizeof hostport, x->url.host_is_ip6 ? "[%s]:%d" : "%s:%d", x->url.host,
+	         x->url.port ? x->url.port : 443);
+	base_buf_init(&b, 0);
+	rc = base_buf_printf(&b, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n%s%s%s\r\n", hostport, hostport,
+	                     x->proxy.auth[0] ? "Proxy-Authorization: " : "", x->proxy.auth,
+	                     x->proxy.auth[0] ? "\r\n" : "") == BASE_OK
+	             ? conn_write(x, c, b.data, b.len, connect_limit, AWS_HTTP_ECONNECT_TIMEOUT)
+	             : fail(x, AWS_HTTP_EOTHER, "out of memory");
+	base_buf_reset(&b);
+	if (rc == 0)
+		rc = read_head(x, c, &b, &head_len, connect_limit, AWS_HTTP_ECONNECT_TIMEOUT);
+	if (rc == 0) {
+		const char *eol = memchr(b.data, '\r', head_len);
+		status = parse_status(b.data, (size_t)(eol - b.data), &minor);
+		if (status < 200 || status > 299)
+			rc = fail(x, AWS_HTTP_ECONNECT,
+			          "the proxy %s:%d refused the tunnel to %s (status %d)", x->proxy.host,
+			          x->proxy.port, hostport, status);
+		else if (b.len != head_len)
+			rc = fail(x, AWS_HTTP_ECONNECT, "the proxy sent bytes after accepting the tunnel");
+	}
+	base_buf_dispose(&b);
+	x->reply_bytes = 0;
+	return rc;
+}
+
+/* A new connection for the exchange: TCP (to the proxy when one applies),
+ * the CONNECT tunnel, then TLS for https. */
+static struct conn *conn_open(struct xchg *x, const char *key)
+{
+	struct conn *c = base_xcalloc(1, sizeof *c);
+	int port = x->url.port ? x->url.port : (x->url.https ? 443 : 80);
+	char err[256] = "";
+	c->key = base_xstrdup(key);
+	c->fd = x->via_proxy ? dial(x, x->proxy.host, x->proxy.port) : dial(x, x->url.host, port);
+	if (c->fd < 0)
+		goto fail;
+	x->last_progress = now_ms();
+	if (x->via_proxy && x->url.https && tunnel(x, c) != 0)
+		goto fail;
+	if (x->url.https) {
+		aws_tls_ctx *ctx = tls_ctx_for(x->h, x->req->ca_bundle, err, sizeof err);
+		int r = 0;
+		if (!ctx || aws_tls_new(ctx, c->fd, x->url.host, &c->tls, err, sizeof err) != BASE_OK) {
+			fail(x, AWS_HTTP_ETLS, "%s", err);
+			goto fail;
+		}
+		while ((r = aws_tls_handshake(c->tls, err, sizeof err)) != 1) {
+			if (r == AWS_TLS_ERROR) {
+				fail(x, AWS_HTTP_ETLS, "%s", err);
+				goto fail;
+			}
+			if (wait_fd(x, c->fd, r == AWS_TLS_WANT_READ ? POLLIN : POLLOUT, x->connect_by,
+			            AWS_HTTP_ECONNECT_TIMEOUT) != 0)
+				goto fail;
+		}
+	}
+	return c;
+fail:
+	conn_close(c);
+	return NULL;
+}
+
+/* True when s[0..n) holds a CR or LF (header injection) or a NUL. */
+static bool has_line_break(const char *s)
+{
+	return strpbrk(s, "\r\n") != NULL;
+}
+
+/* The request head: request line, the caller's headers, Host when they
+ * have none, Content-Length for a body (or an empty POST/PUT) and, through
+ * a plain-http proxy, Proxy-Authorization. */
+static int build_head(struct xchg *x, base_buf *b)
+{
+	const aws_http_request *req = x->req;
+	const char *path = *x->url.rest ? x->url.rest : "/";
+	bool has_host = false, has_length = false;
+	int rc;
+	size_t i;
+
+	if (x->via_proxy && !x->url.https)
+		rc = base_buf_printf(b, "%s %s%s HTTP/1.1\r\n", req->method, req->url,
+		                     *x->url.rest ? "" : "/");
+	else
+		rc = base_buf_printf(b, "%s %s HTTP/1.1\r\n", req->method, path);
+	for (i = 0; i < req->n_headers && rc == BASE_OK; i++) {
+		const aws_http_header *hd = &req->headers[i];
+		if (has_line_break(hd->name) || has_line_break(hd->value) || !*hd->name ||
+		    strchr(hd->name, ':'))
+			return fail(x, AWS_HTTP_EOTHER, "request header %s is malformed", hd->name);
+		has_host |= strcasecmp(hd->name, "host") == 0;
+		has_length |= strcasecmp(hd->name, "content-length") == 0;
+		rc = base_buf_printf(b, "%s: %s\r\n", hd->name, hd->value);
+	}
+	if (rc == BASE_OK && !has_host) {
+		if (x->url.port)
+			rc = base_buf_printf(b, x->url.host_is_ip6 ? "Host: [%s]:%d\r\n" : "Host: %s:%d\r\n",
+			                     x->url.host, x->url.port);
+		else
+			rc = base_buf_printf(b, x->url.host_is_ip6 ? "Host: [%s]\r\n" : "Host: %s\r\n",
+			                     x->url.host);
+	}
+	if (rc == BASE_OK && !has_length &&
+	    (req->body || strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0))
+		rc = base_buf_printf(b, "Content-Length: %zu\r\n", req->body ? req->body_len : 0);
+	if (rc == BASE_OK && x->via_proxy && !x->url.https && x->proxy.auth[0])
+		rc = base_buf_printf(b, "Proxy-Authorization: %s\r\n", x->proxy.auth);
+	if (rc == BASE_OK)
+		rc = base_buf_puts(b, "\r\n");
+	return rc == BASE_OK ? 0 : fail(x, AWS_HTTP_EOTHER, "out of memory");
+}
+
+/* How the reply's body ends. */
+enum framing { BODY_NONE, BODY_LENGTH, BODY_CHUNKED, BODY_TO_CLOSE };
+
+struct reply {
+	int minor;
+	enum framing framing;
+	size_t length;
+	bool close; /* "Connection: close", or HTTP/1.0 */
+};
+
+/* Parses the head's header lines into resp's headers and r. */
+static int parse_headers(struct xchg *x, const char *p, const char *end, struct reply *r)
+{
+	bool chunked = false, have_length = false;
+	while (p < end) {
+		const char *eol = memmem(p, (size_t)(end - p), "\r\n", 2), *colon, *v, *ve;
+		if (!eol)
+			eol = end;
+		if (eol == p)
+			break;
+		colon = memchr(p, ':', (size_t)(eol - p));
+		if (!colon || colon == p || *p == ' ' || *p == '\t')
+			return fail(x, AWS_HTTP_ERECV, "malformed reply header");
+		v = colon + 1;
+		ve = eol;
+		while (v < ve && (*v == ' ' || *v == '\t'))
+			v++;
+		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+			ve--;
+		if (aws_http_response_add_header(x->resp, p, (size_t)(colon - p), v, (size_t)(ve - v)) !=
+		    BASE_OK)
+			return fail(x, AWS_HTTP_ETOOBIG, "response headers too large");
+		if ((size_t)(colon - p) == 14 && strncasecmp(p, "content-length", 14) == 0) {
+			char num[24];
+			char *stop;
+			unsigned long long n;
+			if ((size_t)(ve - v) == 0 || (size_t)(ve - v) >= sizeof num)
+				return fail(x, AWS_HTTP_ERECV, "malformed Content-Length");
+			memcpy(num, v, (size_t)(ve - v));
+			num[ve - v] = '\0';
+			errno = 0;
+			n = strtoull(num, &stop, 10);
+			if (*stop || errno || num[0] < '0' || num[0] > '9' || (have_length && n != r->length))
+				return fail(x, AWS_HTTP_ERECV, "malformed Content-Length");
+			r->length = (size_t)n;
+			have_length = true;
+		} else if ((size_t)(colon - p) == 17 && strncasecmp(p, "transfer-encoding", 17) == 0) {
+			/* only "chunked" (last) is a framing we read */
+			if ((size_t)(ve - v) < 7 || strncasecmp(ve - 7, "chunked", 7) != 0)
+				return fail(x, AWS_HTTP_ERECV, "unsupported Transfer-Encoding");
+			chunked = true;
+		} else if ((size_t)(colon - p) == 10 && strncasecmp(p, "connection", 10) == 0) {
+			if ((size_t)(ve - v) == 5 && strncasecmp(v, "close", 5) == 0)
+				r->close = true;
+		}
+		p = eol + 2;
+	}
+	r->framing = chunked ? BODY_CHUNKED : have_length ? BODY_LENGTH : BODY_TO_CLOSE;
+	return 0;
+}
+
+static int add_body(struct xchg *x, const char *p, size_t n)
+{
+	if (x->resp->body.len + n > x->max)
+		return fail(x, AWS_HTTP_ETOOBIG, "response body larger than %zu bytes", x->max);
+	if (base_buf_append(&x->resp->body, p, n) != BASE_OK)
+		return fail(x, AWS_HTTP_ETOOBIG, "response body larger than %zu bytes", x->max);
+	return 0;
+}
+
+/* Incremental chunked-body decoder. */
+struct chunks {
+	enum { CH_SIZE, CH_DATA, CH_DATA_END, CH_TRAILER, CH_DONE } st;
+	size_t left;      /* data bytes left in the chunk */
+	char line[64];    /* the size line so far (extensions cut off) */
+	size_t line_len;  /* its length, counted past the cut */
+	bool line_digits; /* still reading hex digits */
+};
+
+/* Feeds n bytes; *used = how many belonged to the body. 0 (more needed or
+ * done: ch->st == CH_DONE) or -1. */
+static int chunks_feed(struct xchg *x, struct chunks *ch, const char *p, size_t n, size_t *used)
+{
+	size_t i = 0;
+	while (i < n && ch->st != CH_DONE) {
+		char c = p[i];
+		if (ch->st == CH_DATA) {
+			size_t take = n - i < ch->left ? n - i : ch->left;
+			if (add_body(x, p + i, take) != 0)
+				return -1;
+			i += take;
+			ch->left -= take;
+			if (ch->left == 0)
+				ch->st = CH_DATA_END, ch->line_len = 0;
+			continue;
+		}
+		i++;
+		if (c != '\n') {
+			if (ch->line_len < sizeof ch->line)
+				ch->line[ch->line_len] = c;
+			if (++ch->line_len > 4096)
+				return fail(x, AWS_HTTP_ERECV, "malformed chunked reply");
+			continue;
+		}
+		/* a line ended: ch->line[0..line_len) without the LF */
+		size_t len = ch->line_len < sizeof ch->line ? ch->line_len : sizeof ch->line;
+		if (len > 0 && ch->line[len - 1] == '\r')
+			len--;
+		ch->line_len = 0;
+		if (ch->st == CH_DATA_END) {
+			if (len != 0)
+				return fail(x, AWS_HTTP_ERECV, "malformed chunked reply");
+			ch->st = CH_SIZE;
+		} else if (ch->st == CH_TRAILER) {
+			if (len == 0)
+				ch->st = CH_DONE;
+		} else { /* CH_SIZE */
+			size_t size = 0, k, digits = 0;
+			for (k = 0; k < len; k++) {
+				char d = ch->line[k];
+				int v = d >= '0' && d <= '9'   ? d - '0'
+				        : d >= 'a' && d <= 'f' ? d - 'a' + 10
+				        : d >= 'A' && d <= 'F' ? d - 'A' + 10
+				                               : -1;
+				if (v < 0)
+					break;
+				if (size > (SIZE_MAX >> 4))
+					return fail(x, AWS_HTTP_ERECV, "malformed chunked reply");
+				size = size * 16 + (size_t)v;
+				digits++;
+			}
+			if (digits == 0 ||
+			    (k < len && ch->line[k] != ';' && ch->line[k] != ' ' && ch->line[k] != '\t'))
+				return fail(x, AWS_HTTP_ERECV, "malformed chunked reply");
+			ch->left = size;
+			ch->st = size ? CH_DATA : CH_TRAILER;
+		}
+	}
+	*used = i;
+	return 0;
+}
+
+/* Reads a body framed by length (or, for BODY_TO_CLOSE, by the end of the
+ * connection) whose first `have` bytes are at p. *extra when bytes came
+ * after its end. 0 or -1. */
+static int read_sized_body(struct xchg *x, struct conn *c, const struct reply *r, const char *p, size_t have,
+                           bool *extra)
+{
+	char buf[READ_CHUNK];
+	size_t want = r->framing == BODY_LENGTH ? r->length : SIZE_MAX;
+	size_t take = have < want ? have : want;
+	*extra = have > take;
+	if (add_body(x, p, take) != 0)
+		return -1;
+	while (x->resp->body.len < want) {
+		ssize_t n = conn_read(x, c, buf, sizeof buf, progress_by(x), AWS_HTTP_ETIMEOUT);
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			if (r->framing == BODY_LENGTH)
+				return fail(x, AWS_HTTP_ERECV,
+				            "connection closed %zu bytes into a %zu-byte reply",
+				            x->resp->body.len, r->length);
+			return 0;
+		}
+		x->last_progress = now_ms();
+		take = (size_t)n < want - x->resp->body.len ? (size_t)n : want - x->resp->body.len;
+		*extra |= take < (size_t)n;
+		if (add_body(x, buf, take) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Reads a chunked body whose first `have` bytes are at p. 0 or -1. */
+static int read_chunked_body(struct xchg *x, struct conn *c, const char *p, size_t have, bool *extra)
+{
+	char buf[READ_CHUNK];
+	struct chunks ch;
+	size_t used = 0;
+	memset(&ch, 0, sizeof ch);
+	if (chunks_feed(x, &ch, p, have, &used) != 0)
+		return -1;
+	*extra = used < have;
+	while (ch.st != CH_DONE) {
+		ssize_t n = conn_read(x, c, buf, sizeof buf, progress_by(x), AWS_HTTP_ETIMEOUT);
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return fail(x, AWS_HTTP_ERECV, "connection closed inside a chunked reply");
+		x->last_progress = now_ms();
+		if (chunks_feed(x, &ch, buf, (size_t)n, &used) != 0)
+			return -1;
+		*extra |= used < (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads reply heads into in until the final (non-1xx) one: its status, its
+ * headers into resp and r, its length in *head_len. 0 or -1. */
+static int read_final_head(struct xchg *x, struct conn *c, base_buf *in, size_t *head_len, struct reply *r,
+                           int *status)
+{
+	for (;;) {
+		const char *eol;
+		memset(r, 0, sizeof *r);
+		if (read_head(x, c, in, head_len, progress_by, AWS_HTTP_ETIMEOUT) != 0)
+			return -1;
+		eol = memmem(in->data, *head_len, "\r\n", 2);
+		*status = parse_status(in->data, (size_t)(eol - in->data), &r->minor);
+		if (*status < 0)
+			return fail(x, AWS_HTTP_ERECV, "malformed reply status line");
 		base_buf_reset(&x->resp->headers);
-		return len;
+		if (parse_headers(x, eol + 2, in->data + *head_len, r) != 0)
+			return -1;
+		if (*status == 101)
+			return fail(x, AWS_HTTP_ERECV, "unexpected protocol switch");
+		if (*status >= 200)
+			return 0;
+		/* an interim 1xx reply: drop it and read the next head */
+		memmove(in->data, in->data + *head_len, in->len - *head_len);
+		in->len -= *head_len;
 	}
-	colon = memchr(p, ':', len);
-	if (!colon)
-		return len;
-	nlen = (size_t)(colon - p);
-	vstart = nlen + 1;
-	vend = len;
-	while (vstart < vend && (p[vstart] == ' ' || p[vstart] == '\t'))
-		vstart++;
-	while (vend > vstart && (p[vend - 1] == '\r' || p[vend - 1] == '\n' || p[vend - 1] == ' '))
-		vend--;
-	if (x->resp->headers.len + len > 256 * 1024 ||
-	    aws_http_response_add_header(x->resp, p, nlen, p + vstart, vend - vstart) != BASE_OK)
-		x->hdr_oom = true;
-	return len;
 }
 
-/* ------------------------------------------------------------------ */
-/* send                                                                 */
-
-static aws_http_failure map_curl(CURLcode cc, bool sent)
+/* Reads the reply (after any 1xx) into resp. *reusable when the connection
+ * ended exactly at the reply's end and may carry another request. */
+static int read_reply(struct xchg *x, struct conn *c, bool *reusable)
 {
-	switch (cc) {
-	case CURLE_OK:
-		return AWS_HTTP_OK;
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_CONNECT:
-		return AWS_HTTP_ECONNECT;
-	case CURLE_OPERATION_TIMEDOUT:
-		return sent ? AWS_HTTP_ETIMEOUT : AWS_HTTP_ECONNECT_TIMEOUT;
-	case CURLE_SEND_ERROR:
-		return AWS_HTTP_ESEND;
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return AWS_HTTP_ERECV;
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-		return AWS_HTTP_ETLS;
-	case CURLE_ABORTED_BY_CALLBACK:
-		return AWS_HTTP_ECANCELLED;
-	default:
-		return AWS_HTTP_EOTHER;
+	base_buf in;
+	size_t head_len = 0, have;
+	struct reply r;
+	int status = 0, rc = -1;
+	bool extra = false;
+
+	*reusable = false;
+	base_buf_init(&in, 0);
+	if (read_final_head(x, c, &in, &head_len, &r, &status) != 0)
+		goto done;
+	if (strcmp(x->req->method, "HEAD") == 0 || status == 204 || status == 304)
+		r.framing = BODY_NONE;
+	if (r.framing == BODY_LENGTH && r.length > x->max) {
+		fail(x, AWS_HTTP_ETOOBIG, "response body larger than %zu bytes", x->max);
+		goto done;
 	}
+	have = in.len - head_len;
+	if (r.framing == BODY_LENGTH || r.framing == BODY_TO_CLOSE)
+		rc = read_sized_body(x, c, &r, in.data + head_len, have, &extra);
+	else if (r.framing == BODY_CHUNKED)
+		rc = read_chunked_body(x, c, in.data + head_len, have, &extra);
+	else
+		rc = 0, extra = have > 0;
+	if (rc != 0)
+		goto done;
+	x->resp->status = status;
+	*reusable = r.minor == 1 && !r.close && r.framing != BODY_TO_CLOSE && !extra;
+done:
+	base_buf_dispose(&in);
+	return rc;
 }
 
 static int failure_rc(aws_http_failure f)
@@ -327,180 +899,87 @@ static int failure_rc(aws_http_failure f)
 	}
 }
 
-/* Sets a failure and its message on resp. */
-static void fail(aws_http_response *resp, aws_http_failure f, const char *msg)
+/* One attempt on connection c: request out, reply in. */
+static int exchange(struct xchg *x, struct conn *c, const base_buf *head, bool *reusable)
 {
-	resp->failure = f;
-	snprintf(resp->errmsg, sizeof resp->errmsg, "%s", msg);
+	x->reply_bytes = 0;
+	x->last_progress = now_ms();
+	x->resp->sent = true;
+	if (conn_write(x, c, head->data, head->len, progress_by, AWS_HTTP_ETIMEOUT) != 0)
+		return -1;
+	if (x->req->body && x->req->body_len &&
+	    conn_write(x, c, x->req->body, x->req->body_len, progress_by, AWS_HTTP_ETIMEOUT) != 0)
+		return -1;
+	return read_reply(x, c, reusable);
 }
 
-/* The request headers as a curl list (plus the blanks that stop libcurl
- * adding headers we did not sign). Returns BASE_ERR when out of memory;
- * *out is set either way (free with slist_free_all). */
-static int header_list(const aws_http_request *req, struct curl_slist **out)
+/* The pool key: everything that makes a connection fit a request (heap;
+ * the caller frees it). */
+static char *conn_key(const struct xchg *x)
 {
-	struct curl_slist *hl = NULL, *tmp;
-	size_t i;
-	int rc = BASE_OK;
-	for (i = 0; i <= req->n_headers + 1 && rc == BASE_OK; i++) {
-		char *line = NULL;
-		const char *s = "Expect:";
-		if (i < req->n_headers)
-			s = line = base_xasprintf("%s: %s", req->headers[i].name, req->headers[i].value);
-		else if (i == req->n_headers + 1)
-			s = req->body ? NULL : "Content-Type:";
-		if (s && (tmp = C.slist_append(hl, s)) != NULL)
-			hl = tmp;
-		else if (s)
-			rc = BASE_ERR;
-		base_free(line);
-	}
-	*out = hl;
-	return rc;
+	return base_xasprintf("%s|%s|%d|%s|%s|%d|%s", x->url.https ? "https" : "http", x->url.host,
+	                      x->url.port, x->req->ca_bundle ? x->req->ca_bundle : "",
+	                      x->via_proxy ? x->proxy.host : "", x->via_proxy ? x->proxy.port : 0,
+	                      x->via_proxy ? x->proxy.auth : "");
 }
 
-/* Every option of one transfer except the method. */
-static void set_options(CURL *e, const aws_http_request *req, struct curl_slist *hl, struct xfer *x,
-                        char *errbuf)
+static int pool_send(void *ctx, const aws_http_request *req, aws_http_response *resp)
 {
+	struct xchg x;
+	base_buf head;
+	char *key = NULL, perr[256] = "";
+	const char *why = NULL;
+	uint64_t start = now_ms();
 	unsigned cto = req->connect_timeout_ms ? req->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
-	unsigned ito = req->idle_timeout_ms ? req->idle_timeout_ms : DEFAULT_IDLE_TIMEOUT_MS;
 	unsigned tto = req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
-
-	C.easy_setopt(e, CURLOPT_URL, req->url);
-	C.easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-	C.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	C.easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-	C.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	C.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	C.easy_setopt(e, CURLOPT_FRESH_CONNECT, req->fresh_connection ? 1L : 0L);
-	/* HTTP/1.1 only: the Host header we sign is sent exactly as given */
-	C.easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-	C.easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
-	C.easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)tto);
-	C.easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	C.easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)((ito + 999) / 1000));
-	C.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	C.easy_setopt(e, CURLOPT_WRITEDATA, x);
-	C.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	C.easy_setopt(e, CURLOPT_HEADERDATA, x);
-	C.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	C.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (req->ca_bundle && *req->ca_bundle)
-		C.easy_setopt(e, CURLOPT_CAINFO, req->ca_bundle);
-	if (req->max_response)
-		C.easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_response);
-
-	if (strcmp(req->method, "GET") == 0) {
-		C.easy_setopt(e, CURLOPT_HTTPGET, 1L);
-	} else if (strcmp(req->method, "HEAD") == 0) {
-		C.easy_setopt(e, CURLOPT_NOBODY, 1L);
-	} else {
-		C.easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
-		if (req->body || strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0) {
-			C.easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-			C.easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-		}
-	}
-}
-
-/* Runs the transfer of e on m in POLL_SLICE_MS slices, checking for
- * cancellation between them. Returns true when it completed (result in
- * *cc); false when cancelled (*cancelled) or libcurl failed (*cc set). */
-static bool drive(CURLM *m, CURL *e, const aws_http_request *req, CURLcode *cc, bool *cancelled)
-{
-	for (;;) {
-		int running = 0, left = 0;
-		CURLMsg *msg;
-		if (req->is_cancelled && req->is_cancelled(req->cancel_ctx)) {
-			*cancelled = true;
-			return false;
-		}
-		if (C.multi_perform(m, &running) != CURLM_OK)
-			break;
-		while ((msg = C.multi_info_read(m, &left)) != NULL) {
-			if (msg->msg == CURLMSG_DONE && msg->easy_handle == e) {
-				*cc = msg->data.result;
-				return true;
-			}
-		}
-		if (C.multi_poll(m, NULL, 0, POLL_SLICE_MS, NULL) != CURLM_OK)
-			break;
-	}
-	*cc = CURLE_OUT_OF_MEMORY;
-	return false;
-}
-
-/* Fills resp from the finished (or abandoned) transfer e. */
-static void report(aws_http_response *resp, CURL *e, const struct xfer *x, CURLcode cc, bool done,
-                   bool cancelled, const char *errbuf)
-{
-	long status = 0, reqsize = 0;
-	curl_off_t pretransfer = 0;
-	char msg[128];
-
-	C.easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	C.easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
-	C.easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
-	/* "maybe sent": the connection was ready to carry the request */
-	resp->sent = reqsize > 0 || pretransfer > 0;
-	snprintf(msg, sizeof msg, "response body larger than %zu bytes", x->max);
-	if (cancelled) {
-		fail(resp, AWS_HTTP_ECANCELLED, "cancelled");
-	} else if (x->toobig || cc == CURLE_FILESIZE_EXCEEDED) {
-		fail(resp, AWS_HTTP_ETOOBIG, msg);
-	} else if (!done || cc != CURLE_OK) {
-		aws_http_failure f = map_curl(done ? cc : CURLE_OUT_OF_MEMORY, resp->sent);
-		fail(resp, f == AWS_HTTP_OK ? AWS_HTTP_EOTHER : f, errbuf[0] ? errbuf : C.easy_strerror(cc));
-	} else if (x->hdr_oom) {
-		fail(resp, AWS_HTTP_ETOOBIG, "response headers too large");
-	} else {
-		resp->status = (int)status;
-	}
-}
-
-static int curl_send(void *ctx, const aws_http_request *req, aws_http_response *resp)
-{
-	aws_http_curl *h = ctx;
-	CURLM *m = NULL;
-	CURL *e = NULL;
-	struct curl_slist *hl = NULL;
-	struct xfer x = {.resp = resp, .max = req->max_response ? req->max_response : DEFAULT_MAX_RESPONSE};
-	char errbuf[CURL_ERROR_SIZE] = "";
-	CURLcode cc = CURLE_OK;
-	bool done = false, cancelled = false, added = false;
-	const char *why;
+	int attempt, pr;
 
 	aws_http_response_reset(resp);
-	if ((why = stack_error()) != NULL) {
-		fail(resp, AWS_HTTP_EOTHER, why);
-		return failure_rc(resp->failure);
+	memset(&x, 0, sizeof x);
+	x.h = ctx;
+	x.req = req;
+	x.resp = resp;
+	x.deadline = start + tto;
+	x.connect_by = start + cto;
+	x.idle_ms = req->idle_timeout_ms ? req->idle_timeout_ms : DEFAULT_IDLE_TIMEOUT_MS;
+	x.max = req->max_response ? req->max_response : DEFAULT_MAX_RESPONSE;
+	base_buf_init(&head, 0);
+	if (aws_url_parse(req->url, &x.url, &why) != BASE_OK) {
+		fail(&x, AWS_HTTP_EOTHER, "bad URL: %s", why);
+		goto done;
 	}
-	m = pool_take(h);
-	e = C.easy_init();
-	if (!m || !e) {
-		fail(resp, AWS_HTTP_EOTHER, "libcurl: cannot create a handle");
-	} else if (header_list(req, &hl) != BASE_OK) {
-		fail(resp, AWS_HTTP_EOTHER, "libcurl: out of memory");
-	} else {
-		set_options(e, req, hl, &x, errbuf);
-		if (C.multi_add_handle(m, e) != CURLM_OK) {
-			fail(resp, AWS_HTTP_EOTHER, "libcurl: cannot start the transfer");
-		} else {
-			added = true;
-			done = drive(m, e, req, &cc, &cancelled);
-			report(resp, e, &x, cc, done, cancelled, errbuf);
+	pr = aws_http_proxy_for(x.url.https, x.url.host, x.url.port ? x.url.port : (x.url.https ? 443 : 80),
+	                        NULL, &x.proxy, perr, sizeof perr);
+	if (pr < 0) {
+		fail(&x, AWS_HTTP_EOTHER, "%s", perr);
+		goto done;
+	}
+	x.via_proxy = pr == 1;
+	if (build_head(&x, &head) != 0)
+		goto done;
+	key = conn_key(&x);
+	for (attempt = 0; attempt < 2; attempt++) {
+		struct conn *c = req->fresh_connection ? NULL : pool_take(x.h, key);
+		bool reused = c != NULL, reusable = false;
+		if (!c && (c = conn_open(&x, key)) == NULL)
+			break;
+		if (exchange(&x, c, &head, &reusable) == 0) {
+			if (reusable)
+				pool_give(x.h, c);
+			else
+				conn_close(c);
+			break;
 		}
+		conn_close(c);
+		/* a pooled connection the server had closed: once more on a new one */
+		if (!reused || x.reply_bytes > 0 ||
+		    (resp->failure != AWS_HTTP_ESEND && resp->failure != AWS_HTTP_ERECV))
+			break;
+		aws_http_response_reset(resp);
 	}
-	if (added)
-		C.multi_remove_handle(m, e);
-	if (e)
-		C.easy_cleanup(e);
-	C.slist_free_all(hl);
-	if (m && (resp->failure == AWS_HTTP_OK || resp->failure == AWS_HTTP_ETOOBIG))
-		pool_give(h, m);
-	else if (m)
-		C.multi_cleanup(m); /* do not keep a possibly broken connection */
+done:
+	base_buf_dispose(&head);
+	base_free(key);
 	if (resp->failure != AWS_HTTP_OK) {
 		resp->status = 0;
 		base_buf_reset(&resp->body);
@@ -508,4 +987,4 @@ static int curl_send(void *ctx, const aws_http_request *req, aws_http_response *
 	return failure_rc(resp->failure);
 }
 
-const aws_transport aws_http_curl_transport = {curl_send};
+const aws_transport aws_http_transport = {pool_send};

@@ -1,14 +1,14 @@
 /*
- * aws_http.h - the HTTP transport interface (STYLE C9) and its libcurl
- * implementation (libcurl is included by aws_http.c only, STYLE C8).
+ * aws_http.h - the HTTP transport interface (STYLE C9) and its
+ * implementation: HTTP/1.1 of our own, TLS on OpenSSL (aws_tls.c).
  *
  * aws_transport is a const table with one op, `send`: one HTTP exchange,
  * no retries, no signing. The client (aws_client.c) signs, retries and
  * classifies; unit tests plug a scripted fake (tests/fake/) in its place.
  *
- * THREAD SAFETY: the libcurl transport may be used by many threads at once
- * (each send uses its own easy handle; idle connections are pooled under a
- * mutex and reused).
+ * THREAD SAFETY: the transport may be used by many threads at once (each
+ * send owns its connection; idle connections are pooled under a mutex and
+ * reused).
  */
 #ifndef AWS_HTTP_H
 #define AWS_HTTP_H
@@ -28,8 +28,9 @@ typedef struct aws_http_header {
  * One HTTP exchange. Every pointer is borrowed for the duration of send.
  *   url            absolute http(s) URL including path and query
  *   headers        sent as given; the transport adds nothing that needs
- *                  signing (it suppresses libcurl's Expect and default
- *                  Content-Type), but may add Accept / Content-Length
+ *                  signing: only Host when they have none, Content-Length
+ *                  for a body (or an empty POST/PUT) and, through a plain
+ *                  http proxy, Proxy-Authorization
  *   connect_timeout_ms  TCP+TLS connect deadline (0 = 10 s)
  *   idle_timeout_ms     fail when no byte arrives for this long (0 = 60 s)
  *   timeout_ms     deadline for the whole exchange (0 = 300 s)
@@ -59,7 +60,7 @@ typedef struct aws_http_request {
 	bool (*is_cancelled)(void *cancel_ctx);
 	void *cancel_ctx;
 	/* Use a new connection, never a pooled one. Set for non-idempotent
-	 * requests: libcurl silently resends a request whose reused keep-alive
+	 * requests: the transport resends a request whose reused keep-alive
 	 * connection died before any reply, which would repeat a create. */
 	bool fresh_connection;
 } aws_http_request;
@@ -118,19 +119,21 @@ typedef struct aws_transport {
 	int (*send)(void *ctx, const aws_http_request *req, aws_http_response *resp);
 } aws_transport;
 
-/* ---- libcurl implementation ---- */
+/* ---- the implementation ---- */
 
-/* Per-client libcurl state (connection pool). Opaque. */
-typedef struct aws_http_curl aws_http_curl;
+/* Per-client state: idle connections and TLS trust contexts. Opaque. */
+typedef struct aws_http_pool aws_http_pool;
 
-/* The libcurl transport; its ctx is an aws_http_curl. */
-extern const aws_transport aws_http_curl_transport;
+/* The transport; its ctx is an aws_http_pool. Requests go through the
+ * proxy the environment names (https_proxy / HTTPS_PROXY, http_proxy,
+ * all_proxy / ALL_PROXY, less no_proxy / NO_PROXY; aws_http_proxy.h). */
+extern const aws_transport aws_http_transport;
 
-/* Creates the libcurl state. Returns BASE_OK or BASE_EIO (libcurl could not
- * create a handle); *out = NULL on failure. Free with aws_http_curl_free. */
-BASE_MUST_USE int aws_http_curl_new(aws_http_curl **out);
+/* Creates the state (never fails; the return is for symmetry). The first
+ * call makes the process ignore SIGPIPE. Free with aws_http_pool_free. */
+BASE_MUST_USE int aws_http_pool_new(aws_http_pool **out);
 /* Frees the state and closes pooled connections; NULL is fine. No send may
  * be in flight. */
-void aws_http_curl_free(aws_http_curl *h);
+void aws_http_pool_free(aws_http_pool *h);
 
 #endif

@@ -48,12 +48,12 @@ static int free_port(void)
 
 static int plain(const char *method, const char *path)
 {
-	aws_http_curl *h = NULL;
+	aws_http_pool *h = NULL;
 	aws_http_request r;
 	aws_http_response resp;
 	char url[128];
 	int status = -1;
-	if (aws_http_curl_new(&h) != BASE_OK)
+	if (aws_http_pool_new(&h) != BASE_OK)
 		return -1;
 	snprintf(url, sizeof url, "%s%s", moto_url, path);
 	memset(&r, 0, sizeof r);
@@ -66,10 +66,10 @@ static int plain(const char *method, const char *path)
 		r.body_len = 0;
 	}
 	aws_http_response_init(&resp);
-	if (aws_http_curl_transport.send(h, &r, &resp) == BASE_OK)
+	if (aws_http_transport.send(h, &r, &resp) == BASE_OK)
 		status = resp.status;
 	aws_http_response_dispose(&resp);
-	aws_http_curl_free(h);
+	aws_http_pool_free(h);
 	return status;
 }
 

@@ -1,7 +1,7 @@
 /*
  * aws_client_test.c - aws_client over the scripted fake transport (signing,
  * endpoints, region, retries, cancellation, log redaction) and, when
- * moto_server is available, against moto over libcurl.
+ * moto_server is available, against moto over the HTTP transport.
  */
 #include "t.h"
 
@@ -642,14 +642,14 @@ void test_aws_client__log_never_contains_secrets(void)
 	aws_fake_free(f);
 }
 
-/* ---- against moto over libcurl ---- */
+/* ---- against moto over the HTTP transport ---- */
 
 static aws_client *moto_client(const char *url, aws_error *err)
 {
 	aws_client_config cfg;
 	aws_client *c = NULL;
 	int i;
-	aws_global_init(); /* as main() does, before threads use libcurl */
+	aws_global_init(); /* as main() does, before threads use the transport */
 	memset(&cfg, 0, sizeof cfg);
 	cfg.region = "us-east-1";
 	cfg.access_key = "AKIDMOTO";
@@ -738,7 +738,7 @@ static void *moto_worker_main(void *arg)
 	return NULL;
 }
 
-void test_aws_client__moto_concurrent_libcurl(void)
+void test_aws_client__moto_concurrent_transport(void)
 {
 	const char *url;
 	aws_client *c;
@@ -750,7 +750,7 @@ void test_aws_client__moto_concurrent_libcurl(void)
 	clean_env();
 	url = aws_moto_url();
 	if (!url) {
-		printf("SKIP test_aws_client__moto_concurrent_libcurl: moto_server not available\n");
+		printf("SKIP test_aws_client__moto_concurrent_transport: moto_server not available\n");
 		return;
 	}
 	c = moto_client(url, &err);
@@ -1024,7 +1024,7 @@ void test_aws_client__deadline_stops_a_silent_peer(void)
 	struct fx x;
 	aws_request req = form_req("Action=DescribeRegions&Version=2016-11-15");
 	aws_fake_reply silent = failure_reply(AWS_HTTP_ETIMEOUT, false);
-	silent.delay_ms = 200; /* stands for libcurl's timeout firing at the deadline */
+	silent.delay_ms = 200; /* stands for the transport timeout firing at the deadline */
 	fx_init(&x);
 	T_OK(fx_start(&x));
 	aws_fake_set_default(x.f, &silent);

@@ -1,5 +1,5 @@
 /*
- * aws_http_test.c - the libcurl transport against tiny local servers on
+ * aws_http_test.c - the HTTP transport against tiny local servers on
  * 127.0.0.1: request bytes on the wire, response headers and body, the
  * response cap, connect failure, timeout after sending, cancellation.
  */
@@ -99,7 +99,7 @@ static void srv_stop(struct srv *s)
 void test_aws_http__request_and_response(void)
 {
 	struct srv s;
-	aws_http_curl *h = NULL;
+	aws_http_pool *h = NULL;
 	aws_http_request r;
 	aws_http_response resp;
 	aws_http_header hs[] = { { "Host", "example.test:1" }, { "Content-Type", "application/json" },
@@ -109,7 +109,7 @@ void test_aws_http__request_and_response(void)
 	T_ASSERT(srv_start(&s, "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
 			       "x-amzn-RequestId: abc-123\r\nContent-Length: 11\r\nConnection: close\r\n\r\n"
 			       "{\"ok\":true}"));
-	T_OK(aws_http_curl_new(&h));
+	T_OK(aws_http_pool_new(&h));
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/2015-03-31/functions?x=1", s.port);
 	memset(&r, 0, sizeof r);
 	r.method = "PUT";
@@ -119,7 +119,7 @@ void test_aws_http__request_and_response(void)
 	r.body = "{\"a\":1}";
 	r.body_len = 7;
 	aws_http_response_init(&resp);
-	T_OK(aws_http_curl_transport.send(h, &r, &resp));
+	T_OK(aws_http_transport.send(h, &r, &resp));
 	srv_stop(&s);
 	T_ASSERT_INT(resp.status, 201);
 	T_ASSERT_INT(resp.failure, AWS_HTTP_OK);
@@ -136,68 +136,68 @@ void test_aws_http__request_and_response(void)
 	T_ASSERT(strstr(s.got, "Transfer-Encoding") == NULL);
 	T_ASSERT(strstr(s.got, "\r\n\r\n{\"a\":1}") != NULL);
 	aws_http_response_dispose(&resp);
-	aws_http_curl_free(h);
+	aws_http_pool_free(h);
 }
 
 void test_aws_http__bodyless_delete_has_no_content_type(void)
 {
 	struct srv s;
-	aws_http_curl *h = NULL;
+	aws_http_pool *h = NULL;
 	aws_http_request r;
 	aws_http_response resp;
 	char url[64];
 
 	T_ASSERT(srv_start(&s, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n"));
-	T_OK(aws_http_curl_new(&h));
+	T_OK(aws_http_pool_new(&h));
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/x", s.port);
 	memset(&r, 0, sizeof r);
 	r.method = "DELETE";
 	r.url = url;
 	aws_http_response_init(&resp);
-	T_OK(aws_http_curl_transport.send(h, &r, &resp));
+	T_OK(aws_http_transport.send(h, &r, &resp));
 	srv_stop(&s);
 	T_ASSERT_INT(resp.status, 204);
 	T_ASSERT(strncmp(s.got, "DELETE /x HTTP/1.1\r\n", 20) == 0);
 	T_ASSERT(strstr(s.got, "Content-Type") == NULL);
 	aws_http_response_dispose(&resp);
-	aws_http_curl_free(h);
+	aws_http_pool_free(h);
 }
 
 void test_aws_http__response_cap(void)
 {
 	struct srv s;
-	aws_http_curl *h = NULL;
+	aws_http_pool *h = NULL;
 	aws_http_request r;
 	aws_http_response resp;
 	char url[64];
 
 	T_ASSERT(srv_start(&s, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"
 			       "0123456789012345678901234567890123456789"));
-	T_OK(aws_http_curl_new(&h));
+	T_OK(aws_http_pool_new(&h));
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/", s.port);
 	memset(&r, 0, sizeof r);
 	r.method = "GET";
 	r.url = url;
 	r.max_response = 16;
 	aws_http_response_init(&resp);
-	T_ASSERT_INT(aws_http_curl_transport.send(h, &r, &resp), BASE_ETOOBIG);
+	T_ASSERT_INT(aws_http_transport.send(h, &r, &resp), BASE_ETOOBIG);
 	T_ASSERT_INT(resp.failure, AWS_HTTP_ETOOBIG);
 	T_ASSERT_INT(resp.status, 0);
 	srv_stop(&s);
 	aws_http_response_dispose(&resp);
-	aws_http_curl_free(h);
+	aws_http_pool_free(h);
 }
 
 void test_aws_http__connect_refused_is_not_sent(void)
 {
-	aws_http_curl *h = NULL;
+	aws_http_pool *h = NULL;
 	aws_http_request r;
 	aws_http_response resp;
 	char url[64];
 	int port = 0, fd = listen_local(&port);
 	T_ASSERT(fd >= 0);
 	close(fd); /* nothing listens there now */
-	T_OK(aws_http_curl_new(&h));
+	T_OK(aws_http_pool_new(&h));
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
 	memset(&r, 0, sizeof r);
 	r.method = "POST";
@@ -205,24 +205,24 @@ void test_aws_http__connect_refused_is_not_sent(void)
 	r.body = "x";
 	r.body_len = 1;
 	aws_http_response_init(&resp);
-	T_ASSERT_INT(aws_http_curl_transport.send(h, &r, &resp), BASE_EIO);
+	T_ASSERT_INT(aws_http_transport.send(h, &r, &resp), BASE_EIO);
 	T_ASSERT_INT(resp.failure, AWS_HTTP_ECONNECT);
 	T_ASSERT(!resp.sent);
 	T_ASSERT(resp.errmsg[0] != '\0');
 	aws_http_response_dispose(&resp);
-	aws_http_curl_free(h);
+	aws_http_pool_free(h);
 }
 
 void test_aws_http__timeout_after_sending(void)
 {
 	struct srv s;
-	aws_http_curl *h = NULL;
+	aws_http_pool *h = NULL;
 	aws_http_request r;
 	aws_http_response resp;
 	char url[64];
 
 	T_ASSERT(srv_start(&s, NULL));
-	T_OK(aws_http_curl_new(&h));
+	T_OK(aws_http_pool_new(&h));
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/", s.port);
 	memset(&r, 0, sizeof r);
 	r.method = "POST";
@@ -231,10 +231,10 @@ void test_aws_http__timeout_after_sending(void)
 	r.body_len = strlen(r.body);
 	r.timeout_ms = 300;
 	aws_http_response_init(&resp);
-	T_ASSERT_INT(aws_http_curl_transport.send(h, &r, &resp), BASE_ETIMEOUT);
+	T_ASSERT_INT(aws_http_transport.send(h, &r, &resp), BASE_ETIMEOUT);
 	T_ASSERT_INT(resp.failure, AWS_HTTP_ETIMEOUT);
 	T_ASSERT(resp.sent);
-	aws_http_curl_free(h);
+	aws_http_pool_free(h);
 	srv_stop(&s);
 	aws_http_response_dispose(&resp);
 }
@@ -254,14 +254,14 @@ static bool cancel_after_100ms(void *ctx)
 void test_aws_http__cancel_in_flight(void)
 {
 	struct srv s;
-	aws_http_curl *h = NULL;
+	aws_http_pool *h = NULL;
 	aws_http_request r;
 	aws_http_response resp;
 	char url[64];
 	uint64_t t0;
 
 	T_ASSERT(srv_start(&s, NULL));
-	T_OK(aws_http_curl_new(&h));
+	T_OK(aws_http_pool_new(&h));
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/", s.port);
 	memset(&r, 0, sizeof r);
 	r.method = "GET";
@@ -270,10 +270,10 @@ void test_aws_http__cancel_in_flight(void)
 	r.is_cancelled = cancel_after_100ms;
 	r.cancel_ctx = &t0;
 	aws_http_response_init(&resp);
-	T_ASSERT_INT(aws_http_curl_transport.send(h, &r, &resp), BASE_ECANCELLED);
+	T_ASSERT_INT(aws_http_transport.send(h, &r, &resp), BASE_ECANCELLED);
 	T_ASSERT_INT(resp.failure, AWS_HTTP_ECANCELLED);
 	T_ASSERT_MSG(mono_ms() - t0 < 1000, "cancel took %llu ms", (unsigned long long)(mono_ms() - t0));
-	aws_http_curl_free(h);
+	aws_http_pool_free(h);
 	srv_stop(&s);
 	aws_http_response_dispose(&resp);
 }
@@ -334,7 +334,7 @@ static void *ka_main(void *arg)
 void test_aws_http__connection_reuse(void)
 {
 	struct ka_srv s;
-	aws_http_curl *h = NULL;
+	aws_http_pool *h = NULL;
 	aws_http_request r;
 	aws_http_response resp;
 	char url[64];
@@ -343,18 +343,18 @@ void test_aws_http__connection_reuse(void)
 	s.lfd = listen_local(&s.port);
 	T_ASSERT(s.lfd >= 0);
 	T_ASSERT(pthread_create(&s.th, NULL, ka_main, &s) == 0);
-	T_OK(aws_http_curl_new(&h));
+	T_OK(aws_http_pool_new(&h));
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/", s.port);
 	memset(&r, 0, sizeof r);
 	r.method = "GET";
 	r.url = url;
 	r.timeout_ms = 3000;
 	aws_http_response_init(&resp);
-	T_OK(aws_http_curl_transport.send(h, &r, &resp));
-	T_OK(aws_http_curl_transport.send(h, &r, &resp));
+	T_OK(aws_http_transport.send(h, &r, &resp));
+	T_OK(aws_http_transport.send(h, &r, &resp));
 	T_ASSERT_STR(base_buf_cstr(&resp.body), "ok");
 	T_ASSERT_INT(s.served, 2);
-	aws_http_curl_free(h);
+	aws_http_pool_free(h);
 	shutdown(s.lfd, SHUT_RDWR);
 	close(s.lfd);
 	pthread_join(s.th, NULL);
@@ -367,7 +367,7 @@ void test_aws_http__connection_reuse(void)
 void test_aws_http__tls_ca_bundle(void)
 {
 	char dir[] = "/tmp/aws_http_tls.XXXXXX", cmd[1024], cert[128], key[128], url[64], port_s[16];
-	aws_http_curl *h = NULL;
+	aws_http_pool *h = NULL;
 	aws_http_request r;
 	aws_http_response resp;
 	pid_t pid;
@@ -410,7 +410,7 @@ void test_aws_http__tls_ca_bundle(void)
 			break;
 		usleep(50000);
 	}
-	T_OK(aws_http_curl_new(&h));
+	T_OK(aws_http_pool_new(&h));
 	snprintf(url, sizeof url, "https://127.0.0.1:%d/", port);
 	memset(&r, 0, sizeof r);
 	r.method = "GET";
@@ -418,11 +418,11 @@ void test_aws_http__tls_ca_bundle(void)
 	r.timeout_ms = 5000;
 	r.ca_bundle = NULL;
 	aws_http_response_init(&resp);
-	rc = aws_http_curl_transport.send(h, &r, &resp);
+	rc = aws_http_transport.send(h, &r, &resp);
 	T_ASSERT_INT(rc, BASE_EIO);
 	T_ASSERT_INT(resp.failure, AWS_HTTP_ETLS);
 	r.ca_bundle = cert;
-	rc = aws_http_curl_transport.send(h, &r, &resp);
+	rc = aws_http_transport.send(h, &r, &resp);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	unlink(cert);
@@ -430,6 +430,6 @@ void test_aws_http__tls_ca_bundle(void)
 	rmdir(dir);
 	T_ASSERT_MSG(rc == BASE_OK, "%s", resp.errmsg);
 	T_ASSERT_INT(resp.status, 200);
-	aws_http_curl_free(h);
+	aws_http_pool_free(h);
 	aws_http_response_dispose(&resp);
 }
