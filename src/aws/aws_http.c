@@ -584,16 +584,24 @@ static bool has_line_break(const char *s)
 static int build_head(struct xchg *x, base_buf *b)
 {
 	const aws_http_request *req = x->req;
-	const char *path = *x->url.rest ? x->url.rest : "/";
+	const char *slash = x->url.rest[0] == '/' ? "" : "/";
+	char authority[300];
 	bool has_host = false, has_length = false;
 	int rc;
 	size_t i;
 
-	if (x->via_proxy && !x->url.https)
-		rc = base_buf_printf(b, "%s %s%s HTTP/1.1\r\n", req->method, req->url,
-		                     *x->url.rest ? "" : "/");
+	if (x->url.port)
+		snprintf(authority, sizeof authority, x->url.host_is_ip6 ? "[%s]:%d" : "%s:%d", x->url.host,
+		         x->url.port);
 	else
-		rc = base_buf_printf(b, "%s %s HTTP/1.1\r\n", req->method, path);
+		snprintf(authority, sizeof authority, x->url.host_is_ip6 ? "[%s]" : "%s", x->url.host);
+	/* origin form "/path?query" (a URL "http://h?q" gets its "/"), or
+	 * through a plain-http proxy the absolute form "http://authority/path" */
+	if (x->via_proxy && !x->url.https)
+		rc = base_buf_printf(b, "%s http://%s%s%s HTTP/1.1\r\n", req->method, authority, slash,
+		                     x->url.rest);
+	else
+		rc = base_buf_printf(b, "%s %s%s HTTP/1.1\r\n", req->method, slash, x->url.rest);
 	for (i = 0; i < req->n_headers && rc == BASE_OK; i++) {
 		const aws_http_header *hd = &req->headers[i];
 		if (has_line_break(hd->name) || has_line_break(hd->value) || !*hd->name ||
@@ -603,14 +611,8 @@ static int build_head(struct xchg *x, base_buf *b)
 		has_length |= strcasecmp(hd->name, "content-length") == 0;
 		rc = base_buf_printf(b, "%s: %s\r\n", hd->name, hd->value);
 	}
-	if (rc == BASE_OK && !has_host) {
-		if (x->url.port)
-			rc = base_buf_printf(b, x->url.host_is_ip6 ? "Host: [%s]:%d\r\n" : "Host: %s:%d\r\n",
-			                     x->url.host, x->url.port);
-		else
-			rc = base_buf_printf(b, x->url.host_is_ip6 ? "Host: [%s]\r\n" : "Host: %s\r\n",
-			                     x->url.host);
-	}
+	if (rc == BASE_OK && !has_host)
+		rc = base_buf_printf(b, "Host: %s\r\n", authority);
 	if (rc == BASE_OK && !has_length &&
 	    (req->body || strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0))
 		rc = base_buf_printf(b, "Content-Length: %zu\r\n", req->body ? req->body_len : 0);
@@ -630,6 +632,26 @@ struct reply {
 	size_t length;
 	bool close; /* "Connection: close", or HTTP/1.0 */
 };
+
+/* True when the comma-separated list v[0..n) names token (any case). */
+static bool lists_token(const char *v, size_t n, const char *token)
+{
+	size_t len = strlen(token), i = 0;
+	while (i < n) {
+		size_t s, e;
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		s = i;
+		while (i < n && v[i] != ',')
+			i++;
+		e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e - s == len && strncasecmp(v + s, token, len) == 0)
+			return true;
+	}
+	return false;
+}
 
 /* Parses the head's header lines into resp's headers and r. */
 static int parse_headers(struct xchg *x, const char *p, const char *end, struct reply *r)
@@ -673,8 +695,7 @@ static int parse_headers(struct xchg *x, const char *p, const char *end, struct 
 				return fail(x, AWS_HTTP_ERECV, "unsupported Transfer-Encoding");
 			chunked = true;
 		} else if ((size_t)(colon - p) == 10 && strncasecmp(p, "connection", 10) == 0) {
-			if ((size_t)(ve - v) == 5 && strncasecmp(v, "close", 5) == 0)
-				r->close = true;
+			r->close |= lists_token(v, (size_t)(ve - v), "close");
 		}
 		p = eol + 2;
 	}
@@ -923,6 +944,47 @@ static char *conn_key(const struct xchg *x)
 	                      x->via_proxy ? x->proxy.auth : "");
 }
 
+/* Sends on a pooled connection (unless the request wants a fresh one) or a
+ * new one; a pooled connection that turns out closed before any reply byte
+ * gets the request once more, on a new connection with its own connect
+ * time. When that new connection cannot be made, the first failure stands
+ * (the request may have reached the server). */
+static void send_with_resend(struct xchg *x, const char *key, const base_buf *head, unsigned cto)
+{
+	aws_http_response *resp = x->resp;
+	aws_http_failure first = AWS_HTTP_OK;
+	char first_msg[sizeof resp->errmsg];
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		struct conn *c = x->req->fresh_connection || attempt > 0 ? NULL : pool_take(x->h, key);
+		bool reused = c != NULL, reusable = false;
+		if (!c && (c = conn_open(x, key)) == NULL) {
+			if (first != AWS_HTTP_OK) {
+				resp->failure = first;
+				memcpy(resp->errmsg, first_msg, sizeof first_msg);
+				resp->sent = true;
+			}
+			return;
+		}
+		if (exchange(x, c, head, &reusable) == 0) {
+			if (reusable)
+				pool_give(x->h, c);
+			else
+				conn_close(c);
+			return;
+		}
+		conn_close(c);
+		if (!reused || x->reply_bytes > 0 ||
+		    (resp->failure != AWS_HTTP_ESEND && resp->failure != AWS_HTTP_ERECV))
+			return;
+		first = resp->failure;
+		memcpy(first_msg, resp->errmsg, sizeof first_msg);
+		aws_http_response_reset(resp);
+		x->connect_by = now_ms() + cto;
+	}
+}
+
 static int pool_send(void *ctx, const aws_http_request *req, aws_http_response *resp)
 {
 	struct xchg x;
@@ -932,7 +994,7 @@ static int pool_send(void *ctx, const aws_http_request *req, aws_http_response *
 	uint64_t start = now_ms();
 	unsigned cto = req->connect_timeout_ms ? req->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
 	unsigned tto = req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
-	int attempt, pr;
+	int pr;
 
 	aws_http_response_reset(resp);
 	memset(&x, 0, sizeof x);
@@ -958,25 +1020,7 @@ static int pool_send(void *ctx, const aws_http_request *req, aws_http_response *
 	if (build_head(&x, &head) != 0)
 		goto done;
 	key = conn_key(&x);
-	for (attempt = 0; attempt < 2; attempt++) {
-		struct conn *c = req->fresh_connection ? NULL : pool_take(x.h, key);
-		bool reused = c != NULL, reusable = false;
-		if (!c && (c = conn_open(&x, key)) == NULL)
-			break;
-		if (exchange(&x, c, &head, &reusable) == 0) {
-			if (reusable)
-				pool_give(x.h, c);
-			else
-				conn_close(c);
-			break;
-		}
-		conn_close(c);
-		/* a pooled connection the server had closed: once more on a new one */
-		if (!reused || x.reply_bytes > 0 ||
-		    (resp->failure != AWS_HTTP_ESEND && resp->failure != AWS_HTTP_ERECV))
-			break;
-		aws_http_response_reset(resp);
-	}
+	send_with_resend(&x, key, &head, cto);
 done:
 	base_buf_dispose(&head);
 	base_free(key);
