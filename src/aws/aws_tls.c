@@ -10,7 +10,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/base_alloc.h"
 
@@ -32,6 +34,32 @@ static void openssl_reason(const char *what, char *err, size_t cap)
 		ERR_error_string_n(e, buf, sizeof buf);
 	ERR_clear_error();
 	snprintf(err, cap, "%s%s%s", what, buf[0] ? ": " : "", buf);
+}
+
+/* The system store: OpenSSL's default locations (the bundled libcrypto is
+ * Debian's: /usr/lib/ssl/{cert.pem,certs}, which SSL_CERT_FILE and
+ * SSL_CERT_DIR override). Unless those variables are set, the first
+ * bundle found where common distributions keep theirs is added too, so the
+ * packaged provider also trusts the system's CAs where /usr/lib/ssl does
+ * not exist (Fedora, RHEL, SUSE, Arch). 1 on success. */
+static int load_system_store(SSL_CTX *ctx)
+{
+	static const char *const bundles[] = {
+	        "/etc/ssl/certs/ca-certificates.crt",                /* Debian, Ubuntu, Arch */
+	        "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", /* Fedora, RHEL */
+	        "/etc/pki/tls/certs/ca-bundle.crt",                  /* older Fedora, RHEL */
+	        "/etc/ssl/ca-bundle.pem",                            /* SUSE */
+	        "/etc/ssl/cert.pem",                                 /* Alpine, macOS-like */
+	};
+	size_t i;
+	if (SSL_CTX_set_default_verify_paths(ctx) != 1)
+		return 0;
+	if (getenv("SSL_CERT_FILE") || getenv("SSL_CERT_DIR"))
+		return 1;
+	for (i = 0; i < sizeof bundles / sizeof bundles[0]; i++)
+		if (access(bundles[i], R_OK) == 0)
+			return SSL_CTX_load_verify_locations(ctx, bundles[i], NULL) == 1 ? 1 : 0;
+	return 1;
 }
 
 int aws_tls_ctx_new(const char *ca_bundle, aws_tls_ctx **out, char *err, size_t cap)
@@ -60,7 +88,7 @@ int aws_tls_ctx_new(const char *ca_bundle, aws_tls_ctx **out, char *err, size_t 
 			SSL_CTX_free(ctx);
 			return BASE_EIO;
 		}
-	} else if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
+	} else if (load_system_store(ctx) != 1) {
 		openssl_reason("cannot load the system CA store", err, cap);
 		SSL_CTX_free(ctx);
 		return BASE_EIO;
