@@ -45,9 +45,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "aws/aws_deadline.h"
 #include "aws/aws_http_proxy.h"
 #include "aws/aws_int.h"
 #include "aws/aws_tls.h"
@@ -148,20 +148,13 @@ struct aws_http_pool {
 	pthread_mutex_t mu;
 	struct conn *idle[POOL_MAX]; /* oldest first */
 	size_t n_idle;
-	/* trust configurations, made on first use: [0] the system store */
+	/* trust configurations, made on first use ("" = the system store) */
 	struct {
 		char *ca_bundle;
 		aws_tls_ctx *ctx;
 	} tls[CA_BUNDLES_MAX];
 	size_t n_tls;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static pthread_once_t sigpipe_once = PTHREAD_ONCE_INIT;
 
@@ -224,7 +217,7 @@ static struct conn *pool_take(aws_http_pool *h, const char *key)
 {
 	struct conn *c = NULL, *stale[POOL_MAX];
 	size_t n_stale = 0, i;
-	uint64_t now = now_ms();
+	uint64_t now = aws_deadline_now_ms();
 	pthread_mutex_lock(&h->mu);
 	for (i = h->n_idle; i-- > 0;) {
 		struct conn *k = h->idle[i];
@@ -248,7 +241,7 @@ static struct conn *pool_take(aws_http_pool *h, const char *key)
 static void pool_give(aws_http_pool *h, struct conn *c)
 {
 	struct conn *old = NULL;
-	c->idle_since = now_ms();
+	c->idle_since = aws_deadline_now_ms();
 	pthread_mutex_lock(&h->mu);
 	if (h->n_idle == POOL_MAX) {
 		old = h->idle[0];
@@ -289,6 +282,7 @@ struct xchg {
 	const aws_http_request *req;
 	aws_http_response *resp;
 	aws_url url;
+	int port; /* url.port, or the scheme's default */
 	aws_http_proxy proxy;
 	bool via_proxy;
 	uint64_t deadline;   /* the whole exchange */
@@ -325,7 +319,7 @@ static int wait_fd(struct xchg *x, int fd, short ev, uint64_t until, aws_http_fa
 		int r;
 		if (x->req->is_cancelled && x->req->is_cancelled(x->req->cancel_ctx))
 			return fail(x, AWS_HTTP_ECANCELLED, "cancelled");
-		now = now_ms();
+		now = aws_deadline_now_ms();
 		if (until > x->deadline)
 			until = x->deadline;
 		if (now >= until)
@@ -347,16 +341,18 @@ static uint64_t progress_by(const struct xchg *x)
 	return x->last_progress + x->idle_ms;
 }
 
-/* Reads what is there (waiting for at least one byte): a count, 0 when the
- * peer closed, -1 on failure (failure set: f_err for a broken connection). */
-static ssize_t conn_read(struct xchg *x, struct conn *c, char *buf, size_t n, uint64_t until,
-                         aws_http_failure on_timeout)
+/* Reads what is there (waiting for at least one byte, until until(x)): a
+ * count (progress noted), 0 when the peer closed, -1 with failure set. */
+static ssize_t conn_read(struct xchg *x, struct conn *c, char *buf, size_t n,
+                         uint64_t (*until)(const struct xchg *), aws_http_failure on_timeout)
 {
 	for (;;) {
 		short ev = POLLIN;
 		ssize_t r;
 		if (c->tls) {
 			r = aws_tls_read(c->tls, buf, n);
+			if (r > 0)
+				x->last_progress = aws_deadline_now_ms();
 			if (r >= 0)
 				return r;
 			if (r == AWS_TLS_WANT_WRITE)
@@ -365,6 +361,8 @@ static ssize_t conn_read(struct xchg *x, struct conn *c, char *buf, size_t n, ui
 				return fail(x, AWS_HTTP_ERECV, "TLS read failed");
 		} else {
 			r = recv(c->fd, buf, n, 0);
+			if (r > 0)
+				x->last_progress = aws_deadline_now_ms();
 			if (r >= 0)
 				return r;
 			if (errno == EINTR)
@@ -372,7 +370,7 @@ static ssize_t conn_read(struct xchg *x, struct conn *c, char *buf, size_t n, ui
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
 				return fail(x, AWS_HTTP_ERECV, "receive failed: %s", strerror(errno));
 		}
-		if (wait_fd(x, c->fd, ev, until, on_timeout) != 0)
+		if (wait_fd(x, c->fd, ev, until(x), on_timeout) != 0)
 			return -1;
 	}
 }
@@ -400,7 +398,7 @@ static int conn_write(struct xchg *x, struct conn *c, const char *p, size_t n,
 		if (r > 0) {
 			p += r;
 			n -= (size_t)r;
-			x->last_progress = now_ms();
+			x->last_progress = aws_deadline_now_ms();
 			continue;
 		}
 		if (wait_fd(x, c->fd, ev, until(x), on_timeout) != 0)
@@ -477,7 +475,7 @@ static int read_head(struct xchg *x, struct conn *c, base_buf *head, size_t *hea
 		}
 		if (head->len > HEAD_MAX)
 			return fail(x, AWS_HTTP_ETOOBIG, "response headers too large");
-		n = conn_read(x, c, buf, sizeof buf, until(x), on_timeout);
+		n = conn_read(x, c, buf, sizeof buf, until, on_timeout);
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -485,7 +483,6 @@ static int read_head(struct xchg *x, struct conn *c, base_buf *head, size_t *hea
 			            head->len ? "connection closed inside the reply headers"
 			                      : "connection closed before any reply");
 		x->reply_bytes += (size_t)n;
-		x->last_progress = now_ms();
 		if (base_buf_append(head, buf, (size_t)n) != BASE_OK)
 			return fail(x, AWS_HTTP_ETOOBIG, "response headers too large");
 	}
@@ -502,6 +499,16 @@ static int parse_status(const char *line, size_t len, int *minor)
 	return (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
 }
 
+/* "host[:port]" of the request's URL (IPv6 in brackets); port 0 leaves
+ * the port out. */
+static void authority(const struct xchg *x, int port, char *out, size_t cap)
+{
+	if (port)
+		snprintf(out, cap, x->url.host_is_ip6 ? "[%s]:%d" : "%s:%d", x->url.host, port);
+	else
+		snprintf(out, cap, x->url.host_is_ip6 ? "[%s]" : "%s", x->url.host);
+}
+
 /* CONNECT through the proxy to the request's host (https only). */
 static int tunnel(struct xchg *x, struct conn *c)
 {
@@ -509,8 +516,7 @@ static int tunnel(struct xchg *x, struct conn *c)
 	size_t head_len = 0;
 	int minor, status, rc;
 	char hostport[300];
-	snprintf(hostport, sizeof hostport, x->url.host_is_ip6 ? "[%s]:%d" : "%s:%d", x->url.host,
-	         x->url.port ? x->url.port : 443);
+	authority(x, x->port, hostport, sizeof hostport);
 	base_buf_init(&b, 0);
 	rc = base_buf_printf(&b, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n%s%s%s\r\n", hostport, hostport,
 	                     x->proxy.auth[0] ? "Proxy-Authorization: " : "", x->proxy.auth,
@@ -540,13 +546,12 @@ static int tunnel(struct xchg *x, struct conn *c)
 static struct conn *conn_open(struct xchg *x, const char *key)
 {
 	struct conn *c = base_xcalloc(1, sizeof *c);
-	int port = x->url.port ? x->url.port : (x->url.https ? 443 : 80);
 	char err[256] = "";
 	c->key = base_xstrdup(key);
-	c->fd = x->via_proxy ? dial(x, x->proxy.host, x->proxy.port) : dial(x, x->url.host, port);
+	c->fd = x->via_proxy ? dial(x, x->proxy.host, x->proxy.port) : dial(x, x->url.host, x->port);
 	if (c->fd < 0)
 		goto fail;
-	x->last_progress = now_ms();
+	x->last_progress = aws_deadline_now_ms();
 	if (x->via_proxy && x->url.https && tunnel(x, c) != 0)
 		goto fail;
 	if (x->url.https) {
@@ -572,7 +577,7 @@ fail:
 	return NULL;
 }
 
-/* True when s[0..n) holds a CR or LF (header injection) or a NUL. */
+/* True when s holds a CR or LF (header injection). */
 static bool has_line_break(const char *s)
 {
 	return strpbrk(s, "\r\n") != NULL;
@@ -585,20 +590,16 @@ static int build_head(struct xchg *x, base_buf *b)
 {
 	const aws_http_request *req = x->req;
 	const char *slash = x->url.rest[0] == '/' ? "" : "/";
-	char authority[300];
+	char host[300];
 	bool has_host = false, has_length = false;
 	int rc;
 	size_t i;
 
-	if (x->url.port)
-		snprintf(authority, sizeof authority, x->url.host_is_ip6 ? "[%s]:%d" : "%s:%d", x->url.host,
-		         x->url.port);
-	else
-		snprintf(authority, sizeof authority, x->url.host_is_ip6 ? "[%s]" : "%s", x->url.host);
+	authority(x, x->url.port, host, sizeof host);
 	/* origin form "/path?query" (a URL "http://h?q" gets its "/"), or
 	 * through a plain-http proxy the absolute form "http://authority/path" */
 	if (x->via_proxy && !x->url.https)
-		rc = base_buf_printf(b, "%s http://%s%s%s HTTP/1.1\r\n", req->method, authority, slash,
+		rc = base_buf_printf(b, "%s http://%s%s%s HTTP/1.1\r\n", req->method, host, slash,
 		                     x->url.rest);
 	else
 		rc = base_buf_printf(b, "%s %s%s HTTP/1.1\r\n", req->method, slash, x->url.rest);
@@ -612,7 +613,7 @@ static int build_head(struct xchg *x, base_buf *b)
 		rc = base_buf_printf(b, "%s: %s\r\n", hd->name, hd->value);
 	}
 	if (rc == BASE_OK && !has_host)
-		rc = base_buf_printf(b, "Host: %s\r\n", authority);
+		rc = base_buf_printf(b, "Host: %s\r\n", host);
 	if (rc == BASE_OK && !has_length &&
 	    (req->body || strcmp(req->method, "POST") == 0 || strcmp(req->method, "PUT") == 0))
 		rc = base_buf_printf(b, "Content-Length: %zu\r\n", req->body ? req->body_len : 0);
@@ -630,7 +631,7 @@ struct reply {
 	int minor;
 	enum framing framing;
 	size_t length;
-	bool close; /* "Connection: close", or HTTP/1.0 */
+	bool close; /* "Connection: close" (an HTTP/1.0 reply is never reused either) */
 };
 
 /* True when the comma-separated list v[0..n) names token (any case). */
@@ -651,6 +652,12 @@ static bool lists_token(const char *v, size_t n, const char *token)
 			return true;
 	}
 	return false;
+}
+
+/* True when the header name p[0..n) is name (any case). */
+static bool name_is(const char *p, size_t n, const char *name)
+{
+	return n == strlen(name) && strncasecmp(p, name, n) == 0;
 }
 
 /* Parses the head's header lines into resp's headers and r. */
@@ -675,7 +682,7 @@ static int parse_headers(struct xchg *x, const char *p, const char *end, struct 
 		if (aws_http_response_add_header(x->resp, p, (size_t)(colon - p), v, (size_t)(ve - v)) !=
 		    BASE_OK)
 			return fail(x, AWS_HTTP_ETOOBIG, "response headers too large");
-		if ((size_t)(colon - p) == 14 && strncasecmp(p, "content-length", 14) == 0) {
+		if (name_is(p, (size_t)(colon - p), "content-length")) {
 			char num[24];
 			char *stop;
 			unsigned long long n;
@@ -689,12 +696,12 @@ static int parse_headers(struct xchg *x, const char *p, const char *end, struct 
 				return fail(x, AWS_HTTP_ERECV, "malformed Content-Length");
 			r->length = (size_t)n;
 			have_length = true;
-		} else if ((size_t)(colon - p) == 17 && strncasecmp(p, "transfer-encoding", 17) == 0) {
+		} else if (name_is(p, (size_t)(colon - p), "transfer-encoding")) {
 			/* only "chunked" (last) is a framing we read */
 			if ((size_t)(ve - v) < 7 || strncasecmp(ve - 7, "chunked", 7) != 0)
 				return fail(x, AWS_HTTP_ERECV, "unsupported Transfer-Encoding");
 			chunked = true;
-		} else if ((size_t)(colon - p) == 10 && strncasecmp(p, "connection", 10) == 0) {
+		} else if (name_is(p, (size_t)(colon - p), "connection")) {
 			r->close |= lists_token(v, (size_t)(ve - v), "close");
 		}
 		p = eol + 2;
@@ -718,7 +725,6 @@ struct chunks {
 	size_t left;      /* data bytes left in the chunk */
 	char line[64];    /* the size line so far (extensions cut off) */
 	size_t line_len;  /* its length, counted past the cut */
-	bool line_digits; /* still reading hex digits */
 };
 
 /* Feeds n bytes; *used = how many belonged to the body. 0 (more needed or
@@ -797,7 +803,7 @@ static int read_sized_body(struct xchg *x, struct conn *c, const struct reply *r
 	if (add_body(x, p, take) != 0)
 		return -1;
 	while (x->resp->body.len < want) {
-		ssize_t n = conn_read(x, c, buf, sizeof buf, progress_by(x), AWS_HTTP_ETIMEOUT);
+		ssize_t n = conn_read(x, c, buf, sizeof buf, progress_by, AWS_HTTP_ETIMEOUT);
 		if (n < 0)
 			return -1;
 		if (n == 0) {
@@ -807,7 +813,6 @@ static int read_sized_body(struct xchg *x, struct conn *c, const struct reply *r
 				            x->resp->body.len, r->length);
 			return 0;
 		}
-		x->last_progress = now_ms();
 		take = (size_t)n < want - x->resp->body.len ? (size_t)n : want - x->resp->body.len;
 		*extra |= take < (size_t)n;
 		if (add_body(x, buf, take) != 0)
@@ -827,12 +832,11 @@ static int read_chunked_body(struct xchg *x, struct conn *c, const char *p, size
 		return -1;
 	*extra = used < have;
 	while (ch.st != CH_DONE) {
-		ssize_t n = conn_read(x, c, buf, sizeof buf, progress_by(x), AWS_HTTP_ETIMEOUT);
+		ssize_t n = conn_read(x, c, buf, sizeof buf, progress_by, AWS_HTTP_ETIMEOUT);
 		if (n < 0)
 			return -1;
 		if (n == 0)
 			return fail(x, AWS_HTTP_ERECV, "connection closed inside a chunked reply");
-		x->last_progress = now_ms();
 		if (chunks_feed(x, &ch, buf, (size_t)n, &used) != 0)
 			return -1;
 		*extra |= used < (size_t)n;
@@ -924,7 +928,7 @@ static int failure_rc(aws_http_failure f)
 static int exchange(struct xchg *x, struct conn *c, const base_buf *head, bool *reusable)
 {
 	x->reply_bytes = 0;
-	x->last_progress = now_ms();
+	x->last_progress = aws_deadline_now_ms();
 	x->resp->sent = true;
 	if (conn_write(x, c, head->data, head->len, progress_by, AWS_HTTP_ETIMEOUT) != 0)
 		return -1;
@@ -981,7 +985,7 @@ static void send_with_resend(struct xchg *x, const char *key, const base_buf *he
 		first = resp->failure;
 		memcpy(first_msg, resp->errmsg, sizeof first_msg);
 		aws_http_response_reset(resp);
-		x->connect_by = now_ms() + cto;
+		x->connect_by = aws_deadline_now_ms() + cto;
 	}
 }
 
@@ -991,7 +995,7 @@ static int pool_send(void *ctx, const aws_http_request *req, aws_http_response *
 	base_buf head;
 	char *key = NULL, perr[256] = "";
 	const char *why = NULL;
-	uint64_t start = now_ms();
+	uint64_t start = aws_deadline_now_ms();
 	unsigned cto = req->connect_timeout_ms ? req->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
 	unsigned tto = req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
 	int pr;
@@ -1010,8 +1014,8 @@ static int pool_send(void *ctx, const aws_http_request *req, aws_http_response *
 		fail(&x, AWS_HTTP_EOTHER, "bad URL: %s", why);
 		goto done;
 	}
-	pr = aws_http_proxy_for(x.url.https, x.url.host, x.url.port ? x.url.port : (x.url.https ? 443 : 80),
-	                        NULL, &x.proxy, perr, sizeof perr);
+	x.port = x.url.port ? x.url.port : (x.url.https ? 443 : 80);
+	pr = aws_http_proxy_for(x.url.https, x.url.host, x.port, NULL, &x.proxy, perr, sizeof perr);
 	if (pr < 0) {
 		fail(&x, AWS_HTTP_EOTHER, "%s", perr);
 		goto done;

@@ -279,9 +279,8 @@ static bool read_reference(struct parser *x, char out[4], size_t *n)
 	return true;
 }
 
-/* Character data up to the next '<' (or the end), into the text buffer
- * when keep (else only checked). */
-static bool read_chars(struct parser *x, bool keep)
+/* Character data up to the next '<' (or the end), into the text buffer. */
+static bool read_chars(struct parser *x)
 {
 	while (x->p < x->end && *x->p != '<') {
 		const char *s = x->p;
@@ -289,7 +288,7 @@ static bool read_chars(struct parser *x, bool keep)
 			x->p++;
 		if (x->p - s >= 3 && memmem(s, (size_t)(x->p - s), "]]>", 3))
 			return fail(x, "']]>' in character data");
-		if (keep && !put_raw(x, s, (size_t)(x->p - s)))
+		if (!put_raw(x, s, (size_t)(x->p - s)))
 			return false;
 		if (x->p < x->end && *x->p == '&') {
 			char ref[4];
@@ -297,7 +296,7 @@ static bool read_chars(struct parser *x, bool keep)
 			x->p++;
 			if (!read_reference(x, ref, &n))
 				return false;
-			if (keep && base_buf_append(&x->text, ref, n) != BASE_OK)
+			if (base_buf_append(&x->text, ref, n) != BASE_OK)
 				return fail(x, "out of memory");
 		}
 	}
@@ -462,7 +461,7 @@ static bool read_element_tree(struct parser *x)
 		if (x->p >= x->end)
 			return fail(x, "the document ends inside an element");
 		if (*x->p != '<') {
-			if (!read_chars(x, true))
+			if (!read_chars(x))
 				return false;
 		} else if (take(x, "</")) {
 			if (!close_element(x)) /* the root's entry stays in open[0] */
