@@ -603,5 +603,96 @@ class ModuleForEachTest(ResourceTestCase):
         self.assertNothingLeft("%s-api" % prefix, funcs["api"], vpc_id)
 
 
+class _ForwardProxy:
+    """A plain-http forward proxy on 127.0.0.1 that records each request's
+    line and Proxy-Authorization header and relays it to the origin."""
+
+    def __init__(self):
+        import http.client
+        import http.server
+        import threading
+
+        seen = self.seen = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def relay(self):
+                from urllib.parse import urlsplit
+                seen.append((self.command, self.path, self.headers.get("Proxy-Authorization")))
+                u = urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                hdrs = {k: v for k, v in self.headers.items()
+                        if k.lower() not in ("proxy-authorization", "proxy-connection", "connection")}
+                conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+                conn.request(self.command, (u.path or "/") + ("?" + u.query if u.query else ""),
+                             body=body or None, headers=hdrs)
+                resp = conn.getresponse()
+                data = resp.read()
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = relay
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class ProxyTest(ResourceTestCase):
+    """The provider reaches AWS through the http proxy the environment names
+    (our own HTTP client reads http_proxy / no_proxy as curl did)."""
+
+    def test_apply_plan_destroy_through_http_proxy(self):
+        proxy = _ForwardProxy()
+        self.addCleanup(proxy.close)
+        user_pass = "http://u:p%40ss@" + proxy.url[len("http://"):]
+        via = {"http_proxy": user_pass, "no_proxy": "", "NO_PROXY": "", "all_proxy": "",
+               "ALL_PROXY": "", "https_proxy": "", "HTTPS_PROXY": ""}
+        name = L.unique("e2e-proxy")
+        vpc_id = L.create_vpc("12.25.15.0/25")
+        wd = self.workdir("basic", vpc_id=vpc_id, function_name=name)
+        wd.applied = True
+        self.ok(wd.tf("apply", "-auto-approve", env=via))
+        out = wd.outputs()
+        self.assertSeedDeployed(name, vpc_id, out, SEED_CIDRS, ["logs", "ssm"], 256, {"STAGE": "dev"})
+        # every AWS call went through the proxy, in absolute form, with the
+        # credentials of the URL ("u:p@ss")
+        origin = L.moto_url().rstrip("/")
+        self.assertGreater(len(proxy.seen), 10)
+        for method, target, auth in proxy.seen:
+            self.assertTrue(target.startswith(origin + "/"), target)
+            self.assertEqual(auth, "Basic dTpwQHNz")
+        self.assertIn("POST", {m for m, _, _ in proxy.seen})
+        # no_proxy naming the endpoint's host: direct, the proxy sees nothing
+        before = len(proxy.seen)
+        direct = dict(via, no_proxy="127.0.0.1")
+        r = self.plan_exitcode_env(wd, direct)
+        self.assertEqual(r.rc, 0, "plan after apply should be empty:\n%s" % r)
+        self.assertEqual(len(proxy.seen), before)
+        self.ok(wd.tf("destroy", "-auto-approve", env=via))
+        wd.applied = False
+        self.assertGreater(len(proxy.seen), before)
+        self.assertNothingLeft(name, out, vpc_id)
+
+    def plan_exitcode_env(self, wd, env):
+        r = wd.tf("plan", "-detailed-exitcode", env=env)
+        self.assertIsNone(r.crashed(), str(r))
+        return r
+
+
 if __name__ == "__main__":
     unittest.main()
