@@ -17,7 +17,7 @@
 # Debian packages the build needs (installed by `make deps`, used by .ci/run).
 DEB_PACKAGES := build-essential pkg-config libgrpc-dev libprotobuf-c-dev protobuf-c-compiler \
   libssl-dev libjansson-dev libmsgpack-dev valgrind zip unzip \
-  openssl jq curl cppcheck clang-format gpg clang-14 libclang-rt-14-dev
+  openssl jq curl cppcheck clang-format gpg clang-14 libclang-rt-14-dev lld
 
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
@@ -35,23 +35,41 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
 CPPFLAGS := -D_GNU_SOURCE -Isrc -Iprovider -I$(B)/gen -I$(B)/gen/proto -Itests/harness
-CFLAGS   := -std=c11 $(OPT) -g $(WARN) -MMD -MP $(SAN)
+CFLAGS   := -std=c11 $(OPT) -g -ffunction-sections $(WARN) -MMD -MP $(SAN)
 # Without sanitizers, gRPC core (with abseil, upb, re2, c-ares, zlib),
-# protobuf-c, jansson, msgpack and libstdc++ are linked statically: mapping
-# ~55 shared libraries and resolving ~13,000 more symbols at exec was most
-# of the start-up time and RSS (issue 13). OpenSSL stays shared (security
-# updates). Sanitizer builds link dynamically.
+# protobuf-c, jansson, msgpack, OpenSSL and libstdc++ are linked statically:
+# mapping ~55 shared libraries and resolving ~13,000 more symbols at exec was
+# most of the start-up time and RSS (issue 13), and a shared libcrypto kept
+# 4 MiB of its text resident in every provider process (the hot code cannot
+# be grouped inside a shared library; see BIN_LAYOUT). The binary needs
+# glibc only. An OpenSSL security fix therefore needs a rebuild, as it did
+# for the released zip before, which carried its own copy of the library.
+# Sanitizer builds link dynamically.
 STATIC_PKGS = grpc libprotobuf-c jansson msgpack
 STATIC_LIBS = $(filter-out -lssl -lcrypto -ldl -lrt -latomic -pthread -Wl%, \
                 $(shell pkg-config --static --libs $(STATIC_PKGS) 2>/dev/null))
 ifeq ($(SAN),)
-LDLIBS    = -Wl,--gc-sections -Wl,-Bstatic $(STATIC_LIBS) -lstdc++ -Wl,-Bdynamic \
-            $(shell pkg-config --libs openssl 2>/dev/null) -static-libgcc -latomic -lpthread -lm
+LDLIBS    = -Wl,--gc-sections -Wl,-Bstatic $(STATIC_LIBS) -lstdc++ \
+            $(shell pkg-config --libs openssl 2>/dev/null) -Wl,-Bdynamic \
+            -static-libgcc -latomic -lpthread -lm
 else
 LDLIBS    = $(PKG_LIBS) -lpthread -lm
 endif
 ifneq ($(SAN),)
 LDFLAGS  += $(SAN)
+endif
+# The provider binary is linked by lld with the functions a provider process
+# runs placed together (tools/link/hot-symbols.txt, made by
+# tools/hot_symbols.sh): the kernel maps 64 KiB of file around each page a
+# process touches, so hot code spread over 5 MiB of text costs MiB of RSS in
+# every provider process (issue 13). Sanitizer builds skip it.
+# Without lld (`make deps` installs it) the link is the same but for that
+# order.
+HOT_SYMBOLS := tools/link/hot-symbols.txt
+ifeq ($(SAN),)
+ifneq ($(shell command -v ld.lld 2>/dev/null),)
+BIN_LAYOUT = -fuse-ld=lld -Wl,--symbol-ordering-file=$(HOT_SYMBOLS) -Wl,--no-warn-symbol-ordering
+endif
 endif
 
 ifeq ($(V),)
@@ -101,15 +119,9 @@ BIN := $(B)/terraform-provider-lambdavpc
 .PHONY: all
 all: $(BIN)
 
-# DT_RPATH (not RUNPATH) $ORIGIN/lib: the released zip carries every shared
-# library but glibc in lib/ next to the binary (tools/package.sh), and an
-# RPATH also covers the libraries' own dependencies. In the build
-# tree there is no lib/ and the system's libraries are used.
-BIN_RPATH := -Wl,-rpath,'$$ORIGIN/lib' -Wl,--disable-new-dtags
-
-$(BIN): $(B)/obj/provider/main.o $(ALL_LIB_OBJS)
+$(BIN): $(B)/obj/provider/main.o $(ALL_LIB_OBJS) $(HOT_SYMBOLS)
 	@echo "  LINK  $@"
-	$(Q)$(CC) $(LDFLAGS) $(BIN_RPATH) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) $(BIN_LAYOUT) -o $@ $(filter %.o,$^) $(LDLIBS)
 
 # Test functions are found by grep, not declared in headers.
 $(B)/obj/tests/%.o: WARN_EXTRA := -Wno-missing-prototypes

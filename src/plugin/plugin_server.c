@@ -48,6 +48,7 @@
 
 #include "base/base_alloc.h"
 #include "base/base_log.h"
+#include "base/base_pages.h"
 #include "plugin/plugin_handshake.h"
 #include "plugin/plugin_int.h"
 #include "plugin/plugin_tls.h"
@@ -779,6 +780,9 @@ int plugin_serve(plugin_server *s)
 	/* The key lives inside the gRPC credentials now; drop our copy. */
 	plugin_tls_cert_free(s->cert);
 	s->cert = NULL;
+	/* Start-up is over: what it alone read need not stay resident. */
+	size_t released = base_pages_release_startup();
+	BASE_DEBUG("plugin", "released %zu KiB of start-up file pages", released / 1024);
 
 	serve_loop(s);
 	exit_code = 0;
