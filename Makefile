@@ -8,6 +8,7 @@
 #   make mirror       the zip in build/mirror (packed layout) + write build/terraformrc
 #   make demo         build, install, start moto, apply examples/basic
 #   make bench        start-up / RSS / schema timings and scale rows vs hashicorp/aws
+#   make hot-symbols  re-measure which functions a provider process runs (tools/link/hot-symbols.txt)
 #   make fuzz         each libFuzzer target for FUZZ_SECONDS (tests/fuzz); fuzz-replay: the test suite
 #   make lint depcheck symcheck headercheck format-check
 #
@@ -252,6 +253,11 @@ demo: deps mirror
 
 bench: deps mirror
 	@bash tools/bench.sh
+
+# Regenerates tools/link/hot-symbols.txt (commit it); see tools/hot_symbols.sh.
+.PHONY: hot-symbols
+hot-symbols: mirror
+	@bash tools/hot_symbols.sh
 
 clean:
 	rm -rf build
