@@ -53,6 +53,7 @@
 #include "aws/aws_tls.h"
 #include "aws/aws_url.h"
 #include "base/base_alloc.h"
+#include "base/base_log.h"
 
 #define POLL_SLICE_MS 50
 #define DEFAULT_CONNECT_TIMEOUT_MS AWS_HTTP_DEFAULT_CONNECT_TIMEOUT_MS
@@ -984,6 +985,8 @@ static void send_with_resend(struct xchg *x, const char *key, const base_buf *he
 			return;
 		first = resp->failure;
 		memcpy(first_msg, resp->errmsg, sizeof first_msg);
+		base_log_kv(BASE_LOG_DEBUG, AWS_LOG_MODULE, "aws http resending on a new connection", "host",
+		            x->url.host, "reason", first_msg, NULL);
 		aws_http_response_reset(resp);
 		x->connect_by = aws_deadline_now_ms() + cto;
 	}

@@ -33,6 +33,8 @@ Rule (JSON):
               "action_regex": "^Delete(Subnet|SecurityGroup)$",
               "method":  "GET", "path": "regex on the path (no query)",
               "body_regex": "regex searched in the request body",
+              "reused_connection": true    only requests that are not the
+                                  first on their connection (keep_alive),
               "state": {"eni": "in-use"}   proxy state variables (unset =
                                   ""); a value or a list of accepted values.
                                   A rule whose state does not match does not
@@ -104,7 +106,8 @@ FaultProxy.on_request = fn(req) -> True resets before forwarding.
 
 Log entry: {"seq", "time" (epoch s), "mono" (monotonic s, for gaps), "service",
 "action", "method", "path", "rule" (index or null), "fault" (what was done:
-"error:<code>", "drop", "rewrite", "delay", "reply:<status>", "state" or null), "forwarded", "status"}.
+"error:<code>", "drop", "rewrite", "delay", "reply:<status>", "state" or null), "forwarded", "status",
+"reused_connection" (not the first request on its connection)}.
 Request/response headers and bodies are never logged (they carry signatures).
 """
 import argparse
@@ -244,7 +247,8 @@ class Rule:
         for k in ("action_regex", "path", "body_regex"):
             if k in self.match:
                 re.compile(self.match[k])
-        unknown = set(self.match) - {"service", "action", "action_regex", "method", "path", "body_regex", "state"}
+        unknown = set(self.match) - {"service", "action", "action_regex", "method", "path", "body_regex", "state",
+                                     "reused_connection"}
         if unknown:
             raise ValueError("rule %d: unknown match keys %s" % (index, sorted(unknown)))
         if not isinstance(self.match.get("state", {}), dict) or not isinstance(self.fault.get("set_state", {}), dict):
@@ -269,6 +273,8 @@ class Rule:
         if "path" in m and not re.search(m["path"], req["path"]):
             return False
         if "body_regex" in m and not re.search(m["body_regex"], req["body"].decode("utf-8", "replace")):
+            return False
+        if "reused_connection" in m and bool(m["reused_connection"]) != req.get("reused_connection", False):
             return False
         return True
 
@@ -417,7 +423,8 @@ class FaultProxy:
             self.seq += 1
             entry = {"seq": self.seq, "time": time.time(), "mono": time.monotonic(), "service": req["service"],
                      "action": req["action"], "method": req["method"], "path": req["path"], "rule": None,
-                     "fault": None, "forwarded": False, "status": None}
+                     "fault": None, "forwarded": False, "status": None,
+                     "reused_connection": req.get("reused_connection", False)}
             self.log.append(entry)
             chosen = None
             for r in self.rules:            # every matching rule counts the request
@@ -508,6 +515,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # keep_alive: answer HTTP/1.1 and keep the connection open, so the
         # client reuses it and a drop can hit a reused connection
         self.protocol_version = "HTTP/1.1" if self.proxy.keep_alive else "HTTP/1.0"
+        self.requests_on_connection = 0
 
     def log_message(self, fmt, *args):  # quiet: the log endpoint is the record
         pass
@@ -619,7 +627,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not action and (service == "lambda" or u.path.startswith("/20")):
             action = lambda_op(self.command, u.path)
         req = {"service": service, "action": action, "method": self.command, "path": u.path, "body": body,
-               "query": u.query}
+               "query": u.query, "reused_connection": self.requests_on_connection > 0}
+        self.requests_on_connection += 1
         entry, rule = self.proxy._choose(req)
         f = rule.fault if rule else {}
         upd = self.proxy._update

@@ -16,7 +16,10 @@ at tests/fault/proxy.py in front of moto.
     the outcome-unknown error is surfaced (or the group re-discovered), and at
     the latest the next apply adopts it: no duplicate, no orphan
   * the same for CreateRouteTable (no ClientToken), also over a reused
-    keep-alive connection (libcurl's silent resend on a reused connection)
+    keep-alive connection (the HTTP client never resends a create)
+  * a Describe on a kept-alive connection that dies before any reply byte
+    -> sent once more at once on a new connection (no retry, no backoff),
+    the apply succeeds
 
 Skipped unless E2E_RESOURCE=1 (run.sh sets it unless E2E_RESOURCE=0). Needs
 `make mirror` (tests/fault/run.sh does not build the plugin).
@@ -240,6 +243,34 @@ class ResourceFaultTest(unittest.TestCase):
         self.destroy()
         self.assert_nothing_left()
 
+
+    def test_describe_on_a_dead_kept_alive_connection_is_sent_again_at_once(self):
+        # A pooled connection that the server closed while it sat idle fails
+        # before any reply byte. The HTTP client sends the request once more
+        # on a new connection, without a retry (no backoff, no attempt
+        # counted). Only idempotent requests travel on pooled connections.
+        self.deploy_dir()
+        control("POST", "", {"keep_alive": True, "rules": [
+            {"match": {"action_regex": "^Describe", "reused_connection": True}, "times": 1,
+             "fault": {"drop": True}}]})
+        try:
+            self.wd.applied = True
+            r = self.ok(self.wd.tf("apply", "-auto-approve", env={"TF_LOG": "TRACE"}))
+        finally:
+            control("POST", "", {"keep_alive": False, "append": True, "rules": []})
+        entries = log()
+        dropped = [e for e in entries if e["fault"] == "drop"]
+        self.assertEqual(len(dropped), 1, entries)
+        d = dropped[0]
+        self.assertTrue(d["reused_connection"] and not d["forwarded"], d)
+        nxt = [e for e in entries if e["seq"] > d["seq"] and e["action"] == d["action"]]
+        self.assertTrue(nxt, "the dropped %s was never sent again" % d["action"])
+        self.assertTrue(nxt[0]["forwarded"] and not nxt[0]["reused_connection"], nxt[0])
+        self.assertIn("aws http resending on a new connection", r.output)
+        retried = [ln for ln in r.output.splitlines() if "aws retrying" in ln and d["action"] in ln]
+        self.assertEqual(retried, [], "the resend went through the retry layer")
+        self.assert_function_active()
+        self.assertEqual(self.plan_rc(), 0)
 
     def lost_route_table_reply(self, keep_alive):
         self.deploy_dir()
