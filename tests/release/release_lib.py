@@ -72,8 +72,8 @@ def build_root():
         os.mknod(CHROOT + "/dev/" + name, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
     os.makedirs(CHROOT + "/tmp")
     os.chmod(CHROOT + "/tmp", 0o1777)
-    # The loader finds $ORIGIN of an executable through /proc/self/exe: every
-    # Linux machine has /proc, and without it the run path is dropped.
+    # The provider reads /proc/self/pagemap after start-up (base_pages.c),
+    # as it would on every Linux machine, which all have /proc.
     os.makedirs(CHROOT + "/proc")
     subprocess.run(["mount", "-t", "proc", "proc", CHROOT + "/proc"], check=True)
     atexit.register(unmount_proc)
