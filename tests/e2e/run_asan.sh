@@ -39,7 +39,9 @@ if ! grep -q ' __asan_init' <<<"$syms"; then
   echo "$name: $bin is not an AddressSanitizer build" >&2
   summary_fail
 fi
-if ! MIRROR_OUT=$out sh tools/mirror.sh "$bin" "$(cat VERSION)" >&2; then
+# The sanitizer build needs libasan and the shared gRPC stack: a package for
+# this machine only.
+if ! PACKAGE_FOR_THIS_HOST=1 MIRROR_OUT=$out sh tools/mirror.sh "$bin" "$(cat VERSION)" >&2; then
   echo "$name: could not install $bin into $out/mirror" >&2
   summary_fail
 fi
