@@ -12,8 +12,8 @@
  * at most POLL_SLICE_MS, so cancellation is noticed quickly and the
  * exchange's deadlines hold:
  *   connect_timeout_ms  resolve + TCP connect + proxy CONNECT + TLS handshake
- *                       (the host name lookup itself, getaddrinfo, is bounded
- *                       only by the system resolver's own timeouts)
+ *                       (the name lookup runs on a helper thread,
+ *                       aws_resolve.c, so a hung resolver is left behind)
  *   idle_timeout_ms     the longest wait for the next byte, either way
  *   timeout_ms          the whole exchange
  *
@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "aws/aws_deadline.h"
+#include "aws/aws_resolve.h"
 #include "aws/aws_http_proxy.h"
 #include "aws/aws_int.h"
 #include "aws/aws_tls.h"
@@ -425,9 +426,18 @@ static int dial(struct xchg *x, const char *host, int port)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_ADDRCONFIG;
 	snprintf(portstr, sizeof portstr, "%d", port);
-	rc = getaddrinfo(host, portstr, &hints, &res);
-	if (rc != 0)
+	switch (aws_resolve(host, portstr, &hints, x->connect_by < x->deadline ? x->connect_by : x->deadline,
+	                    x->req->is_cancelled, x->req->cancel_ctx, &res, &rc)) {
+	case AWS_RESOLVE_OK:
+		break;
+	case AWS_RESOLVE_EFAILED:
 		return fail(x, AWS_HTTP_ECONNECT, "cannot resolve %s: %s", host, gai_strerror(rc));
+	case AWS_RESOLVE_ETIMEOUT:
+		return fail(x, AWS_HTTP_ECONNECT_TIMEOUT, "looking up %s timed out", host);
+	case AWS_RESOLVE_ECANCELLED:
+	default:
+		return fail(x, AWS_HTTP_ECANCELLED, "cancelled");
+	}
 	for (ai = res; ai; ai = ai->ai_next) {
 		int one = 1, soerr = 0;
 		socklen_t len = sizeof soerr;
