@@ -25,8 +25,11 @@ static int map_rc(int rc, const aws_error *err)
 	return rc;
 }
 
-int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *op, const aws_query *q,
-                    bool not_idempotent, const aws_xml_node **root_out, aws_error *err)
+/* aws__query_call with the reply's elements in `nodes` and its texts in
+ * `texts` (aws_xml_parse_split). */
+static int query_call_split(aws_client *c, base_arena *nodes, base_arena *texts, aws_service svc,
+                            const char *op, const aws_query *q, bool not_idempotent,
+                            const aws_xml_node **root_out, aws_error *err)
 {
 	int rc;
 	size_t len = 0;
@@ -53,7 +56,7 @@ int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *o
 		goto done;
 	}
 	if (root_out) {
-		if (aws_xml_parse(a, resp.body.data, resp.body.len, &root) != BASE_OK) {
+		if (aws_xml_parse_split(nodes, texts, resp.body.data, resp.body.len, &root) != BASE_OK) {
 			rc = aws__invalid_response(err, op, "body is not XML");
 			goto done;
 		}
@@ -63,6 +66,12 @@ int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *o
 done:
 	aws_response_dispose(&resp);
 	return rc;
+}
+
+int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *op, const aws_query *q,
+                    bool not_idempotent, const aws_xml_node **root_out, aws_error *err)
+{
+	return query_call_split(c, a, a, svc, op, q, not_idempotent, root_out, err);
 }
 
 int aws__ec2_call(aws_client *c, base_arena *a, const char *op, aws_query *q, bool not_idempotent,
@@ -104,9 +113,9 @@ void aws__xml_collect(base_arena *a, const aws_xml_node *set, const char *item_n
 	}
 }
 
-int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aws_query *q,
-                          const char *set_name, const aws_xml_node ***items_out, size_t *n_out,
-                          aws_error *err)
+int aws__ec2_describe_all(aws_client *c, base_arena *nodes, base_arena *texts, const char *op,
+                          const aws_query *q, const char *set_name, const aws_xml_node ***items_out,
+                          size_t *n_out, aws_error *err)
 {
 	int rc = BASE_OK;
 	const aws_xml_node **items = NULL;
@@ -129,9 +138,10 @@ int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aw
 		if (page.err == BASE_OK)
 			page.err = base_buf_append(&page.buf, qbody, qlen);
 		aws_query_add(&page, "NextToken", token);
-		if ((rc = aws__query_call(c, a, AWS_SVC_EC2, op, &page, false, &root, err)) != BASE_OK)
+		if ((rc = query_call_split(c, nodes, texts, AWS_SVC_EC2, op, &page, false, &root, err)) !=
+		    BASE_OK)
 			goto done;
-		aws__xml_collect(a, aws_xml_child(root, set_name), "item", &items, &n, &cap);
+		aws__xml_collect(nodes, aws_xml_child(root, set_name), "item", &items, &n, &cap);
 		token = aws_xml_path_text(root, "nextToken");
 		if (token && !*token)
 			token = NULL;
@@ -157,22 +167,26 @@ int aws__ec2_describe(aws_client *c, base_arena *a, const char *op, const char *
 	size_t n;
 	char *v;
 	int rc;
+	/* The tree is read here only: its elements go to a scratch arena, the
+	 * texts the parsed items point to stay in a. */
+	base_arena *nodes = base_arena_new();
 
 	*v_out = NULL;
 	*n_out = 0;
 	aws_query_init(&q, op, AWS_EC2_API_VERSION);
 	aws_query_add_list(&q, id_param, ids);
 	aws_query_add_filters(&q, filters);
-	rc = aws__ec2_describe_all(c, a, op, &q, set_name, &items, &n, err);
+	rc = aws__ec2_describe_all(c, nodes, a, op, &q, set_name, &items, &n, err);
 	aws_query_dispose(&q);
-	if (rc != BASE_OK)
-		return rc;
-	v = base_arena_calloc(a, n ? n : 1, elem_size);
-	for (size_t i = 0; i < n; i++)
-		parse(a, items[i], v + i * elem_size);
-	*v_out = v;
-	*n_out = n;
-	return BASE_OK;
+	if (rc == BASE_OK) {
+		v = base_arena_calloc(a, n ? n : 1, elem_size);
+		for (size_t i = 0; i < n; i++)
+			parse(a, items[i], v + i * elem_size);
+		*v_out = v;
+		*n_out = n;
+	}
+	base_arena_free(nodes);
+	return rc;
 }
 
 char *aws__path_escape(base_arena *a, const char *s)

@@ -46,14 +46,17 @@ BASE_MUST_USE int aws__ec2_call_text(aws_client *c, base_arena *a, const char *o
 /*
  * EC2 Describe* with pagination: sends q (plus NextToken on later pages)
  * until no nextToken is returned, collecting the `item` children of the
- * top-level element set_name of every page. *items_out and *n_out live in a.
+ * top-level element set_name of every page. The replies' elements and
+ * *items_out live in nodes, their texts in texts (aws_xml_parse_split).
  */
-BASE_MUST_USE int aws__ec2_describe_all(aws_client *c, base_arena *a, const char *op, const aws_query *q,
-                                        const char *set_name, const aws_xml_node ***items_out, size_t *n_out,
-                                        aws_error *err);
+BASE_MUST_USE int aws__ec2_describe_all(aws_client *c, base_arena *nodes, base_arena *texts, const char *op,
+                                        const aws_query *q, const char *set_name,
+                                        const aws_xml_node ***items_out, size_t *n_out, aws_error *err);
 
 /* Fills the caller's element elem (of the size given to aws__ec2_describe)
- * from one `item` of a Describe* reply; strings live in a. */
+ * from one `item` of a Describe* reply; strings live in a. It may keep
+ * texts of item (they live in a) but never an element or a name: the
+ * elements are freed when aws__ec2_describe returns. */
 typedef void (*aws__ec2_item_parser)(base_arena *a, const aws_xml_node *item, void *elem);
 
 /*

@@ -53,7 +53,8 @@ struct open_el {
 };
 
 struct parser {
-	base_arena *a;
+	base_arena *a;     /* elements and names */
+	base_arena *texts; /* element texts */
 	const char *s, *p, *end;
 	const char *why; /* the first error, static text */
 	/* The text of every open element, innermost last: a closing element
@@ -443,8 +444,8 @@ static bool close_element(struct parser *x)
 	if (!take(x, ">"))
 		return fail(x, "a malformed end tag");
 	if (x->text.len > o->text_start) {
-		o->node->text =
-		        base_arena_strndup(x->a, x->text.data + o->text_start, x->text.len - o->text_start);
+		o->node->text = base_arena_strndup(x->texts, x->text.data + o->text_start,
+		                                   x->text.len - o->text_start);
 		x->text.len = o->text_start;
 	}
 	x->depth--;
@@ -490,11 +491,18 @@ static bool read_element_tree(struct parser *x)
 
 int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_node **root_out)
 {
+	return aws_xml_parse_split(a, a, body, len, root_out);
+}
+
+int aws_xml_parse_split(base_arena *nodes, base_arena *texts, const char *body, size_t len,
+                        const aws_xml_node **root_out)
+{
 	struct parser x;
 
 	*root_out = NULL;
 	memset(&x, 0, sizeof x);
-	x.a = a;
+	x.a = nodes;
+	x.texts = texts;
 	x.s = x.p = body;
 	x.end = body ? body + len : body;
 	base_buf_init(&x.text, 0);

@@ -29,6 +29,14 @@ typedef struct aws_xml_node aws_xml_node;
  * to the log at DEBUG). */
 BASE_MUST_USE int aws_xml_parse(base_arena *a, const char *body, size_t len, const aws_xml_node **root_out);
 
+/* aws_xml_parse with the tree's elements and names in `nodes` and the
+ * element texts in `texts`. A caller that keeps only texts (aws_xml_text,
+ * aws_xml_path_text) may free `nodes` once it has read the tree: most of a
+ * large reply's tree is elements and names (issue 13: ten refreshes at once
+ * each held the tree of a VPC-wide Describe). */
+BASE_MUST_USE int aws_xml_parse_split(base_arena *nodes, base_arena *texts, const char *body, size_t len,
+                                      const aws_xml_node **root_out);
+
 /* Local name of the element ("vpcSet"), never NULL for a non-NULL node. */
 const char *aws_xml_name(const aws_xml_node *n);
 /* True when n's local name equals name. */

@@ -232,3 +232,28 @@ void test_aws_xml__depth_limit(void)
 	base_buf_dispose(&b);
 	base_arena_free(a);
 }
+
+/* aws_xml_parse_split: the texts outlive the elements' arena (under ASan and
+ * valgrind a text left in the freed arena is a read after free). */
+void test_aws_xml__split_texts_outlive_the_elements(void)
+{
+	static const char doc[] = "<R><subnetSet><item><subnetId>subnet-1</subnetId><cidrBlock>10.0.0.0/24"
+	                          "</cidrBlock></item><item><subnetId>subnet-2</subnetId></item></subnetSet>"
+	                          "<empty/></R>";
+	base_arena *texts = base_arena_new(), *nodes = base_arena_new();
+	const aws_xml_node *root = NULL, *it;
+	const char *id1, *cidr, *id2, *empty;
+
+	T_OK(aws_xml_parse_split(nodes, texts, doc, sizeof doc - 1, &root));
+	it = aws_xml_path(root, "subnetSet/item");
+	id1 = aws_xml_path_text(it, "subnetId");
+	cidr = aws_xml_path_text(it, "cidrBlock");
+	id2 = aws_xml_path_text(aws_xml_next(it, "item"), "subnetId");
+	empty = aws_xml_path_text(root, "empty");
+	base_arena_free(nodes);
+	T_ASSERT_STR(id1, "subnet-1");
+	T_ASSERT_STR(cidr, "10.0.0.0/24");
+	T_ASSERT_STR(id2, "subnet-2");
+	T_ASSERT_STR(empty, "");
+	base_arena_free(texts);
+}
