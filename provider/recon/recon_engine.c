@@ -180,23 +180,24 @@ int recon_engine_run(const recon_engine_cfg *cfg, const recon_engine_task *tasks
 		w = (unsigned)n;
 	pthread_mutex_init(&e.mu, NULL);
 	pthread_cond_init(&e.cv, NULL);
-	for (i = 0; i < w; i++) {
+	/* The caller is one of the w workers: it would only wait in
+	 * pthread_join otherwise. One thread fewer per run (issue 13: ten
+	 * refreshes at once ran ~100 threads, each keeping its stack pages). A
+	 * thread that cannot be started leaves its share to the others. */
+	for (i = 0; i + 1 < w; i++) {
 		if (pthread_create(&th[i], NULL, engine_worker, &e) != 0)
 			break;
 		started_threads++;
 	}
-	if (started_threads == 0) {
+	engine_worker(&e);
+	for (i = 0; i < started_threads; i++)
+		pthread_join(th[i], NULL);
+	if (e.first_rc != 0)
+		rc = e.first_rc;
+	else if (e.was_cancelled)
+		rc = BASE_ECANCELLED;
+	else if (engine_pick(&e) != n)
 		rc = BASE_ERR;
-	} else {
-		for (i = 0; i < started_threads; i++)
-			pthread_join(th[i], NULL);
-		if (e.first_rc != 0)
-			rc = e.first_rc;
-		else if (e.was_cancelled)
-			rc = BASE_ECANCELLED;
-		else if (started_threads < w && engine_pick(&e) != n)
-			rc = BASE_ERR;
-	}
 	pthread_cond_destroy(&e.cv);
 	pthread_mutex_destroy(&e.mu);
 	if (rc == BASE_OK) {

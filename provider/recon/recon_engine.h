@@ -32,8 +32,9 @@ typedef struct recon_engine_task {
 
 /*
  * How to run. run(ctx, i) executes task i and returns 0 or a BASE_E* code;
- * it is called from worker threads, several at once, so it must be
- * thread-safe with respect to ctx. cancelled (may be NULL) is polled before
+ * it is called from worker threads, several at once (the thread that called
+ * recon_engine_run is one of them), so it must be thread-safe with respect
+ * to ctx. cancelled (may be NULL) is polled before
  * each task is started; once it returns true nothing new starts.
  * workers: maximum concurrent tasks (0 = 4; capped at 32).
  */
@@ -52,10 +53,12 @@ typedef struct recon_engine_cfg {
  * Returns BASE_OK when every task succeeded; the code of the first failed
  * task; BASE_ECANCELLED when cancellation stopped the run without a
  * failure; BASE_EINVALID when a dependency index is out of range, refers to
- * the task itself, or the dependencies contain a cycle (then nothing runs);
- * BASE_ERR when a thread could not be started (tasks already running are
- * waited for).
- * Thread safety: reentrant; each call uses its own threads.
+ * the task itself, or the dependencies contain a cycle (then nothing runs).
+ * A worker thread that cannot be started leaves its share to the others
+ * (the calling thread always works), so fewer threads only mean less
+ * concurrency.
+ * Thread safety: reentrant; each call uses the calling thread and up to
+ * workers - 1 threads of its own.
  */
 BASE_MUST_USE int recon_engine_run(const recon_engine_cfg *cfg, const recon_engine_task *tasks, size_t n,
                                    recon_task_status *status, int *codes, size_t *first_failed);

@@ -145,6 +145,7 @@ void aws_response_dispose(aws_response *r)
 {
 	if (!r)
 		return;
+	aws__response_unshare(r);
 	base_buf_dispose(&r->body);
 	r->status = 0;
 	r->request_id[0] = '\0';
@@ -794,6 +795,7 @@ static enum reply_next on_reply(struct send_state *st, aws_http_response *hr, aw
 	            status_s, "request_id", rid ? rid : "", "attempt", st->attempt_s, "elapsed_ms", elapsed_s,
 	            NULL);
 	/* hand the body over to the caller */
+	aws__response_unshare(resp);
 	base_buf_dispose(&resp->body);
 	resp->body = hr->body;
 	base_buf_init(&hr->body, 0);
@@ -945,6 +947,7 @@ static int send_inner(aws_client *c, const aws_request *req, const aws_creds *fi
 
 	aws_error_clear(err);
 	aws_http_response_init(&hr);
+	aws__response_unshare(resp);
 	base_buf_reset(&resp->body);
 	resp->status = 0;
 	resp->request_id[0] = '\0';

@@ -88,13 +88,20 @@ typedef struct aws_request {
 
 /*
  * The response of a successful (2xx) call. body is NUL-terminated
- * (base_buf); request_id is the x-amzn-RequestId / x-amz-request-id header
- * or "" when absent. Caller-allocated: aws_response_init / _dispose.
+ * (base_buf) and read-only for the caller; request_id is the
+ * x-amzn-RequestId / x-amz-request-id header or "" when absent.
+ * Caller-allocated: aws_response_init / _dispose.
+ *
+ * shared is set when body is a view of one reply that identical concurrent
+ * reads share (aws_memo.c) instead of each holding a copy: ten refreshes at
+ * once each copied a VPC-wide Describe before (issue 13). The view stays
+ * valid until aws_response_dispose or the next aws_client_send with r.
  */
 typedef struct aws_response {
 	int status;
 	base_buf body;
 	char request_id[128];
+	struct aws__shared_body *shared;
 } aws_response;
 
 /* Prepares r for aws_client_send (empty body, status 0). */

@@ -45,6 +45,18 @@ BASE_MUST_USE int aws__memo_send(aws_memo *m, const aws_request *req, aws_respon
                                  aws__memo_send_fn send, void *ctx);
 void aws__memo_wrote(aws_memo *m, const aws_request *req);
 
+/* aws_memo.c: a reply body shared by reference (aws_response.shared).
+ * _take moves b's bytes into a new one held once (b is left empty); _release
+ * lets go of one hold and frees it with the last. aws__response_view makes
+ * r's body a read-only view of sb (one more hold); aws__response_unshare
+ * lets go of r's view, if any, and leaves r with an empty owned body.
+ * Holds are counted atomically: any thread may release. */
+typedef struct aws__shared_body aws__shared_body;
+aws__shared_body *aws__shared_body_take(base_buf *b);
+void aws__shared_body_release(aws__shared_body *sb);
+void aws__response_view(aws_response *r, aws__shared_body *sb);
+void aws__response_unshare(aws_response *r);
+
 /* aws_ec2_subnet_az.c: notes the AZ of a subnet a reply named (kept for
  * the life of the process); _reset forgets them all (tests). */
 struct aws_ec2_subnet;

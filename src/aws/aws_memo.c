@@ -4,7 +4,7 @@
  *
  * A read (an operation named Describe*, Get* or List*) is keyed by
  * service, method, path, query and body. While one is on the wire, an
- * identical read joins it and gets a copy of its reply instead of sending
+ * identical read joins it and gets a view of its reply instead of sending
  * its own (single-flight), but only (facts aside) when no write of this
  * client was made after the first one was sent: a caller that has just changed something
  * never sees a reply older than its own write. Replies of the account-fact
@@ -13,6 +13,7 @@
  * drops them. Errors are never shared or kept: a joiner whose leader failed sends its own call.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,10 +42,57 @@ struct memo_entry {
 	bool done, ok, fact;
 	uint64_t gen;   /* write generation when the leader sent it */
 	unsigned users; /* leader + joiners still reading it */
-	base_buf body;
+	aws__shared_body *body; /* the reply (one hold), once ok */
 	int status;
 	char request_id[128];
 };
+
+/* ---- reply bodies shared by reference ---- */
+
+struct aws__shared_body {
+	atomic_uint holds;
+	base_buf buf;
+};
+
+aws__shared_body *aws__shared_body_take(base_buf *b)
+{
+	aws__shared_body *sb = base_xcalloc(1, sizeof *sb);
+	atomic_init(&sb->holds, 1);
+	sb->buf = *b;
+	base_buf_init(b, b->max);
+	return sb;
+}
+
+void aws__shared_body_release(aws__shared_body *sb)
+{
+	if (!sb || atomic_fetch_sub(&sb->holds, 1) != 1)
+		return;
+	base_buf_dispose(&sb->buf);
+	base_free(sb);
+}
+
+void aws__response_unshare(aws_response *r)
+{
+	if (!r->shared)
+		return;
+	aws__shared_body_release(r->shared);
+	r->shared = NULL;
+	base_buf_init(&r->body, 0);
+}
+
+void aws__response_view(aws_response *r, aws__shared_body *sb)
+{
+	aws__response_unshare(r);
+	base_buf_dispose(&r->body);
+	atomic_fetch_add(&sb->holds, 1);
+	r->shared = sb;
+	/* A view: never grown or freed through r->body (cap 0 marks it for
+	 * readers of a debugger; aws__response_unshare is the way out). */
+	r->body.data = sb->buf.data;
+	r->body.len = sb->buf.len;
+	r->body.cap = 0;
+	r->body.max = 0;
+}
 
 struct aws_memo {
 	pthread_mutex_t mu;
@@ -84,7 +132,7 @@ aws_memo *aws__memo_new(void)
 static void entry_free(struct memo_entry *e)
 {
 	base_free(e->key);
-	base_buf_dispose(&e->body);
+	aws__shared_body_release(e->body);
 	base_free(e);
 }
 
@@ -150,15 +198,15 @@ static void release(aws_memo *m, struct memo_entry *e)
 	entry_free(e);
 }
 
-static int copy_reply(const struct memo_entry *e, aws_response *resp)
+/* resp = a view of e's reply, its status and request id. */
+static void share_reply(const struct memo_entry *e, aws_response *resp)
 {
-	base_buf_reset(&resp->body);
+	aws__response_view(resp, e->body);
 	resp->status = e->status;
 	snprintf(resp->request_id, sizeof resp->request_id, "%s", e->request_id);
-	return e->body.len ? base_buf_append(&resp->body, e->body.data, e->body.len) : BASE_OK;
 }
 
-/* Waits for e (a joiner, under mu): BASE_OK with a copy of its reply, or
+/* Waits for e (a joiner, under mu): BASE_OK with a view of its reply, or
  * BASE_ENOTFOUND when the leader failed (the caller sends its own call). */
 static int join(aws_memo *m, struct memo_entry *e, aws_response *resp)
 {
@@ -166,8 +214,10 @@ static int join(aws_memo *m, struct memo_entry *e, aws_response *resp)
 	e->users++;
 	while (!e->done)
 		pthread_cond_wait(&m->cv, &m->mu);
-	if (e->ok)
-		rc = copy_reply(e, resp);
+	if (e->ok) {
+		share_reply(e, resp);
+		rc = BASE_OK;
+	}
 	release(m, e);
 	return rc;
 }
@@ -183,16 +233,21 @@ static int lead(aws_memo *m, char *key, const aws_request *req, aws_response *re
 	e->gen = m->gen;
 	e->users = 1;
 	e->fact = in_list(req->op, FACT_OPS, COUNT(FACT_OPS));
-	base_buf_init(&e->body, 0);
 	e->next = m->head;
 	m->head = e;
 	pthread_mutex_unlock(&m->mu);
 	rc = send(ctx, req, resp, err);
 	pthread_mutex_lock(&m->mu);
 	e->done = true;
-	e->ok = rc == BASE_OK && base_buf_append(&e->body, resp->body.data, resp->body.len) == BASE_OK;
+	e->ok = rc == BASE_OK;
 	e->status = resp->status;
 	snprintf(e->request_id, sizeof e->request_id, "%s", resp->request_id);
+	if (e->ok) {
+		/* The reply moves into the entry; the leader reads it as the
+		 * joiners do, through a view (no copy for anyone). */
+		e->body = aws__shared_body_take(&resp->body);
+		aws__response_view(resp, e->body);
+	}
 	pthread_cond_broadcast(&m->cv);
 	release(m, e);
 	return rc;
@@ -204,6 +259,7 @@ int aws__memo_send(aws_memo *m, const aws_request *req, aws_response *resp, aws_
 	char *key = aws__memo_is_read(req) ? key_of(req) : NULL;
 	struct memo_entry *e;
 	int rc;
+	aws__response_unshare(resp); /* the send below writes resp->body */
 	if (!key)
 		return send(ctx, req, resp, err);
 	pthread_mutex_lock(&m->mu);

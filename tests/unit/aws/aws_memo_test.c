@@ -207,3 +207,40 @@ void test_aws_memo__a_fact_in_flight_is_shared_across_other_writes(void)
 	T_ASSERT_INT(concurrent("DescribeAvailabilityZones", true, rs, 3), 1);
 	T_ASSERT_STR(rs[2].got, "q#1");
 }
+
+/* A kept fact answers later reads with a view of one reply, not a copy;
+ * the view outlives the entry (a write drops it) and a response that holds
+ * a view can be sent again without touching the shared bytes. */
+void test_aws_memo__replies_are_shared_views_that_outlive_the_entry(void)
+{
+	struct fake f;
+	aws_memo *m = aws__memo_new();
+	aws_request fact = form("DescribeAvailabilityZones", "z"), other = form("DescribeSubnets", "s");
+	aws_request w = form("ModifyVpcAttribute", "m");
+	aws_response r1, r2;
+	aws_error e;
+	const char *p1, *p2;
+	char after_resend[64], first_after[64];
+	bool views;
+	fake_init(&f);
+	aws_response_init(&r1);
+	aws_response_init(&r2);
+	T_OK(aws__memo_send(m, &fact, &r1, &e, fake_send, &f));
+	T_OK(aws__memo_send(m, &fact, &r2, &e, fake_send, &f));
+	p1 = r1.body.data;
+	p2 = r2.body.data;
+	views = r1.shared && r1.shared == r2.shared;
+	aws__memo_wrote(m, &w);                                  /* frees the kept entry */
+	T_OK(aws__memo_send(m, &other, &r2, &e, fake_send, &f)); /* r2 reused */
+	snprintf(after_resend, sizeof after_resend, "%s", base_buf_cstr(&r2.body));
+	snprintf(first_after, sizeof first_after, "%s", base_buf_cstr(&r1.body));
+	aws_response_dispose(&r1);
+	aws_response_dispose(&r2);
+	aws__memo_free(m);
+	fake_dispose(&f);
+	T_ASSERT(views);
+	T_ASSERT(p1 == p2);
+	T_ASSERT_INT(f.sends, 2);
+	T_ASSERT_STR(first_after, "z#1");
+	T_ASSERT_STR(after_resend, "s#2");
+}

@@ -215,3 +215,42 @@ void test_recon_engine__random_dags_no_deadlock(void)
 				T_ASSERT(pos_of(&l, tasks[i].deps[j]) < pos_of(&l, i));
 	}
 }
+
+/* Which threads ran the tasks of test_recon_engine__the_caller_is_a_worker. */
+static pthread_t ran_on[12];
+
+static int record_thread(void *ctx, size_t i)
+{
+	ran_on[i] = pthread_self();
+	return run_task(ctx, i);
+}
+
+void test_recon_engine__the_caller_is_a_worker(void)
+{
+	/* 12 tasks of 30 ms on 3 workers: the calling thread runs some of them
+	 * itself, and at most 2 other threads run the rest. */
+	recon_engine_task tasks[12] = {{NULL, 0}};
+	recon_task_status st[12];
+	struct runlog l;
+	recon_engine_cfg cfg = {3, record_thread, NULL, &l};
+	pthread_t others[12];
+	size_t i, j, n_others = 0;
+	bool caller_ran = false;
+	log_init(&l);
+	l.sleep_ms = 30;
+	T_OK(recon_engine_run(&cfg, tasks, 12, st, NULL, NULL));
+	T_ASSERT_INT(atomic_load(&l.max_in_flight), 3);
+	for (i = 0; i < 12; i++) {
+		bool seen = false;
+		if (pthread_equal(ran_on[i], pthread_self())) {
+			caller_ran = true;
+			continue;
+		}
+		for (j = 0; j < n_others; j++)
+			seen = seen || pthread_equal(others[j], ran_on[i]);
+		if (!seen)
+			others[n_others++] = ran_on[i];
+	}
+	T_ASSERT(caller_ran);
+	T_ASSERT(n_others <= 2);
+}
