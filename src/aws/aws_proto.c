@@ -5,8 +5,10 @@
  */
 #include "aws/aws_proto_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws/aws_ec2.h"
 #include "aws/aws_int.h"
@@ -25,53 +27,54 @@ static int map_rc(int rc, const aws_error *err)
 	return rc;
 }
 
-/* aws__query_call with the reply's elements in `nodes` and its texts in
- * `texts` (aws_xml_parse_split). */
-static int query_call_split(aws_client *c, base_arena *nodes, base_arena *texts, aws_service svc,
-                            const char *op, const aws_query *q, bool not_idempotent,
-                            const aws_xml_node **root_out, aws_error *err)
+/* Sends the form body of q and leaves the 2xx reply in *resp (the caller
+ * disposes it). Errors as aws__query_call. */
+static int query_send(aws_client *c, aws_service svc, const char *op, const aws_query *q, bool not_idempotent,
+                      aws_response *resp, aws_error *err)
 {
 	int rc;
 	size_t len = 0;
-	aws_response resp;
 	aws_request req;
-	const aws_xml_node *root = NULL;
 	const char *body;
 
-	aws_response_init(&resp);
 	aws_error_clear(err);
-	if (root_out)
-		*root_out = NULL;
 	if ((rc = aws_query_done(q)) != BASE_OK) {
 		aws_error_setf(err, 0, "RequestTooLarge", "%s: request body exceeds %u bytes", op,
 		               AWS_QUERY_MAX_BODY);
-		goto done;
+		return rc;
 	}
 	body = aws_query_body(q, &len);
 	aws__form_request(&req, svc, op, body, len);
 	req.not_idempotent = not_idempotent;
-	rc = aws_client_send(c, &req, &resp, err);
-	if (rc != BASE_OK) {
-		rc = map_rc(rc, err);
-		goto done;
-	}
-	if (root_out) {
-		if (aws_xml_parse_split(nodes, texts, resp.body.data, resp.body.len, &root) != BASE_OK) {
-			rc = aws__invalid_response(err, op, "body is not XML");
-			goto done;
-		}
-		*root_out = root;
-	}
+	rc = aws_client_send(c, &req, resp, err);
+	if (rc != BASE_OK)
+		return map_rc(rc, err);
 	aws_error_clear(err);
-done:
-	aws_response_dispose(&resp);
-	return rc;
+	return BASE_OK;
+}
+
+/* resp's body as XML: elements in nodes, texts in texts. */
+static int parse_reply(const aws_response *resp, base_arena *nodes, base_arena *texts, const char *op,
+                       const aws_xml_node **root_out, aws_error *err)
+{
+	if (aws_xml_parse_split(nodes, texts, resp->body.data, resp->body.len, root_out) != BASE_OK)
+		return aws__invalid_response(err, op, "body is not XML");
+	return BASE_OK;
 }
 
 int aws__query_call(aws_client *c, base_arena *a, aws_service svc, const char *op, const aws_query *q,
                     bool not_idempotent, const aws_xml_node **root_out, aws_error *err)
 {
-	return query_call_split(c, a, a, svc, op, q, not_idempotent, root_out, err);
+	aws_response resp;
+	int rc;
+	if (root_out)
+		*root_out = NULL;
+	aws_response_init(&resp);
+	rc = query_send(c, svc, op, q, not_idempotent, &resp, err);
+	if (rc == BASE_OK && root_out)
+		rc = parse_reply(&resp, a, a, op, root_out, err);
+	aws_response_dispose(&resp);
+	return rc;
 }
 
 int aws__ec2_call(aws_client *c, base_arena *a, const char *op, aws_query *q, bool not_idempotent,
@@ -113,48 +116,67 @@ void aws__xml_collect(base_arena *a, const aws_xml_node *set, const char *item_n
 	}
 }
 
-int aws__ec2_describe_all(aws_client *c, base_arena *nodes, base_arena *texts, const char *op,
-                          const aws_query *q, const char *set_name, const aws_xml_node ***items_out,
-                          size_t *n_out, aws_error *err)
+/* ---- reply trees built at once ----
+ * Ten refreshes at once read the same VPC-wide Describe (one call, one
+ * shared reply: aws_memo.c) and each built its whole tree at the same time,
+ * most of a provider's heap at the peak (issue 13). Building a tree is
+ * CPU work only, so more trees at once than there are CPUs gain nothing:
+ * the slots bound them to the CPU count (at least 2, at most 8). */
+static pthread_mutex_t slots_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slots_cv = PTHREAD_COND_INITIALIZER;
+static int slots_used, slots_max;
+
+static void slot_take(void)
 {
-	int rc = BASE_OK;
-	const aws_xml_node **items = NULL;
-	size_t n = 0, cap = 0;
-	const char *token = NULL;
-	aws_query page;
-	int pages = 0;
+	pthread_mutex_lock(&slots_mu);
+	if (slots_max == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		slots_max = cpus < 2 ? 2 : cpus > 8 ? 8 : (int)cpus;
+	}
+	while (slots_used >= slots_max)
+		pthread_cond_wait(&slots_cv, &slots_mu);
+	slots_used++;
+	pthread_mutex_unlock(&slots_mu);
+}
 
-	*items_out = NULL;
-	*n_out = 0;
-	base_buf_init(&page.buf, AWS_QUERY_MAX_BODY);
-	do {
-		const aws_xml_node *root = NULL;
-		size_t qlen;
-		const char *qbody = aws_query_body(q, &qlen);
+static void slot_give(void)
+{
+	pthread_mutex_lock(&slots_mu);
+	slots_used--;
+	pthread_cond_signal(&slots_cv);
+	pthread_mutex_unlock(&slots_mu);
+}
 
-		/* page = the caller's parameters + this page's token */
-		base_buf_reset(&page.buf);
-		page.err = aws_query_done(q);
-		if (page.err == BASE_OK)
-			page.err = base_buf_append(&page.buf, qbody, qlen);
-		aws_query_add(&page, "NextToken", token);
-		if ((rc = query_call_split(c, nodes, texts, AWS_SVC_EC2, op, &page, false, &root, err)) !=
-		    BASE_OK)
-			goto done;
-		aws__xml_collect(nodes, aws_xml_child(root, set_name), "item", &items, &n, &cap);
-		token = aws_xml_path_text(root, "nextToken");
-		if (token && !*token)
-			token = NULL;
-		/* a server that repeats pages forever must not hang us */
-		if (++pages > 10000) {
-			rc = aws__invalid_response(err, op, "too many pages");
-			goto done;
+/* One page of a Describe*: its items parsed into *v (grown in a) and the
+ * next page's token (in a, NULL on the last page). The tree lives in a
+ * scratch arena while a slot is held; the texts the items keep are in a. */
+static int read_page(const aws_response *resp, base_arena *a, const char *op, const char *set_name,
+                     size_t elem_size, aws__ec2_item_parser parse, char **v, size_t *n, const char **token,
+                     aws_error *err)
+{
+	const aws_xml_node *root = NULL, **items = NULL;
+	size_t k = 0, cap = 0;
+	base_arena *nodes;
+	int rc;
+
+	slot_take();
+	nodes = base_arena_new();
+	rc = parse_reply(resp, nodes, a, op, &root, err);
+	if (rc == BASE_OK) {
+		aws__xml_collect(nodes, aws_xml_child(root, set_name), "item", &items, &k, &cap);
+		if (k) {
+			*v = base_arena_realloc(a, *v, *n * elem_size, (*n + k) * elem_size);
+			memset(*v + *n * elem_size, 0, k * elem_size);
+			for (size_t i = 0; i < k; i++)
+				parse(a, items[i], *v + (*n + i) * elem_size);
+			*n += k;
 		}
-	} while (token);
-	*items_out = items;
-	*n_out = n;
-done:
-	base_buf_dispose(&page.buf);
+		*token = aws_xml_path_text(root, "nextToken");
+		if (*token && !**token)
+			*token = NULL;
+	}
+	base_arena_free(nodes);
+	slot_give();
 	return rc;
 }
 
@@ -162,31 +184,45 @@ int aws__ec2_describe(aws_client *c, base_arena *a, const char *op, const char *
                       aws_filters filters, const char *set_name, size_t elem_size, aws__ec2_item_parser parse,
                       void **v_out, size_t *n_out, aws_error *err)
 {
-	aws_query q;
-	const aws_xml_node **items;
-	size_t n;
-	char *v;
-	int rc;
-	/* The tree is read here only: its elements go to a scratch arena, the
-	 * texts the parsed items point to stay in a. */
-	base_arena *nodes = base_arena_new();
+	aws_query q, page;
+	char *v = NULL;
+	size_t n = 0;
+	const char *token = NULL;
+	int rc, pages = 0;
 
 	*v_out = NULL;
 	*n_out = 0;
 	aws_query_init(&q, op, AWS_EC2_API_VERSION);
 	aws_query_add_list(&q, id_param, ids);
 	aws_query_add_filters(&q, filters);
-	rc = aws__ec2_describe_all(c, nodes, a, op, &q, set_name, &items, &n, err);
+	base_buf_init(&page.buf, AWS_QUERY_MAX_BODY);
+	do {
+		aws_response resp;
+		size_t qlen;
+		const char *qbody = aws_query_body(&q, &qlen);
+
+		/* page = the caller's parameters + this page's token */
+		base_buf_reset(&page.buf);
+		page.err = aws_query_done(&q);
+		if (page.err == BASE_OK)
+			page.err = base_buf_append(&page.buf, qbody, qlen);
+		aws_query_add(&page, "NextToken", token);
+		aws_response_init(&resp);
+		rc = query_send(c, AWS_SVC_EC2, op, &page, false, &resp, err);
+		if (rc == BASE_OK)
+			rc = read_page(&resp, a, op, set_name, elem_size, parse, &v, &n, &token, err);
+		aws_response_dispose(&resp);
+		/* a server that repeats pages forever must not hang us */
+		if (rc == BASE_OK && token && ++pages >= 10000)
+			rc = aws__invalid_response(err, op, "too many pages");
+	} while (rc == BASE_OK && token);
+	base_buf_dispose(&page.buf);
 	aws_query_dispose(&q);
-	if (rc == BASE_OK) {
-		v = base_arena_calloc(a, n ? n : 1, elem_size);
-		for (size_t i = 0; i < n; i++)
-			parse(a, items[i], v + i * elem_size);
-		*v_out = v;
-		*n_out = n;
-	}
-	base_arena_free(nodes);
-	return rc;
+	if (rc != BASE_OK)
+		return rc;
+	*v_out = v ? v : base_arena_calloc(a, 1, elem_size);
+	*n_out = n;
+	return BASE_OK;
 }
 
 char *aws__path_escape(base_arena *a, const char *s)

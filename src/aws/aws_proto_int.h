@@ -43,16 +43,6 @@ BASE_MUST_USE int aws__ec2_call_text(aws_client *c, base_arena *a, const char *o
                                      bool not_idempotent, const char *field, const char **text_out,
                                      aws_error *err);
 
-/*
- * EC2 Describe* with pagination: sends q (plus NextToken on later pages)
- * until no nextToken is returned, collecting the `item` children of the
- * top-level element set_name of every page. The replies' elements and
- * *items_out live in nodes, their texts in texts (aws_xml_parse_split).
- */
-BASE_MUST_USE int aws__ec2_describe_all(aws_client *c, base_arena *nodes, base_arena *texts, const char *op,
-                                        const aws_query *q, const char *set_name,
-                                        const aws_xml_node ***items_out, size_t *n_out, aws_error *err);
-
 /* Fills the caller's element elem (of the size given to aws__ec2_describe)
  * from one `item` of a Describe* reply; strings live in a. It may keep
  * texts of item (they live in a) but never an element or a name: the
@@ -61,11 +51,13 @@ typedef void (*aws__ec2_item_parser)(base_arena *a, const aws_xml_node *item, vo
 
 /*
  * A whole EC2 Describe*: sends op (Version AWS_EC2_API_VERSION) with ids as
- * <id_param>.N and then filters, collects every page with
- * aws__ec2_describe_all over set_name, allocates n zeroed elements of
- * elem_size in a (room for one when n is 0) and calls parse on each.
- * On success *v_out and *n_out hold them; on failure NULL and 0.
- * Errors: those of aws__ec2_describe_all.
+ * <id_param>.N and then filters, then again with each nextToken until a
+ * page has none, and calls parse on every `item` child of the top-level
+ * element set_name: n zeroed elements of elem_size in a (room for one when
+ * n is 0). Each page's tree is read and freed at once. On success *v_out
+ * and *n_out hold them; on failure NULL and 0. Errors: those of
+ * aws__query_call, and BASE_EINVALID ("InvalidResponse") after 10,000
+ * pages (a server that repeats pages must not hang us).
  */
 BASE_MUST_USE int aws__ec2_describe(aws_client *c, base_arena *a, const char *op, const char *id_param,
                                     aws_strs ids, aws_filters filters, const char *set_name, size_t elem_size,
