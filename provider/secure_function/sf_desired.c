@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/base_str.h"
 #include "recon/recon_diff.h"
@@ -178,21 +179,26 @@ static const char *partition_of(const char *region)
 	return "aws";
 }
 
-/* Reads a whole file into the arena. */
+/* Reads a whole file into the arena. The first buffer is the file's size
+ * (plus one byte to see the end): ten creates at once each held a 64 KiB
+ * buffer for a zip of a few hundred bytes (issue 13). */
 static int read_file(base_arena *a, const char *path, const unsigned char **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	unsigned char *buf = NULL;
-	size_t cap = 0, n = 0;
+	size_t cap = 0, n = 0, first = 65536;
+	struct stat st;
 	int rc = BASE_OK;
 	*data = NULL;
 	*len = 0;
 	if (!f)
 		return BASE_ENOTFOUND;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size < SF_ZIP_MAX)
+		first = (size_t)st.st_size + 1;
 	for (;;) {
 		size_t got;
 		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 65536;
+			size_t nc = cap ? cap * 2 : first;
 			if (nc > SF_ZIP_MAX + 1)
 				nc = SF_ZIP_MAX + 1;
 			if (nc == cap) {
