@@ -7,9 +7,13 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "aws/aws_crypto.h"
 #include "base/base_alloc.h"
 #include "base/base_arena.h"
+#include "base/base_buf.h"
+#include "base/base_handover.h"
 #include "base/base_log.h"
+#include "cty/cty_msgpack.h"
 #include "prov/prov_config.h"
 #include "prov/prov_schema.h"
 #include "prov/prov_validate.h"
@@ -33,7 +37,13 @@ struct prov {
 	atomic_bool configured;
 	prov_tags tags;          /* written once before `configured` is set */
 	prov_ignore_tags ignore; /* idem */
+	base_handover *handover; /* idem; NULL when marks are off */
+	char config_digest[2 * AWS_SHA256_LEN + 1]; /* idem: of the provider block's value */
 };
+
+/* Marks are named per provider process tree; turned off by this variable. */
+#define HANDOVER_APP "terraform-provider-lambdavpc"
+#define HANDOVER_OFF_ENV "LAMBDAVPC_NO_HANDOVER"
 
 /* ------------------------------------------------------------------ */
 
@@ -64,6 +74,7 @@ void prov_free(prov *p)
 	if (!p)
 		return;
 	aws_client_free(atomic_load(&p->client));
+	base_handover_close(p->handover);
 	base_arena_free(p->conf_arena);
 	base_arena_free(p->schema_arena);
 	pthread_mutex_destroy(&p->mu);
@@ -174,6 +185,38 @@ prov_ignore_tags prov_ignored_tags(const prov *p)
 	return p->ignore;
 }
 
+/* The mark's name: kind, the provider block's digest and key, hashed. */
+static void handover_name(const prov *p, const char *kind, const void *key, size_t len,
+                          char name[2 * AWS_SHA256_LEN + 1])
+{
+	base_buf b;
+	base_buf_init(&b, 0);
+	if (base_buf_printf(&b, "%s\n%s\n", kind, p->config_digest) != BASE_OK ||
+	    (len && base_buf_append(&b, key, len) != BASE_OK))
+		name[0] = '\0'; /* an invalid name: never found, never marked */
+	else
+		aws_crypto_sha256_hex(b.data, b.len, name);
+	base_buf_dispose(&b);
+}
+
+bool prov_handover_has(const prov *p, const char *kind, const void *key, size_t len, unsigned max_age_s)
+{
+	char name[2 * AWS_SHA256_LEN + 1];
+	if (!atomic_load(&((prov *)p)->configured) || !p->handover)
+		return false;
+	handover_name(p, kind, key, len, name);
+	return base_handover_has(p->handover, name, max_age_s);
+}
+
+void prov_handover_mark(const prov *p, const char *kind, const void *key, size_t len)
+{
+	char name[2 * AWS_SHA256_LEN + 1];
+	if (!atomic_load(&((prov *)p)->configured) || !p->handover)
+		return;
+	handover_name(p, kind, key, len, name);
+	base_handover_mark(p->handover, name);
+}
+
 bool prov_tag_ignored(const prov_ignore_tags *ig, const char *key)
 {
 	if (!ig || !key)
@@ -257,6 +300,19 @@ static void copy_ignore(prov *p, const prov_ignore_tags *ig)
 	p->ignore.n_prefixes = ig->n_prefixes;
 }
 
+/* The marks of this command, named by a digest of the whole provider block:
+ * two aliases (other credentials, region or endpoints) never share one. */
+static void open_handover(prov *p, const cty_value *config)
+{
+	base_buf b;
+	base_buf_init(&b, 0);
+	if (cty_msgpack_encode(config, &b) == BASE_OK) {
+		aws_crypto_sha256_hex(b.data, b.len, p->config_digest);
+		p->handover = base_handover_open(HANDOVER_APP, HANDOVER_OFF_ENV);
+	}
+	base_buf_dispose(&b);
+}
+
 static int op_configure(void *ctx, tf6_call *call, const tf6_configure_req *req)
 {
 	prov *p = ctx;
@@ -307,6 +363,7 @@ static int op_configure(void *ctx, tf6_call *call, const tf6_configure_req *req)
 	p->conf_arena = base_arena_new();
 	copy_tags(p, &tags);
 	copy_ignore(p, &ignore);
+	open_handover(p, req->config);
 	atomic_store(&p->client, client);
 	atomic_store(&p->configured, true);
 	BASE_DEBUG("prov", "provider configured (region %s)", aws_client_region(client));

@@ -99,6 +99,19 @@ prov_ignore_tags prov_ignored_tags(const prov *p);
 bool prov_tag_ignored(const prov_ignore_tags *ig, const char *key);
 
 /*
+ * Marks handed from one provider process to the later ones of the same
+ * terraform command (base_handover.h): a mark of (kind, key bytes) made
+ * under this provider configuration is seen by another process only when
+ * it has the same configuration (the provider block's value, hashed) and
+ * the same parent terraform process, at most max_age_s seconds later.
+ * Only a digest of kind, configuration and key is stored. Both answer
+ * false / do nothing before ConfigureProvider succeeded and when marks
+ * are off (LAMBDAVPC_NO_HANDOVER=1, no private directory). Thread-safe.
+ */
+bool prov_handover_has(const prov *p, const char *kind, const void *key, size_t len, unsigned max_age_s);
+void prov_handover_mark(const prov *p, const char *kind, const void *key, size_t len);
+
+/*
  * Adds the diagnostic a resource reports when it needs AWS but the provider
  * is not configured (or configured with unknowns). Returns BASE_EINVALID.
  */

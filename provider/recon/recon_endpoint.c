@@ -438,6 +438,7 @@ int recon__observe_endpoints(struct recon__obs *o)
 	base_arena *t = base_arena_new();
 	aws_ec2_vpces found[2] = {{0}, {0}}, all;
 	aws_strs reg = {NULL, 0};
+	uint64_t sent, writes;
 	bool asked = false;
 	aws_filter fl[2];
 	aws_error e;
@@ -451,9 +452,13 @@ int recon__observe_endpoints(struct recon__obs *o)
 	 * vpc-endpoint-id filter, and a per-id describe fails as a whole when
 	 * one id is gone) and the shared ones our lambda SG is registered for. */
 	recon__obs_owned_filters(o, t, fl);
+	recon__ep_listing_begin(o->vpc_id, &sent, &writes);
 	rc = aws_ec2_describe_vpc_endpoints(o->c, t, (aws_strs){NULL, 0}, (aws_filters){fl, 1}, &all, &e);
 	if (rc != BASE_OK)
 		goto done;
+	/* a create's join of services it shows none of needs no listing of its own */
+	if (o->vpc_id)
+		recon__ep_listing_offer(o->vpc_id, sent, writes, &all);
 	found[0].v = base_arena_calloc(t, all.n + 1, sizeof *found[0].v);
 	found[1].v = base_arena_calloc(t, all.n + 1, sizeof *found[1].v);
 	for (i = 0; i < all.n; i++) {

@@ -730,7 +730,8 @@ struct listed {
 	char *vpc;
 	uint64_t sent, writes; /* share_seq when it was sent; ep_writes then */
 	base_arena *a;         /* owns services and found */
-	aws_strs services;
+	aws_strs services;     /* what it was filtered by; none when whole_vpc */
+	bool whole_vpc;        /* an observe's listing of every endpoint of the VPC */
 	aws_ec2_vpces found;
 };
 static struct listed listings[SHARE_STRIPES];
@@ -806,8 +807,9 @@ static const aws_ec2_vpce *vpce_copy(base_arena *a, const aws_ec2_vpce *v)
 	return c;
 }
 
-/* Keeps found (a listing of services sent at seq `sent`, ep_writes then
- * `writes`) unless a newer one is kept. Lock of vpc held. */
+/* Keeps found (a listing of services, or of the whole VPC when
+ * services.v is NULL, sent at seq `sent`, ep_writes then `writes`) unless
+ * a newer one is kept. Lock of vpc held. */
 static void listed_keep(const char *vpc, aws_strs services, uint64_t sent, uint64_t writes,
                         const aws_ec2_vpces *found)
 {
@@ -822,6 +824,7 @@ static void listed_keep(const char *vpc, aws_strs services, uint64_t sent, uint6
 	l->vpc = base_xstrdup(vpc);
 	l->sent = sent;
 	l->writes = writes;
+	l->whole_vpc = services.v == NULL;
 	l->services = recon__cp_strs(l->a, services);
 	v = base_arena_calloc(l->a, found->n + 1, sizeof *v);
 	for (i = 0; i < found->n; i++)
@@ -830,18 +833,46 @@ static void listed_keep(const char *vpc, aws_strs services, uint64_t sent, uint6
 }
 
 /* The kept listing (shared, read-only until the lock is released) when a
- * join of services that began at seq `began` may use it. Lock of vpc held. */
+ * join of services that began at seq `began` may use it: one sent after
+ * the join began (its user was registered) that covers the services; or an
+ * observe's listing of the whole VPC sent before that shows no endpoint of
+ * any of them (nothing for a leaving user to delete from under the join,
+ * and one another process creates meanwhile is refused for its private
+ * DNS or folded as a duplicate, as when it comes right after a listing).
+ * Either way with no endpoint write of this process since. Lock of vpc held. */
 static bool listed_reuse(const char *vpc, aws_strs services, uint64_t began, aws_ec2_vpces *out)
 {
 	const struct listed *l = &listings[stripe_of(vpc)];
 	size_t i;
-	if (!began || !base_str_eq(l->vpc, vpc) || l->sent <= began || l->writes != ep_writes_now(vpc))
+	if (!began || !base_str_eq(l->vpc, vpc) || l->writes != ep_writes_now(vpc))
 		return false;
-	for (i = 0; i < services.n; i++)
-		if (!recon__strs_has(l->services, services.v[i]))
+	if (l->whole_vpc && l->sent <= began) {
+		for (i = 0; i < l->found.n; i++)
+			if (recon__strs_has(services, l->found.v[i].service_name))
+				return false;
+	} else {
+		if (l->sent <= began)
 			return false;
+		for (i = 0; !l->whole_vpc && i < services.n; i++)
+			if (!recon__strs_has(l->services, services.v[i]))
+				return false;
+	}
 	*out = l->found;
 	return true;
+}
+
+void recon__ep_listing_begin(const char *vpc, uint64_t *sent, uint64_t *writes)
+{
+	*writes = ep_writes_now(vpc);
+	*sent = seq_next();
+}
+
+void recon__ep_listing_offer(const char *vpc, uint64_t sent, uint64_t writes, const aws_ec2_vpces *all)
+{
+	pthread_mutex_t *mu = share_mu(vpc);
+	pthread_mutex_lock(mu);
+	listed_keep(vpc, (aws_strs){NULL, 0}, sent, writes, all);
+	pthread_mutex_unlock(mu);
 }
 
 /* The VPC's endpoints of services: the kept listing when began allows it

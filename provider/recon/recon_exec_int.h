@@ -226,6 +226,11 @@ void recon__ep_spec(struct ex *x, base_arena *t, const recon_endpoint_spec *es, 
                     aws_ec2_vpce_spec *spec);
 /* Frees what the joins of x kept (no step of x runs). */
 void recon__ep_group_free(struct ex *x);
+/* recon_endpoint_share.c: an observe's listing of every endpoint of vpc,
+ * offered to the joins of this process (listed_reuse): begin before it is
+ * sent, offer once read. Thread-safe. */
+void recon__ep_listing_begin(const char *vpc, uint64_t *sent, uint64_t *writes);
+void recon__ep_listing_offer(const char *vpc, uint64_t sent, uint64_t writes, const aws_ec2_vpces *all);
 /* recon_endpoint_share.c: the shared interface endpoint of service (README
  * "Shared endpoints"): register, then adopt / reuse / create under the VPC lock. */
 int recon__ep_join(struct ex *x, base_arena *t, const recon_step *st, aws_error *e);

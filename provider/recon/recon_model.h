@@ -154,6 +154,15 @@ typedef struct recon_timeouts {
  *   role_name            NULL = recon_role_name(function_name)
  *   vpc_policy_arn       NULL = RECON_VPC_POLICY_ARN
  */
+/* Whether the VPC has an IPv6 CIDR (AWS then gives a new security group a
+ * ::/0 egress rule too). Zero, what a zeroed recon_desired holds, is
+ * "not known": recon reads the VPC; it never guesses. */
+typedef enum recon_vpc_ipv6 {
+	RECON_VPC_IPV6_UNKNOWN = 0,
+	RECON_VPC_IPV6_NONE,
+	RECON_VPC_IPV6_SOME
+} recon_vpc_ipv6;
+
 typedef struct recon_desired {
 	const char *function_name, *vpc_id;
 	aws_strs subnet_cidrs, subnet_azs;
@@ -169,6 +178,7 @@ typedef struct recon_desired {
 	recon_function_spec fn;
 	aws_tags tags;
 	recon_timeouts timeouts;
+	recon_vpc_ipv6 vpc_ipv6; /* as the plan read it; UNKNOWN (0): recon reads it */
 } recon_desired;
 
 /* ------------------------------------------------------------------------ */

@@ -115,12 +115,18 @@ int recon__authorize_rule(struct ex *x, base_arena *t, recon_sg_which w, const c
 /* ======================================================================== */
 /* security groups                                                          */
 
-/* The VPC has an IPv6 CIDR (its new groups then also allow ::/0 out).
- * DescribeVpcs is an account fact: the plan's check already fetched it. */
+/* The VPC has an IPv6 CIDR (its new groups then also allow ::/0 out): as
+ * the plan read it when it says, else DescribeVpcs (an account fact: kept
+ * by the client once read in this process). */
 static int vpc_has_ipv6(struct ex *x, base_arena *t, bool *out, aws_error *e)
 {
 	aws_ec2_vpcs vpcs;
-	int rc = aws_ec2_describe_vpcs(x->c, t, (aws_strs){&x->vpc, 1}, (aws_filters){NULL, 0}, &vpcs, e);
+	int rc;
+	if (x->d->vpc_ipv6 != RECON_VPC_IPV6_UNKNOWN) {
+		*out = x->d->vpc_ipv6 == RECON_VPC_IPV6_SOME;
+		return BASE_OK;
+	}
+	rc = aws_ec2_describe_vpcs(x->c, t, (aws_strs){&x->vpc, 1}, (aws_filters){NULL, 0}, &vpcs, e);
 	*out = rc == BASE_OK && vpcs.n > 0 && vpcs.v[0].ipv6_cidr_blocks.n > 0;
 	return rc;
 }

@@ -107,6 +107,11 @@ static int apply_desired(base_arena *a, const tf6_apply_req *req, const sf_handl
 	pm->filename = cm.filename;
 	pm->present = (pm->present & ~SF_BIT(SF_A_FILENAME)) | (cm.present & SF_BIT(SF_A_FILENAME));
 	rc = sf__desired_build(a, pm, h->region, h->dt, true, d, diags);
+	/* what the plan read of the VPC (a create's planned private) */
+	if (sf__drift_decode(req->planned_private) & SF_PLAN_VPC_IPV6)
+		d->vpc_ipv6 = RECON_VPC_IPV6_SOME;
+	else if (sf__drift_decode(req->planned_private) & SF_PLAN_VPC_IPV4_ONLY)
+		d->vpc_ipv6 = RECON_VPC_IPV6_NONE;
 	pm->filename = NULL;
 	pm->present &= ~SF_BIT(SF_A_FILENAME);
 	return rc;

@@ -78,10 +78,12 @@ BASE_MUST_USE int sf__account_checks(aws_client *c, base_arena *a, const sf_conf
                                      const sf_config *prior, bool create, bool at_apply, bool *warned,
                                      base_diags *diags);
 /* The same after the endpoint_services check (sf__check_endpoint_services;
- * when it fails the account checks do not run), its read sent beside theirs. */
+ * when it fails the account checks do not run), its read sent beside theirs.
+ * *vpc_ipv6 (may be NULL): what the VPC read showed, UNKNOWN when it was
+ * not read or failed. */
 BASE_MUST_USE int sf__plan_account_checks(aws_client *c, base_arena *a, const sf_config *pm,
                                           const sf_config *prior, bool create, bool *warned,
-                                          base_diags *diags);
+                                          recon_vpc_ipv6 *vpc_ipv6, base_diags *diags);
 
 /*
  * sf_plan_reads.c: the reads of the checks, sent at once (one thread each,
@@ -120,6 +122,13 @@ void sf__reads_free(sf_reads *r);
  * apply runs them again before creating anything. Carried in the drift
  * flags' encoding (sf__private_encode), above the SF_DRIFT_* bits. */
 #define SF_PLAN_RECHECK (1u << 15)
+/* Planned-private flags of a create (never stored in the state either):
+ * whether the plan's read of the VPC showed an IPv6 CIDR. The apply then
+ * knows which allow-all egress rules AWS puts on a new security group
+ * without reading the VPC again (recon_desired.vpc_ipv6). */
+#define SF_PLAN_VPC_IPV4_ONLY (1u << 13)
+#define SF_PLAN_VPC_IPV6 (1u << 14)
+#define SF_PLAN_ONLY_BITS (SF_PLAN_RECHECK | SF_PLAN_VPC_IPV4_ONLY | SF_PLAN_VPC_IPV6)
 
 /* ---- drift flags (private bytes) -------------------------------------- */
 

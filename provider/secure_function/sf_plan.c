@@ -27,8 +27,11 @@
 #include <string.h>
 
 #include "aws/aws_ec2.h"
+#include "base/base_buf.h"
+#include "base/base_log.h"
 #include "base/base_str.h"
 #include "cty/cty_equal.h"
+#include "cty/cty_msgpack.h"
 #include "prov/prov_plan.h"
 #include "prov/prov_schema.h"
 #include "recon/recon_diff.h"
@@ -710,7 +713,8 @@ static int run_checks(struct acct *k, bool *warned)
 }
 
 static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
-                          bool create, bool at_apply, bool services, bool *warned, base_diags *diags)
+                          bool create, bool at_apply, bool services, bool *warned, recon_vpc_ipv6 *vpc_ipv6,
+                          base_diags *diags)
 {
 	struct acct k = {.c = c,
 	                 .a = a,
@@ -728,6 +732,11 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 		rc = BASE_EINVALID;
 	if (rc == BASE_OK)
 		rc = run_checks(&k, warned);
+	if (vpc_ipv6)
+		*vpc_ipv6 = !k.r.want[SF_READ_VPC] || k.r.rc[SF_READ_VPC] != BASE_OK || k.r.vpcs.n == 0
+		                    ? RECON_VPC_IPV6_UNKNOWN
+		            : k.r.vpcs.v[0].ipv6_cidr_blocks.n > 0 ? RECON_VPC_IPV6_SOME
+		                                                   : RECON_VPC_IPV6_NONE;
 	sf__reads_free(&k.r);
 	return rc;
 }
@@ -735,13 +744,13 @@ static int account_checks(aws_client *c, base_arena *a, const sf_config *pm, con
 int sf__account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior, bool create,
                        bool at_apply, bool *warned, base_diags *diags)
 {
-	return account_checks(c, a, pm, prior, create, at_apply, false, warned, diags);
+	return account_checks(c, a, pm, prior, create, at_apply, false, warned, NULL, diags);
 }
 
 int sf__plan_account_checks(aws_client *c, base_arena *a, const sf_config *pm, const sf_config *prior,
-                            bool create, bool *warned, base_diags *diags)
+                            bool create, bool *warned, recon_vpc_ipv6 *vpc_ipv6, base_diags *diags)
 {
-	return account_checks(c, a, pm, prior, create, false, true, warned, diags);
+	return account_checks(c, a, pm, prior, create, false, true, warned, vpc_ipv6, diags);
 }
 
 /* A retired runtime is refused at plan for a new function or a change to
@@ -773,13 +782,70 @@ static int check_retired_runtime(tf6_call *call, const tf6_plan_req *req, const 
 	return BASE_EINVALID;
 }
 
+/*
+ * Checks that passed are handed over (prov_handover_*) to the apply walk of
+ * the same terraform command: Terraform 1.11 plans every resource again
+ * there, in a new provider process that gets nothing of this one, and the
+ * account checks would send their reads a second time (5 of a create's 36
+ * requests). A mark stands for "these checks passed on exactly this planned
+ * value, prior state and create/replace, and the VPC read showed this about
+ * IPv6" (one of VPC_MARKS, so the apply need not read the VPC either). Only
+ * checks that passed with no warning and nothing left to check at apply
+ * are marked; a later process of the same command with the same provider
+ * configuration that plans the same change within CHECKS_MARK_MAX_AGE_S
+ * skips them. Any other command (a saved plan applied later, a new plan)
+ * checks again.
+ */
+#define CHECKS_MARK_KIND "lambdavpc plan account checks 1"
+#define CHECKS_MARK_MAX_AGE_S 120
+
+static const char *const VPC_MARKS[] = {"\nvpc:unknown", "\nvpc:ipv4-only",
+                                        "\nvpc:ipv6"}; /* by recon_vpc_ipv6 */
+
+/* The bytes a mark of these checks is made of (planned value, create or
+ * replace, prior state), or false (then no mark). */
+static bool checks_key(const cty_value *planned, const cty_value *prior, bool create, base_buf *b)
+{
+	return cty_msgpack_encode(planned, b) == BASE_OK &&
+	       base_buf_append(b, create ? "\n1\n" : "\n0\n", 3) == BASE_OK &&
+	       (!prior || cty_value_is_null(prior) || cty_msgpack_encode(prior, b) == BASE_OK);
+}
+
+/* Marks (or, with mark == false, looks for) the checks of key with what
+ * they read of the VPC; true when found. key is left as it was. */
+static bool checks_mark(prov *pv, base_buf *key, bool mark, recon_vpc_ipv6 *v6)
+{
+	size_t len = key->len;
+	int i;
+	bool found = false;
+	for (i = 0; i < 3 && !found; i++) {
+		if (mark && i != (int)*v6)
+			continue;
+		base_buf_truncate(key, len);
+		if (base_buf_append(key, VPC_MARKS[i], strlen(VPC_MARKS[i])) != BASE_OK)
+			break;
+		if (mark)
+			prov_handover_mark(pv, CHECKS_MARK_KIND, key->data, key->len);
+		else if ((found = prov_handover_has(pv, CHECKS_MARK_KIND, key->data, key->len,
+		                                    CHECKS_MARK_MAX_AGE_S)))
+			*v6 = (recon_vpc_ipv6)i;
+	}
+	base_buf_truncate(key, len);
+	return found;
+}
+
 /* The account checks of a plan; *recheck when the apply must run them again
- * (a warning, or something the checks need unknown now). */
-static int plan_checks(aws_client *c, tf6_call *call, const tf6_plan_req *req, const cty_value *planned,
-                       bool replace, bool *recheck)
+ * (a warning, or something the checks need unknown now); *v6 what they (or
+ * the earlier process that passed them) read of the VPC. */
+static int plan_checks(prov *pv, aws_client *c, tf6_call *call, const tf6_plan_req *req,
+                       const cty_value *planned, bool replace, bool *recheck, recon_vpc_ipv6 *v6)
 {
 	sf_config pm, prior, cfg;
-	bool create = !req->prior || cty_value_is_null(req->prior);
+	bool create = !req->prior || cty_value_is_null(req->prior), keyed;
+	size_t n_diags = base_diags_count(call->diags);
+	base_buf key;
+	int rc;
+	*v6 = RECON_VPC_IPV6_UNKNOWN;
 	if (sf_model_from_value(call->arena, planned, &pm, call->diags) != BASE_OK ||
 	    sf_model_from_value(call->arena, create ? NULL : req->prior, &prior, call->diags) != BASE_OK ||
 	    sf_model_from_value(call->arena, req->config, &cfg, call->diags) != BASE_OK)
@@ -789,7 +855,20 @@ static int plan_checks(aws_client *c, tf6_call *call, const tf6_plan_req *req, c
 	*recheck = !sf_has(&pm, SF_A_VPC_ID) || sf_unknown(&pm, SF_A_SUBNET_CIDR_BLOCKS) ||
 	           pm.subnet_cidr_blocks.n_unknown || sf_unknown(&cfg, SF_A_AVAILABILITY_ZONES) ||
 	           cfg.availability_zones.n_unknown;
-	return sf__plan_account_checks(c, call->arena, &pm, &prior, create || replace, recheck, call->diags);
+	base_buf_init(&key, 0);
+	keyed = !*recheck && checks_key(planned, req->prior, create || replace, &key);
+	if (keyed && checks_mark(pv, &key, false, v6)) {
+		BASE_DEBUG("sf", "%s: the account checks passed in an earlier process of this command",
+		           pm.function_name ? pm.function_name : "?");
+		base_buf_dispose(&key);
+		return BASE_OK;
+	}
+	rc = sf__plan_account_checks(c, call->arena, &pm, &prior, create || replace, recheck, v6,
+	                             call->diags);
+	if (rc == BASE_OK && keyed && !*recheck && base_diags_count(call->diags) == n_diags)
+		(void)checks_mark(pv, &key, true, v6);
+	base_buf_dispose(&key);
+	return rc;
 }
 
 int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *resp)
@@ -800,8 +879,9 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 	const base_path *rr = NULL;
 	size_t n_rr = 0;
 	const cty_value *planned = NULL;
-	unsigned drift = sf__drift_decode(req->prior_private) & ~SF_PLAN_RECHECK;
-	bool deferred, recheck = false;
+	unsigned drift = sf__drift_decode(req->prior_private) & ~SF_PLAN_ONLY_BITS;
+	recon_vpc_ipv6 v6 = RECON_VPC_IPV6_UNKNOWN;
+	bool deferred, recheck = false, create = !req->prior || cty_value_is_null(req->prior);
 	int rc;
 
 	memset(resp, 0, sizeof *resp);
@@ -819,10 +899,14 @@ int sf__plan(void *ctx, tf6_call *call, const tf6_plan_req *req, tf6_plan_resp *
 	resp->planned_private = req->prior_private;
 	if (check_retired_runtime(call, req, planned) != BASE_OK)
 		return BASE_EINVALID;
-	if (c && plan_checks(c, call, req, planned, n_rr > 0, &recheck) != BASE_OK)
+	if (c && plan_checks(pv, c, call, req, planned, n_rr > 0, &recheck, &v6) != BASE_OK)
 		return BASE_EINVALID;
 	if (recheck || deferred) /* unknown parts were skipped: the apply checks them */
 		resp->planned_private = sf__private_encode(call->arena, drift | SF_PLAN_RECHECK,
 		                                           sf__private_destroying(req->prior_private));
+	else if (create && v6 != RECON_VPC_IPV6_UNKNOWN) /* the apply need not read the VPC */
+		resp->planned_private = sf__private_encode(
+		        call->arena, v6 == RECON_VPC_IPV6_SOME ? SF_PLAN_VPC_IPV6 : SF_PLAN_VPC_IPV4_ONLY,
+		        false);
 	return BASE_OK;
 }

@@ -30,6 +30,14 @@ void base_buf_reset(base_buf *b)
 		b->data[0] = '\0';
 }
 
+void base_buf_truncate(base_buf *b, size_t len)
+{
+	if (len >= b->len)
+		return;
+	b->len = len;
+	b->data[len] = '\0';
+}
+
 static int reserve(base_buf *b, size_t extra)
 {
 	size_t need = b->len + extra + 1;

@@ -23,6 +23,7 @@ typedef struct base_buf {
 void base_buf_init(base_buf *b, size_t max);
 void base_buf_dispose(base_buf *b);
 void base_buf_reset(base_buf *b); /* len = 0, keeps memory */
+void base_buf_truncate(base_buf *b, size_t len); /* len = min(len, b->len), keeps memory */
 BASE_MUST_USE int base_buf_append(base_buf *b, const void *p, size_t n);
 BASE_MUST_USE int base_buf_puts(base_buf *b, const char *s);
 BASE_MUST_USE int base_buf_putc(base_buf *b, char c);

@@ -210,6 +210,26 @@ class PlansTest(ResourceTestCase):
         r = self.ok(wd.tf("state", "list"))
         self.assertEqual(r.stdout.strip(), "")
 
+    def test_saved_plan_applied_later_checks_the_vpc_again(self):
+        """The plan's account checks that passed are handed over to the apply
+        walk of the same terraform command only: a saved plan applied by a
+        later command checks the VPC again, and DNS host names turned off in
+        between stop the apply before anything is created."""
+        name, vpc_id, wd = self.basic("e2e-pl-saved", subnet_cidr_blocks=SEED_CIDRS[:1])
+        r = self.ok(wd.tf("plan", "-out=tfplan"))
+        self.assertNotIn("Warning: VPC DNS settings", flat(r.output))
+        self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": False})
+        wd.applied = True
+        r = wd.tf("apply", "-auto-approve", "tfplan")
+        self.assertIsNone(r.crashed(), str(r))
+        self.assertNotEqual(r.rc, 0, str(r))
+        self.assertIn("Error: VPC DNS settings do not allow private DNS", flat(r.output))
+        left = self.ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
+        self.assertEqual(left, [])
+        roles = [x["RoleName"] for x in self.iam.list_roles()["Roles"]]
+        self.assertNotIn("lambdavpc-" + name, roles)
+        self.assertEqual(self.ok(wd.tf("state", "list")).stdout.strip(), "")
+
     def test_destroy_with_dns_turned_off_out_of_band(self):
         name, vpc_id, wd = self.basic("e2e-pl-dnsdrift", subnet_cidr_blocks=SEED_CIDRS[:2])
         self.apply(wd)

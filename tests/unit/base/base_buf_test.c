@@ -21,3 +21,16 @@ void test_base_buf__append_and_cap(void)
 	T_ASSERT(b.data == NULL && b.len == 0);
 	base_buf_dispose(&b);
 }
+
+void test_base_buf__truncate_keeps_the_terminator(void)
+{
+	base_buf b;
+	base_buf_init(&b, 0);
+	T_OK(base_buf_puts(&b, "abcdef"));
+	base_buf_truncate(&b, 3);
+	T_ASSERT_STR(base_buf_cstr(&b), "abc");
+	T_ASSERT_INT((int)b.len, 3);
+	base_buf_truncate(&b, 10); /* never grows */
+	T_ASSERT_STR(base_buf_cstr(&b), "abc");
+	base_buf_dispose(&b);
+}

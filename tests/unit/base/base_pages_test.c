@@ -7,12 +7,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Read-only data of this test binary in three 64 KiB blocks, aligned so that
- * the middle one shares no 64 KiB window with anything else: the kernel maps
- * up to 64 KiB around a touched page ("fault-around"), so only a touch of the
- * middle block itself maps it again. Each block starts with its number. */
+/* Read-only data of this test binary in three 2 MiB blocks, aligned so that
+ * the middle one shares no 64 KiB window and no page-cache folio with
+ * anything else: the kernel maps up to 64 KiB around a touched page
+ * ("fault-around"), and newer kernels (6.x) map a whole large folio (up
+ * to 2 MiB, aligned in the file as in memory) on one fault. With 64 KiB
+ * blocks, a touch of other read-only data in the same 256 KiB folio mapped
+ * the middle block again (seen on 6.18). So only a touch of the middle
+ * block itself maps it again. Each block starts with its number. */
 #define PAGE 4096
-#define BLOCK 65536
+#define BLOCK (2 * 1024 * 1024)
 static const unsigned char blob[3 * BLOCK]
         __attribute__((aligned(BLOCK))) = {[0] = 1, [BLOCK] = 2, [2 * BLOCK] = 3, [2 * BLOCK + 7] = 0x5a};
 /* Pointers the loader relocated (RELRO in a PIE) and a writable global. */
