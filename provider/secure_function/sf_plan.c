@@ -799,8 +799,8 @@ static int check_retired_runtime(tf6_call *call, const tf6_plan_req *req, const 
 #define CHECKS_MARK_KIND "lambdavpc plan account checks 1"
 #define CHECKS_MARK_MAX_AGE_S 120
 
-static const char *const VPC_MARKS[] = {"\nvpc:unknown", "\nvpc:ipv4-only",
-                                        "\nvpc:ipv6"}; /* by recon_vpc_ipv6 */
+/* by recon_vpc_ipv6; "unknown" is never marked (checks that read nothing) */
+static const char *const VPC_MARKS[] = {"\nvpc:unknown", "\nvpc:ipv4-only", "\nvpc:ipv6"};
 
 /* The bytes a mark of these checks is made of (planned value, create or
  * replace, prior state), or false (then no mark). */
@@ -865,7 +865,10 @@ static int plan_checks(prov *pv, aws_client *c, tf6_call *call, const tf6_plan_r
 	}
 	rc = sf__plan_account_checks(c, call->arena, &pm, &prior, create || replace, recheck, v6,
 	                             call->diags);
-	if (rc == BASE_OK && keyed && !*recheck && base_diags_count(call->diags) == n_diags)
+	/* checks that read nothing (a change the account cannot reject) cost
+	 * nothing again: no mark (a no-op plan of 50 functions leaves none) */
+	if (rc == BASE_OK && keyed && !*recheck && *v6 != RECON_VPC_IPV6_UNKNOWN &&
+	    base_diags_count(call->diags) == n_diags)
 		(void)checks_mark(pv, &key, true, v6);
 	base_buf_dispose(&key);
 	return rc;
