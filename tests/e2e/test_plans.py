@@ -197,18 +197,21 @@ class PlansTest(ResourceTestCase):
         wd = self.workdir("basic", vpc_id=vpc_id, function_name=name, subnet_cidr_blocks=SEED_CIDRS[:1])
         r = self.ok(wd.tf("plan"))
         self.assertIn("Warning: VPC DNS settings do not allow private DNS", flat(r.output))
+        self.assertApplyStoppedByDns(wd, name, vpc_id, "apply", "-auto-approve")
+
+    def assertApplyStoppedByDns(self, wd, name, vpc_id, *args):
+        """terraform ARGS fails on the VPC's DNS settings, and nothing was
+        created: no subnet in the VPC, no role, an empty state."""
         wd.applied = True
-        r = wd.tf("apply", "-auto-approve")
+        r = wd.tf(*args)
         self.assertIsNone(r.crashed(), str(r))
         self.assertNotEqual(r.rc, 0, str(r))
         self.assertIn("Error: VPC DNS settings do not allow private DNS", flat(r.output))
-        # nothing was created
         left = self.ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
         self.assertEqual(left, [])
         roles = [x["RoleName"] for x in self.iam.list_roles()["Roles"]]
         self.assertNotIn("lambdavpc-" + name, roles)
-        r = self.ok(wd.tf("state", "list"))
-        self.assertEqual(r.stdout.strip(), "")
+        self.assertEqual(self.ok(wd.tf("state", "list")).stdout.strip(), "")
 
     def test_saved_plan_applied_later_checks_the_vpc_again(self):
         """The plan's account checks that passed are handed over to the apply
@@ -219,16 +222,7 @@ class PlansTest(ResourceTestCase):
         r = self.ok(wd.tf("plan", "-out=tfplan"))
         self.assertNotIn("Warning: VPC DNS settings", flat(r.output))
         self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": False})
-        wd.applied = True
-        r = wd.tf("apply", "-auto-approve", "tfplan")
-        self.assertIsNone(r.crashed(), str(r))
-        self.assertNotEqual(r.rc, 0, str(r))
-        self.assertIn("Error: VPC DNS settings do not allow private DNS", flat(r.output))
-        left = self.ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["Subnets"]
-        self.assertEqual(left, [])
-        roles = [x["RoleName"] for x in self.iam.list_roles()["Roles"]]
-        self.assertNotIn("lambdavpc-" + name, roles)
-        self.assertEqual(self.ok(wd.tf("state", "list")).stdout.strip(), "")
+        self.assertApplyStoppedByDns(wd, name, vpc_id, "apply", "-auto-approve", "tfplan")
 
     def test_destroy_with_dns_turned_off_out_of_band(self):
         name, vpc_id, wd = self.basic("e2e-pl-dnsdrift", subnet_cidr_blocks=SEED_CIDRS[:2])
