@@ -494,6 +494,28 @@ static bool registered(aws_tags tags)
 	return false;
 }
 
+/* Groups per rules read; AWS takes up to 200 values in a filter. */
+#define RULES_GROUPS_PER_READ 100
+
+/* The rules of the listed groups, in the slice of RULES_GROUPS_PER_READ
+ * that holds mine (a group-id filter: a group deleted since is absent).
+ * Every resource refreshed with the same listing asks the same slice, so
+ * concurrent reads share one call (aws_memo.c), and one kept listing keeps
+ * its rules read too: one call for the VPC instead of one per resource. */
+static int rules_of_listed(aws_client *c, base_arena *t, const aws_ec2_sgs *sgs, const aws_ec2_sg *mine,
+                           aws_ec2_sg_rules *out, aws_error *e)
+{
+	size_t at = (size_t)(mine - sgs->v), from = at - at % RULES_GROUPS_PER_READ, n, i;
+	const char **gids;
+	aws_filter f;
+	n = sgs->n - from < RULES_GROUPS_PER_READ ? sgs->n - from : RULES_GROUPS_PER_READ;
+	gids = base_arena_calloc(t, n + 1, sizeof *gids);
+	for (i = 0; i < n; i++)
+		gids[i] = sgs->v[from + i].group_id;
+	f = recon__flt("group-id", gids, n);
+	return aws_ec2_describe_security_group_rules(c, t, (aws_strs){NULL, 0}, (aws_filters){&f, 1}, out, e);
+}
+
 /* The lambda SG (ours by name + ownership tag) and, when it is registered
  * as a user of shared endpoints, the VPC's shared SGs: one describe by name. */
 int recon__observe_sgs(struct recon__obs *o)
@@ -532,8 +554,8 @@ int recon__observe_sgs(struct recon__obs *o)
 				if (w == 0)
 					ltags = sgs.v[i].tags;
 			}
-	if (ids[0] && !o->in->for_destroy) { /* the rules go with the SG; one call for concurrent reads */
-		rc = aws_ec2_sg_rules_of(o->c, t, ids[0], &rules, &e);
+	if (ids[0] && !o->in->for_destroy) { /* the rules go with the SG */
+		rc = rules_of_listed(o->c, t, &sgs, found[0], &rules, &e);
 		if (rc != BASE_OK)
 			goto done;
 	}

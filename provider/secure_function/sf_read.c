@@ -100,8 +100,12 @@ int sf__read(void *ctx, tf6_call *call, const tf6_read_req *req, tf6_read_resp *
 	if (!sf_has(&m, SF_A_FUNCTION_NAME) || !sf_has(&m, SF_A_VPC_ID))
 		return BASE_OK;
 	rc = sf__begin_client(pv, call, &h);
-	if (rc == BASE_OK)
+	if (rc == BASE_OK) {
+		/* A refresh: the resources read together share the VPC's listings
+		 * (until this process writes, which a refresh never does). */
+		aws_client_keep_listings(h.c);
 		rc = sf__begin_observe(a, &h, &m, &m, call->diags);
+	}
 	if (rc != BASE_OK)
 		return rc;
 	switch (sf__read_rule(a, &h.st)) {

@@ -997,6 +997,15 @@ static int send_plain(void *ctx, const aws_request *req, aws_response *resp, aws
 	return send_inner(ctx, req, NULL, false, resp, err);
 }
 
+/* Long enough for the refresh of a few hundred resources, ten at a time;
+ * short enough that a plan never shows a view much older than itself. */
+#define LISTING_MAX_AGE_MS 5000u
+
+void aws_client_keep_listings(aws_client *c)
+{
+	aws__memo_keep_listings(c->memo, LISTING_MAX_AGE_MS);
+}
+
 /* Reads go through the memo (aws_memo.c); every write, whatever its
  * outcome, tells it that replies sent before it may be stale. */
 int aws_client_send(aws_client *c, const aws_request *req, aws_response *resp, aws_error *err)

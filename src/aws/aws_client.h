@@ -152,6 +152,15 @@ void aws_client_free(aws_client *c);
  */
 BASE_MUST_USE int aws_client_send(aws_client *c, const aws_request *req, aws_response *resp, aws_error *err);
 
+/*
+ * For a process that refreshes resources: from now on, and only until the
+ * client's first write, a VPC-wide listing (subnets, route tables, security
+ * groups and their rules, endpoints, prefix lists) answers identical reads
+ * for up to 5 seconds after it arrived, so the resources of one refresh share
+ * one view of the VPC. Thread-safe.
+ */
+void aws_client_keep_listings(aws_client *c);
+
 /* The resolved region. Borrowed; valid until aws_client_free. */
 const char *aws_client_region(const aws_client *c);
 

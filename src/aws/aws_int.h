@@ -44,6 +44,9 @@ bool aws__memo_is_read(const aws_request *req);
 BASE_MUST_USE int aws__memo_send(aws_memo *m, const aws_request *req, aws_response *resp, aws_error *err,
                                  aws__memo_send_fn send, void *ctx);
 void aws__memo_wrote(aws_memo *m, const aws_request *req);
+/* From now on, while no write was made, a VPC-wide listing answers
+ * identical reads for max_age_ms after it arrived (aws_memo.c). Thread-safe. */
+void aws__memo_keep_listings(aws_memo *m, unsigned max_age_ms);
 
 /* aws_memo.c: a reply body shared by reference (aws_response.shared).
  * _take moves b's bytes into a new one held once (b is left empty); _release

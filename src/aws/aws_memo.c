@@ -11,11 +11,20 @@
  * operations (FACT_OPS: things this provider never changes during a run)
  * stay after the call and answer every later identical read; a write of one of the INVALIDATING operations
  * drops them. Errors are never shared or kept: a joiner whose leader failed sends its own call.
+ *
+ * Kept listings (aws__memo_keep_listings): in a process that refreshes,
+ * Terraform reads the resources ten at a time, and every one of them asks
+ * the same VPC-wide listings (LISTING_OPS). Once a refresh has asked for
+ * it, and only while this client has made no write at all, a listing's
+ * reply also answers identical reads for max_age_ms after it arrived: the resources of one refresh see one
+ * view of the VPC instead of one per batch of ten. The first write of the client ends it for good, so a wait
+ * that polls after a delete never sees a reply from before it.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws/aws_int.h"
 #include "base/base_alloc.h"
@@ -26,6 +35,12 @@
  * endpoint services, managed policies). */
 static const char *const FACT_OPS[] = {"DescribeVpcs", "DescribeVpcAttribute", "DescribeAvailabilityZones",
                                        "DescribeVpcEndpointServices", "GetPolicy"};
+/* VPC-wide listings a refresh may share (never DescribeNetworkInterfaces:
+ * it is what waits poll). */
+static const char *const LISTING_OPS[] = {"DescribeSubnets",        "DescribeRouteTables",
+                                          "DescribeSecurityGroups", "DescribeSecurityGroupRules",
+                                          "DescribeVpcEndpoints",   "DescribePrefixLists"};
+
 /* Writes that change a fact. */
 static const char *const INVALIDATING[] = {"CreateVpc",
                                            "DeleteVpc",
@@ -40,6 +55,8 @@ struct memo_entry {
 	struct memo_entry *next;
 	char *key;
 	bool done, ok, fact;
+	bool listing;     /* kept after done while the client has not written (LISTING_OPS) */
+	uint64_t done_ms; /* CLOCK_MONOTONIC ms when the reply arrived */
 	uint64_t gen;   /* write generation when the leader sent it */
 	unsigned users; /* leader + joiners still reading it */
 	aws__shared_body *body; /* the reply (one hold), once ok */
@@ -98,8 +115,16 @@ struct aws_memo {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	uint64_t gen; /* writes sent so far */
+	unsigned listing_max_age_ms; /* 0 until aws__memo_keep_listings */
 	struct memo_entry *head;
 };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 #define COUNT(x) (sizeof(x) / sizeof((x)[0]))
 
@@ -164,14 +189,21 @@ static char *key_of(const aws_request *req)
 	return base_buf_detach(&b, NULL);
 }
 
+/* A kept listing that may still answer, under mu. */
+static bool listing_fresh(const aws_memo *m, const struct memo_entry *e, uint64_t now)
+{
+	return e->listing && e->done && e->ok && m->gen == 0 && now - e->done_ms <= m->listing_max_age_ms;
+}
+
 /* The entry for key that a new reader may use, under mu. */
 static struct memo_entry *find(aws_memo *m, const char *key)
 {
 	struct memo_entry *e;
+	uint64_t now = now_ms();
 	for (e = m->head; e; e = e->next) {
 		if (strcmp(e->key, key) != 0)
 			continue;
-		if (e->done && e->ok && e->fact)
+		if ((e->done && e->ok && e->fact) || listing_fresh(m, e, now))
 			return e;
 		if (!e->done && (e->fact || e->gen == m->gen))
 			return e; /* a fact is not changed by ordinary writes */
@@ -192,7 +224,7 @@ static void unlink_entry(aws_memo *m, struct memo_entry *x)
 /* Drops one user of e (under mu); frees it when it is no longer needed. */
 static void release(aws_memo *m, struct memo_entry *e)
 {
-	if (--e->users > 0 || (e->done && e->ok && e->fact))
+	if (--e->users > 0 || (e->done && e->ok && (e->fact || e->listing)))
 		return;
 	unlink_entry(m, e);
 	entry_free(e);
@@ -227,18 +259,30 @@ static int join(aws_memo *m, struct memo_entry *e, aws_response *resp)
 static int lead(aws_memo *m, char *key, const aws_request *req, aws_response *resp, aws_error *err,
                 aws__memo_send_fn send, void *ctx)
 {
-	struct memo_entry *e = base_xcalloc(1, sizeof *e);
+	struct memo_entry *e = base_xcalloc(1, sizeof *e), **p;
 	int rc;
+	for (p = &m->head; *p;) { /* a kept listing of this key that aged: gone */
+		struct memo_entry *old = *p;
+		if (old->listing && old->done && old->users == 0 && strcmp(old->key, key) == 0) {
+			*p = old->next;
+			entry_free(old);
+		} else {
+			p = &old->next;
+		}
+	}
 	e->key = key;
 	e->gen = m->gen;
 	e->users = 1;
 	e->fact = in_list(req->op, FACT_OPS, COUNT(FACT_OPS));
+	e->listing =
+	        m->listing_max_age_ms > 0 && m->gen == 0 && in_list(req->op, LISTING_OPS, COUNT(LISTING_OPS));
 	e->next = m->head;
 	m->head = e;
 	pthread_mutex_unlock(&m->mu);
 	rc = send(ctx, req, resp, err);
 	pthread_mutex_lock(&m->mu);
 	e->done = true;
+	e->done_ms = now_ms();
 	e->ok = rc == BASE_OK;
 	e->status = resp->status;
 	snprintf(e->request_id, sizeof e->request_id, "%s", resp->request_id);
@@ -280,19 +324,29 @@ void aws__memo_wrote(aws_memo *m, const aws_request *req)
 	struct memo_entry **p;
 	if (aws__memo_is_read(req))
 		return;
+	bool facts;
 	pthread_mutex_lock(&m->mu);
 	m->gen++;
-	if (in_list(req->op, INVALIDATING, COUNT(INVALIDATING))) {
-		for (p = &m->head; *p;) {
-			struct memo_entry *e = *p;
-			if (e->done && e->users == 0) {
-				*p = e->next;
-				entry_free(e);
-			} else {
-				e->fact = false; /* in flight or in use: not kept */
-				p = &e->next;
-			}
+	facts = in_list(req->op, INVALIDATING, COUNT(INVALIDATING));
+	for (p = &m->head; *p;) {
+		struct memo_entry *e = *p;
+		if (!e->listing && !(facts && e->fact)) {
+			p = &e->next;
+		} else if (e->done && e->users == 0) {
+			*p = e->next;
+			entry_free(e);
+		} else {
+			e->fact = e->fact && !facts; /* in flight or in use: not kept */
+			e->listing = false;
+			p = &e->next;
 		}
 	}
+	pthread_mutex_unlock(&m->mu);
+}
+
+void aws__memo_keep_listings(aws_memo *m, unsigned max_age_ms)
+{
+	pthread_mutex_lock(&m->mu);
+	m->listing_max_age_ms = max_age_ms;
 	pthread_mutex_unlock(&m->mu);
 }

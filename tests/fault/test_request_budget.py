@@ -13,7 +13,9 @@ joins). Either way a regression in calls fails it; BUDGET_STRICT=1 asserts
 the budget itself at N=10 too. The apply of the seed scenario also shows
 that the plan's account checks are sent once per command: the apply walk's
 second plan (a new provider process) finds them passed (the handover mark)
-and the apply takes the VPC's IPv6 from the plan. Always:
+and the apply takes the VPC's IPv6 from the plan. With N functions, a
+plan that refreshes them in batches (-parallelism=2) reads each VPC-wide
+listing once. Always:
 no error reply (status >= 400) to a mutating call on a fault-free run:
 such a reply is a call the provider could have known was unnecessary (e.g.
 an Authorize for a rule that exists). A read answered "not found" is how
@@ -39,6 +41,7 @@ BUDGET = {"apply": 30, "plan": 8, "destroy": 25}
 # Per function, reached on moto behind AWS_RULES (shared logs + ssm):
 #   N=1   apply 30 / plan 8 / destroy 25   (2026-12-04: the budget)
 #   N=10  apply 13.1-13.4 / plan 3.6 / destroy 12.1-12.3   (fourth session)
+#   N=10  apply 12.8 / plan 3.5 / destroy 11.9   (2026-12-04: a refresh's listings kept)
 CEILING_N10 = {"apply": 15, "plan": 5, "destroy": 14}
 # The plan's account checks, sent by the plan walk and not again by the
 # apply walk's second plan; the apply reads none of them either.
@@ -119,6 +122,8 @@ class RequestBudgetTest(F.ScenarioCase):
         self.assertEqual(F.complete(F.inventory(self.sc.vpc, list(fns)), fns), [])
         r = self.phase("plan", n, lambda: self.sc.tf("plan", "-detailed-exitcode"))
         self.assertEqual(r.rc, 0, "the second plan is not empty:\n%s" % str(r)[-3000:])
+        if n > 2:
+            self.refresh_in_batches_shares_the_listings(n)
         self.phase("destroy", n, self.sc.destroy)
         self.assertEqual(F.leftovers(F.inventory(self.sc.vpc, list(fns))), [])
         lim = limit(n)
@@ -127,6 +132,23 @@ class RequestBudgetTest(F.ScenarioCase):
         errors = ["%s: %s" % (k, self.counts[k][2]) for k in BUDGET if self.counts[k][2]]
         self.assertEqual(over + errors, [], "over budget / error replies (N=%d): %s" %
                          (n, {k: self.counts[k][1] for k in BUDGET}))
+
+    def refresh_in_batches_shares_the_listings(self, n):
+        """A plan that refreshes the functions two at a time (-parallelism=2:
+        Terraform reads them in n/2 batches) still reads each VPC-wide
+        listing once: the batches share one view of the VPC (the provider
+        keeps a refresh's listings for a few seconds; it writes nothing)."""
+        self.proxy.reset()
+        r = self.sc.tf("plan", "-detailed-exitcode", "-parallelism=2")
+        self.assertEqual(r.rc, 0, "the plan in batches is not empty:\n%s" % str(r)[-3000:])
+        _, by, _ = tally(self.proxy.get_log())
+        sys.stderr.write("  plan in %d batches of 2: %s\n" % ((n + 1) // 2, ", ".join("%s %d" % kv for kv in by.most_common())))
+        listings = ("DescribeSubnets", "DescribeRouteTables", "DescribeSecurityGroups",
+                    "DescribeSecurityGroupRules", "DescribeVpcEndpoints")
+        self.assertEqual({k: by.get(k, 0) for k in listings}, {k: 1 for k in listings},
+                         "each VPC-wide listing once per plan: %s" % dict(by))
+        self.assertEqual(by.get("GetFunction", 0), n,
+                         "each function still read: %s" % dict(by))
 
     def test_seed_scenario_within_budget(self):
         name = L.unique("budget")
