@@ -253,13 +253,6 @@ BASE_MUST_USE int aws_ec2_describe_security_group_rules(aws_client *c, base_aren
                                                         aws_filters filters, aws_ec2_sg_rules *out,
                                                         aws_error *err);
 
-/* The rules of one security group (DescribeSecurityGroupRules, group-id
- * filter), copied into a. Concurrent callers of one client share a call
- * whose filter names all their groups (aws_ec2_batch.c); a group that does
- * not exist has no rules. Thread-safe. */
-BASE_MUST_USE int aws_ec2_sg_rules_of(aws_client *c, base_arena *a, const char *group_id,
-                                      aws_ec2_sg_rules *out, aws_error *err);
-
 /* AuthorizeSecurityGroupIngress (egress=false) / ...Egress (egress=true)
  * with IpPermissions.N...; rule_tags (may be empty) go in a TagSpecification
  * of type security-group-rule. *out (may be NULL) = the created rules
