@@ -245,6 +245,14 @@ void test_aws_memo__replies_are_shared_views_that_outlive_the_entry(void)
 	T_ASSERT_STR(after_resend, "s#2");
 }
 
+/* One read through m: it must succeed with the reply body want. */
+static void expect_reply(aws_memo *m, struct fake *f, const char *op, const char *body, const char *want)
+{
+	char got[64];
+	T_OK(call(m, f, form(op, body), got, sizeof got));
+	T_ASSERT_STR(got, want);
+}
+
 /* A refreshing process shares the VPC-wide listings among its resources:
  * a kept listing answers identical reads (never the ENI polls of waits)
  * until the client's first write, after which nothing is kept again. */
@@ -255,21 +263,16 @@ void test_aws_memo__a_refresh_keeps_vpc_listings_until_the_first_write(void)
 	char got[64];
 	fake_init(&f);
 	aws__memo_keep_listings(m, 60 * 1000);
-	T_OK(call(m, &f, form("DescribeSubnets", "s"), got, sizeof got));
-	T_OK(call(m, &f, form("DescribeSubnets", "s"), got, sizeof got));
-	T_ASSERT_STR(got, "s#1");
-	T_OK(call(m, &f, form("DescribeSecurityGroupRules", "r"), got, sizeof got));
-	T_OK(call(m, &f, form("DescribeSecurityGroupRules", "r"), got, sizeof got));
-	T_ASSERT_STR(got, "r#2");
-	T_OK(call(m, &f, form("DescribeNetworkInterfaces", "n"), got, sizeof got));
-	T_OK(call(m, &f, form("DescribeNetworkInterfaces", "n"), got, sizeof got));
-	T_ASSERT_STR(got, "n#4");
+	expect_reply(m, &f, "DescribeSubnets", "s", "s#1");
+	expect_reply(m, &f, "DescribeSubnets", "s", "s#1");
+	expect_reply(m, &f, "DescribeSecurityGroupRules", "r", "r#2");
+	expect_reply(m, &f, "DescribeSecurityGroupRules", "r", "r#2");
+	expect_reply(m, &f, "DescribeNetworkInterfaces", "n", "n#3");
+	expect_reply(m, &f, "DescribeNetworkInterfaces", "n", "n#4");
 	T_OK(call(m, &f, form("DeleteSubnet", "d"), got, sizeof got));
 	aws__memo_wrote(m, &(aws_request){.op = "DeleteSubnet"});
-	T_OK(call(m, &f, form("DescribeSubnets", "s"), got, sizeof got));
-	T_ASSERT_STR(got, "s#6");
-	T_OK(call(m, &f, form("DescribeSubnets", "s"), got, sizeof got));
-	T_ASSERT_STR(got, "s#7");
+	expect_reply(m, &f, "DescribeSubnets", "s", "s#6");
+	expect_reply(m, &f, "DescribeSubnets", "s", "s#7");
 	T_ASSERT_INT(f.sends, 7);
 	aws__memo_free(m);
 	fake_dispose(&f);
@@ -280,20 +283,15 @@ void test_aws_memo__listings_are_kept_only_when_asked_and_for_a_while(void)
 {
 	struct fake f;
 	aws_memo *m = aws__memo_new();
-	char got[64];
 	fake_init(&f);
-	T_OK(call(m, &f, form("DescribeRouteTables", "t"), got, sizeof got));
-	T_OK(call(m, &f, form("DescribeRouteTables", "t"), got, sizeof got));
-	T_ASSERT_STR(got, "t#2");
+	expect_reply(m, &f, "DescribeRouteTables", "t", "t#1");
+	expect_reply(m, &f, "DescribeRouteTables", "t", "t#2");
 	aws__memo_keep_listings(m, 40);
-	T_OK(call(m, &f, form("DescribeRouteTables", "t"), got, sizeof got));
-	T_OK(call(m, &f, form("DescribeRouteTables", "t"), got, sizeof got));
-	T_ASSERT_STR(got, "t#3");
+	expect_reply(m, &f, "DescribeRouteTables", "t", "t#3");
+	expect_reply(m, &f, "DescribeRouteTables", "t", "t#3");
 	usleep(80 * 1000);
-	T_OK(call(m, &f, form("DescribeRouteTables", "t"), got, sizeof got));
-	T_ASSERT_STR(got, "t#4");
-	T_OK(call(m, &f, form("DescribeRouteTables", "t"), got, sizeof got));
-	T_ASSERT_STR(got, "t#4");
+	expect_reply(m, &f, "DescribeRouteTables", "t", "t#4");
+	expect_reply(m, &f, "DescribeRouteTables", "t", "t#4");
 	T_ASSERT_INT(f.sends, 4);
 	aws__memo_free(m);
 	fake_dispose(&f);
