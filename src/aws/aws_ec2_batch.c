@@ -32,7 +32,7 @@ struct batch {
 	aws_client *c;
 	char *keys_sig; /* the keys, joined (members take off the same) */
 	aws_tags keys;  /* in a */
-	base_arena *a;  /* ids, keys, reply */
+	base_arena *a;  /* ids, keys */
 	const char *ids[BATCH_MAX_IDS];
 	size_t n;
 	bool sent, done;

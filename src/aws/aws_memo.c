@@ -16,8 +16,9 @@
  * Terraform reads the resources ten at a time, and every one of them asks
  * the same VPC-wide listings (LISTING_OPS). Once a refresh has asked for
  * it, and only while this client has made no write at all, a listing's
- * reply also answers identical reads for max_age_ms after it arrived: the resources of one refresh see one
- * view of the VPC instead of one per batch of ten. The first write of the client ends it for good, so a wait
+ * reply also answers identical reads for max_age_ms after it arrived: the
+ * resources of one refresh see one view of the VPC instead of one per
+ * batch of ten. The first write of the client ends it for good, so a wait
  * that polls after a delete never sees a reply from before it.
  */
 #include <pthread.h>
@@ -322,12 +323,17 @@ int aws__memo_send(aws_memo *m, const aws_request *req, aws_response *resp, aws_
 void aws__memo_wrote(aws_memo *m, const aws_request *req)
 {
 	struct memo_entry **p;
+	bool facts;
 	if (aws__memo_is_read(req))
 		return;
-	bool facts;
-	pthread_mutex_lock(&m->mu);
-	m->gen++;
 	facts = in_list(req->op, INVALIDATING, COUNT(INVALIDATING));
+	pthread_mutex_lock(&m->mu);
+	/* Listings are kept only before the first write: after it, only a
+	 * fact-changing write has entries to drop. */
+	if (++m->gen > 1 && !facts) {
+		pthread_mutex_unlock(&m->mu);
+		return;
+	}
 	for (p = &m->head; *p;) {
 		struct memo_entry *e = *p;
 		if (!e->listing && !(facts && e->fact)) {

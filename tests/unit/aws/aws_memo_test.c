@@ -70,22 +70,25 @@ static int call(aws_memo *m, struct fake *f, aws_request r, char *out, size_t ca
 	return rc;
 }
 
+/* One read through m: it must succeed with the reply body want. */
+static void expect_reply(aws_memo *m, struct fake *f, const char *op, const char *body, const char *want)
+{
+	char got[64];
+	T_OK(call(m, f, form(op, body), got, sizeof got));
+	T_ASSERT_STR(got, want);
+}
+
 void test_aws_memo__facts_are_kept_until_a_write_changes_them(void)
 {
 	struct fake f;
 	aws_memo *m = aws__memo_new();
-	char got[64];
 	aws_request w = form("ModifyVpcAttribute", "a=1");
 	fake_init(&f);
-	T_OK(call(m, &f, form("DescribeVpcs", "v=1"), got, sizeof got));
-	T_ASSERT_STR(got, "v=1#1");
-	T_OK(call(m, &f, form("DescribeVpcs", "v=1"), got, sizeof got));
-	T_ASSERT_STR(got, "v=1#1");
-	T_OK(call(m, &f, form("DescribeVpcs", "v=2"), got, sizeof got)); /* another key */
-	T_ASSERT_STR(got, "v=2#2");
+	expect_reply(m, &f, "DescribeVpcs", "v=1", "v=1#1");
+	expect_reply(m, &f, "DescribeVpcs", "v=1", "v=1#1");
+	expect_reply(m, &f, "DescribeVpcs", "v=2", "v=2#2"); /* another key */
 	aws__memo_wrote(m, &w);
-	T_OK(call(m, &f, form("DescribeVpcs", "v=1"), got, sizeof got));
-	T_ASSERT_STR(got, "v=1#3");
+	expect_reply(m, &f, "DescribeVpcs", "v=1", "v=1#3");
 	T_ASSERT_INT(f.sends, 3);
 	aws__memo_free(m);
 	fake_dispose(&f);
@@ -243,14 +246,6 @@ void test_aws_memo__replies_are_shared_views_that_outlive_the_entry(void)
 	T_ASSERT_INT(f.sends, 2);
 	T_ASSERT_STR(first_after, "z#1");
 	T_ASSERT_STR(after_resend, "s#2");
-}
-
-/* One read through m: it must succeed with the reply body want. */
-static void expect_reply(aws_memo *m, struct fake *f, const char *op, const char *body, const char *want)
-{
-	char got[64];
-	T_OK(call(m, f, form(op, body), got, sizeof got));
-	T_ASSERT_STR(got, want);
 }
 
 /* A refreshing process shares the VPC-wide listings among its resources:
